@@ -14,6 +14,7 @@ export default defineConfig({
         path: require.resolve("solc/soljson.js"),
         settings: {
           optimizer: { enabled: true, runs: 10_000 },
+          viaIR: true,
           evmVersion: "prague",
         },
       },
