@@ -20,7 +20,7 @@ export default defineConfig({
       },
     },
   },
-  paths: { tests: { solidity: "contracts" } },
+  paths: { tests: { solidity: "contracts" }, ignition: "scripts/ignition" },
   test: {
     solidity: {
       fuzz: { runs: 256 },

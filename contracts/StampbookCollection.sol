@@ -125,7 +125,19 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
     function tokenType(uint256 id) external view returns (TokenTypeInfo memory) {
         TokenType memory t = _existingType(id);
         TokenTerms memory terms = _terms[id];
-        return TokenTypeInfo(t.kind, t.soulbound, t.consumable, t.duration, t.maxSupply, t.minted, t.supply, terms.renewalPrice, terms.points, _uris[id]);
+        return
+            TokenTypeInfo({
+                kind: t.kind,
+                soulbound: t.soulbound,
+                consumable: t.consumable,
+                duration: t.duration,
+                maxSupply: t.maxSupply,
+                minted: t.minted,
+                supply: t.supply,
+                renewalPrice: terms.renewalPrice,
+                points: terms.points,
+                uri: _uris[id]
+            });
     }
 
     /// @notice How many token types exist; their ids are 1 to this number.
@@ -208,7 +220,10 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
     }
 
     /// @notice Balances and membership expiries of `holder` for many ids in one call.
-    function holdingsOf(address holder, uint256[] calldata ids) external view returns (uint256[] memory balances, uint64[] memory expiries) {
+    function holdingsOf(
+        address holder,
+        uint256[] calldata ids
+    ) external view returns (uint256[] memory balances, uint64[] memory expiries) {
         balances = new uint256[](ids.length);
         expiries = new uint64[](ids.length);
         for (uint256 i; i < ids.length; ++i) {
@@ -341,6 +356,7 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
             Holding storage target = _holding(id, to);
             if (value != 1) revert InvalidMembershipAmount(id, value);
             if (source.balance == 0) revert ERC1155InsufficientBalance(from, 0, 1, id);
+            if (from == to) return; // ERC-1155 allows sending to oneself; nothing changes.
             if (target.balance != 0) revert MembershipAlreadyHeld(to, id);
             _writeHolding(target, 1, source.expiresAt);
             _writeHolding(source, 0, 0);
