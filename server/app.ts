@@ -1,0 +1,90 @@
+/**
+ * `build(options)` returns a configured Fastify instance; it never listens (server/main.ts does).
+ * Infrastructure arrives as plugins that decorate the instance (store, chain, auth); features are
+ * encapsulated route plugins that use those decorators.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import cookie from "@fastify/cookie";
+import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { PublicClient } from "viem";
+import { adminRoutes } from "./admin/routes.ts";
+import { authRoutes } from "./auth/routes.ts";
+import { createAuthService } from "./auth/sessions.ts";
+import { createCollectionCatalog } from "./chain/collections.ts";
+import type { Config } from "./config.ts";
+import { healthRoutes } from "./health/routes.ts";
+import { memberRoutes } from "./members/routes.ts";
+import { perkRoutes } from "./perks/routes.ts";
+import { createPerkService } from "./perks/service.ts";
+import { authenticationPlugin } from "./plugins/authentication.ts";
+import { chainPlugin, createChainClient } from "./plugins/chain.ts";
+import { problemsPlugin } from "./plugins/problems.ts";
+import { storagePlugin } from "./plugins/storage.ts";
+import type { Store } from "./storage/index.ts";
+
+export type BuildOptions = {
+  config: Config;
+  /** Use this store instead of opening `config.databaseUrl` (the caller closes it). */
+  store?: Store;
+  /** Use this chain client instead of one for `config.rpcUrl`. */
+  client?: PublicClient;
+  /** Clock override for tests. */
+  now?: () => Date;
+  /** pino options, or false for silence. Defaults to the config's level. */
+  logger?: boolean | { level: string };
+};
+
+export async function build(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'] },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: "x-request-id",
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false } },
+  });
+
+  await app.register(problemsPlugin);
+  await app.register(cookie);
+  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true, exposedHeaders: ["x-request-id"] });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Stampbook API", version: "1", description: "Sign in with Ethereum, see holders-only perks, redeem them once." },
+      components: {
+        securitySchemes: {
+          session: { type: "http", scheme: "bearer", description: "Member session token (sbs_…) or the stampbook_session cookie" },
+          apiKey: { type: "http", scheme: "bearer", description: "Brand API key (sbk_…)" },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  await app.register(storagePlugin, { databaseUrl: config.databaseUrl, ...(options.store ? { store: options.store } : {}) });
+  const client = options.client ?? createChainClient(config.rpcUrl, config.chainId);
+  await app.register(chainPlugin, { client, ownershipCacheMs: config.ownershipCacheMs });
+  const now = options.now ?? (() => new Date());
+  const auth = createAuthService({ store: app.store, client, params: config, now });
+  await app.register(authenticationPlugin, { auth });
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(healthRoutes, { chainId: config.chainId });
+  await app.register(authRoutes, {
+    rateLimitPerMinute: config.authRateLimitPerMinute,
+    secureCookies: config.publicUrl.protocol === "https:",
+    sessionTtlSeconds: config.sessionTtlSeconds,
+  });
+  await app.register(memberRoutes, { collections: config.collections, catalog: createCollectionCatalog(client, { ttlMs: 30_000 }) });
+  await app.register(perkRoutes, { perks: createPerkService({ store: app.store, ownership: app.chain.ownership, now }) });
+  await app.register(adminRoutes, { collections: config.collections, now });
+
+  return app;
+}

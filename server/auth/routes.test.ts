@@ -1,0 +1,238 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, encodeFunctionData, getAddress, http, keccak256, toHex, type Hex } from "viem";
+import { serializeErc6492Signature } from "viem/utils";
+import { privateKeyToAccount } from "viem/accounts";
+import { build } from "../app.ts";
+import { loadConfig } from "../config.ts";
+import { SqliteStore } from "../storage/index.ts";
+import { startChain, type DemoChain } from "../../test/support/chain.ts";
+import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
+
+let chain: DemoChain;
+let server: TestServer;
+
+beforeAll(async () => {
+  chain = await startChain();
+  server = await startServer(chain);
+});
+afterAll(async () => server.close());
+
+const member = () => chain.members[0]!;
+
+async function verify(s: TestServer, message: string, signature: Hex) {
+  return s.app.inject({ method: "POST", url: "/v1/auth/verify", payload: { message, signature } });
+}
+
+async function signed(fields: Parameters<TestServer["siweMessage"]>[1] = {}, s: TestServer = server) {
+  const wallet = member();
+  const message = await s.siweMessage(wallet.account.address, fields);
+  return { message, signature: await wallet.signMessage({ account: wallet.account, message }) };
+}
+
+describe("GET /v1/auth/nonce", () => {
+  it("issues a fresh nonce with what the client needs to build the message", async () => {
+    const a = await server.app.inject({ method: "GET", url: "/v1/auth/nonce" });
+    const b = await server.app.inject({ method: "GET", url: "/v1/auth/nonce" });
+    expect(a.statusCode).toBe(200);
+    expect(a.headers["cache-control"]).toBe("no-store");
+    const grant = a.json();
+    expect(grant).toMatchObject({ domain: "localhost:8787", uri: "http://localhost:8787", chainId: 31337, version: "1" });
+    expect(grant.nonce).toMatch(/^[A-Za-z0-9]{22}$/);
+    expect(b.json().nonce).not.toBe(grant.nonce);
+    expect(Date.parse(grant.expiresAt) - Date.parse(grant.issuedAt)).toBe(300_000);
+  });
+});
+
+describe("POST /v1/auth/verify", () => {
+  it("signs a plain wallet in: session token, httpOnly cookie, and /v1/me by bearer or cookie", async () => {
+    const { message, signature } = await signed();
+    const response = await verify(server, message, signature);
+    expect(response.statusCode).toBe(200);
+    const session = response.json();
+    expect(session).toMatchObject({ address: getAddress(member().account.address), chainId: 31337, method: "eoa" });
+    expect(session.token).toMatch(/^sbs_/);
+    const cookie = response.cookies.find((c) => c.name === "stampbook_session");
+    expect(cookie).toMatchObject({ value: session.token, httpOnly: true, sameSite: "Lax", path: "/" });
+    expect(cookie?.secure).toBeFalsy(); // http://localhost: no Secure flag, or browsers would drop it
+
+    const byBearer = await server.app.inject({ method: "GET", url: "/v1/me", headers: bearer(session.token) });
+    expect(byBearer.json().address).toBe(getAddress(member().account.address));
+    const byCookie = await server.app.inject({ method: "GET", url: "/v1/me", cookies: { stampbook_session: session.token } });
+    expect(byCookie.statusCode).toBe(200);
+  });
+
+  it("uses a nonce once: a replayed message is refused", async () => {
+    const { message, signature } = await signed();
+    expect((await verify(server, message, signature)).statusCode).toBe(200);
+    const again = await verify(server, message, signature);
+    expect(again.statusCode).toBe(401);
+    expect(again.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(again.json().code).toBe("siwe_nonce_invalid");
+  });
+
+  it("uses a nonce once under concurrency: 25 simultaneous verifications give one session", async () => {
+    const { message, signature } = await signed();
+    const responses = await Promise.all(Array.from({ length: 25 }, () => verify(server, message, signature)));
+    expect(responses.filter((r) => r.statusCode === 200)).toHaveLength(1);
+    expect(responses.filter((r) => r.statusCode === 401 && r.json().code === "siwe_nonce_invalid")).toHaveLength(24);
+  });
+
+  it("uses a nonce once across restarts", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "stampbook-auth-"));
+    try {
+      const config = loadConfig({ PUBLIC_URL: "http://localhost:8787", DATABASE_URL: `sqlite:${join(dir, "db.sqlite")}` });
+      const first = await build({ config, client: chain.publicClient, logger: false });
+      const grant = (await first.inject({ method: "GET", url: "/v1/auth/nonce" })).json();
+      const { message, signature } = await signed({ nonce: grant.nonce });
+      expect((await first.inject({ method: "POST", url: "/v1/auth/verify", payload: { message, signature } })).statusCode).toBe(200);
+      await first.close();
+
+      const second = await build({ config, client: chain.publicClient, logger: false });
+      const replay = await second.inject({ method: "POST", url: "/v1/auth/verify", payload: { message, signature } });
+      expect(replay.statusCode).toBe(401);
+      expect(replay.json().code).toBe("siwe_nonce_invalid");
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a nonce the server never issued, and an expired one", async () => {
+    const forged = await signed({ nonce: "madeUpNonce12345" });
+    expect((await verify(server, forged.message, forged.signature)).json().code).toBe("siwe_nonce_invalid");
+
+    await server.store.createNonce("expiredNonce12345", new Date(Date.now() - 1000).toISOString());
+    const expired = await signed({ nonce: "expiredNonce12345" });
+    const response = await verify(server, expired.message, expired.signature);
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe("siwe_nonce_invalid");
+  });
+
+  it.each([
+    ["another domain", { domain: "evil.example" }, "siwe_domain_mismatch"],
+    ["another port", { domain: "localhost:9999" }, "siwe_domain_mismatch"],
+    ["another URI origin", { uri: "https://evil.example/login" }, "siwe_uri_mismatch"],
+    ["another chain", { chainId: 1 }, "siwe_chain_mismatch"],
+    ["an expired message", { expirationTime: new Date(Date.now() - 3_600_000) }, "siwe_expired"],
+    ["a message not valid yet", { notBefore: new Date(Date.now() + 3_600_000) }, "siwe_not_yet_valid"],
+    ["a message issued in the future", { issuedAt: new Date(Date.now() + 3_600_000) }, "siwe_issued_in_future"],
+  ] as const)("refuses %s, and keeps the nonce usable", async (_what, fields, code) => {
+    const grant = (await server.app.inject({ method: "GET", url: "/v1/auth/nonce" })).json();
+    const bad = await signed({ ...fields, nonce: grant.nonce });
+    const response = await verify(server, bad.message, bad.signature);
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe(code);
+    // A refused message must not burn the nonce: the member can still sign in with it.
+    const good = await signed({ nonce: grant.nonce });
+    expect((await verify(server, good.message, good.signature)).statusCode).toBe(200);
+  });
+
+  it("accepts a message inside the clock skew", async () => {
+    const ok = await signed({ issuedAt: new Date(Date.now() + 30_000), expirationTime: new Date(Date.now() + 600_000) });
+    expect((await verify(server, ok.message, ok.signature)).statusCode).toBe(200);
+  });
+
+  it("refuses a signature by another key than the message's address", async () => {
+    const message = await server.siweMessage(member().account.address);
+    const other = chain.members[1]!;
+    const signature = await other.signMessage({ account: other.account, message });
+    const response = await verify(server, message, signature);
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe("siwe_bad_signature");
+  });
+
+  it("answers malformed input with 400s", async () => {
+    const notSiwe = await verify(server, "hello", `0x${"11".repeat(65)}`);
+    expect(notSiwe.statusCode).toBe(400);
+    expect(notSiwe.json().code).toBe("siwe_malformed");
+
+    const { message } = await signed();
+    const badHex = await server.app.inject({ method: "POST", url: "/v1/auth/verify", payload: { message, signature: "0xZZ" } });
+    expect(badHex.statusCode).toBe(400);
+    expect(badHex.json().code).toBe("validation_failed");
+
+    const extra = await server.app.inject({ method: "POST", url: "/v1/auth/verify", payload: { message, signature: "0x00", admin: true } });
+    expect(extra.statusCode).toBe(400);
+
+    const shortSig = await verify(server, message, "0x1234");
+    expect(shortSig.statusCode).toBe(401);
+    expect(shortSig.json().code).toBe("siwe_bad_signature");
+  });
+});
+
+describe("smart-contract wallets", () => {
+  it("signs in a deployed EIP-1271 wallet", async () => {
+    const owner = member();
+    const wallet = await chain.viem.deployContract("OwnedWallet", [owner.account.address]);
+    const message = await server.siweMessage(wallet.address);
+    const signature = await owner.signMessage({ account: owner.account, message });
+    const response = await verify(server, message, signature);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ method: "erc1271" });
+    expect(response.json().address.toLowerCase()).toBe(wallet.address.toLowerCase());
+  });
+
+  it("refuses an EIP-1271 wallet's sign-in signed by a key it does not accept", async () => {
+    const wallet = await chain.viem.deployContract("OwnedWallet", [member().account.address]);
+    const message = await server.siweMessage(wallet.address);
+    const stranger = chain.members[2]!;
+    const response = await verify(server, message, await stranger.signMessage({ account: stranger.account, message }));
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe("siwe_bad_signature");
+  });
+
+  it("signs in a not-yet-deployed wallet with an ERC-6492 signature", async () => {
+    const owner = member();
+    const factory = await chain.viem.deployContract("OwnedWalletFactory", []);
+    const salt = keccak256(toHex("member-wallet-1"));
+    const address = await factory.read.addressOf([owner.account.address, salt]);
+    expect(await chain.publicClient.getCode({ address })).toBeUndefined();
+
+    const message = await server.siweMessage(address);
+    const signature = serializeErc6492Signature({
+      address: factory.address,
+      data: encodeFunctionData({ abi: factory.abi, functionName: "deploy", args: [owner.account.address, salt] }),
+      signature: await owner.signMessage({ account: owner.account, message }),
+    });
+    const response = await verify(server, message, signature);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ method: "erc6492" });
+  });
+
+  it("fails closed when the chain is needed but unreachable, and still signs plain wallets in", async () => {
+    const dead = await startServer(chain, {}, { client: createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0 }) }) });
+    try {
+      const contractLike = privateKeyToAccount(keccak256(toHex("no-such-wallet"))).address;
+      const message = await dead.siweMessage(contractLike);
+      const signature = await member().signMessage({ account: member().account, message });
+      const response = await verify(dead, message, signature);
+      expect(response.statusCode).toBe(503);
+      expect(response.json().code).toBe("chain_unavailable");
+
+      const plain = await signed({}, dead);
+      expect((await verify(dead, plain.message, plain.signature)).json().method).toBe("eoa");
+    } finally {
+      await dead.close();
+    }
+  });
+});
+
+describe("POST /v1/auth/logout", () => {
+  it("revokes the session", async () => {
+    const token = await server.signIn(member());
+    const out = await server.app.inject({ method: "POST", url: "/v1/auth/logout", headers: bearer(token) });
+    expect(out.statusCode).toBe(204);
+    const after = await server.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) });
+    expect(after.statusCode).toBe(401);
+    expect(after.json().code).toBe("session_expired");
+  });
+
+  it("needs a session", async () => {
+    const response = await server.app.inject({ method: "POST", url: "/v1/auth/logout" });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe("unauthenticated");
+  });
+});

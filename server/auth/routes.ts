@@ -1,0 +1,92 @@
+/** Sign-in routes: nonce, verify, logout. */
+import type { FastifyInstance } from "fastify";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { SESSION_COOKIE } from "../plugins/authentication.ts";
+import { AddressSchema, problemResponses, TimestampSchema } from "../schemas.ts";
+
+const NonceResponse = Type.Object({
+  nonce: Type.String(),
+  expiresAt: TimestampSchema,
+  domain: Type.String(),
+  uri: Type.String(),
+  chainId: Type.Integer(),
+  statement: Type.String(),
+  version: Type.Literal("1"),
+  issuedAt: TimestampSchema,
+});
+
+const VerifyBody = Type.Object(
+  {
+    message: Type.String({ minLength: 1, maxLength: 8192, description: "The EIP-4361 message exactly as signed" }),
+    signature: Type.String({ pattern: "^0x[0-9a-fA-F]*$", maxLength: 65_536, description: "Hex signature (65 bytes for plain wallets; longer for contract wallets)" }),
+  },
+  { additionalProperties: false },
+);
+
+const SessionResponse = Type.Object({
+  token: Type.String({ description: "Bearer token for non-browser clients; browsers also get an httpOnly cookie" }),
+  address: AddressSchema,
+  chainId: Type.Integer(),
+  expiresAt: TimestampSchema,
+  method: Type.Union([Type.Literal("eoa"), Type.Literal("erc1271"), Type.Literal("erc6492")]),
+});
+
+export async function authRoutes(app: FastifyInstance, opts: { rateLimitPerMinute: number; secureCookies: boolean; sessionTtlSeconds: number }) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const rateLimit = { max: opts.rateLimitPerMinute, timeWindow: "1 minute" };
+
+  api.get(
+    "/v1/auth/nonce",
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ["auth"],
+        summary: "A fresh single-use nonce and what the client needs to build the EIP-4361 message",
+        response: { 200: NonceResponse, ...problemResponses(429) },
+      },
+    },
+    async (_request, reply) => {
+      reply.header("cache-control", "no-store");
+      return app.auth.issueNonce();
+    },
+  );
+
+  api.post(
+    "/v1/auth/verify",
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ["auth"],
+        summary: "Verify a signed EIP-4361 message and start a session",
+        body: VerifyBody,
+        response: { 200: SessionResponse, ...problemResponses(400, 401, 413, 415, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const session = await app.auth.signIn(request.body.message, request.body.signature);
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        secure: opts.secureCookies,
+        sameSite: "lax",
+        path: "/",
+        maxAge: opts.sessionTtlSeconds,
+      });
+      reply.header("cache-control", "no-store");
+      return session;
+    },
+  );
+
+  api.post(
+    "/v1/auth/logout",
+    {
+      preHandler: app.requireMember,
+      schema: { tags: ["auth"], summary: "Revoke the current session", response: { 204: Type.Null(), ...problemResponses(401) } },
+    },
+    async (request, reply) => {
+      await app.auth.signOut(request.member!.token);
+      reply.clearCookie(SESSION_COOKIE, { path: "/" });
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * Sign-In with Ethereum, from nonce to session. Binds every sign-in to this server's domain, URI
+ * origin and chain id and to a nonce it issued, used once; plain wallets verify locally and contract
+ * wallets (EIP-1271 deployed, ERC-6492 counterfactual) through the chain.
+ */
+import type { Address } from "viem";
+import type { Config } from "../config.ts";
+import { Problem, type ProblemCode } from "../errors.ts";
+import { sha256Hex, toTimestamp, type Session, type Store } from "../storage/index.ts";
+import { checkSiweMessage, parseSiweMessage, SiweError, verifySiweSignature, type ChainClient } from "./siwe/index.ts";
+import { newNonce, newSessionToken, SESSION_TOKEN_PREFIX } from "./tokens.ts";
+
+export type SignInParameters = Pick<
+  Config,
+  "siweDomain" | "siweUri" | "siweStatement" | "chainId" | "nonceTtlSeconds" | "sessionTtlSeconds" | "clockSkewSeconds"
+>;
+
+export type NonceGrant = {
+  nonce: string;
+  expiresAt: string;
+  domain: string;
+  uri: string;
+  chainId: number;
+  statement: string;
+  version: "1";
+  issuedAt: string;
+};
+
+export type SignedIn = { token: string; address: Address; chainId: number; expiresAt: string; method: "eoa" | "erc1271" | "erc6492" };
+
+export type AuthService = {
+  issueNonce(): Promise<NonceGrant>;
+  signIn(message: string, signature: string): Promise<SignedIn>;
+  /** The live session a token stands for, or null. */
+  authenticate(token: string): Promise<Session | null>;
+  signOut(token: string): Promise<void>;
+};
+
+export function createAuthService(deps: { store: Store; client: ChainClient; params: SignInParameters; now?: () => Date }): AuthService {
+  const { store, client, params } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  return {
+    async issueNonce() {
+      const at = now();
+      const nonce = newNonce();
+      const expiresAt = toTimestamp(at.getTime() + params.nonceTtlSeconds * 1000);
+      await store.createNonce(nonce, expiresAt);
+      return {
+        nonce,
+        expiresAt,
+        domain: params.siweDomain,
+        uri: params.siweUri.origin,
+        chainId: params.chainId,
+        statement: params.siweStatement,
+        version: "1",
+        issuedAt: toTimestamp(at),
+      };
+    },
+
+    async signIn(text, signature) {
+      const at = now();
+      let message;
+      try {
+        message = parseSiweMessage(text);
+      } catch (error) {
+        throw toProblem(error);
+      }
+      const mismatch = checkSiweMessage(message, {
+        domain: params.siweDomain,
+        uri: params.siweUri.origin,
+        chainId: params.chainId,
+        now: at,
+        clockSkewSeconds: params.clockSkewSeconds,
+      });
+      if (mismatch) throw toProblem(mismatch);
+
+      let verdict;
+      try {
+        verdict = await verifySiweSignature({ message: text, signature, client });
+      } catch (error) {
+        throw toProblem(error);
+      }
+      if (!verdict.ok) throw new Problem(401, "siwe_bad_signature", "The signature does not match the address", undefined, { reason: verdict.reason });
+
+      // Consumed only after the signature checks out, so nobody can burn another member's nonce, and
+      // atomically, so a message is good for exactly one session even when replayed concurrently.
+      if (!(await store.consumeNonce(message.nonce, toTimestamp(at)))) {
+        throw new Problem(401, "siwe_nonce_invalid", "The nonce is unknown, expired or already used", "Fetch a new nonce and sign again.");
+      }
+
+      const token = newSessionToken();
+      const expiresAt = toTimestamp(at.getTime() + params.sessionTtlSeconds * 1000);
+      await store.createSession({ tokenHash: sha256Hex(token), address: message.address.toLowerCase(), chainId: message.chainId, createdAt: toTimestamp(at), expiresAt });
+      return { token, address: message.address as Address, chainId: message.chainId, expiresAt, method: verdict.method };
+    },
+
+    async authenticate(token) {
+      if (!token.startsWith(SESSION_TOKEN_PREFIX) || token.length > 128) return null;
+      return store.getSession(sha256Hex(token), toTimestamp(now()));
+    },
+
+    async signOut(token) {
+      if (token.startsWith(SESSION_TOKEN_PREFIX)) await store.revokeSession(sha256Hex(token));
+    },
+  };
+}
+
+const STATUS_OF: Partial<Record<ProblemCode, number>> = { siwe_malformed: 400, chain_unavailable: 503 };
+
+function toProblem(error: unknown): Problem {
+  if (!(error instanceof SiweError)) throw error;
+  const code = error.code as ProblemCode;
+  const status = STATUS_OF[code] ?? 401;
+  return new Problem(status, code, status === 503 ? "The chain cannot be read right now" : "Sign-in refused", error.message);
+}

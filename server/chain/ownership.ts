@@ -1,0 +1,73 @@
+/**
+ * Reads what a member holds from the brand's collections. One `holdingsOf` call per collection returns
+ * balances and membership expiries for every token type a set of rules needs, alongside the latest
+ * block's time (memberships expire by chain time, not the server's clock).
+ *
+ * Listing may use a short cache; redemption always reads fresh. Any failure to read the chain is a
+ * 503 `chain_unavailable`: nothing unlocks on a guess.
+ */
+import type { Address, PublicClient } from "viem";
+import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import { Problem } from "../errors.ts";
+import { holdingKey, type Holding, type LeafRule } from "../perks/rules.ts";
+
+export type OwnershipSnapshot = {
+  holdings: Map<string, Holding>;
+  /** The chain's latest block time, unix seconds. */
+  now: bigint;
+};
+
+export type OwnershipReader = {
+  /** Reads from the chain now. Use for anything that grants something. */
+  readFresh(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot>;
+  /** May answer from a cache at most `cacheMs` old. Use for display only. */
+  readCached(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot>;
+};
+
+const MAX_CACHE_ENTRIES = 10_000;
+
+export function createOwnershipReader(client: PublicClient, options: { cacheMs: number }): OwnershipReader {
+  const cache = new Map<string, { at: number; snapshot: OwnershipSnapshot }>();
+
+  async function readFresh(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot> {
+    const byCollection = new Map<Address, bigint[]>();
+    for (const r of requirements) {
+      const ids = byCollection.get(r.collection) ?? [];
+      ids.push(r.tokenId);
+      byCollection.set(r.collection, ids);
+    }
+    try {
+      const [block, ...results] = await Promise.all([
+        client.getBlock({ blockTag: "latest" }),
+        ...[...byCollection].map(([collection, ids]) =>
+          client.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "holdingsOf", args: [member, ids] }),
+        ),
+      ]);
+      const holdings = new Map<string, Holding>();
+      [...byCollection].forEach(([collection, ids], i) => {
+        const [balances, expiries] = results[i]!;
+        ids.forEach((id, j) => holdings.set(holdingKey(collection, id), { balance: balances[j]!, expiresAt: expiries[j]! }));
+      });
+      return { holdings, now: block.timestamp };
+    } catch (error) {
+      throw new Problem(503, "chain_unavailable", "The chain cannot be read right now", "Ownership could not be checked; nothing was unlocked.", {
+        cause: error instanceof Error ? error.message.split("\n")[0] : undefined,
+      });
+    }
+  }
+
+  async function readCached(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot> {
+    const key = `${member.toLowerCase()}|${requirements.map((r) => holdingKey(r.collection, r.tokenId)).sort().join(",")}`;
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < options.cacheMs) return hit.snapshot;
+    const snapshot = await readFresh(member, requirements);
+    if (options.cacheMs > 0) {
+      if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+      cache.delete(key);
+      cache.set(key, { at: Date.now(), snapshot });
+    }
+    return snapshot;
+  }
+
+  return { readFresh, readCached };
+}

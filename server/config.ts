@@ -1,0 +1,163 @@
+/**
+ * Server configuration from environment variables, validated at start-up. Every mistake is reported
+ * at once, each with the variable's name, so a misconfigured server never starts half-way.
+ */
+import { getAddress, isAddress, type Address } from "viem";
+
+export type Config = {
+  host: string;
+  port: number;
+  /** The API's own public origin, e.g. http://localhost:8787. */
+  publicUrl: URL;
+  /** EIP-4361 `domain` a sign-in message must carry (host[:port] of the site members sign in on). */
+  siweDomain: string;
+  /** Origin the sign-in message's `uri` must have. */
+  siweUri: URL;
+  siweStatement: string;
+  chainId: number;
+  rpcUrl: string;
+  /** Brand collections the server reads; perk rules may only name these. */
+  collections: Address[];
+  /** `sqlite:<path>` or `sqlite::memory:`. */
+  databaseUrl: string;
+  nonceTtlSeconds: number;
+  sessionTtlSeconds: number;
+  clockSkewSeconds: number;
+  ownershipCacheMs: number;
+  corsOrigins: string[];
+  authRateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  trustProxy: boolean;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Reads and validates the configuration; throws {@link ConfigError} listing every problem. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+
+  const host = read.string("HOST", "127.0.0.1");
+  const port = read.int("PORT", 8787, 0, 65_535);
+  const publicUrl = read.url("PUBLIC_URL", `http://localhost:${port}`);
+  const siweUri = read.url("SIWE_URI", publicUrl?.origin ?? "http://localhost");
+  const config: Config = {
+    host,
+    port,
+    publicUrl: publicUrl ?? new URL("http://localhost"),
+    siweDomain: read.string("SIWE_DOMAIN", siweUri?.host ?? "localhost"),
+    siweUri: siweUri ?? new URL("http://localhost"),
+    siweStatement: read.string("SIWE_STATEMENT", "Sign in to see your memberships and perks."),
+    chainId: read.int("CHAIN_ID", 31337, 1, Number.MAX_SAFE_INTEGER),
+    rpcUrl: read.url("RPC_URL", "http://127.0.0.1:8545")?.toString() ?? "",
+    collections: read.addresses("COLLECTIONS"),
+    databaseUrl: read.databaseUrl("DATABASE_URL", "sqlite:.stampbook/stampbook.db"),
+    nonceTtlSeconds: read.int("NONCE_TTL_SECONDS", 300, 10, 3600),
+    sessionTtlSeconds: read.int("SESSION_TTL_SECONDS", 86_400, 60, 30 * 86_400),
+    clockSkewSeconds: read.int("CLOCK_SKEW_SECONDS", 60, 0, 600),
+    ownershipCacheMs: read.int("OWNERSHIP_CACHE_MS", 5_000, 0, 300_000),
+    corsOrigins: read.list("CORS_ORIGINS"),
+    authRateLimitPerMinute: read.int("AUTH_RATE_LIMIT_PER_MINUTE", 60, 1, 1_000_000),
+    bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 64 * 1024, 1024, 10 * 1024 * 1024),
+    logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    trustProxy: read.bool("TRUST_PROXY", false),
+    ...overrides,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+class Reader {
+  private readonly env: Env;
+  private readonly problems: string[];
+
+  constructor(env: Env, problems: string[]) {
+    this.env = env;
+    this.problems = problems;
+  }
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === "" ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value) || n < min || n > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (value === "true" || value === "1") return true;
+    if (value === "false" || value === "0") return false;
+    this.problems.push(`${name} must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  url(name: string, fallback: string): URL | undefined {
+    const value = this.raw(name) ?? fallback;
+    try {
+      const url = new URL(value);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
+      return url;
+    } catch {
+      this.problems.push(`${name} must be an http(s) URL (got "${value}")`);
+      return undefined;
+    }
+  }
+
+  list(name: string): string[] {
+    return (this.raw(name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  }
+
+  addresses(name: string): Address[] {
+    return this.list(name).flatMap((value) => {
+      if (isAddress(value, { strict: false })) return [getAddress(value)];
+      this.problems.push(`${name} must be a comma-separated list of 0x addresses (got "${value}")`);
+      return [];
+    });
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(", ")} (got "${value}")`);
+    return fallback;
+  }
+
+  databaseUrl(name: string, fallback: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (value.startsWith("sqlite:") && value.length > "sqlite:".length) return value;
+    if (/^postgres(ql)?:\/\//.test(value)) {
+      this.problems.push(`${name}: PostgreSQL is not supported yet; use sqlite:<path>`);
+    } else {
+      this.problems.push(`${name} must be sqlite:<path> or sqlite::memory: (got "${value}")`);
+    }
+    return fallback;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * RFC 9457 problem details. Every error the API returns is a {@link Problem} with a stable `code`
+ * that clients (and the SDK's typed errors) switch on; `title` and `detail` are for people.
+ */
+export type ProblemCode =
+  | "bad_request"
+  | "validation_failed"
+  | "not_found"
+  | "method_not_allowed"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
+  | "unauthenticated"
+  | "forbidden"
+  | "session_expired"
+  | "siwe_malformed"
+  | "siwe_domain_mismatch"
+  | "siwe_uri_mismatch"
+  | "siwe_chain_mismatch"
+  | "siwe_nonce_mismatch"
+  | "siwe_nonce_invalid"
+  | "siwe_expired"
+  | "siwe_not_yet_valid"
+  | "siwe_issued_in_future"
+  | "siwe_version"
+  | "siwe_bad_signature"
+  | "invalid_rule"
+  | "perk_not_found"
+  | "perk_not_started"
+  | "perk_ended"
+  | "not_eligible"
+  | "member_limit_reached"
+  | "total_limit_reached"
+  | "idempotency_key_required"
+  | "idempotency_conflict"
+  | "redemption_not_found"
+  | "redemption_already_consumed"
+  | "chain_unavailable"
+  | "internal";
+
+export type ProblemBody = {
+  type: string;
+  title: string;
+  status: number;
+  code: ProblemCode;
+  detail?: string;
+  instance?: string;
+  [extension: string]: unknown;
+};
+
+/** An error that becomes a problem+json response. */
+export class Problem extends Error {
+  override name = "Problem";
+  readonly status: number;
+  readonly code: ProblemCode;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(status: number, code: ProblemCode, title: string, detail?: string, extensions: Record<string, unknown> = {}) {
+    super(detail ? `${title}: ${detail}` : title);
+    this.status = status;
+    this.code = code;
+    this.title = title;
+    this.detail = detail;
+    this.extensions = extensions;
+  }
+
+  toBody(instance?: string): ProblemBody {
+    return {
+      type: `urn:stampbook:problem:${this.code}`,
+      title: this.title,
+      status: this.status,
+      code: this.code,
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+      ...(instance === undefined ? {} : { instance }),
+      ...this.extensions,
+    };
+  }
+}
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";

@@ -1,0 +1,78 @@
+/** Wire shapes of perks and redemptions, shared by member and brand routes. */
+import { Type, type Static } from "typebox";
+import { getAddress } from "viem";
+import type { Perk, Redemption } from "../storage/index.ts";
+import { AddressSchema, TimestampSchema } from "../schemas.ts";
+import type { MemberPerk } from "./service.ts";
+
+const ReasonSchema = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  collection: Type.Optional(AddressSchema),
+  tokenId: Type.Optional(Type.String()),
+  have: Type.Optional(Type.String()),
+  need: Type.Optional(Type.String()),
+  expiredAt: Type.Optional(TimestampSchema),
+});
+
+export const RuleSchema = Type.Unknown({
+  description:
+    'A rule: {"type":"holds","collection","tokenId","min"} | {"type":"member","collection","tokenId"} | {"type":"all"|"any","rules":[…]} | {"type":"not","rule":{…}}',
+});
+
+export const LimitsSchema = Type.Object(
+  {
+    perMember: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    total: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+export const PerkSchema = Type.Object({
+  id: Type.String(),
+  brandId: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  collections: Type.Array(AddressSchema),
+  rule: RuleSchema,
+  limits: LimitsSchema,
+  startsAt: Type.Union([TimestampSchema, Type.Null()]),
+  endsAt: Type.Union([TimestampSchema, Type.Null()]),
+  yields: Type.Literal("code", { description: "Redeeming yields a one-time code a till verifies" }),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+});
+
+export const MemberPerkSchema = Type.Intersect([
+  PerkSchema,
+  Type.Object({
+    status: Type.Union([Type.Literal("upcoming"), Type.Literal("open"), Type.Literal("ended")]),
+    eligible: Type.Boolean(),
+    reasons: Type.Array(ReasonSchema),
+  }),
+]);
+
+export const RedemptionSchema = Type.Object({
+  id: Type.String(),
+  perkId: Type.String(),
+  brandId: Type.String(),
+  member: AddressSchema,
+  code: Type.String({ description: "One-time code; show it as text or QR" }),
+  createdAt: TimestampSchema,
+  consumedAt: Type.Union([TimestampSchema, Type.Null()]),
+});
+
+export const RedemptionPageSchema = Type.Object({ items: Type.Array(RedemptionSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export function perkView(perk: Perk): Static<typeof PerkSchema> {
+  return { ...perk, collections: perk.collections.map((c) => getAddress(c)), yields: "code" };
+}
+
+export function memberPerkView(p: MemberPerk): Static<typeof MemberPerkSchema> {
+  return { ...perkView(p.perk), status: p.status, eligible: p.eligible, reasons: p.reasons };
+}
+
+export function redemptionView(r: Redemption): Static<typeof RedemptionSchema> {
+  const { idempotencyKey: _key, ...view } = r;
+  return { ...view, member: getAddress(view.member) };
+}

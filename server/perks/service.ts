@@ -1,0 +1,122 @@
+/**
+ * Perks as members see them: eligibility with reasons for listing (cached ownership), and
+ * exactly-once redemption that re-checks ownership on the chain at that moment.
+ */
+import type { Address } from "viem";
+import type { OwnershipReader } from "../chain/ownership.ts";
+import { Problem } from "../errors.ts";
+import { newId, newRedemptionCode, toTimestamp, type Perk, type Redemption, type Store } from "../storage/index.ts";
+import { evaluateRule, parseRule, requirementsOf, type Reason, type Rule } from "./rules.ts";
+
+export type PerkStatus = "upcoming" | "open" | "ended";
+
+export type MemberPerk = { perk: Perk; status: PerkStatus; eligible: boolean; reasons: Reason[] };
+
+export type RedeemOutcome = { redemption: Redemption; replayed: boolean };
+
+export type PerkService = {
+  list(member: Address, query?: { brandId?: string }): Promise<MemberPerk[]>;
+  get(member: Address, perkId: string): Promise<MemberPerk>;
+  redeem(member: Address, perkId: string, idempotencyKey: string): Promise<RedeemOutcome>;
+};
+
+export function statusOf(perk: Perk, now: string): PerkStatus {
+  if (perk.startsAt !== null && now < perk.startsAt) return "upcoming";
+  if (perk.endsAt !== null && now >= perk.endsAt) return "ended";
+  return "open";
+}
+
+const MAX_RULE_MEMO = 1_000;
+
+export function createPerkService(deps: { store: Store; ownership: OwnershipReader; now?: () => Date }): PerkService {
+  const { store, ownership } = deps;
+  const now = deps.now ?? (() => new Date());
+  // Rules are stored as JSON; parsing once per distinct rule keeps listing cheap.
+  const ruleMemo = new Map<string, Rule>();
+
+  function ruleOf(perk: Perk): Rule {
+    const key = JSON.stringify(perk.rule);
+    let rule = ruleMemo.get(key);
+    if (rule === undefined) {
+      rule = parseRule(perk.rule);
+      if (ruleMemo.size >= MAX_RULE_MEMO) ruleMemo.clear();
+      ruleMemo.set(key, rule);
+    }
+    return rule;
+  }
+
+  async function evaluate(member: Address, perks: Perk[], fresh: boolean): Promise<MemberPerk[]> {
+    const rules = perks.map(ruleOf);
+    const requirements = requirementsOf(...rules);
+    const read = fresh ? ownership.readFresh : ownership.readCached;
+    const snapshot = await read(member, requirements);
+    const at = toTimestamp(now());
+    return perks.map((perk, i) => {
+      const outcome = evaluateRule(rules[i]!, snapshot.holdings, snapshot.now);
+      return { perk, status: statusOf(perk, at), eligible: outcome.eligible, reasons: outcome.reasons };
+    });
+  }
+
+  async function perkOrThrow(perkId: string): Promise<Perk> {
+    const perk = await store.getPerk(perkId);
+    if (perk === null) throw new Problem(404, "perk_not_found", "No such perk", `perk ${perkId}`);
+    return perk;
+  }
+
+  return {
+    async list(member, query = {}) {
+      const perks = await store.listPerks(query.brandId === undefined ? {} : { brandId: query.brandId });
+      return perks.length === 0 ? [] : evaluate(member, perks, false);
+    },
+
+    async get(member, perkId) {
+      const [result] = await evaluate(member, [await perkOrThrow(perkId)], false);
+      return result!;
+    },
+
+    async redeem(member, perkId, idempotencyKey) {
+      // A retry gets the original answer, even if the member's holdings changed since.
+      const previous = await store.findRedemption(member, idempotencyKey);
+      if (previous !== null) {
+        if (previous.perkId !== perkId) throw idempotencyConflict();
+        return { redemption: previous, replayed: true };
+      }
+      const perk = await perkOrThrow(perkId);
+      const status = statusOf(perk, toTimestamp(now()));
+      if (status === "upcoming") throw new Problem(409, "perk_not_started", "The perk is not open yet", `opens at ${perk.startsAt}`);
+      if (status === "ended") throw new Problem(409, "perk_ended", "The perk has ended", `ended at ${perk.endsAt}`);
+
+      // Never a login-time or cached snapshot: what the member holds right now, on chain.
+      const [checked] = await evaluate(member, [perk], true);
+      if (!checked!.eligible) {
+        throw new Problem(403, "not_eligible", "You do not hold what this perk requires", checked!.reasons.map((r) => r.message).join("; "), {
+          reasons: checked!.reasons,
+        });
+      }
+
+      const result = await store.redeem({ perkId, member, idempotencyKey, id: newId(), code: newRedemptionCode(), now: toTimestamp(now()) });
+      switch (result.status) {
+        case "created":
+          return { redemption: result.redemption, replayed: false };
+        case "replayed":
+          return { redemption: result.redemption, replayed: true };
+        case "idempotency_conflict":
+          throw idempotencyConflict();
+        case "perk_not_found":
+          throw new Problem(404, "perk_not_found", "No such perk", `perk ${perkId}`);
+        case "not_started":
+          throw new Problem(409, "perk_not_started", "The perk is not open yet");
+        case "ended":
+          throw new Problem(409, "perk_ended", "The perk has ended");
+        case "member_limit_reached":
+          throw new Problem(409, "member_limit_reached", "You have redeemed this perk as often as allowed", `limit ${result.limit} per member`, { limit: result.limit });
+        case "total_limit_reached":
+          throw new Problem(409, "total_limit_reached", "This perk has run out", `limit ${result.limit} in total`, { limit: result.limit });
+      }
+    },
+  };
+}
+
+function idempotencyConflict(): Problem {
+  return new Problem(422, "idempotency_conflict", "This Idempotency-Key was already used for another perk", "Use a new key for a new redemption.");
+}

@@ -1,0 +1,31 @@
+/** Decorates the instance with a viem public client for the configured chain and the ownership reader. */
+import fp from "fastify-plugin";
+import type { FastifyInstance } from "fastify";
+import { createPublicClient, http, type PublicClient } from "viem";
+import { createOwnershipReader, type OwnershipReader } from "../chain/ownership.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    chain: { client: PublicClient; ownership: OwnershipReader };
+  }
+}
+
+export function createChainClient(rpcUrl: string, chainId: number): PublicClient {
+  return createPublicClient({
+    chain: {
+      id: chainId,
+      name: `chain ${chainId}`,
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [rpcUrl] } },
+    },
+    // Fail fast: a gate that waits on a dead RPC helps nobody, and the answer is a 503 either way.
+    transport: http(rpcUrl, { retryCount: 1, timeout: 5_000 }),
+  });
+}
+
+export const chainPlugin = fp(
+  async (app: FastifyInstance, opts: { client: PublicClient; ownershipCacheMs: number }) => {
+    app.decorate("chain", { client: opts.client, ownership: createOwnershipReader(opts.client, { cacheMs: opts.ownershipCacheMs }) });
+  },
+  { name: "chain", fastify: "5.x" },
+);

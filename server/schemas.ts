@@ -1,0 +1,23 @@
+/** TypeBox schemas shared by several routes. */
+import { Type } from "typebox";
+
+export const AddressSchema = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "0x-prefixed, 20-byte address" });
+export const UintStringSchema = Type.String({ pattern: "^(0|[1-9][0-9]{0,77})$", description: "unsigned integer as a decimal string" });
+export const TimestampSchema = Type.String({ format: "date-time" });
+export const IdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" });
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true, description: "RFC 9457 problem details" },
+);
+
+/** Standard error responses, referenced from every route's `response` map. */
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, ProblemSchema])) as Record<number, typeof ProblemSchema>;

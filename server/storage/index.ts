@@ -1,0 +1,31 @@
+export { decodeCursor, encodeCursor, type PageCursor } from "./cursor.ts";
+export { StoreInputError } from "./errors.ts";
+export { sha256Hex } from "./hash.ts";
+export { newId, newRedemptionCode, normalizeRedemptionCode } from "./ids.ts";
+export { applyMigrations, migrations, type Migration } from "./sqlite/migrations.ts";
+export { DEFAULT_BUSY_TIMEOUT_MS, SqliteStore, type SqliteStoreOptions } from "./sqlite/sqlite-store.ts";
+export {
+  MAX_PAGE_SIZE,
+  type Address,
+  type ApiKey,
+  type Brand,
+  type ConsumeCodeInput,
+  type ConsumeCodeResult,
+  type NewApiKey,
+  type NewPerk,
+  type Page,
+  type Perk,
+  type PerkLimits,
+  type PerkPatch,
+  type PerkQuery,
+  type PruneResult,
+  type RedeemInput,
+  type RedeemResult,
+  type RedeemStatus,
+  type Redemption,
+  type RedemptionQuery,
+  type Session,
+  type Store,
+  type Timestamp,
+} from "./store.ts";
+export { isTimestamp, normalizeTimestamp, toTimestamp } from "./time.ts";

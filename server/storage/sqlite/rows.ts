@@ -1,0 +1,107 @@
+import type { ApiKey, Brand, Perk, Redemption, Session } from "../store.ts";
+
+// Row shapes as SQLite returns them (snake_case columns) and their mapping to the store's records.
+// node:sqlite returns Record<string, SQLOutputValue>; the casts below are the one place that trusts
+// the schema in migrations.ts.
+
+export interface SessionRow {
+  token_hash: string;
+  address: string;
+  chain_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface BrandRow {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  brand_id: string;
+  label: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface PerkRow {
+  id: string;
+  brand_id: string;
+  title: string;
+  description: string;
+  collections: string;
+  rule: string;
+  per_member_limit: number | null;
+  total_limit: number | null;
+  starts_at: string | null;
+  ends_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RedemptionRow {
+  id: string;
+  perk_id: string;
+  brand_id: string;
+  member: string;
+  code: string;
+  idempotency_key: string;
+  created_at: string;
+  consumed_at: string | null;
+}
+
+export const sessionColumns = "token_hash, address, chain_id, created_at, expires_at";
+export const brandColumns = "id, name, created_at";
+export const apiKeyColumns = "id, brand_id, label, created_at, revoked_at";
+export const perkColumns =
+  "id, brand_id, title, description, collections, rule, per_member_limit, total_limit, starts_at, ends_at, created_at, updated_at";
+export const redemptionColumns = "id, perk_id, brand_id, member, code, idempotency_key, created_at, consumed_at";
+
+export function toSession(row: SessionRow): Session {
+  return {
+    tokenHash: row.token_hash,
+    address: row.address,
+    chainId: row.chain_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+export function toBrand(row: BrandRow): Brand {
+  return { id: row.id, name: row.name, createdAt: row.created_at };
+}
+
+export function toApiKey(row: ApiKeyRow): ApiKey {
+  return { id: row.id, brandId: row.brand_id, label: row.label, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+export function toPerk(row: PerkRow): Perk {
+  return {
+    id: row.id,
+    brandId: row.brand_id,
+    title: row.title,
+    description: row.description,
+    collections: JSON.parse(row.collections) as string[],
+    rule: JSON.parse(row.rule) as unknown,
+    limits: { perMember: row.per_member_limit, total: row.total_limit },
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toRedemption(row: RedemptionRow): Redemption {
+  return {
+    id: row.id,
+    perkId: row.perk_id,
+    brandId: row.brand_id,
+    member: row.member,
+    code: row.code,
+    idempotencyKey: row.idempotency_key,
+    createdAt: row.created_at,
+    consumedAt: row.consumed_at,
+  };
+}

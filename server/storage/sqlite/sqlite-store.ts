@@ -1,0 +1,546 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { StoreInputError } from "../errors.ts";
+import {
+  MAX_PAGE_SIZE,
+  type ApiKey,
+  type Brand,
+  type ConsumeCodeInput,
+  type ConsumeCodeResult,
+  type NewApiKey,
+  type NewPerk,
+  type Page,
+  type Perk,
+  type PerkPatch,
+  type PerkQuery,
+  type PruneResult,
+  type RedeemInput,
+  type RedeemResult,
+  type Redemption,
+  type RedemptionQuery,
+  type Session,
+  type Store,
+  type Timestamp,
+} from "../store.ts";
+import {
+  clampPageSize,
+  normalizeNewPerk,
+  optionalTimestamp,
+  requireAddress,
+  requireAddresses,
+  requireChainId,
+  requireKey,
+  requireLimits,
+  requireSha256Hex,
+  requireText,
+  requireTimestamp,
+  requireWindow,
+  ruleToJson,
+} from "../validate.ts";
+import { applyMigrations } from "./migrations.ts";
+import {
+  apiKeyColumns,
+  brandColumns,
+  perkColumns,
+  redemptionColumns,
+  sessionColumns,
+  toApiKey,
+  toBrand,
+  toPerk,
+  toRedemption,
+  toSession,
+  type ApiKeyRow,
+  type BrandRow,
+  type PerkRow,
+  type RedemptionRow,
+  type SessionRow,
+} from "./rows.ts";
+
+export interface SqliteStoreOptions {
+  /**
+   * How long a write waits for another connection (or process) holding the write lock before it
+   * fails with SQLITE_BUSY. Default 5000 ms.
+   */
+  busyTimeoutMs?: number;
+}
+
+/** Default for {@link SqliteStoreOptions.busyTimeoutMs}. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+interface CountRow {
+  n: number;
+}
+
+/**
+ * The {@link Store} on SQLite through `node:sqlite` (Node >= 24): the embedded default, needing no
+ * server. One file may be shared by several processes: WAL lets readers run beside the one
+ * writer, every write runs in a `BEGIN IMMEDIATE` transaction so writers queue for the lock from the
+ * start, and `busy_timeout` makes them wait for it rather than fail.
+ *
+ * node:sqlite is synchronous, so each method does all its work (a whole transaction) before it
+ * returns its promise: calls from one process never interleave inside a transaction. The price is
+ * that a write waiting for another process's lock blocks this process's event loop meanwhile (at
+ * most `busyTimeoutMs`).
+ */
+export class SqliteStore implements Store {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  private constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /**
+   * Opens (creating if needed) a database file, or a private in-memory database for ":memory:",
+   * and brings its schema up to date (see migrations.ts).
+   */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
+    }
+    const db = new DatabaseSync(path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true });
+    try {
+      db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      db.exec("PRAGMA foreign_keys = ON");
+      if (path !== ":memory:") {
+        // Persistent in the file; a no-op once set. In-memory databases cannot use WAL.
+        const row = db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode?: string } | undefined;
+        if (row?.journal_mode !== "wal") throw new Error(`could not switch ${path} to WAL (got ${row?.journal_mode})`);
+        // FULL: a commit the caller saw (a redemption code shown to a member) survives a power cut.
+        db.exec("PRAGMA synchronous = FULL");
+      }
+      applyMigrations(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteStore(db);
+  }
+
+  // --- Plumbing -----------------------------------------------------------------------------
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #get<Row>(sql: string, ...params: SQLInputValue[]): Row | undefined {
+    return this.#statement(sql).get(...params) as Row | undefined;
+  }
+
+  #all<Row>(sql: string, ...params: SQLInputValue[]): Row[] {
+    return this.#statement(sql).all(...params) as unknown as Row[];
+  }
+
+  #run(sql: string, ...params: SQLInputValue[]): number {
+    return Number(this.#statement(sql).run(...params).changes);
+  }
+
+  /**
+   * Runs `work` in a write transaction. BEGIN IMMEDIATE takes the write lock up front (waiting up
+   * to busy_timeout), so the reads inside see the latest data and nothing can change it before
+   * COMMIT. `work` must be synchronous.
+   */
+  #write<T>(work: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  // --- SIWE nonces --------------------------------------------------------------------------
+
+  async createNonce(nonce: string, expiresAt: Timestamp): Promise<void> {
+    requireKey("nonce", nonce);
+    requireTimestamp("expiresAt", expiresAt);
+    this.#write(() => this.#run("INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)", nonce, expiresAt));
+  }
+
+  async consumeNonce(nonce: string, now: Timestamp): Promise<boolean> {
+    requireTimestamp("now", now);
+    if (typeof nonce !== "string") return false;
+    return this.#write(() => this.#run("DELETE FROM nonces WHERE nonce = ? AND expires_at > ?", nonce, now) === 1);
+  }
+
+  async pruneExpired(now: Timestamp): Promise<PruneResult> {
+    requireTimestamp("now", now);
+    return this.#write(() => ({
+      nonces: this.#run("DELETE FROM nonces WHERE expires_at <= ?", now),
+      sessions: this.#run("DELETE FROM sessions WHERE expires_at <= ?", now),
+    }));
+  }
+
+  // --- Sessions -----------------------------------------------------------------------------
+
+  async createSession(session: Session): Promise<Session> {
+    const record: Session = {
+      tokenHash: requireSha256Hex("tokenHash", session.tokenHash),
+      address: requireAddress("address", session.address),
+      chainId: requireChainId("chainId", session.chainId),
+      createdAt: requireTimestamp("createdAt", session.createdAt),
+      expiresAt: requireTimestamp("expiresAt", session.expiresAt),
+    };
+    this.#write(() =>
+      this.#run(
+        `INSERT INTO sessions (${sessionColumns}) VALUES (?, ?, ?, ?, ?)`,
+        record.tokenHash,
+        record.address,
+        record.chainId,
+        record.createdAt,
+        record.expiresAt,
+      ),
+    );
+    return record;
+  }
+
+  async getSession(tokenHash: string, now: Timestamp): Promise<Session | null> {
+    requireTimestamp("now", now);
+    const row = this.#get<SessionRow>(
+      `SELECT ${sessionColumns} FROM sessions WHERE token_hash = ? AND expires_at > ?`,
+      String(tokenHash),
+      now,
+    );
+    return row === undefined ? null : toSession(row);
+  }
+
+  async revokeSession(tokenHash: string): Promise<boolean> {
+    return this.#write(() => this.#run("DELETE FROM sessions WHERE token_hash = ?", String(tokenHash)) === 1);
+  }
+
+  // --- Brands and API keys ------------------------------------------------------------------
+
+  async createBrand(brand: Brand): Promise<Brand> {
+    const record: Brand = {
+      id: requireKey("id", brand.id),
+      name: requireText("name", brand.name),
+      createdAt: requireTimestamp("createdAt", brand.createdAt),
+    };
+    this.#write(() =>
+      this.#run(`INSERT INTO brands (${brandColumns}) VALUES (?, ?, ?)`, record.id, record.name, record.createdAt),
+    );
+    return record;
+  }
+
+  async getBrand(id: string): Promise<Brand | null> {
+    const row = this.#get<BrandRow>(`SELECT ${brandColumns} FROM brands WHERE id = ?`, String(id));
+    return row === undefined ? null : toBrand(row);
+  }
+
+  async createApiKey(key: NewApiKey): Promise<ApiKey> {
+    const record: ApiKey = {
+      id: requireKey("id", key.id),
+      brandId: requireKey("brandId", key.brandId),
+      label: requireText("label", key.label),
+      createdAt: requireTimestamp("createdAt", key.createdAt),
+      revokedAt: null,
+    };
+    const keyHash = requireSha256Hex("keyHash", key.keyHash);
+    this.#write(() =>
+      this.#run(
+        "INSERT INTO api_keys (id, brand_id, key_hash, label, created_at) VALUES (?, ?, ?, ?, ?)",
+        record.id,
+        record.brandId,
+        keyHash,
+        record.label,
+        record.createdAt,
+      ),
+    );
+    return record;
+  }
+
+  async listApiKeys(brandId: string): Promise<ApiKey[]> {
+    return this.#all<ApiKeyRow>(
+      `SELECT ${apiKeyColumns} FROM api_keys WHERE brand_id = ? ORDER BY created_at, id`,
+      String(brandId),
+    ).map(toApiKey);
+  }
+
+  async findBrandByApiKeyHash(keyHash: string): Promise<Brand | null> {
+    const row = this.#get<BrandRow>(
+      `SELECT b.id, b.name, b.created_at FROM api_keys k JOIN brands b ON b.id = k.brand_id
+       WHERE k.key_hash = ? AND k.revoked_at IS NULL`,
+      String(keyHash),
+    );
+    return row === undefined ? null : toBrand(row);
+  }
+
+  async revokeApiKey(brandId: string, id: string, now: Timestamp): Promise<boolean> {
+    requireTimestamp("now", now);
+    return this.#write(
+      () =>
+        this.#run(
+          "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND brand_id = ? AND revoked_at IS NULL",
+          now,
+          String(id),
+          String(brandId),
+        ) === 1,
+    );
+  }
+
+  // --- Perks --------------------------------------------------------------------------------
+
+  async createPerk(perk: NewPerk): Promise<Perk> {
+    const p = normalizeNewPerk(perk);
+    const ruleJson = ruleToJson("rule", p.rule);
+    // Hand back what a later read returns (the rule after a JSON round trip), not the caller's object.
+    const record: Perk = { ...p, rule: JSON.parse(ruleJson) as unknown, updatedAt: p.createdAt };
+    this.#write(() =>
+      this.#run(
+        `INSERT INTO perks (${perkColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        record.id,
+        record.brandId,
+        record.title,
+        record.description,
+        JSON.stringify(record.collections),
+        ruleJson,
+        record.limits.perMember,
+        record.limits.total,
+        record.startsAt,
+        record.endsAt,
+        record.createdAt,
+        record.updatedAt,
+      ),
+    );
+    return record;
+  }
+
+  async updatePerk(brandId: string, id: string, patch: PerkPatch): Promise<Perk | null> {
+    const updatedAt = requireTimestamp("updatedAt", patch.updatedAt);
+    const title = patch.title === undefined ? undefined : requireText("title", patch.title);
+    const description = patch.description === undefined ? undefined : requireText("description", patch.description);
+    const collections =
+      patch.collections === undefined ? undefined : [...new Set(requireAddresses("collections", patch.collections))];
+    const ruleJson = patch.rule === undefined ? undefined : ruleToJson("rule", patch.rule);
+    const startsAt = patch.startsAt === undefined ? undefined : optionalTimestamp("startsAt", patch.startsAt);
+    const endsAt = patch.endsAt === undefined ? undefined : optionalTimestamp("endsAt", patch.endsAt);
+    if (patch.limits !== undefined && (typeof patch.limits !== "object" || patch.limits === null)) {
+      throw new StoreInputError("limits", "expected an object");
+    }
+
+    return this.#write(() => {
+      const row = this.#get<PerkRow>(
+        `SELECT ${perkColumns} FROM perks WHERE id = ? AND brand_id = ? AND deleted_at IS NULL`,
+        String(id),
+        String(brandId),
+      );
+      if (row === undefined) return null;
+      const current = toPerk(row);
+      const limits = requireLimits("limits", { ...current.limits, ...patch.limits });
+      const next: Perk = {
+        ...current,
+        title: title ?? current.title,
+        description: description ?? current.description,
+        collections: collections ?? current.collections,
+        rule: ruleJson === undefined ? current.rule : (JSON.parse(ruleJson) as unknown),
+        limits,
+        startsAt: startsAt === undefined ? current.startsAt : startsAt,
+        endsAt: endsAt === undefined ? current.endsAt : endsAt,
+        updatedAt,
+      };
+      requireWindow(next.startsAt, next.endsAt);
+      this.#run(
+        `UPDATE perks SET title = ?, description = ?, collections = ?, rule = ?, per_member_limit = ?,
+           total_limit = ?, starts_at = ?, ends_at = ?, updated_at = ?
+         WHERE id = ?`,
+        next.title,
+        next.description,
+        JSON.stringify(next.collections),
+        ruleJson ?? row.rule,
+        next.limits.perMember,
+        next.limits.total,
+        next.startsAt,
+        next.endsAt,
+        next.updatedAt,
+        next.id,
+      );
+      return next;
+    });
+  }
+
+  async deletePerk(brandId: string, id: string, now: Timestamp): Promise<boolean> {
+    requireTimestamp("now", now);
+    return this.#write(
+      () =>
+        this.#run(
+          "UPDATE perks SET deleted_at = ?, updated_at = ? WHERE id = ? AND brand_id = ? AND deleted_at IS NULL",
+          now,
+          now,
+          String(id),
+          String(brandId),
+        ) === 1,
+    );
+  }
+
+  async getPerk(id: string): Promise<Perk | null> {
+    const row = this.#get<PerkRow>(`SELECT ${perkColumns} FROM perks WHERE id = ? AND deleted_at IS NULL`, String(id));
+    return row === undefined ? null : toPerk(row);
+  }
+
+  async listPerks(query: PerkQuery = {}): Promise<Perk[]> {
+    const rows =
+      query.brandId === undefined
+        ? this.#all<PerkRow>(
+            `SELECT ${perkColumns} FROM perks WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC`,
+          )
+        : this.#all<PerkRow>(
+            `SELECT ${perkColumns} FROM perks WHERE brand_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id DESC`,
+            String(query.brandId),
+          );
+    return rows.map(toPerk);
+  }
+
+  // --- Redemptions --------------------------------------------------------------------------
+
+  async redeem(input: RedeemInput): Promise<RedeemResult> {
+    const perkId = requireKey("perkId", input.perkId);
+    const member = requireAddress("member", input.member);
+    const idempotencyKey = requireKey("idempotencyKey", input.idempotencyKey);
+    const id = requireKey("id", input.id);
+    const code = requireKey("code", input.code);
+    const now = requireTimestamp("now", input.now);
+
+    return this.#write((): RedeemResult => {
+      const previous = this.#get<RedemptionRow>(
+        `SELECT ${redemptionColumns} FROM redemptions WHERE member = ? AND idempotency_key = ?`,
+        member,
+        idempotencyKey,
+      );
+      if (previous !== undefined) {
+        return previous.perk_id === perkId
+          ? { status: "replayed", redemption: toRedemption(previous) }
+          : { status: "idempotency_conflict" };
+      }
+
+      const perk = this.#get<Pick<PerkRow, "brand_id" | "per_member_limit" | "total_limit" | "starts_at" | "ends_at">>(
+        "SELECT brand_id, per_member_limit, total_limit, starts_at, ends_at FROM perks WHERE id = ? AND deleted_at IS NULL",
+        perkId,
+      );
+      if (perk === undefined) return { status: "perk_not_found" };
+      // Timestamps share one fixed-width shape, so text order is time order.
+      if (perk.starts_at !== null && now < perk.starts_at) return { status: "not_started" };
+      if (perk.ends_at !== null && now >= perk.ends_at) return { status: "ended" };
+
+      if (perk.per_member_limit !== null) {
+        const mine = this.#get<CountRow>(
+          "SELECT count(*) AS n FROM redemptions WHERE perk_id = ? AND member = ?",
+          perkId,
+          member,
+        );
+        if ((mine?.n ?? 0) >= perk.per_member_limit) {
+          return { status: "member_limit_reached", limit: perk.per_member_limit };
+        }
+      }
+      if (perk.total_limit !== null) {
+        const all = this.#get<CountRow>("SELECT count(*) AS n FROM redemptions WHERE perk_id = ?", perkId);
+        if ((all?.n ?? 0) >= perk.total_limit) return { status: "total_limit_reached", limit: perk.total_limit };
+      }
+
+      const redemption: Redemption = {
+        id,
+        perkId,
+        brandId: perk.brand_id,
+        member,
+        code,
+        idempotencyKey,
+        createdAt: now,
+        consumedAt: null,
+      };
+      this.#run(
+        `INSERT INTO redemptions (${redemptionColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
+        redemption.id,
+        redemption.perkId,
+        redemption.brandId,
+        redemption.member,
+        redemption.code,
+        redemption.idempotencyKey,
+        redemption.createdAt,
+      );
+      return { status: "created", redemption };
+    });
+  }
+
+  async findRedemption(member: string, idempotencyKey: string): Promise<Redemption | null> {
+    const row = this.#get<RedemptionRow>(
+      `SELECT ${redemptionColumns} FROM redemptions WHERE member = ? AND idempotency_key = ?`,
+      requireAddress("member", member),
+      requireKey("idempotencyKey", idempotencyKey),
+    );
+    return row === undefined ? null : toRedemption(row);
+  }
+
+  async listRedemptions(query: RedemptionQuery): Promise<Page<Redemption>> {
+    const limit = clampPageSize(query.limit, MAX_PAGE_SIZE);
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (query.member !== undefined) {
+      where.push("member = ?");
+      params.push(requireAddress("member", query.member));
+    }
+    if (query.brandId !== undefined) {
+      where.push("brand_id = ?");
+      params.push(String(query.brandId));
+    }
+    if (query.perkId !== undefined) {
+      where.push("perk_id = ?");
+      params.push(String(query.perkId));
+    }
+    if (query.consumed !== undefined) where.push(query.consumed ? "consumed_at IS NOT NULL" : "consumed_at IS NULL");
+    if (query.cursor !== undefined && query.cursor !== null) {
+      const after = decodeCursor(query.cursor);
+      where.push("(created_at, id) < (?, ?)");
+      params.push(after.createdAt, after.id);
+    }
+    const rows = this.#all<RedemptionRow>(
+      `SELECT ${redemptionColumns} FROM redemptions
+       ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ...params,
+      limit + 1,
+    );
+    const items = rows.slice(0, limit).map(toRedemption);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  async consumeRedemptionCode(input: ConsumeCodeInput): Promise<ConsumeCodeResult> {
+    const now = requireTimestamp("now", input.now);
+    const brandId = String(input.brandId);
+    const code = String(input.code);
+    return this.#write((): ConsumeCodeResult => {
+      const consumed = this.#get<RedemptionRow>(
+        `UPDATE redemptions SET consumed_at = ?
+         WHERE code = ? AND brand_id = ? AND consumed_at IS NULL
+         RETURNING ${redemptionColumns}`,
+        now,
+        code,
+        brandId,
+      );
+      if (consumed !== undefined) return { status: "consumed", redemption: toRedemption(consumed) };
+      const existing = this.#get<RedemptionRow>(
+        `SELECT ${redemptionColumns} FROM redemptions WHERE code = ? AND brand_id = ?`,
+        code,
+        brandId,
+      );
+      return existing === undefined
+        ? { status: "not_found" }
+        : { status: "already_consumed", redemption: toRedemption(existing) };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}

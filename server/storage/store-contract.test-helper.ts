@@ -1,0 +1,606 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StoreInputError } from "./errors.ts";
+import { sha256Hex } from "./hash.ts";
+import type { NewPerk, Perk, RedeemInput, RedeemResult, RedeemStatus, Redemption, Store } from "./store.ts";
+import { toTimestamp } from "./time.ts";
+
+/**
+ * Behaviour every {@link Store} implementation must show. A backend's test file calls
+ * `describeStoreContract("SqliteStore (file)", () => SqliteStore.open(path))`; the factory must
+ * return a fresh, empty store each time. The suite closes the stores it gets.
+ */
+export function describeStoreContract(name: string, createStore: () => Store | Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await createStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const T0 = Date.parse("2025-06-01T12:00:00.000Z");
+    const at = (offsetMs: number) => toTimestamp(T0 + offsetMs);
+    const MINUTE = 60_000;
+    const HOUR = 60 * MINUTE;
+
+    const ALICE = "0xAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAa"; // mixed case on purpose
+    const alice = ALICE.toLowerCase();
+    const BOB = "0x" + "b".repeat(40);
+    const member = (i: number) => "0x" + i.toString(16).padStart(40, "0");
+    const COLLECTION = "0xC0C0C0C0C0C0C0C0C0C0C0C0C0C0C0C0C0C0C0C0";
+
+    async function brands(): Promise<void> {
+      await store.createBrand({ id: "brand-a", name: "Brand A", createdAt: at(0) });
+      await store.createBrand({ id: "brand-b", name: "Brand B", createdAt: at(0) });
+    }
+
+    function perkInput(overrides: Partial<NewPerk> = {}): NewPerk {
+      return {
+        id: "perk-1",
+        brandId: "brand-a",
+        title: "Free coffee",
+        description: "One coffee on the house",
+        collections: [COLLECTION],
+        rule: { kind: "holds", collection: COLLECTION.toLowerCase(), tokenId: "1", min: 1 },
+        limits: { perMember: null, total: null },
+        startsAt: null,
+        endsAt: null,
+        createdAt: at(0),
+        ...overrides,
+      };
+    }
+
+    let seq = 0;
+    function redeemInput(overrides: Partial<RedeemInput> = {}): RedeemInput {
+      seq += 1;
+      return {
+        perkId: "perk-1",
+        member: alice,
+        idempotencyKey: `key-${seq}`,
+        id: `red-${seq}`,
+        code: `CODE-${seq}`,
+        now: at(MINUTE),
+        ...overrides,
+      };
+    }
+
+    function created(result: RedeemResult): Redemption {
+      if (result.status !== "created") throw new Error(`expected created, got ${result.status}`);
+      return result.redemption;
+    }
+
+    function tally(results: RedeemResult[]): Partial<Record<RedeemStatus, number>> {
+      const counts: Partial<Record<RedeemStatus, number>> = {};
+      for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      return counts;
+    }
+
+    describe("nonces", () => {
+      it("consumes an issued nonce exactly once", async () => {
+        await store.createNonce("n0nce-1", at(5 * MINUTE));
+        expect(await store.consumeNonce("n0nce-1", at(MINUTE))).toBe(true);
+        expect(await store.consumeNonce("n0nce-1", at(MINUTE))).toBe(false);
+      });
+
+      it("refuses unknown and expired nonces (expiry is exclusive)", async () => {
+        expect(await store.consumeNonce("never-issued", at(0))).toBe(false);
+        await store.createNonce("n-expired", at(MINUTE));
+        expect(await store.consumeNonce("n-expired", at(MINUTE))).toBe(false);
+        expect(await store.consumeNonce("n-expired", at(2 * MINUTE))).toBe(false);
+        await store.createNonce("n-live", at(MINUTE));
+        expect(await store.consumeNonce("n-live", at(MINUTE - 1))).toBe(true);
+      });
+
+      it("rejects a duplicate nonce and malformed timestamps", async () => {
+        await store.createNonce("dup", at(MINUTE));
+        await expect(store.createNonce("dup", at(MINUTE))).rejects.toThrow();
+        await expect(store.createNonce("x", "2025-06-01T12:00:00Z")).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.createNonce("x", "2025-02-30T00:00:00.000Z")).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.consumeNonce("dup", "yesterday")).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.createNonce("", at(MINUTE))).rejects.toBeInstanceOf(StoreInputError);
+      });
+
+      it("lets exactly one of many concurrent consumers have a nonce", async () => {
+        await store.createNonce("race", at(HOUR));
+        const results = await Promise.all(Array.from({ length: 100 }, () => store.consumeNonce("race", at(0))));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe("pruneExpired", () => {
+      it("deletes expired nonces and sessions and keeps live ones", async () => {
+        await store.createNonce("old", at(MINUTE));
+        await store.createNonce("edge", at(2 * MINUTE));
+        await store.createNonce("new", at(HOUR));
+        await store.createSession({ tokenHash: sha256Hex("t-old"), address: ALICE, chainId: 1, createdAt: at(0), expiresAt: at(MINUTE) });
+        await store.createSession({ tokenHash: sha256Hex("t-new"), address: ALICE, chainId: 1, createdAt: at(0), expiresAt: at(HOUR) });
+
+        expect(await store.pruneExpired(at(2 * MINUTE))).toEqual({ nonces: 2, sessions: 1 });
+        expect(await store.pruneExpired(at(2 * MINUTE))).toEqual({ nonces: 0, sessions: 0 });
+        expect(await store.consumeNonce("new", at(2 * MINUTE))).toBe(true);
+        expect(await store.getSession(sha256Hex("t-new"), at(2 * MINUTE))).not.toBeNull();
+      });
+    });
+
+    describe("sessions", () => {
+      const tokenHash = sha256Hex("session-token-1");
+
+      it("stores a session under its token hash, address lowercased", async () => {
+        const session = { tokenHash, address: ALICE, chainId: 8453, createdAt: at(0), expiresAt: at(HOUR) };
+        const stored = await store.createSession(session);
+        expect(stored).toEqual({ ...session, address: alice });
+        expect(await store.getSession(tokenHash, at(MINUTE))).toEqual(stored);
+        expect(await store.getSession(sha256Hex("other"), at(MINUTE))).toBeNull();
+      });
+
+      it("returns null once the session has expired", async () => {
+        await store.createSession({ tokenHash, address: ALICE, chainId: 1, createdAt: at(0), expiresAt: at(HOUR) });
+        expect(await store.getSession(tokenHash, at(HOUR - 1))).not.toBeNull();
+        expect(await store.getSession(tokenHash, at(HOUR))).toBeNull();
+      });
+
+      it("revokes a session", async () => {
+        await store.createSession({ tokenHash, address: ALICE, chainId: 1, createdAt: at(0), expiresAt: at(HOUR) });
+        expect(await store.revokeSession(tokenHash)).toBe(true);
+        expect(await store.getSession(tokenHash, at(MINUTE))).toBeNull();
+        expect(await store.revokeSession(tokenHash)).toBe(false);
+      });
+
+      it("refuses raw tokens, bad addresses and bad chain ids", async () => {
+        const base = { tokenHash, address: ALICE, chainId: 1, createdAt: at(0), expiresAt: at(HOUR) };
+        await expect(store.createSession({ ...base, tokenHash: "raw-bearer-token" })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.createSession({ ...base, tokenHash: tokenHash.toUpperCase() })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.createSession({ ...base, address: "0x1234" })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.createSession({ ...base, chainId: 0 })).rejects.toBeInstanceOf(StoreInputError);
+        expect(await store.getSession(tokenHash, at(0))).toBeNull();
+      });
+    });
+
+    describe("brands and API keys", () => {
+      it("creates and reads brands", async () => {
+        expect(await store.createBrand({ id: "brand-a", name: "Brand A", createdAt: at(0) })).toEqual({
+          id: "brand-a",
+          name: "Brand A",
+          createdAt: at(0),
+        });
+        expect(await store.getBrand("brand-a")).toEqual({ id: "brand-a", name: "Brand A", createdAt: at(0) });
+        expect(await store.getBrand("nope")).toBeNull();
+        await expect(store.createBrand({ id: "brand-a", name: "Again", createdAt: at(0) })).rejects.toThrow();
+      });
+
+      it("finds a brand by API key hash until the key is revoked", async () => {
+        await brands();
+        const keyHash = sha256Hex("sk_live_a");
+        const key = await store.createApiKey({ id: "key-1", brandId: "brand-a", keyHash, label: "till", createdAt: at(0) });
+        expect(key).toEqual({ id: "key-1", brandId: "brand-a", label: "till", createdAt: at(0), revokedAt: null });
+        expect(await store.findBrandByApiKeyHash(keyHash)).toEqual({ id: "brand-a", name: "Brand A", createdAt: at(0) });
+        expect(await store.findBrandByApiKeyHash(sha256Hex("sk_live_unknown"))).toBeNull();
+
+        expect(await store.revokeApiKey("brand-a", "key-1", at(MINUTE))).toBe(true);
+        expect(await store.findBrandByApiKeyHash(keyHash)).toBeNull();
+        expect(await store.revokeApiKey("brand-a", "key-1", at(2 * MINUTE))).toBe(false);
+        expect(await store.listApiKeys("brand-a")).toEqual([{ ...key, revokedAt: at(MINUTE) }]);
+      });
+
+      it("lists a brand's keys without their hashes, and only its own", async () => {
+        await brands();
+        await store.createApiKey({ id: "k1", brandId: "brand-a", keyHash: sha256Hex("1"), label: "one", createdAt: at(0) });
+        await store.createApiKey({ id: "k2", brandId: "brand-a", keyHash: sha256Hex("2"), label: "two", createdAt: at(1) });
+        await store.createApiKey({ id: "k3", brandId: "brand-b", keyHash: sha256Hex("3"), label: "b", createdAt: at(0) });
+        const keys = await store.listApiKeys("brand-a");
+        expect(keys.map((k) => k.id)).toEqual(["k1", "k2"]);
+        for (const k of keys) expect(Object.keys(k).sort()).toEqual(["brandId", "createdAt", "id", "label", "revokedAt"]);
+      });
+
+      it("does not let brand B revoke brand A's key", async () => {
+        await brands();
+        const keyHash = sha256Hex("sk_a");
+        await store.createApiKey({ id: "key-a", brandId: "brand-a", keyHash, label: "", createdAt: at(0) });
+        expect(await store.revokeApiKey("brand-b", "key-a", at(MINUTE))).toBe(false);
+        expect((await store.findBrandByApiKeyHash(keyHash))?.id).toBe("brand-a");
+      });
+
+      it("refuses keys for unknown brands, raw keys and duplicate hashes", async () => {
+        await brands();
+        const keyHash = sha256Hex("k");
+        await expect(
+          store.createApiKey({ id: "k0", brandId: "ghost", keyHash, label: "", createdAt: at(0) }),
+        ).rejects.toThrow();
+        await expect(
+          store.createApiKey({ id: "k1", brandId: "brand-a", keyHash: "sk_live_plaintext", label: "", createdAt: at(0) }),
+        ).rejects.toBeInstanceOf(StoreInputError);
+        await store.createApiKey({ id: "k2", brandId: "brand-a", keyHash, label: "", createdAt: at(0) });
+        await expect(store.createApiKey({ id: "k3", brandId: "brand-b", keyHash, label: "", createdAt: at(0) })).rejects.toThrow();
+      });
+    });
+
+    describe("perks", () => {
+      beforeEach(brands);
+
+      it("creates a perk and reads it back (addresses lowercased and de-duplicated, rule as JSON)", async () => {
+        const input = perkInput({
+          collections: [COLLECTION, COLLECTION.toLowerCase(), BOB],
+          rule: { all: [{ holds: COLLECTION.toLowerCase(), id: "7" }, { not: null }], note: "ü €", n: 1.5 },
+          limits: { perMember: 1, total: 100 },
+          startsAt: at(0),
+          endsAt: at(HOUR),
+        });
+        const perk = await store.createPerk(input);
+        expect(perk).toEqual({
+          ...input,
+          collections: [COLLECTION.toLowerCase(), BOB],
+          updatedAt: input.createdAt,
+        });
+        expect(await store.getPerk("perk-1")).toEqual(perk);
+        expect(await store.getPerk("missing")).toBeNull();
+      });
+
+      it("stores any JSON value as the rule", async () => {
+        for (const [i, rule] of [null, 0, "text", [1, [2]], { deep: { deeper: [true] } }].entries()) {
+          const perk = await store.createPerk(perkInput({ id: `p${i}`, rule }));
+          expect(perk.rule).toEqual(rule);
+          expect((await store.getPerk(`p${i}`))?.rule).toEqual(rule);
+        }
+      });
+
+      it("refuses malformed perks", async () => {
+        const bad: Partial<NewPerk>[] = [
+          { collections: ["0xnot-an-address"] },
+          { limits: { perMember: -1, total: null } },
+          { limits: { perMember: 1.5, total: null } },
+          { rule: undefined },
+          { startsAt: at(HOUR), endsAt: at(HOUR) },
+          { startsAt: "2025-06-01" },
+          { id: "" },
+        ];
+        for (const overrides of bad) {
+          await expect(store.createPerk(perkInput(overrides)), JSON.stringify(overrides)).rejects.toBeInstanceOf(StoreInputError);
+        }
+        await expect(store.createPerk(perkInput({ brandId: "ghost" }))).rejects.toThrow();
+        expect(await store.listPerks()).toEqual([]);
+      });
+
+      it("lists live perks newest first, optionally by brand", async () => {
+        await store.createPerk(perkInput({ id: "a1", createdAt: at(1) }));
+        await store.createPerk(perkInput({ id: "a2", createdAt: at(3) }));
+        await store.createPerk(perkInput({ id: "b1", brandId: "brand-b", createdAt: at(2) }));
+        expect((await store.listPerks()).map((p) => p.id)).toEqual(["a2", "b1", "a1"]);
+        expect((await store.listPerks({ brandId: "brand-a" })).map((p) => p.id)).toEqual(["a2", "a1"]);
+        expect((await store.listPerks({ brandId: "brand-b" })).map((p) => p.id)).toEqual(["b1"]);
+        expect(await store.listPerks({ brandId: "nobody" })).toEqual([]);
+      });
+
+      it("updates only the given fields, merging limits", async () => {
+        const original = await store.createPerk(perkInput({ limits: { perMember: 1, total: 10 } }));
+        const updated = await store.updatePerk("brand-a", "perk-1", { title: "Two coffees", limits: { total: 20 }, updatedAt: at(MINUTE) });
+        const expected: Perk = { ...original, title: "Two coffees", limits: { perMember: 1, total: 20 }, updatedAt: at(MINUTE) };
+        expect(updated).toEqual(expected);
+        expect(await store.getPerk("perk-1")).toEqual(expected);
+
+        const again = await store.updatePerk("brand-a", "perk-1", {
+          description: "",
+          collections: [BOB.toUpperCase().replace("0X", "0x")],
+          rule: { any: [] },
+          limits: { perMember: null },
+          startsAt: at(0),
+          endsAt: at(HOUR),
+          updatedAt: at(2 * MINUTE),
+        });
+        expect(again).toEqual({
+          ...expected,
+          description: "",
+          collections: [BOB],
+          rule: { any: [] },
+          limits: { perMember: null, total: 20 },
+          startsAt: at(0),
+          endsAt: at(HOUR),
+          updatedAt: at(2 * MINUTE),
+        });
+        const cleared = await store.updatePerk("brand-a", "perk-1", { startsAt: null, updatedAt: at(3 * MINUTE) });
+        expect(cleared?.startsAt).toBeNull();
+        expect(cleared?.endsAt).toBe(at(HOUR));
+        expect(await store.getPerk("perk-1")).toEqual(cleared);
+      });
+
+      it("refuses an update that would leave an empty window, changing nothing", async () => {
+        const perk = await store.createPerk(perkInput({ startsAt: at(0), endsAt: at(HOUR) }));
+        await expect(store.updatePerk("brand-a", "perk-1", { endsAt: at(0), updatedAt: at(1) })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(
+          store.updatePerk("brand-a", "perk-1", { limits: { total: -5 }, updatedAt: at(1) }),
+        ).rejects.toBeInstanceOf(StoreInputError);
+        expect(await store.getPerk("perk-1")).toEqual(perk);
+      });
+
+      it("soft-deletes a perk", async () => {
+        await store.createPerk(perkInput());
+        await store.createPerk(perkInput({ id: "perk-2" }));
+        expect(await store.deletePerk("brand-a", "perk-1", at(MINUTE))).toBe(true);
+        expect(await store.getPerk("perk-1")).toBeNull();
+        expect((await store.listPerks()).map((p) => p.id)).toEqual(["perk-2"]);
+        expect(await store.deletePerk("brand-a", "perk-1", at(MINUTE))).toBe(false);
+        expect(await store.updatePerk("brand-a", "perk-1", { title: "back?", updatedAt: at(2 * MINUTE) })).toBeNull();
+        expect(await store.deletePerk("brand-a", "missing", at(MINUTE))).toBe(false);
+      });
+
+      it("keeps brand B away from brand A's perks", async () => {
+        const perk = await store.createPerk(perkInput());
+        expect(await store.updatePerk("brand-b", "perk-1", { title: "hijacked", updatedAt: at(MINUTE) })).toBeNull();
+        expect(await store.deletePerk("brand-b", "perk-1", at(MINUTE))).toBe(false);
+        expect(await store.listPerks({ brandId: "brand-b" })).toEqual([]);
+        expect(await store.getPerk("perk-1")).toEqual(perk);
+      });
+    });
+
+    describe("redeem", () => {
+      beforeEach(async () => {
+        await brands();
+        await store.createPerk(perkInput());
+      });
+
+      it("creates a redemption", async () => {
+        const result = await store.redeem(
+          redeemInput({ member: ALICE, idempotencyKey: "k1", id: "r1", code: "C1", now: at(MINUTE) }),
+        );
+        expect(result).toEqual({
+          status: "created",
+          redemption: {
+            id: "r1",
+            perkId: "perk-1",
+            brandId: "brand-a",
+            member: alice,
+            code: "C1",
+            idempotencyKey: "k1",
+            createdAt: at(MINUTE),
+            consumedAt: null,
+          },
+        });
+        expect((await store.listRedemptions({ limit: 10 })).items).toEqual([created(result)]);
+      });
+
+      it("replays the stored redemption for the same member and key, even once the limits are exhausted", async () => {
+        await store.updatePerk("brand-a", "perk-1", { limits: { perMember: 1, total: 1 }, updatedAt: at(0) });
+        const first = created(await store.redeem(redeemInput({ idempotencyKey: "same", id: "r1", code: "C1" })));
+        const again = await store.redeem(
+          redeemInput({ member: ALICE, idempotencyKey: "same", id: "r2", code: "C2", now: at(HOUR) }),
+        );
+        expect(again).toEqual({ status: "replayed", redemption: first });
+        expect((await store.listRedemptions({ limit: 10 })).items).toHaveLength(1);
+      });
+
+      it("finds a redemption by member and idempotency key, and nothing for another member or key", async () => {
+        const first = created(await store.redeem(redeemInput({ idempotencyKey: "find-me", id: "r1", code: "C1" })));
+        expect(await store.findRedemption(ALICE, "find-me")).toEqual(first);
+        expect(await store.findRedemption(ALICE.toLowerCase(), "find-me")).toEqual(first);
+        expect(await store.findRedemption(ALICE, "other-key")).toBeNull();
+        expect(await store.findRedemption(BOB, "find-me")).toBeNull();
+      });
+
+      it("replays after the perk is deleted or its window has closed, and shows consumption", async () => {
+        const first = created(await store.redeem(redeemInput({ idempotencyKey: "same" })));
+        await store.consumeRedemptionCode({ brandId: "brand-a", code: first.code, now: at(2 * MINUTE) });
+        await store.deletePerk("brand-a", "perk-1", at(3 * MINUTE));
+        expect(await store.redeem(redeemInput({ idempotencyKey: "same", now: at(HOUR) }))).toEqual({
+          status: "replayed",
+          redemption: { ...first, consumedAt: at(2 * MINUTE) },
+        });
+      });
+
+      it("reports an idempotency conflict when the member reuses a key for another perk", async () => {
+        await store.createPerk(perkInput({ id: "perk-2" }));
+        created(await store.redeem(redeemInput({ idempotencyKey: "k" })));
+        expect(await store.redeem(redeemInput({ perkId: "perk-2", idempotencyKey: "k" }))).toEqual({
+          status: "idempotency_conflict",
+        });
+        // Keys are per member: Bob may use the same key.
+        expect((await store.redeem(redeemInput({ perkId: "perk-2", member: BOB, idempotencyKey: "k" }))).status).toBe("created");
+      });
+
+      it("reports unknown and deleted perks", async () => {
+        expect(await store.redeem(redeemInput({ perkId: "nope" }))).toEqual({ status: "perk_not_found" });
+        await store.deletePerk("brand-a", "perk-1", at(0));
+        expect(await store.redeem(redeemInput())).toEqual({ status: "perk_not_found" });
+      });
+
+      it("checks the window: open from startsAt inclusive to endsAt exclusive", async () => {
+        await store.updatePerk("brand-a", "perk-1", { startsAt: at(HOUR), endsAt: at(2 * HOUR), updatedAt: at(0) });
+        expect(await store.redeem(redeemInput({ now: at(HOUR - 1) }))).toEqual({ status: "not_started" });
+        expect((await store.redeem(redeemInput({ now: at(HOUR) }))).status).toBe("created");
+        expect((await store.redeem(redeemInput({ now: at(2 * HOUR - 1) }))).status).toBe("created");
+        expect(await store.redeem(redeemInput({ now: at(2 * HOUR) }))).toEqual({ status: "ended" });
+      });
+
+      it("enforces the per-member limit", async () => {
+        await store.updatePerk("brand-a", "perk-1", { limits: { perMember: 2 }, updatedAt: at(0) });
+        created(await store.redeem(redeemInput()));
+        created(await store.redeem(redeemInput({ member: ALICE })));
+        expect(await store.redeem(redeemInput())).toEqual({ status: "member_limit_reached", limit: 2 });
+        created(await store.redeem(redeemInput({ member: BOB })));
+      });
+
+      it("enforces the total limit, counting consumed redemptions too", async () => {
+        await store.updatePerk("brand-a", "perk-1", { limits: { total: 2 }, updatedAt: at(0) });
+        const r = created(await store.redeem(redeemInput({ member: member(1) })));
+        await store.consumeRedemptionCode({ brandId: "brand-a", code: r.code, now: at(MINUTE) });
+        created(await store.redeem(redeemInput({ member: member(2) })));
+        expect(await store.redeem(redeemInput({ member: member(3) }))).toEqual({ status: "total_limit_reached", limit: 2 });
+      });
+
+      it("treats a limit of 0 as closed", async () => {
+        await store.updatePerk("brand-a", "perk-1", { limits: { perMember: 0 }, updatedAt: at(0) });
+        expect(await store.redeem(redeemInput())).toEqual({ status: "member_limit_reached", limit: 0 });
+      });
+
+      it("refuses malformed input", async () => {
+        await expect(store.redeem(redeemInput({ member: "alice" }))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.redeem(redeemInput({ idempotencyKey: "" }))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.redeem(redeemInput({ now: "now" }))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.redeem(redeemInput({ idempotencyKey: "k".repeat(257) }))).rejects.toBeInstanceOf(StoreInputError);
+      });
+
+      it("rejects a duplicate code without recording anything", async () => {
+        created(await store.redeem(redeemInput({ code: "SAME" })));
+        await expect(store.redeem(redeemInput({ member: BOB, code: "SAME" }))).rejects.toThrow();
+        expect((await store.listRedemptions({ limit: 10 })).items).toHaveLength(1);
+      });
+    });
+
+    describe("listRedemptions", () => {
+      beforeEach(async () => {
+        await brands();
+        await store.createPerk(perkInput({ id: "pa" }));
+        await store.createPerk(perkInput({ id: "pb", brandId: "brand-b" }));
+      });
+
+      it("pages newest first on (createdAt, id), ties included, without gaps or repeats", async () => {
+        // 25 redemptions over 5 instants, 5 per instant, ids inserted in shuffled order.
+        const ids = Array.from({ length: 25 }, (_, i) => `r${String(i).padStart(2, "0")}`);
+        const shuffled = [...ids].sort((x, y) => ((x.charCodeAt(2) * 7) % 10) - ((y.charCodeAt(2) * 7) % 10));
+        for (const id of shuffled) {
+          const i = Number(id.slice(1));
+          created(await store.redeem(redeemInput({ perkId: "pa", id, code: `c-${id}`, now: at(Math.floor(i / 5) * MINUTE) })));
+        }
+        const seen: Redemption[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page: Awaited<ReturnType<Store["listRedemptions"]>> = await store.listRedemptions({ limit: 10, cursor });
+          seen.push(...page.items);
+          cursor = page.nextCursor;
+          pages += 1;
+        } while (cursor !== null);
+        expect(pages).toBe(3);
+        expect(seen.map((r) => r.id)).toEqual([...ids].reverse());
+      });
+
+      it("returns no cursor when the last page is exactly full", async () => {
+        for (let i = 0; i < 4; i++) created(await store.redeem(redeemInput({ perkId: "pa" })));
+        const first = await store.listRedemptions({ limit: 2 });
+        expect(first.nextCursor).not.toBeNull();
+        const second = await store.listRedemptions({ limit: 2, cursor: first.nextCursor });
+        expect(second.items).toHaveLength(2);
+        expect(second.nextCursor).toBeNull();
+      });
+
+      it("filters by member, brand, perk and consumption", async () => {
+        const a1 = created(await store.redeem(redeemInput({ perkId: "pa", member: ALICE, now: at(1) })));
+        const a2 = created(await store.redeem(redeemInput({ perkId: "pa", member: BOB, now: at(2) })));
+        const b1 = created(await store.redeem(redeemInput({ perkId: "pb", member: ALICE, now: at(3) })));
+        await store.consumeRedemptionCode({ brandId: "brand-a", code: a2.code, now: at(4) });
+        const ids = async (q: Omit<Parameters<Store["listRedemptions"]>[0], "limit">) =>
+          (await store.listRedemptions({ limit: 100, ...q })).items.map((r) => r.id);
+
+        expect(await ids({})).toEqual([b1.id, a2.id, a1.id]);
+        expect(await ids({ member: ALICE })).toEqual([b1.id, a1.id]);
+        expect(await ids({ member: alice, brandId: "brand-a" })).toEqual([a1.id]);
+        expect(await ids({ brandId: "brand-a" })).toEqual([a2.id, a1.id]);
+        expect(await ids({ perkId: "pb" })).toEqual([b1.id]);
+        expect(await ids({ brandId: "brand-a", consumed: true })).toEqual([a2.id]);
+        expect(await ids({ brandId: "brand-a", consumed: false })).toEqual([a1.id]);
+        // Brand B asking about brand A's perk sees nothing.
+        expect(await ids({ brandId: "brand-b", perkId: "pa" })).toEqual([]);
+      });
+
+      it("caps the page size at 100 and raises it to at least 1", async () => {
+        for (let i = 0; i < 105; i++) created(await store.redeem(redeemInput({ perkId: "pa", member: member(i) })));
+        const big = await store.listRedemptions({ limit: 1000 });
+        expect(big.items).toHaveLength(100);
+        expect(big.nextCursor).not.toBeNull();
+        expect((await store.listRedemptions({ limit: 1000, cursor: big.nextCursor })).items).toHaveLength(5);
+        expect((await store.listRedemptions({ limit: 0 })).items).toHaveLength(1);
+      });
+
+      it("refuses cursors it did not issue", async () => {
+        for (const cursor of ["garbage", "", Buffer.from('["x","y"]').toString("base64url")]) {
+          await expect(store.listRedemptions({ limit: 10, cursor })).rejects.toBeInstanceOf(StoreInputError);
+        }
+      });
+    });
+
+    describe("consumeRedemptionCode", () => {
+      beforeEach(async () => {
+        await brands();
+        await store.createPerk(perkInput());
+      });
+
+      it("consumes a code once", async () => {
+        const r = created(await store.redeem(redeemInput({ code: "ABCD-EFGH" })));
+        expect(await store.consumeRedemptionCode({ brandId: "brand-a", code: "ABCD-EFGH", now: at(HOUR) })).toEqual({
+          status: "consumed",
+          redemption: { ...r, consumedAt: at(HOUR) },
+        });
+        expect(await store.consumeRedemptionCode({ brandId: "brand-a", code: "ABCD-EFGH", now: at(2 * HOUR) })).toEqual({
+          status: "already_consumed",
+          redemption: { ...r, consumedAt: at(HOUR) },
+        });
+      });
+
+      it("treats another brand's code and unknown codes as not found", async () => {
+        const r = created(await store.redeem(redeemInput()));
+        expect(await store.consumeRedemptionCode({ brandId: "brand-b", code: r.code, now: at(HOUR) })).toEqual({
+          status: "not_found",
+        });
+        expect(await store.consumeRedemptionCode({ brandId: "brand-a", code: "nope", now: at(HOUR) })).toEqual({
+          status: "not_found",
+        });
+        expect((await store.consumeRedemptionCode({ brandId: "brand-a", code: r.code, now: at(HOUR) })).status).toBe("consumed");
+      });
+
+      it("still consumes codes of a deleted perk", async () => {
+        const r = created(await store.redeem(redeemInput()));
+        await store.deletePerk("brand-a", "perk-1", at(2 * MINUTE));
+        expect((await store.listRedemptions({ limit: 10, perkId: "perk-1" })).items).toEqual([r]);
+        expect((await store.consumeRedemptionCode({ brandId: "brand-a", code: r.code, now: at(HOUR) })).status).toBe("consumed");
+      });
+
+      it("lets exactly one of many concurrent tills consume a code", async () => {
+        const r = created(await store.redeem(redeemInput()));
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => store.consumeRedemptionCode({ brandId: "brand-a", code: r.code, now: at(i) })),
+        );
+        expect(results.filter((x) => x.status === "consumed")).toHaveLength(1);
+        expect(results.filter((x) => x.status === "already_consumed")).toHaveLength(49);
+      });
+    });
+
+    describe("exactly once under concurrency", () => {
+      beforeEach(brands);
+
+      it("1,000 concurrent redeems with distinct keys, per-member limit 1: one created", async () => {
+        await store.createPerk(perkInput({ limits: { perMember: 1, total: null } }));
+        const results = await Promise.all(
+          Array.from({ length: 1000 }, (_, i) =>
+            store.redeem({ perkId: "perk-1", member: ALICE, idempotencyKey: `k${i}`, id: `r${i}`, code: `c${i}`, now: at(i) }),
+          ),
+        );
+        expect(tally(results)).toEqual({ created: 1, member_limit_reached: 999 });
+        expect((await store.listRedemptions({ limit: 100, perkId: "perk-1" })).items).toHaveLength(1);
+      });
+
+      it("50 members racing for a total of 5: five created", async () => {
+        await store.createPerk(perkInput({ limits: { perMember: null, total: 5 } }));
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            store.redeem({ perkId: "perk-1", member: member(i + 1), idempotencyKey: "k", id: `r${i}`, code: `c${i}`, now: at(0) }),
+          ),
+        );
+        expect(tally(results)).toEqual({ created: 5, total_limit_reached: 45 });
+        expect((await store.listRedemptions({ limit: 100, perkId: "perk-1" })).items).toHaveLength(5);
+      });
+
+      it("100 concurrent redeems with the same key: one created, 99 replays of it", async () => {
+        await store.createPerk(perkInput({ limits: { perMember: 1, total: null } }));
+        const results = await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            store.redeem({ perkId: "perk-1", member: ALICE, idempotencyKey: "once", id: `r${i}`, code: `c${i}`, now: at(i) }),
+          ),
+        );
+        expect(tally(results)).toEqual({ created: 1, replayed: 99 });
+        const ids = new Set(results.map((r) => ("redemption" in r ? r.redemption.id : null)));
+        expect(ids.size).toBe(1);
+        expect((await store.listRedemptions({ limit: 100 })).items).toHaveLength(1);
+      });
+    });
+  });
+}

@@ -1,0 +1,242 @@
+/**
+ * The storage interface the API talks to. It holds no SQL: each backend (SQLite today, PostgreSQL
+ * later) implements `Store`, and the shared behaviour tests in `store-contract.test-helper.ts` run
+ * against every implementation.
+ *
+ * Conventions every method follows:
+ * - Time is a {@link Timestamp}: an ISO-8601 UTC string in exactly the shape
+ *   `Date.prototype.toISOString()` produces, `YYYY-MM-DDTHH:mm:ss.sssZ` (years 0000-9999). Strings of
+ *   that shape sort the same way as the instants they name, so backends may compare them as text.
+ *   The store never reads the clock: callers pass `now`, `createdAt`, `expiresAt`... (see `time.ts`
+ *   for `toTimestamp` and `normalizeTimestamp`).
+ * - Identifiers are opaque, caller-chosen, non-empty strings (see `ids.ts` for `newId`).
+ * - Ethereum addresses are stored and returned as lowercase `0x` + 40 hex digits; the store
+ *   lowercases the addresses it is given.
+ * - Secrets (session tokens, API keys) are never stored: callers pass their SHA-256 digest as 64
+ *   lowercase hex digits (see `hash.ts`), and the store refuses anything else.
+ * - Input that breaks these rules is rejected with a `StoreInputError` (`errors.ts`). A duplicate
+ *   caller-chosen id, nonce, token hash, key hash or redemption code is a programming error and
+ *   rejects with the backend's own constraint error.
+ */
+
+/** ISO-8601 UTC instant, `YYYY-MM-DDTHH:mm:ss.sssZ`, as `Date.prototype.toISOString()` writes it. */
+export type Timestamp = string;
+
+/** Lowercase hex Ethereum address, `0x` + 40 digits. */
+export type Address = string;
+
+/** A signed-in member's session. Only the SHA-256 hash of the bearer token is kept. */
+export interface Session {
+  tokenHash: string;
+  address: Address;
+  chainId: number;
+  createdAt: Timestamp;
+  expiresAt: Timestamp;
+}
+
+export interface Brand {
+  id: string;
+  name: string;
+  createdAt: Timestamp;
+}
+
+/** An API key as the store reports it: the key hash is write-only. */
+export interface ApiKey {
+  id: string;
+  brandId: string;
+  label: string;
+  createdAt: Timestamp;
+  revokedAt: Timestamp | null;
+}
+
+export interface NewApiKey {
+  id: string;
+  brandId: string;
+  /** SHA-256 of the key, 64 lowercase hex digits. */
+  keyHash: string;
+  label: string;
+  createdAt: Timestamp;
+}
+
+/** Redemption caps; `null` means no cap. Counts include consumed and unconsumed redemptions. */
+export interface PerkLimits {
+  perMember: number | null;
+  total: number | null;
+}
+
+export interface Perk {
+  id: string;
+  brandId: string;
+  title: string;
+  description: string;
+  /** Collection contract addresses the rule reads, lowercase. */
+  collections: Address[];
+  /** Eligibility rule: any JSON value, opaque to the store. */
+  rule: unknown;
+  limits: PerkLimits;
+  /** Redemptions are open from `startsAt` (inclusive) to `endsAt` (exclusive); `null` = unbounded. */
+  startsAt: Timestamp | null;
+  endsAt: Timestamp | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** A new perk; `updatedAt` starts equal to `createdAt`. */
+export type NewPerk = Omit<Perk, "updatedAt">;
+
+/** Fields to change; absent fields keep their value. `limits` merges field by field. */
+export interface PerkPatch {
+  title?: string;
+  description?: string;
+  collections?: Address[];
+  rule?: unknown;
+  limits?: Partial<PerkLimits>;
+  startsAt?: Timestamp | null;
+  endsAt?: Timestamp | null;
+  updatedAt: Timestamp;
+}
+
+export interface PerkQuery {
+  brandId?: string;
+}
+
+export interface Redemption {
+  id: string;
+  perkId: string;
+  brandId: string;
+  member: Address;
+  /** One-time code the member shows at the till; unique across all brands. */
+  code: string;
+  idempotencyKey: string;
+  createdAt: Timestamp;
+  consumedAt: Timestamp | null;
+}
+
+export interface RedeemInput {
+  perkId: string;
+  member: Address;
+  /** Client-chosen key; unique per member. A retry with the same key gets the same redemption. */
+  idempotencyKey: string;
+  /** Id and code for the redemption if one is created; ignored on a replay. */
+  id: string;
+  code: string;
+  now: Timestamp;
+}
+
+/**
+ * Outcome of {@link Store.redeem}. Checks run in this order, all in one write transaction:
+ * idempotency (replayed / idempotency_conflict), perk exists and is not deleted, window, per-member
+ * limit, total limit.
+ */
+export type RedeemResult =
+  | { status: "created"; redemption: Redemption }
+  | { status: "replayed"; redemption: Redemption }
+  | { status: "idempotency_conflict" }
+  | { status: "perk_not_found" }
+  | { status: "not_started" }
+  | { status: "ended" }
+  | { status: "member_limit_reached"; limit: number }
+  | { status: "total_limit_reached"; limit: number };
+
+export type RedeemStatus = RedeemResult["status"];
+
+/** Filters are combined with AND. */
+export interface RedemptionQuery {
+  member?: Address;
+  brandId?: string;
+  perkId?: string;
+  /** true: only consumed; false: only unconsumed; absent: both. */
+  consumed?: boolean;
+  /** Page size, clamped to 1..{@link MAX_PAGE_SIZE}. */
+  limit: number;
+  /** `nextCursor` of the previous page; absent or null for the first page. */
+  cursor?: string | null;
+}
+
+/** Largest page `listRedemptions` returns. */
+export const MAX_PAGE_SIZE = 100;
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass it back to get the next page. `null` on the last page. */
+  nextCursor: string | null;
+}
+
+export interface ConsumeCodeInput {
+  brandId: string;
+  code: string;
+  now: Timestamp;
+}
+
+export type ConsumeCodeResult =
+  | { status: "consumed"; redemption: Redemption }
+  | { status: "already_consumed"; redemption: Redemption }
+  | { status: "not_found" };
+
+export interface PruneResult {
+  nonces: number;
+  sessions: number;
+}
+
+export interface Store {
+  // --- SIWE nonces --------------------------------------------------------------------------
+  /** Records an issued nonce, valid until `expiresAt` (exclusive). */
+  createNonce(nonce: string, expiresAt: Timestamp): Promise<void>;
+  /** Atomically uses up a nonce: true exactly once for an issued nonce with `now < expiresAt`. */
+  consumeNonce(nonce: string, now: Timestamp): Promise<boolean>;
+  /** Deletes nonces and sessions with `expiresAt <= now`. */
+  pruneExpired(now: Timestamp): Promise<PruneResult>;
+
+  // --- Sessions -----------------------------------------------------------------------------
+  createSession(session: Session): Promise<Session>;
+  /** The session, or null if it is missing, revoked or has `expiresAt <= now`. */
+  getSession(tokenHash: string, now: Timestamp): Promise<Session | null>;
+  /** Ends a session (sign-out). False if there was none. */
+  revokeSession(tokenHash: string): Promise<boolean>;
+
+  // --- Brands and API keys ------------------------------------------------------------------
+  createBrand(brand: Brand): Promise<Brand>;
+  getBrand(id: string): Promise<Brand | null>;
+  /** Fails if the brand does not exist. */
+  createApiKey(key: NewApiKey): Promise<ApiKey>;
+  /** The brand's keys, revoked ones included, oldest first. */
+  listApiKeys(brandId: string): Promise<ApiKey[]>;
+  /** The brand owning an unrevoked key with this hash, or null. */
+  findBrandByApiKeyHash(keyHash: string): Promise<Brand | null>;
+  /** Revokes one of the brand's keys. False if the key is missing, another brand's, or already revoked. */
+  revokeApiKey(brandId: string, id: string, now: Timestamp): Promise<boolean>;
+
+  // --- Perks --------------------------------------------------------------------------------
+  /** Fails if the brand does not exist. */
+  createPerk(perk: NewPerk): Promise<Perk>;
+  /** The updated perk, or null if it is missing, deleted or another brand's. */
+  updatePerk(brandId: string, id: string, patch: PerkPatch): Promise<Perk | null>;
+  /**
+   * Soft-deletes a perk: it disappears from `getPerk`/`listPerks` and cannot be redeemed, while
+   * its redemptions stay (and stay consumable). False if missing, already deleted or another brand's.
+   */
+  deletePerk(brandId: string, id: string, now: Timestamp): Promise<boolean>;
+  /** A live (not deleted) perk, or null. */
+  getPerk(id: string): Promise<Perk | null>;
+  /** Live perks, newest first, optionally of one brand. */
+  listPerks(query?: PerkQuery): Promise<Perk[]>;
+
+  // --- Redemptions --------------------------------------------------------------------------
+  /**
+   * Redeems a perk for a member whose eligibility the caller has already checked. The store owns
+   * idempotency, the window and the limits; see {@link RedeemResult}.
+   */
+  redeem(input: RedeemInput): Promise<RedeemResult>;
+  /**
+   * The redemption a member made with an idempotency key, or null. Lets the caller answer a retry
+   * with the original result before re-checking eligibility, which may have changed since.
+   */
+  findRedemption(member: Address, idempotencyKey: string): Promise<Redemption | null>;
+  /** Newest first, keyset-paged on (createdAt, id). */
+  listRedemptions(query: RedemptionQuery): Promise<Page<Redemption>>;
+  /** Marks a brand's code used, once. Another brand's code is `not_found`. */
+  consumeRedemptionCode(input: ConsumeCodeInput): Promise<ConsumeCodeResult>;
+
+  /** Releases the backend's resources; the store is unusable afterwards. */
+  close(): Promise<void>;
+}

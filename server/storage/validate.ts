@@ -1,0 +1,135 @@
+import { StoreInputError } from "./errors.ts";
+import type { Address, NewPerk, PerkLimits, Timestamp } from "./store.ts";
+import { isTimestamp } from "./time.ts";
+
+// Input checks every Store implementation applies, so all backends accept and refuse the same input.
+
+const addressPattern = /^0x[0-9a-f]{40}$/;
+const sha256HexPattern = /^[0-9a-f]{64}$/;
+
+/** Longest id, nonce, idempotency key or code the store accepts. */
+export const MAX_KEY_LENGTH = 256;
+
+export function requireTimestamp(field: string, value: unknown): Timestamp {
+  if (!isTimestamp(value)) {
+    throw new StoreInputError(field, `expected an ISO-8601 UTC timestamp like 2025-01-31T12:00:00.000Z, got ${show(value)}`);
+  }
+  return value;
+}
+
+export function optionalTimestamp(field: string, value: unknown): Timestamp | null {
+  return value === null ? null : requireTimestamp(field, value);
+}
+
+/** A non-empty string of at most MAX_KEY_LENGTH characters (ids, nonces, keys, codes). */
+export function requireKey(field: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_KEY_LENGTH) {
+    throw new StoreInputError(field, `expected a string of 1-${MAX_KEY_LENGTH} characters, got ${show(value)}`);
+  }
+  return value;
+}
+
+export function requireText(field: string, value: unknown): string {
+  if (typeof value !== "string") throw new StoreInputError(field, `expected a string, got ${show(value)}`);
+  return value;
+}
+
+/** An Ethereum address in any case, returned lowercase. */
+export function requireAddress(field: string, value: unknown): Address {
+  const lower = typeof value === "string" ? value.toLowerCase() : value;
+  if (typeof lower !== "string" || !addressPattern.test(lower)) {
+    throw new StoreInputError(field, `expected a 0x-prefixed 20-byte hex address, got ${show(value)}`);
+  }
+  return lower;
+}
+
+export function requireAddresses(field: string, value: unknown): Address[] {
+  if (!Array.isArray(value)) throw new StoreInputError(field, `expected an array of addresses, got ${show(value)}`);
+  return value.map((item, i) => requireAddress(`${field}[${i}]`, item));
+}
+
+/** A SHA-256 digest as 64 lowercase hex digits: refuses raw secrets by shape. */
+export function requireSha256Hex(field: string, value: unknown): string {
+  if (typeof value !== "string" || !sha256HexPattern.test(value)) {
+    throw new StoreInputError(field, "expected a SHA-256 digest as 64 lowercase hex digits");
+  }
+  return value;
+}
+
+export function requireChainId(field: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw new StoreInputError(field, `expected a positive integer chain id, got ${show(value)}`);
+  }
+  return value;
+}
+
+function requireLimit(field: string, value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new StoreInputError(field, `expected null or a non-negative integer, got ${show(value)}`);
+  }
+  return value;
+}
+
+export function requireLimits(field: string, value: unknown): PerkLimits {
+  if (typeof value !== "object" || value === null) throw new StoreInputError(field, `expected an object, got ${show(value)}`);
+  const limits = value as Record<string, unknown>;
+  return {
+    perMember: requireLimit(`${field}.perMember`, limits["perMember"]),
+    total: requireLimit(`${field}.total`, limits["total"]),
+  };
+}
+
+/** The rule as JSON text; refuses values JSON cannot carry (undefined, functions, cycles, bigints). */
+export function ruleToJson(field: string, value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw new StoreInputError(field, `not serialisable as JSON (${(error as Error).message})`);
+  }
+  if (json === undefined) throw new StoreInputError(field, "expected a JSON value");
+  return json;
+}
+
+export function requireWindow(startsAt: Timestamp | null, endsAt: Timestamp | null): void {
+  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) {
+    throw new StoreInputError("endsAt", `must be later than startsAt (${startsAt}), got ${endsAt}`);
+  }
+}
+
+/** A NewPerk checked and normalised (addresses lowercased, collections de-duplicated). */
+export function normalizeNewPerk(perk: NewPerk): NewPerk {
+  const startsAt = optionalTimestamp("startsAt", perk.startsAt);
+  const endsAt = optionalTimestamp("endsAt", perk.endsAt);
+  requireWindow(startsAt, endsAt);
+  ruleToJson("rule", perk.rule);
+  return {
+    id: requireKey("id", perk.id),
+    brandId: requireKey("brandId", perk.brandId),
+    title: requireText("title", perk.title),
+    description: requireText("description", perk.description),
+    collections: [...new Set(requireAddresses("collections", perk.collections))],
+    rule: perk.rule,
+    limits: requireLimits("limits", perk.limits),
+    startsAt,
+    endsAt,
+    createdAt: requireTimestamp("createdAt", perk.createdAt),
+  };
+}
+
+/** Page size clamped to 1..max; non-numbers become max. */
+export function clampPageSize(limit: unknown, max: number): number {
+  if (typeof limit !== "number" || !Number.isFinite(limit)) return max;
+  return Math.min(max, Math.max(1, Math.floor(limit)));
+}
+
+function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === "bigint") return `${value}n`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
