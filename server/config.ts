@@ -76,6 +76,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     trustProxy: read.bool("TRUST_PROXY", false),
     ...overrides,
   };
+  config.collections = config.collections.map((c) => getAddress(c));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,0 +1,93 @@
+/**
+ * `npm start` end to end: the real entry script in a child process, on free ports, with its own
+ * manifest and database; a member signs in over HTTP and sees the seeded perks; Ctrl-C stops it.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSiweMessage } from "viem/siwe";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "viem";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+let dir: string;
+let child: ReturnType<typeof spawn>;
+let output = "";
+let manifest: any;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "stampbook-start-"));
+  const [port, chainPort] = [await freePort(), await freePort()];
+  child = spawn(process.execPath, ["scripts/start.ts"], {
+    env: { ...process.env, PORT: String(port), CHAIN_PORT: String(chainPort), MANIFEST_PATH: join(dir, "demo.json"), DATABASE_URL: `sqlite:${join(dir, "demo.sqlite")}` },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const deadline = Date.now() + 90_000;
+  while (!output.includes("Press Ctrl-C to stop.")) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  manifest = JSON.parse(await readFile(join(dir, "demo.json"), "utf8"));
+}, 120_000);
+
+afterAll(async () => {
+  if (child.exitCode === null) child.kill("SIGKILL");
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("npm start", () => {
+  it("prints where everything runs and writes the manifest", () => {
+    expect(output).toContain(manifest.apiUrl);
+    expect(output).toContain(manifest.rpcUrl);
+    expect(manifest).toMatchObject({ chainId: 31337, contracts: { collections: [expect.stringMatching(/^0x[0-9a-fA-F]{40}$/)] } });
+    expect(manifest.accounts).toHaveLength(4);
+    expect(manifest.perks.length).toBeGreaterThanOrEqual(5);
+    expect(manifest.brand.apiKey).toMatch(/^sbk_/);
+  });
+
+  it("serves the seeded demo: a gold member signs in and sees which perks unlock", async () => {
+    const gold = manifest.accounts.find((a: any) => a.holdings.gold === "1");
+    const account = privateKeyToAccount(gold.privateKey as Hex);
+    const grant = await (await fetch(`${manifest.apiUrl}/v1/auth/nonce`)).json();
+    const message = createSiweMessage({ ...grant, address: account.address, issuedAt: new Date(grant.issuedAt) });
+    const signIn = await fetch(`${manifest.apiUrl}/v1/auth/verify`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
+    });
+    expect(signIn.status).toBe(200);
+    const { token } = await signIn.json();
+
+    const perks = await (await fetch(`${manifest.apiUrl}/v1/perks`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const byTitle = Object.fromEntries(perks.items.map((p: any) => [p.title, p]));
+    expect(byTitle["Free coffee for Gold members"]).toMatchObject({ eligible: true, status: "open" });
+    expect(byTitle["10% off for stamp collectors"]).toMatchObject({ eligible: true });
+    expect(byTitle["Founders' lounge"]).toMatchObject({ eligible: false });
+    expect(byTitle["Holiday blend preview"]).toMatchObject({ status: "upcoming" });
+
+    const me = await (await fetch(`${manifest.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(me.collections[0].holdings.map((h: any) => [h.tokenId, h.balance])).toEqual([["1", "1"], ["3", "3"], ["4", "2"]]);
+  });
+
+  it("stops everything on Ctrl-C (SIGINT)", async () => {
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    await expect(fetch(`${manifest.apiUrl}/healthz`)).rejects.toThrow();
+    await expect(fetch(manifest.rpcUrl, { method: "POST", body: "{}" })).rejects.toThrow();
+  });
+});
