@@ -9,6 +9,8 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { Ajv } from "ajv";
+import ajvFormats from "ajv-formats";
 import type { PublicClient } from "viem";
 import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
@@ -21,7 +23,7 @@ import { perkRoutes } from "./perks/routes.ts";
 import { createPerkService } from "./perks/service.ts";
 import { authenticationPlugin } from "./plugins/authentication.ts";
 import { chainPlugin, createChainClient } from "./plugins/chain.ts";
-import { problemsPlugin } from "./plugins/problems.ts";
+import { frameworkErrors, problemsPlugin } from "./plugins/problems.ts";
 import { storagePlugin } from "./plugins/storage.ts";
 import type { Store } from "./storage/index.ts";
 
@@ -37,6 +39,13 @@ export type BuildOptions = {
   logger?: boolean | { level: string };
 };
 
+function createValidator(options: { coerceTypes: "array" | false }): Ajv {
+  const ajv = new Ajv({ ...options, removeAdditional: false, useDefaults: true, allErrors: false, strict: false });
+  // ajv-formats is CommonJS: its default export arrives wrapped.
+  (ajvFormats as unknown as { default: (ajv: Ajv) => Ajv }).default(ajv);
+  return ajv;
+}
+
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
   const app = Fastify({
@@ -45,8 +54,13 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false } },
+    frameworkErrors,
   });
+  // Query strings, path parameters and headers arrive as text and are coerced to their schema's
+  // types; JSON bodies are typed already and must match exactly (no "5" for 5, no null for "").
+  const coercing = createValidator({ coerceTypes: "array" });
+  const exact = createValidator({ coerceTypes: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? exact : coercing).compile(schema));
 
   await app.register(problemsPlugin);
   await app.register(cookie);

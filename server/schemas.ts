@@ -1,5 +1,20 @@
 /** TypeBox schemas shared by several routes. */
-import { Type } from "typebox";
+import { Type, type Static, type TSchema } from "typebox";
+
+/**
+ * `T | null` written as a JSON type array. fast-json-stringify serialises it directly, where the
+ * `anyOf` that `Type.Union` produces would run a validator on every value of every response.
+ */
+export function Nullable<T extends TSchema>(schema: T) {
+  const { type } = schema as { type?: string };
+  if (typeof type !== "string") throw new Error("Nullable needs a schema with a single JSON type");
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [type, "null"] });
+}
+
+/** A string from a fixed set, as `enum` (not an `anyOf` of literals, for the same reason). */
+export function StringEnum<const T extends readonly string[]>(values: T) {
+  return Type.Unsafe<T[number]>({ type: "string", enum: [...values] });
+}
 
 export const AddressSchema = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "0x-prefixed, 20-byte address" });
 export const UintStringSchema = Type.String({ pattern: "^(0|[1-9][0-9]{0,77})$", description: "unsigned integer as a decimal string" });

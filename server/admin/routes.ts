@@ -5,15 +5,24 @@ import { Type } from "typebox";
 import type { Address } from "viem";
 import { Problem } from "../errors.ts";
 import { parseRule, requirementsOf, RuleError, ruleToJson } from "../perks/rules.ts";
-import { LimitsSchema, perkView, PerkSchema, redemptionView, RedemptionPageSchema, RedemptionSchema, RuleSchema } from "../perks/schemas.ts";
+import { perkView, PerkSchema, redemptionView, RedemptionPageSchema, RedemptionSchema, RuleSchema } from "../perks/schemas.ts";
 import { MAX_PAGE_SIZE, newId, normalizeRedemptionCode, normalizeTimestamp, toTimestamp, type PerkPatch } from "../storage/index.ts";
 import { IdSchema, problemResponses, TimestampSchema } from "../schemas.ts";
+
+/**
+ * A cap as a request sends it: a whole number or null ("no cap"). Written as `nullable` rather than a
+ * union with null: the app validates with `coerceTypes`, and in an `anyOf` the integer branch would
+ * coerce null to 0 first, turning "no cap" into "never redeemable".
+ */
+const RequestLimit = Type.Unsafe<number | null>({ type: "integer", nullable: true, minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
 const PerkFields = {
   title: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.String({ maxLength: 4000 }),
   rule: RuleSchema,
-  limits: Type.Partial(LimitsSchema),
+  // Spelled out: Type.Partial(LimitsSchema) drops additionalProperties, so a typo ("perMemeber")
+  // would pass and silently leave the perk uncapped.
+  limits: Type.Object({ perMember: Type.Optional(RequestLimit), total: Type.Optional(RequestLimit) }, { additionalProperties: false }),
   startsAt: Type.Union([TimestampSchema, Type.Null()]),
   endsAt: Type.Union([TimestampSchema, Type.Null()]),
 };

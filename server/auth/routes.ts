@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { SESSION_COOKIE } from "../plugins/authentication.ts";
-import { AddressSchema, problemResponses, TimestampSchema } from "../schemas.ts";
+import { AddressSchema, problemResponses, StringEnum, TimestampSchema } from "../schemas.ts";
 
 const NonceResponse = Type.Object({
   nonce: Type.String(),
@@ -29,7 +29,7 @@ const SessionResponse = Type.Object({
   address: AddressSchema,
   chainId: Type.Integer(),
   expiresAt: TimestampSchema,
-  method: Type.Union([Type.Literal("eoa"), Type.Literal("erc1271"), Type.Literal("erc6492")]),
+  method: StringEnum(["eoa", "erc1271", "erc6492"] as const),
 });
 
 export async function authRoutes(app: FastifyInstance, opts: { rateLimitPerMinute: number; secureCookies: boolean; sessionTtlSeconds: number }) {

@@ -5,20 +5,20 @@ import { Type } from "typebox";
 import { getAddress, type Address } from "viem";
 import type { CollectionCatalog } from "../chain/collections.ts";
 import { holdingKey } from "../perks/rules.ts";
-import { AddressSchema, problemResponses, TimestampSchema } from "../schemas.ts";
+import { AddressSchema, Nullable, problemResponses, StringEnum } from "../schemas.ts";
 
 const NEVER_EXPIRES = 2n ** 64n - 1n;
 
 const HoldingSchema = Type.Object({
   tokenId: Type.String(),
-  kind: Type.Union([Type.Literal("membership"), Type.Literal("collectible")]),
+  kind: StringEnum(["membership", "collectible"] as const),
   balance: Type.String(),
   soulbound: Type.Boolean(),
   points: Type.String(),
   uri: Type.String(),
   /** Memberships only. */
   active: Type.Optional(Type.Boolean()),
-  expiresAt: Type.Optional(Type.Union([TimestampSchema, Type.Null()], { description: "null: never expires" })),
+  expiresAt: Type.Optional(Nullable(Type.String({ format: "date-time", description: "null: never expires" }))),
 });
 
 const MeResponse = Type.Object({

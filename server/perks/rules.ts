@@ -97,7 +97,10 @@ export function parseRule(input: unknown): Rule {
 export function ruleToJson(rule: Rule): unknown {
   switch (rule.type) {
     case "holds":
-      return { type: "holds", collection: rule.collection, tokenId: rule.tokenId.toString(), min: Number(rule.min) };
+      // A number while it is exact; beyond 2^53 - 1 a decimal string, which parseRule reads back.
+      // (Number(min) would round, and parseRule refuses the unsafe number it makes, so a stored perk
+      // with such a min could never be evaluated again.)
+      return { type: "holds", collection: rule.collection, tokenId: rule.tokenId.toString(), min: rule.min <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(rule.min) : rule.min.toString() };
     case "member":
       return { type: "member", collection: rule.collection, tokenId: rule.tokenId.toString() };
     case "all":

@@ -2,7 +2,7 @@
 import { Type, type Static } from "typebox";
 import { getAddress } from "viem";
 import type { Perk, Redemption } from "../storage/index.ts";
-import { AddressSchema, TimestampSchema } from "../schemas.ts";
+import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
 import type { MemberPerk } from "./service.ts";
 
 const ReasonSchema = Type.Object({
@@ -22,8 +22,8 @@ export const RuleSchema = Type.Unknown({
 
 export const LimitsSchema = Type.Object(
   {
-    perMember: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
-    total: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    perMember: Nullable(Type.Integer({ minimum: 0 })),
+    total: Nullable(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },
 );
@@ -36,21 +36,19 @@ export const PerkSchema = Type.Object({
   collections: Type.Array(AddressSchema),
   rule: RuleSchema,
   limits: LimitsSchema,
-  startsAt: Type.Union([TimestampSchema, Type.Null()]),
-  endsAt: Type.Union([TimestampSchema, Type.Null()]),
+  startsAt: Nullable(TimestampSchema),
+  endsAt: Nullable(TimestampSchema),
   yields: Type.Literal("code", { description: "Redeeming yields a one-time code a till verifies" }),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
 });
 
-export const MemberPerkSchema = Type.Intersect([
-  PerkSchema,
-  Type.Object({
-    status: Type.Union([Type.Literal("upcoming"), Type.Literal("open"), Type.Literal("ended")]),
-    eligible: Type.Boolean(),
-    reasons: Type.Array(ReasonSchema),
-  }),
-]);
+export const MemberPerkSchema = Type.Object({
+  ...PerkSchema.properties,
+  status: StringEnum(["upcoming", "open", "ended"] as const),
+  eligible: Type.Boolean(),
+  reasons: Type.Array(ReasonSchema),
+});
 
 export const RedemptionSchema = Type.Object({
   id: Type.String(),
@@ -59,10 +57,10 @@ export const RedemptionSchema = Type.Object({
   member: AddressSchema,
   code: Type.String({ description: "One-time code; show it as text or QR" }),
   createdAt: TimestampSchema,
-  consumedAt: Type.Union([TimestampSchema, Type.Null()]),
+  consumedAt: Nullable(TimestampSchema),
 });
 
-export const RedemptionPageSchema = Type.Object({ items: Type.Array(RedemptionSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const RedemptionPageSchema = Type.Object({ items: Type.Array(RedemptionSchema), nextCursor: Nullable(Type.String()) });
 
 export function perkView(perk: Perk): Static<typeof PerkSchema> {
   return { ...perk, collections: perk.collections.map((c) => getAddress(c)), yields: "code" };

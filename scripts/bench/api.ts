@@ -1,0 +1,226 @@
+/**
+ * API benchmark. One run, one machine, loopback only:
+ *   - a local Hardhat chain (in this process) with the demo collection;
+ *   - three server processes: a bare Fastify hello-world (the ceiling), the API with its short
+ *     ownership cache (gated), and the same API reading the chain on every request (naive);
+ *   - autocannon in this process drives each with the same settings.
+ * Also times fresh EOA sign-ins (nonce + verify over HTTP) against the `siwe` package's
+ * `SiweMessage.verify()` on the same messages in-process, and redemptions with their on-chain
+ * re-check. Writes bench/results/api.json.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { Agent, request as httpRequest } from "node:http";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { network } from "hardhat";
+import { SiweMessage } from "siwe";
+import { defineChain, type Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { createSiweMessage } from "viem/siwe";
+import { createBrand, issueApiKey } from "../../server/admin/brands.ts";
+import { SqliteStore } from "../../server/storage/index.ts";
+import { devAccount } from "../demo/accounts.ts";
+import { deployDemoCollection } from "../demo/seed.ts";
+
+const LOAD = { connections: 50, duration: Number(process.env.BENCH_SECONDS ?? 10), pipelining: 1 };
+const LOGINS = 2_000;
+const REDEMPTIONS = 2_000;
+const CONCURRENCY = 32;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+const children: ChildProcess[] = [];
+async function startProcess(script: string, env: Record<string, string>): Promise<void> {
+  const execArgv = process.env.BENCH_PROFILE && script.includes("main") ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  children.push(child);
+  const url = `http://127.0.0.1:${env.PORT}/`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    if (await fetch(url).then(() => true, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${script} did not start`);
+}
+
+async function load(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const result = await autocannon({ url, headers, ...LOAD });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return Math.round(result.requests.average);
+}
+
+/** Runs `task(i)` for i in [0, n) with at most `limit` in flight; returns the elapsed seconds. */
+async function timed(n: number, limit: number, task: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < n) await task(next++);
+  }));
+  return (performance.now() - start) / 1000;
+}
+
+async function json(response: Response): Promise<any> {
+  if (!response.ok) throw new Error(`${response.url}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+// A keep-alive client much lighter than fetch, so the timed phases measure the server, not the client.
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+function call(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent, method: options.method ?? "GET", headers: { ...options.headers, ...(options.body ? { "content-type": "application/json" } : {}) } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+const dir = await mkdtemp(join(tmpdir(), "stampbook-bench-"));
+const chainServer = await network.createServer("default", "127.0.0.1", await freePort());
+try {
+  const { port: chainPort } = await chainServer.listen();
+  const rpcUrl = `http://127.0.0.1:${chainPort}`;
+  const chain = defineChain({ id: 31337, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
+  const { collection } = await deployDemoCollection({ rpcUrl, chain });
+
+  const databaseUrl = `sqlite:${join(dir, "bench.sqlite")}`;
+  const store = SqliteStore.open(join(dir, "bench.sqlite"));
+  const brand = await createBrand(store, "Bench Brand");
+  const { key: apiKey } = await issueApiKey(store, brand.id, "bench");
+  await store.close();
+
+  const [helloPort, gatedPort, naivePort] = [await freePort(), await freePort(), await freePort()];
+  const serverEnv = { RPC_URL: rpcUrl, CHAIN_ID: "31337", COLLECTIONS: collection, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", AUTH_RATE_LIMIT_PER_MINUTE: "1000000" };
+  await startProcess("scripts/bench/hello-server.ts", { PORT: String(helloPort) });
+  await startProcess("server/main.ts", { ...serverEnv, PORT: String(gatedPort), PUBLIC_URL: `http://localhost:${gatedPort}`, OWNERSHIP_CACHE_MS: "300000" });
+  await startProcess("server/main.ts", { ...serverEnv, PORT: String(naivePort), PUBLIC_URL: `http://localhost:${naivePort}`, OWNERSHIP_CACHE_MS: "0" });
+  const gated = `http://localhost:${gatedPort}`;
+
+  // The demo's perks (member, holds >= N, any/all/not) plus an unlimited one to redeem repeatedly.
+  const leaf = (type: string, id: number, min?: number) => ({ type, collection, tokenId: String(id), ...(min ? { min } : {}) });
+  const perkBodies = [
+    { title: "Gold coffee", rule: leaf("member", 1) },
+    { title: "Collector discount", rule: leaf("holds", 3, 3) },
+    { title: "Founders", rule: { type: "any", rules: [leaf("member", 2), leaf("holds", 5)] } },
+    { title: "Tour", rule: { type: "all", rules: [{ type: "any", rules: [leaf("member", 1), leaf("member", 2)] }, leaf("holds", 3)] } },
+    { title: "Upgrade", rule: { type: "all", rules: [leaf("member", 1), { type: "not", rule: leaf("member", 2) }] } },
+    { title: "Unlimited tasting", rule: leaf("member", 1) },
+  ];
+  const perkIds: string[] = [];
+  for (const body of perkBodies) {
+    const perk = await json(await fetch(`${gated}/v1/admin/perks`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(body) }));
+    perkIds.push(perk.id);
+  }
+
+  async function signIn(base: string, key: Hex): Promise<string> {
+    const account = privateKeyToAccount(key);
+    const grant = await json(await fetch(`${base}/v1/auth/nonce`));
+    const message = createSiweMessage({ ...grant, address: account.address, issuedAt: new Date(grant.issuedAt) });
+    const session = await json(await fetch(`${base}/v1/auth/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message, signature: await account.signMessage({ message }) }) }));
+    return session.token;
+  }
+
+  // The gold member of the demo: eligible for most perks.
+  const goldKey = devAccount(1).privateKey;
+  const gatedToken = await signIn(gated, goldKey);
+  const naiveToken = await signIn(`http://localhost:${naivePort}`, goldKey);
+  const check = await json(await fetch(`${gated}/v1/perks`, { headers: { authorization: `Bearer ${gatedToken}` } }));
+  if (check.items.filter((p: any) => p.eligible).length < 4) throw new Error("the benchmark member should be eligible for most perks");
+
+  console.log(`load: ${LOAD.connections} connections, ${LOAD.duration} s each, ${cpus().length} cores`);
+  const hello_rps = await load(`http://127.0.0.1:${helloPort}/`);
+  console.log(`hello  ${hello_rps} req/s`);
+  const gated_rps = await load(`${gated}/v1/perks`, { authorization: `Bearer ${gatedToken}` });
+  console.log(`gated  ${gated_rps} req/s`);
+  const naive_rps = await load(`http://localhost:${naivePort}/v1/perks`, { authorization: `Bearer ${naiveToken}` });
+  console.log(`naive  ${naive_rps} req/s`);
+
+  // Fresh plain-wallet sign-ins: the server's share is the nonce and the verification; the wallet's
+  // signing happens in between and is not timed.
+  const keys = Array.from({ length: LOGINS }, () => generatePrivateKey());
+  const grants: any[] = [];
+  const nonceSeconds = await timed(LOGINS, CONCURRENCY, async (i) => {
+    const response = await call(`${gated}/v1/auth/nonce`);
+    if (response.status !== 200) throw new Error(`nonce: ${response.status} ${response.body}`);
+    grants[i] = JSON.parse(response.body);
+  });
+  const signed = await Promise.all(keys.map(async (key, i) => {
+    const account = privateKeyToAccount(key);
+    const message = createSiweMessage({ ...grants[i], address: account.address, issuedAt: new Date(grants[i].issuedAt) });
+    return { message, signature: await account.signMessage({ message }) };
+  }));
+  const bodies = signed.map((s) => JSON.stringify(s));
+  const verifySeconds = await timed(LOGINS, CONCURRENCY, async (i) => {
+    const response = await call(`${gated}/v1/auth/verify`, { method: "POST", body: bodies[i]! });
+    if (response.status !== 200) throw new Error(`verify: ${response.status} ${response.body}`);
+  });
+  const login_per_s = Math.round(LOGINS / (nonceSeconds + verifySeconds));
+  console.log(`login  ${login_per_s} sign-ins/s (nonce ${nonceSeconds.toFixed(2)} s + verify ${verifySeconds.toFixed(2)} s for ${LOGINS})`);
+
+  const libSample = signed.slice(0, 500);
+  const libStart = performance.now();
+  for (const { message, signature } of libSample) {
+    const result = await new SiweMessage(message).verify({ signature });
+    if (!result.success) throw new Error("siwe rejected a valid message");
+  }
+  const siwe_lib_verify_per_s = Math.round(libSample.length / ((performance.now() - libStart) / 1000));
+  console.log(`siwe   ${siwe_lib_verify_per_s} verify()/s in-process`);
+
+  // Successful redemptions, each re-reading the member's holdings from the chain.
+  const redeemUrl = `${gated}/v1/perks/${perkIds.at(-1)}/redeem`;
+  let redeemed = 0;
+  const redeemSeconds = await timed(REDEMPTIONS, CONCURRENCY, async (i) => {
+    const response = await call(redeemUrl, { method: "POST", headers: { authorization: `Bearer ${gatedToken}`, "idempotency-key": `bench-${i}` } });
+    if (response.status !== 201) throw new Error(`redeem: ${response.status} ${response.body}`);
+    redeemed++;
+  });
+  const redeem_per_s = Math.round(redeemed / redeemSeconds);
+  console.log(`redeem ${redeem_per_s} redemptions/s (${redeemed} in ${redeemSeconds.toFixed(2)} s)`);
+
+  const results = {
+    hello_rps,
+    gated_rps,
+    naive_rps,
+    login_per_s,
+    siwe_lib_verify_per_s,
+    redeem_per_s,
+    gated_vs_hello: Number((gated_rps / hello_rps).toFixed(3)),
+    gated_vs_naive: Number((gated_rps / naive_rps).toFixed(2)),
+    login_vs_siwe_lib: Number((login_per_s / siwe_lib_verify_per_s).toFixed(2)),
+    settings: { ...LOAD, logins: LOGINS, redemptions: REDEMPTIONS, concurrency: CONCURRENCY, cores: cpus().length, perks: perkIds.length },
+  };
+  await mkdir(new URL("../../bench/results/", import.meta.url), { recursive: true });
+  await writeFile(new URL("../../bench/results/api.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
+  console.log(results);
+
+  const bars = [
+    ["gated_vs_hello", results.gated_vs_hello, 0.4],
+    ["gated_vs_naive", results.gated_vs_naive, 10],
+    ["login_vs_siwe_lib", results.login_vs_siwe_lib, 5],
+    ["redeem_per_s", redeem_per_s, 500],
+  ] as const;
+  const missed = bars.filter(([, value, bar]) => value < bar);
+  for (const [name, value, bar] of missed) console.error(`below the bar: ${name} = ${value} (bar ${bar})`);
+  if (missed.length > 0) process.exitCode = 1;
+} finally {
+  for (const child of children) child.kill("SIGTERM");
+  await chainServer.close();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,111 @@
+/** `GET /v1/me`: what a signed-in member holds, read from the chain. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, getAddress, http, type Address, type PublicClient } from "viem";
+import { DAY, DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
+import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
+
+let chain: DemoChain;
+let server: TestServer;
+let C: Address;
+
+beforeAll(async () => {
+  chain = await startChain();
+  server = await startServer(chain);
+  C = getAddress(chain.collection.address);
+});
+afterAll(async () => server?.close());
+
+const addr = (i: number): Address => getAddress(chain.members[i]!.account.address);
+
+async function me(token: string, s: TestServer = server) {
+  return s.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) });
+}
+
+const iso = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString();
+
+describe("GET /v1/me", () => {
+  let token: string;
+  let goldExpiry: bigint;
+
+  beforeAll(async () => {
+    await chain.mint(addr(0), DEMO_TYPES.gold);
+    await chain.mint(addr(0), DEMO_TYPES.lifetime);
+    await chain.mint(addr(0), DEMO_TYPES.stamp, 3n);
+    await chain.mint(addr(0), DEMO_TYPES.founder);
+    goldExpiry = await chain.collection.read.expiresAt([addr(0), DEMO_TYPES.gold]);
+    token = await server.signIn(chain.members[0]!);
+  });
+
+  it("lists balances, memberships with expiry and collectibles with their soulbound flag", async () => {
+    const response = await me(token);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers["cache-control"]).toBe("no-store");
+    expect(response.json()).toEqual({
+      address: addr(0),
+      chainId: 31337,
+      collections: [
+        {
+          address: C,
+          holdings: [
+            { tokenId: "1", kind: "membership", balance: "1", soulbound: false, points: "100", uri: "ipfs://demo/gold.json", active: true, expiresAt: iso(goldExpiry) },
+            { tokenId: "2", kind: "membership", balance: "1", soulbound: true, points: "500", uri: "ipfs://demo/lifetime.json", active: true, expiresAt: null },
+            { tokenId: "3", kind: "collectible", balance: "3", soulbound: false, points: "10", uri: "ipfs://demo/stamp.json" },
+            { tokenId: "5", kind: "collectible", balance: "1", soulbound: true, points: "50", uri: "ipfs://demo/founder.json" },
+          ],
+        },
+      ],
+    });
+    // 30 days after the mint block.
+    const block = await chain.publicClient.getBlock();
+    expect(Number(goldExpiry - block.timestamp)).toBeGreaterThan(30 * DAY - 60);
+    expect(Number(goldExpiry - block.timestamp)).toBeLessThanOrEqual(30 * DAY);
+  });
+
+  it("a member holding nothing has no holdings", async () => {
+    const response = await me(await server.signIn(chain.members[1]!));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ address: addr(1), chainId: 31337, collections: [{ address: C, holdings: [] }] });
+  });
+
+  it("reads fresh: a new mint shows at once", async () => {
+    const token2 = await server.signIn(chain.members[2]!);
+    expect((await me(token2)).json().collections[0].holdings).toEqual([]);
+    await chain.mint(addr(2), DEMO_TYPES.coffee, 2n);
+    expect((await me(token2)).json().collections[0].holdings).toEqual([
+      { tokenId: "4", kind: "collectible", balance: "2", soulbound: false, points: "5", uri: "ipfs://demo/coffee.json" },
+    ]);
+  });
+
+  it("401 without a session or with a garbage one", async () => {
+    const none = await server.app.inject({ method: "GET", url: "/v1/me" });
+    expect(none.statusCode).toBe(401);
+    expect(none.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
+    expect(none.json()).toMatchObject({ type: "urn:stampbook:problem:unauthenticated", status: 401, code: "unauthenticated", title: "Sign in first" });
+    const garbage = await me("sbs_not-a-session");
+    expect(garbage.statusCode).toBe(401);
+    expect(garbage.json().code).toBe("session_expired");
+    const brandKey = await me(server.apiKey);
+    expect(brandKey.statusCode).toBe(401);
+  });
+
+  it("503 chain_unavailable when the chain cannot be read", async () => {
+    const client = createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0 }) }) as PublicClient;
+    const dead = await startServer(chain, {}, { client });
+    try {
+      const response = await me(await dead.signIn(chain.members[0]!), dead);
+      expect(response.statusCode).toBe(503);
+      expect(response.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
+      expect(response.json()).toMatchObject({ code: "chain_unavailable", status: 503, type: "urn:stampbook:problem:chain_unavailable" });
+    } finally {
+      await dead.close();
+    }
+  });
+
+  // Last: it moves the chain's clock.
+  it("after 31 days the gold membership is inactive with the same expiry; lifetime stays active", async () => {
+    await chain.networkHelpers.time.increase(31 * DAY);
+    const holdings = (await me(token)).json().collections[0].holdings;
+    expect(holdings[0]).toEqual({ tokenId: "1", kind: "membership", balance: "1", soulbound: false, points: "100", uri: "ipfs://demo/gold.json", active: false, expiresAt: iso(goldExpiry) });
+    expect(holdings[1]).toMatchObject({ tokenId: "2", active: true, expiresAt: null });
+  });
+});

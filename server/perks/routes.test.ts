@@ -1,0 +1,623 @@
+/**
+ * Member perk routes end to end: a real (in-process) chain with the demo collection, the API built
+ * by `build()`, and the brand API to create perks. Eligibility reasons are asserted exactly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, getAddress, http, type Address, type PublicClient, type WalletClient } from "viem";
+import { DAY, DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
+import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
+
+let chain: DemoChain;
+let server: TestServer;
+let C: Address;
+
+const tokens = new Map<string, string>();
+
+beforeAll(async () => {
+  chain = await startChain();
+  server = await startServer(chain);
+  C = getAddress(chain.collection.address);
+});
+afterAll(async () => server?.close());
+
+const wallet = (i: number): WalletClient => chain.members[i]!;
+const addr = (i: number): Address => getAddress(chain.members[i]!.account.address);
+
+/** A session token for member `i` on `s` (one sign-in per member and server). */
+async function session(i: number, s: TestServer = server): Promise<string> {
+  const key = `${i}@${s.brand.id}`;
+  let token = tokens.get(key);
+  if (token === undefined) {
+    token = await s.signIn(wallet(i));
+    tokens.set(key, token);
+  }
+  return token;
+}
+
+type PerkInput = { title?: string; rule: unknown; limits?: { perMember?: number | null; total?: number | null }; startsAt?: string | null; endsAt?: string | null };
+
+async function createPerk(input: PerkInput, s: TestServer = server) {
+  const response = await s.app.inject({
+    method: "POST",
+    url: "/v1/admin/perks",
+    headers: bearer(s.apiKey),
+    payload: { title: input.title ?? "A perk", ...input },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as { id: string; brandId: string; rule: unknown; [k: string]: unknown };
+}
+
+async function listPerks(i: number, s: TestServer = server) {
+  return s.app.inject({ method: "GET", url: "/v1/perks", headers: bearer(await session(i, s)) });
+}
+
+/** The member's view of one perk, from the list (not the single-perk route). */
+async function listed(i: number, perkId: string) {
+  const response = await listPerks(i);
+  expect(response.statusCode, response.body).toBe(200);
+  const item = response.json().items.find((p: { id: string }) => p.id === perkId);
+  expect(item, `perk ${perkId} listed`).toBeDefined();
+  return item as { eligible: boolean; reasons: unknown[]; status: string };
+}
+
+async function getPerk(i: number, perkId: string, s: TestServer = server) {
+  return s.app.inject({ method: "GET", url: `/v1/perks/${perkId}`, headers: bearer(await session(i, s)) });
+}
+
+async function redeem(i: number, perkId: string, key: string | undefined, s: TestServer = server) {
+  const headers: Record<string, string> = bearer(await session(i, s));
+  if (key !== undefined) headers["idempotency-key"] = key;
+  return s.app.inject({ method: "POST", url: `/v1/perks/${perkId}/redeem`, headers });
+}
+
+function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json: () => any }, status: number, code: string) {
+  expect(response.statusCode).toBe(status);
+  expect(response.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
+  const body = response.json();
+  expect(body).toMatchObject({ type: `urn:stampbook:problem:${code}`, status, code });
+  expect(typeof body.title).toBe("string");
+  return body;
+}
+
+let keyCounter = 0;
+const newKey = () => `key-${Date.now()}-${++keyCounter}`;
+
+const holds = (tokenId: bigint, min?: number) => ({ type: "holds", collection: C, tokenId: tokenId.toString(), ...(min === undefined ? {} : { min }) });
+const member = (tokenId: bigint) => ({ type: "member", collection: C, tokenId: tokenId.toString() });
+
+const holdsTooFew = (tokenId: bigint, have: number, need: number) => ({
+  code: "holds_too_few",
+  message: `needs at least ${need} of token ${tokenId}, holds ${have}`,
+  collection: C,
+  tokenId: tokenId.toString(),
+  have: String(have),
+  need: String(need),
+});
+const membershipMissing = (tokenId: bigint) => ({
+  code: "membership_missing",
+  message: `needs a membership of token ${tokenId}`,
+  collection: C,
+  tokenId: tokenId.toString(),
+});
+
+const CODE_PATTERN = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+// Member indexes, so tests do not step on each other's holdings.
+const RULES = 0; // starts empty, gains tokens as the rule tests go
+const HOLDER = 1; // holds 1 stamp
+const NOBODY = 2; // never holds anything
+const RACERS = [3, 4, 5, 6, 7, 8]; // 1 stamp each
+const ONCE = 9; // 1 stamp, races itself
+const CACHED = 10; // 1 stamp, then gives it away
+const PAGER = 11; // 1 stamp, redeems several times
+
+describe("rules through the API", () => {
+  it("holds >= N: reasons count what the member has, until they have enough", async () => {
+    const perk = await createPerk({ rule: holds(DEMO_TYPES.stamp, 2) });
+    expect(perk.rule).toEqual({ type: "holds", collection: C, tokenId: "3", min: 2 });
+
+    let view = await listed(RULES, perk.id);
+    expect(view).toMatchObject({ id: perk.id, status: "open", eligible: false });
+    expect(view.reasons).toEqual([holdsTooFew(DEMO_TYPES.stamp, 0, 2)]);
+
+    await chain.mint(addr(RULES), DEMO_TYPES.stamp, 1n);
+    view = await listed(RULES, perk.id);
+    expect(view.eligible).toBe(false);
+    expect(view.reasons).toEqual([holdsTooFew(DEMO_TYPES.stamp, 1, 2)]);
+
+    await chain.mint(addr(RULES), DEMO_TYPES.stamp, 1n);
+    view = await listed(RULES, perk.id);
+    expect(view).toMatchObject({ eligible: true, reasons: [] });
+  });
+
+  it("holds without min means at least 1", async () => {
+    const perk = await createPerk({ rule: holds(DEMO_TYPES.coffee) });
+    expect(perk.rule).toEqual({ type: "holds", collection: C, tokenId: "4", min: 1 });
+    expect((await listed(NOBODY, perk.id)).reasons).toEqual([holdsTooFew(DEMO_TYPES.coffee, 0, 1)]);
+  });
+
+  it("active membership: missing, then held", async () => {
+    const perk = await createPerk({ rule: member(DEMO_TYPES.gold) });
+    let view = await listed(RULES, perk.id);
+    expect(view).toMatchObject({ eligible: false, reasons: [membershipMissing(DEMO_TYPES.gold)] });
+
+    await chain.mint(addr(RULES), DEMO_TYPES.gold);
+    view = await listed(RULES, perk.id);
+    expect(view).toMatchObject({ eligible: true, reasons: [] });
+  });
+
+  it("all: every failing branch is a reason; any: eligible when one branch holds", async () => {
+    const all = await createPerk({ rule: { type: "all", rules: [holds(DEMO_TYPES.founder), member(DEMO_TYPES.lifetime)] } });
+    const any = await createPerk({ rule: { type: "any", rules: [holds(DEMO_TYPES.founder), member(DEMO_TYPES.lifetime)] } });
+
+    expect((await listed(NOBODY, all.id)).reasons).toEqual([holdsTooFew(DEMO_TYPES.founder, 0, 1), membershipMissing(DEMO_TYPES.lifetime)]);
+    expect((await listed(NOBODY, any.id)).reasons).toEqual([holdsTooFew(DEMO_TYPES.founder, 0, 1), membershipMissing(DEMO_TYPES.lifetime)]);
+
+    await chain.mint(addr(RULES), DEMO_TYPES.lifetime);
+    const allView = await listed(RULES, all.id);
+    expect(allView).toMatchObject({ eligible: false, reasons: [holdsTooFew(DEMO_TYPES.founder, 0, 1)] });
+    expect(await listed(RULES, any.id)).toMatchObject({ eligible: true, reasons: [] });
+  });
+
+  it("not: eligible without the token, excluded with it", async () => {
+    const perk = await createPerk({ rule: { type: "not", rule: holds(DEMO_TYPES.coffee) } });
+    expect(await listed(NOBODY, perk.id)).toMatchObject({ eligible: true, reasons: [] });
+    await chain.mint(addr(RULES), DEMO_TYPES.coffee);
+    expect((await listed(RULES, perk.id)).reasons).toEqual([{ code: "excluded", message: "not available to holders of 1 or more of token 4" }]);
+  });
+
+  it("nested all/any/not", async () => {
+    // (gold member OR 5+ stamps) AND NOT a founder
+    const rule = {
+      type: "all",
+      rules: [
+        { type: "any", rules: [member(DEMO_TYPES.gold), holds(DEMO_TYPES.stamp, 5)] },
+        { type: "not", rule: holds(DEMO_TYPES.founder) },
+      ],
+    };
+    const perk = await createPerk({ rule });
+    expect(perk.rule).toEqual({
+      type: "all",
+      rules: [
+        { type: "any", rules: [member(DEMO_TYPES.gold), { ...holds(DEMO_TYPES.stamp), min: 5 }] },
+        { type: "not", rule: { ...holds(DEMO_TYPES.founder), min: 1 } },
+      ],
+    });
+    // NOBODY: the any fails (both reasons), the not holds.
+    expect((await listed(NOBODY, perk.id)).reasons).toEqual([membershipMissing(DEMO_TYPES.gold), holdsTooFew(DEMO_TYPES.stamp, 0, 5)]);
+    // RULES has gold: eligible, until they become a founder.
+    expect(await listed(RULES, perk.id)).toMatchObject({ eligible: true, reasons: [] });
+    await chain.mint(addr(RULES), DEMO_TYPES.founder);
+    expect((await listed(RULES, perk.id)).reasons).toEqual([{ code: "excluded", message: "not available to holders of 1 or more of token 5" }]);
+    // The single-perk route agrees with the list.
+    const one = await getPerk(RULES, perk.id);
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ id: perk.id, eligible: false, reasons: [{ code: "excluded" }] });
+  });
+
+  it("a min too large for a JS number survives the round trip and does not break listing", async () => {
+    const perk = await createPerk({ rule: { ...holds(DEMO_TYPES.stamp), min: "100000000000000000000" } });
+    expect(perk.rule).toEqual({ type: "holds", collection: C, tokenId: "3", min: "100000000000000000000" });
+    const response = await listPerks(NOBODY);
+    expect(response.statusCode, response.body).toBe(200);
+    const view = response.json().items.find((p: { id: string }) => p.id === perk.id);
+    expect(view.rule).toEqual(perk.rule);
+    expect(view.reasons).toEqual([
+      { code: "holds_too_few", message: "needs at least 100000000000000000000 of token 3, holds 0", collection: C, tokenId: "3", have: "0", need: "100000000000000000000" },
+    ]);
+  });
+});
+
+describe("GET /v1/perks/:id", () => {
+  it("returns the perk with the member's eligibility", async () => {
+    const perk = await createPerk({ title: "Free refill", rule: holds(DEMO_TYPES.stamp) });
+    await chain.mint(addr(HOLDER), DEMO_TYPES.stamp);
+    const response = await getPerk(HOLDER, perk.id);
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toEqual({
+      id: perk.id,
+      brandId: server.brand.id,
+      title: "Free refill",
+      description: "",
+      collections: [C],
+      rule: { type: "holds", collection: C, tokenId: "3", min: 1 },
+      limits: { perMember: null, total: null },
+      startsAt: null,
+      endsAt: null,
+      yields: "code",
+      createdAt: perk.createdAt,
+      updatedAt: perk.createdAt,
+      status: "open",
+      eligible: true,
+      reasons: [],
+    });
+    expect(body.createdAt).toMatch(ISO);
+  });
+
+  it("404 perk_not_found for an unknown id", async () => {
+    const body = expectProblem(await getPerk(HOLDER, "perk_doesnotexist"), 404, "perk_not_found");
+    expect(body.instance).toBe("/v1/perks/perk_doesnotexist");
+  });
+
+  it("400 validation_failed for a malformed id", async () => {
+    const token = await session(HOLDER);
+    for (const id of ["bad.id", "a".repeat(65), "x%20y", "%F0%9F%98%80"]) {
+      const response = await server.app.inject({ method: "GET", url: `/v1/perks/${id}`, headers: bearer(token) });
+      expectProblem(response, 400, "validation_failed");
+    }
+  });
+});
+
+describe("POST /v1/perks/:id/redeem", () => {
+  let perk: { id: string };
+  let other: { id: string };
+
+  beforeAll(async () => {
+    perk = await createPerk({ title: "Redeemable", rule: holds(DEMO_TYPES.stamp) });
+    other = await createPerk({ title: "Another", rule: holds(DEMO_TYPES.stamp) });
+    // HOLDER already has a stamp from the single-perk tests when run in order; make it explicit.
+    await chain.mint(addr(HOLDER), DEMO_TYPES.stamp);
+  });
+
+  it("201 with a code; the same Idempotency-Key gives 200 and the same redemption", async () => {
+    const key = newKey();
+    const first = await redeem(HOLDER, perk.id, key);
+    expect(first.statusCode, first.body).toBe(201);
+    const redemption = first.json();
+    expect(redemption).toEqual({
+      id: expect.any(String),
+      perkId: perk.id,
+      brandId: server.brand.id,
+      member: addr(HOLDER),
+      code: expect.stringMatching(CODE_PATTERN),
+      createdAt: expect.stringMatching(ISO),
+      consumedAt: null,
+    });
+    expect(redemption).not.toHaveProperty("idempotencyKey");
+
+    const again = await redeem(HOLDER, perk.id, key);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(redemption);
+
+    const rows = await server.store.listRedemptions({ member: addr(HOLDER), perkId: perk.id, limit: 100 });
+    expect(rows.items).toHaveLength(1);
+    expect(rows.items[0]).toMatchObject({ id: redemption.id, code: redemption.code, idempotencyKey: key });
+  });
+
+  it("50 concurrent submissions with one key: one 201, the rest 200 with the same redemption", async () => {
+    const key = newKey();
+    const token = await session(HOLDER);
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => server.app.inject({ method: "POST", url: `/v1/perks/${perk.id}/redeem`, headers: { ...bearer(token), "idempotency-key": key } })),
+    );
+    expect(responses.filter((r) => r.statusCode === 201)).toHaveLength(1);
+    expect(responses.filter((r) => r.statusCode === 200)).toHaveLength(49);
+    const ids = new Set(responses.map((r) => r.json().id));
+    expect(ids.size).toBe(1);
+    const rows = (await server.store.listRedemptions({ member: addr(HOLDER), limit: 100 })).items.filter((r) => r.idempotencyKey === key);
+    expect(rows).toHaveLength(1);
+  });
+
+  it("the same key for a different perk is 422 idempotency_conflict and records nothing", async () => {
+    const key = newKey();
+    expect((await redeem(HOLDER, perk.id, key)).statusCode).toBe(201);
+    const before = (await server.store.listRedemptions({ member: addr(HOLDER), limit: 100 })).items.length;
+    const body = expectProblem(await redeem(HOLDER, other.id, key), 422, "idempotency_conflict");
+    expect(body.title).toBe("This Idempotency-Key was already used for another perk");
+    expect((await server.store.listRedemptions({ member: addr(HOLDER), limit: 100 })).items).toHaveLength(before);
+    expect((await server.store.listRedemptions({ perkId: other.id, limit: 100 })).items).toHaveLength(0);
+  });
+
+  it("another member may use the same key: keys are per member", async () => {
+    const key = newKey();
+    await chain.mint(addr(PAGER), DEMO_TYPES.stamp);
+    const a = await redeem(HOLDER, other.id, key);
+    const b = await redeem(PAGER, other.id, key);
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    expect(a.json().id).not.toBe(b.json().id);
+    expect(a.json().code).not.toBe(b.json().code);
+  });
+
+  it("400 idempotency_key_required for a missing or invalid key", async () => {
+    for (const key of [undefined, "", "has space", "x".repeat(256), "tab\tkey"]) {
+      const response = await redeem(HOLDER, perk.id, key);
+      expectProblem(response, 400, "idempotency_key_required");
+    }
+    // 255 visible ASCII characters is the longest valid key.
+    expect((await redeem(HOLDER, perk.id, "k".repeat(255))).statusCode).toBe(201);
+  });
+
+  it("403 not_eligible with reasons, and nothing is recorded", async () => {
+    const body = expectProblem(await redeem(NOBODY, perk.id, newKey()), 403, "not_eligible");
+    expect(body.reasons).toEqual([holdsTooFew(DEMO_TYPES.stamp, 0, 1)]);
+    expect(body.detail).toBe("needs at least 1 of token 3, holds 0");
+    const mine = await server.app.inject({ method: "GET", url: "/v1/redemptions", headers: bearer(await session(NOBODY)) });
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json()).toEqual({ items: [], nextCursor: null });
+    expect((await server.store.listRedemptions({ member: addr(NOBODY), limit: 100 })).items).toEqual([]);
+  });
+
+  it("404 perk_not_found for an unknown perk, 400 for a malformed id", async () => {
+    expectProblem(await redeem(HOLDER, "perk_nope", newKey()), 404, "perk_not_found");
+    expectProblem(await redeem(HOLDER, "bad.id", newKey()), 400, "validation_failed");
+  });
+
+  it("per-member limit: the (N+1)th redemption is 409 member_limit_reached", async () => {
+    const limited = await createPerk({ rule: holds(DEMO_TYPES.stamp), limits: { perMember: 2 } });
+    expect((await redeem(HOLDER, limited.id, newKey())).statusCode).toBe(201);
+    expect((await redeem(HOLDER, limited.id, newKey())).statusCode).toBe(201);
+    const third = await redeem(HOLDER, limited.id, newKey());
+    const body = expectProblem(third, 409, "member_limit_reached");
+    expect(body).toEqual({
+      type: "urn:stampbook:problem:member_limit_reached",
+      title: "You have redeemed this perk as often as allowed",
+      status: 409,
+      code: "member_limit_reached",
+      detail: "limit 2 per member",
+      instance: `/v1/perks/${limited.id}/redeem`,
+      limit: 2,
+    });
+    // Other members are not affected by HOLDER's count.
+    expect((await redeem(PAGER, limited.id, newKey())).statusCode).toBe(201);
+    expect((await server.store.listRedemptions({ perkId: limited.id, limit: 100 })).items).toHaveLength(3);
+  });
+
+  it("global limit across members: 409 total_limit_reached once the perk runs out", async () => {
+    const limited = await createPerk({ rule: holds(DEMO_TYPES.stamp), limits: { total: 2 } });
+    expect((await redeem(HOLDER, limited.id, newKey())).statusCode).toBe(201);
+    expect((await redeem(PAGER, limited.id, newKey())).statusCode).toBe(201);
+    await chain.mint(addr(RACERS[0]!), DEMO_TYPES.stamp);
+    const body = expectProblem(await redeem(RACERS[0]!, limited.id, newKey()), 409, "total_limit_reached");
+    expect(body).toMatchObject({ detail: "limit 2 in total", limit: 2 });
+    expect((await server.store.listRedemptions({ perkId: limited.id, limit: 100 })).items).toHaveLength(2);
+  });
+
+  it("window: a perk that has not started is 409 perk_not_started, an ended one 409 perk_ended", async () => {
+    const startsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const upcoming = await createPerk({ rule: holds(DEMO_TYPES.stamp), startsAt });
+    const ended = await createPerk({
+      rule: holds(DEMO_TYPES.stamp),
+      startsAt: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+      endsAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    expect((await listed(HOLDER, upcoming.id)).status).toBe("upcoming");
+    expect((await listed(HOLDER, ended.id)).status).toBe("ended");
+
+    const a = expectProblem(await redeem(HOLDER, upcoming.id, newKey()), 409, "perk_not_started");
+    expect(a.detail).toBe(`opens at ${startsAt}`);
+    const b = expectProblem(await redeem(HOLDER, ended.id, newKey()), 409, "perk_ended");
+    expect(b.detail).toBe(`ended at ${ended.endsAt}`);
+    // The window is checked before eligibility: a non-holder hears the same.
+    expectProblem(await redeem(NOBODY, upcoming.id, newKey()), 409, "perk_not_started");
+    expect((await server.store.listRedemptions({ perkId: upcoming.id, limit: 100 })).items).toEqual([]);
+    expect((await server.store.listRedemptions({ perkId: ended.id, limit: 100 })).items).toEqual([]);
+  });
+
+  it("a deleted perk cannot be redeemed, but a retry of an earlier redemption still replays", async () => {
+    const doomed = await createPerk({ rule: holds(DEMO_TYPES.stamp) });
+    const key = newKey();
+    const first = await redeem(HOLDER, doomed.id, key);
+    expect(first.statusCode).toBe(201);
+    const del = await server.app.inject({ method: "DELETE", url: `/v1/admin/perks/${doomed.id}`, headers: bearer(server.apiKey) });
+    expect(del.statusCode).toBe(204);
+    expectProblem(await redeem(HOLDER, doomed.id, newKey()), 404, "perk_not_found");
+    const replay = await redeem(HOLDER, doomed.id, key);
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toEqual(first.json());
+  });
+
+  it("exactly once: 1,000 concurrent attempts by one member on a 1-per-member perk create one redemption", async () => {
+    await chain.mint(addr(ONCE), DEMO_TYPES.stamp);
+    const once = await createPerk({ rule: holds(DEMO_TYPES.stamp), limits: { perMember: 1 } });
+    const token = await session(ONCE);
+    const responses = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        server.app.inject({ method: "POST", url: `/v1/perks/${once.id}/redeem`, headers: { ...bearer(token), "idempotency-key": `race-${i}` } }),
+      ),
+    );
+    const byStatus = new Map<number, number>();
+    for (const r of responses) byStatus.set(r.statusCode, (byStatus.get(r.statusCode) ?? 0) + 1);
+    expect(Object.fromEntries(byStatus)).toEqual({ 201: 1, 409: 999 });
+    expect(responses.filter((r) => r.statusCode === 409).every((r) => r.json().code === "member_limit_reached")).toBe(true);
+    const rows = await server.store.listRedemptions({ perkId: once.id, limit: 100 });
+    expect(rows.items).toHaveLength(1);
+    expect(rows.items[0]!.id).toBe(responses.find((r) => r.statusCode === 201)!.json().id);
+  });
+
+  it("a global limit of 3 with 6 members racing creates exactly 3", async () => {
+    for (const i of RACERS.slice(1)) await chain.mint(addr(i), DEMO_TYPES.stamp);
+    const scarce = await createPerk({ rule: holds(DEMO_TYPES.stamp), limits: { total: 3 } });
+    const tokensOf = await Promise.all(RACERS.map((i) => session(i)));
+    const responses = await Promise.all(
+      RACERS.flatMap((_, n) =>
+        // Each racer tries a few times with different keys, all at once.
+        Array.from({ length: 5 }, (_, j) =>
+          server.app.inject({ method: "POST", url: `/v1/perks/${scarce.id}/redeem`, headers: { ...bearer(tokensOf[n]!), "idempotency-key": `scarce-${n}-${j}` } }),
+        ),
+      ),
+    );
+    expect(responses.filter((r) => r.statusCode === 201)).toHaveLength(3);
+    expect(responses.filter((r) => r.statusCode === 409 && r.json().code === "total_limit_reached")).toHaveLength(27);
+    expect((await server.store.listRedemptions({ perkId: scarce.id, limit: 100 })).items).toHaveLength(3);
+  });
+});
+
+describe("re-check at redemption time", () => {
+  let cached: TestServer;
+  beforeAll(async () => {
+    cached = await startServer(chain, { ownershipCacheMs: 60_000 });
+  });
+  afterAll(async () => cached?.close());
+
+  it("a listing may answer from cache; redemption reads the chain and refuses a token given away", async () => {
+    await chain.mint(addr(CACHED), DEMO_TYPES.stamp);
+    const perk = await createPerk({ rule: holds(DEMO_TYPES.stamp) }, cached);
+    const first = await listPerks(CACHED, cached);
+    expect(first.json().items.find((p: { id: string }) => p.id === perk.id)).toMatchObject({ eligible: true, reasons: [] });
+
+    const from = wallet(CACHED);
+    const hash = await chain.collection.write.safeTransferFrom([addr(CACHED), addr(NOBODY), DEMO_TYPES.stamp, 1n, "0x"], { account: from.account! });
+    await chain.publicClient.waitForTransactionReceipt({ hash });
+    expect(await chain.collection.read.balanceOf([addr(CACHED), DEMO_TYPES.stamp])).toBe(0n);
+
+    // Within the cache window the list still shows the old answer...
+    const second = await listPerks(CACHED, cached);
+    expect(second.json().items.find((p: { id: string }) => p.id === perk.id)).toMatchObject({ eligible: true });
+    // ...but redemption does not trust it.
+    const body = expectProblem(await redeem(CACHED, perk.id, newKey(), cached), 403, "not_eligible");
+    expect(body.reasons).toEqual([holdsTooFew(DEMO_TYPES.stamp, 0, 1)]);
+    expect((await cached.store.listRedemptions({ perkId: perk.id, limit: 100 })).items).toEqual([]);
+    // Give it back so later tests are unaffected.
+    const back = await chain.collection.write.safeTransferFrom([addr(NOBODY), addr(CACHED), DEMO_TYPES.stamp, 1n, "0x"], { account: wallet(NOBODY).account! });
+    await chain.publicClient.waitForTransactionReceipt({ hash: back });
+  });
+});
+
+describe("replays answer from the record, not the chain", () => {
+  it("a retry with the same key after the token is gone still gets the original redemption", async () => {
+    const perk = await createPerk({ rule: holds(DEMO_TYPES.stamp) });
+    const key = newKey();
+    const first = await redeem(CACHED, perk.id, key);
+    expect(first.statusCode, first.body).toBe(201);
+    const gone = await chain.collection.write.safeTransferFrom([addr(CACHED), addr(NOBODY), DEMO_TYPES.stamp, 1n, "0x"], { account: wallet(CACHED).account! });
+    await chain.publicClient.waitForTransactionReceipt({ hash: gone });
+    const again = await redeem(CACHED, perk.id, key);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    // A new key is a new redemption, and that one is checked.
+    expectProblem(await redeem(CACHED, perk.id, newKey()), 403, "not_eligible");
+    const back = await chain.collection.write.safeTransferFrom([addr(NOBODY), addr(CACHED), DEMO_TYPES.stamp, 1n, "0x"], { account: wallet(NOBODY).account! });
+    await chain.publicClient.waitForTransactionReceipt({ hash: back });
+  });
+});
+
+describe("fail closed when the chain cannot be read", () => {
+  let dead: TestServer;
+  let perk: { id: string };
+  beforeAll(async () => {
+    const client = createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0 }) }) as PublicClient;
+    dead = await startServer(chain, {}, { client });
+    perk = await createPerk({ rule: holds(DEMO_TYPES.stamp) }, dead);
+  });
+  afterAll(async () => dead?.close());
+
+  it("GET /v1/perks, GET /v1/perks/:id and redeem answer 503 chain_unavailable, nothing recorded", async () => {
+    const list = expectProblem(await listPerks(HOLDER, dead), 503, "chain_unavailable");
+    expect(list.detail).toBe("Ownership could not be checked; nothing was unlocked.");
+    expectProblem(await getPerk(HOLDER, perk.id, dead), 503, "chain_unavailable");
+    expectProblem(await redeem(HOLDER, perk.id, newKey(), dead), 503, "chain_unavailable");
+    expect((await dead.store.listRedemptions({ limit: 100 })).items).toEqual([]);
+    const mine = await dead.app.inject({ method: "GET", url: "/v1/redemptions", headers: bearer(await session(HOLDER, dead)) });
+    expect(mine.json()).toEqual({ items: [], nextCursor: null });
+  });
+
+  it("with the default client retries too", async () => {
+    const client = createPublicClient({ transport: http("http://127.0.0.1:9") }) as PublicClient;
+    const other = await startServer(chain, {}, { client });
+    try {
+      const p = await createPerk({ rule: holds(DEMO_TYPES.stamp) }, other);
+      expectProblem(await redeem(HOLDER, p.id, newKey(), other), 503, "chain_unavailable");
+      expect((await other.store.listRedemptions({ limit: 100 })).items).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe("GET /v1/redemptions", () => {
+  it("lists only the member's own, newest first, with paging", async () => {
+    const perk = await createPerk({ rule: holds(DEMO_TYPES.stamp) });
+    const codes: string[] = [];
+    for (let n = 0; n < 5; n++) {
+      const r = await redeem(PAGER, perk.id, newKey());
+      expect(r.statusCode).toBe(201);
+      codes.push(r.json().code);
+    }
+    const all = (await server.store.listRedemptions({ member: addr(PAGER), limit: 100 })).items;
+    const token = await session(PAGER);
+
+    const seen: any[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const url: string = `/v1/redemptions?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const response = await server.app.inject({ method: "GET", url, headers: bearer(token) });
+      expect(response.statusCode, response.body).toBe(200);
+      const page = response.json();
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== null && pages < 50);
+
+    expect(seen.map((r) => r.id)).toEqual(all.map((r) => r.id));
+    expect(seen.every((r) => r.member === addr(PAGER))).toBe(true);
+    expect(seen.every((r) => !("idempotencyKey" in r))).toBe(true);
+    for (const code of codes) expect(seen.map((r) => r.code)).toContain(code);
+    expect(pages).toBe(Math.ceil(all.length / 2));
+    // Newest first.
+    const created = seen.map((r) => r.createdAt);
+    expect([...created].sort().reverse()).toEqual(created);
+  });
+
+  it("400 for a forged cursor or a bad limit", async () => {
+    const token = await session(PAGER);
+    const forged = Buffer.from(JSON.stringify(["not a time", "x"])).toString("base64url");
+    for (const cursor of ["garbage", forged, ""]) {
+      const response = await server.app.inject({ method: "GET", url: `/v1/redemptions?cursor=${cursor}`, headers: bearer(token) });
+      expectProblem(response, 400, "bad_request");
+    }
+    for (const q of ["limit=0", "limit=101", "limit=abc", "unknown=1"]) {
+      expectProblem(await server.app.inject({ method: "GET", url: `/v1/redemptions?${q}`, headers: bearer(token) }), 400, "validation_failed");
+    }
+  });
+});
+
+describe("authentication", () => {
+  it("401 unauthenticated without a session, 401 for a garbage or malformed bearer", async () => {
+    for (const [method, url] of [
+      ["GET", "/v1/perks"],
+      ["GET", "/v1/perks/perk_x"],
+      ["POST", "/v1/perks/perk_x/redeem"],
+      ["GET", "/v1/redemptions"],
+    ] as const) {
+      const none = await server.app.inject({ method, url, headers: { "idempotency-key": "k" } });
+      expect(expectProblem(none, 401, "unauthenticated").title).toBe("Sign in first");
+      expectProblem(await server.app.inject({ method, url, headers: { ...bearer("sbs_garbage"), "idempotency-key": "k" } }), 401, "session_expired");
+      expectProblem(await server.app.inject({ method, url, headers: { ...bearer("garbage"), "idempotency-key": "k" } }), 401, "session_expired");
+      expectProblem(await server.app.inject({ method, url, headers: { authorization: "Bearer !!", "idempotency-key": "k" } }), 401, "unauthenticated");
+      expectProblem(await server.app.inject({ method, url, headers: { authorization: "Basic abc", "idempotency-key": "k" } }), 401, "unauthenticated");
+      // A brand API key is not a member session.
+      expectProblem(await server.app.inject({ method, url, headers: { ...bearer(server.apiKey), "idempotency-key": "k" } }), 401, "session_expired");
+    }
+  });
+
+  it("after logout the session no longer works", async () => {
+    const token = await server.signIn(wallet(NOBODY));
+    expect((await server.app.inject({ method: "GET", url: "/v1/perks", headers: bearer(token) })).statusCode).toBe(200);
+    expect((await server.app.inject({ method: "POST", url: "/v1/auth/logout", headers: bearer(token) })).statusCode).toBe(204);
+    expectProblem(await server.app.inject({ method: "GET", url: "/v1/perks", headers: bearer(token) }), 401, "session_expired");
+  });
+});
+
+// Last: moving the chain's clock expires every 30-day membership in this file.
+describe("expired membership", () => {
+  it("after 31 days a gold membership is membership_expired with its expiry time", async () => {
+    const perk = await createPerk({ rule: member(DEMO_TYPES.gold) });
+    expect(await listed(RULES, perk.id)).toMatchObject({ eligible: true });
+    const expiry = await chain.collection.read.expiresAt([addr(RULES), DEMO_TYPES.gold]);
+    await chain.networkHelpers.time.increase(31 * DAY);
+    const expiredAt = new Date(Number(expiry) * 1000).toISOString();
+    const reason = { code: "membership_expired", message: `membership of token 1 expired at ${expiredAt}`, expiredAt, collection: C, tokenId: "1" };
+    const view = await listed(RULES, perk.id);
+    expect(view).toMatchObject({ eligible: false });
+    expect(view.reasons).toEqual([reason]);
+    const body = expectProblem(await redeem(RULES, perk.id, newKey()), 403, "not_eligible");
+    expect(body.reasons).toEqual([reason]);
+    // A lifetime membership never expires.
+    const lifetime = await createPerk({ rule: member(DEMO_TYPES.lifetime) });
+    expect(await listed(RULES, lifetime.id)).toMatchObject({ eligible: true, reasons: [] });
+  });
+});
