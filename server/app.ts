@@ -97,8 +97,10 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
   await app.register(memberRoutes, { collections: config.collections, catalog: createCollectionCatalog(client, { ttlMs: 30_000 }) });
-  await app.register(perkRoutes, { perks: createPerkService({ store: app.store, ownership: app.chain.ownership, now }) });
-  await app.register(adminRoutes, { collections: config.collections, now });
+  // Perk lists are cached no longer than holdings are, and at most a second.
+  const perks = createPerkService({ store: app.store, ownership: app.chain.ownership, catalogCacheMs: Math.min(config.ownershipCacheMs, 1_000), now });
+  await app.register(perkRoutes, { perks });
+  await app.register(adminRoutes, { collections: config.collections, onCatalogChange: () => perks.catalogChanged(), now });
 
   return app;
 }

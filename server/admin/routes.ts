@@ -51,7 +51,7 @@ const UpdatePerkBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export async function adminRoutes(app: FastifyInstance, opts: { collections: readonly Address[]; now?: () => Date }) {
+export async function adminRoutes(app: FastifyInstance, opts: { collections: readonly Address[]; onCatalogChange?: () => void; now?: () => Date }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const now = opts.now ?? (() => new Date());
   const allowed = new Set(opts.collections.map((c) => c.toLowerCase()));
@@ -114,6 +114,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { collections: rea
         endsAt,
         createdAt: at,
       });
+      opts.onCatalogChange?.();
       return reply.status(201).send(perkView(perk));
     },
   );
@@ -138,6 +139,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { collections: rea
       checkWindow(patch.startsAt === undefined ? current.startsAt : patch.startsAt, patch.endsAt === undefined ? current.endsAt : patch.endsAt);
       const perk = await app.store.updatePerk(request.brand!.id, request.params.id, patch);
       if (perk === null) throw new Problem(404, "perk_not_found", "No such perk");
+      opts.onCatalogChange?.();
       return perkView(perk);
     },
   );
@@ -147,6 +149,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { collections: rea
     { ...auth, schema: { tags: ["admin"], summary: "Delete a perk (its redemptions stay)", params: Type.Object({ id: IdSchema }), response: { 204: Type.Null(), ...problemResponses(401, 404) } } },
     async (request, reply) => {
       if (!(await app.store.deletePerk(request.brand!.id, request.params.id, toTimestamp(now())))) throw new Problem(404, "perk_not_found", "No such perk");
+      opts.onCatalogChange?.();
       return reply.status(204).send(null);
     },
   );

@@ -28,6 +28,8 @@ const MAX_CACHE_ENTRIES = 10_000;
 
 export function createOwnershipReader(client: PublicClient, options: { cacheMs: number }): OwnershipReader {
   const cache = new Map<string, { at: number; snapshot: OwnershipSnapshot }>();
+  // Cached perk lists hand in the same requirements array every time: build its key once.
+  const requirementKeys = new WeakMap<readonly LeafRule[], string>();
 
   async function readFresh(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot> {
     const byCollection = new Map<Address, bigint[]>();
@@ -57,7 +59,12 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
   }
 
   async function readCached(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot> {
-    const key = `${member.toLowerCase()}|${requirements.map((r) => holdingKey(r.collection, r.tokenId)).sort().join(",")}`;
+    let requirementKey = requirementKeys.get(requirements);
+    if (requirementKey === undefined) {
+      requirementKey = requirements.map((r) => holdingKey(r.collection, r.tokenId)).sort().join(",");
+      requirementKeys.set(requirements, requirementKey);
+    }
+    const key = `${member.toLowerCase()}|${requirementKey}`;
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < options.cacheMs) return hit.snapshot;
     const snapshot = await readFresh(member, requirements);

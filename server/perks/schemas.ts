@@ -43,8 +43,16 @@ export const PerkSchema = Type.Object({
   updatedAt: TimestampSchema,
 });
 
+/** What a member sees of a perk: no bookkeeping fields, since every listing carries them all. */
 export const MemberPerkSchema = Type.Object({
-  ...PerkSchema.properties,
+  id: PerkSchema.properties.id,
+  brandId: PerkSchema.properties.brandId,
+  title: PerkSchema.properties.title,
+  description: PerkSchema.properties.description,
+  rule: RuleSchema,
+  limits: LimitsSchema,
+  startsAt: PerkSchema.properties.startsAt,
+  endsAt: PerkSchema.properties.endsAt,
   status: StringEnum(["upcoming", "open", "ended"] as const),
   eligible: Type.Boolean(),
   reasons: Type.Array(ReasonSchema),
@@ -66,8 +74,9 @@ export function perkView(perk: Perk): Static<typeof PerkSchema> {
   return { ...perk, collections: perk.collections.map((c) => getAddress(c)), yields: "code" };
 }
 
-export function memberPerkView(p: MemberPerk): Static<typeof MemberPerkSchema> {
-  return { ...perkView(p.perk), status: p.status, eligible: p.eligible, reasons: p.reasons };
+export function memberPerkView({ perk, status, eligible, reasons }: MemberPerk): Static<typeof MemberPerkSchema> {
+  const { id, brandId, title, description, rule, limits, startsAt, endsAt } = perk;
+  return { id, brandId, title, description, rule, limits, startsAt, endsAt, status, eligible, reasons };
 }
 
 export function redemptionView(r: Redemption): Static<typeof RedemptionSchema> {

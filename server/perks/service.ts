@@ -6,7 +6,7 @@ import type { Address } from "viem";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
 import { newId, newRedemptionCode, toTimestamp, type Perk, type Redemption, type Store } from "../storage/index.ts";
-import { evaluateRule, parseRule, requirementsOf, type Reason, type Rule } from "./rules.ts";
+import { evaluateRule, parseRule, requirementsOf, type LeafRule, type Reason, type Rule } from "./rules.ts";
 
 export type PerkStatus = "upcoming" | "open" | "ended";
 
@@ -18,7 +18,12 @@ export type PerkService = {
   list(member: Address, query?: { brandId?: string }): Promise<MemberPerk[]>;
   get(member: Address, perkId: string): Promise<MemberPerk>;
   redeem(member: Address, perkId: string, idempotencyKey: string): Promise<RedeemOutcome>;
+  /** Drops cached perk lists; brand writes call it so their own instance shows changes at once. */
+  catalogChanged(): void;
 };
+
+/** Live perks with their rules parsed and the token types they read, as listing needs them. */
+type Catalog = { perks: Perk[]; rules: Rule[]; requirements: LeafRule[]; loadedAt: number };
 
 export function statusOf(perk: Perk, now: string): PerkStatus {
   if (perk.startsAt !== null && now < perk.startsAt) return "upcoming";
@@ -27,10 +32,18 @@ export function statusOf(perk: Perk, now: string): PerkStatus {
 }
 
 const MAX_RULE_MEMO = 1_000;
+const MAX_CATALOGS = 1_000;
 
-export function createPerkService(deps: { store: Store; ownership: OwnershipReader; now?: () => Date }): PerkService {
+/**
+ * @param catalogCacheMs how long a perk list may be reused for listing (0: read the store every
+ *   time). Other instances' brand writes show up after at most this long; redemption always reads
+ *   the perk from the store.
+ */
+export function createPerkService(deps: { store: Store; ownership: OwnershipReader; catalogCacheMs?: number; now?: () => Date }): PerkService {
   const { store, ownership } = deps;
   const now = deps.now ?? (() => new Date());
+  const catalogCacheMs = deps.catalogCacheMs ?? 0;
+  const catalogs = new Map<string, Catalog>();
   // Rules are stored as JSON; parsing once per distinct rule keeps listing cheap.
   const ruleMemo = new Map<string, Rule>();
 
@@ -45,9 +58,24 @@ export function createPerkService(deps: { store: Store; ownership: OwnershipRead
     return rule;
   }
 
-  async function evaluate(member: Address, perks: Perk[], fresh: boolean): Promise<MemberPerk[]> {
+  function catalogOf(perks: Perk[]): Catalog {
     const rules = perks.map(ruleOf);
-    const requirements = requirementsOf(...rules);
+    return { perks, rules, requirements: requirementsOf(...rules), loadedAt: Date.now() };
+  }
+
+  async function catalogFor(brandId: string | undefined): Promise<Catalog> {
+    const key = brandId ?? "";
+    const cached = catalogs.get(key);
+    if (cached && Date.now() - cached.loadedAt < catalogCacheMs) return cached;
+    const catalog = catalogOf(await store.listPerks(brandId === undefined ? {} : { brandId }));
+    if (catalogCacheMs > 0) {
+      if (catalogs.size >= MAX_CATALOGS) catalogs.clear();
+      catalogs.set(key, catalog);
+    }
+    return catalog;
+  }
+
+  async function evaluate(member: Address, { perks, rules, requirements }: Catalog, fresh: boolean): Promise<MemberPerk[]> {
     const read = fresh ? ownership.readFresh : ownership.readCached;
     const snapshot = await read(member, requirements);
     const at = toTimestamp(now());
@@ -65,13 +93,17 @@ export function createPerkService(deps: { store: Store; ownership: OwnershipRead
 
   return {
     async list(member, query = {}) {
-      const perks = await store.listPerks(query.brandId === undefined ? {} : { brandId: query.brandId });
-      return perks.length === 0 ? [] : evaluate(member, perks, false);
+      const catalog = await catalogFor(query.brandId);
+      return catalog.perks.length === 0 ? [] : evaluate(member, catalog, false);
     },
 
     async get(member, perkId) {
-      const [result] = await evaluate(member, [await perkOrThrow(perkId)], false);
+      const [result] = await evaluate(member, catalogOf([await perkOrThrow(perkId)]), false);
       return result!;
+    },
+
+    catalogChanged() {
+      catalogs.clear();
     },
 
     async redeem(member, perkId, idempotencyKey) {
@@ -87,7 +119,7 @@ export function createPerkService(deps: { store: Store; ownership: OwnershipRead
       if (status === "ended") throw new Problem(409, "perk_ended", "The perk has ended", `ended at ${perk.endsAt}`);
 
       // Never a login-time or cached snapshot: what the member holds right now, on chain.
-      const [checked] = await evaluate(member, [perk], true);
+      const [checked] = await evaluate(member, catalogOf([perk]), true);
       if (!checked!.eligible) {
         throw new Problem(403, "not_eligible", "You do not hold what this perk requires", checked!.reasons.map((r) => r.message).join("; "), {
           reasons: checked!.reasons,
