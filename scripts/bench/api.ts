@@ -11,7 +11,6 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { Agent, request as httpRequest } from "node:http";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -24,21 +23,12 @@ import { createBrand, issueApiKey } from "../../server/admin/brands.ts";
 import { SqliteStore } from "../../server/storage/index.ts";
 import { devAccount } from "../demo/accounts.ts";
 import { deployDemoCollection } from "../demo/seed.ts";
+import { freePort } from "../free-port.ts";
 
 const LOAD = { connections: 50, duration: Number(process.env.BENCH_SECONDS ?? 10), pipelining: 1 };
 const LOGINS = 2_000;
 const REDEMPTIONS = 2_000;
 const CONCURRENCY = 32;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 const children: ChildProcess[] = [];
 async function startProcess(script: string, env: Record<string, string>): Promise<void> {

@@ -11,6 +11,7 @@ import { writeFile, readFile, mkdir } from "node:fs/promises";
 import { network } from "hardhat";
 import { keccak256, parseSignature, signatureToCompactSignature, toHex, type Address, type Hash } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { claimVoucherDomain, claimVoucherTypes } from "../../sdk/src/vouchers/claimVoucher.ts";
 
 const BARS: Record<string, number> = {
   mint_single_new_holder: 60_000,
@@ -93,18 +94,8 @@ const voucher = {
   price: 0n,
 };
 const signature = await brand.signTypedData({
-  domain: { name: "Stampbook", version: "1", chainId, verifyingContract: collection.address },
-  types: {
-    ClaimVoucher: [
-      { name: "to", type: "address" },
-      { name: "id", type: "uint256" },
-      { name: "amount", type: "uint256" },
-      { name: "validAfter", type: "uint64" },
-      { name: "validUntil", type: "uint64" },
-      { name: "uid", type: "bytes32" },
-      { name: "price", type: "uint256" },
-    ],
-  },
+  domain: claimVoucherDomain(collection.address, chainId),
+  types: claimVoucherTypes,
   primaryType: "ClaimVoucher",
   message: voucher,
 });

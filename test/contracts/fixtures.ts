@@ -153,33 +153,9 @@ export function addresses(count: number, seed = "recipient"): Address[] {
 
 // ---------------------------------------------------------------- claim vouchers
 
-export interface ClaimVoucher {
-  to: Address;
-  id: bigint;
-  amount: bigint;
-  validAfter: bigint;
-  validUntil: bigint;
-  uid: Hex;
-  price: bigint;
-}
+import { claimVoucherDomain as voucherDomain, claimVoucherTypes as CLAIM_VOUCHER_TYPES, type ClaimVoucher } from "../../sdk/src/vouchers/claimVoucher.ts";
 
-/** `ClaimVoucher` fields in the order of the contract's struct and CLAIM_VOUCHER_TYPEHASH. */
-export const CLAIM_VOUCHER_TYPES = {
-  ClaimVoucher: [
-    { name: "to", type: "address" },
-    { name: "id", type: "uint256" },
-    { name: "amount", type: "uint256" },
-    { name: "validAfter", type: "uint64" },
-    { name: "validUntil", type: "uint64" },
-    { name: "uid", type: "bytes32" },
-    { name: "price", type: "uint256" },
-  ],
-} as const;
-
-/** The EIP-712 domain the collection at `verifyingContract` on `chainId` checks vouchers against. */
-export function voucherDomain(verifyingContract: Address, chainId: number): TypedDataDomain {
-  return { name: "Stampbook", version: "1", chainId, verifyingContract };
-}
+export { CLAIM_VOUCHER_TYPES, voucherDomain, type ClaimVoucher };
 
 let voucherCount = 0;
 
