@@ -64,7 +64,10 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 
   await app.register(problemsPlugin);
   await app.register(cookie);
-  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true, exposedHeaders: ["x-request-id"] });
+  // Without configured storefront origins there is nothing to allow, and no per-request CORS work.
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: config.corsOrigins, credentials: true, exposedHeaders: ["x-request-id"] });
+  }
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -83,11 +86,12 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const client = options.client ?? createChainClient(config.rpcUrl, config.chainId);
   await app.register(chainPlugin, { client, ownershipCacheMs: config.ownershipCacheMs });
   const now = options.now ?? (() => new Date());
-  const auth = createAuthService({ store: app.store, client, params: config, now });
+  const auth = createAuthService({ store: app.store, client, params: config, sessionCacheMs: config.sessionCacheMs, now });
   await app.register(authenticationPlugin, { auth });
 
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    done();
   });
 
   await app.register(healthRoutes, { chainId: config.chainId });

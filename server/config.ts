@@ -24,6 +24,8 @@ export type Config = {
   sessionTtlSeconds: number;
   clockSkewSeconds: number;
   ownershipCacheMs: number;
+  /** How long a session lookup may be reused; see {@link createAuthService}. */
+  sessionCacheMs: number;
   corsOrigins: string[];
   authRateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -69,6 +71,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     sessionTtlSeconds: read.int("SESSION_TTL_SECONDS", 86_400, 60, 30 * 86_400),
     clockSkewSeconds: read.int("CLOCK_SKEW_SECONDS", 60, 0, 600),
     ownershipCacheMs: read.int("OWNERSHIP_CACHE_MS", 5_000, 0, 300_000),
+    sessionCacheMs: read.int("SESSION_CACHE_MS", 2_000, 0, 60_000),
     corsOrigins: read.list("CORS_ORIGINS"),
     authRateLimitPerMinute: read.int("AUTH_RATE_LIMIT_PER_MINUTE", 60, 1, 1_000_000),
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 64 * 1024, 1024, 10 * 1024 * 1024),

@@ -7,7 +7,7 @@ import { serializeErc6492Signature } from "viem/utils";
 import { privateKeyToAccount } from "viem/accounts";
 import { build } from "../app.ts";
 import { loadConfig } from "../config.ts";
-import { SqliteStore } from "../storage/index.ts";
+import { sha256Hex } from "../storage/index.ts";
 import { startChain, type DemoChain } from "../../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
 
@@ -234,5 +234,36 @@ describe("POST /v1/auth/logout", () => {
     const response = await server.app.inject({ method: "POST", url: "/v1/auth/logout" });
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe("unauthenticated");
+  });
+});
+
+describe("session cache", () => {
+  it("a session revoked by another instance sharing the store stops working within SESSION_CACHE_MS", async () => {
+    const cached = await startServer(chain, { sessionCacheMs: 300 });
+    try {
+      const token = await cached.signIn(member());
+      const me = () => cached.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) });
+      expect((await me()).statusCode).toBe(200);
+      // Another instance signs the member out: only the shared store knows.
+      expect(await cached.store.revokeSession(sha256Hex(token))).toBe(true);
+      expect((await me()).statusCode).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      const after = await me();
+      expect(after.statusCode).toBe(401);
+      expect(after.json().code).toBe("session_expired");
+    } finally {
+      await cached.close();
+    }
+  });
+
+  it("with SESSION_CACHE_MS=0 every request reads the store", async () => {
+    const uncached = await startServer(chain, { sessionCacheMs: 0 });
+    try {
+      const token = await uncached.signIn(member());
+      await uncached.store.revokeSession(sha256Hex(token));
+      expect((await uncached.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) })).statusCode).toBe(401);
+    } finally {
+      await uncached.close();
+    }
   });
 });

@@ -36,9 +36,19 @@ export type AuthService = {
   signOut(token: string): Promise<void>;
 };
 
-export function createAuthService(deps: { store: Store; client: ChainClient; params: SignInParameters; now?: () => Date }): AuthService {
+const MAX_CACHED_SESSIONS = 50_000;
+
+/**
+ * @param deps.sessionCacheMs how long a looked-up session may be reused without reading the store.
+ *   A sign-out on this instance takes effect at once; one on another instance sharing the store,
+ *   within this long. 0 reads the store on every request.
+ */
+export function createAuthService(deps: { store: Store; client: ChainClient; params: SignInParameters; sessionCacheMs?: number; now?: () => Date }): AuthService {
   const { store, client, params } = deps;
   const now = deps.now ?? (() => new Date());
+  const sessionCacheMs = deps.sessionCacheMs ?? 0;
+  // Keyed by the token itself: a hit costs no hashing and no store read.
+  const sessionCache = new Map<string, { session: Session; cachedAt: number; expiresAtMs: number }>();
 
   return {
     async issueNonce() {
@@ -97,10 +107,22 @@ export function createAuthService(deps: { store: Store; client: ChainClient; par
 
     async authenticate(token) {
       if (!token.startsWith(SESSION_TOKEN_PREFIX) || token.length > 128) return null;
-      return store.getSession(sha256Hex(token), toTimestamp(now()));
+      const at = now().getTime();
+      const cached = sessionCache.get(token);
+      if (cached !== undefined) {
+        if (at - cached.cachedAt < sessionCacheMs && at < cached.expiresAtMs) return cached.session;
+        sessionCache.delete(token);
+      }
+      const session = await store.getSession(sha256Hex(token), toTimestamp(at));
+      if (session !== null && sessionCacheMs > 0) {
+        if (sessionCache.size >= MAX_CACHED_SESSIONS) sessionCache.delete(sessionCache.keys().next().value!);
+        sessionCache.set(token, { session, cachedAt: at, expiresAtMs: Date.parse(session.expiresAt) });
+      }
+      return session;
     },
 
     async signOut(token) {
+      sessionCache.delete(token);
       if (token.startsWith(SESSION_TOKEN_PREFIX)) await store.revokeSession(sha256Hex(token));
     },
   };

@@ -202,7 +202,9 @@ describe("rules through the API", () => {
     const response = await listPerks(NOBODY);
     expect(response.statusCode, response.body).toBe(200);
     const view = response.json().items.find((p: { id: string }) => p.id === perk.id);
-    expect(view.rule).toEqual(perk.rule);
+    expect(view.requires).toBe("100000000000000000000 or more of token 3");
+    const detail = (await getPerk(NOBODY, perk.id)).json();
+    expect(detail.rule).toEqual(perk.rule);
     expect(view.reasons).toEqual([
       { code: "holds_too_few", message: "needs at least 100000000000000000000 of token 3, holds 0", collection: C, tokenId: "3", have: "0", need: "100000000000000000000" },
     ]);
@@ -221,6 +223,7 @@ describe("GET /v1/perks/:id", () => {
       brandId: server.brand.id,
       title: "Free refill",
       description: "",
+      requires: "1 or more of token 3",
       rule: { type: "holds", collection: C, tokenId: "3", min: 1 },
       limits: { perMember: null, total: null },
       startsAt: null,

@@ -5,7 +5,7 @@ import { Type } from "typebox";
 import { Problem } from "../errors.ts";
 import { MAX_PAGE_SIZE } from "../storage/index.ts";
 import { IdSchema, problemResponses } from "../schemas.ts";
-import { memberPerkView, MemberPerkSchema, redemptionView, RedemptionPageSchema, RedemptionSchema } from "./schemas.ts";
+import { memberPerkDetailView, MemberPerkDetailSchema, memberPerkView, MemberPerkSchema, redemptionView, RedemptionPageSchema, RedemptionSchema } from "./schemas.ts";
 import type { PerkService } from "./service.ts";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -40,10 +40,10 @@ export async function perkRoutes(app: FastifyInstance, opts: { perks: PerkServic
         tags: ["perks"],
         summary: "One perk, with the member's eligibility",
         params: Type.Object({ id: IdSchema }),
-        response: { 200: MemberPerkSchema, ...problemResponses(400, 401, 404, 503) },
+        response: { 200: MemberPerkDetailSchema, ...problemResponses(400, 401, 404, 503) },
       },
     },
-    async (request) => memberPerkView(await perks.get(request.member!.address, request.params.id)),
+    async (request) => memberPerkDetailView(await perks.get(request.member!.address, request.params.id)),
   );
 
   api.post(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateRule, holdingKey, parseRule, requirementsOf, ruleToJson, RuleError, type Holding } from "./rules.ts";
+import { describeRule, evaluateRule, holdingKey, parseRule, requirementsOf, ruleToJson, RuleError, type Holding } from "./rules.ts";
 
 const C = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const OTHER = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
@@ -114,5 +114,23 @@ describe("evaluateRule", () => {
     expect(none.eligible).toBe(false);
     expect(none.reasons.map((r) => r.code)).toEqual(["membership_missing", "holds_too_few", "holds_too_few", "excluded"]);
     expect(none.reasons[3]?.message).toBe("not available to holders of 1 or more of token 5");
+  });
+});
+
+describe("describeRule", () => {
+  it("puts a rule in words, bracketing nested groups", () => {
+    expect(describeRule(parseRule({ type: "member", collection: C, tokenId: "1" }))).toBe("an active membership of token 1");
+    expect(describeRule(parseRule({ type: "holds", collection: C, tokenId: "3", min: 2 }))).toBe("2 or more of token 3");
+    const nested = parseRule({
+      type: "all",
+      rules: [
+        { type: "any", rules: [{ type: "member", collection: C, tokenId: "1" }, { type: "member", collection: C, tokenId: "2" }] },
+        { type: "not", rule: { type: "holds", collection: C, tokenId: "5" } },
+        { type: "any", rules: [{ type: "holds", collection: C, tokenId: "3" }] },
+      ],
+    });
+    expect(describeRule(nested)).toBe(
+      "(an active membership of token 1 or an active membership of token 2) and not 1 or more of token 5 and 1 or more of token 3",
+    );
   });
 });

@@ -175,16 +175,23 @@ function fail(reason: Reason): RuleOutcome {
   return { eligible: false, reasons: [reason] };
 }
 
-function describe(rule: Rule): string {
+/** A rule in words, e.g. "an active membership of token 1 and not 1 or more of token 5". */
+export function describeRule(rule: Rule): string {
+  return describe(rule);
+}
+
+function describe(rule: Rule, nested = false): string {
   switch (rule.type) {
     case "holds":
       return `${rule.min} or more of token ${rule.tokenId}`;
     case "member":
       return `an active membership of token ${rule.tokenId}`;
     case "not":
-      return `anything but ${describe(rule.rule)}`;
-    default:
-      return rule.rules.map(describe).join(rule.type === "all" ? " and " : " or ");
+      return `not ${describe(rule.rule, true)}`;
+    default: {
+      const text = rule.rules.map((r) => describe(r, true)).join(rule.type === "all" ? " and " : " or ");
+      return nested && rule.rules.length > 1 ? `(${text})` : text;
+    }
   }
 }
 

@@ -43,20 +43,25 @@ export const PerkSchema = Type.Object({
   updatedAt: TimestampSchema,
 });
 
-/** What a member sees of a perk: no bookkeeping fields, since every listing carries them all. */
-export const MemberPerkSchema = Type.Object({
+const MemberPerkFields = {
   id: PerkSchema.properties.id,
   brandId: PerkSchema.properties.brandId,
   title: PerkSchema.properties.title,
   description: PerkSchema.properties.description,
-  rule: RuleSchema,
+  requires: Type.String({ description: 'The rule in words, e.g. "an active membership of token 1"' }),
   limits: LimitsSchema,
   startsAt: PerkSchema.properties.startsAt,
   endsAt: PerkSchema.properties.endsAt,
   status: StringEnum(["upcoming", "open", "ended"] as const),
   eligible: Type.Boolean(),
   reasons: Type.Array(ReasonSchema),
-});
+};
+
+/** A perk in a member's listing: what it requires in words, and whether the member has it. */
+export const MemberPerkSchema = Type.Object(MemberPerkFields);
+
+/** One perk for a member, with its rule as JSON as well. */
+export const MemberPerkDetailSchema = Type.Object({ ...MemberPerkFields, rule: RuleSchema });
 
 export const RedemptionSchema = Type.Object({
   id: Type.String(),
@@ -74,9 +79,13 @@ export function perkView(perk: Perk): Static<typeof PerkSchema> {
   return { ...perk, collections: perk.collections.map((c) => getAddress(c)), yields: "code" };
 }
 
-export function memberPerkView({ perk, status, eligible, reasons }: MemberPerk): Static<typeof MemberPerkSchema> {
-  const { id, brandId, title, description, rule, limits, startsAt, endsAt } = perk;
-  return { id, brandId, title, description, rule, limits, startsAt, endsAt, status, eligible, reasons };
+export function memberPerkView({ perk, requires, status, eligible, reasons }: MemberPerk): Static<typeof MemberPerkSchema> {
+  const { id, brandId, title, description, limits, startsAt, endsAt } = perk;
+  return { id, brandId, title, description, requires, limits, startsAt, endsAt, status, eligible, reasons };
+}
+
+export function memberPerkDetailView(p: MemberPerk): Static<typeof MemberPerkDetailSchema> {
+  return { ...memberPerkView(p), rule: p.perk.rule };
 }
 
 export function redemptionView(r: Redemption): Static<typeof RedemptionSchema> {

@@ -6,11 +6,12 @@ import type { Address } from "viem";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
 import { newId, newRedemptionCode, toTimestamp, type Perk, type Redemption, type Store } from "../storage/index.ts";
-import { evaluateRule, parseRule, requirementsOf, type LeafRule, type Reason, type Rule } from "./rules.ts";
+import type { OwnershipSnapshot } from "../chain/ownership.ts";
+import { describeRule, evaluateRule, parseRule, requirementsOf, type LeafRule, type Reason, type Rule } from "./rules.ts";
 
 export type PerkStatus = "upcoming" | "open" | "ended";
 
-export type MemberPerk = { perk: Perk; status: PerkStatus; eligible: boolean; reasons: Reason[] };
+export type MemberPerk = { perk: Perk; requires: string; status: PerkStatus; eligible: boolean; reasons: Reason[] };
 
 export type RedeemOutcome = { redemption: Redemption; replayed: boolean };
 
@@ -23,7 +24,9 @@ export type PerkService = {
 };
 
 /** Live perks with their rules parsed and the token types they read, as listing needs them. */
-type Catalog = { perks: Perk[]; rules: Rule[]; requirements: LeafRule[]; loadedAt: number };
+type Catalog = { perks: Perk[]; rules: Rule[]; descriptions: string[]; requirements: LeafRule[]; loadedAt: number };
+
+type Outcome = { eligible: boolean; reasons: Reason[] };
 
 export function statusOf(perk: Perk, now: string): PerkStatus {
   if (perk.startsAt !== null && now < perk.startsAt) return "upcoming";
@@ -60,7 +63,7 @@ export function createPerkService(deps: { store: Store; ownership: OwnershipRead
 
   function catalogOf(perks: Perk[]): Catalog {
     const rules = perks.map(ruleOf);
-    return { perks, rules, requirements: requirementsOf(...rules), loadedAt: Date.now() };
+    return { perks, rules, descriptions: rules.map(describeRule), requirements: requirementsOf(...rules), loadedAt: Date.now() };
   }
 
   async function catalogFor(brandId: string | undefined): Promise<Catalog> {
@@ -75,14 +78,26 @@ export function createPerkService(deps: { store: Store; ownership: OwnershipRead
     return catalog;
   }
 
-  async function evaluate(member: Address, { perks, rules, requirements }: Catalog, fresh: boolean): Promise<MemberPerk[]> {
-    const read = fresh ? ownership.readFresh : ownership.readCached;
-    const snapshot = await read(member, requirements);
+  // The outcome is a pure function of a catalog and a holdings snapshot; while both come from the
+  // caches, a repeated listing reuses it.
+  const outcomes = new WeakMap<OwnershipSnapshot, WeakMap<Catalog, Outcome[]>>();
+
+  function outcomesOf(catalog: Catalog, snapshot: OwnershipSnapshot): Outcome[] {
+    let byCatalog = outcomes.get(snapshot);
+    let result = byCatalog?.get(catalog);
+    if (result === undefined) {
+      result = catalog.rules.map((rule) => evaluateRule(rule, snapshot.holdings, snapshot.now));
+      if (byCatalog === undefined) outcomes.set(snapshot, (byCatalog = new WeakMap()));
+      byCatalog.set(catalog, result);
+    }
+    return result;
+  }
+
+  async function evaluate(member: Address, catalog: Catalog, fresh: boolean): Promise<MemberPerk[]> {
+    const snapshot = fresh ? await ownership.readFresh(member, catalog.requirements) : await ownership.readCached(member, catalog.requirements);
+    const results = fresh ? catalog.rules.map((rule) => evaluateRule(rule, snapshot.holdings, snapshot.now)) : outcomesOf(catalog, snapshot);
     const at = toTimestamp(now());
-    return perks.map((perk, i) => {
-      const outcome = evaluateRule(rules[i]!, snapshot.holdings, snapshot.now);
-      return { perk, status: statusOf(perk, at), eligible: outcome.eligible, reasons: outcome.reasons };
-    });
+    return catalog.perks.map((perk, i) => ({ perk, requires: catalog.descriptions[i]!, status: statusOf(perk, at), ...results[i]! }));
   }
 
   async function perkOrThrow(perkId: string): Promise<Perk> {
