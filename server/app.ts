@@ -17,6 +17,7 @@ import { authRoutes } from "./auth/routes.ts";
 import { createAuthService } from "./auth/sessions.ts";
 import { createCollectionCatalog } from "./chain/collections.ts";
 import type { Config } from "./config.ts";
+import { dropsPlugin } from "./drops/index.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { perkRoutes } from "./perks/routes.ts";
@@ -105,6 +106,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const perks = createPerkService({ store: app.store, ownership: app.chain.ownership, catalogCacheMs: Math.min(config.ownershipCacheMs, 1_000), now });
   await app.register(perkRoutes, { perks });
   await app.register(adminRoutes, { collections: config.collections, onCatalogChange: () => perks.catalogChanged(), now });
+  await app.register(dropsPlugin, { config, now });
 
   return app;
 }

@@ -2,7 +2,7 @@
  * Server configuration from environment variables, validated at start-up. Every mistake is reported
  * at once, each with the variable's name, so a misconfigured server never starts half-way.
  */
-import { getAddress, isAddress, type Address } from "viem";
+import { getAddress, isAddress, type Address, type Hex } from "viem";
 
 export type Config = {
   host: string;
@@ -31,6 +31,15 @@ export type Config = {
   bodyLimitBytes: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   trustProxy: boolean;
+  /**
+   * The brand's minter key (holds MINTER_ROLE on the served collections): it pays the gas of drop
+   * claims in mode "mint" and signs the vouchers of mode "voucher". null: drops cannot be claimed.
+   */
+  minterPrivateKey: Hex | null;
+  /** How long a claim waits for its mint's receipt before answering 202 with the claim still pending. */
+  mintTimeoutMs: number;
+  /** How long a claim voucher stays valid after it is signed. */
+  voucherTtlSeconds: number;
 };
 
 export class ConfigError extends Error {
@@ -77,6 +86,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 64 * 1024, 1024, 10 * 1024 * 1024),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     trustProxy: read.bool("TRUST_PROXY", false),
+    minterPrivateKey: read.privateKey("MINTER_PRIVATE_KEY"),
+    mintTimeoutMs: read.int("MINT_TIMEOUT_MS", 30_000, 100, 600_000),
+    voucherTtlSeconds: read.int("VOUCHER_TTL_SECONDS", 3_600, 60, 30 * 86_400),
     ...overrides,
   };
   config.collections = config.collections.map((c) => getAddress(c));
@@ -152,6 +164,18 @@ class Reader {
     if ((allowed as readonly string[]).includes(value)) return value as T;
     this.problems.push(`${name} must be one of ${allowed.join(", ")} (got "${value}")`);
     return fallback;
+  }
+
+  /** A 32-byte hex private key (0x optional), or null when unset. The value is never echoed. */
+  privateKey(name: string): Hex | null {
+    const value = this.raw(name);
+    if (value === undefined) return null;
+    const hex = value.startsWith("0x") || value.startsWith("0X") ? value.slice(2) : value;
+    if (!/^[0-9a-fA-F]{64}$/.test(hex) || /^0+$/.test(hex)) {
+      this.problems.push(`${name} must be a private key: 64 hex digits, optionally 0x-prefixed (value not shown)`);
+      return null;
+    }
+    return `0x${hex.toLowerCase()}`;
   }
 
   databaseUrl(name: string, fallback: string): string {

@@ -36,6 +36,14 @@ export type ProblemCode =
   | "redemption_not_found"
   | "redemption_already_consumed"
   | "chain_unavailable"
+  | "invalid_drop"
+  | "drop_not_found"
+  | "drop_not_started"
+  | "drop_ended"
+  | "claim_not_found"
+  | "mint_failed"
+  | "minter_unavailable"
+  | "minter_unauthorized"
   | "internal";
 
 export type ProblemBody = {

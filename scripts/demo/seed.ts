@@ -1,7 +1,8 @@
 /**
  * Seeds the demo brand: deploys a collection, creates its token types, gives test members different
  * holdings, creates the brand with an API key, and defines perks with different rules and limits
- * through the brand API. Returns everything a manifest needs.
+ * and gasless drops (one minted by the server, one claimed with a voucher) through the brand API.
+ * Returns everything a manifest needs.
  */
 import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
@@ -76,7 +77,10 @@ export async function deployDemoCollection(options: { rpcUrl: string; chain: Cha
   };
 }
 
-/** Creates the demo brand, its API key and its perks through the brand API of a running `app`. */
+/**
+ * Creates the demo brand, its API key, its perks and its drops through the brand API of a running
+ * `app`. The app's minter key must hold MINTER_ROLE on `collection` (the brand's account does).
+ */
 export async function seedDemoBrand(options: { app: FastifyInstance; store: Store; collection: Address }) {
   const { collection } = options;
   const brand = await createBrand(options.store, "Demo Coffee Club");
@@ -97,5 +101,25 @@ export async function seedDemoBrand(options: { app: FastifyInstance; store: Stor
     perks.push({ id: response.json().id, title: spec.title });
   }
 
-  return { brand: { id: brand.id, name: brand.name, apiKey }, perks };
+  // Drops members claim without gas: the server mints with the brand's key, or signs a voucher.
+  const dropSpecs = [
+    { title: "Welcome stamp", description: "A free journey stamp for every member who signs in: the brand mints it and pays the gas.", collection, tokenId: tokenId("stamp").toString(), mode: "mint", rule: null, limits: { perMember: 1 } },
+    {
+      title: "Coffee voucher for Gold members",
+      description: "A signed voucher your wallet (or any relayer) submits to mint one coffee voucher. 100 in total.",
+      collection,
+      tokenId: tokenId("coffee").toString(),
+      mode: "voucher",
+      rule: leaf("member", "gold"),
+      limits: { perMember: 1, total: 100 },
+    },
+  ];
+  const drops: Array<{ id: string; title: string; mode: string }> = [];
+  for (const spec of dropSpecs) {
+    const response = await options.app.inject({ method: "POST", url: "/v1/admin/drops", headers: { authorization: `Bearer ${apiKey}` }, payload: spec });
+    if (response.statusCode !== 201) throw new Error(`creating demo drop "${spec.title}" failed: ${response.body}`);
+    drops.push({ id: response.json().id, title: spec.title, mode: spec.mode });
+  }
+
+  return { brand: { id: brand.id, name: brand.name, apiKey }, perks, drops };
 }

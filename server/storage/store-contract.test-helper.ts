@@ -1,7 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StoreInputError } from "./errors.ts";
 import { sha256Hex } from "./hash.ts";
-import type { NewPerk, Perk, RedeemInput, RedeemResult, RedeemStatus, Redemption, Store } from "./store.ts";
+import type {
+  Claim,
+  Drop,
+  NewDrop,
+  NewPerk,
+  Perk,
+  RedeemInput,
+  RedeemResult,
+  RedeemStatus,
+  Redemption,
+  ReserveClaimInput,
+  ReserveClaimResult,
+  ReserveClaimStatus,
+  Store,
+} from "./store.ts";
 import { toTimestamp } from "./time.ts";
 
 /**
@@ -76,6 +90,44 @@ export function describeStoreContract(name: string, createStore: () => Store | P
       for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
       return counts;
     }
+
+    function dropInput(overrides: Partial<NewDrop> = {}): NewDrop {
+      return {
+        id: "drop-1",
+        brandId: "brand-a",
+        title: "Welcome stamp",
+        description: "A free stamp",
+        collection: COLLECTION,
+        tokenId: "3",
+        amount: "1",
+        rule: null,
+        limits: { perMember: 1, total: null },
+        mode: "mint",
+        startsAt: null,
+        endsAt: null,
+        createdAt: at(0),
+        ...overrides,
+      };
+    }
+
+    let claimSeq = 0;
+    function claimInput(overrides: Partial<ReserveClaimInput> = {}): ReserveClaimInput {
+      claimSeq += 1;
+      return { dropId: "drop-1", member: alice, idempotencyKey: `ck-${claimSeq}`, id: `claim-${claimSeq}`, now: at(MINUTE), ...overrides };
+    }
+
+    function reserved(result: ReserveClaimResult): Claim {
+      if (result.status !== "created") throw new Error(`expected created, got ${result.status}`);
+      return result.claim;
+    }
+
+    function claimTally(results: ReserveClaimResult[]): Partial<Record<ReserveClaimStatus, number>> {
+      const counts: Partial<Record<ReserveClaimStatus, number>> = {};
+      for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      return counts;
+    }
+
+    const TX = "0x" + "ab".repeat(32);
 
     describe("nonces", () => {
       it("consumes an issued nonce exactly once", async () => {
@@ -564,6 +616,223 @@ export function describeStoreContract(name: string, createStore: () => Store | P
       });
     });
 
+    describe("drops", () => {
+      beforeEach(brands);
+
+      it("creates a drop and reads it back (collection lowercased, rule as JSON, null rule kept)", async () => {
+        const input = dropInput({ rule: { type: "holds", n: 1.5, note: "ü" }, limits: { perMember: 2, total: 100 }, startsAt: at(0), endsAt: at(HOUR) });
+        const drop = await store.createDrop(input);
+        expect(drop).toEqual({ ...input, collection: COLLECTION.toLowerCase(), updatedAt: input.createdAt });
+        expect(await store.getDrop("drop-1")).toEqual(drop);
+        expect(await store.getDrop("missing")).toBeNull();
+        const open = await store.createDrop(dropInput({ id: "drop-2", rule: null, mode: "voucher", amount: "5", tokenId: (2n ** 256n - 1n).toString() }));
+        expect(await store.getDrop("drop-2")).toEqual(open);
+        expect(open.rule).toBeNull();
+      });
+
+      it("refuses malformed drops", async () => {
+        const bad: Partial<NewDrop>[] = [
+          { collection: "0xnot-an-address" },
+          { tokenId: "-1" },
+          { tokenId: "01" },
+          { tokenId: 3 as unknown as string },
+          { tokenId: (2n ** 256n).toString() },
+          { amount: "0" },
+          { mode: "airdrop" as Drop["mode"] },
+          { limits: { perMember: -1, total: null } },
+          { rule: undefined },
+          { startsAt: at(HOUR), endsAt: at(HOUR) },
+          { id: "" },
+        ];
+        for (const overrides of bad) {
+          await expect(store.createDrop(dropInput(overrides)), JSON.stringify(overrides)).rejects.toBeInstanceOf(StoreInputError);
+        }
+        await expect(store.createDrop(dropInput({ brandId: "ghost" }))).rejects.toThrow();
+        expect(await store.listDrops()).toEqual([]);
+      });
+
+      it("lists live drops newest first, optionally by brand", async () => {
+        await store.createDrop(dropInput({ id: "a1", createdAt: at(1) }));
+        await store.createDrop(dropInput({ id: "a2", createdAt: at(3) }));
+        await store.createDrop(dropInput({ id: "b1", brandId: "brand-b", createdAt: at(2) }));
+        expect((await store.listDrops()).map((d) => d.id)).toEqual(["a2", "b1", "a1"]);
+        expect((await store.listDrops({ brandId: "brand-a" })).map((d) => d.id)).toEqual(["a2", "a1"]);
+        expect(await store.listDrops({ brandId: "nobody" })).toEqual([]);
+      });
+
+      it("updates only the given fields, merging limits; refuses an empty window, changing nothing", async () => {
+        const original = await store.createDrop(dropInput({ limits: { perMember: 1, total: 10 } }));
+        const updated = await store.updateDrop("brand-a", "drop-1", { title: "Hello", limits: { total: null }, rule: { any: [] }, updatedAt: at(MINUTE) });
+        const expected: Drop = { ...original, title: "Hello", limits: { perMember: 1, total: null }, rule: { any: [] }, updatedAt: at(MINUTE) };
+        expect(updated).toEqual(expected);
+        expect(await store.getDrop("drop-1")).toEqual(expected);
+        const back = await store.updateDrop("brand-a", "drop-1", { rule: null, startsAt: at(0), endsAt: at(HOUR), updatedAt: at(2 * MINUTE) });
+        expect(back).toMatchObject({ rule: null, startsAt: at(0), endsAt: at(HOUR) });
+        await expect(store.updateDrop("brand-a", "drop-1", { endsAt: at(0), updatedAt: at(3 * MINUTE) })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.updateDrop("brand-a", "drop-1", { limits: { perMember: -1 }, updatedAt: at(3 * MINUTE) })).rejects.toBeInstanceOf(StoreInputError);
+        expect(await store.getDrop("drop-1")).toEqual(back);
+      });
+
+      it("soft-deletes a drop, and keeps brand B away from brand A's drops", async () => {
+        await store.createDrop(dropInput());
+        await store.createDrop(dropInput({ id: "drop-2" }));
+        expect(await store.updateDrop("brand-b", "drop-1", { title: "hijacked", updatedAt: at(MINUTE) })).toBeNull();
+        expect(await store.deleteDrop("brand-b", "drop-1", at(MINUTE))).toBe(false);
+        expect(await store.listDrops({ brandId: "brand-b" })).toEqual([]);
+        expect(await store.deleteDrop("brand-a", "drop-1", at(MINUTE))).toBe(true);
+        expect(await store.getDrop("drop-1")).toBeNull();
+        expect((await store.listDrops()).map((d) => d.id)).toEqual(["drop-2"]);
+        expect(await store.deleteDrop("brand-a", "drop-1", at(MINUTE))).toBe(false);
+        expect(await store.updateDrop("brand-a", "drop-1", { title: "back?", updatedAt: at(2 * MINUTE) })).toBeNull();
+        expect(await store.reserveClaim(claimInput())).toEqual({ status: "drop_not_found" });
+      });
+    });
+
+    describe("claims", () => {
+      beforeEach(async () => {
+        await brands();
+        await store.createDrop(dropInput());
+      });
+
+      it("reserves a pending claim carrying what the drop gives", async () => {
+        const result = await store.reserveClaim(claimInput({ member: ALICE, idempotencyKey: "k1", id: "c1" }));
+        const claim: Claim = {
+          id: "c1",
+          dropId: "drop-1",
+          brandId: "brand-a",
+          member: alice,
+          idempotencyKey: "k1",
+          collection: COLLECTION.toLowerCase(),
+          tokenId: "3",
+          amount: "1",
+          mode: "mint",
+          status: "pending",
+          txHash: null,
+          rawTx: null,
+          voucher: null,
+          error: null,
+          createdAt: at(MINUTE),
+          updatedAt: at(MINUTE),
+        };
+        expect(result).toEqual({ status: "created", claim });
+        expect(await store.getClaim("c1")).toEqual(claim);
+        expect(await store.findClaim(ALICE, "k1")).toEqual(claim);
+        expect(await store.findClaim(BOB, "k1")).toBeNull();
+        expect(await store.getClaim("nope")).toBeNull();
+      });
+
+      it("replays the same claim for the same member and key, even after the limit is used; another drop is a conflict", async () => {
+        await store.createDrop(dropInput({ id: "drop-2" }));
+        const first = reserved(await store.reserveClaim(claimInput({ idempotencyKey: "same" })));
+        expect(await store.reserveClaim(claimInput({ idempotencyKey: "same", now: at(HOUR) }))).toEqual({ status: "replayed", claim: first });
+        expect(await store.reserveClaim(claimInput({ dropId: "drop-2", idempotencyKey: "same" }))).toEqual({ status: "idempotency_conflict" });
+        // Keys are per member.
+        expect((await store.reserveClaim(claimInput({ member: BOB, idempotencyKey: "same" }))).status).toBe("created");
+      });
+
+      it("checks the window and the limits, counting pending, minted and issued claims but not failed or expired ones", async () => {
+        await store.updateDrop("brand-a", "drop-1", { limits: { perMember: 1, total: 3 }, startsAt: at(MINUTE), endsAt: at(HOUR), updatedAt: at(0) });
+        expect(await store.reserveClaim(claimInput({ now: at(MINUTE - 1) }))).toEqual({ status: "not_started" });
+        expect(await store.reserveClaim(claimInput({ now: at(HOUR) }))).toEqual({ status: "ended" });
+
+        const a = reserved(await store.reserveClaim(claimInput()));
+        expect(await store.reserveClaim(claimInput())).toEqual({ status: "member_limit_reached", limit: 1 });
+        // A failed mint frees the member's place.
+        expect(await store.completeClaim(a.id, { status: "failed", error: { code: "mint_failed", message: "reverted" }, now: at(2 * MINUTE) })).toMatchObject({
+          status: "failed",
+          error: { code: "mint_failed", message: "reverted" },
+          updatedAt: at(2 * MINUTE),
+        });
+        const a2 = reserved(await store.reserveClaim(claimInput()));
+        await store.completeClaim(a2.id, { status: "minted", txHash: TX, now: at(2 * MINUTE) });
+        expect(await store.reserveClaim(claimInput())).toEqual({ status: "member_limit_reached", limit: 1 });
+
+        const b = reserved(await store.reserveClaim(claimInput({ member: BOB })));
+        await store.completeClaim(b.id, { status: "issued", voucher: { uid: "0x01" }, now: at(2 * MINUTE) });
+        reserved(await store.reserveClaim(claimInput({ member: member(1) }))); // pending
+        expect(await store.reserveClaim(claimInput({ member: member(2) }))).toEqual({ status: "total_limit_reached", limit: 3 });
+        // An issued voucher that expired unused frees its place.
+        await store.completeClaim(b.id, { status: "expired", now: at(3 * MINUTE) });
+        expect((await store.reserveClaim(claimInput({ member: member(2) }))).status).toBe("created");
+        expect(await store.memberClaimCounts(ALICE)).toEqual(new Map([["drop-1", 1]]));
+        expect(await store.memberClaimCounts(BOB)).toEqual(new Map());
+      });
+
+      it("records the transaction only while pending, and settles a claim once", async () => {
+        const c = reserved(await store.reserveClaim(claimInput()));
+        const withTx = await store.recordClaimTx(c.id, { hash: TX.toUpperCase().replace("0X", "0x"), raw: "0x02F8AB" }, at(2 * MINUTE));
+        expect(withTx).toEqual({ ...c, txHash: TX, rawTx: "0x02f8ab", updatedAt: at(2 * MINUTE) });
+        // A re-signed transaction (new nonce) replaces the first while the claim is pending.
+        const TX2 = "0x" + "cd".repeat(32);
+        expect(await store.recordClaimTx(c.id, { hash: TX2, raw: "0x02f8ac" }, at(2 * MINUTE))).toMatchObject({ txHash: TX2, rawTx: "0x02f8ac" });
+        const minted = await store.completeClaim(c.id, { status: "minted", now: at(3 * MINUTE) });
+        expect(minted).toEqual({ ...c, status: "minted", txHash: TX2, rawTx: "0x02f8ac", updatedAt: at(3 * MINUTE) });
+        expect(await store.completeClaim(c.id, { status: "failed", error: { code: "x", message: "y" }, now: at(4 * MINUTE) })).toBeNull();
+        expect(await store.completeClaim(c.id, { status: "expired", now: at(4 * MINUTE) })).toBeNull();
+        expect(await store.recordClaimTx(c.id, { hash: TX, raw: "0x01" }, at(4 * MINUTE))).toBeNull();
+        expect(await store.completeClaim("missing", { status: "minted", now: at(4 * MINUTE) })).toBeNull();
+        expect(await store.getClaim(c.id)).toEqual(minted);
+
+        const v = reserved(await store.reserveClaim(claimInput({ member: BOB })));
+        const voucher = { to: BOB, id: "3", signature: "0xabc", nested: { n: 1 } };
+        const issued = await store.completeClaim(v.id, { status: "issued", voucher, now: at(2 * MINUTE) });
+        expect(issued).toEqual({ ...v, status: "issued", voucher, updatedAt: at(2 * MINUTE) });
+        expect(await store.completeClaim(v.id, { status: "minted", now: at(3 * MINUTE) })).toBeNull();
+        expect(await store.completeClaim(v.id, { status: "expired", now: at(3 * MINUTE) })).toEqual({ ...issued, status: "expired", updatedAt: at(3 * MINUTE) });
+      });
+
+      it("refuses malformed input", async () => {
+        const c = reserved(await store.reserveClaim(claimInput()));
+        await expect(store.reserveClaim(claimInput({ member: "alice" }))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.reserveClaim(claimInput({ idempotencyKey: "" }))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.reserveClaim(claimInput({ now: "now" }))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.recordClaimTx(c.id, { hash: "0x1234", raw: "0x01" }, at(0))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.recordClaimTx(c.id, { hash: TX, raw: "0x1" }, at(0))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.recordClaimTx(c.id, { hash: TX, raw: "signed" }, at(0))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.completeClaim(c.id, { status: "pending" as "minted", now: at(0) })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.completeClaim(c.id, { status: "failed", error: { code: "", message: "m" }, now: at(0) })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.listClaims({ limit: 10, status: "gone" as "minted" })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.listClaims({ limit: 10, cursor: "garbage" })).rejects.toBeInstanceOf(StoreInputError);
+        expect(await store.getClaim(c.id)).toEqual(c);
+      });
+
+      it("keeps the claims of a deleted drop, and lets pending ones complete", async () => {
+        const c = reserved(await store.reserveClaim(claimInput()));
+        await store.deleteDrop("brand-a", "drop-1", at(2 * MINUTE));
+        expect((await store.completeClaim(c.id, { status: "minted", txHash: TX, now: at(3 * MINUTE) }))?.status).toBe("minted");
+        expect((await store.listClaims({ limit: 10, dropId: "drop-1" })).items.map((x) => x.id)).toEqual([c.id]);
+        expect(await store.reserveClaim(claimInput({ idempotencyKey: c.idempotencyKey }))).toMatchObject({ status: "replayed" });
+      });
+
+      it("lists newest first with filters by member, brand, drop and status, and pages", async () => {
+        await store.createDrop(dropInput({ id: "drop-b", brandId: "brand-b", limits: { perMember: null, total: null } }));
+        await store.updateDrop("brand-a", "drop-1", { limits: { perMember: null }, updatedAt: at(0) });
+        const a1 = reserved(await store.reserveClaim(claimInput({ member: ALICE, now: at(1) })));
+        const a2 = reserved(await store.reserveClaim(claimInput({ member: BOB, now: at(2) })));
+        const b1 = reserved(await store.reserveClaim(claimInput({ dropId: "drop-b", member: ALICE, now: at(3) })));
+        await store.completeClaim(a2.id, { status: "minted", txHash: TX, now: at(4) });
+        const ids = async (q: Omit<Parameters<Store["listClaims"]>[0], "limit">) => (await store.listClaims({ limit: 100, ...q })).items.map((c) => c.id);
+        expect(await ids({})).toEqual([b1.id, a2.id, a1.id]);
+        expect(await ids({ member: ALICE })).toEqual([b1.id, a1.id]);
+        expect(await ids({ member: alice, brandId: "brand-a" })).toEqual([a1.id]);
+        expect(await ids({ brandId: "brand-a", status: "minted" })).toEqual([a2.id]);
+        expect(await ids({ dropId: "drop-b" })).toEqual([b1.id]);
+        expect(await ids({ brandId: "brand-b", dropId: "drop-1" })).toEqual([]);
+
+        for (let i = 0; i < 7; i++) reserved(await store.reserveClaim(claimInput({ member: member(i + 1), now: at(10 + Math.floor(i / 2)) })));
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Awaited<ReturnType<Store["listClaims"]>> = await store.listClaims({ limit: 3, cursor });
+          seen.push(...page.items.map((c) => c.id));
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        expect(seen).toHaveLength(10);
+        expect(new Set(seen).size).toBe(10);
+        expect(seen.slice(-3)).toEqual([b1.id, a2.id, a1.id]);
+      });
+    });
+
     describe("exactly once under concurrency", () => {
       beforeEach(brands);
 
@@ -587,6 +856,27 @@ export function describeStoreContract(name: string, createStore: () => Store | P
         );
         expect(tally(results)).toEqual({ created: 5, total_limit_reached: 45 });
         expect((await store.listRedemptions({ limit: 100, perkId: "perk-1" })).items).toHaveLength(5);
+      });
+
+      it("1,000 concurrent claim reservations with distinct keys, per-member limit 1: one created", async () => {
+        await store.createDrop(dropInput({ limits: { perMember: 1, total: null } }));
+        const results = await Promise.all(
+          Array.from({ length: 1000 }, (_, i) => store.reserveClaim({ dropId: "drop-1", member: ALICE, idempotencyKey: `k${i}`, id: `c${i}`, now: at(i) })),
+        );
+        expect(claimTally(results)).toEqual({ created: 1, member_limit_reached: 999 });
+        expect((await store.listClaims({ limit: 100, dropId: "drop-1" })).items).toHaveLength(1);
+      });
+
+      it("50 members racing for a drop of 5 in total: five claims; same key twice: one claim", async () => {
+        await store.createDrop(dropInput({ limits: { perMember: null, total: 5 } }));
+        const results = await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            store.reserveClaim({ dropId: "drop-1", member: member((i % 50) + 1), idempotencyKey: "k", id: `c${i}`, now: at(0) }),
+          ),
+        );
+        expect(claimTally(results).created).toBe(5);
+        expect((results.filter((r) => r.status === "replayed")).length).toBeLessThanOrEqual(5);
+        expect((await store.listClaims({ limit: 100, dropId: "drop-1" })).items).toHaveLength(5);
       });
 
       it("100 concurrent redeems with the same key: one created, 99 replays of it", async () => {

@@ -173,6 +173,150 @@ export type ConsumeCodeResult =
   | { status: "already_consumed"; redemption: Redemption }
   | { status: "not_found" };
 
+// --- Drops and claims ----------------------------------------------------------------------
+
+/** How a claim is fulfilled: the server mints (its minter key pays gas) or signs a voucher anyone may submit. */
+export type DropMode = "mint" | "voucher";
+
+/** Claim caps; `null` means no cap. Counts include pending, minted and issued claims, never failed or expired ones. */
+export type DropLimits = PerkLimits;
+
+/** Something a brand gives away: `amount` units of token `tokenId` of `collection` per claim. */
+export interface Drop {
+  id: string;
+  brandId: string;
+  title: string;
+  description: string;
+  /** The collection contract, lowercase. */
+  collection: Address;
+  /** Token type id, as a decimal string (uint256). */
+  tokenId: string;
+  /** Units minted per claim, a decimal string of at least 1. */
+  amount: string;
+  /** Eligibility rule: any JSON value, opaque to the store; `null` means any signed-in member. */
+  rule: unknown;
+  limits: DropLimits;
+  mode: DropMode;
+  /** Claims are open from `startsAt` (inclusive) to `endsAt` (exclusive); `null` = unbounded. */
+  startsAt: Timestamp | null;
+  endsAt: Timestamp | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** A new drop; `updatedAt` starts equal to `createdAt`. */
+export type NewDrop = Omit<Drop, "updatedAt">;
+
+/**
+ * Fields to change; absent fields keep their value. `limits` merges field by field. What a claim
+ * gives (collection, token, amount) and how (mode) are fixed once the drop exists: claims already
+ * made keep their own copy, and a different gift is a different drop.
+ */
+export interface DropPatch {
+  title?: string;
+  description?: string;
+  rule?: unknown;
+  limits?: Partial<DropLimits>;
+  startsAt?: Timestamp | null;
+  endsAt?: Timestamp | null;
+  updatedAt: Timestamp;
+}
+
+export interface DropQuery {
+  brandId?: string;
+}
+
+/**
+ * - `pending`: reserved, counts against the limits; a mint may be under way (`txHash` once signed).
+ * - `minted`: the mint transaction succeeded (`txHash`).
+ * - `issued`: a signed voucher was handed out (`voucher`); it counts until it expires unused.
+ * - `failed`: nothing was minted (`error`); does not count, so the member may try again.
+ * - `expired`: an issued voucher passed its `validUntil` without being used; does not count.
+ */
+export type ClaimStatus = "pending" | "minted" | "issued" | "failed" | "expired";
+
+/** Statuses that count against a drop's limits. */
+export const COUNTED_CLAIM_STATUSES: readonly ClaimStatus[] = ["pending", "minted", "issued"];
+
+export interface ClaimError {
+  /** A stable problem code, e.g. `mint_failed` or `chain_unavailable`. */
+  code: string;
+  message: string;
+}
+
+export interface Claim {
+  id: string;
+  dropId: string;
+  brandId: string;
+  member: Address;
+  idempotencyKey: string;
+  /** What the claim gives, copied from the drop when it was made. */
+  collection: Address;
+  tokenId: string;
+  amount: string;
+  mode: DropMode;
+  status: ClaimStatus;
+  /** The mint transaction (mode `mint`), recorded before it is broadcast. */
+  txHash: string | null;
+  /** That transaction, signed (0x hex), so it can be sent again if the node never got it. */
+  rawTx: string | null;
+  /** The signed voucher (mode `voucher`): any JSON value, opaque to the store. */
+  voucher: unknown;
+  error: ClaimError | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface ReserveClaimInput {
+  dropId: string;
+  member: Address;
+  /** Client-chosen key; unique per member. A retry with the same key gets the same claim. */
+  idempotencyKey: string;
+  /** Id for the claim if one is created; ignored on a replay. */
+  id: string;
+  now: Timestamp;
+}
+
+/**
+ * Outcome of {@link Store.reserveClaim}. Checks run in this order, all in one write transaction:
+ * idempotency (replayed / idempotency_conflict), drop exists and is not deleted, window, per-member
+ * limit, total limit (both counting pending, minted and issued claims).
+ */
+export type ReserveClaimResult =
+  | { status: "created"; claim: Claim }
+  | { status: "replayed"; claim: Claim }
+  | { status: "idempotency_conflict" }
+  | { status: "drop_not_found" }
+  | { status: "not_started" }
+  | { status: "ended" }
+  | { status: "member_limit_reached"; limit: number }
+  | { status: "total_limit_reached"; limit: number };
+
+export type ReserveClaimStatus = ReserveClaimResult["status"];
+
+/**
+ * A claim's outcome. Allowed transitions: `pending` to `minted`, `issued` or `failed`, and `issued`
+ * to `expired`. Absent fields keep their value.
+ */
+export interface CompleteClaimInput {
+  status: "minted" | "issued" | "failed" | "expired";
+  txHash?: string;
+  voucher?: unknown;
+  error?: ClaimError;
+  now: Timestamp;
+}
+
+/** Filters are combined with AND. */
+export interface ClaimQuery {
+  member?: Address;
+  brandId?: string;
+  dropId?: string;
+  status?: ClaimStatus;
+  /** Page size, clamped to 1..{@link MAX_PAGE_SIZE}. */
+  limit: number;
+  cursor?: string | null;
+}
+
 export interface PruneResult {
   nonces: number;
   sessions: number;
@@ -236,6 +380,42 @@ export interface Store {
   listRedemptions(query: RedemptionQuery): Promise<Page<Redemption>>;
   /** Marks a brand's code used, once. Another brand's code is `not_found`. */
   consumeRedemptionCode(input: ConsumeCodeInput): Promise<ConsumeCodeResult>;
+
+  // --- Drops --------------------------------------------------------------------------------
+  /** Fails if the brand does not exist. */
+  createDrop(drop: NewDrop): Promise<Drop>;
+  /** The updated drop, or null if it is missing, deleted or another brand's. */
+  updateDrop(brandId: string, id: string, patch: DropPatch): Promise<Drop | null>;
+  /**
+   * Soft-deletes a drop: it disappears from `getDrop`/`listDrops` and cannot be claimed, while its
+   * claims stay (and pending ones may still complete). False if missing, already deleted or another brand's.
+   */
+  deleteDrop(brandId: string, id: string, now: Timestamp): Promise<boolean>;
+  /** A live (not deleted) drop, or null. */
+  getDrop(id: string): Promise<Drop | null>;
+  /** Live drops, newest first, optionally of one brand. */
+  listDrops(query?: DropQuery): Promise<Drop[]>;
+
+  // --- Claims -------------------------------------------------------------------------------
+  /**
+   * Reserves a claim (status `pending`) for a member whose eligibility the caller has already
+   * checked. The store owns idempotency, the window and the limits; see {@link ReserveClaimResult}.
+   */
+  reserveClaim(input: ReserveClaimInput): Promise<ReserveClaimResult>;
+  /**
+   * Records the transaction a pending claim's mint is about to broadcast. Null (and nothing changes)
+   * unless the claim exists and is still `pending`: the caller must then not broadcast.
+   */
+  recordClaimTx(id: string, tx: { hash: string; raw: string }, now: Timestamp): Promise<Claim | null>;
+  /** Settles a claim (see {@link CompleteClaimInput}); null if it is missing or the transition is not allowed. */
+  completeClaim(id: string, input: CompleteClaimInput): Promise<Claim | null>;
+  getClaim(id: string): Promise<Claim | null>;
+  /** The claim a member made with an idempotency key, or null. */
+  findClaim(member: Address, idempotencyKey: string): Promise<Claim | null>;
+  /** Newest first, keyset-paged on (createdAt, id). */
+  listClaims(query: ClaimQuery): Promise<Page<Claim>>;
+  /** How many counted (pending, minted, issued) claims a member has, per drop id; drops without any are absent. */
+  memberClaimCounts(member: Address): Promise<Map<string, number>>;
 
   /** Releases the backend's resources; the store is unusable afterwards. */
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { StoreInputError } from "./errors.ts";
-import type { Address, NewPerk, PerkLimits, Timestamp } from "./store.ts";
+import type { Address, ClaimError, ClaimStatus, DropMode, NewDrop, NewPerk, PerkLimits, Timestamp } from "./store.ts";
 import { isTimestamp } from "./time.ts";
 
 // Input checks every Store implementation applies, so all backends accept and refuse the same input.
@@ -115,6 +115,77 @@ export function normalizeNewPerk(perk: NewPerk): NewPerk {
     startsAt,
     endsAt,
     createdAt: requireTimestamp("createdAt", perk.createdAt),
+  };
+}
+
+const uintPattern = /^(0|[1-9][0-9]{0,77})$/;
+const UINT256_MAX = 2n ** 256n - 1n;
+const txHashPattern = /^0x[0-9a-f]{64}$/;
+const DROP_MODES: readonly DropMode[] = ["mint", "voucher"];
+const CLAIM_STATUSES: readonly ClaimStatus[] = ["pending", "minted", "issued", "failed", "expired"];
+
+/** A uint256 as a canonical decimal string (no sign, no leading zeros), at least `min`. */
+export function requireUintString(field: string, value: unknown, min = 0n): string {
+  if (typeof value !== "string" || !uintPattern.test(value) || BigInt(value) > UINT256_MAX || BigInt(value) < min) {
+    throw new StoreInputError(field, `expected an unsigned integer of at least ${min} as a decimal string, got ${show(value)}`);
+  }
+  return value;
+}
+
+export function requireDropMode(field: string, value: unknown): DropMode {
+  if (!DROP_MODES.includes(value as DropMode)) throw new StoreInputError(field, `expected one of ${DROP_MODES.join(", ")}, got ${show(value)}`);
+  return value as DropMode;
+}
+
+export function requireClaimStatus(field: string, value: unknown): ClaimStatus {
+  if (!CLAIM_STATUSES.includes(value as ClaimStatus)) {
+    throw new StoreInputError(field, `expected one of ${CLAIM_STATUSES.join(", ")}, got ${show(value)}`);
+  }
+  return value as ClaimStatus;
+}
+
+/** A transaction hash in any case, returned lowercase. */
+export function requireTxHash(field: string, value: unknown): string {
+  const lower = typeof value === "string" ? value.toLowerCase() : value;
+  if (typeof lower !== "string" || !txHashPattern.test(lower)) throw new StoreInputError(field, `expected 0x and 64 hex digits, got ${show(value)}`);
+  return lower;
+}
+
+/** A signed transaction as 0x hex, returned lowercase. */
+export function requireRawTx(field: string, value: unknown): string {
+  const lower = typeof value === "string" ? value.toLowerCase() : value;
+  if (typeof lower !== "string" || !/^0x([0-9a-f]{2})+$/.test(lower) || lower.length > 2 + 2 * 128 * 1024) {
+    throw new StoreInputError(field, "expected a signed transaction as 0x-prefixed hex");
+  }
+  return lower;
+}
+
+export function requireClaimError(field: string, value: unknown): ClaimError {
+  if (typeof value !== "object" || value === null) throw new StoreInputError(field, `expected {code, message}, got ${show(value)}`);
+  const error = value as Record<string, unknown>;
+  return { code: requireKey(`${field}.code`, error["code"]), message: requireText(`${field}.message`, error["message"]) };
+}
+
+/** A NewDrop checked and normalised (collection lowercased). */
+export function normalizeNewDrop(drop: NewDrop): NewDrop {
+  const startsAt = optionalTimestamp("startsAt", drop.startsAt);
+  const endsAt = optionalTimestamp("endsAt", drop.endsAt);
+  requireWindow(startsAt, endsAt);
+  ruleToJson("rule", drop.rule);
+  return {
+    id: requireKey("id", drop.id),
+    brandId: requireKey("brandId", drop.brandId),
+    title: requireText("title", drop.title),
+    description: requireText("description", drop.description),
+    collection: requireAddress("collection", drop.collection),
+    tokenId: requireUintString("tokenId", drop.tokenId),
+    amount: requireUintString("amount", drop.amount, 1n),
+    rule: drop.rule,
+    limits: requireLimits("limits", drop.limits),
+    mode: requireDropMode("mode", drop.mode),
+    startsAt,
+    endsAt,
+    createdAt: requireTimestamp("createdAt", drop.createdAt),
   };
 }
 

@@ -35,8 +35,11 @@ describe("migrations", () => {
   it("apply once to a fresh database and are recorded", () => {
     const { db } = freshDb();
     expect(applyMigrations(db, migrations, () => "2025-01-01T00:00:00.000Z")).toEqual(migrations.map((m) => m.version));
-    expect(tables(db)).toEqual(["api_keys", "brands", "nonces", "perks", "redemptions", "schema_migrations", "sessions"]);
-    expect(recorded(db)).toEqual([{ version: 1, name: "initial", applied_at: "2025-01-01T00:00:00.000Z" }]);
+    expect(tables(db)).toEqual(["api_keys", "brands", "claims", "drops", "nonces", "perks", "redemptions", "schema_migrations", "sessions"]);
+    expect(recorded(db)).toEqual([
+      { version: 1, name: "initial", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 2, name: "drops-and-claims", applied_at: "2025-01-01T00:00:00.000Z" },
+    ]);
   });
 
   it("are a no-op on a current database", () => {
@@ -73,6 +76,15 @@ describe("migrations", () => {
     db.exec("INSERT INTO schema_migrations VALUES (99, 'from-the-future', '2030-01-01T00:00:00.000Z')");
     expect(() => applyMigrations(db)).toThrow(/newer/);
     expect(() => SqliteStore.open(path)).toThrow(/newer/);
+  });
+
+  it("bring a version-1 database up to date, keeping its data", () => {
+    const { db } = freshDb();
+    expect(applyMigrations(db, migrations.slice(0, 1))).toEqual([1]);
+    db.exec("INSERT INTO brands VALUES ('b', 'B', '2025-01-01T00:00:00.000Z')");
+    expect(applyMigrations(db)).toEqual(migrations.slice(1).map((m) => m.version));
+    expect(tables(db)).toContain("claims");
+    expect(db.prepare("SELECT id FROM brands").all()).toEqual([{ id: "b" }]);
   });
 
   it("refuse a list with gaps", () => {

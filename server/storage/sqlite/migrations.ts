@@ -92,6 +92,63 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX redemptions_created ON redemptions (created_at, id);
     `,
   },
+  {
+    version: 2,
+    name: "drops-and-claims",
+    sql: `
+      CREATE TABLE drops (
+        id               TEXT PRIMARY KEY,
+        brand_id         TEXT NOT NULL REFERENCES brands (id),
+        title            TEXT NOT NULL,
+        description      TEXT NOT NULL,
+        collection       TEXT NOT NULL,
+        token_id         TEXT NOT NULL,
+        amount           TEXT NOT NULL,
+        rule             TEXT NOT NULL CHECK (json_valid(rule)),
+        per_member_limit INTEGER CHECK (per_member_limit IS NULL OR per_member_limit >= 0),
+        total_limit      INTEGER CHECK (total_limit IS NULL OR total_limit >= 0),
+        mode             TEXT NOT NULL CHECK (mode IN ('mint', 'voucher')),
+        starts_at        TEXT,
+        ends_at          TEXT,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        deleted_at       TEXT,
+        CHECK (starts_at IS NULL OR ends_at IS NULL OR starts_at < ends_at)
+      ) STRICT;
+      CREATE INDEX drops_brand ON drops (brand_id, created_at, id);
+      CREATE INDEX drops_created ON drops (created_at, id);
+
+      CREATE TABLE claims (
+        id              TEXT PRIMARY KEY,
+        drop_id         TEXT NOT NULL REFERENCES drops (id),
+        brand_id        TEXT NOT NULL REFERENCES brands (id),
+        member          TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        collection      TEXT NOT NULL,
+        token_id        TEXT NOT NULL,
+        amount          TEXT NOT NULL,
+        mode            TEXT NOT NULL CHECK (mode IN ('mint', 'voucher')),
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'minted', 'issued', 'failed', 'expired')),
+        tx_hash         TEXT,
+        tx_raw          TEXT,
+        voucher         TEXT CHECK (voucher IS NULL OR json_valid(voucher)),
+        error_code      TEXT,
+        error_message   TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+      ) STRICT;
+      -- One claim per (member, key), whatever the drop.
+      CREATE UNIQUE INDEX claims_member_idempotency ON claims (member, idempotency_key);
+      -- Limit checks count by (drop, member, status) and by (drop, status).
+      CREATE INDEX claims_drop_member_status ON claims (drop_id, member, status);
+      CREATE INDEX claims_drop_status ON claims (drop_id, status);
+      -- Keyset paging, newest first, per filter.
+      CREATE INDEX claims_member_created ON claims (member, created_at, id);
+      CREATE INDEX claims_brand_created ON claims (brand_id, created_at, id);
+      CREATE INDEX claims_drop_created ON claims (drop_id, created_at, id);
+      CREATE INDEX claims_created ON claims (created_at, id);
+    `,
+  },
 ];
 
 const createMigrationsTable = `

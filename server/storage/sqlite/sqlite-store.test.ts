@@ -5,6 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../hash.ts";
 import { describeStoreContract } from "../store-contract.test-helper.ts";
+import { migrations } from "./migrations.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stampbook-sqlite-store-"));
@@ -69,7 +70,7 @@ describe("SqliteStore.open", () => {
       }
     };
     const before = readMigrations();
-    expect(before).toHaveLength(1);
+    expect(before).toHaveLength(migrations.length);
 
     store = SqliteStore.open(path);
     try {

@@ -2,9 +2,19 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { StoreInputError } from "../errors.ts";
 import {
+  COUNTED_CLAIM_STATUSES,
   MAX_PAGE_SIZE,
   type ApiKey,
   type Brand,
+  type Claim,
+  type ClaimQuery,
+  type CompleteClaimInput,
+  type Drop,
+  type DropPatch,
+  type DropQuery,
+  type NewDrop,
+  type ReserveClaimInput,
+  type ReserveClaimResult,
   type ConsumeCodeInput,
   type ConsumeCodeResult,
   type NewApiKey,
@@ -24,16 +34,21 @@ import {
 } from "../store.ts";
 import {
   clampPageSize,
+  normalizeNewDrop,
   normalizeNewPerk,
   optionalTimestamp,
   requireAddress,
   requireAddresses,
   requireChainId,
+  requireClaimError,
+  requireClaimStatus,
   requireKey,
   requireLimits,
   requireSha256Hex,
   requireText,
   requireTimestamp,
+  requireRawTx,
+  requireTxHash,
   requireWindow,
   ruleToJson,
 } from "../validate.ts";
@@ -41,16 +56,22 @@ import { applyMigrations } from "./migrations.ts";
 import {
   apiKeyColumns,
   brandColumns,
+  claimColumns,
+  dropColumns,
   perkColumns,
   redemptionColumns,
   sessionColumns,
   toApiKey,
   toBrand,
+  toClaim,
+  toDrop,
   toPerk,
   toRedemption,
   toSession,
   type ApiKeyRow,
   type BrandRow,
+  type ClaimRow,
+  type DropRow,
   type PerkRow,
   type RedemptionRow,
   type SessionRow,
@@ -70,6 +91,9 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 interface CountRow {
   n: number;
 }
+
+// Claims that count against a drop's limits, as an SQL list: ('pending', 'minted', 'issued').
+const COUNTED = `(${COUNTED_CLAIM_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 
 /**
  * The {@link Store} on SQLite through `node:sqlite` (Node >= 24): the embedded default, needing no
@@ -548,6 +572,292 @@ export class SqliteStore implements Store {
         ? { status: "not_found" }
         : { status: "already_consumed", redemption: toRedemption(existing) };
     });
+  }
+
+  // --- Drops --------------------------------------------------------------------------------
+
+  async createDrop(drop: NewDrop): Promise<Drop> {
+    const d = normalizeNewDrop(drop);
+    const ruleJson = ruleToJson("rule", d.rule);
+    const record: Drop = { ...d, rule: JSON.parse(ruleJson) as unknown, updatedAt: d.createdAt };
+    this.#write(() =>
+      this.#run(
+        `INSERT INTO drops (${dropColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        record.id,
+        record.brandId,
+        record.title,
+        record.description,
+        record.collection,
+        record.tokenId,
+        record.amount,
+        ruleJson,
+        record.limits.perMember,
+        record.limits.total,
+        record.mode,
+        record.startsAt,
+        record.endsAt,
+        record.createdAt,
+        record.updatedAt,
+      ),
+    );
+    return record;
+  }
+
+  async updateDrop(brandId: string, id: string, patch: DropPatch): Promise<Drop | null> {
+    const updatedAt = requireTimestamp("updatedAt", patch.updatedAt);
+    const title = patch.title === undefined ? undefined : requireText("title", patch.title);
+    const description = patch.description === undefined ? undefined : requireText("description", patch.description);
+    const ruleJson = patch.rule === undefined ? undefined : ruleToJson("rule", patch.rule);
+    const startsAt = patch.startsAt === undefined ? undefined : optionalTimestamp("startsAt", patch.startsAt);
+    const endsAt = patch.endsAt === undefined ? undefined : optionalTimestamp("endsAt", patch.endsAt);
+    if (patch.limits !== undefined && (typeof patch.limits !== "object" || patch.limits === null)) {
+      throw new StoreInputError("limits", "expected an object");
+    }
+
+    return this.#write(() => {
+      const row = this.#get<DropRow>(
+        `SELECT ${dropColumns} FROM drops WHERE id = ? AND brand_id = ? AND deleted_at IS NULL`,
+        String(id),
+        String(brandId),
+      );
+      if (row === undefined) return null;
+      const current = toDrop(row);
+      const next: Drop = {
+        ...current,
+        title: title ?? current.title,
+        description: description ?? current.description,
+        rule: ruleJson === undefined ? current.rule : (JSON.parse(ruleJson) as unknown),
+        limits: requireLimits("limits", { ...current.limits, ...patch.limits }),
+        startsAt: startsAt === undefined ? current.startsAt : startsAt,
+        endsAt: endsAt === undefined ? current.endsAt : endsAt,
+        updatedAt,
+      };
+      requireWindow(next.startsAt, next.endsAt);
+      this.#run(
+        `UPDATE drops SET title = ?, description = ?, rule = ?, per_member_limit = ?, total_limit = ?,
+           starts_at = ?, ends_at = ?, updated_at = ?
+         WHERE id = ?`,
+        next.title,
+        next.description,
+        ruleJson ?? row.rule,
+        next.limits.perMember,
+        next.limits.total,
+        next.startsAt,
+        next.endsAt,
+        next.updatedAt,
+        next.id,
+      );
+      return next;
+    });
+  }
+
+  async deleteDrop(brandId: string, id: string, now: Timestamp): Promise<boolean> {
+    requireTimestamp("now", now);
+    return this.#write(
+      () =>
+        this.#run(
+          "UPDATE drops SET deleted_at = ?, updated_at = ? WHERE id = ? AND brand_id = ? AND deleted_at IS NULL",
+          now,
+          now,
+          String(id),
+          String(brandId),
+        ) === 1,
+    );
+  }
+
+  async getDrop(id: string): Promise<Drop | null> {
+    const row = this.#get<DropRow>(`SELECT ${dropColumns} FROM drops WHERE id = ? AND deleted_at IS NULL`, String(id));
+    return row === undefined ? null : toDrop(row);
+  }
+
+  async listDrops(query: DropQuery = {}): Promise<Drop[]> {
+    const rows =
+      query.brandId === undefined
+        ? this.#all<DropRow>(`SELECT ${dropColumns} FROM drops WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC`)
+        : this.#all<DropRow>(
+            `SELECT ${dropColumns} FROM drops WHERE brand_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id DESC`,
+            String(query.brandId),
+          );
+    return rows.map(toDrop);
+  }
+
+  // --- Claims -------------------------------------------------------------------------------
+
+  async reserveClaim(input: ReserveClaimInput): Promise<ReserveClaimResult> {
+    const dropId = requireKey("dropId", input.dropId);
+    const member = requireAddress("member", input.member);
+    const idempotencyKey = requireKey("idempotencyKey", input.idempotencyKey);
+    const id = requireKey("id", input.id);
+    const now = requireTimestamp("now", input.now);
+
+    return this.#write((): ReserveClaimResult => {
+      const previous = this.#get<ClaimRow>(
+        `SELECT ${claimColumns} FROM claims WHERE member = ? AND idempotency_key = ?`,
+        member,
+        idempotencyKey,
+      );
+      if (previous !== undefined) {
+        return previous.drop_id === dropId ? { status: "replayed", claim: toClaim(previous) } : { status: "idempotency_conflict" };
+      }
+
+      const drop = this.#get<DropRow>(`SELECT ${dropColumns} FROM drops WHERE id = ? AND deleted_at IS NULL`, dropId);
+      if (drop === undefined) return { status: "drop_not_found" };
+      if (drop.starts_at !== null && now < drop.starts_at) return { status: "not_started" };
+      if (drop.ends_at !== null && now >= drop.ends_at) return { status: "ended" };
+
+      if (drop.per_member_limit !== null) {
+        const mine = this.#get<CountRow>(
+          `SELECT count(*) AS n FROM claims WHERE drop_id = ? AND member = ? AND status IN ${COUNTED}`,
+          dropId,
+          member,
+        );
+        if ((mine?.n ?? 0) >= drop.per_member_limit) return { status: "member_limit_reached", limit: drop.per_member_limit };
+      }
+      if (drop.total_limit !== null) {
+        const all = this.#get<CountRow>(`SELECT count(*) AS n FROM claims WHERE drop_id = ? AND status IN ${COUNTED}`, dropId);
+        if ((all?.n ?? 0) >= drop.total_limit) return { status: "total_limit_reached", limit: drop.total_limit };
+      }
+
+      const claim: Claim = {
+        id,
+        dropId,
+        brandId: drop.brand_id,
+        member,
+        idempotencyKey,
+        collection: drop.collection,
+        tokenId: drop.token_id,
+        amount: drop.amount,
+        mode: drop.mode as Claim["mode"],
+        status: "pending",
+        txHash: null,
+        rawTx: null,
+        voucher: null,
+        error: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.#run(
+        `INSERT INTO claims (${claimColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, NULL, NULL, NULL, ?, ?)`,
+        claim.id,
+        claim.dropId,
+        claim.brandId,
+        claim.member,
+        claim.idempotencyKey,
+        claim.collection,
+        claim.tokenId,
+        claim.amount,
+        claim.mode,
+        claim.createdAt,
+        claim.updatedAt,
+      );
+      return { status: "created", claim };
+    });
+  }
+
+  async recordClaimTx(id: string, tx: { hash: string; raw: string }, now: Timestamp): Promise<Claim | null> {
+    if (typeof tx !== "object" || tx === null) throw new StoreInputError("tx", "expected {hash, raw}");
+    const hash = requireTxHash("tx.hash", tx.hash);
+    const raw = requireRawTx("tx.raw", tx.raw);
+    requireTimestamp("now", now);
+    const row = this.#write(() =>
+      this.#get<ClaimRow>(
+        `UPDATE claims SET tx_hash = ?, tx_raw = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING ${claimColumns}`,
+        hash,
+        raw,
+        now,
+        String(id),
+      ),
+    );
+    return row === undefined ? null : toClaim(row);
+  }
+
+  async completeClaim(id: string, input: CompleteClaimInput): Promise<Claim | null> {
+    const status = requireClaimStatus("status", input.status);
+    const now = requireTimestamp("now", input.now);
+    const from = status === "expired" ? "issued" : status === "pending" ? null : "pending";
+    if (from === null) throw new StoreInputError("status", "a claim cannot go back to pending");
+    const txHash = input.txHash === undefined ? null : requireTxHash("txHash", input.txHash);
+    const voucherJson = input.voucher === undefined ? null : ruleToJson("voucher", input.voucher);
+    const error = input.error === undefined ? null : requireClaimError("error", input.error);
+    const row = this.#write(() =>
+      this.#get<ClaimRow>(
+        `UPDATE claims SET status = ?, tx_hash = coalesce(?, tx_hash), voucher = coalesce(?, voucher),
+           error_code = coalesce(?, error_code), error_message = coalesce(?, error_message), updated_at = ?
+         WHERE id = ? AND status = ?
+         RETURNING ${claimColumns}`,
+        status,
+        txHash,
+        voucherJson,
+        error?.code ?? null,
+        error?.message ?? null,
+        now,
+        String(id),
+        from,
+      ),
+    );
+    return row === undefined ? null : toClaim(row);
+  }
+
+  async getClaim(id: string): Promise<Claim | null> {
+    const row = this.#get<ClaimRow>(`SELECT ${claimColumns} FROM claims WHERE id = ?`, String(id));
+    return row === undefined ? null : toClaim(row);
+  }
+
+  async findClaim(member: string, idempotencyKey: string): Promise<Claim | null> {
+    const row = this.#get<ClaimRow>(
+      `SELECT ${claimColumns} FROM claims WHERE member = ? AND idempotency_key = ?`,
+      requireAddress("member", member),
+      requireKey("idempotencyKey", idempotencyKey),
+    );
+    return row === undefined ? null : toClaim(row);
+  }
+
+  async listClaims(query: ClaimQuery): Promise<Page<Claim>> {
+    const limit = clampPageSize(query.limit, MAX_PAGE_SIZE);
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (query.member !== undefined) {
+      where.push("member = ?");
+      params.push(requireAddress("member", query.member));
+    }
+    if (query.brandId !== undefined) {
+      where.push("brand_id = ?");
+      params.push(String(query.brandId));
+    }
+    if (query.dropId !== undefined) {
+      where.push("drop_id = ?");
+      params.push(String(query.dropId));
+    }
+    if (query.status !== undefined) {
+      where.push("status = ?");
+      params.push(requireClaimStatus("status", query.status));
+    }
+    if (query.cursor !== undefined && query.cursor !== null) {
+      const after = decodeCursor(query.cursor);
+      where.push("(created_at, id) < (?, ?)");
+      params.push(after.createdAt, after.id);
+    }
+    const rows = this.#all<ClaimRow>(
+      `SELECT ${claimColumns} FROM claims
+       ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ...params,
+      limit + 1,
+    );
+    const items = rows.slice(0, limit).map(toClaim);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  async memberClaimCounts(member: string): Promise<Map<string, number>> {
+    const rows = this.#all<{ drop_id: string; n: number }>(
+      `SELECT drop_id, count(*) AS n FROM claims WHERE member = ? AND status IN ${COUNTED} GROUP BY drop_id`,
+      requireAddress("member", member),
+    );
+    return new Map(rows.map((r) => [r.drop_id, r.n]));
   }
 
   async close(): Promise<void> {

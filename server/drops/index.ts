@@ -1,0 +1,35 @@
+/**
+ * Drops and gasless claims, as one route plugin: `app.register(dropsPlugin, { config })`. Needs the
+ * store, chain and authentication decorators (registered before it in app.ts).
+ */
+import type { FastifyInstance } from "fastify";
+import type { Config } from "../config.ts";
+import { dropAdminRoutes } from "./admin-routes.ts";
+import { createMinter } from "./minter.ts";
+import { dropRoutes } from "./routes.ts";
+import { createDropService } from "./service.ts";
+
+export type DropsPluginOptions = {
+  config: Pick<Config, "collections" | "chainId" | "minterPrivateKey" | "mintTimeoutMs" | "voucherTtlSeconds">;
+  now?: () => Date;
+};
+
+export async function dropsPlugin(app: FastifyInstance, opts: DropsPluginOptions) {
+  const { config } = opts;
+  const minter =
+    config.minterPrivateKey === null
+      ? null
+      : createMinter({ client: app.chain.client, privateKey: config.minterPrivateKey, chainId: config.chainId, receiptTimeoutMs: config.mintTimeoutMs });
+  const drops = createDropService({
+    store: app.store,
+    ownership: app.chain.ownership,
+    client: app.chain.client,
+    minter,
+    voucherTtlSeconds: config.voucherTtlSeconds,
+    // Hashes are recorded before broadcast; a claim without one this long after its reservation was never sent.
+    staleAfterMs: config.mintTimeoutMs + 5 * 60_000,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  await app.register(dropRoutes, { drops });
+  await app.register(dropAdminRoutes, { collections: config.collections, minter, ...(opts.now ? { now: opts.now } : {}) });
+}

@@ -1,0 +1,633 @@
+/**
+ * Gasless claims end to end: a real (in-process) chain with the demo collection, the API built by
+ * `build()` on a real SQLite store, the brand API to define drops, and members who hold no ETH.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createPublicClient,
+  createWalletClient,
+  custom,
+  getAddress,
+  HttpRequestError,
+  keccak256,
+  stringToHex,
+  type Address,
+  type Hex,
+  type PublicClient,
+  type WalletClient,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { devAccount } from "../../scripts/demo/accounts.ts";
+import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
+import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
+
+let chain: DemoChain;
+let server: TestServer;
+let C: Address;
+let MINTER: Address;
+const BRAND_KEY = devAccount(0).privateKey; // the brand's account: it deployed the collection and has MINTER_ROLE
+const MINTER_ROLE = keccak256(stringToHex("MINTER_ROLE"));
+
+beforeAll(async () => {
+  chain = await startChain();
+  server = await startServer(chain, { minterPrivateKey: BRAND_KEY });
+  C = getAddress(chain.collection.address);
+  MINTER = getAddress(chain.brand.account.address);
+  expect(privateKeyToAccount(BRAND_KEY).address).toBe(MINTER);
+});
+afterAll(async () => server?.close());
+
+/** A brand-new wallet: it can sign in, and it has never held any ETH. */
+function freshWallet(): WalletClient & { account: { address: Address } } {
+  const account = privateKeyToAccount(generatePrivateKey());
+  // Signing happens locally; nothing here ever talks to a node.
+  return createWalletClient({ account, transport: custom({ request: async () => Promise.reject(new Error("offline")) }) }) as never;
+}
+
+const sessions = new Map<string, string>();
+async function session(wallet: WalletClient, s: TestServer = server): Promise<string> {
+  const key = `${wallet.account!.address}@${s.brand.id}`;
+  if (!sessions.has(key)) sessions.set(key, await s.signIn(wallet));
+  return sessions.get(key)!;
+}
+
+let keyCounter = 0;
+const newKey = () => `claim-${Date.now()}-${++keyCounter}`;
+
+type DropInput = { title?: string; tokenId?: bigint | string; amount?: string; mode?: "mint" | "voucher"; rule?: unknown; limits?: { perMember?: number | null; total?: number | null }; startsAt?: string | null; endsAt?: string | null };
+
+async function createDrop(input: DropInput = {}, s: TestServer = server) {
+  const response = await s.app.inject({
+    method: "POST",
+    url: "/v1/admin/drops",
+    headers: bearer(s.apiKey),
+    payload: { title: input.title ?? "A drop", collection: C, ...input, tokenId: String(input.tokenId ?? DEMO_TYPES.stamp) },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as { id: string; [k: string]: unknown };
+}
+
+async function claim(wallet: WalletClient, dropId: string, key: string | null = newKey(), s: TestServer = server) {
+  const headers: Record<string, string> = bearer(await session(wallet, s));
+  if (key !== null) headers["idempotency-key"] = key;
+  return s.app.inject({ method: "POST", url: `/v1/drops/${dropId}/claim`, headers });
+}
+
+function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json: () => any }, status: number, code: string) {
+  expect(response.statusCode, JSON.stringify(response.json())).toBe(status);
+  expect(response.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
+  const body = response.json();
+  expect(body).toMatchObject({ type: `urn:stampbook:problem:${code}`, status, code });
+  expect(typeof body.title).toBe("string");
+  return body;
+}
+
+const balanceOf = (who: Address, id: bigint = DEMO_TYPES.stamp) => chain.collection.read.balanceOf([who, id]);
+const ethOf = (who: Address) => chain.publicClient.getBalance({ address: who });
+/** TransferSingle events minting to `to` (any token), over the whole chain. */
+async function mintsTo(to: Address) {
+  return chain.publicClient.getContractEvents({ address: C, abi: stampbookCollectionAbi, eventName: "TransferSingle", args: { to }, fromBlock: 0n });
+}
+
+const holds = (tokenId: bigint, min?: number) => ({ type: "holds", collection: C, tokenId: tokenId.toString(), ...(min === undefined ? {} : { min }) });
+const TX = /^0x[0-9a-f]{64}$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe("mode mint: the server mints and pays the gas", () => {
+  it("a member who never held ETH claims a stamp: 201, the stamp is theirs on chain, their balance stays 0", async () => {
+    const drop = await createDrop({ title: "Welcome stamp" });
+    expect(drop).toMatchObject({ mode: "mint", amount: "1", rule: null, limits: { perMember: 1, total: null } });
+    const member = freshWallet();
+    const address = getAddress(member.account.address);
+    expect(await ethOf(address)).toBe(0n);
+    const minterEth = await ethOf(MINTER);
+
+    const response = await claim(member, drop.id);
+    expect(response.statusCode, response.body).toBe(201);
+    const body = response.json();
+    expect(body).toEqual({
+      id: expect.stringMatching(/^claim_[0-9a-f]{32}$/),
+      dropId: drop.id,
+      brandId: server.brand.id,
+      member: address,
+      collection: C,
+      tokenId: "3",
+      amount: "1",
+      mode: "mint",
+      status: "minted",
+      txHash: expect.stringMatching(TX),
+      voucher: null,
+      error: null,
+      createdAt: expect.stringMatching(ISO),
+      updatedAt: expect.stringMatching(ISO),
+    });
+
+    expect(await balanceOf(address)).toBe(1n);
+    expect(await ethOf(address)).toBe(0n);
+    const receipt = await chain.publicClient.getTransactionReceipt({ hash: body.txHash as Hex });
+    expect(receipt.status).toBe("success");
+    expect(getAddress(receipt.from)).toBe(MINTER);
+    expect(await ethOf(MINTER)).toBe(minterEth - receipt.gasUsed * receipt.effectiveGasPrice);
+    const events = await mintsTo(address);
+    expect(events.map((e) => [e.transactionHash, e.args.id, e.args.value])).toEqual([[body.txHash, DEMO_TYPES.stamp, 1n]]);
+
+    // The member sees the claim, and the drop as claimed.
+    const token = await session(member);
+    const one = await server.app.inject({ method: "GET", url: `/v1/claims/${body.id}`, headers: bearer(token) });
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toEqual(body);
+    const mine = await server.app.inject({ method: "GET", url: "/v1/claims", headers: bearer(token) });
+    expect(mine.json()).toEqual({ items: [body], nextCursor: null });
+    const listed = await server.app.inject({ method: "GET", url: `/v1/drops/${drop.id}`, headers: bearer(token) });
+    expect(listed.json()).toMatchObject({ id: drop.id, status: "open", eligible: true, reasons: [], claimed: 1, requires: "any signed-in member", rule: null });
+  });
+
+  it("mints several units and memberships: a membership gives exactly one, active", async () => {
+    const coffee = await createDrop({ tokenId: DEMO_TYPES.coffee, amount: "3" });
+    const gold = await createDrop({ tokenId: DEMO_TYPES.gold });
+    const member = freshWallet();
+    expect((await claim(member, coffee.id)).statusCode).toBe(201);
+    expect((await claim(member, gold.id)).statusCode).toBe(201);
+    expect(await balanceOf(member.account.address, DEMO_TYPES.coffee)).toBe(3n);
+    expect(await chain.collection.read.isMembershipActive([member.account.address, DEMO_TYPES.gold])).toBe(true);
+  });
+
+  it("another member cannot read someone else's claim", async () => {
+    const drop = await createDrop();
+    const owner = freshWallet();
+    const body = (await claim(owner, drop.id)).json();
+    const other = freshWallet();
+    expectProblem(await server.app.inject({ method: "GET", url: `/v1/claims/${body.id}`, headers: bearer(await session(other)) }), 404, "claim_not_found");
+    expect((await server.app.inject({ method: "GET", url: "/v1/claims", headers: bearer(await session(other)) })).json()).toEqual({ items: [], nextCursor: null });
+    expectProblem(await server.app.inject({ method: "GET", url: `/v1/claims/${body.id}` }), 401, "unauthenticated");
+  });
+});
+
+describe("exactly once", () => {
+  it("a retry with the same key returns the same claim (200) and mints nothing more; the key on another drop is 422", async () => {
+    const drop = await createDrop({ limits: { perMember: 5 } });
+    const other = await createDrop();
+    const member = freshWallet();
+    const key = newKey();
+    const first = await claim(member, drop.id, key);
+    expect(first.statusCode).toBe(201);
+    const again = await claim(member, drop.id, key);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    expectProblem(await claim(member, other.id, key), 422, "idempotency_conflict");
+    expect(await balanceOf(member.account.address)).toBe(1n);
+    expect(await mintsTo(member.account.address)).toHaveLength(1);
+  });
+
+  it("400 idempotency_key_required without a usable key", async () => {
+    const drop = await createDrop();
+    const member = freshWallet();
+    expectProblem(await claim(member, drop.id, null), 400, "idempotency_key_required");
+    expectProblem(await claim(member, drop.id, "has space"), 400, "idempotency_key_required");
+    expect(await server.store.memberClaimCounts(member.account.address)).toEqual(new Map());
+  });
+
+  it("200 concurrent claims by one member (distinct keys), 1 per member: one mint, one claim", async () => {
+    const drop = await createDrop({ limits: { perMember: 1, total: null } });
+    const member = freshWallet();
+    await session(member);
+    const responses = await Promise.all(Array.from({ length: 200 }, () => claim(member, drop.id)));
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(199);
+    for (const r of responses.filter((x) => x.statusCode === 409)) expect(r.json().code).toBe("member_limit_reached");
+    expect(await balanceOf(member.account.address)).toBe(1n);
+    expect(await mintsTo(member.account.address)).toHaveLength(1);
+    const claims = await server.store.listClaims({ limit: 100, dropId: drop.id });
+    expect(claims.items.map((c) => c.status)).toEqual(["minted"]);
+  });
+
+  it("50 concurrent claims with the same key: one claim, one mint, every answer is that claim", async () => {
+    const drop = await createDrop({ limits: { perMember: 10 } });
+    const member = freshWallet();
+    await session(member);
+    const key = newKey();
+    const responses = await Promise.all(Array.from({ length: 50 }, () => claim(member, drop.id, key)));
+    expect(responses.filter((r) => r.statusCode === 201)).toHaveLength(1);
+    expect(responses.filter((r) => r.statusCode === 200)).toHaveLength(49);
+    const ids = new Set(responses.map((r) => r.json().id));
+    expect(ids.size).toBe(1);
+    // Retries that came in while the mint was under way waited for it.
+    expect(new Set(responses.map((r) => r.json().status))).toEqual(new Set(["minted"]));
+    expect(await mintsTo(member.account.address)).toHaveLength(1);
+  });
+
+  it("a total limit across members: 8 members race for 3, three mints with distinct nonces", async () => {
+    const drop = await createDrop({ limits: { perMember: 1, total: 3 } });
+    const members = Array.from({ length: 8 }, freshWallet);
+    for (const m of members) await session(m);
+    const minted = await chain.collection.read.totalMinted([DEMO_TYPES.stamp]);
+    const responses = await Promise.all(members.map((m) => claim(m, drop.id)));
+    expect(responses.filter((r) => r.statusCode === 201)).toHaveLength(3);
+    const refused = responses.filter((r) => r.statusCode !== 201);
+    expect(refused).toHaveLength(5);
+    for (const r of refused) expectProblem(r, 409, "total_limit_reached");
+    expect(await chain.collection.read.totalMinted([DEMO_TYPES.stamp])).toBe(minted + 3n);
+    const txs = await Promise.all(responses.filter((r) => r.statusCode === 201).map((r) => chain.publicClient.getTransaction({ hash: r.json().txHash })));
+    expect(new Set(txs.map((t) => t.nonce)).size).toBe(3);
+  });
+
+  it("many members at once: every mint gets its own nonce and succeeds", async () => {
+    const drop = await createDrop();
+    const members = Array.from({ length: 20 }, freshWallet);
+    for (const m of members) await session(m);
+    const responses = await Promise.all(members.map((m) => claim(m, drop.id)));
+    expect(responses.map((r) => r.statusCode)).toEqual(members.map(() => 201));
+    for (const m of members) expect(await balanceOf(m.account.address)).toBe(1n);
+  });
+});
+
+describe("eligibility and window", () => {
+  it("ineligible: 403 not_eligible with the reasons, nothing recorded, nothing minted", async () => {
+    const drop = await createDrop({ rule: holds(DEMO_TYPES.founder) });
+    const member = freshWallet();
+    const body = expectProblem(await claim(member, drop.id), 403, "not_eligible");
+    expect(body.reasons).toEqual([
+      { code: "holds_too_few", message: "needs at least 1 of token 5, holds 0", collection: C, tokenId: "5", have: "0", need: "1" },
+    ]);
+    expect((await server.store.listClaims({ limit: 10, dropId: drop.id })).items).toEqual([]);
+    expect(await mintsTo(member.account.address)).toEqual([]);
+
+    // The listing says why, and changes once the member holds it (read fresh at claim time).
+    const listed = (await server.app.inject({ method: "GET", url: "/v1/drops", headers: bearer(await session(member)) })).json();
+    expect(listed.items.find((d: { id: string }) => d.id === drop.id)).toMatchObject({ eligible: false, claimed: 0, requires: "1 or more of token 5", reasons: body.reasons });
+    await chain.mint(member.account.address, DEMO_TYPES.founder);
+    expect((await claim(member, drop.id)).statusCode).toBe(201);
+  });
+
+  it("outside the window: 409 drop_not_started / drop_ended, nothing recorded", async () => {
+    const later = await createDrop({ startsAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const over = await createDrop({ startsAt: "2020-01-01T00:00:00Z", endsAt: "2020-02-01T00:00:00Z" });
+    const member = freshWallet();
+    expectProblem(await claim(member, later.id), 409, "drop_not_started");
+    expectProblem(await claim(member, over.id), 409, "drop_ended");
+    const listed = (await server.app.inject({ method: "GET", url: "/v1/drops", headers: bearer(await session(member)) })).json();
+    const byId = Object.fromEntries(listed.items.map((d: { id: string }) => [d.id, d]));
+    expect(byId[later.id]).toMatchObject({ status: "upcoming" });
+    expect(byId[over.id]).toMatchObject({ status: "ended" });
+    expect(await server.store.memberClaimCounts(member.account.address)).toEqual(new Map());
+  });
+
+  it("unknown or deleted drop: 404 drop_not_found", async () => {
+    const drop = await createDrop();
+    const member = freshWallet();
+    expectProblem(await claim(member, "drop_missing"), 404, "drop_not_found");
+    await server.app.inject({ method: "DELETE", url: `/v1/admin/drops/${drop.id}`, headers: bearer(server.apiKey) });
+    expectProblem(await claim(member, drop.id), 404, "drop_not_found");
+    expectProblem(await server.app.inject({ method: "GET", url: `/v1/drops/${drop.id}`, headers: bearer(await session(member)) }), 404, "drop_not_found");
+  });
+
+  it("lists drops by brand", async () => {
+    const drop = await createDrop({ title: "Listed" });
+    const member = freshWallet();
+    const all = (await server.app.inject({ method: "GET", url: "/v1/drops", headers: bearer(await session(member)) })).json();
+    expect(all.items.map((d: { id: string }) => d.id)).toContain(drop.id);
+    expect(all.items[0]).toEqual({
+      id: expect.any(String),
+      brandId: server.brand.id,
+      title: expect.any(String),
+      description: expect.any(String),
+      collection: C,
+      tokenId: expect.any(String),
+      amount: expect.any(String),
+      mode: expect.stringMatching(/^(mint|voucher)$/),
+      requires: expect.any(String),
+      limits: expect.any(Object),
+      startsAt: null,
+      endsAt: null,
+      status: "open",
+      eligible: expect.any(Boolean),
+      reasons: expect.any(Array),
+      claimed: 0,
+    });
+    const none = (await server.app.inject({ method: "GET", url: "/v1/drops?brand=brand_nobody", headers: bearer(await session(member)) })).json();
+    expect(none).toEqual({ items: [] });
+    expectProblem(await server.app.inject({ method: "GET", url: "/v1/drops" }), 401, "unauthenticated");
+  });
+});
+
+describe("mode voucher: the member gets a signed voucher anyone may submit", () => {
+  it("a relayer submits it; the zero-ETH member holds the token; the voucher works once", async () => {
+    const drop = await createDrop({ mode: "voucher", tokenId: DEMO_TYPES.coffee, amount: "2" });
+    const member = freshWallet();
+    const address = getAddress(member.account.address);
+    const key = newKey();
+    const response = await claim(member, drop.id, key);
+    expect(response.statusCode, response.body).toBe(201);
+    const body = response.json();
+    const now = BigInt((await chain.publicClient.getBlock()).timestamp);
+    expect(body).toMatchObject({ mode: "voucher", status: "issued", txHash: null, error: null, tokenId: "4", amount: "2" });
+    const v = body.voucher;
+    expect(v).toEqual({
+      chainId: 31337,
+      collection: C,
+      to: address,
+      id: "4",
+      amount: "2",
+      validAfter: expect.stringMatching(/^\d+$/),
+      validUntil: expect.stringMatching(/^\d+$/),
+      uid: keccak256(stringToHex(body.id)),
+      price: "0",
+      signature: expect.stringMatching(/^0x[0-9a-f]{130}$/),
+      r: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      vs: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+    });
+    expect(BigInt(v.validAfter)).toBeLessThanOrEqual(now);
+    expect(BigInt(v.validUntil) - BigInt(v.validAfter)).toBe(3600n + 60n);
+    // Nothing was minted by the server.
+    expect(await mintsTo(address)).toEqual([]);
+
+    // A relayer (here: another member's funded account) submits it and pays.
+    const relayer = chain.members[0]!;
+    const voucher = { to: v.to, id: BigInt(v.id), amount: BigInt(v.amount), validAfter: BigInt(v.validAfter), validUntil: BigInt(v.validUntil), uid: v.uid, price: BigInt(v.price) };
+    const hash = await chain.collection.write.claim([voucher, v.r, v.vs], { account: relayer.account });
+    expect((await chain.publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+    expect(await balanceOf(address, DEMO_TYPES.coffee)).toBe(2n);
+    expect(await ethOf(address)).toBe(0n);
+    await expect(chain.collection.write.claim([voucher, v.r, v.vs], { account: relayer.account })).rejects.toThrow(/VoucherAlreadyUsed/);
+
+    // Replays give the same voucher; the limit holds.
+    const again = await claim(member, drop.id, key);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(body);
+    expectProblem(await claim(member, drop.id), 409, "member_limit_reached");
+  });
+
+  it("an issued voucher that expired unused stops counting; one that was used keeps counting", async () => {
+    const short = await startServer(chain, { minterPrivateKey: BRAND_KEY, voucherTtlSeconds: 60 });
+    try {
+      const drop = await createDrop({ mode: "voucher" }, short);
+      const idle = freshWallet();
+      const user = freshWallet();
+      const first = (await claim(idle, drop.id, newKey(), short)).json();
+      const used = (await claim(user, drop.id, newKey(), short)).json();
+      const v = used.voucher;
+      await chain.collection.write.claim(
+        [{ to: v.to, id: BigInt(v.id), amount: BigInt(v.amount), validAfter: BigInt(v.validAfter), validUntil: BigInt(v.validUntil), uid: v.uid, price: 0n }, v.r, v.vs],
+        { account: chain.members[0]!.account },
+      );
+      expectProblem(await claim(idle, drop.id, newKey(), short), 409, "member_limit_reached");
+
+      await chain.networkHelpers.time.increase(120);
+      const second = await claim(idle, drop.id, newKey(), short);
+      expect(second.statusCode, second.body).toBe(201);
+      expect(second.json().voucher.uid).not.toBe(first.voucher.uid);
+      expect((await short.store.getClaim(first.id))?.status).toBe("expired");
+      expectProblem(await claim(user, drop.id, newKey(), short), 409, "member_limit_reached");
+      expect((await short.store.getClaim(used.id))?.status).toBe("issued");
+    } finally {
+      await short.close();
+    }
+  });
+});
+
+describe("when minting fails", () => {
+  it("a minter without MINTER_ROLE: 502 mint_failed, the claim is failed and frees the member's place", async () => {
+    const keyless = devAccount(19);
+    const bad = await startServer(chain, { minterPrivateKey: keyless.privateKey });
+    try {
+      // Creating a drop checks the role up front.
+      const refused = await bad.app.inject({ method: "POST", url: "/v1/admin/drops", headers: bearer(bad.apiKey), payload: { title: "x", collection: C, tokenId: "3" } });
+      expect(expectProblem(refused, 409, "minter_unauthorized").minter).toBe(keyless.account.address);
+      // The role is granted, the drop created, then the role revoked: claims now fail.
+      await chain.publicClient.waitForTransactionReceipt({ hash: await chain.collection.write.grantRole([MINTER_ROLE, keyless.account.address]) });
+      const drop = await createDrop({ limits: { perMember: 1, total: 1 } }, bad);
+      await chain.publicClient.waitForTransactionReceipt({ hash: await chain.collection.write.revokeRole([MINTER_ROLE, keyless.account.address]) });
+
+      const member = freshWallet();
+      const key = newKey();
+      const body = expectProblem(await claim(member, drop.id, key, bad), 502, "mint_failed");
+      expect(body.detail).toMatch(/AccessControlUnauthorizedAccount/);
+      expect(body.claim).toMatchObject({ status: "failed", txHash: null, error: { code: "mint_failed", message: expect.stringMatching(/AccessControlUnauthorizedAccount/) } });
+      expect(await mintsTo(member.account.address)).toEqual([]);
+      // A replay answers the same problem.
+      expect(expectProblem(await claim(member, drop.id, key, bad), 502, "mint_failed").claim.id).toBe(body.claim.id);
+      // The failed claim counts against neither limit: once the role is back, the member claims.
+      await chain.publicClient.waitForTransactionReceipt({ hash: await chain.collection.write.grantRole([MINTER_ROLE, keyless.account.address]) });
+      const ok = await claim(member, drop.id, newKey(), bad);
+      expect(ok.statusCode, ok.body).toBe(201);
+      expect(await balanceOf(member.account.address)).toBe(1n);
+      const statuses = (await bad.store.listClaims({ limit: 10, dropId: drop.id })).items.map((c) => c.status);
+      expect(statuses).toEqual(["minted", "failed"]);
+    } finally {
+      await chain.publicClient.waitForTransactionReceipt({ hash: await chain.collection.write.revokeRole([MINTER_ROLE, keyless.account.address]) });
+      await bad.close();
+    }
+  });
+
+  it("a claim reserved by a process that stopped before sending anything is failed on the member's next claim", async () => {
+    const drop = await createDrop();
+    const member = freshWallet();
+    const address = member.account.address;
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const stuck = await server.store.reserveClaim({ dropId: drop.id, member: address, idempotencyKey: "crashed", id: "claim_crashed", now: hourAgo });
+    expect(stuck.status).toBe("created");
+    // A recent one is left alone: its process may still be sending it.
+    const recent = freshWallet();
+    await server.store.reserveClaim({ dropId: drop.id, member: recent.account.address, idempotencyKey: "busy", id: "claim_busy", now: new Date().toISOString() });
+    expectProblem(await claim(recent, drop.id), 409, "member_limit_reached");
+
+    const response = await claim(member, drop.id);
+    expect(response.statusCode, response.body).toBe(201);
+    expect(await server.store.getClaim("claim_crashed")).toMatchObject({ status: "failed", error: { code: "mint_failed", message: expect.stringMatching(/interrupted/) } });
+    expect(await balanceOf(address)).toBe(1n);
+  });
+
+  it("a revert at mint time (a membership the member already holds): 502, not counted", async () => {
+    const drop = await createDrop({ tokenId: DEMO_TYPES.gold });
+    const member = freshWallet();
+    await chain.mint(member.account.address, DEMO_TYPES.gold);
+    const body = expectProblem(await claim(member, drop.id), 502, "mint_failed");
+    expect(body.detail).toMatch(/MembershipAlreadyHeld/);
+    expect(await server.store.memberClaimCounts(member.account.address)).toEqual(new Map());
+  });
+});
+
+/** A client for the test chain whose requests pass through `intercept` first. */
+function interceptedClient(intercept: (method: string) => "fail" | "null" | "pass"): PublicClient {
+  return createPublicClient({
+    chain: { id: 31337, name: "test", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } },
+    transport: custom(
+      {
+        async request(args: { method: string; params?: unknown }) {
+          const action = intercept(args.method);
+          if (action === "fail") throw new HttpRequestError({ url: "http://chain.test", details: "connection refused" });
+          if (action === "null") return null;
+          return chain.publicClient.request(args as never);
+        },
+      },
+      { retryCount: 0 },
+    ),
+  }) as PublicClient;
+}
+
+describe("when the chain is unavailable", () => {
+  it("before the claim: 503 chain_unavailable, nothing recorded (the drop's place stays free)", async () => {
+    const client = createPublicClient({ transport: custom({ request: async () => Promise.reject(new HttpRequestError({ url: "http://127.0.0.1:9" })) }, { retryCount: 0 }) }) as PublicClient;
+    const dead = await startServer(chain, { minterPrivateKey: BRAND_KEY }, { client });
+    try {
+      // Creating a drop needs the chain too.
+      expectProblem(await dead.app.inject({ method: "POST", url: "/v1/admin/drops", headers: bearer(dead.apiKey), payload: { title: "x", collection: C, tokenId: "3" } }), 503, "chain_unavailable");
+      await dead.store.createDrop({
+        id: "drop_dead",
+        brandId: dead.brand.id,
+        title: "Offline",
+        description: "",
+        collection: C,
+        tokenId: "3",
+        amount: "1",
+        rule: null,
+        limits: { perMember: 1, total: 1 },
+        mode: "mint",
+        startsAt: null,
+        endsAt: null,
+        createdAt: new Date().toISOString(),
+      });
+      const member = freshWallet();
+      expectProblem(await claim(member, "drop_dead", newKey(), dead), 503, "chain_unavailable");
+      expect((await dead.store.listClaims({ limit: 10 })).items).toEqual([]);
+    } finally {
+      await dead.close();
+    }
+  });
+
+  it("between the eligibility check and the mint: 503 chain_unavailable, the claim is failed and not counted", async () => {
+    let down = false;
+    const flaky = await startServer(chain, { minterPrivateKey: BRAND_KEY }, { client: interceptedClient((method) => (down && method === "eth_estimateGas" ? "fail" : "pass")) });
+    try {
+      const drop = await createDrop({ limits: { perMember: 1, total: 1 } }, flaky);
+      const member = freshWallet();
+      down = true;
+      const body = expectProblem(await claim(member, drop.id, newKey(), flaky), 503, "chain_unavailable");
+      expect(body.claim).toMatchObject({ status: "failed", error: { code: "chain_unavailable" } });
+      down = false;
+      expect((await claim(member, drop.id, newKey(), flaky)).statusCode).toBe(201);
+      expect(await balanceOf(member.account.address)).toBe(1n);
+    } finally {
+      await flaky.close();
+    }
+  });
+
+  it("no receipt in time: 202 with the claim pending (it counts); reading it later settles it from the chain", async () => {
+    let hideReceipts = false;
+    const slow = await startServer(
+      chain,
+      { minterPrivateKey: BRAND_KEY, mintTimeoutMs: 300 },
+      { client: interceptedClient((method) => (hideReceipts && method === "eth_getTransactionReceipt" ? "null" : "pass")) },
+    );
+    try {
+      const drop = await createDrop({}, slow);
+      const member = freshWallet();
+      const key = newKey();
+      hideReceipts = true;
+      const response = await claim(member, drop.id, key, slow);
+      expect(response.statusCode, response.body).toBe(202);
+      const pending = response.json();
+      expect(pending).toMatchObject({ status: "pending", txHash: expect.stringMatching(TX) });
+      // It may still mine, so it holds the member's place.
+      expectProblem(await claim(member, drop.id, newKey(), slow), 409, "member_limit_reached");
+      const stillPending = await slow.app.inject({ method: "GET", url: `/v1/claims/${pending.id}`, headers: bearer(await session(member, slow)) });
+      expect(stillPending.json().status).toBe("pending");
+
+      hideReceipts = false;
+      const settled = await slow.app.inject({ method: "GET", url: `/v1/claims/${pending.id}`, headers: bearer(await session(member, slow)) });
+      expect(settled.json()).toMatchObject({ id: pending.id, status: "minted", txHash: pending.txHash });
+      const replay = await claim(member, drop.id, key, slow);
+      expect(replay.statusCode).toBe(200);
+      expect(replay.json().status).toBe("minted");
+      expect(await balanceOf(member.account.address)).toBe(1n);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe("when the broadcast itself fails", () => {
+  let down = false;
+  let flaky: TestServer;
+  beforeAll(async () => {
+    flaky = await startServer(chain, { minterPrivateKey: BRAND_KEY, mintTimeoutMs: 300 }, { client: interceptedClient((method) => (down && method === "eth_sendRawTransaction" ? "fail" : "pass")) });
+  });
+  afterAll(async () => flaky?.close());
+
+  const read = async (member: WalletClient, id: string) =>
+    (await flaky.app.inject({ method: "GET", url: `/v1/claims/${id}`, headers: bearer(await session(member, flaky)) })).json();
+
+  it("the node may not have it: 202 pending with its hash; read later, it is sent again and settles", async () => {
+    const drop = await createDrop({}, flaky);
+    const member = freshWallet();
+    await session(member, flaky);
+    down = true;
+    const response = await claim(member, drop.id, newKey(), flaky);
+    expect(response.statusCode, response.body).toBe(202);
+    const pending = response.json();
+    expect(pending).toMatchObject({ status: "pending", txHash: expect.stringMatching(TX) });
+    expect(await read(member, pending.id)).toMatchObject({ status: "pending" });
+    expect(await balanceOf(member.account.address)).toBe(0n);
+
+    down = false;
+    expect(await read(member, pending.id)).toMatchObject({ status: "minted", txHash: pending.txHash });
+    expect(await balanceOf(member.account.address)).toBe(1n);
+  });
+
+  it("one that never reached the node and whose nonce went to another mint is failed, freeing the place", async () => {
+    const drop = await createDrop({}, flaky);
+    const lost = freshWallet();
+    const next = freshWallet();
+    await session(lost, flaky);
+    await session(next, flaky);
+    down = true;
+    const pending = (await claim(lost, drop.id, newKey(), flaky)).json();
+    expect(pending.status).toBe("pending");
+    down = false;
+    // The next mint takes the nonce the lost transaction had.
+    const other = (await claim(next, drop.id, newKey(), flaky)).json();
+    expect(other.status).toBe("minted");
+    const lostTx = await flaky.store.getClaim(pending.id);
+    const { parseTransaction } = await import("viem");
+    expect(parseTransaction(lostTx!.rawTx as Hex).nonce).toBe((await chain.publicClient.getTransaction({ hash: other.txHash })).nonce);
+
+    expect(await read(lost, pending.id)).toMatchObject({ status: "failed", error: { code: "mint_failed", message: expect.stringMatching(/never mined/) } });
+    const again = await claim(lost, drop.id, newKey(), flaky);
+    expect(again.statusCode, again.body).toBe(201);
+    expect(await balanceOf(lost.account.address)).toBe(1n);
+  });
+});
+
+describe("without a minter key", () => {
+  it("claims answer 503 minter_unavailable and brands cannot create drops", async () => {
+    const keyless = await startServer(chain);
+    try {
+      expectProblem(
+        await keyless.app.inject({ method: "POST", url: "/v1/admin/drops", headers: bearer(keyless.apiKey), payload: { title: "x", collection: C, tokenId: "3" } }),
+        503,
+        "minter_unavailable",
+      );
+      await keyless.store.createDrop({
+        id: "drop_nokey",
+        brandId: keyless.brand.id,
+        title: "No key",
+        description: "",
+        collection: C,
+        tokenId: "3",
+        amount: "1",
+        rule: null,
+        limits: { perMember: 1, total: null },
+        mode: "mint",
+        startsAt: null,
+        endsAt: null,
+        createdAt: new Date().toISOString(),
+      });
+      expectProblem(await claim(freshWallet(), "drop_nokey", newKey(), keyless), 503, "minter_unavailable");
+      expect((await keyless.store.listClaims({ limit: 10 })).items).toEqual([]);
+    } finally {
+      await keyless.close();
+    }
+  });
+});
