@@ -1,0 +1,66 @@
+/**
+ * SDK bundle size, as a storefront ships it: each entry bundled for browsers with esbuild (ESM,
+ * minified, tree-shaken, platform browser) and gzipped at level 9.
+ *   - sdk_bundle_gzip_bytes: `@stampbook/sdk` with everything it imports (viem included);
+ *   - sdk_own_gzip_bytes: the SDK's own code alone (viem and every other package external; the
+ *     generated ABI module is the SDK's own and counts);
+ *   - the same two for `@stampbook/sdk/embedded` (no bars: apps opt in to it).
+ * Writes bench/results/sdk.json, prints it, and exits 1 if a figure is over its bar. With --check it
+ * writes nothing (sizes are deterministic, so `npm test` runs it that way).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BARS: Record<string, number> = { sdk_bundle_gzip_bytes: 60_000, sdk_own_gzip_bytes: 15_000 };
+
+async function measure(entry: string, ownOnly: boolean): Promise<{ min: number; gzip: number }> {
+  const result = await build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    format: "esm",
+    minify: true,
+    treeShaking: true,
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    logLevel: "warning",
+    ...(ownOnly ? { packages: "external" as const } : {}),
+  });
+  const code = result.outputFiles[0]!.contents;
+  return { min: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength };
+}
+
+const main = await measure("sdk/src/index.ts", false);
+const own = await measure("sdk/src/index.ts", true);
+const embedded = await measure("sdk/src/embedded.ts", false);
+const embeddedOwn = await measure("sdk/src/embedded.ts", true);
+
+const results = {
+  sdk_bundle_gzip_bytes: main.gzip,
+  sdk_own_gzip_bytes: own.gzip,
+  sdk_embedded_gzip_bytes: embedded.gzip,
+  sdk_embedded_own_gzip_bytes: embeddedOwn.gzip,
+  minified_bytes: { sdk_bundle: main.min, sdk_own: own.min, sdk_embedded: embedded.min, sdk_embedded_own: embeddedOwn.min },
+  bars: BARS,
+  settings: { bundler: "esbuild", format: "esm", minify: true, treeShaking: true, platform: "browser", target: "es2022", gzipLevel: 9 },
+};
+
+if (!process.argv.includes("--check")) {
+  await mkdir(join(root, "bench", "results"), { recursive: true });
+  await writeFile(join(root, "bench", "results", "sdk.json"), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+let over = false;
+for (const [name, value] of Object.entries(results)) {
+  if (typeof value !== "number") continue;
+  const bar = BARS[name];
+  const verdict = bar === undefined ? "" : value <= bar ? `  (bar <= ${bar.toLocaleString("en")}: ok)` : `  (bar <= ${bar.toLocaleString("en")}: OVER)`;
+  if (bar !== undefined && value > bar) over = true;
+  console.log(`${name.padEnd(28)} ${value.toLocaleString("en").padStart(8)} B${verdict}`);
+}
+if (!process.argv.includes("--check")) console.log("wrote bench/results/sdk.json");
+if (over) process.exit(1);

@@ -1,0 +1,26 @@
+import type { Client } from "../client.ts";
+import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
+import type { NotSignedInErrorType } from "../errors/session.ts";
+import type { MemberDrop } from "../types.ts";
+import { apiRequest } from "../utils/http.ts";
+
+export type GetDropsParameters = {
+  /** Only this brand's drops. */
+  brand?: string;
+};
+export type GetDropsReturnType = MemberDrop[];
+export type GetDropsErrorType = ApiErrorType | HttpRequestErrorType | NotSignedInErrorType;
+
+/**
+ * The drops the signed-in member can see (`GET /v1/drops`), each with its `mode` (mint or voucher),
+ * `status`, whether the member is `eligible` (and `reasons` why not) and how often they `claimed` it.
+ *
+ * @example
+ * const drops = await client.drops();
+ * const open = drops.filter((d) => d.status === "open" && d.eligible);
+ * if (open[0]) await client.claim(open[0].id, { submit: open[0].mode === "voucher" });
+ */
+export async function getDrops(client: Client, parameters: GetDropsParameters = {}): Promise<GetDropsReturnType> {
+  const page = await apiRequest<{ items: MemberDrop[] }>(client, { method: "GET", path: "/v1/drops", query: { brand: parameters.brand }, retry: true });
+  return page.items;
+}

@@ -1,0 +1,49 @@
+/** `@stampbook/sdk`: sign members in with their wallet, show their perks, redeem them, claim drops. */
+export {
+  createStampbookClient,
+  type Client,
+  type SessionEndReason,
+  type StampbookClient,
+  type StampbookClientConfig,
+  type StampbookEvents,
+} from "./client.ts";
+
+export { claimDrop, type ClaimDropErrorType, type ClaimDropParameters, type ClaimDropReturnType } from "./actions/claimDrop.ts";
+export { getClaim, type GetClaimErrorType, type GetClaimParameters, type GetClaimReturnType } from "./actions/getClaim.ts";
+export { getDrops, type GetDropsErrorType, type GetDropsParameters, type GetDropsReturnType } from "./actions/getDrops.ts";
+export { getMe, type GetMeErrorType, type GetMeReturnType } from "./actions/getMe.ts";
+export { getPerks, type GetPerksErrorType, type GetPerksParameters, type GetPerksReturnType } from "./actions/getPerks.ts";
+export { getRedemptions, type GetRedemptionsErrorType, type GetRedemptionsParameters, type GetRedemptionsReturnType } from "./actions/getRedemptions.ts";
+export { linkWallet, type LinkWalletErrorType, type LinkWalletParameters, type LinkWalletReturnType } from "./actions/linkWallet.ts";
+export { redeemPerk, type RedeemPerkErrorType, type RedeemPerkParameters, type RedeemPerkReturnType } from "./actions/redeemPerk.ts";
+export { restoreSession, type RestoreSessionErrorType, type RestoreSessionReturnType } from "./actions/restoreSession.ts";
+export { signIn, type SignInErrorType, type SignInParameters, type SignInReturnType } from "./actions/signIn.ts";
+export { signOut, type SignOutReturnType } from "./actions/signOut.ts";
+export { switchChain, type SwitchChainErrorType, type SwitchChainParameters, type SwitchChainReturnType } from "./actions/switchChain.ts";
+
+export { StampbookError, type StampbookErrorParameters, type StampbookErrorType } from "./errors/base.ts";
+export { ApiError, HttpRequestError, type ApiErrorType, type HttpRequestErrorType, type Problem } from "./errors/api.ts";
+export { NotSignedInError, type NotSignedInErrorType } from "./errors/session.ts";
+export { ClaimFailedError, ClaimPendingError, type ClaimFailedErrorType, type ClaimPendingErrorType } from "./errors/claim.ts";
+export {
+  ChainMismatchError,
+  UserRejectedError,
+  WalletError,
+  WalletNotFoundError,
+  WalletTimeoutError,
+  type ChainMismatchErrorType,
+  type UserRejectedErrorType,
+  type WalletErrorType,
+  type WalletNotFoundErrorType,
+  type WalletTimeoutErrorType,
+} from "./errors/wallet.ts";
+
+export { defaultStorage, memoryStorage, type StampbookStorage } from "./storage.ts";
+export { discoverWallets, watchWallets, type DiscoverWalletsParameters, type Eip6963ProviderDetail, type Eip6963ProviderInfo } from "./wallets/discover.ts";
+export { eip1193Wallet } from "./wallets/eip1193.ts";
+export { signerWallet, type SignerLike } from "./wallets/signer.ts";
+export { toWallet, type WalletInput } from "./wallets/toWallet.ts";
+export type { ChainConfig, Eip1193Provider, StampbookWallet, TransactionRequest } from "./wallets/types.ts";
+export { viemAccountWallet } from "./wallets/viemAccount.ts";
+export { viemWalletClientWallet } from "./wallets/viemWalletClient.ts";
+export type { Claim, ClaimStatus, ClaimVoucherJson, Holding, Me, MemberDrop, MemberPerk, NonceGrant, PerkReason, Redemption, RedemptionPage, Session } from "./types.ts";
