@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSiweMessage } from "viem/siwe";
-import { privateKeyToAccount } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "viem";
 import { freePort } from "../scripts/free-port.ts";
 
@@ -47,6 +47,8 @@ describe("npm start", () => {
     expect(manifest.accounts).toHaveLength(4);
     expect(manifest.perks.length).toBeGreaterThanOrEqual(5);
     expect(manifest.brand.apiKey).toMatch(/^sbk_/);
+    expect(manifest.drops.map((d: any) => d.mode)).toEqual(["mint", "voucher"]);
+    for (const d of manifest.drops) expect(output).toContain(d.id);
   });
 
   it("serves the seeded demo: a gold member signs in and sees which perks unlock", async () => {
@@ -71,6 +73,30 @@ describe("npm start", () => {
 
     const me = await (await fetch(`${manifest.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(me.collections[0].holdings.map((h: any) => [h.tokenId, h.balance])).toEqual([["1", "1"], ["3", "3"], ["4", "2"]]);
+  });
+
+  it("a brand-new wallet with no ETH claims the seeded welcome stamp: the brand mints it", async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    const grant = await (await fetch(`${manifest.apiUrl}/v1/auth/nonce`)).json();
+    const message = createSiweMessage({ ...grant, address: account.address, issuedAt: new Date(grant.issuedAt) });
+    const signIn = await fetch(`${manifest.apiUrl}/v1/auth/verify`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
+    });
+    const { token } = await signIn.json();
+    const welcome = manifest.drops.find((d: any) => d.mode === "mint");
+    const claim = await fetch(`${manifest.apiUrl}/v1/drops/${welcome.id}/claim`, { method: "POST", headers: { authorization: `Bearer ${token}`, "idempotency-key": "welcome-1" } });
+    expect(claim.status).toBe(201);
+    expect(await claim.json()).toMatchObject({ status: "minted", tokenId: "3", amount: "1", txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    const me = await (await fetch(`${manifest.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(me.collections[0].holdings.map((h: any) => [h.tokenId, h.balance])).toEqual([["3", "1"]]);
+    const balance = await fetch(manifest.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBalance", params: [account.address, "latest"] }),
+    });
+    expect((await balance.json()).result).toBe("0x0");
   });
 
   it("stops everything on Ctrl-C (SIGINT)", async () => {
