@@ -72,7 +72,13 @@ const apiUrl = config.publicUrl.origin;
 const storefront = await startStorefront({
   host: config.host,
   port: storefrontPort,
-  config: { apiUrl, chainId, rpcUrl, brandName: seeded?.brand.name ?? "Stampbook" },
+  config: {
+    apiUrl,
+    chainId,
+    rpcUrl,
+    brandName: seeded?.brand.name ?? "Stampbook",
+    tokenNames: Object.fromEntries((deployed?.tokenTypes ?? []).map((t) => [t.tokenId, t.name.split(" (")[0]!])),
+  },
 });
 
 const manifest = {

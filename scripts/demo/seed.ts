@@ -89,6 +89,7 @@ export async function seedDemoBrand(options: { app: FastifyInstance; store: Stor
   const perkSpecs = [
     { title: "Free coffee for Gold members", description: "One free drink of your choice, once.", rule: leaf("member", "gold"), limits: { perMember: 1 } },
     { title: "10% off for stamp collectors", description: "Hold 3 or more journey stamps.", rule: leaf("holds", "stamp", 3), limits: { perMember: 5 } },
+    { title: "A cookie for your first stamp", description: "Claim the welcome stamp, then enjoy a cookie on us.", rule: leaf("holds", "stamp"), limits: { perMember: 1 } },
     { title: "Founders' lounge", description: "For lifetime members and founders.", rule: { type: "any", rules: [leaf("member", "lifetime"), leaf("holds", "founder")] }, limits: {} },
     { title: "Roastery tour (20 places)", description: "Members with at least one stamp.", rule: { type: "all", rules: [{ type: "any", rules: [leaf("member", "gold"), leaf("member", "lifetime")] }, leaf("holds", "stamp")] }, limits: { perMember: 1, total: 20 } },
     { title: "Go lifetime: upgrade offer", description: "Gold members who are not lifetime members yet.", rule: { type: "all", rules: [leaf("member", "gold"), { type: "not", rule: leaf("member", "lifetime") }] }, limits: { perMember: 1 } },

@@ -6,7 +6,8 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { build } from "esbuild";
 
-export type StorefrontConfig = { apiUrl: string; chainId: number; rpcUrl: string; brandName: string };
+/** What the page needs to know: where the API is, and the brand's names for its token types. */
+export type StorefrontConfig = { apiUrl: string; chainId: number; rpcUrl: string; brandName: string; tokenNames: Record<string, string> };
 
 const here = new URL("./storefront/", import.meta.url);
 const sdkEntry = (file: string) => new URL(`../../sdk/src/${file}`, import.meta.url).pathname;

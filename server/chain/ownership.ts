@@ -22,6 +22,8 @@ export type OwnershipReader = {
   readFresh(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot>;
   /** May answer from a cache at most `cacheMs` old. Use for display only. */
   readCached(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot>;
+  /** Drops what is cached for `member`, after this server changed their holdings (a mint). */
+  forget(member: Address): void;
 };
 
 const MAX_CACHE_ENTRIES = 10_000;
@@ -76,5 +78,10 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
     return snapshot;
   }
 
-  return { readFresh, readCached };
+  function forget(member: Address): void {
+    const prefix = `${member.toLowerCase()}|`;
+    for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);
+  }
+
+  return { readFresh, readCached, forget };
 }

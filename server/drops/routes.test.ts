@@ -631,3 +631,25 @@ describe("without a minter key", () => {
     }
   });
 });
+
+describe("a mint refreshes the member's cached holdings on this instance", () => {
+  it("a perk that needs the claimed token shows as unlocked right after the claim, even with a long listing cache", async () => {
+    const cached = await startServer(chain, { minterPrivateKey: BRAND_KEY, ownershipCacheMs: 60_000 });
+    try {
+      const member = freshWallet();
+      const token = await session(member, cached);
+      const perk = await cached.app.inject({ method: "POST", url: "/v1/admin/perks", headers: bearer(cached.apiKey), payload: { title: "Stamp holders", rule: holds(DEMO_TYPES.stamp) } });
+      expect(perk.statusCode).toBe(201);
+      const listed = async () => (await cached.app.inject({ method: "GET", url: "/v1/perks", headers: bearer(token) })).json().items.find((p: { id: string }) => p.id === perk.json().id);
+      expect(await listed()).toMatchObject({ eligible: false });
+
+      const drop = await createDrop({ title: "Stamp for the cache test" }, cached);
+      const claimed = await claim(member, drop.id, newKey(), cached);
+      expect(claimed.statusCode, claimed.body).toBe(201);
+      expect(claimed.json().status).toBe("minted");
+      expect(await listed()).toMatchObject({ eligible: true, reasons: [] });
+    } finally {
+      await cached.close();
+    }
+  });
+});

@@ -118,7 +118,10 @@ export function createDropService(deps: DropServiceDeps): DropService {
 
   /** The claim after `input`, or as it stands if someone else settled it first. */
   async function complete(id: string, input: CompleteClaimInput): Promise<Claim> {
-    return (await store.completeClaim(id, input)) ?? (await store.getClaim(id))!;
+    const claim = (await store.completeClaim(id, input)) ?? (await store.getClaim(id))!;
+    // The member holds more now: their next listing on this instance must not answer from the cache.
+    if (claim.status === "minted") ownership.forget(claim.member as Address);
+    return claim;
   }
 
   /** @param wait for a claim this process is minting right now: wait for it (true) or return it as it is. */

@@ -3,7 +3,8 @@
  * Path 1: an injected EIP-1193 wallet (backed by a local-chain account in this process) signs in,
  * sees a perk locked, receives the membership by airdrop, sees it unlock, redeems it, and a second
  * click shows the same code without a second redemption. Path 2: a member without a wallet gets an
- * embedded key and claims a drop without holding any ETH. Screenshots go to test-results/.
+ * embedded key, claims a drop without holding any ETH, which unlocks a perk, and redeems it once.
+ * Screenshots go to test-results/.
  */
 import { mkdir } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -130,7 +131,7 @@ describe.skipIf(!available)("storefront in headless Chromium (skipped only where
     await page.close();
   });
 
-  it("no wallet: an embedded key signs in and claims a drop without holding ETH", async () => {
+  it("no wallet: an embedded key signs in, a gasless claim unlocks a perk, redeem shows a code once", async () => {
     const m = demo.manifest;
     const { publicClient } = chainOf(m);
     const context = await browser.newContext();
@@ -145,22 +146,44 @@ describe.skipIf(!available)("storefront in headless Chromium (skipped only where
     const address: Address = privateKeyToAccount(key).address;
     expect(await publicClient.getBalance({ address })).toBe(0n);
 
-    const claimable = page.locator("#drops .card").filter({ has: page.getByRole("button", { name: "Claim", exact: true }) }).first();
-    await expect.poll(() => claimable.count(), { timeout: 15_000 }).toBe(1);
-    const drop = page.locator(`#drops .card[data-drop-id="${await claimable.getAttribute("data-drop-id")}"]`);
-    await drop.getByRole("button", { name: "Claim", exact: true }).click();
-    await expect.poll(() => drop.textContent(), { timeout: 30_000 }).toContain("Claimed");
+    const cookie = await perkCard(page, "A cookie for your first stamp");
+    await expect.poll(() => cookie.textContent(), { timeout: 15_000 }).toContain("needs at least 1 of token 3, holds 0");
+    expect(await cookie.getByRole("button", { name: "Redeem" }).count()).toBe(0);
+
+    const welcome = page.locator("#drops .card", { has: page.getByRole("heading", { name: "Welcome stamp" }) });
+    await welcome.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => welcome.textContent(), { timeout: 30_000 }).toContain("Claimed");
     await expect.poll(() => page.locator(`#holdings .card[data-token-id="${STAMP}"]`).count(), { timeout: 15_000 }).toBe(1);
     await page.screenshot({ path: new URL("storefront-4-claimed.png", SCREENSHOTS).pathname, fullPage: true });
 
     const collection = m.contracts.collections[0]!;
-    expect(await publicClient.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "balanceOf", args: [address, STAMP] })).toBeGreaterThanOrEqual(1n);
+    expect(await publicClient.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "balanceOf", args: [address, STAMP] })).toBe(1n);
     expect(await publicClient.getBalance({ address })).toBe(0n);
 
-    // After a reload the member is still signed in (session and key restored).
+    // The stamp unlocks the perk (listings may reuse holdings for a few seconds).
+    await expect
+      .poll(async () => {
+        await page.getByRole("button", { name: "Refresh" }).click();
+        await page.waitForTimeout(500);
+        return cookie.getByRole("button", { name: "Redeem" }).count();
+      }, { timeout: 20_000, interval: 1_000 })
+      .toBe(1);
+    await cookie.getByRole("button", { name: "Redeem" }).click();
+    await expect.poll(() => page.locator("#code-dialog").isVisible(), { timeout: 15_000 }).toBe(true);
+    const code = (await page.locator("#code-text").textContent())!;
+    await page.getByRole("button", { name: "Done" }).click();
+    await cookie.getByRole("button", { name: "Show code" }).click();
+    await expect.poll(() => page.locator("#code-text").textContent(), { timeout: 15_000 }).toBe(code);
+    await page.getByRole("button", { name: "Done" }).click();
+    const redemptions = await (await fetch(`${m.apiUrl}/v1/admin/redemptions?member=${address}`, { headers: { authorization: `Bearer ${m.brand.apiKey}` } })).json();
+    expect(redemptions.items.map((r: { code: string }) => r.code)).toEqual([code]);
+
+    // After a reload the member is still signed in (session and key restored); then signs out.
     await page.reload();
     await page.waitForSelector("body[data-ready=true]");
     await expect.poll(() => page.locator("#member").isVisible(), { timeout: 15_000 }).toBe(true);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => page.locator("#welcome").isVisible(), { timeout: 15_000 }).toBe(true);
     await context.close();
   });
 });

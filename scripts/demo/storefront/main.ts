@@ -17,7 +17,7 @@ import {
 import { createEmbeddedWallet, type EmbeddedWallet } from "@stampbook/sdk/embedded";
 import qrcode from "qrcode-generator";
 
-type Config = { apiUrl: string; chainId: number; rpcUrl: string; brandName: string };
+type Config = { apiUrl: string; chainId: number; rpcUrl: string; brandName: string; tokenNames: Record<string, string> };
 type WalletChoice = { kind: "injected"; provider: Eip1193Provider; name: string } | { kind: "embedded" };
 
 const WALLET_KIND_KEY = "demo-storefront:wallet";
@@ -148,7 +148,7 @@ async function renderHoldings() {
   list.replaceChildren();
   const holdings = me.collections.flatMap((c) => c.holdings);
   for (const h of holdings) {
-    const name = h.kind === "membership" ? `Membership #${h.tokenId}` : `Collectible #${h.tokenId}`;
+    const name = config.tokenNames[h.tokenId] ?? (h.kind === "membership" ? `Membership #${h.tokenId}` : `Collectible #${h.tokenId}`);
     const details = [badge(h.kind === "membership" ? (h.active ? "active" : "expired") : `× ${h.balance}`, h.active === false ? "locked" : "unlocked")];
     const lines: string[] = [`${h.points} points each${h.soulbound ? " · soulbound" : ""}`];
     if (h.kind === "membership") lines.push(h.expiresAt ? `Valid until ${new Date(h.expiresAt).toLocaleDateString()}` : "Never expires");
@@ -224,7 +224,8 @@ async function renderDrops() {
 
 function dropCard(drop: MemberDrop): HTMLLIElement {
   const claimed = drop.claimed > 0 && drop.limits.perMember !== null && drop.claimed >= drop.limits.perMember;
-  const li = card(drop.title, drop.description, paragraph(`${drop.amount} × collectible #${drop.tokenId} · for ${drop.requires}`, "muted"));
+  const token = config.tokenNames[drop.tokenId] ?? `token #${drop.tokenId}`;
+  const li = card(drop.title, drop.description, paragraph(`${drop.amount} × ${token} · for ${drop.requires}`, "muted"));
   li.dataset.dropId = drop.id;
   if (claimed) {
     li.append(badge("claimed", "unlocked"));
