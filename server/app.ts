@@ -16,6 +16,7 @@ import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { createAuthService } from "./auth/sessions.ts";
 import { createCollectionCatalog } from "./chain/collections.ts";
+import type { OwnershipReader } from "./chain/ownership.ts";
 import type { Config } from "./config.ts";
 import { dropsPlugin } from "./drops/index.ts";
 import { healthRoutes } from "./health/routes.ts";
@@ -34,6 +35,8 @@ export type BuildOptions = {
   store?: Store;
   /** Use this chain client instead of one for `config.rpcUrl`. */
   client?: PublicClient;
+  /** Read holdings this way instead of the batched, cached reader (benchmark baselines, tests). */
+  ownership?: OwnershipReader;
   /** Clock override for tests. */
   now?: () => Date;
   /** pino options, or false for silence. Defaults to the config's level. */
@@ -85,7 +88,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 
   await app.register(storagePlugin, { databaseUrl: config.databaseUrl, ...(options.store ? { store: options.store } : {}) });
   const client = options.client ?? createChainClient(config.rpcUrl, config.chainId);
-  await app.register(chainPlugin, { client, ownershipCacheMs: config.ownershipCacheMs });
+  await app.register(chainPlugin, { client, ownershipCacheMs: config.ownershipCacheMs, ...(options.ownership ? { ownership: options.ownership } : {}) });
   const now = options.now ?? (() => new Date());
   const auth = createAuthService({ store: app.store, client, params: config, sessionCacheMs: config.sessionCacheMs, now });
   await app.register(authenticationPlugin, { auth });

@@ -1,8 +1,10 @@
 /**
  * API benchmark. One run, one machine, loopback only:
  *   - a local Hardhat chain (in this process) with the demo collection;
- *   - three server processes: a bare Fastify hello-world (the ceiling), the API with its short
- *     ownership cache (gated), and the same API reading the chain on every request (naive);
+ *   - four server processes: a bare Fastify hello-world (the ceiling); the API with its short
+ *     ownership cache (gated); the API reading the chain for every request the way tutorials do,
+ *     one call per token (naive, scripts/bench/naive-server.ts); and the API with its own batched
+ *     reader but no cache (uncached, reported for reference);
  *   - autocannon in this process drives each with the same settings.
  * Also times fresh EOA sign-ins (nonce + verify over HTTP) against the `siwe` package's
  * `SiweMessage.verify()` on the same messages in-process, and redemptions with their on-chain
@@ -96,11 +98,12 @@ try {
   const { key: apiKey } = await issueApiKey(store, brand.id, "bench");
   await store.close();
 
-  const [helloPort, gatedPort, naivePort] = [await freePort(), await freePort(), await freePort()];
+  const [helloPort, gatedPort, naivePort, uncachedPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const serverEnv = { RPC_URL: rpcUrl, CHAIN_ID: "31337", COLLECTIONS: collection, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", AUTH_RATE_LIMIT_PER_MINUTE: "1000000" };
   await startProcess("scripts/bench/hello-server.ts", { PORT: String(helloPort) });
   await startProcess("server/main.ts", { ...serverEnv, PORT: String(gatedPort), PUBLIC_URL: `http://localhost:${gatedPort}`, OWNERSHIP_CACHE_MS: "300000" });
-  await startProcess("server/main.ts", { ...serverEnv, PORT: String(naivePort), PUBLIC_URL: `http://localhost:${naivePort}`, OWNERSHIP_CACHE_MS: "0" });
+  await startProcess("scripts/bench/naive-server.ts", { ...serverEnv, PORT: String(naivePort), PUBLIC_URL: `http://localhost:${naivePort}`, OWNERSHIP_CACHE_MS: "0" });
+  await startProcess("server/main.ts", { ...serverEnv, PORT: String(uncachedPort), PUBLIC_URL: `http://localhost:${uncachedPort}`, OWNERSHIP_CACHE_MS: "0" });
   const gated = `http://localhost:${gatedPort}`;
 
   // The demo's perks (member, holds >= N, any/all/not) plus an unlimited one to redeem repeatedly.
@@ -131,6 +134,7 @@ try {
   const goldKey = devAccount(1).privateKey;
   const gatedToken = await signIn(gated, goldKey);
   const naiveToken = await signIn(`http://localhost:${naivePort}`, goldKey);
+  const uncachedToken = await signIn(`http://localhost:${uncachedPort}`, goldKey);
   const check = await json(await fetch(`${gated}/v1/perks`, { headers: { authorization: `Bearer ${gatedToken}` } }));
   if (check.items.filter((p: any) => p.eligible).length < 4) throw new Error("the benchmark member should be eligible for most perks");
 
@@ -141,6 +145,8 @@ try {
   console.log(`gated  ${gated_rps} req/s`);
   const naive_rps = await load(`http://localhost:${naivePort}/v1/perks`, { authorization: `Bearer ${naiveToken}` });
   console.log(`naive  ${naive_rps} req/s`);
+  const uncached_rps = await load(`http://localhost:${uncachedPort}/v1/perks`, { authorization: `Bearer ${uncachedToken}` });
+  console.log(`uncached ${uncached_rps} req/s`);
 
   // Fresh plain-wallet sign-ins: the server's share is the nonce and the verification; the wallet's
   // signing happens in between and is not timed.
@@ -188,11 +194,13 @@ try {
     hello_rps,
     gated_rps,
     naive_rps,
+    uncached_rps,
     login_per_s,
     siwe_lib_verify_per_s,
     redeem_per_s,
     gated_vs_hello: Number((gated_rps / hello_rps).toFixed(3)),
     gated_vs_naive: Number((gated_rps / naive_rps).toFixed(2)),
+    gated_vs_uncached: Number((gated_rps / uncached_rps).toFixed(2)),
     login_vs_siwe_lib: Number((login_per_s / siwe_lib_verify_per_s).toFixed(2)),
     settings: { ...LOAD, logins: LOGINS, redemptions: REDEMPTIONS, concurrency: CONCURRENCY, cores: cpus().length, perks: perkIds.length },
   };

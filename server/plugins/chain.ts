@@ -19,13 +19,14 @@ export function createChainClient(rpcUrl: string, chainId: number): PublicClient
       rpcUrls: { default: { http: [rpcUrl] } },
     },
     // Fail fast: a gate that waits on a dead RPC helps nobody, and the answer is a 503 either way.
-    transport: http(rpcUrl, { retryCount: 1, timeout: 5_000 }),
+    // Requests issued together (a block and holdingsOf per collection) travel as one JSON-RPC batch.
+    transport: http(rpcUrl, { retryCount: 1, timeout: 5_000, batch: { wait: 0 } }),
   });
 }
 
 export const chainPlugin = fp(
-  async (app: FastifyInstance, opts: { client: PublicClient; ownershipCacheMs: number }) => {
-    app.decorate("chain", { client: opts.client, ownership: createOwnershipReader(opts.client, { cacheMs: opts.ownershipCacheMs }) });
+  async (app: FastifyInstance, opts: { client: PublicClient; ownershipCacheMs: number; ownership?: OwnershipReader }) => {
+    app.decorate("chain", { client: opts.client, ownership: opts.ownership ?? createOwnershipReader(opts.client, { cacheMs: opts.ownershipCacheMs }) });
   },
   { name: "chain", fastify: "5.x" },
 );
