@@ -1,5 +1,6 @@
 /** TypeBox schemas shared by several routes. */
 import { Type, type Static, type TSchema } from "typebox";
+import { MAX_PAGE_SIZE } from "./storage/index.ts";
 
 /**
  * `T | null` written as a JSON type array. fast-json-stringify serialises it directly, where the
@@ -36,3 +37,9 @@ export const ProblemSchema = Type.Object(
 /** Standard error responses, referenced from every route's `response` map. */
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, ProblemSchema])) as Record<number, typeof ProblemSchema>;
+
+/** Keyset paging of a list, newest first: `limit` items from the opaque `cursor` of the last page. */
+export const PageQueryFields = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+};

@@ -6,8 +6,8 @@ import type { Address } from "viem";
 import { Problem } from "../errors.ts";
 import { parseRule, requirementsOf, RuleError, ruleToJson } from "../perks/rules.ts";
 import { perkView, PerkSchema, redemptionView, RedemptionPageSchema, RedemptionSchema, RuleSchema } from "../perks/schemas.ts";
-import { MAX_PAGE_SIZE, newId, normalizeRedemptionCode, normalizeTimestamp, toTimestamp, type PerkPatch } from "../storage/index.ts";
-import { IdSchema, problemResponses, TimestampSchema } from "../schemas.ts";
+import { newId, normalizeRedemptionCode, normalizeTimestamp, toTimestamp, type PerkPatch } from "../storage/index.ts";
+import { AddressSchema, IdSchema, PageQueryFields, problemResponses, TimestampSchema } from "../schemas.ts";
 
 /**
  * A cap as a request sends it: a whole number or null ("no cap"). Written as `nullable` rather than a
@@ -164,10 +164,9 @@ export async function adminRoutes(app: FastifyInstance, opts: { collections: rea
         querystring: Type.Object(
           {
             perk: Type.Optional(IdSchema),
-            member: Type.Optional(Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" })),
+            member: Type.Optional(AddressSchema),
             consumed: Type.Optional(Type.Boolean()),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE })),
-            cursor: Type.Optional(Type.String({ maxLength: 512 })),
+            ...PageQueryFields,
           },
           { additionalProperties: false },
         ),

@@ -7,8 +7,8 @@ import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts
 import { Problem } from "../errors.ts";
 import { parseRule, requirementsOf, RuleError, ruleToJson } from "../perks/rules.ts";
 import { RuleSchema } from "../perks/schemas.ts";
-import { MAX_PAGE_SIZE, newId, normalizeTimestamp, toTimestamp, type DropPatch } from "../storage/index.ts";
-import { AddressSchema, IdSchema, problemResponses, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
+import { newId, normalizeTimestamp, toTimestamp, type DropPatch } from "../storage/index.ts";
+import { AddressSchema, IdSchema, PageQueryFields, problemResponses, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
 import type { Minter } from "./minter.ts";
 import { CLAIM_STATUSES, claimView, ClaimPageSchema, DROP_MODES, dropView, DropSchema } from "./schemas.ts";
 import { minterUnavailable } from "./service.ts";
@@ -221,10 +221,9 @@ export async function dropAdminRoutes(app: FastifyInstance, opts: { collections:
         querystring: Type.Object(
           {
             drop: Type.Optional(IdSchema),
-            member: Type.Optional(Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" })),
+            member: Type.Optional(AddressSchema),
             status: Type.Optional(StringEnum(CLAIM_STATUSES)),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE })),
-            cursor: Type.Optional(Type.String({ maxLength: 512 })),
+            ...PageQueryFields,
           },
           { additionalProperties: false },
         ),

@@ -3,8 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { Problem } from "../errors.ts";
-import { MAX_PAGE_SIZE } from "../storage/index.ts";
-import { IdSchema, problemResponses } from "../schemas.ts";
+import { IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
 import { claimView, ClaimPageSchema, ClaimSchema, memberDropDetailView, MemberDropDetailSchema, memberDropView, MemberDropSchema } from "./schemas.ts";
 import type { DropService } from "./service.ts";
 
@@ -93,8 +92,7 @@ export async function dropRoutes(app: FastifyInstance, opts: { drops: DropServic
         querystring: Type.Object(
           {
             drop: Type.Optional(IdSchema),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE })),
-            cursor: Type.Optional(Type.String({ maxLength: 512 })),
+            ...PageQueryFields,
           },
           { additionalProperties: false },
         ),

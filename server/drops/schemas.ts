@@ -2,22 +2,12 @@
 import { Type, type Static } from "typebox";
 import { getAddress } from "viem";
 import type { Claim, Drop } from "../storage/index.ts";
-import { LimitsSchema, RuleSchema } from "../perks/schemas.ts";
+import { LimitsSchema, ReasonSchema, RuleSchema } from "../perks/schemas.ts";
 import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
 import type { MemberDrop } from "./service.ts";
 
 export const DROP_MODES = ["mint", "voucher"] as const;
 export const CLAIM_STATUSES = ["pending", "minted", "issued", "failed", "expired"] as const;
-
-const ReasonSchema = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  collection: Type.Optional(AddressSchema),
-  tokenId: Type.Optional(Type.String()),
-  have: Type.Optional(Type.String()),
-  need: Type.Optional(Type.String()),
-  expiredAt: Type.Optional(TimestampSchema),
-});
 
 const HexSchema = (bytes: number, description: string) => Type.String({ pattern: `^0x[0-9a-fA-F]{${bytes * 2}}$`, description });
 

@@ -3,8 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { Problem } from "../errors.ts";
-import { MAX_PAGE_SIZE } from "../storage/index.ts";
-import { IdSchema, problemResponses } from "../schemas.ts";
+import { IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
 import { memberPerkDetailView, MemberPerkDetailSchema, memberPerkView, MemberPerkSchema, redemptionView, RedemptionPageSchema, RedemptionSchema } from "./schemas.ts";
 import type { PerkService } from "./service.ts";
 
@@ -75,10 +74,7 @@ export async function perkRoutes(app: FastifyInstance, opts: { perks: PerkServic
       schema: {
         tags: ["perks"],
         summary: "The signed-in member's redemptions, newest first",
-        querystring: Type.Object(
-          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE })), cursor: Type.Optional(Type.String({ maxLength: 512 })) },
-          { additionalProperties: false },
-        ),
+        querystring: Type.Object(PageQueryFields, { additionalProperties: false }),
         response: { 200: RedemptionPageSchema, ...problemResponses(400, 401) },
       },
     },

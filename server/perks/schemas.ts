@@ -5,7 +5,8 @@ import type { Perk, Redemption } from "../storage/index.ts";
 import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
 import type { MemberPerk } from "./service.ts";
 
-const ReasonSchema = Type.Object({
+/** Why a member is not eligible for a perk or a drop. */
+export const ReasonSchema = Type.Object({
   code: Type.String(),
   message: Type.String(),
   collection: Type.Optional(AddressSchema),
