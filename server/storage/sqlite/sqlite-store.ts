@@ -86,6 +86,12 @@ export interface SqliteStoreOptions {
 }
 
 /** Default for {@link SqliteStoreOptions.busyTimeoutMs}. */
+type LimitRefusal =
+  | { status: "not_started" }
+  | { status: "ended" }
+  | { status: "member_limit_reached"; limit: number }
+  | { status: "total_limit_reached"; limit: number };
+
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 interface CountRow {
@@ -159,6 +165,29 @@ export class SqliteStore implements Store {
 
   #all<Row>(sql: string, ...params: SQLInputValue[]): Row[] {
     return this.#statement(sql).all(...params) as unknown as Row[];
+  }
+
+  #count(sql: string, ...params: SQLInputValue[]): number {
+    return this.#get<CountRow>(sql, ...params)?.n ?? 0;
+  }
+
+  /**
+   * Why a perk or drop cannot be taken now, or null: its window and then its limits, counted by
+   * `counts` inside the caller's write transaction. Timestamps share one fixed-width shape, so text
+   * order is time order.
+   */
+  #refusal(
+    offer: { starts_at: string | null; ends_at: string | null; per_member_limit: number | null; total_limit: number | null },
+    now: string,
+    counts: { mine: () => number; all: () => number },
+  ): LimitRefusal | null {
+    if (offer.starts_at !== null && now < offer.starts_at) return { status: "not_started" };
+    if (offer.ends_at !== null && now >= offer.ends_at) return { status: "ended" };
+    if (offer.per_member_limit !== null && counts.mine() >= offer.per_member_limit) {
+      return { status: "member_limit_reached", limit: offer.per_member_limit };
+    }
+    if (offer.total_limit !== null && counts.all() >= offer.total_limit) return { status: "total_limit_reached", limit: offer.total_limit };
+    return null;
   }
 
   #run(sql: string, ...params: SQLInputValue[]): number {
@@ -460,24 +489,11 @@ export class SqliteStore implements Store {
         perkId,
       );
       if (perk === undefined) return { status: "perk_not_found" };
-      // Timestamps share one fixed-width shape, so text order is time order.
-      if (perk.starts_at !== null && now < perk.starts_at) return { status: "not_started" };
-      if (perk.ends_at !== null && now >= perk.ends_at) return { status: "ended" };
-
-      if (perk.per_member_limit !== null) {
-        const mine = this.#get<CountRow>(
-          "SELECT count(*) AS n FROM redemptions WHERE perk_id = ? AND member = ?",
-          perkId,
-          member,
-        );
-        if ((mine?.n ?? 0) >= perk.per_member_limit) {
-          return { status: "member_limit_reached", limit: perk.per_member_limit };
-        }
-      }
-      if (perk.total_limit !== null) {
-        const all = this.#get<CountRow>("SELECT count(*) AS n FROM redemptions WHERE perk_id = ?", perkId);
-        if ((all?.n ?? 0) >= perk.total_limit) return { status: "total_limit_reached", limit: perk.total_limit };
-      }
+      const refusal = this.#refusal(perk, now, {
+        mine: () => this.#count("SELECT count(*) AS n FROM redemptions WHERE perk_id = ? AND member = ?", perkId, member),
+        all: () => this.#count("SELECT count(*) AS n FROM redemptions WHERE perk_id = ?", perkId),
+      });
+      if (refusal !== null) return refusal;
 
       const redemption: Redemption = {
         id,
@@ -702,21 +718,11 @@ export class SqliteStore implements Store {
 
       const drop = this.#get<DropRow>(`SELECT ${dropColumns} FROM drops WHERE id = ? AND deleted_at IS NULL`, dropId);
       if (drop === undefined) return { status: "drop_not_found" };
-      if (drop.starts_at !== null && now < drop.starts_at) return { status: "not_started" };
-      if (drop.ends_at !== null && now >= drop.ends_at) return { status: "ended" };
-
-      if (drop.per_member_limit !== null) {
-        const mine = this.#get<CountRow>(
-          `SELECT count(*) AS n FROM claims WHERE drop_id = ? AND member = ? AND status IN ${COUNTED}`,
-          dropId,
-          member,
-        );
-        if ((mine?.n ?? 0) >= drop.per_member_limit) return { status: "member_limit_reached", limit: drop.per_member_limit };
-      }
-      if (drop.total_limit !== null) {
-        const all = this.#get<CountRow>(`SELECT count(*) AS n FROM claims WHERE drop_id = ? AND status IN ${COUNTED}`, dropId);
-        if ((all?.n ?? 0) >= drop.total_limit) return { status: "total_limit_reached", limit: drop.total_limit };
-      }
+      const refusal = this.#refusal(drop, now, {
+        mine: () => this.#count(`SELECT count(*) AS n FROM claims WHERE drop_id = ? AND member = ? AND status IN ${COUNTED}`, dropId, member),
+        all: () => this.#count(`SELECT count(*) AS n FROM claims WHERE drop_id = ? AND status IN ${COUNTED}`, dropId),
+      });
+      if (refusal !== null) return refusal;
 
       const claim: Claim = {
         id,
