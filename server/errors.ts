@@ -74,6 +74,12 @@ export class Problem extends Error {
     this.extensions = extensions;
   }
 
+  /** Keeps what went wrong underneath for the log; it is never part of the response body. */
+  withCause(cause: unknown): this {
+    (this as { cause?: unknown }).cause = cause;
+    return this;
+  }
+
   toBody(instance?: string): ProblemBody {
     return {
       type: `urn:stampbook:problem:${this.code}`,

@@ -32,7 +32,7 @@ export function createCollectionCatalog(client: PublicClient, options: { ttlMs: 
         known.set(key, { at: Date.now(), types });
         return types;
       } catch (error) {
-        throw new Problem(503, "chain_unavailable", "The chain cannot be read right now", "The collection's token types could not be read.");
+        throw new Problem(503, "chain_unavailable", "The chain cannot be read right now", "The collection's token types could not be read.").withCause(error);
       }
     },
   };

@@ -54,9 +54,8 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
       });
       return { holdings, now: block.timestamp };
     } catch (error) {
-      throw new Problem(503, "chain_unavailable", "The chain cannot be read right now", "Ownership could not be checked; nothing was unlocked.", {
-        cause: error instanceof Error ? error.message.split("\n")[0] : undefined,
-      });
+      // The RPC's own error (it may name internal hosts) goes to the log, not to the client.
+      throw new Problem(503, "chain_unavailable", "The chain cannot be read right now", "Ownership could not be checked; nothing was unlocked.").withCause(error);
     }
   }
 

@@ -634,3 +634,19 @@ describe("expired membership", () => {
     expect(await listed(RULES, lifetime.id)).toMatchObject({ eligible: true, reasons: [] });
   });
 });
+
+describe("what a 503 tells the client", () => {
+  it("names no internal host: the RPC's error stays in the log", async () => {
+    const dead = await startServer(chain, {}, { client: createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0 }) }) });
+    try {
+      await createPerk({ rule: holds(DEMO_TYPES.stamp) }, dead);
+      const token = await dead.signIn(wallet(NOBODY));
+      const response = await dead.app.inject({ method: "GET", url: "/v1/perks", headers: bearer(token) });
+      expect(response.statusCode).toBe(503);
+      expect(response.body).not.toContain("127.0.0.1");
+      expect(Object.keys(response.json()).sort()).toEqual(["code", "detail", "instance", "status", "title", "type"]);
+    } finally {
+      await dead.close();
+    }
+  });
+});
