@@ -3,7 +3,7 @@
  * origin and chain id and to a nonce it issued, used once; plain wallets verify locally and contract
  * wallets (EIP-1271 deployed, ERC-6492 counterfactual) through the chain.
  */
-import type { Address } from "viem";
+import { getAddress, type Address } from "viem";
 import type { Config } from "../config.ts";
 import { Problem, type ProblemCode } from "../errors.ts";
 import { sha256Hex, toTimestamp, type Session, type Store } from "../storage/index.ts";
@@ -26,13 +26,16 @@ export type NonceGrant = {
   issuedAt: string;
 };
 
+/** Who a live session belongs to; the address is checksummed. */
+export type SessionHolder = { address: Address; chainId: number };
+
 export type SignedIn = { token: string; address: Address; chainId: number; expiresAt: string; method: "eoa" | "erc1271" | "erc6492" };
 
 export type AuthService = {
   issueNonce(): Promise<NonceGrant>;
   signIn(message: string, signature: string): Promise<SignedIn>;
-  /** The live session a token stands for, or null. */
-  authenticate(token: string): Promise<Session | null>;
+  /** Who the live session a token stands for belongs to, or null. */
+  authenticate(token: string): Promise<SessionHolder | null>;
   signOut(token: string): Promise<void>;
 };
 
@@ -47,8 +50,8 @@ export function createAuthService(deps: { store: Store; client: ChainClient; par
   const { store, client, params } = deps;
   const now = deps.now ?? (() => new Date());
   const sessionCacheMs = deps.sessionCacheMs ?? 0;
-  // Keyed by the token itself: a hit costs no hashing and no store read.
-  const sessionCache = new Map<string, { session: Session; cachedAt: number; expiresAtMs: number }>();
+  // Keyed by the token itself: a hit costs no hashing, no store read and no checksumming.
+  const sessionCache = new Map<string, { holder: SessionHolder; cachedAt: number; expiresAtMs: number }>();
 
   return {
     async issueNonce() {
@@ -110,15 +113,17 @@ export function createAuthService(deps: { store: Store; client: ChainClient; par
       const at = now().getTime();
       const cached = sessionCache.get(token);
       if (cached !== undefined) {
-        if (at - cached.cachedAt < sessionCacheMs && at < cached.expiresAtMs) return cached.session;
+        if (at - cached.cachedAt < sessionCacheMs && at < cached.expiresAtMs) return cached.holder;
         sessionCache.delete(token);
       }
       const session = await store.getSession(sha256Hex(token), toTimestamp(at));
-      if (session !== null && sessionCacheMs > 0) {
+      if (session === null) return null;
+      const holder = holderOf(session);
+      if (sessionCacheMs > 0) {
         if (sessionCache.size >= MAX_CACHED_SESSIONS) sessionCache.delete(sessionCache.keys().next().value!);
-        sessionCache.set(token, { session, cachedAt: at, expiresAtMs: Date.parse(session.expiresAt) });
+        sessionCache.set(token, { holder, cachedAt: at, expiresAtMs: Date.parse(session.expiresAt) });
       }
-      return session;
+      return holder;
     },
 
     async signOut(token) {
@@ -126,6 +131,10 @@ export function createAuthService(deps: { store: Store; client: ChainClient; par
       if (token.startsWith(SESSION_TOKEN_PREFIX)) await store.revokeSession(sha256Hex(token));
     },
   };
+}
+
+function holderOf(session: Session): SessionHolder {
+  return { address: getAddress(session.address), chainId: session.chainId };
 }
 
 const STATUS_OF: Partial<Record<ProblemCode, number>> = { siwe_malformed: 400, chain_unavailable: 503 };

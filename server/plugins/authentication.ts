@@ -8,7 +8,6 @@ import type {} from "@fastify/cookie";
 import fp from "fastify-plugin";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Address } from "viem";
-import { getAddress } from "viem";
 import type { AuthService } from "../auth/sessions.ts";
 import { API_KEY_PREFIX } from "../auth/tokens.ts";
 import { Problem } from "../errors.ts";
@@ -49,9 +48,9 @@ export const authenticationPlugin = fp(
       const bearer = bearerToken(request);
       const token = bearer ?? request.cookies[SESSION_COOKIE] ?? null;
       if (token === null) throw new Problem(401, "unauthenticated", "Sign in first", "Send the session cookie or Authorization: Bearer <session token>.");
-      const session = await opts.auth.authenticate(token);
-      if (session === null) throw new Problem(401, "session_expired", "The session is unknown, expired or signed out", "Sign in again.");
-      request.member = { address: getAddress(session.address), chainId: session.chainId, token };
+      const holder = await opts.auth.authenticate(token);
+      if (holder === null) throw new Problem(401, "session_expired", "The session is unknown, expired or signed out", "Sign in again.");
+      request.member = { ...holder, token };
     });
 
     app.decorate("requireBrand", async (request: FastifyRequest) => {
