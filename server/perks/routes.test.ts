@@ -460,9 +460,11 @@ describe("re-check at redemption time", () => {
     await chain.publicClient.waitForTransactionReceipt({ hash });
     expect(await chain.collection.read.balanceOf([addr(CACHED), DEMO_TYPES.stamp])).toBe(0n);
 
-    // Within the cache window the list still shows the old answer...
+    // Within the cache window the list still shows the old answer, the very same JSON...
     const second = await listPerks(CACHED, cached);
     expect(second.json().items.find((p: { id: string }) => p.id === perk.id)).toMatchObject({ eligible: true });
+    expect(second.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(second.body).toBe(first.body);
     // ...but redemption does not trust it.
     const body = expectProblem(await redeem(CACHED, perk.id, newKey(), cached), 403, "not_eligible");
     expect(body.reasons).toEqual([holdsTooFew(DEMO_TYPES.stamp, 0, 1)]);

@@ -5,13 +5,15 @@ import { Type } from "typebox";
 import { Problem } from "../errors.ts";
 import { IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
 import { memberPerkDetailView, MemberPerkDetailSchema, memberPerkView, MemberPerkSchema, redemptionView, RedemptionPageSchema, RedemptionSchema } from "./schemas.ts";
-import type { PerkService } from "./service.ts";
+import type { MemberPerk, PerkService } from "./service.ts";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export async function perkRoutes(app: FastifyInstance, opts: { perks: PerkService }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { perks } = opts;
+  // A listing is the same array while nothing in it changed; its JSON is rendered once.
+  const renderedListings = new WeakMap<readonly MemberPerk[], string>();
 
   api.get(
     "/v1/perks",
@@ -24,10 +26,17 @@ export async function perkRoutes(app: FastifyInstance, opts: { perks: PerkServic
         response: { 200: Type.Object({ items: Type.Array(MemberPerkSchema) }), ...problemResponses(400, 401, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const query = request.query.brand === undefined ? {} : { brandId: request.query.brand };
       const items = await perks.list(request.member!.address, query);
-      return { items: items.map(memberPerkView) };
+      let body = renderedListings.get(items);
+      if (body === undefined) {
+        // The route's own response serializer, so the body is exactly what the schema promises.
+        body = reply.serialize({ items: items.map(memberPerkView) }) as string;
+        renderedListings.set(items, body);
+      }
+      // Already JSON: Fastify sends a string as it is.
+      return reply.type("application/json; charset=utf-8").send(body as never);
     },
   );
 

@@ -16,15 +16,22 @@ export type MemberPerk = { perk: Perk; requires: string; status: PerkStatus; eli
 export type RedeemOutcome = { redemption: Redemption; replayed: boolean };
 
 export type PerkService = {
-  list(member: Address, query?: { brandId?: string }): Promise<MemberPerk[]>;
+  /**
+   * The perks a member sees, with eligibility from cached holdings. While neither the perks, the
+   * holdings nor any perk's status changed, this is the same array: do not change it.
+   */
+  list(member: Address, query?: { brandId?: string }): Promise<readonly MemberPerk[]>;
   get(member: Address, perkId: string): Promise<MemberPerk>;
   redeem(member: Address, perkId: string, idempotencyKey: string): Promise<RedeemOutcome>;
   /** Drops cached perk lists; brand writes call it so their own instance shows changes at once. */
   catalogChanged(): void;
 };
 
-/** Live perks with their rules parsed and the token types they read, as listing needs them. */
-type Catalog = { perks: Perk[]; rules: Rule[]; descriptions: string[]; requirements: LeafRule[]; loadedAt: number };
+/**
+ * Live perks with their rules parsed and the token types they read, as listing needs them, and the
+ * instants (ms, ascending) at which some perk opens or ends: between two of them no status changes.
+ */
+type Catalog = { perks: Perk[]; rules: Rule[]; descriptions: string[]; requirements: LeafRule[]; boundaries: number[]; loadedAt: number };
 
 type Outcome = { eligible: boolean; reasons: Reason[] };
 
@@ -63,7 +70,8 @@ export function createPerkService(deps: { store: Store; ownership: OwnershipRead
 
   function catalogOf(perks: Perk[]): Catalog {
     const rules = perks.map(ruleOf);
-    return { perks, rules, descriptions: rules.map(describeRule), requirements: requirementsOf(...rules), loadedAt: Date.now() };
+    const boundaries = perks.flatMap((p) => [p.startsAt, p.endsAt]).filter((t) => t !== null).map((t) => Date.parse(t)).sort((a, b) => a - b);
+    return { perks, rules, descriptions: rules.map(describeRule), requirements: requirementsOf(...rules), boundaries, loadedAt: Date.now() };
   }
 
   async function catalogFor(brandId: string | undefined): Promise<Catalog> {
@@ -78,26 +86,33 @@ export function createPerkService(deps: { store: Store; ownership: OwnershipRead
     return catalog;
   }
 
-  // The outcome is a pure function of a catalog and a holdings snapshot; while both come from the
-  // caches, a repeated listing reuses it.
-  const outcomes = new WeakMap<OwnershipSnapshot, WeakMap<Catalog, Outcome[]>>();
+  // Eligibility is a pure function of a catalog and a holdings snapshot, and a listing adds only
+  // the perks' statuses; while catalog and snapshot come from the caches, a repeated listing is the
+  // same array, so callers may reuse whatever they derive from it (its JSON, say).
+  type Listing = { items: readonly MemberPerk[]; from: number; until: number };
+  type Memo = { outcomes: Outcome[]; listing: Listing | null };
+  const memos = new WeakMap<OwnershipSnapshot, WeakMap<Catalog, Memo>>();
 
-  function outcomesOf(catalog: Catalog, snapshot: OwnershipSnapshot): Outcome[] {
-    let byCatalog = outcomes.get(snapshot);
-    let result = byCatalog?.get(catalog);
-    if (result === undefined) {
-      result = catalog.rules.map((rule) => evaluateRule(rule, snapshot.holdings, snapshot.now));
-      if (byCatalog === undefined) outcomes.set(snapshot, (byCatalog = new WeakMap()));
-      byCatalog.set(catalog, result);
+  function memoOf(catalog: Catalog, snapshot: OwnershipSnapshot): Memo {
+    let byCatalog = memos.get(snapshot);
+    let memo = byCatalog?.get(catalog);
+    if (memo === undefined) {
+      memo = { outcomes: catalog.rules.map((rule) => evaluateRule(rule, snapshot.holdings, snapshot.now)), listing: null };
+      if (byCatalog === undefined) memos.set(snapshot, (byCatalog = new WeakMap()));
+      byCatalog.set(catalog, memo);
     }
-    return result;
+    return memo;
+  }
+
+  function memberPerks(catalog: Catalog, outcomes: Outcome[], statuses: PerkStatus[]): MemberPerk[] {
+    return catalog.perks.map((perk, i) => ({ perk, requires: catalog.descriptions[i]!, status: statuses[i]!, ...outcomes[i]! }));
   }
 
   async function evaluate(member: Address, catalog: Catalog, fresh: boolean): Promise<MemberPerk[]> {
     const snapshot = fresh ? await ownership.readFresh(member, catalog.requirements) : await ownership.readCached(member, catalog.requirements);
-    const results = fresh ? catalog.rules.map((rule) => evaluateRule(rule, snapshot.holdings, snapshot.now)) : outcomesOf(catalog, snapshot);
+    const outcomes = fresh ? catalog.rules.map((rule) => evaluateRule(rule, snapshot.holdings, snapshot.now)) : memoOf(catalog, snapshot).outcomes;
     const at = toTimestamp(now());
-    return catalog.perks.map((perk, i) => ({ perk, requires: catalog.descriptions[i]!, status: statusOf(perk, at), ...results[i]! }));
+    return memberPerks(catalog, outcomes, catalog.perks.map((perk) => statusOf(perk, at)));
   }
 
   async function perkOrThrow(perkId: string): Promise<Perk> {
@@ -109,7 +124,15 @@ export function createPerkService(deps: { store: Store; ownership: OwnershipRead
   return {
     async list(member, query = {}) {
       const catalog = await catalogFor(query.brandId);
-      return catalog.perks.length === 0 ? [] : evaluate(member, catalog, false);
+      if (catalog.perks.length === 0) return [];
+      const memo = memoOf(catalog, await ownership.readCached(member, catalog.requirements));
+      const at = now().getTime();
+      const { listing } = memo;
+      if (listing !== null && listing.from <= at && at < listing.until) return listing.items;
+      const stamp = toTimestamp(at);
+      const items = memberPerks(catalog, memo.outcomes, catalog.perks.map((perk) => statusOf(perk, stamp)));
+      memo.listing = { items, ...steadyInterval(catalog.boundaries, at) };
+      return items;
     },
 
     async get(member, perkId) {
@@ -162,6 +185,13 @@ export function createPerkService(deps: { store: Store; ownership: OwnershipRead
       }
     },
   };
+}
+
+/** The interval around `at` that no boundary splits: [last boundary <= at, next boundary > at). */
+function steadyInterval(boundaries: readonly number[], at: number): { from: number; until: number } {
+  const next = boundaries.findIndex((t) => t > at);
+  const last = next === -1 ? boundaries.length - 1 : next - 1;
+  return { from: last >= 0 ? boundaries[last]! : -Infinity, until: next === -1 ? Infinity : boundaries[next]! };
 }
 
 function idempotencyConflict(): Problem {
