@@ -1,4 +1,5 @@
-import { checksumAddress, type Address } from "viem";
+import type { Address } from "viem";
+import { checksumAddress } from "./keccak.ts";
 import { SiweError } from "./errors.ts";
 import {
   isAddressText,

@@ -1,5 +1,5 @@
 import secp256k1 from "secp256k1";
-import { keccak256 } from "viem";
+import { keccak256 } from "./keccak.ts";
 
 // Native libsecp256k1 does the curve work: this runs on every sign-in, and pure-JS recovery
 // (viem's recoverAddress) is over an order of magnitude slower.
@@ -12,7 +12,7 @@ const EIP191_PREFIX = "\x19Ethereum Signed Message:\n";
 /** EIP-191 `personal_sign` hash of a message: what a wallet signs when asked to sign this text. */
 export function hashPersonalMessage(message: string): Uint8Array {
   const body = Buffer.from(message, "utf8");
-  return keccak256(Buffer.concat([Buffer.from(`${EIP191_PREFIX}${body.length}`, "utf8"), body]), "bytes");
+  return keccak256(Buffer.concat([Buffer.from(`${EIP191_PREFIX}${body.length}`, "utf8"), body]));
 }
 
 export type LocalRecovery =
@@ -40,6 +40,6 @@ export function recoverSigner(hash: Uint8Array, signature: string): LocalRecover
     // r or s is zero or not below the curve order, or no point has this r.
     return { ok: false, reason: "malformed_signature" };
   }
-  const digest = keccak256(publicKey.subarray(1), "hex");
-  return { ok: true, address: `0x${digest.slice(26)}` };
+  const digest = keccak256(publicKey.subarray(1));
+  return { ok: true, address: `0x${Buffer.from(digest.subarray(12)).toString("hex")}` };
 }
