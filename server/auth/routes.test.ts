@@ -7,7 +7,8 @@ import { serializeErc6492Signature } from "viem/utils";
 import { privateKeyToAccount } from "viem/accounts";
 import { build } from "../app.ts";
 import { loadConfig } from "../config.ts";
-import { sha256Hex } from "../storage/index.ts";
+import { NONCE_SECRET, SESSION_SECRET } from "./sessions.ts";
+import { newSessionId, signingKey, signNonce, signSession } from "./signed-tokens.ts";
 import { startChain, type DemoChain } from "../../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
 
@@ -40,9 +41,13 @@ describe("GET /v1/auth/nonce", () => {
     expect(a.headers["cache-control"]).toBe("no-store");
     const grant = a.json();
     expect(grant).toMatchObject({ domain: "localhost:8787", uri: "http://localhost:8787", chainId: 31337, version: "1" });
-    expect(grant.nonce).toMatch(/^[A-Za-z0-9]{22}$/);
+    expect(grant.nonce).toMatch(/^[A-Za-z0-9]{55}$/);
     expect(b.json().nonce).not.toBe(grant.nonce);
-    expect(Date.parse(grant.expiresAt) - Date.parse(grant.issuedAt)).toBe(300_000);
+    // Five minutes, rounded up to the second the nonce carries.
+    const lifetime = Date.parse(grant.expiresAt) - Date.parse(grant.issuedAt);
+    expect(lifetime).toBeGreaterThanOrEqual(300_000);
+    expect(lifetime).toBeLessThan(301_000);
+    expect(Date.parse(grant.expiresAt) % 1000).toBe(0);
   });
 });
 
@@ -100,15 +105,26 @@ describe("POST /v1/auth/verify", () => {
     }
   });
 
-  it("refuses a nonce the server never issued, and an expired one", async () => {
-    const forged = await signed({ nonce: "madeUpNonce12345" });
-    expect((await verify(server, forged.message, forged.signature)).json().code).toBe("siwe_nonce_invalid");
+  it("refuses a nonce the server never issued, one with a changed expiry, one from another deployment, and an expired one", async () => {
+    const refused = async (nonce: string) => {
+      const attempt = await signed({ nonce });
+      const response = await verify(server, attempt.message, attempt.signature);
+      expect(response.statusCode).toBe(401);
+      expect(response.json().code).toBe("siwe_nonce_invalid");
+    };
+    await refused("madeUpNonce12345");
 
-    await server.store.createNonce("expiredNonce12345", new Date(Date.now() - 1000).toISOString());
-    const expired = await signed({ nonce: "expiredNonce12345" });
-    const response = await verify(server, expired.message, expired.signature);
-    expect(response.statusCode).toBe(401);
-    expect(response.json().code).toBe("siwe_nonce_invalid");
+    const { nonce } = (await server.app.inject({ method: "GET", url: "/v1/auth/nonce" })).json();
+    const later = (parseInt(nonce.slice(0, 7), 36) + 3600).toString(36).padStart(7, "0");
+    await refused(later + nonce.slice(7));
+
+    await refused(signNonce(signingKey(new Uint8Array(32).fill(7)), Date.now() + 60_000).nonce);
+
+    const key = signingKey(await server.store.secret(NONCE_SECRET));
+    await refused(signNonce(key, Date.now() - 1000).nonce);
+    // The same key with a live expiry works: the refusals above were about what they changed.
+    const live = await signed({ nonce: signNonce(key, Date.now() + 60_000).nonce });
+    expect((await verify(server, live.message, live.signature)).statusCode).toBe(200);
   });
 
   it.each([
@@ -237,32 +253,75 @@ describe("POST /v1/auth/logout", () => {
   });
 });
 
+describe("session tokens", () => {
+  const me = (token: string, s: TestServer = server) => s.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) });
+
+  it("refuse any change to a token, another deployment's token, and an expired one", async () => {
+    const token = await server.signIn(member());
+    expect((await me(token)).statusCode).toBe(200);
+    const [id, address, chainId, expiry, tag] = token.slice(4).split(".") as [string, string, string, string, string];
+    const someoneElse = chain.members[1]!.account.address.slice(2).toLowerCase();
+    const later = (parseInt(expiry, 36) + 86_400).toString(36).padStart(7, "0");
+    const forgeries = [
+      `sbs_${id}.${someoneElse}.${chainId}.${expiry}.${tag}`,
+      `sbs_${id}.${address}.1.${expiry}.${tag}`,
+      `sbs_${id}.${address}.${chainId}.${later}.${tag}`,
+      `sbs_${id}.${address}.${chainId}.${expiry}.${tag.slice(0, -1)}${tag.endsWith("A") ? "B" : "A"}`,
+      signSession(signingKey(new Uint8Array(32).fill(9)), { id, address: `0x${address}`, chainId: 31337, expiresAtMs: Date.now() + 60_000 }).token,
+      signSession(signingKey(await server.store.secret(SESSION_SECRET)), { id: newSessionId(), address: `0x${address}`, chainId: 31337, expiresAtMs: Date.now() - 1000 }).token,
+    ];
+    for (const forged of forgeries) {
+      const response = await me(forged);
+      expect(response.statusCode, forged).toBe(401);
+      expect(response.json().code).toBe("session_expired");
+    }
+  });
+
+  it("are good on every instance sharing the store, and a sign-out on one ends the session on all", async () => {
+    const other = await build({ config: server.config, store: server.store, client: chain.publicClient, logger: false });
+    try {
+      const token = await server.signIn(member());
+      const onOther = await other.inject({ method: "GET", url: "/v1/me", headers: bearer(token) });
+      expect(onOther.statusCode).toBe(200);
+      expect((await other.inject({ method: "POST", url: "/v1/auth/logout", headers: bearer(token) })).statusCode).toBe(204);
+      expect((await me(token)).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe("session cache", () => {
-  it("a session revoked by another instance sharing the store stops working within SESSION_CACHE_MS", async () => {
+  it("a session ended by another instance sharing the store stops working within SESSION_CACHE_MS", async () => {
     const cached = await startServer(chain, { sessionCacheMs: 300 });
+    const other = await build({ config: cached.config, store: cached.store, client: chain.publicClient, logger: false });
     try {
       const token = await cached.signIn(member());
       const me = () => cached.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) });
       expect((await me()).statusCode).toBe(200);
       // Another instance signs the member out: only the shared store knows.
-      expect(await cached.store.revokeSession(sha256Hex(token))).toBe(true);
+      expect((await other.inject({ method: "POST", url: "/v1/auth/logout", headers: bearer(token) })).statusCode).toBe(204);
       expect((await me()).statusCode).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 350));
       const after = await me();
       expect(after.statusCode).toBe(401);
       expect(after.json().code).toBe("session_expired");
     } finally {
+      await other.close();
       await cached.close();
     }
   });
 
-  it("with SESSION_CACHE_MS=0 every request reads the store", async () => {
+  it("with SESSION_CACHE_MS=0 every request asks the store", async () => {
     const uncached = await startServer(chain, { sessionCacheMs: 0 });
+    const other = await build({ config: uncached.config, store: uncached.store, client: chain.publicClient, logger: false });
     try {
       const token = await uncached.signIn(member());
-      await uncached.store.revokeSession(sha256Hex(token));
+      expect((await uncached.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) })).statusCode).toBe(200);
+      await other.inject({ method: "POST", url: "/v1/auth/logout", headers: bearer(token) });
       expect((await uncached.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) })).statusCode).toBe(401);
     } finally {
+      await other.close();
       await uncached.close();
     }
   });

@@ -2,13 +2,18 @@
  * Sign-In with Ethereum, from nonce to session. Binds every sign-in to this server's domain, URI
  * origin and chain id and to a nonce it issued, used once; plain wallets verify locally and contract
  * wallets (EIP-1271 deployed, ERC-6492 counterfactual) through the chain.
+ *
+ * Nonces and session tokens are signed, not stored (signed-tokens.ts): issuing a nonce writes
+ * nothing, and a sign-in writes one row, the nonce marked used. Signing out records the session as
+ * ended until it would have expired.
  */
-import { getAddress, type Address } from "viem";
+import type { Address } from "viem";
 import type { Config } from "../config.ts";
 import { Problem, type ProblemCode } from "../errors.ts";
-import { sha256Hex, toTimestamp, type Session, type Store } from "../storage/index.ts";
-import { checkSiweMessage, parseSiweMessage, SiweError, verifySiweSignature, type ChainClient } from "./siwe/index.ts";
-import { newNonce, newSessionToken, SESSION_TOKEN_PREFIX } from "./tokens.ts";
+import { toTimestamp, type Store } from "../storage/index.ts";
+import type { KeyObject } from "node:crypto";
+import { newSessionId, openNonce, openSession, signingKey, signNonce, signSession, type SessionClaims } from "./signed-tokens.ts";
+import { checkSiweMessage, checksumAddress, parseSiweMessage, SiweError, verifySiweSignature, type ChainClient } from "./siwe/index.ts";
 
 export type SignInParameters = Pick<
   Config,
@@ -41,27 +46,44 @@ export type AuthService = {
 
 const MAX_CACHED_SESSIONS = 50_000;
 
+/** Names of the store's secrets that sign nonces and session tokens. */
+export const NONCE_SECRET = "siwe-nonce";
+export const SESSION_SECRET = "session";
+
 /**
- * @param deps.sessionCacheMs how long a looked-up session may be reused without reading the store.
- *   A sign-out on this instance takes effect at once; one on another instance sharing the store,
- *   within this long. 0 reads the store on every request.
+ * @param deps.sessionCacheMs how long a session found not ended may be trusted without asking the
+ *   store again. A sign-out on this instance takes effect at once; one on another instance sharing
+ *   the store, within this long. 0 asks the store on every request.
  */
 export function createAuthService(deps: { store: Store; client: ChainClient; params: SignInParameters; sessionCacheMs?: number; now?: () => Date }): AuthService {
   const { store, client, params } = deps;
   const now = deps.now ?? (() => new Date());
   const sessionCacheMs = deps.sessionCacheMs ?? 0;
-  // Keyed by the token itself: a hit costs no hashing, no store read and no checksumming.
+  // Keyed by the token itself: a hit costs no MAC, no store read and no checksumming.
   const sessionCache = new Map<string, { holder: SessionHolder; cachedAt: number; expiresAtMs: number }>();
+  let keys: Promise<{ nonce: KeyObject; session: KeyObject }> | undefined;
+  function signingKeys() {
+    if (keys === undefined) {
+      keys = Promise.all([store.secret(NONCE_SECRET), store.secret(SESSION_SECRET)]).then(([nonce, session]) => ({ nonce: signingKey(nonce), session: signingKey(session) }));
+      // A failed read (the store was unavailable) is not remembered: the next request asks again.
+      keys.catch(() => (keys = undefined));
+    }
+    return keys;
+  }
+
+  /** A token's claims if this server signed it and it has not expired; ended sessions included. */
+  async function claimsOf(token: string, at: number): Promise<SessionClaims | null> {
+    const claims = openSession((await signingKeys()).session, token);
+    return claims !== null && at < claims.expiresAtMs ? claims : null;
+  }
 
   return {
     async issueNonce() {
       const at = now();
-      const nonce = newNonce();
-      const expiresAt = toTimestamp(at.getTime() + params.nonceTtlSeconds * 1000);
-      await store.createNonce(nonce, expiresAt);
+      const { nonce, expiresAtMs } = signNonce((await signingKeys()).nonce, at.getTime() + params.nonceTtlSeconds * 1000);
       return {
         nonce,
-        expiresAt,
+        expiresAt: toTimestamp(expiresAtMs),
         domain: params.siweDomain,
         uri: params.siweUri.origin,
         chainId: params.chainId,
@@ -87,54 +109,58 @@ export function createAuthService(deps: { store: Store; client: ChainClient; par
         clockSkewSeconds: params.clockSkewSeconds,
       });
       if (mismatch) throw toProblem(mismatch);
+      const keys = await signingKeys();
+      const nonceExpiresAt = openNonce(keys.nonce, message.nonce);
+      if (nonceExpiresAt === null || nonceExpiresAt <= at.getTime()) throw nonceRefused();
 
       let verdict;
       try {
-        verdict = await verifySiweSignature({ message: text, signature, client });
+        verdict = await verifySiweSignature({ message: text, signature, client, parsed: message });
       } catch (error) {
         throw toProblem(error);
       }
       if (!verdict.ok) throw new Problem(401, "siwe_bad_signature", "The signature does not match the address", undefined, { reason: verdict.reason });
 
-      // Consumed only after the signature checks out, so nobody can burn another member's nonce, and
+      // Used only after the signature checks out, so nobody can burn another member's nonce, and
       // atomically, so a message is good for exactly one session even when replayed concurrently.
-      if (!(await store.consumeNonce(message.nonce, toTimestamp(at)))) {
-        throw new Problem(401, "siwe_nonce_invalid", "The nonce is unknown, expired or already used", "Fetch a new nonce and sign again.");
-      }
+      if (!(await store.useNonce(message.nonce, toTimestamp(nonceExpiresAt)))) throw nonceRefused();
 
-      const token = newSessionToken();
-      const expiresAt = toTimestamp(at.getTime() + params.sessionTtlSeconds * 1000);
-      await store.createSession({ tokenHash: sha256Hex(token), address: message.address.toLowerCase(), chainId: message.chainId, createdAt: toTimestamp(at), expiresAt });
-      return { token, address: message.address as Address, chainId: message.chainId, expiresAt, method: verdict.method };
+      const { token, expiresAtMs } = signSession(keys.session, {
+        id: newSessionId(),
+        address: message.address.toLowerCase() as `0x${string}`,
+        chainId: message.chainId,
+        expiresAtMs: at.getTime() + params.sessionTtlSeconds * 1000,
+      });
+      return { token, address: message.address as Address, chainId: message.chainId, expiresAt: toTimestamp(expiresAtMs), method: verdict.method };
     },
 
     async authenticate(token) {
-      if (!token.startsWith(SESSION_TOKEN_PREFIX) || token.length > 128) return null;
       const at = now().getTime();
       const cached = sessionCache.get(token);
       if (cached !== undefined) {
         if (at - cached.cachedAt < sessionCacheMs && at < cached.expiresAtMs) return cached.holder;
         sessionCache.delete(token);
       }
-      const session = await store.getSession(sha256Hex(token), toTimestamp(at));
-      if (session === null) return null;
-      const holder = holderOf(session);
+      const claims = await claimsOf(token, at);
+      if (claims === null || (await store.isSessionRevoked(claims.id))) return null;
+      const holder = { address: checksumAddress(claims.address), chainId: claims.chainId };
       if (sessionCacheMs > 0) {
         if (sessionCache.size >= MAX_CACHED_SESSIONS) sessionCache.delete(sessionCache.keys().next().value!);
-        sessionCache.set(token, { holder, cachedAt: at, expiresAtMs: Date.parse(session.expiresAt) });
+        sessionCache.set(token, { holder, cachedAt: at, expiresAtMs: claims.expiresAtMs });
       }
       return holder;
     },
 
     async signOut(token) {
       sessionCache.delete(token);
-      if (token.startsWith(SESSION_TOKEN_PREFIX)) await store.revokeSession(sha256Hex(token));
+      const claims = await claimsOf(token, now().getTime());
+      if (claims !== null) await store.revokeSession(claims.id, toTimestamp(claims.expiresAtMs));
     },
   };
 }
 
-function holderOf(session: Session): SessionHolder {
-  return { address: getAddress(session.address), chainId: session.chainId };
+function nonceRefused(): Problem {
+  return new Problem(401, "siwe_nonce_invalid", "The nonce is unknown, expired or already used", "Fetch a new nonce and sign again.");
 }
 
 const STATUS_OF: Partial<Record<ProblemCode, number>> = { siwe_malformed: 400, chain_unavailable: 503 };

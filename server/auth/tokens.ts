@@ -1,26 +1,22 @@
-/** Random secrets: SIWE nonces, session tokens, API keys. Only their SHA-256 hashes are stored. */
+/** Random strings: brand API keys (only their SHA-256 hashes are stored) and the random part of signed nonces. */
 import { randomBytes } from "node:crypto";
 
 const ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/** EIP-4361 nonces are alphanumeric, at least 8 characters; 22 gives ~131 bits. */
-export function newNonce(length = 22): string {
-  let nonce = "";
+/** `length` random characters from [0-9A-Za-z]: ~5.95 bits each. */
+export function randomAlphanumeric(length: number): string {
+  let text = "";
   // Rejection sampling keeps every character equally likely.
-  while (nonce.length < length) {
+  while (text.length < length) {
     for (const byte of randomBytes(length * 2)) {
-      if (byte < 248 && nonce.length < length) nonce += ALPHANUMERIC[byte % 62];
+      if (byte < 248 && text.length < length) text += ALPHANUMERIC[byte % 62];
     }
   }
-  return nonce;
+  return text;
 }
 
 export const SESSION_TOKEN_PREFIX = "sbs_";
 export const API_KEY_PREFIX = "sbk_";
-
-export function newSessionToken(): string {
-  return SESSION_TOKEN_PREFIX + randomBytes(32).toString("base64url");
-}
 
 export function newApiKey(): string {
   return API_KEY_PREFIX + randomBytes(32).toString("base64url");

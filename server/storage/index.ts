@@ -39,7 +39,6 @@ export {
   type RedeemStatus,
   type Redemption,
   type RedemptionQuery,
-  type Session,
   type Store,
   type Timestamp,
 } from "./store.ts";

@@ -129,84 +129,76 @@ export function describeStoreContract(name: string, createStore: () => Store | P
 
     const TX = "0x" + "ab".repeat(32);
 
-    describe("nonces", () => {
-      it("consumes an issued nonce exactly once", async () => {
-        await store.createNonce("n0nce-1", at(5 * MINUTE));
-        expect(await store.consumeNonce("n0nce-1", at(MINUTE))).toBe(true);
-        expect(await store.consumeNonce("n0nce-1", at(MINUTE))).toBe(false);
+    describe("used nonces", () => {
+      it("a nonce is usable once", async () => {
+        expect(await store.useNonce("n0nce-1", at(5 * MINUTE))).toBe(true);
+        expect(await store.useNonce("n0nce-1", at(5 * MINUTE))).toBe(false);
+        expect(await store.useNonce("n0nce-2", at(5 * MINUTE))).toBe(true);
       });
 
-      it("refuses unknown and expired nonces (expiry is exclusive)", async () => {
-        expect(await store.consumeNonce("never-issued", at(0))).toBe(false);
-        await store.createNonce("n-expired", at(MINUTE));
-        expect(await store.consumeNonce("n-expired", at(MINUTE))).toBe(false);
-        expect(await store.consumeNonce("n-expired", at(2 * MINUTE))).toBe(false);
-        await store.createNonce("n-live", at(MINUTE));
-        expect(await store.consumeNonce("n-live", at(MINUTE - 1))).toBe(true);
-      });
-
-      it("rejects a duplicate nonce and malformed timestamps", async () => {
-        await store.createNonce("dup", at(MINUTE));
-        await expect(store.createNonce("dup", at(MINUTE))).rejects.toThrow();
-        await expect(store.createNonce("x", "2025-06-01T12:00:00Z")).rejects.toBeInstanceOf(StoreInputError);
-        await expect(store.createNonce("x", "2025-02-30T00:00:00.000Z")).rejects.toBeInstanceOf(StoreInputError);
-        await expect(store.consumeNonce("dup", "yesterday")).rejects.toBeInstanceOf(StoreInputError);
-        await expect(store.createNonce("", at(MINUTE))).rejects.toBeInstanceOf(StoreInputError);
-      });
-
-      it("lets exactly one of many concurrent consumers have a nonce", async () => {
-        await store.createNonce("race", at(HOUR));
-        const results = await Promise.all(Array.from({ length: 100 }, () => store.consumeNonce("race", at(0))));
+      it("lets exactly one of many concurrent users have a nonce", async () => {
+        const results = await Promise.all(Array.from({ length: 100 }, () => store.useNonce("race", at(HOUR))));
         expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it("refuses empty nonces and malformed timestamps", async () => {
+        await expect(store.useNonce("", at(MINUTE))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.useNonce("x", "2025-06-01T12:00:00Z")).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.useNonce("x", "2025-02-30T00:00:00.000Z")).rejects.toBeInstanceOf(StoreInputError);
+        expect(await store.useNonce("x", at(MINUTE))).toBe(true);
+      });
+    });
+
+    describe("ended sessions", () => {
+      it("records a session as ended once", async () => {
+        expect(await store.isSessionRevoked("s-1")).toBe(false);
+        expect(await store.revokeSession("s-1", at(HOUR))).toBe(true);
+        expect(await store.isSessionRevoked("s-1")).toBe(true);
+        expect(await store.revokeSession("s-1", at(HOUR))).toBe(false);
+        expect(await store.isSessionRevoked("s-2")).toBe(false);
+      });
+
+      it("refuses empty ids and malformed timestamps", async () => {
+        await expect(store.revokeSession("", at(HOUR))).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.revokeSession("s", "tomorrow")).rejects.toBeInstanceOf(StoreInputError);
+        expect(await store.isSessionRevoked("s")).toBe(false);
       });
     });
 
     describe("pruneExpired", () => {
-      it("deletes expired nonces and sessions and keeps live ones", async () => {
-        await store.createNonce("old", at(MINUTE));
-        await store.createNonce("edge", at(2 * MINUTE));
-        await store.createNonce("new", at(HOUR));
-        await store.createSession({ tokenHash: sha256Hex("t-old"), address: ALICE, chainId: 1, createdAt: at(0), expiresAt: at(MINUTE) });
-        await store.createSession({ tokenHash: sha256Hex("t-new"), address: ALICE, chainId: 1, createdAt: at(0), expiresAt: at(HOUR) });
+      it("forgets used nonces and ended sessions past their expiry, and keeps the rest", async () => {
+        await store.useNonce("old", at(MINUTE));
+        await store.useNonce("edge", at(2 * MINUTE));
+        await store.useNonce("new", at(HOUR));
+        await store.revokeSession("s-old", at(MINUTE));
+        await store.revokeSession("s-new", at(HOUR));
 
-        expect(await store.pruneExpired(at(2 * MINUTE))).toEqual({ nonces: 2, sessions: 1 });
-        expect(await store.pruneExpired(at(2 * MINUTE))).toEqual({ nonces: 0, sessions: 0 });
-        expect(await store.consumeNonce("new", at(2 * MINUTE))).toBe(true);
-        expect(await store.getSession(sha256Hex("t-new"), at(2 * MINUTE))).not.toBeNull();
+        expect(await store.pruneExpired(at(2 * MINUTE))).toEqual({ nonces: 2, revokedSessions: 1 });
+        expect(await store.pruneExpired(at(2 * MINUTE))).toEqual({ nonces: 0, revokedSessions: 0 });
+        expect(await store.useNonce("new", at(HOUR))).toBe(false);
+        expect(await store.isSessionRevoked("s-new")).toBe(true);
+        expect(await store.isSessionRevoked("s-old")).toBe(false);
       });
     });
 
-    describe("sessions", () => {
-      const tokenHash = sha256Hex("session-token-1");
-
-      it("stores a session under its token hash, address lowercased", async () => {
-        const session = { tokenHash, address: ALICE, chainId: 8453, createdAt: at(0), expiresAt: at(HOUR) };
-        const stored = await store.createSession(session);
-        expect(stored).toEqual({ ...session, address: alice });
-        expect(await store.getSession(tokenHash, at(MINUTE))).toEqual(stored);
-        expect(await store.getSession(sha256Hex("other"), at(MINUTE))).toBeNull();
+    describe("secrets", () => {
+      it("makes 32 random bytes on first use and returns the same ever after", async () => {
+        const first = await store.secret("signing");
+        expect(first).toBeInstanceOf(Uint8Array);
+        expect(first).toHaveLength(32);
+        expect(await store.secret("signing")).toEqual(first);
+        const other = await store.secret("other");
+        expect(other).toHaveLength(32);
+        expect(Buffer.from(other).equals(Buffer.from(first))).toBe(false);
       });
 
-      it("returns null once the session has expired", async () => {
-        await store.createSession({ tokenHash, address: ALICE, chainId: 1, createdAt: at(0), expiresAt: at(HOUR) });
-        expect(await store.getSession(tokenHash, at(HOUR - 1))).not.toBeNull();
-        expect(await store.getSession(tokenHash, at(HOUR))).toBeNull();
+      it("concurrent first uses agree on one secret", async () => {
+        const all = await Promise.all(Array.from({ length: 20 }, () => store.secret("raced")));
+        for (const secret of all) expect(secret).toEqual(all[0]);
       });
 
-      it("revokes a session", async () => {
-        await store.createSession({ tokenHash, address: ALICE, chainId: 1, createdAt: at(0), expiresAt: at(HOUR) });
-        expect(await store.revokeSession(tokenHash)).toBe(true);
-        expect(await store.getSession(tokenHash, at(MINUTE))).toBeNull();
-        expect(await store.revokeSession(tokenHash)).toBe(false);
-      });
-
-      it("refuses raw tokens, bad addresses and bad chain ids", async () => {
-        const base = { tokenHash, address: ALICE, chainId: 1, createdAt: at(0), expiresAt: at(HOUR) };
-        await expect(store.createSession({ ...base, tokenHash: "raw-bearer-token" })).rejects.toBeInstanceOf(StoreInputError);
-        await expect(store.createSession({ ...base, tokenHash: tokenHash.toUpperCase() })).rejects.toBeInstanceOf(StoreInputError);
-        await expect(store.createSession({ ...base, address: "0x1234" })).rejects.toBeInstanceOf(StoreInputError);
-        await expect(store.createSession({ ...base, chainId: 0 })).rejects.toBeInstanceOf(StoreInputError);
-        expect(await store.getSession(tokenHash, at(0))).toBeNull();
+      it("refuses an empty name", async () => {
+        await expect(store.secret("")).rejects.toBeInstanceOf(StoreInputError);
       });
     });
 

@@ -25,15 +25,6 @@ export type Timestamp = string;
 /** Lowercase hex Ethereum address, `0x` + 40 digits. */
 export type Address = string;
 
-/** A signed-in member's session. Only the SHA-256 hash of the bearer token is kept. */
-export interface Session {
-  tokenHash: string;
-  address: Address;
-  chainId: number;
-  createdAt: Timestamp;
-  expiresAt: Timestamp;
-}
-
 export interface Brand {
   id: string;
   name: string;
@@ -319,24 +310,29 @@ export interface ClaimQuery {
 
 export interface PruneResult {
   nonces: number;
-  sessions: number;
+  revokedSessions: number;
 }
 
 export interface Store {
-  // --- SIWE nonces --------------------------------------------------------------------------
-  /** Records an issued nonce, valid until `expiresAt` (exclusive). */
-  createNonce(nonce: string, expiresAt: Timestamp): Promise<void>;
-  /** Atomically uses up a nonce: true exactly once for an issued nonce with `now < expiresAt`. */
-  consumeNonce(nonce: string, now: Timestamp): Promise<boolean>;
-  /** Deletes nonces and sessions with `expiresAt <= now`. */
-  pruneExpired(now: Timestamp): Promise<PruneResult>;
+  // --- Sign-in -----------------------------------------------------------------------------
+  // Nonces and session tokens are signed by the server, not stored; the store keeps what must be
+  // shared and remembered: used nonces, ended sessions and the signing keys.
 
-  // --- Sessions -----------------------------------------------------------------------------
-  createSession(session: Session): Promise<Session>;
-  /** The session, or null if it is missing, revoked or has `expiresAt <= now`. */
-  getSession(tokenHash: string, now: Timestamp): Promise<Session | null>;
-  /** Ends a session (sign-out). False if there was none. */
-  revokeSession(tokenHash: string): Promise<boolean>;
+  /**
+   * Records a nonce as used, until `expiresAt`. True the first time for a nonce, false ever after
+   * (also when many callers race): this is what makes a nonce single-use.
+   */
+  useNonce(nonce: string, expiresAt: Timestamp): Promise<boolean>;
+  /** Ends a session before `expiresAt`, when it would have expired anyway. False if it was ended already. */
+  revokeSession(id: string, expiresAt: Timestamp): Promise<boolean>;
+  isSessionRevoked(id: string): Promise<boolean>;
+  /**
+   * The secret called `name`: 32 random bytes made on first use, then the same for every process
+   * sharing this store, and across restarts.
+   */
+  secret(name: string): Promise<Uint8Array>;
+  /** Forgets used nonces and ended sessions with `expiresAt <= now`: they cannot come back anyway. */
+  pruneExpired(now: Timestamp): Promise<PruneResult>;
 
   // --- Brands and API keys ------------------------------------------------------------------
   createBrand(brand: Brand): Promise<Brand>;

@@ -56,13 +56,6 @@ export function requireSha256Hex(field: string, value: unknown): string {
   return value;
 }
 
-export function requireChainId(field: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-    throw new StoreInputError(field, `expected a positive integer chain id, got ${show(value)}`);
-  }
-  return value;
-}
-
 function requireLimit(field: string, value: unknown): number | null {
   if (value === null) return null;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {

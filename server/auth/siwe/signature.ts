@@ -1,6 +1,6 @@
 import { bytesToHex, type Hex } from "viem";
 import { verifyWithChain, type ChainClient } from "./contract-wallet.ts";
-import { parseSiweMessage } from "./message.ts";
+import { parseSiweMessage, type SiweMessage } from "./message.ts";
 import { hashPersonalMessage, recoverSigner } from "./recover.ts";
 
 export interface VerifySiweSignatureParameters {
@@ -10,6 +10,8 @@ export interface VerifySiweSignatureParameters {
   signature: string;
   /** The EIP-191 hash of `message`, if the caller already has it. */
   hash?: Hex;
+  /** `message` parsed, if the caller already has it. */
+  parsed?: SiweMessage;
   /** Enables contract-wallet sign-in (EIP-1271, ERC-6492). Without it only plain wallets verify. */
   client?: ChainClient;
 }
@@ -44,9 +46,10 @@ export async function verifySiweSignature({
   message,
   signature,
   hash,
+  parsed,
   client,
 }: VerifySiweSignatureParameters): Promise<SiweSignatureVerification> {
-  const { address } = parseSiweMessage(message);
+  const { address } = parsed ?? parseSiweMessage(message);
   if (hash !== undefined && !hashPattern.test(hash)) throw new TypeError("hash must be 32 bytes of 0x-prefixed hex");
   const digest = hash === undefined ? hashPersonalMessage(message) : Buffer.from(hash.slice(2), "hex");
 

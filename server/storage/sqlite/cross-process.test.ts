@@ -140,10 +140,10 @@ describe("SqliteStore shared by several processes", () => {
       const released = holder.message((m) => m === "released");
       await holder.message((m) => m === "locked");
       const t0 = performance.now();
-      await store.createNonce("waited", "2099-01-01T00:00:00.000Z");
+      expect(await store.useNonce("waited", "2099-01-01T00:00:00.000Z")).toBe(true);
       expect(performance.now() - t0).toBeGreaterThan(200);
       await released;
-      expect(await store.consumeNonce("waited", "2025-01-01T00:00:00.000Z")).toBe(true);
+      expect(await store.useNonce("waited", "2099-01-01T00:00:00.000Z")).toBe(false);
     } finally {
       await store.close();
     }
@@ -156,9 +156,10 @@ describe("SqliteStore shared by several processes", () => {
       const holder = start(lockHolder, [path, "2000"]);
       const released = holder.message((m) => m === "released");
       await holder.message((m) => m === "locked");
-      await expect(store.createNonce("impatient", "2099-01-01T00:00:00.000Z")).rejects.toThrow(/locked|busy/i);
+      await expect(store.useNonce("impatient", "2099-01-01T00:00:00.000Z")).rejects.toThrow(/locked|busy/i);
       await released;
-      await store.createNonce("impatient", "2099-01-01T00:00:00.000Z");
+      // The failed attempt recorded nothing.
+      expect(await store.useNonce("impatient", "2099-01-01T00:00:00.000Z")).toBe(true);
     } finally {
       await store.close();
     }

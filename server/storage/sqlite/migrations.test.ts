@@ -35,11 +35,23 @@ describe("migrations", () => {
   it("apply once to a fresh database and are recorded", () => {
     const { db } = freshDb();
     expect(applyMigrations(db, migrations, () => "2025-01-01T00:00:00.000Z")).toEqual(migrations.map((m) => m.version));
-    expect(tables(db)).toEqual(["api_keys", "brands", "claims", "drops", "nonces", "perks", "redemptions", "schema_migrations", "sessions"]);
+    expect(tables(db)).toEqual(["api_keys", "brands", "claims", "drops", "perks", "redemptions", "revoked_sessions", "schema_migrations", "secrets", "used_nonces"]);
     expect(recorded(db)).toEqual([
       { version: 1, name: "initial", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 2, name: "drops-and-claims", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 3, name: "signed-nonces-and-sessions", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
+  });
+
+  it("upgrade a version-2 database with stored nonces and sessions, keeping everything else", () => {
+    const { db } = freshDb();
+    applyMigrations(db, migrations.slice(0, 2));
+    db.exec("INSERT INTO nonces (nonce, expires_at) VALUES ('n', '2099-01-01T00:00:00.000Z')");
+    db.exec("INSERT INTO brands (id, name, created_at) VALUES ('b', 'B', '2025-01-01T00:00:00.000Z')");
+    expect(applyMigrations(db)).toEqual([3]);
+    expect(tables(db)).not.toContain("nonces");
+    expect(tables(db)).not.toContain("sessions");
+    expect(db.prepare("SELECT id FROM brands").all()).toEqual([{ id: "b" }]);
   });
 
   it("are a no-op on a current database", () => {

@@ -149,6 +149,35 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX claims_created ON claims (created_at, id);
     `,
   },
+  {
+    version: 3,
+    name: "signed-nonces-and-sessions",
+    // Nonces and session tokens are now signed by the server (server/auth/signed-tokens.ts) rather
+    // than stored: only used nonces and ended sessions are kept, until they would have expired.
+    // Sessions from before this change end; their members sign in again.
+    sql: `
+      DROP TABLE nonces;
+      DROP TABLE sessions;
+
+      -- Nonces start with their expiry, so new rows append at the end of the key order.
+      CREATE TABLE used_nonces (
+        nonce      TEXT PRIMARY KEY,
+        expires_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE revoked_sessions (
+        id         TEXT PRIMARY KEY,
+        expires_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+
+      -- Signing keys, made on first use and shared by every instance on this database.
+      CREATE TABLE secrets (
+        name       TEXT PRIMARY KEY,
+        value      BLOB NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 const createMigrationsTable = `

@@ -1,16 +1,8 @@
-import type { ApiKey, Brand, Claim, ClaimStatus, Drop, DropMode, Perk, Redemption, Session } from "../store.ts";
+import type { ApiKey, Brand, Claim, ClaimStatus, Drop, DropMode, Perk, Redemption } from "../store.ts";
 
 // Row shapes as SQLite returns them (snake_case columns) and their mapping to the store's records.
 // node:sqlite returns Record<string, SQLOutputValue>; the casts below are the one place that trusts
 // the schema in migrations.ts.
-
-export interface SessionRow {
-  token_hash: string;
-  address: string;
-  chain_id: number;
-  created_at: string;
-  expires_at: string;
-}
 
 export interface BrandRow {
   id: string;
@@ -52,22 +44,11 @@ export interface RedemptionRow {
   consumed_at: string | null;
 }
 
-export const sessionColumns = "token_hash, address, chain_id, created_at, expires_at";
 export const brandColumns = "id, name, created_at";
 export const apiKeyColumns = "id, brand_id, label, created_at, revoked_at";
 export const perkColumns =
   "id, brand_id, title, description, collections, rule, per_member_limit, total_limit, starts_at, ends_at, created_at, updated_at";
 export const redemptionColumns = "id, perk_id, brand_id, member, code, idempotency_key, created_at, consumed_at";
-
-export function toSession(row: SessionRow): Session {
-  return {
-    tokenHash: row.token_hash,
-    address: row.address,
-    chainId: row.chain_id,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-  };
-}
 
 export function toBrand(row: BrandRow): Brand {
   return { id: row.id, name: row.name, createdAt: row.created_at };

@@ -36,7 +36,7 @@ describe("SqliteStore.open", () => {
     await store.close();
   });
 
-  it("keeps data across a reopen without re-applying migrations; used nonces stay used", async () => {
+  it("keeps data across a reopen without re-applying migrations: used nonces stay used, ended sessions ended, secrets the same", async () => {
     const path = freshPath();
     const t = (m: number) => new Date(Date.UTC(2025, 0, 1, 0, m)).toISOString();
     let store = SqliteStore.open(path);
@@ -56,9 +56,9 @@ describe("SqliteStore.open", () => {
     });
     const first = await store.redeem({ perkId: "p", member: "0x" + "a".repeat(40), idempotencyKey: "i", id: "r", code: "c", now: t(1) });
     expect(first.status).toBe("created");
-    await store.createNonce("used", t(60));
-    await store.createNonce("fresh", t(60));
-    expect(await store.consumeNonce("used", t(2))).toBe(true);
+    expect(await store.useNonce("used", t(60))).toBe(true);
+    await store.revokeSession("ended", t(60));
+    const secret = await store.secret("signing");
     await store.close();
 
     const readMigrations = () => {
@@ -75,14 +75,55 @@ describe("SqliteStore.open", () => {
     store = SqliteStore.open(path);
     try {
       expect(readMigrations()).toEqual(before);
-      expect(await store.consumeNonce("used", t(3))).toBe(false);
-      expect(await store.consumeNonce("fresh", t(3))).toBe(true);
+      expect(await store.useNonce("used", t(60))).toBe(false);
+      expect(await store.useNonce("fresh", t(60))).toBe(true);
+      expect(await store.isSessionRevoked("ended")).toBe(true);
+      expect(await store.secret("signing")).toEqual(secret);
       expect((await store.findBrandByApiKeyHash(sha256Hex("key")))?.id).toBe("b");
       expect((await store.getPerk("p"))?.rule).toEqual({ any: [] });
       const again = await store.redeem({ perkId: "p", member: "0x" + "a".repeat(40), idempotencyKey: "i", id: "r2", code: "c2", now: t(4) });
       expect(again).toEqual({ status: "replayed", redemption: first.status === "created" ? first.redemption : null });
       const other = await store.redeem({ perkId: "p", member: "0x" + "a".repeat(40), idempotencyKey: "j", id: "r3", code: "c3", now: t(4) });
       expect(other).toEqual({ status: "member_limit_reached", limit: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("SqliteStore.useNonce batching", () => {
+  it("records the nonces of one turn in one transaction, each with its own answer", async () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    const raw = new DatabaseSync(path);
+    try {
+      // The WAL gains one frame per page a commit writes; the nonce table fits in one page.
+      const walFrames = () => (raw.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as { log: number }).log;
+      raw.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      const answers = await Promise.all(["a", "b", "a", "c", "b"].map((n) => store.useNonce(n, "2099-01-01T00:00:00.000Z")));
+      expect(answers).toEqual([true, true, false, true, false]);
+      expect(walFrames()).toBe(1);
+      // Later turns are transactions of their own.
+      raw.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      expect(await store.useNonce("d", "2099-01-01T00:00:00.000Z")).toBe(true);
+      expect(await store.useNonce("e", "2099-01-01T00:00:00.000Z")).toBe(true);
+      expect(walFrames()).toBe(2);
+    } finally {
+      raw.close();
+      await store.close();
+    }
+  });
+
+  it("records nonces handed in just before close, and answers later calls with an error", async () => {
+    const path = freshPath();
+    let store = SqliteStore.open(path);
+    const pending = store.useNonce("last", "2099-01-01T00:00:00.000Z");
+    await store.close();
+    expect(await pending).toBe(true);
+    await expect(store.useNonce("after", "2099-01-01T00:00:00.000Z")).rejects.toThrow(/closed/);
+    store = SqliteStore.open(path);
+    try {
+      expect(await store.useNonce("last", "2099-01-01T00:00:00.000Z")).toBe(false);
     } finally {
       await store.close();
     }

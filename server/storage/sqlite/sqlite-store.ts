@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { StoreInputError } from "../errors.ts";
@@ -28,7 +29,6 @@ import {
   type RedeemResult,
   type Redemption,
   type RedemptionQuery,
-  type Session,
   type Store,
   type Timestamp,
 } from "../store.ts";
@@ -39,7 +39,6 @@ import {
   optionalTimestamp,
   requireAddress,
   requireAddresses,
-  requireChainId,
   requireClaimError,
   requireClaimStatus,
   requireKey,
@@ -52,6 +51,7 @@ import {
   requireWindow,
   ruleToJson,
 } from "../validate.ts";
+import { toTimestamp } from "../time.ts";
 import { applyMigrations } from "./migrations.ts";
 import {
   apiKeyColumns,
@@ -60,21 +60,18 @@ import {
   dropColumns,
   perkColumns,
   redemptionColumns,
-  sessionColumns,
   toApiKey,
   toBrand,
   toClaim,
   toDrop,
   toPerk,
   toRedemption,
-  toSession,
   type ApiKeyRow,
   type BrandRow,
   type ClaimRow,
   type DropRow,
   type PerkRow,
   type RedemptionRow,
-  type SessionRow,
 } from "./rows.ts";
 
 export interface SqliteStoreOptions {
@@ -102,6 +99,24 @@ interface CountRow {
 const COUNTED = `(${COUNTED_CLAIM_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 
 /**
+ * Sets a database to WAL. On a brand-new file that several processes open at once, SQLite may answer
+ * SQLITE_BUSY at once rather than wait (waiting could deadlock), so this retries within the busy timeout.
+ */
+function switchToWal(db: DatabaseSync, busyTimeoutMs: number): { journal_mode?: string } | undefined {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      return db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode?: string } | undefined;
+    } catch (error) {
+      if ((error as { errcode?: number }).errcode !== SQLITE_BUSY || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
+
+const SQLITE_BUSY = 5;
+
+/**
  * The {@link Store} on SQLite through `node:sqlite` (Node >= 24): the embedded default, needing no
  * server. One file may be shared by several processes: WAL lets readers run beside the one
  * writer, every write runs in a `BEGIN IMMEDIATE` transaction so writers queue for the lock from the
@@ -110,11 +125,13 @@ const COUNTED = `(${COUNTED_CLAIM_STATUSES.map((s) => `'${s}'`).join(", ")})`;
  * node:sqlite is synchronous, so each method does all its work (a whole transaction) before it
  * returns its promise: calls from one process never interleave inside a transaction. The price is
  * that a write waiting for another process's lock blocks this process's event loop meanwhile (at
- * most `busyTimeoutMs`).
+ * most `busyTimeoutMs`). One exception: `useNonce` calls made in the same turn of the event loop
+ * share one transaction (see there).
  */
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  #pendingNonces: { nonce: string; expiresAt: Timestamp; settle: (used: boolean | Error) => void }[] = [];
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
@@ -135,7 +152,7 @@ export class SqliteStore implements Store {
       db.exec("PRAGMA foreign_keys = ON");
       if (path !== ":memory:") {
         // Persistent in the file; a no-op once set. In-memory databases cannot use WAL.
-        const row = db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode?: string } | undefined;
+        const row = switchToWal(db, busyTimeoutMs);
         if (row?.journal_mode !== "wal") throw new Error(`could not switch ${path} to WAL (got ${row?.journal_mode})`);
         // FULL: a commit the caller saw (a redemption code shown to a member) survives a power cut.
         db.exec("PRAGMA synchronous = FULL");
@@ -217,67 +234,74 @@ export class SqliteStore implements Store {
     }
   }
 
-  // --- SIWE nonces --------------------------------------------------------------------------
+  // --- Sign-in -----------------------------------------------------------------------------
 
-  async createNonce(nonce: string, expiresAt: Timestamp): Promise<void> {
-    requireKey("nonce", nonce);
-    requireTimestamp("expiresAt", expiresAt);
-    this.#write(() => this.#run("INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)", nonce, expiresAt), "ephemeral");
+  /**
+   * Sign-ins come in bursts, and a commit costs more than the row: nonces used in the same turn of
+   * the event loop are recorded in one transaction. Each caller still gets its own answer, after
+   * that transaction committed.
+   */
+  useNonce(nonce: string, expiresAt: Timestamp): Promise<boolean> {
+    try {
+      requireKey("nonce", nonce);
+      requireTimestamp("expiresAt", expiresAt);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      if (this.#pendingNonces.length === 0) setImmediate(() => this.#recordNonces());
+      this.#pendingNonces.push({ nonce, expiresAt, settle: (used) => (used instanceof Error ? reject(used) : resolve(used)) });
+    });
   }
 
-  async consumeNonce(nonce: string, now: Timestamp): Promise<boolean> {
-    requireTimestamp("now", now);
-    if (typeof nonce !== "string") return false;
-    return this.#write(() => this.#run("DELETE FROM nonces WHERE nonce = ? AND expires_at > ?", nonce, now) === 1, "ephemeral");
+  #recordNonces(): void {
+    const batch = this.#pendingNonces;
+    this.#pendingNonces = [];
+    if (batch.length === 0) return;
+    let used: boolean[];
+    try {
+      if (!this.#db.isOpen) throw new Error("the store is closed");
+      used = this.#write(() => batch.map((b) => this.#run("INSERT OR IGNORE INTO used_nonces (nonce, expires_at) VALUES (?, ?)", b.nonce, b.expiresAt) === 1), "ephemeral");
+    } catch (error) {
+      for (const b of batch) b.settle(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    batch.forEach((b, i) => b.settle(used[i]!));
+  }
+
+  async revokeSession(id: string, expiresAt: Timestamp): Promise<boolean> {
+    requireKey("id", id);
+    requireTimestamp("expiresAt", expiresAt);
+    return this.#write(() => this.#run("INSERT OR IGNORE INTO revoked_sessions (id, expires_at) VALUES (?, ?)", id, expiresAt) === 1, "ephemeral");
+  }
+
+  async isSessionRevoked(id: string): Promise<boolean> {
+    return this.#get("SELECT 1 AS revoked FROM revoked_sessions WHERE id = ?", String(id)) !== undefined;
+  }
+
+  async secret(name: string): Promise<Uint8Array> {
+    requireKey("name", name);
+    const read = () => this.#get<{ value: Uint8Array }>("SELECT value FROM secrets WHERE name = ?", name)?.value;
+    // Whoever comes first makes it; everyone else reads that one.
+    const value =
+      read() ??
+      this.#write(() => {
+        this.#run("INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)", name, randomBytes(32), toTimestamp());
+        return read();
+      });
+    if (value === undefined) throw new Error(`secret ${name} could not be created`);
+    return new Uint8Array(value);
   }
 
   async pruneExpired(now: Timestamp): Promise<PruneResult> {
     requireTimestamp("now", now);
     return this.#write(
       () => ({
-        nonces: this.#run("DELETE FROM nonces WHERE expires_at <= ?", now),
-        sessions: this.#run("DELETE FROM sessions WHERE expires_at <= ?", now),
+        nonces: this.#run("DELETE FROM used_nonces WHERE expires_at <= ?", now),
+        revokedSessions: this.#run("DELETE FROM revoked_sessions WHERE expires_at <= ?", now),
       }),
       "ephemeral",
     );
-  }
-
-  // --- Sessions -----------------------------------------------------------------------------
-
-  async createSession(session: Session): Promise<Session> {
-    const record: Session = {
-      tokenHash: requireSha256Hex("tokenHash", session.tokenHash),
-      address: requireAddress("address", session.address),
-      chainId: requireChainId("chainId", session.chainId),
-      createdAt: requireTimestamp("createdAt", session.createdAt),
-      expiresAt: requireTimestamp("expiresAt", session.expiresAt),
-    };
-    this.#write(() =>
-      this.#run(
-        `INSERT INTO sessions (${sessionColumns}) VALUES (?, ?, ?, ?, ?)`,
-        record.tokenHash,
-        record.address,
-        record.chainId,
-        record.createdAt,
-        record.expiresAt,
-      ),
-      "ephemeral",
-    );
-    return record;
-  }
-
-  async getSession(tokenHash: string, now: Timestamp): Promise<Session | null> {
-    requireTimestamp("now", now);
-    const row = this.#get<SessionRow>(
-      `SELECT ${sessionColumns} FROM sessions WHERE token_hash = ? AND expires_at > ?`,
-      String(tokenHash),
-      now,
-    );
-    return row === undefined ? null : toSession(row);
-  }
-
-  async revokeSession(tokenHash: string): Promise<boolean> {
-    return this.#write(() => this.#run("DELETE FROM sessions WHERE token_hash = ?", String(tokenHash)) === 1, "ephemeral");
   }
 
   // --- Brands and API keys ------------------------------------------------------------------
@@ -867,6 +891,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Nonces already handed in are recorded (or refused) before the database closes.
+    if (this.#db.isOpen) this.#recordNonces();
     if (this.#db.isOpen) this.#db.close();
   }
 }

@@ -1,0 +1,87 @@
+/**
+ * Nonces and session tokens the server signs instead of storing: HMAC-SHA256 under a per-deployment
+ * secret (kept by the store, shared by every instance), so any instance tells its own from a
+ * forgery without a lookup. What must be remembered (a nonce was used, a session was ended) is
+ * kept by the store until the signed expiry passes.
+ */
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
+import { randomAlphanumeric, SESSION_TOKEN_PREFIX } from "./tokens.ts";
+
+/** Seconds since the epoch in 7 base-36 digits (good until the year 4453): text order is time order. */
+const EXPIRY_DIGITS = 7;
+
+/** A signing key from a secret's bytes. Made once: keying HMAC from raw bytes costs more than the MAC. */
+export function signingKey(secret: Uint8Array): KeyObject {
+  return createSecretKey(secret);
+}
+
+function mac(key: KeyObject, purpose: string, payload: string): Buffer {
+  return createHmac("sha256", key).update(`stampbook-${purpose}:${payload}`).digest();
+}
+
+/** Constant-time comparison of a token's tag with the expected one, as text: one token, one spelling. */
+function sameTag(tag: string, expected: string): boolean {
+  const a = Buffer.from(tag);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** An expiry rounded up to a whole second, as its digits and as the ms they stand for. */
+function expiry(expiresAtMs: number): { digits: string; ms: number } {
+  const seconds = Math.ceil(expiresAtMs / 1000);
+  if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds >= 36 ** EXPIRY_DIGITS) throw new RangeError(`expiry out of range: ${expiresAtMs}`);
+  return { digits: seconds.toString(36).padStart(EXPIRY_DIGITS, "0"), ms: seconds * 1000 };
+}
+
+const NONCE = /^([0-9a-z]{7})([0-9A-Za-z]{16})([0-9a-f]{32})$/;
+
+/**
+ * A SIWE nonce good until `expiresAtMs` rounded up to a whole second (returned). EIP-4361 wants at
+ * least 8 alphanumeric characters; this is 55: the expiry, 16 random characters and a 128-bit MAC.
+ */
+export function signNonce(key: KeyObject, expiresAtMs: number): { nonce: string; expiresAtMs: number } {
+  const { digits, ms } = expiry(expiresAtMs);
+  const body = digits + randomAlphanumeric(16);
+  return { nonce: body + mac(key, "nonce", body).subarray(0, 16).toString("hex"), expiresAtMs: ms };
+}
+
+/** The expiry (ms) of a nonce this key signed, or null for anything else. */
+export function openNonce(key: KeyObject, nonce: string): number | null {
+  const match = NONCE.exec(nonce);
+  if (match === null) return null;
+  const [, expiry, random, tag] = match as unknown as [string, string, string, string];
+  if (!sameTag(tag, mac(key, "nonce", expiry + random).subarray(0, 16).toString("hex"))) return null;
+  return parseInt(expiry, 36) * 1000;
+}
+
+/** What a session token carries. `address` is lowercase hex. */
+export type SessionClaims = { id: string; address: `0x${string}`; chainId: number; expiresAtMs: number };
+
+const SESSION = /^sbs_([A-Za-z0-9_-]{22})\.([0-9a-f]{40})\.([1-9][0-9]{0,14})\.([0-9a-z]{7})\.([A-Za-z0-9_-]{43})$/;
+
+/** A new session's id: 128 random bits, base64url. */
+export function newSessionId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+/**
+ * `sbs_<id>.<address>.<chainId>.<expiry>.<mac>`, about 130 characters, safe in a header or a
+ * cookie. The expiry is rounded up to a whole second (returned).
+ */
+export function signSession(key: KeyObject, claims: SessionClaims): { token: string; expiresAtMs: number } {
+  const { digits, ms } = expiry(claims.expiresAtMs);
+  if (!Number.isSafeInteger(claims.chainId) || claims.chainId < 1) throw new RangeError(`bad chain id: ${claims.chainId}`);
+  const body = `${claims.id}.${claims.address.slice(2).toLowerCase()}.${claims.chainId}.${digits}`;
+  return { token: `${SESSION_TOKEN_PREFIX}${body}.${mac(key, "session", body).toString("base64url")}`, expiresAtMs: ms };
+}
+
+/** The claims of a session token this key signed (expired or not), or null for anything else. */
+export function openSession(key: KeyObject, token: string): SessionClaims | null {
+  const match = SESSION.exec(token);
+  if (match === null) return null;
+  const [, id, address, chainId, expiry, tag] = match as unknown as [string, string, string, string, string, string];
+  const body = `${id}.${address}.${chainId}.${expiry}`;
+  // Compared as text: base64url of 32 bytes has 2 spare bits, and decoding would accept 4 spellings.
+  if (!sameTag(tag, mac(key, "session", body).toString("base64url"))) return null;
+  return { id, address: `0x${address}`, chainId: Number(chainId), expiresAtMs: parseInt(expiry, 36) * 1000 };
+}
