@@ -91,7 +91,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const client = options.client ?? createChainClient(config.rpcUrl, config.chainId);
   await app.register(chainPlugin, { client, ownershipCacheMs: config.ownershipCacheMs, ...(options.ownership ? { ownership: options.ownership } : {}) });
   const now = options.now ?? (() => new Date());
-  const auth = createAuthService({ store: app.store, client, params: config, sessionCacheMs: config.sessionCacheMs, now });
+  const auth = createAuthService({ store: app.store, client, params: config, secret: config.authSecret, sessionCacheMs: config.sessionCacheMs, now });
   await app.register(authenticationPlugin, { auth });
 
   app.addHook("onRequest", (request, reply, done) => {

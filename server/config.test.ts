@@ -29,3 +29,24 @@ describe("drop claim settings", () => {
     expect(() => loadConfig({ MINTER_PRIVATE_KEY: "0x" + "0".repeat(64) })).toThrow(/MINTER_PRIVATE_KEY/);
   });
 });
+
+describe("AUTH_SECRET", () => {
+  it("is optional, and read as given when long enough", () => {
+    expect(loadConfig({}).authSecret).toBeNull();
+    const secret = "k".repeat(31) + "!";
+    expect(loadConfig({ AUTH_SECRET: secret }).authSecret).toBe(secret);
+  });
+
+  it("refuses a short one without echoing it", () => {
+    const short = "tooShortSecret-123";
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ AUTH_SECRET: short });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual([expect.stringMatching(/^AUTH_SECRET must be at least 32 characters/)]);
+    expect(error!.message).not.toContain(short);
+  });
+});

@@ -26,6 +26,11 @@ export type Config = {
   ownershipCacheMs: number;
   /** How long a session lookup may be reused; see {@link createAuthService}. */
   sessionCacheMs: number;
+  /**
+   * The secret nonce and session signing keys derive from. null: keys the store makes and keeps
+   * (zero setup; but then a copy of the database can sign sessions).
+   */
+  authSecret: string | null;
   corsOrigins: string[];
   authRateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -81,6 +86,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     clockSkewSeconds: read.int("CLOCK_SKEW_SECONDS", 60, 0, 600),
     ownershipCacheMs: read.int("OWNERSHIP_CACHE_MS", 5_000, 0, 300_000),
     sessionCacheMs: read.int("SESSION_CACHE_MS", 2_000, 0, 60_000),
+    authSecret: read.secret("AUTH_SECRET", 32),
     corsOrigins: read.list("CORS_ORIGINS"),
     authRateLimitPerMinute: read.int("AUTH_RATE_LIMIT_PER_MINUTE", 60, 1, 1_000_000),
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 64 * 1024, 1024, 10 * 1024 * 1024),
@@ -164,6 +170,17 @@ class Reader {
     if ((allowed as readonly string[]).includes(value)) return value as T;
     this.problems.push(`${name} must be one of ${allowed.join(", ")} (got "${value}")`);
     return fallback;
+  }
+
+  /** A secret of at least `minLength` characters, or null when unset. The value is never echoed. */
+  secret(name: string, minLength: number): string | null {
+    const value = this.raw(name);
+    if (value === undefined) return null;
+    if (value.length < minLength) {
+      this.problems.push(`${name} must be at least ${minLength} characters, e.g. from: openssl rand -base64 32 (value not shown)`);
+      return null;
+    }
+    return value;
   }
 
   /** A 32-byte hex private key (0x optional), or null when unset. The value is never echoed. */

@@ -291,6 +291,35 @@ describe("session tokens", () => {
   });
 });
 
+describe("AUTH_SECRET", () => {
+  it("derives the signing keys, so only instances with the same secret accept each other's nonces and sessions", async () => {
+    const secret = "a deployment secret of at least 32 characters";
+    const a = await startServer(chain, { authSecret: secret });
+    const b = await startServer(chain, { authSecret: secret });
+    const other = await startServer(chain, { authSecret: "another deployment's secret, also long enough" });
+    try {
+      const token = await a.signIn(member());
+      const me = (s: TestServer) => s.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) });
+      expect((await me(b)).statusCode).toBe(200);
+      expect((await me(other)).statusCode).toBe(401);
+
+      // A nonce from one instance signs in on another with the same secret, not elsewhere.
+      const { nonce } = (await a.app.inject({ method: "GET", url: "/v1/auth/nonce" })).json();
+      const elsewhere = await signed({ nonce }, other);
+      expect((await verify(other, elsewhere.message, elsewhere.signature)).json().code).toBe("siwe_nonce_invalid");
+      const there = await signed({ nonce }, b);
+      expect((await verify(b, there.message, there.signature)).statusCode).toBe(200);
+
+      // The keys do not come from the store: a token signed with the store's own key is refused.
+      const stored = signingKey(await a.store.secret(SESSION_SECRET));
+      const forged = signSession(stored, { id: newSessionId(), address: member().account.address, chainId: 31337, expiresAtMs: Date.now() + 60_000 });
+      expect((await a.app.inject({ method: "GET", url: "/v1/me", headers: bearer(forged.token) })).statusCode).toBe(401);
+    } finally {
+      await Promise.all([a.close(), b.close(), other.close()]);
+    }
+  });
+});
+
 describe("session cache", () => {
   it("a session ended by another instance sharing the store stops working within SESSION_CACHE_MS", async () => {
     const cached = await startServer(chain, { sessionCacheMs: 300 });

@@ -7,11 +7,11 @@
  * nothing, and a sign-in writes one row, the nonce marked used. Signing out records the session as
  * ended until it would have expired.
  */
+import { hkdfSync, type KeyObject } from "node:crypto";
 import type { Address } from "viem";
 import type { Config } from "../config.ts";
 import { Problem, type ProblemCode } from "../errors.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
-import type { KeyObject } from "node:crypto";
 import { newSessionId, openNonce, openSession, signingKey, signNonce, signSession, type SessionClaims } from "./signed-tokens.ts";
 import { checkSiweMessage, checksumAddress, parseSiweMessage, SiweError, verifySiweSignature, type ChainClient } from "./siwe/index.ts";
 
@@ -51,20 +51,31 @@ export const NONCE_SECRET = "siwe-nonce";
 export const SESSION_SECRET = "session";
 
 /**
+ * @param deps.secret what the signing keys derive from (AUTH_SECRET); without it the store makes and
+ *   keeps the keys.
  * @param deps.sessionCacheMs how long a session found not ended may be trusted without asking the
  *   store again. A sign-out on this instance takes effect at once; one on another instance sharing
  *   the store, within this long. 0 asks the store on every request.
  */
-export function createAuthService(deps: { store: Store; client: ChainClient; params: SignInParameters; sessionCacheMs?: number; now?: () => Date }): AuthService {
+export function createAuthService(deps: {
+  store: Store;
+  client: ChainClient;
+  params: SignInParameters;
+  secret?: string | null;
+  sessionCacheMs?: number;
+  now?: () => Date;
+}): AuthService {
   const { store, client, params } = deps;
   const now = deps.now ?? (() => new Date());
   const sessionCacheMs = deps.sessionCacheMs ?? 0;
   // Keyed by the token itself: a hit costs no MAC, no store read and no checksumming.
   const sessionCache = new Map<string, { holder: SessionHolder; cachedAt: number; expiresAtMs: number }>();
   let keys: Promise<{ nonce: KeyObject; session: KeyObject }> | undefined;
+  const secretFor = async (name: string): Promise<Uint8Array> =>
+    deps.secret ? new Uint8Array(hkdfSync("sha256", deps.secret, "", `stampbook ${name}`, 32)) : store.secret(name);
   function signingKeys() {
     if (keys === undefined) {
-      keys = Promise.all([store.secret(NONCE_SECRET), store.secret(SESSION_SECRET)]).then(([nonce, session]) => ({ nonce: signingKey(nonce), session: signingKey(session) }));
+      keys = Promise.all([secretFor(NONCE_SECRET), secretFor(SESSION_SECRET)]).then(([nonce, session]) => ({ nonce: signingKey(nonce), session: signingKey(session) }));
       // A failed read (the store was unavailable) is not remembered: the next request asks again.
       keys.catch(() => (keys = undefined));
     }
