@@ -105,12 +105,13 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     secureCookies: config.publicUrl.protocol === "https:",
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
-  await app.register(memberRoutes, { collections: config.collections, catalog: createCollectionCatalog(client, { ttlMs: 30_000 }) });
+  const catalog = createCollectionCatalog(client, { ttlMs: 30_000 });
+  await app.register(memberRoutes, { collections: config.collections, catalog });
   // Perk lists are cached no longer than holdings are, and at most a second.
   const perks = createPerkService({ store: app.store, ownership: app.chain.ownership, catalogCacheMs: Math.min(config.ownershipCacheMs, 1_000), now });
   await app.register(perkRoutes, { perks });
   await app.register(adminRoutes, { collections: config.collections, onCatalogChange: () => perks.catalogChanged(), now });
-  await app.register(dropsPlugin, { config, now });
+  await app.register(dropsPlugin, { config, catalog, now });
 
   return app;
 }

@@ -41,6 +41,7 @@ export type ProblemCode =
   | "drop_not_started"
   | "drop_ended"
   | "claim_not_found"
+  | "membership_already_held"
   | "mint_failed"
   | "minter_unavailable"
   | "minter_unauthorized"

@@ -3,6 +3,7 @@
  * store, chain and authentication decorators (registered before it in app.ts).
  */
 import type { FastifyInstance } from "fastify";
+import type { CollectionCatalog } from "../chain/collections.ts";
 import type { Config } from "../config.ts";
 import { dropAdminRoutes } from "./admin-routes.ts";
 import { createMinter } from "./minter.ts";
@@ -11,6 +12,8 @@ import { createDropService } from "./service.ts";
 
 export type DropsPluginOptions = {
   config: Pick<Config, "collections" | "chainId" | "minterPrivateKey" | "mintTimeoutMs" | "voucherTtlSeconds">;
+  /** The collections' token types, shared with the other routes that read them. */
+  catalog: CollectionCatalog;
   now?: () => Date;
 };
 
@@ -24,6 +27,7 @@ export async function dropsPlugin(app: FastifyInstance, opts: DropsPluginOptions
     store: app.store,
     ownership: app.chain.ownership,
     client: app.chain.client,
+    catalog: opts.catalog,
     minter,
     voucherTtlSeconds: config.voucherTtlSeconds,
     // Hashes are recorded before broadcast; a claim without one this long after its reservation was never sent.

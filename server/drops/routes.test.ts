@@ -439,13 +439,35 @@ describe("when minting fails", () => {
     expect(await balanceOf(address)).toBe(1n);
   });
 
-  it("a revert at mint time (a membership the member already holds): 502, not counted", async () => {
+  it("a membership the member already holds is refused up front: 409, nothing sent, not counted", async () => {
     const drop = await createDrop({ tokenId: DEMO_TYPES.gold });
     const member = freshWallet();
     await chain.mint(member.account.address, DEMO_TYPES.gold);
-    const body = expectProblem(await claim(member, drop.id), 502, "mint_failed");
-    expect(body.detail).toMatch(/MembershipAlreadyHeld/);
+    const sent = await chain.publicClient.getTransactionCount({ address: MINTER });
+    const body = expectProblem(await claim(member, drop.id), 409, "membership_already_held");
+    expect(body.detail).toMatch(/renew/);
+    expect(await chain.publicClient.getTransactionCount({ address: MINTER })).toBe(sent);
     expect(await server.store.memberClaimCounts(member.account.address)).toEqual(new Map());
+    // A collectible the member already holds is no reason to refuse: they get another.
+    const stamps = await createDrop({ tokenId: DEMO_TYPES.stamp });
+    await chain.mint(member.account.address, DEMO_TYPES.stamp);
+    expect((await claim(member, stamps.id)).statusCode).toBe(201);
+  });
+
+  it("a revert at mint time: 502 mint_failed, not counted", async () => {
+    const drop = await createDrop({ tokenId: DEMO_TYPES.stamp });
+    const member = freshWallet();
+    // The minter loses its role between the claim's checks and its mint.
+    const revoke = await chain.collection.write.revokeRole([MINTER_ROLE, MINTER]);
+    await chain.publicClient.waitForTransactionReceipt({ hash: revoke });
+    try {
+      const body = expectProblem(await claim(member, drop.id), 502, "mint_failed");
+      expect(body.detail).toMatch(/AccessControlUnauthorizedAccount/);
+      expect(await server.store.memberClaimCounts(member.account.address)).toEqual(new Map());
+    } finally {
+      const grant = await chain.collection.write.grantRole([MINTER_ROLE, MINTER]);
+      await chain.publicClient.waitForTransactionReceipt({ hash: grant });
+    }
   });
 });
 

@@ -19,9 +19,10 @@
  */
 import { getAddress, keccak256, stringToHex, type Address, type Hex, type PublicClient } from "viem";
 import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import type { CollectionCatalog } from "../chain/collections.ts";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
-import { describeRule, evaluateRule, parseRule, requirementsOf, type Reason, type Rule } from "../perks/rules.ts";
+import { describeRule, evaluateRule, holdingKey, parseRule, requirementsOf, type LeafRule, type Reason, type Rule } from "../perks/rules.ts";
 import { newId, toTimestamp, type Claim, type ClaimError, type CompleteClaimInput, type Drop, type Store } from "../storage/index.ts";
 import { checkTransaction, transactionKnown, type Minter, type SignedVoucher } from "./minter.ts";
 import { claimView } from "./schemas.ts";
@@ -47,6 +48,8 @@ export type DropServiceDeps = {
   store: Store;
   ownership: OwnershipReader;
   client: PublicClient;
+  /** The collections' token types: a membership drop is refused to a member who holds one. */
+  catalog: CollectionCatalog;
   /** null: no minter key is configured, and claims answer 503 minter_unavailable. */
   minter: Minter | null;
   voucherTtlSeconds: number;
@@ -68,7 +71,7 @@ export function statusOf(drop: Pick<Drop, "startsAt" | "endsAt">, now: string): 
 }
 
 export function createDropService(deps: DropServiceDeps): DropService {
-  const { store, ownership, client, minter } = deps;
+  const { store, ownership, client, catalog, minter } = deps;
   const now = deps.now ?? (() => new Date());
   const at = () => toTimestamp(now());
   const ruleMemo = new Map<string, Rule>();
@@ -87,10 +90,11 @@ export function createDropService(deps: DropServiceDeps): DropService {
     return rule;
   }
 
-  async function evaluate(member: Address, drops: Drop[], fresh: boolean) {
+  /** Eligibility for `drops`; `alsoRead` joins the same chain read (a claim's own token). */
+  async function evaluate(member: Address, drops: Drop[], fresh: boolean, alsoRead: LeafRule[] = []) {
     const rules = drops.map(ruleOf);
     const present = rules.filter((r): r is Rule => r !== null);
-    const requirements = requirementsOf(...present);
+    const requirements = requirementsOf(...present, ...alsoRead);
     // Drops open to anyone need no chain read to list; a claim always reads (and so learns the chain's time).
     const snapshot = fresh || requirements.length > 0 ? await (fresh ? ownership.readFresh(member, requirements) : ownership.readCached(member, requirements)) : null;
     const outcomes = rules.map((rule) => (rule === null || snapshot === null ? { eligible: true, reasons: [] } : evaluateRule(rule, snapshot.holdings, snapshot.now)));
@@ -108,6 +112,11 @@ export function createDropService(deps: DropServiceDeps): DropService {
       ...outcomes[i]!,
       claimed: counts.get(drop.id) ?? 0,
     }));
+  }
+
+  async function isMembership(token: LeafRule): Promise<boolean> {
+    const types = await catalog.tokenTypes(token.collection);
+    return types.find((t) => t.tokenId === token.tokenId)?.kind === "membership";
   }
 
   async function dropOrThrow(dropId: string): Promise<Drop> {
@@ -246,11 +255,17 @@ export function createDropService(deps: DropServiceDeps): DropService {
       if (status === "ended") throw new Problem(409, "drop_ended", "The drop has ended", `ended at ${drop.endsAt}`);
       if (minter === null) throw minterUnavailable();
 
-      // Never a login-time or cached snapshot: what the member holds right now, on chain.
-      const { outcomes, snapshot } = await evaluate(member, [drop], true);
+      // Never a login-time or cached snapshot: what the member holds right now, on chain, the drop's
+      // own token included.
+      const own: LeafRule = { type: "holds", collection: getAddress(drop.collection), tokenId: BigInt(drop.tokenId), min: 1n };
+      const [{ outcomes, snapshot }, membership] = await Promise.all([evaluate(member, [drop], true, [own]), isMembership(own)]);
       const checked = outcomes[0]!;
       if (!checked.eligible) {
         throw new Problem(403, "not_eligible", "You do not hold what this drop requires", checked.reasons.map((r) => r.message).join("; "), { reasons: checked.reasons });
+      }
+      // The contract keeps memberships one per holder: minting another would only revert, at the minter's cost.
+      if (membership && (snapshot!.holdings.get(holdingKey(own.collection, own.tokenId))?.balance ?? 0n) > 0n) {
+        throw new Problem(409, "membership_already_held", "You already hold this membership", `token ${drop.tokenId} is a membership, one per member; renew it instead.`);
       }
       await releasePlaces(member, drop, snapshot!.now);
 
