@@ -101,7 +101,7 @@ export type ClaimVoucherJson = {
   vs: Hex;
 };
 
-/** Where a claim is: "pending" (mint sent, no receipt yet), "minted", "issued" (voucher signed), "failed", "expired" (voucher unused in time). */
+/** Where a claim is: "pending" (mint sent, no receipt yet), "minted" (on chain, by the server's mint or the voucher), "issued" (voucher signed, not used yet), "failed", "expired" (voucher unused in time). */
 export type ClaimStatus = "pending" | "minted" | "issued" | "failed" | "expired";
 
 /**

@@ -38,9 +38,12 @@ export type DropService = {
   get(member: Address, dropId: string): Promise<MemberDrop>;
   /** Claims a drop; a failed mint throws the problem (with the claim), as does a replay of it. */
   claim(member: Address, dropId: string, idempotencyKey: string): Promise<ClaimOutcome>;
-  /** One of the member's claims, settled from the chain first if it is pending. */
+  /** One of the member's claims, settled from the chain first if it is pending or an issued voucher. */
   getClaim(member: Address, claimId: string): Promise<Claim>;
-  /** Settles a pending claim from the chain if it can; other claims come back as they are. */
+  /**
+   * Settles a claim from the chain if it can: a pending mint by its transaction, an issued voucher
+   * by whether it was used or can no longer be. Other claims come back as they are.
+   */
   settle(claim: Claim): Promise<Claim>;
 };
 
@@ -135,6 +138,7 @@ export function createDropService(deps: DropServiceDeps): DropService {
 
   /** @param wait for a claim this process is minting right now: wait for it (true) or return it as it is. */
   async function settle(claim: Claim, wait = true): Promise<Claim> {
+    if (claim.status === "issued") return settleVoucher(claim);
     if (claim.status !== "pending") return claim;
     const running = inflight.get(claim.id);
     if (running !== undefined) return wait ? running : claim;
@@ -201,23 +205,33 @@ export function createDropService(deps: DropServiceDeps): DropService {
    * Before a new claim: settles the member's earlier claims of this drop that still hold a place,
    * so that one whose mint never happened, or whose voucher expired unused, frees it.
    */
+  /**
+   * An issued voucher becomes `minted` once it was used on chain, and `expired` once it no longer
+   * can be: unused while the latest block is later than its `validUntil`. The block is read first,
+   * so a voucher used after it still shows as used.
+   */
+  async function settleVoucher(claim: Claim, chainNow?: bigint): Promise<Claim> {
+    const voucher = claim.voucher as { validUntil?: string; uid?: Hex } | null;
+    if (!voucher?.validUntil || !voucher.uid) return claim;
+    let used: boolean;
+    try {
+      chainNow ??= (await client.getBlock({ blockTag: "latest" })).timestamp;
+      used = await client.readContract({ address: claim.collection as Address, abi: stampbookCollectionAbi, functionName: "isVoucherUsed", args: [voucher.uid] });
+    } catch (error) {
+      throw chainUnavailable(error);
+    }
+    if (used) return complete(claim.id, { status: "minted", now: at() });
+    // Every later block is later than validUntil: an unused voucher can never be used now.
+    if (BigInt(voucher.validUntil) < chainNow) return complete(claim.id, { status: "expired", now: at() });
+    return claim;
+  }
+
+  /** Settles the member's open claims on `drop` before a new one is counted against its limits. */
   async function releasePlaces(member: Address, drop: Drop, chainNow: bigint): Promise<void> {
     const { items } = await store.listClaims({ member, dropId: drop.id, limit: 100 });
     for (const claim of items) {
-      if (claim.status === "pending") {
-        await settle(claim, false);
-      } else if (claim.status === "issued") {
-        const voucher = claim.voucher as { validUntil?: string; uid?: Hex } | null;
-        if (!voucher?.validUntil || !voucher.uid || BigInt(voucher.validUntil) >= chainNow) continue;
-        let used: boolean;
-        try {
-          used = await client.readContract({ address: claim.collection as Address, abi: stampbookCollectionAbi, functionName: "isVoucherUsed", args: [voucher.uid] });
-        } catch (error) {
-          throw chainUnavailable(error);
-        }
-        // Every later block is later than validUntil: an unused voucher can never be used now.
-        if (!used) await store.completeClaim(claim.id, { status: "expired", now: at() });
-      }
+      if (claim.status === "pending") await settle(claim, false);
+      else if (claim.status === "issued") await settleVoucher(claim, chainNow);
     }
   }
 

@@ -769,8 +769,15 @@ export function describeStoreContract(name: string, createStore: () => Store | P
         const voucher = { to: BOB, id: "3", signature: "0xabc", nested: { n: 1 } };
         const issued = await store.completeClaim(v.id, { status: "issued", voucher, now: at(2 * MINUTE) });
         expect(issued).toEqual({ ...v, status: "issued", voucher, updatedAt: at(2 * MINUTE) });
-        expect(await store.completeClaim(v.id, { status: "minted", now: at(3 * MINUTE) })).toBeNull();
+        expect(await store.completeClaim(v.id, { status: "failed", error: { code: "x", message: "y" }, now: at(3 * MINUTE) })).toBeNull();
         expect(await store.completeClaim(v.id, { status: "expired", now: at(3 * MINUTE) })).toEqual({ ...issued, status: "expired", updatedAt: at(3 * MINUTE) });
+        expect(await store.completeClaim(v.id, { status: "minted", now: at(4 * MINUTE) })).toBeNull();
+
+        // A voucher used on chain: issued to minted, and no further.
+        const w = reserved(await store.reserveClaim(claimInput({ member: BOB, idempotencyKey: "used-voucher" })));
+        const issuedW = await store.completeClaim(w.id, { status: "issued", voucher, now: at(2 * MINUTE) });
+        expect(await store.completeClaim(w.id, { status: "minted", now: at(3 * MINUTE) })).toEqual({ ...issuedW, status: "minted", updatedAt: at(3 * MINUTE) });
+        expect(await store.completeClaim(w.id, { status: "expired", now: at(4 * MINUTE) })).toBeNull();
       });
 
       it("refuses malformed input", async () => {

@@ -287,7 +287,7 @@ export type ReserveClaimStatus = ReserveClaimResult["status"];
 
 /**
  * A claim's outcome. Allowed transitions: `pending` to `minted`, `issued` or `failed`, and `issued`
- * to `expired`. Absent fields keep their value.
+ * to `minted` (its voucher was used on chain) or `expired`. Absent fields keep their value.
  */
 export interface CompleteClaimInput {
   status: "minted" | "issued" | "failed" | "expired";

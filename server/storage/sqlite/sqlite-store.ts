@@ -804,8 +804,9 @@ export class SqliteStore implements Store {
   async completeClaim(id: string, input: CompleteClaimInput): Promise<Claim | null> {
     const status = requireClaimStatus("status", input.status);
     const now = requireTimestamp("now", input.now);
-    const from = status === "expired" ? "issued" : status === "pending" ? null : "pending";
-    if (from === null) throw new StoreInputError("status", "a claim cannot go back to pending");
+    if (status === "pending") throw new StoreInputError("status", "a claim cannot go back to pending");
+    // The statuses a claim may reach `status` from.
+    const from = status === "expired" ? ["issued"] : status === "minted" ? ["pending", "issued"] : ["pending"];
     const txHash = input.txHash === undefined ? null : requireTxHash("txHash", input.txHash);
     const voucherJson = input.voucher === undefined ? null : ruleToJson("voucher", input.voucher);
     const error = input.error === undefined ? null : requireClaimError("error", input.error);
@@ -813,7 +814,7 @@ export class SqliteStore implements Store {
       this.#get<ClaimRow>(
         `UPDATE claims SET status = ?, tx_hash = coalesce(?, tx_hash), voucher = coalesce(?, voucher),
            error_code = coalesce(?, error_code), error_message = coalesce(?, error_message), updated_at = ?
-         WHERE id = ? AND status = ?
+         WHERE id = ? AND status IN (${from.map(() => "?").join(", ")})
          RETURNING ${claimColumns}`,
         status,
         txHash,
@@ -822,7 +823,7 @@ export class SqliteStore implements Store {
         error?.message ?? null,
         now,
         String(id),
-        from,
+        ...from,
       ),
     );
     return row === undefined ? null : toClaim(row);
