@@ -1,0 +1,73 @@
+/**
+ * The SDK as a storefront installs it: built to dist/ (JavaScript and declarations) and resolved
+ * through package.json `exports`, with viem beside it. An ESM consumer runs on Node, and a strict
+ * TypeScript consumer type-checks against the declarations, with nothing from this repository's
+ * source paths.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const tsc = join(root, "node_modules", ".bin", "tsc");
+let project: string;
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), "stampbook-sdk-consumer-"));
+  const installed = join(project, "node_modules", "@stampbook", "sdk");
+  mkdirSync(installed, { recursive: true });
+  writeFileSync(join(project, "package.json"), JSON.stringify({ type: "module", private: true }));
+  cpSync(join(root, "sdk", "package.json"), join(installed, "package.json"));
+  execFileSync(tsc, ["-p", join(root, "sdk", "tsconfig.build.json"), "--outDir", join(installed, "dist")], { stdio: "pipe" });
+  symlinkSync(join(root, "node_modules", "viem"), join(project, "node_modules", "viem"), "dir");
+});
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+describe("the built package", () => {
+  it("runs from plain ESM JavaScript, both entry points", () => {
+    writeFileSync(
+      join(project, "consumer.mjs"),
+      `import { createStampbookClient, StampbookError } from "@stampbook/sdk";
+       import { createEmbeddedWallet } from "@stampbook/sdk/embedded";
+       const client = createStampbookClient({ apiUrl: "http://localhost:8787" });
+       console.log(JSON.stringify([typeof client.signIn, typeof client.perks, typeof createEmbeddedWallet, new StampbookError("x") instanceof Error]));`,
+    );
+    const output = execFileSync(process.execPath, ["consumer.mjs"], { cwd: project, encoding: "utf8" });
+    expect(JSON.parse(output)).toEqual(["function", "function", "function", true]);
+  });
+
+  it("type-checks a strict TypeScript consumer against its declarations, and catches its mistakes", () => {
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { target: "es2023", lib: ["es2023", "dom"], module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, types: [] }, include: ["*.ts"] }),
+    );
+    writeFileSync(
+      join(project, "good.ts"),
+      `import { createStampbookClient, type MemberPerk, type StampbookClient } from "@stampbook/sdk";
+       import { createEmbeddedWallet } from "@stampbook/sdk/embedded";
+       export async function eligible(): Promise<MemberPerk[]> {
+         const client: StampbookClient = createStampbookClient({ apiUrl: "http://localhost:8787", wallet: await createEmbeddedWallet() });
+         return (await client.perks()).filter((perk) => perk.eligible);
+       }`,
+    );
+    expect(typecheck()).toBe("");
+
+    writeFileSync(join(project, "bad.ts"), `import { createStampbookClient } from "@stampbook/sdk";\nexport const n: number = createStampbookClient({ apiUrl: "x" }).perks;\n`);
+    const output = typecheck();
+    rmSync(join(project, "bad.ts"));
+    expect(output).toMatch(/bad\.ts\(2,14\): error TS2322/);
+  });
+});
+
+/** tsc's complaints about the consumer project, or "" if it has none. */
+function typecheck(): string {
+  try {
+    execFileSync(tsc, ["-p", project], { cwd: project, stdio: "pipe", encoding: "utf8" });
+    return "";
+  } catch (error) {
+    return String((error as { stdout?: string }).stdout);
+  }
+}
