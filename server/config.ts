@@ -26,6 +26,8 @@ export type Config = {
   ownershipCacheMs: number;
   /** How long a session lookup may be reused; see {@link createAuthService}. */
   sessionCacheMs: number;
+  /** How often the store forgets used nonces and ended sessions past their expiry. */
+  pruneIntervalMs: number;
   /**
    * The secret nonce and session signing keys derive from. null: keys the store makes and keeps
    * (zero setup; but then a copy of the database can sign sessions).
@@ -86,6 +88,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     clockSkewSeconds: read.int("CLOCK_SKEW_SECONDS", 60, 0, 600),
     ownershipCacheMs: read.int("OWNERSHIP_CACHE_MS", 5_000, 0, 300_000),
     sessionCacheMs: read.int("SESSION_CACHE_MS", 2_000, 0, 60_000),
+    pruneIntervalMs: read.int("PRUNE_INTERVAL_MS", 60_000, 10, 86_400_000),
     authSecret: read.secret("AUTH_SECRET", 32),
     corsOrigins: read.list("CORS_ORIGINS"),
     authRateLimitPerMinute: read.int("AUTH_RATE_LIMIT_PER_MINUTE", 60, 1, 1_000_000),

@@ -1,9 +1,13 @@
-/** Decorates the instance with the {@link Store}; opens SQLite from the config unless one is given. */
+/**
+ * Decorates the instance with the {@link Store}; opens SQLite from the config unless one is given.
+ * Every `pruneIntervalMs` it has the store forget used nonces and ended sessions past their expiry,
+ * which otherwise pile up with every sign-in.
+ */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
-import { SqliteStore, type Store } from "../storage/index.ts";
+import { SqliteStore, toTimestamp, type Store } from "../storage/index.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -18,10 +22,15 @@ export function openStore(databaseUrl: string): Store {
 }
 
 export const storagePlugin = fp(
-  async (app: FastifyInstance, opts: { store?: Store; databaseUrl: string }) => {
+  async (app: FastifyInstance, opts: { store?: Store; databaseUrl: string; pruneIntervalMs: number }) => {
     const owned = opts.store === undefined;
     const store = opts.store ?? openStore(opts.databaseUrl);
     app.decorate("store", store);
+    // unref: pruning never keeps the process alive. Several instances pruning one store is harmless.
+    const pruning = setInterval(() => {
+      store.pruneExpired(toTimestamp()).catch((error: unknown) => app.log.warn({ err: error }, "pruning expired sign-in records failed"));
+    }, opts.pruneIntervalMs).unref();
+    app.addHook("onClose", async () => clearInterval(pruning));
     // A store handed in by the caller is the caller's to close.
     if (owned) app.addHook("onClose", async () => store.close());
   },
