@@ -47,6 +47,8 @@ export type Config = {
   mintTimeoutMs: number;
   /** How long a claim voucher stays valid after it is signed. */
   voucherTtlSeconds: number;
+  /** How often unread pending claims and lapsed vouchers are settled from the chain. */
+  claimSweepMs: number;
 };
 
 export class ConfigError extends Error {
@@ -98,6 +100,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     minterPrivateKey: read.privateKey("MINTER_PRIVATE_KEY"),
     mintTimeoutMs: read.int("MINT_TIMEOUT_MS", 30_000, 100, 600_000),
     voucherTtlSeconds: read.int("VOUCHER_TTL_SECONDS", 3_600, 60, 30 * 86_400),
+    claimSweepMs: read.int("CLAIM_SWEEP_MS", 30_000, 10, 86_400_000),
     ...overrides,
   };
   config.collections = config.collections.map((c) => getAddress(c));

@@ -11,7 +11,7 @@ import { dropRoutes } from "./routes.ts";
 import { createDropService } from "./service.ts";
 
 export type DropsPluginOptions = {
-  config: Pick<Config, "collections" | "chainId" | "minterPrivateKey" | "mintTimeoutMs" | "voucherTtlSeconds">;
+  config: Pick<Config, "collections" | "chainId" | "minterPrivateKey" | "mintTimeoutMs" | "voucherTtlSeconds" | "claimSweepMs">;
   /** The collections' token types, shared with the other routes that read them. */
   catalog: CollectionCatalog;
   now?: () => Date;
@@ -34,6 +34,20 @@ export async function dropsPlugin(app: FastifyInstance, opts: DropsPluginOptions
     staleAfterMs: config.mintTimeoutMs + 5 * 60_000,
     ...(opts.now ? { now: opts.now } : {}),
   });
+  // Claims nobody reads still settle: pending mints by their transaction, lapsed vouchers by the
+  // chain. One sweep at a time; several instances sweeping one store is harmless (transitions are
+  // conditional). A sweep that cannot reach the chain leaves the rest for the next.
+  let sweeping = false;
+  const sweeper = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    drops
+      .sweep()
+      .catch((error: unknown) => app.log.warn({ err: error }, "claim sweep stopped early"))
+      .finally(() => (sweeping = false));
+  }, config.claimSweepMs).unref();
+  app.addHook("onClose", async () => clearInterval(sweeper));
+
   await app.register(dropRoutes, { drops });
   await app.register(dropAdminRoutes, { collections: config.collections, minter, ...(opts.now ? { now: opts.now } : {}) });
 }

@@ -2,7 +2,7 @@
  * Gasless claims end to end: a real (in-process) chain with the demo collection, the API built by
  * `build()` on a real SQLite store, the brand API to define drops, and members who hold no ETH.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createPublicClient,
   createWalletClient,
@@ -553,6 +553,39 @@ describe("when the chain is unavailable", () => {
       expect(await balanceOf(member.account.address)).toBe(1n);
     } finally {
       await slow.close();
+    }
+  });
+});
+
+describe("claims nobody reads", () => {
+  it("are settled by the sweep: a pending mint once its receipt shows, a lapsed voucher as expired", async () => {
+    let hideReceipts = false;
+    const swept = await startServer(
+      chain,
+      { minterPrivateKey: BRAND_KEY, mintTimeoutMs: 300, voucherTtlSeconds: 60, claimSweepMs: 50 },
+      { client: interceptedClient((method) => (hideReceipts && method === "eth_getTransactionReceipt" ? "null" : "pass")) },
+    );
+    try {
+      const mintDrop = await createDrop({}, swept);
+      const voucherDrop = await createDrop({ mode: "voucher" }, swept);
+      const member = freshWallet();
+      const voucher = (await claim(member, voucherDrop.id, newKey(), swept)).json();
+      expect(voucher.status).toBe("issued");
+      hideReceipts = true;
+      const pending = await claim(member, mintDrop.id, newKey(), swept);
+      expect(pending.statusCode, pending.body).toBe(202);
+      // Receipts hidden: the sweep looks and leaves it pending.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await swept.store.getClaim(pending.json().id))?.status).toBe("pending");
+
+      hideReceipts = false;
+      await vi.waitFor(async () => expect((await swept.store.getClaim(pending.json().id))?.status).toBe("minted"), { timeout: 10_000, interval: 50 });
+      expect((await swept.store.getClaim(voucher.id))?.status).toBe("issued");
+      await chain.networkHelpers.time.increase(120);
+      await chain.networkHelpers.mine();
+      await vi.waitFor(async () => expect((await swept.store.getClaim(voucher.id))?.status).toBe("expired"), { timeout: 10_000, interval: 50 });
+    } finally {
+      await swept.close();
     }
   });
 });

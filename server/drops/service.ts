@@ -45,6 +45,11 @@ export type DropService = {
    * by whether it was used or can no longer be. Other claims come back as they are.
    */
   settle(claim: Claim): Promise<Claim>;
+  /**
+   * Settles every pending claim and every issued voucher past its `validUntil`, so their places
+   * free up (or they show as minted) without anyone reading them. Returns how many changed.
+   */
+  sweep(): Promise<number>;
 };
 
 export type DropServiceDeps = {
@@ -246,6 +251,32 @@ export function createDropService(deps: DropServiceDeps): DropService {
     },
 
     settle: (claim) => settle(claim),
+
+    async sweep() {
+      let changed = 0;
+      // Vouchers lapse by chain time, as the contract checks them.
+      let chainNow: bigint;
+      try {
+        chainNow = (await client.getBlock({ blockTag: "latest" })).timestamp;
+      } catch (error) {
+        throw chainUnavailable(error);
+      }
+      for (const status of ["pending", "issued"] as const) {
+        let cursor: string | null = null;
+        do {
+          const page = await store.listClaims({ status, limit: 100, cursor });
+          for (const claim of page.items) {
+            // An unexpired voucher counts whether or not it was used; only a lapsed one can change that.
+            const validUntil = (claim.voucher as { validUntil?: string } | null)?.validUntil;
+            if (status === "issued" && (validUntil === undefined || BigInt(validUntil) >= chainNow)) continue;
+            const settled = status === "issued" ? await settleVoucher(claim, chainNow) : await settle(claim, false);
+            if (settled.status !== status) changed++;
+          }
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+      }
+      return changed;
+    },
 
     async getClaim(member, claimId) {
       const claim = await store.getClaim(claimId);

@@ -10,7 +10,8 @@ import type { DemoChain } from "./chain.ts";
 
 export async function startServer(chain: DemoChain, overrides: Partial<Config> = {}, options: { client?: PublicClient } = {}) {
   const config = loadConfig(
-    { PUBLIC_URL: "http://localhost:8787", DATABASE_URL: "sqlite::memory:", OWNERSHIP_CACHE_MS: "0", AUTH_RATE_LIMIT_PER_MINUTE: "100000" },
+    // Background sweeps stay out of the way unless a test asks for them (overrides).
+    { PUBLIC_URL: "http://localhost:8787", DATABASE_URL: "sqlite::memory:", OWNERSHIP_CACHE_MS: "0", AUTH_RATE_LIMIT_PER_MINUTE: "100000", CLAIM_SWEEP_MS: "86400000" },
     { collections: [chain.collection.address], ...overrides },
   );
   const store = SqliteStore.open(":memory:");
