@@ -45,6 +45,7 @@ export type ProblemCode =
   | "mint_failed"
   | "minter_unavailable"
   | "minter_unauthorized"
+  | "store_busy"
   | "internal";
 
 export type ProblemBody = {

@@ -7,12 +7,14 @@
 import fp from "fastify-plugin";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Problem, PROBLEM_CONTENT_TYPE } from "../errors.ts";
-import { StoreInputError } from "../storage/index.ts";
+import { StoreBusyError, StoreInputError } from "../storage/index.ts";
 
 function toProblem(error: FastifyError): Problem {
   if (error instanceof Problem) return error;
   // The store refuses input it cannot accept (e.g. a paging cursor it did not issue).
   if (error instanceof StoreInputError) return new Problem(400, "bad_request", "The request is not valid", error.message);
+  // Another process held the database too long: nothing was recorded, and a retry may pass.
+  if (error instanceof StoreBusyError) return new Problem(503, "store_busy", "Too busy to record this right now", "Nothing was recorded; try again.", { retryAfter: 1 });
   if (error.validation) {
     return new Problem(400, "validation_failed", "The request is not valid", error.message, {
       errors: error.validation.map((v) => ({ in: error.validationContext ?? "request", path: v.instancePath || "/", message: v.message ?? "invalid" })),

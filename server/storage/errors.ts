@@ -11,3 +11,14 @@ export class StoreInputError extends Error {
     this.field = field;
   }
 }
+
+/**
+ * The store could not take a write in time: another process held the database's write lock for
+ * longer than the busy timeout. Nothing was written, and a retry may succeed; map it to HTTP 503.
+ */
+export class StoreBusyError extends Error {
+  constructor(cause: unknown) {
+    super("the store is busy: another writer held the lock past the busy timeout", { cause });
+    this.name = "StoreBusyError";
+  }
+}

@@ -8,6 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RedeemStatus } from "../store.ts";
 import type { WorkerReport } from "./redeem-worker.test-helper.ts";
 import { migrations } from "./migrations.ts";
+import { createPublicClient, http, type PublicClient } from "viem";
+import { createBrand, issueApiKey } from "../../admin/brands.ts";
+import { build } from "../../app.ts";
+import { loadConfig } from "../../config.ts";
+import { StoreBusyError } from "../errors.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
 // Several OS processes sharing one database file: the deployment where the API runs more than one
@@ -156,11 +161,42 @@ describe("SqliteStore shared by several processes", () => {
       const holder = start(lockHolder, [path, "2000"]);
       const released = holder.message((m) => m === "released");
       await holder.message((m) => m === "locked");
-      await expect(store.useNonce("impatient", "2099-01-01T00:00:00.000Z")).rejects.toThrow(/locked|busy/i);
+      await expect(store.useNonce("impatient", "2099-01-01T00:00:00.000Z")).rejects.toBeInstanceOf(StoreBusyError);
       await released;
       // The failed attempt recorded nothing.
       expect(await store.useNonce("impatient", "2099-01-01T00:00:00.000Z")).toBe(true);
     } finally {
+      await store.close();
+    }
+  });
+
+  it("an API write while another process holds the lock past the busy timeout: 503 store_busy, nothing recorded", async () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path, { busyTimeoutMs: 50 });
+    const brand = await createBrand(store, "Busy Brand");
+    const { key } = await issueApiKey(store, brand.id, "test");
+    const client = createPublicClient({ transport: http("http://127.0.0.1:9") }) as PublicClient;
+    const app = await build({ config: loadConfig({ COLLECTIONS: "0x" + "c".repeat(40) }), store, client, logger: false });
+    const createPerk = () =>
+      app.inject({
+        method: "POST",
+        url: "/v1/admin/perks",
+        headers: { authorization: `Bearer ${key}` },
+        payload: { title: "Busy", rule: { type: "holds", collection: "0x" + "c".repeat(40), tokenId: "1" } },
+      });
+    try {
+      const holder = start(lockHolder, [path, "1000"]);
+      const released = holder.message((m) => m === "released");
+      await holder.message((m) => m === "locked");
+      const busy = await createPerk();
+      expect(busy.statusCode).toBe(503);
+      expect(busy.headers["retry-after"]).toBe("1");
+      expect(busy.json()).toMatchObject({ code: "store_busy", status: 503 });
+      await released;
+      expect(await store.listPerks()).toEqual([]);
+      expect((await createPerk()).statusCode).toBe(201);
+    } finally {
+      await app.close();
       await store.close();
     }
   });

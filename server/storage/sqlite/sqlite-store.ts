@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
-import { StoreInputError } from "../errors.ts";
+import { StoreBusyError, StoreInputError } from "../errors.ts";
 import {
   COUNTED_CLAIM_STATUSES,
   MAX_PAGE_SIZE,
@@ -108,13 +108,19 @@ function switchToWal(db: DatabaseSync, busyTimeoutMs: number): { journal_mode?: 
     try {
       return db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode?: string } | undefined;
     } catch (error) {
-      if ((error as { errcode?: number }).errcode !== SQLITE_BUSY || Date.now() >= deadline) throw error;
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }
 }
 
 const SQLITE_BUSY = 5;
+
+/** SQLITE_BUSY, extended codes included (the primary code is the low byte). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return typeof code === "number" && (code & 0xff) === SQLITE_BUSY;
+}
 
 /**
  * The {@link Store} on SQLite through `node:sqlite` (Node >= 24): the embedded default, needing no
@@ -221,14 +227,14 @@ export class SqliteStore implements Store {
     // again. Everything else (redemptions above all) is on disk before the caller hears "done"; its
     // commit also syncs any ephemeral commits written before it.
     if (durability === "ephemeral") this.#db.exec("PRAGMA synchronous = NORMAL");
-    this.#db.exec("BEGIN IMMEDIATE");
     try {
+      this.#db.exec("BEGIN IMMEDIATE");
       const result = work();
       this.#db.exec("COMMIT");
       return result;
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw error;
+      throw isBusy(error) ? new StoreBusyError(error) : error;
     } finally {
       if (durability === "ephemeral") this.#db.exec("PRAGMA synchronous = FULL");
     }
