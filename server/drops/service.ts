@@ -207,10 +207,6 @@ export function createDropService(deps: DropServiceDeps): DropService {
   }
 
   /**
-   * Before a new claim: settles the member's earlier claims of this drop that still hold a place,
-   * so that one whose mint never happened, or whose voucher expired unused, frees it.
-   */
-  /**
    * An issued voucher becomes `minted` once it was used on chain, and `expired` once it no longer
    * can be: unused while the latest block is later than its `validUntil`. The block is read first,
    * so a voucher used after it still shows as used.
@@ -231,7 +227,10 @@ export function createDropService(deps: DropServiceDeps): DropService {
     return claim;
   }
 
-  /** Settles the member's open claims on `drop` before a new one is counted against its limits. */
+  /**
+   * Before a new claim: settles the member's earlier claims of this drop that still hold a place,
+   * so that one whose mint never happened, or whose voucher expired unused, frees it.
+   */
   async function releasePlaces(member: Address, drop: Drop, chainNow: bigint): Promise<void> {
     const { items } = await store.listClaims({ member, dropId: drop.id, limit: 100 });
     for (const claim of items) {
