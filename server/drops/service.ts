@@ -206,6 +206,15 @@ export function createDropService(deps: DropServiceDeps): DropService {
     return complete(claim.id, { status: "issued", voucher: voucherJson(signed), now: at() });
   }
 
+  /** The latest block's time: vouchers lapse by chain time, as the contract checks them. */
+  async function chainTime(): Promise<bigint> {
+    try {
+      return (await client.getBlock({ blockTag: "latest" })).timestamp;
+    } catch (error) {
+      throw chainUnavailable(error);
+    }
+  }
+
   /**
    * An issued voucher becomes `minted` once it was used on chain, and `expired` once it no longer
    * can be: unused while the latest block is later than its `validUntil`. The block is read first,
@@ -214,9 +223,9 @@ export function createDropService(deps: DropServiceDeps): DropService {
   async function settleVoucher(claim: Claim, chainNow?: bigint): Promise<Claim> {
     const voucher = claim.voucher as { validUntil?: string; uid?: Hex } | null;
     if (!voucher?.validUntil || !voucher.uid) return claim;
+    chainNow ??= await chainTime();
     let used: boolean;
     try {
-      chainNow ??= (await client.getBlock({ blockTag: "latest" })).timestamp;
       used = await client.readContract({ address: claim.collection as Address, abi: stampbookCollectionAbi, functionName: "isVoucherUsed", args: [voucher.uid] });
     } catch (error) {
       throw chainUnavailable(error);
@@ -253,13 +262,8 @@ export function createDropService(deps: DropServiceDeps): DropService {
 
     async sweep() {
       let changed = 0;
-      // Vouchers lapse by chain time, as the contract checks them.
-      let chainNow: bigint;
-      try {
-        chainNow = (await client.getBlock({ blockTag: "latest" })).timestamp;
-      } catch (error) {
-        throw chainUnavailable(error);
-      }
+      // Read once, and only if some voucher is still issued: an idle server asks the chain nothing.
+      let chainNow: bigint | undefined;
       for (const status of ["pending", "issued"] as const) {
         let cursor: string | null = null;
         do {
@@ -267,7 +271,7 @@ export function createDropService(deps: DropServiceDeps): DropService {
           for (const claim of page.items) {
             // An unexpired voucher counts whether or not it was used; only a lapsed one can change that.
             const validUntil = (claim.voucher as { validUntil?: string } | null)?.validUntil;
-            if (status === "issued" && (validUntil === undefined || BigInt(validUntil) >= chainNow)) continue;
+            if (status === "issued" && (validUntil === undefined || BigInt(validUntil) >= (chainNow ??= await chainTime()))) continue;
             const settled = status === "issued" ? await settleVoucher(claim, chainNow) : await settle(claim, false);
             if (settled.status !== status) changed++;
           }

@@ -3,7 +3,7 @@ export type { ChainClient } from "./contract-wallet.ts";
 export { SIWE_ERROR_CODES, SiweError, type SiweErrorCode } from "./errors.ts";
 export { formatSiweMessage } from "./format.ts";
 export { parseSiweMessage, type SiweMessage } from "./message.ts";
-export { checksumAddress, keccak256 } from "./keccak.ts";
+export { checksumAddress } from "./keccak.ts";
 export { hashPersonalMessage } from "./recover.ts";
 export {
   verifySiweSignature,
