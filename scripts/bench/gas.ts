@@ -11,7 +11,7 @@ import { writeFile, readFile, mkdir } from "node:fs/promises";
 import { network } from "hardhat";
 import { keccak256, parseSignature, signatureToCompactSignature, toHex, type Address, type Hash } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { claimVoucherDomain, claimVoucherTypes } from "../../sdk/src/vouchers/claimVoucher.ts";
+import { claimVoucherDomain, claimVoucherTypes } from "../../contracts/bindings/index.ts";
 
 const BARS: Record<string, number> = {
   mint_single_new_holder: 60_000,

@@ -5,7 +5,7 @@
  * time. No cache, no batching. Configured by the same environment variables as server/main.ts.
  */
 import { createPublicClient, http, type Address } from "viem";
-import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { build } from "../../server/app.ts";
 import type { OwnershipReader, OwnershipSnapshot } from "../../server/chain/ownership.ts";
 import { loadConfig } from "../../server/config.ts";

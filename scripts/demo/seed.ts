@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { createPublicClient, createWalletClient, http, type Address, type Chain, type Hex } from "viem";
-import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { createBrand, issueApiKey } from "../../server/admin/brands.ts";
 import type { Store } from "../../server/storage/index.ts";
 import { devAccount } from "./accounts.ts";

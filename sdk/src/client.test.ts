@@ -7,7 +7,7 @@ import { hardhat } from "viem/chains";
 import { createStampbookClient, type StampbookClient } from "./client.ts";
 import { createEmbeddedWallet } from "./embedded.ts";
 import { memoryStorage } from "./storage.ts";
-import { createTestProvider } from "./test-utils/provider.ts";
+import { createTestProvider } from "../../test/support/sdk/provider.ts";
 import { toWallet } from "./wallets/toWallet.ts";
 import type { Eip6963ProviderDetail } from "./wallets/discover.ts";
 

@@ -6,7 +6,7 @@ import { createStampbookClient } from "./client.ts";
 import { createEmbeddedWallet } from "./embedded.ts";
 import { NotSignedInError, StampbookError, UserRejectedError } from "./index.ts";
 import { memoryStorage } from "./storage.ts";
-import { startStack, type Stack } from "./test-utils/stack.ts";
+import { startStack, type Stack } from "../../test/support/sdk/stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {

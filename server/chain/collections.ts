@@ -3,7 +3,7 @@
  * created, so they are cached; only the count is re-read, and only after `ttlMs`.
  */
 import type { Address, PublicClient } from "viem";
-import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { Problem } from "../errors.ts";
 
 export type TokenTypeInfo = { tokenId: bigint; kind: "membership" | "collectible"; soulbound: boolean; consumable: boolean; points: bigint; uri: string };

@@ -7,7 +7,7 @@
  * 503 `chain_unavailable`: nothing unlocks on a guess.
  */
 import type { Address, PublicClient } from "viem";
-import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { Problem } from "../errors.ts";
 import { holdingKey, type Holding, type LeafRule } from "../perks/rules.ts";
 

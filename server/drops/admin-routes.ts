@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { BaseError, ContractFunctionRevertedError, getAddress, type Address } from "viem";
-import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { Problem } from "../errors.ts";
 import { parseRule, requirementsOf, RuleError, ruleToJson } from "../perks/rules.ts";
 import { RuleSchema } from "../perks/schemas.ts";

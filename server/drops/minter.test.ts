@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, custom, keccak256, recoverTypedDataAddress, stringToHex, type Hex, type PublicClient } from "viem";
 import { devAccount } from "../../scripts/demo/accounts.ts";
-import { claimVoucherDomain, claimVoucherTypes } from "../../sdk/src/vouchers/claimVoucher.ts";
+import { claimVoucherDomain, claimVoucherTypes } from "../../contracts/bindings/index.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { createMinter } from "./minter.ts";
 

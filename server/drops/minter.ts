@@ -33,8 +33,8 @@ import {
   type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
-import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../sdk/src/vouchers/claimVoucher.ts";
+import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
+import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../contracts/bindings/index.ts";
 
 /** Why a mint did not happen, as a problem code. */
 export type MintFailureCode = "mint_failed" | "chain_unavailable";

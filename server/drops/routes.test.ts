@@ -18,7 +18,7 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { devAccount } from "../../scripts/demo/accounts.ts";
-import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
 

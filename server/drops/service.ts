@@ -18,7 +18,7 @@
  *   counting (`expired`) the next time the member claims that drop.
  */
 import { getAddress, keccak256, stringToHex, type Address, type Hex, type PublicClient } from "viem";
-import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import type { CollectionCatalog } from "../chain/collections.ts";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";

@@ -340,3 +340,13 @@ describe("constructor and roles", () => {
     expect(await collection.read.hasRole([PAUSER_ROLE, bob.account.address])).toBe(false);
   });
 });
+
+describe("contracts/bindings", () => {
+  it("names the roles the contract defines, with the same values", async () => {
+    const bindings = await import("../../contracts/bindings/index.ts");
+    const { collection } = await loadCollection();
+    expect(await collection.read.DEFAULT_ADMIN_ROLE()).toBe(bindings.DEFAULT_ADMIN_ROLE);
+    expect(await collection.read.MINTER_ROLE()).toBe(bindings.MINTER_ROLE);
+    expect(await collection.read.PAUSER_ROLE()).toBe(bindings.PAUSER_ROLE);
+  });
+});

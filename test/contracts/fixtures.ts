@@ -153,7 +153,7 @@ export function addresses(count: number, seed = "recipient"): Address[] {
 
 // ---------------------------------------------------------------- claim vouchers
 
-import { claimVoucherDomain as voucherDomain, claimVoucherTypes as CLAIM_VOUCHER_TYPES, type ClaimVoucher } from "../../sdk/src/vouchers/claimVoucher.ts";
+import { claimVoucherDomain as voucherDomain, claimVoucherTypes as CLAIM_VOUCHER_TYPES, type ClaimVoucher } from "../../contracts/bindings/index.ts";
 
 export { CLAIM_VOUCHER_TYPES, voucherDomain, type ClaimVoucher };
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { createPublicClient, createWalletClient, defineChain, http, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { stampbookCollectionAbi } from "../../sdk/src/abi/stampbookCollection.ts";
+import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
 import { startDemo, type DemoProcess } from "../support/demo-process.ts";
 

@@ -4,9 +4,10 @@
  */
 import { network } from "hardhat";
 import type { Address } from "viem";
+import { TOKEN_KIND } from "../../contracts/bindings/index.ts";
 
 export const DAY = 24 * 3600;
-export const KIND = { membership: 1, collectible: 2 } as const;
+export const KIND = TOKEN_KIND;
 
 /** The token types a demo brand creates, in id order (ids 1..5). */
 export const DEMO_TYPES = {

@@ -9,7 +9,7 @@ import { devAccount } from "../../../scripts/demo/accounts.ts";
 import { DEMO_TYPES } from "../../../test/support/chain.ts";
 import { createStampbookClient } from "../client.ts";
 import { ApiError } from "../index.ts";
-import { fastOptions, startStack, type Stack } from "../test-utils/stack.ts";
+import { fastOptions, startStack, type Stack } from "../../../test/support/sdk/stack.ts";
 
 const hasDrops = existsSync(new URL("../../../server/drops/index.ts", import.meta.url));
 

@@ -13,8 +13,8 @@ import { hardhat } from "viem/chains";
 import { DEMO_TYPES } from "../../../test/support/chain.ts";
 import { createStampbookClient } from "../client.ts";
 import { ApiError, ClaimFailedError, ClaimPendingError, UserRejectedError, WalletError } from "../index.ts";
-import { fastOptions, startStack, type Stack } from "../test-utils/stack.ts";
-import { startDropStub } from "../test-utils/stub-drops.ts";
+import { fastOptions, startStack, type Stack } from "../../../test/support/sdk/stack.ts";
+import { startDropStub } from "../../../test/support/sdk/stub-drops.ts";
 import { claimDrop } from "./claimDrop.ts";
 import { getClaim } from "./getClaim.ts";
 

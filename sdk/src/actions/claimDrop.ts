@@ -1,5 +1,5 @@
 import { encodeFunctionData, getAddress, type Hex } from "viem";
-import { stampbookCollectionAbi } from "../abi/stampbookCollection.ts";
+import { stampbookCollectionAbi } from "../../../contracts/bindings/stampbookCollectionAbi.ts";
 import type { Client } from "../client.ts";
 import { ApiError, type ApiErrorType, type HttpRequestErrorType } from "../errors/api.ts";
 import { StampbookError } from "../errors/base.ts";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TYPES } from "../../../test/support/chain.ts";
 import { createStampbookClient } from "../client.ts";
 import { ApiError, HttpRequestError, NotSignedInError } from "../index.ts";
-import { fastOptions, startStack, type Stack } from "../test-utils/stack.ts";
+import { fastOptions, startStack, type Stack } from "../../../test/support/sdk/stack.ts";
 import { getPerks } from "./getPerks.ts";
 import { redeemPerk } from "./redeemPerk.ts";
 

@@ -4,7 +4,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createStampbookClient } from "../client.ts";
 import { HttpRequestError } from "../index.ts";
 import { memoryStorage, type StampbookStorage } from "../storage.ts";
-import { startStack, type Stack } from "../test-utils/stack.ts";
+import { startStack, type Stack } from "../../../test/support/sdk/stack.ts";
 import { restoreSession } from "./restoreSession.ts";
 import { signOut } from "./signOut.ts";
 

@@ -7,7 +7,7 @@ import { hardhat } from "viem/chains";
 import { createStampbookClient } from "../client.ts";
 import { ApiError, WalletNotFoundError } from "../index.ts";
 import { memoryStorage } from "../storage.ts";
-import { fastOptions, startStack, type Stack } from "../test-utils/stack.ts";
+import { fastOptions, startStack, type Stack } from "../../../test/support/sdk/stack.ts";
 import { signIn } from "./signIn.ts";
 
 let stack: Stack;

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createStampbookClient } from "../client.ts";
 import { ChainMismatchError, StampbookError, UserRejectedError, WalletNotFoundError, WalletTimeoutError } from "../index.ts";
-import { fastOptions, startStack, type Stack } from "../test-utils/stack.ts";
-import type { TestProvider } from "../test-utils/provider.ts";
+import { fastOptions, startStack, type Stack } from "../../../test/support/sdk/stack.ts";
+import type { TestProvider } from "../../../test/support/sdk/provider.ts";
 
 let stack: Stack;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
-// The EIP-4361 reference vectors (spruceid/siwe test/), shared by every implementation in the
-// project. Files are read at load time, so a missing directory fails this suite instead of skipping it.
+// The EIP-4361 reference vectors (spruceid/siwe test/), kept in ./conformance/ with their provenance.
+// Files are read at load time, so a missing directory fails this suite instead of skipping it.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkSiweMessage } from "./checks.ts";
@@ -9,7 +9,7 @@ import { parseSiweMessage, type SiweMessage } from "./message.ts";
 import { verifySiweSignature } from "./signature.ts";
 import { parseTimestamp } from "./time.ts";
 
-const VECTORS = new URL("../../../../shared/conformance/siwe/", import.meta.url);
+const VECTORS = new URL("./conformance/", import.meta.url);
 const load = <T>(file: string): Record<string, T> => JSON.parse(readFileSync(new URL(file, VECTORS), "utf8"));
 
 interface ParsingVector {

@@ -5,10 +5,10 @@
 import { expect } from "vitest";
 import { getAddress, type Address } from "viem";
 import { freePort } from "../../../scripts/free-port.ts";
-import { startChain, type DemoChain } from "../../../test/support/chain.ts";
-import { startServer, type TestServer } from "../../../test/support/server.ts";
+import { startChain, type DemoChain } from "../chain.ts";
+import { startServer, type TestServer } from "../server.ts";
 import type { Config } from "../../../server/config.ts";
-import { memoryStorage } from "../storage.ts";
+import { memoryStorage } from "../../../sdk/src/storage.ts";
 import { createTestProvider, type TestProviderOptions } from "./provider.ts";
 
 export type Stack = {
