@@ -1,5 +1,5 @@
 import { StoreInputError } from "./errors.ts";
-import type { Timestamp } from "./store.ts";
+import type { Timestamp } from "./time.ts";
 import { isTimestamp } from "./time.ts";
 
 /** Position after the last item of a page, for keyset paging on (createdAt, id), newest first. */

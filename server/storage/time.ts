@@ -1,4 +1,5 @@
-import type { Timestamp } from "./store.ts";
+/** ISO-8601 UTC instant, `YYYY-MM-DDTHH:mm:ss.sssZ`, as `Date.prototype.toISOString()` writes it. */
+export type Timestamp = string;
 
 // The one shape the store accepts: what Date.prototype.toISOString() writes for years 0000-9999.
 const canonicalPattern = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;

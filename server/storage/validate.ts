@@ -1,5 +1,7 @@
 import { StoreInputError } from "./errors.ts";
-import type { Address, ClaimError, ClaimStatus, DropMode, NewDrop, NewPerk, PerkLimits, Timestamp } from "./store.ts";
+import type { Address } from "viem";
+import { DROP_MODES, OFFER_KINDS, type NewOffer, type OfferLimits, type Reward, type TakeError } from "../offers/types.ts";
+import type { Timestamp } from "./time.ts";
 import { isTimestamp } from "./time.ts";
 
 // Input checks every Store implementation applies, so all backends accept and refuse the same input.
@@ -40,7 +42,7 @@ export function requireAddress(field: string, value: unknown): Address {
   if (typeof lower !== "string" || !addressPattern.test(lower)) {
     throw new StoreInputError(field, `expected a 0x-prefixed 20-byte hex address, got ${show(value)}`);
   }
-  return lower;
+  return lower as Address;
 }
 
 export function requireAddresses(field: string, value: unknown): Address[] {
@@ -64,7 +66,7 @@ function requireLimit(field: string, value: unknown): number | null {
   return value;
 }
 
-export function requireLimits(field: string, value: unknown): PerkLimits {
+export function requireLimits(field: string, value: unknown): OfferLimits {
   if (typeof value !== "object" || value === null) throw new StoreInputError(field, `expected an object, got ${show(value)}`);
   const limits = value as Record<string, unknown>;
   return {
@@ -73,8 +75,8 @@ export function requireLimits(field: string, value: unknown): PerkLimits {
   };
 }
 
-/** The rule as JSON text; refuses values JSON cannot carry (undefined, functions, cycles, bigints). */
-export function ruleToJson(field: string, value: unknown): string {
+/** A value as JSON text; refuses values JSON cannot carry (undefined, functions, cycles, bigints). */
+export function jsonText(field: string, value: unknown): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
@@ -91,31 +93,9 @@ export function requireWindow(startsAt: Timestamp | null, endsAt: Timestamp | nu
   }
 }
 
-/** A NewPerk checked and normalised (addresses lowercased, collections de-duplicated). */
-export function normalizeNewPerk(perk: NewPerk): NewPerk {
-  const startsAt = optionalTimestamp("startsAt", perk.startsAt);
-  const endsAt = optionalTimestamp("endsAt", perk.endsAt);
-  requireWindow(startsAt, endsAt);
-  ruleToJson("rule", perk.rule);
-  return {
-    id: requireKey("id", perk.id),
-    brandId: requireKey("brandId", perk.brandId),
-    title: requireText("title", perk.title),
-    description: requireText("description", perk.description),
-    collections: [...new Set(requireAddresses("collections", perk.collections))],
-    rule: perk.rule,
-    limits: requireLimits("limits", perk.limits),
-    startsAt,
-    endsAt,
-    createdAt: requireTimestamp("createdAt", perk.createdAt),
-  };
-}
-
 const uintPattern = /^(0|[1-9][0-9]{0,77})$/;
 const UINT256_MAX = 2n ** 256n - 1n;
 const txHashPattern = /^0x[0-9a-f]{64}$/;
-const DROP_MODES: readonly DropMode[] = ["mint", "voucher"];
-const CLAIM_STATUSES: readonly ClaimStatus[] = ["pending", "minted", "issued", "failed", "expired"];
 
 /** A uint256 as a canonical decimal string (no sign, no leading zeros), at least `min`. */
 export function requireUintString(field: string, value: unknown, min = 0n): string {
@@ -123,18 +103,6 @@ export function requireUintString(field: string, value: unknown, min = 0n): stri
     throw new StoreInputError(field, `expected an unsigned integer of at least ${min} as a decimal string, got ${show(value)}`);
   }
   return value;
-}
-
-export function requireDropMode(field: string, value: unknown): DropMode {
-  if (!DROP_MODES.includes(value as DropMode)) throw new StoreInputError(field, `expected one of ${DROP_MODES.join(", ")}, got ${show(value)}`);
-  return value as DropMode;
-}
-
-export function requireClaimStatus(field: string, value: unknown): ClaimStatus {
-  if (!CLAIM_STATUSES.includes(value as ClaimStatus)) {
-    throw new StoreInputError(field, `expected one of ${CLAIM_STATUSES.join(", ")}, got ${show(value)}`);
-  }
-  return value as ClaimStatus;
 }
 
 /** A transaction hash in any case, returned lowercase. */
@@ -153,32 +121,70 @@ export function requireRawTx(field: string, value: unknown): string {
   return lower;
 }
 
-export function requireClaimError(field: string, value: unknown): ClaimError {
+export function requireTakeError(field: string, value: unknown): TakeError {
   if (typeof value !== "object" || value === null) throw new StoreInputError(field, `expected {code, message}, got ${show(value)}`);
   const error = value as Record<string, unknown>;
   return { code: requireKey(`${field}.code`, error["code"]), message: requireText(`${field}.message`, error["message"]) };
 }
 
-/** A NewDrop checked and normalised (collection lowercased). */
-export function normalizeNewDrop(drop: NewDrop): NewDrop {
-  const startsAt = optionalTimestamp("startsAt", drop.startsAt);
-  const endsAt = optionalTimestamp("endsAt", drop.endsAt);
+export function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new StoreInputError(field, `expected one of ${allowed.join(", ")}, got ${show(value)}`);
+  return value as T;
+}
+
+const tokenKeyPattern = /^0x[0-9a-f]{40}:(0|[1-9][0-9]{0,77})$/;
+
+/** Holding keys (`0x…:tokenId`), lowercased and de-duplicated. */
+export function requireTokens(field: string, value: unknown): string[] {
+  if (!Array.isArray(value)) throw new StoreInputError(field, `expected an array of holding keys, got ${show(value)}`);
+  const keys = value.map((item, i) => {
+    const key = typeof item === "string" ? item.toLowerCase() : item;
+    if (typeof key !== "string" || !tokenKeyPattern.test(key)) throw new StoreInputError(`${field}[${i}]`, `expected 0x<collection>:<tokenId>, got ${show(item)}`);
+    return key;
+  });
+  return [...new Set(keys)];
+}
+
+/** A reward checked and normalised (collection lowercased). */
+export function requireReward(field: string, value: unknown): Reward {
+  if (typeof value !== "object" || value === null) throw new StoreInputError(field, `expected a reward object, got ${show(value)}`);
+  const reward = value as Record<string, unknown>;
+  if (reward["type"] === "code") return { type: "code" };
+  if (reward["type"] === "token") {
+    return {
+      type: "token",
+      collection: requireAddress(`${field}.collection`, reward["collection"]),
+      tokenId: requireUintString(`${field}.tokenId`, reward["tokenId"]),
+      amount: requireUintString(`${field}.amount`, reward["amount"], 1n),
+      mode: requireOneOf(`${field}.mode`, reward["mode"], DROP_MODES),
+    };
+  }
+  throw new StoreInputError(`${field}.type`, `expected "code" or "token", got ${show(reward["type"])}`);
+}
+
+/** A NewOffer checked and normalised (addresses lowercased, tokens de-duplicated). */
+export function normalizeNewOffer(offer: NewOffer): NewOffer {
+  const kind = requireOneOf("kind", offer.kind, OFFER_KINDS);
+  const reward = requireReward("reward", offer.reward);
+  // A perk yields a code, a drop tokens: the kind says which.
+  if (reward.type !== (kind === "perk" ? "code" : "token")) throw new StoreInputError("reward.type", `a ${kind}'s reward is ${kind === "perk" ? "a code" : "tokens"}, got ${show(reward.type)}`);
+  const startsAt = optionalTimestamp("startsAt", offer.startsAt);
+  const endsAt = optionalTimestamp("endsAt", offer.endsAt);
   requireWindow(startsAt, endsAt);
-  ruleToJson("rule", drop.rule);
+  jsonText("rule", offer.rule);
   return {
-    id: requireKey("id", drop.id),
-    brandId: requireKey("brandId", drop.brandId),
-    title: requireText("title", drop.title),
-    description: requireText("description", drop.description),
-    collection: requireAddress("collection", drop.collection),
-    tokenId: requireUintString("tokenId", drop.tokenId),
-    amount: requireUintString("amount", drop.amount, 1n),
-    rule: drop.rule,
-    limits: requireLimits("limits", drop.limits),
-    mode: requireDropMode("mode", drop.mode),
+    id: requireKey("id", offer.id),
+    brandId: requireKey("brandId", offer.brandId),
+    kind,
+    title: requireText("title", offer.title),
+    description: requireText("description", offer.description),
+    rule: offer.rule,
+    tokens: requireTokens("tokens", offer.tokens),
+    limits: requireLimits("limits", offer.limits),
     startsAt,
     endsAt,
-    createdAt: requireTimestamp("createdAt", drop.createdAt),
+    reward,
+    createdAt: requireTimestamp("createdAt", offer.createdAt),
   };
 }
 

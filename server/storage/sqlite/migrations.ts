@@ -178,6 +178,121 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: "offers-and-takes",
+    // Perks and drops become offers of two kinds, redemptions and claims takes of them: one set of
+    // rules, windows, limits and idempotency for every kind. Rows move over as they are; an offer's
+    // `tokens` (the holding keys its rule reads, for per-brand bounds) are taken from its rule.
+    sql: `
+      CREATE TABLE offers (
+        id               TEXT PRIMARY KEY,
+        brand_id         TEXT NOT NULL REFERENCES brands (id),
+        kind             TEXT NOT NULL CHECK (kind IN ('perk', 'drop')),
+        title            TEXT NOT NULL,
+        description      TEXT NOT NULL,
+        rule             TEXT NOT NULL CHECK (json_valid(rule)),
+        tokens           TEXT NOT NULL CHECK (json_valid(tokens)),
+        per_member_limit INTEGER CHECK (per_member_limit IS NULL OR per_member_limit >= 0),
+        total_limit      INTEGER CHECK (total_limit IS NULL OR total_limit >= 0),
+        starts_at        TEXT,
+        ends_at          TEXT,
+        reward           TEXT NOT NULL CHECK (json_valid(reward)),
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        deleted_at       TEXT,
+        CHECK (starts_at IS NULL OR ends_at IS NULL OR starts_at < ends_at)
+      ) STRICT;
+      CREATE INDEX offers_kind_created ON offers (kind, created_at, id);
+      CREATE INDEX offers_brand_kind_created ON offers (brand_id, kind, created_at, id);
+
+      CREATE TABLE takes (
+        id              TEXT PRIMARY KEY,
+        offer_id        TEXT NOT NULL REFERENCES offers (id),
+        brand_id        TEXT NOT NULL REFERENCES brands (id),
+        kind            TEXT NOT NULL CHECK (kind IN ('perk', 'drop')),
+        member          TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('redeemed', 'pending', 'minted', 'issued', 'failed', 'expired')),
+        reward          TEXT NOT NULL CHECK (json_valid(reward)),
+        code            TEXT,
+        consumed_at     TEXT,
+        tx_hash         TEXT,
+        tx_raw          TEXT,
+        voucher         TEXT CHECK (voucher IS NULL OR json_valid(voucher)),
+        error_code      TEXT,
+        error_message   TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+      ) STRICT;
+      -- Last line of defence for idempotency: one take per (kind, member, key), whatever the offer.
+      CREATE UNIQUE INDEX takes_member_idempotency ON takes (kind, member, idempotency_key);
+      -- Codes are unique across brands: a till looks one up by code alone.
+      CREATE UNIQUE INDEX takes_code ON takes (code) WHERE code IS NOT NULL;
+      -- Limit checks count by (offer, member, status) and by (offer, status).
+      CREATE INDEX takes_offer_member_status ON takes (offer_id, member, status);
+      CREATE INDEX takes_offer_status ON takes (offer_id, status);
+      -- Keyset paging, newest first, per filter.
+      CREATE INDEX takes_kind_member_created ON takes (kind, member, created_at, id);
+      CREATE INDEX takes_kind_brand_created ON takes (kind, brand_id, created_at, id);
+      CREATE INDEX takes_offer_created ON takes (offer_id, created_at, id);
+      CREATE INDEX takes_kind_status_created ON takes (kind, status, created_at, id);
+
+      INSERT INTO offers
+        SELECT id, brand_id, 'perk', title, description, rule,
+               (SELECT json_group_array(DISTINCT lower(json_extract(t.value, '$.collection')) || ':' || json_extract(t.value, '$.tokenId'))
+                  FROM json_tree(perks.rule) AS t
+                 WHERE t.type = 'object' AND json_extract(t.value, '$.type') IN ('holds', 'member')),
+               per_member_limit, total_limit, starts_at, ends_at, '{"type":"code"}', created_at, updated_at, deleted_at
+          FROM perks;
+      INSERT INTO offers
+        SELECT id, brand_id, 'drop', title, description, rule,
+               (SELECT json_group_array(DISTINCT lower(json_extract(t.value, '$.collection')) || ':' || json_extract(t.value, '$.tokenId'))
+                  FROM json_tree(drops.rule) AS t
+                 WHERE t.type = 'object' AND json_extract(t.value, '$.type') IN ('holds', 'member')),
+               per_member_limit, total_limit, starts_at, ends_at,
+               json_object('type', 'token', 'collection', collection, 'tokenId', token_id, 'amount', amount, 'mode', mode),
+               created_at, updated_at, deleted_at
+          FROM drops;
+      INSERT INTO takes
+        SELECT id, perk_id, brand_id, 'perk', member, idempotency_key, 'redeemed', '{"type":"code"}', code, consumed_at,
+               NULL, NULL, NULL, NULL, NULL, created_at, coalesce(consumed_at, created_at)
+          FROM redemptions;
+      INSERT INTO takes
+        SELECT id, drop_id, brand_id, 'drop', member, idempotency_key, status,
+               json_object('type', 'token', 'collection', collection, 'tokenId', token_id, 'amount', amount, 'mode', mode),
+               NULL, NULL, tx_hash, tx_raw, voucher, error_code, error_message, created_at, updated_at
+          FROM claims;
+
+      DROP TABLE redemptions;
+      DROP TABLE claims;
+      DROP TABLE perks;
+      DROP TABLE drops;
+    `,
+  },
+  {
+    version: 5,
+    name: "brand-collections-and-minters",
+    sql: `
+      -- A collection a brand proved it controls (a signature by an on-chain admin); one brand each.
+      CREATE TABLE brand_collections (
+        collection    TEXT PRIMARY KEY,
+        brand_id      TEXT NOT NULL REFERENCES brands (id),
+        admin         TEXT NOT NULL,
+        registered_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX brand_collections_brand ON brand_collections (brand_id, registered_at);
+
+      -- Each brand's own minter key, sealed with AES-256-GCM by the server (server/brands/key-vault.ts).
+      CREATE TABLE brand_minters (
+        brand_id   TEXT PRIMARY KEY REFERENCES brands (id),
+        address    TEXT NOT NULL,
+        sealed_key TEXT NOT NULL,
+        source     TEXT NOT NULL CHECK (source IN ('generated', 'supplied')),
+        created_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 const createMigrationsTable = `

@@ -1,6 +1,8 @@
-import type { ApiKey, Brand, Claim, ClaimStatus, Drop, DropMode, Perk, Redemption } from "../store.ts";
+import type { Address, Hex } from "viem";
+import type { ApiKey, Brand, BrandCollection, BrandMinter } from "../../brands/types.ts";
+import type { Offer, OfferKind, Reward, Take, TakeStatus } from "../../offers/types.ts";
 
-// Row shapes as SQLite returns them (snake_case columns) and their mapping to the store's records.
+// Row shapes as SQLite returns them (snake_case columns) and their mapping to the domain's records.
 // node:sqlite returns Record<string, SQLOutputValue>; the casts below are the one place that trusts
 // the schema in migrations.ts.
 
@@ -18,104 +20,49 @@ export interface ApiKeyRow {
   revoked_at: string | null;
 }
 
-export interface PerkRow {
+export interface BrandCollectionRow {
+  collection: string;
+  brand_id: string;
+  admin: string;
+  registered_at: string;
+}
+
+export interface BrandMinterRow {
+  brand_id: string;
+  address: string;
+  sealed_key: string;
+  source: string;
+  created_at: string;
+}
+
+export interface OfferRow {
   id: string;
   brand_id: string;
+  kind: string;
   title: string;
   description: string;
-  collections: string;
   rule: string;
+  tokens: string;
   per_member_limit: number | null;
   total_limit: number | null;
   starts_at: string | null;
   ends_at: string | null;
+  reward: string;
   created_at: string;
   updated_at: string;
 }
 
-export interface RedemptionRow {
+export interface TakeRow {
   id: string;
-  perk_id: string;
+  offer_id: string;
   brand_id: string;
-  member: string;
-  code: string;
-  idempotency_key: string;
-  created_at: string;
-  consumed_at: string | null;
-}
-
-export const brandColumns = "id, name, created_at";
-export const apiKeyColumns = "id, brand_id, label, created_at, revoked_at";
-export const perkColumns =
-  "id, brand_id, title, description, collections, rule, per_member_limit, total_limit, starts_at, ends_at, created_at, updated_at";
-export const redemptionColumns = "id, perk_id, brand_id, member, code, idempotency_key, created_at, consumed_at";
-
-export function toBrand(row: BrandRow): Brand {
-  return { id: row.id, name: row.name, createdAt: row.created_at };
-}
-
-export function toApiKey(row: ApiKeyRow): ApiKey {
-  return { id: row.id, brandId: row.brand_id, label: row.label, createdAt: row.created_at, revokedAt: row.revoked_at };
-}
-
-export function toPerk(row: PerkRow): Perk {
-  return {
-    id: row.id,
-    brandId: row.brand_id,
-    title: row.title,
-    description: row.description,
-    collections: JSON.parse(row.collections) as string[],
-    rule: JSON.parse(row.rule) as unknown,
-    limits: { perMember: row.per_member_limit, total: row.total_limit },
-    startsAt: row.starts_at,
-    endsAt: row.ends_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-export function toRedemption(row: RedemptionRow): Redemption {
-  return {
-    id: row.id,
-    perkId: row.perk_id,
-    brandId: row.brand_id,
-    member: row.member,
-    code: row.code,
-    idempotencyKey: row.idempotency_key,
-    createdAt: row.created_at,
-    consumedAt: row.consumed_at,
-  };
-}
-
-export interface DropRow {
-  id: string;
-  brand_id: string;
-  title: string;
-  description: string;
-  collection: string;
-  token_id: string;
-  amount: string;
-  rule: string;
-  per_member_limit: number | null;
-  total_limit: number | null;
-  mode: string;
-  starts_at: string | null;
-  ends_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ClaimRow {
-  id: string;
-  drop_id: string;
-  brand_id: string;
+  kind: string;
   member: string;
   idempotency_key: string;
-  collection: string;
-  token_id: string;
-  amount: string;
-  mode: string;
   status: string;
+  reward: string;
+  code: string | null;
+  consumed_at: string | null;
   tx_hash: string | null;
   tx_raw: string | null;
   voucher: string | null;
@@ -125,44 +72,69 @@ export interface ClaimRow {
   updated_at: string;
 }
 
-export const dropColumns =
-  "id, brand_id, title, description, collection, token_id, amount, rule, per_member_limit, total_limit, mode, starts_at, ends_at, created_at, updated_at";
-export const claimColumns =
-  "id, drop_id, brand_id, member, idempotency_key, collection, token_id, amount, mode, status, tx_hash, tx_raw, voucher, error_code, error_message, created_at, updated_at";
+export const brandColumns = "id, name, created_at";
+export const apiKeyColumns = "id, brand_id, label, created_at, revoked_at";
+export const brandCollectionColumns = "collection, brand_id, admin, registered_at";
+export const brandMinterColumns = "brand_id, address, sealed_key, source, created_at";
+export const offerColumns =
+  "id, brand_id, kind, title, description, rule, tokens, per_member_limit, total_limit, starts_at, ends_at, reward, created_at, updated_at";
+export const takeColumns =
+  "id, offer_id, brand_id, kind, member, idempotency_key, status, reward, code, consumed_at, tx_hash, tx_raw, voucher, error_code, error_message, created_at, updated_at";
 
-export function toDrop(row: DropRow): Drop {
+export function toBrand(row: BrandRow): Brand {
+  return { id: row.id, name: row.name, createdAt: row.created_at };
+}
+
+export function toApiKey(row: ApiKeyRow): ApiKey {
+  return { id: row.id, brandId: row.brand_id, label: row.label, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+export function toBrandCollection(row: BrandCollectionRow): BrandCollection {
+  return { collection: row.collection as Address, brandId: row.brand_id, admin: row.admin as Address, registeredAt: row.registered_at };
+}
+
+export function toBrandMinter(row: BrandMinterRow): BrandMinter {
+  return {
+    brandId: row.brand_id,
+    address: row.address as Address,
+    sealedKey: row.sealed_key,
+    source: row.source as BrandMinter["source"],
+    createdAt: row.created_at,
+  };
+}
+
+export function toOffer(row: OfferRow): Offer {
   return {
     id: row.id,
     brandId: row.brand_id,
+    kind: row.kind as OfferKind,
     title: row.title,
     description: row.description,
-    collection: row.collection,
-    tokenId: row.token_id,
-    amount: row.amount,
     rule: JSON.parse(row.rule) as unknown,
+    tokens: JSON.parse(row.tokens) as string[],
     limits: { perMember: row.per_member_limit, total: row.total_limit },
-    mode: row.mode as DropMode,
     startsAt: row.starts_at,
     endsAt: row.ends_at,
+    reward: JSON.parse(row.reward) as Reward,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-export function toClaim(row: ClaimRow): Claim {
+export function toTake(row: TakeRow): Take {
   return {
     id: row.id,
-    dropId: row.drop_id,
+    offerId: row.offer_id,
     brandId: row.brand_id,
-    member: row.member,
+    kind: row.kind as OfferKind,
+    member: row.member as Address,
     idempotencyKey: row.idempotency_key,
-    collection: row.collection,
-    tokenId: row.token_id,
-    amount: row.amount,
-    mode: row.mode as DropMode,
-    status: row.status as ClaimStatus,
-    txHash: row.tx_hash,
-    rawTx: row.tx_raw,
+    status: row.status as TakeStatus,
+    reward: JSON.parse(row.reward) as Reward,
+    code: row.code,
+    consumedAt: row.consumed_at,
+    txHash: row.tx_hash as Hex | null,
+    rawTx: row.tx_raw as Hex | null,
     voucher: row.voucher === null ? null : (JSON.parse(row.voucher) as unknown),
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? "" },
     createdAt: row.created_at,

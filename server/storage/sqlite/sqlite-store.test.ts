@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import type { Address } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
+import type { NewOffer, Reward } from "../../offers/types.ts";
 import { sha256Hex } from "../hash.ts";
 import { describeStoreContract } from "../store-contract.test-helper.ts";
 import { migrations } from "./migrations.ts";
@@ -39,23 +41,35 @@ describe("SqliteStore.open", () => {
   it("keeps data across a reopen without re-applying migrations: used nonces stay used, ended sessions ended, secrets the same", async () => {
     const path = freshPath();
     const t = (m: number) => new Date(Date.UTC(2025, 0, 1, 0, m)).toISOString();
-    let store = SqliteStore.open(path);
-    await store.createBrand({ id: "b", name: "B", createdAt: t(0) });
-    await store.createApiKey({ id: "k", brandId: "b", keyHash: sha256Hex("key"), label: "", createdAt: t(0) });
-    await store.createPerk({
-      id: "p",
+    const member: Address = `0x${"a".repeat(40)}`;
+    const offer = (id: string, kind: "perk" | "drop", reward: Reward): NewOffer => ({
+      id,
       brandId: "b",
+      kind,
       title: "T",
       description: "",
-      collections: [],
-      rule: { any: [] },
+      rule: { type: "any", rules: [] },
+      tokens: [`0x${"c".repeat(40)}:1`],
       limits: { perMember: 1, total: null },
       startsAt: null,
       endsAt: null,
+      reward,
       createdAt: t(0),
     });
-    const first = await store.redeem({ perkId: "p", member: "0x" + "a".repeat(40), idempotencyKey: "i", id: "r", code: "c", now: t(1) });
-    expect(first.status).toBe("created");
+    const quota = { offers: 10, tokens: 10 };
+    let store = SqliteStore.open(path);
+    await store.createBrand({ id: "b", name: "B", createdAt: t(0) });
+    await store.createApiKey({ id: "k", brandId: "b", keyHash: sha256Hex("key"), label: "", createdAt: t(0) });
+    await store.createOffer(offer("p", "perk", { type: "code" }), quota);
+    await store.createOffer(offer("d", "drop", { type: "token", collection: `0x${"c".repeat(40)}`, tokenId: "2", amount: "1", mode: "voucher" }), quota);
+    const perkTake = await store.take({ offerId: "p", kind: "perk", member, idempotencyKey: "i", id: "r", code: "c", now: t(1) });
+    const dropTake = await store.take({ offerId: "d", kind: "drop", member, idempotencyKey: "i", id: "c1", code: null, now: t(1) });
+    expect(perkTake.status).toBe("created");
+    expect(dropTake.status).toBe("created");
+    const issued = await store.completeTake("c1", { status: "issued", voucher: { signature: "0x01" }, now: t(2) });
+    await store.consumeCode("b", "c", t(3));
+    const registered = await store.registerCollection({ brandId: "b", collection: `0x${"c".repeat(40)}`, admin: member, nonce: "reg", nonceExpiresAt: t(60), now: t(1) });
+    const minter = await store.setMinter({ brandId: "b", address: `0x${"d".repeat(40)}`, sealedKey: "sealed", source: "generated", createdAt: t(1) });
     expect(await store.useNonce("used", t(60))).toBe(true);
     await store.revokeSession("ended", t(60));
     const secret = await store.secret("signing");
@@ -80,11 +94,24 @@ describe("SqliteStore.open", () => {
       expect(await store.isSessionRevoked("ended")).toBe(true);
       expect(await store.secret("signing")).toEqual(secret);
       expect((await store.findBrandByApiKeyHash(sha256Hex("key")))?.id).toBe("b");
-      expect((await store.getPerk("p"))?.rule).toEqual({ any: [] });
-      const again = await store.redeem({ perkId: "p", member: "0x" + "a".repeat(40), idempotencyKey: "i", id: "r2", code: "c2", now: t(4) });
-      expect(again).toEqual({ status: "replayed", redemption: first.status === "created" ? first.redemption : null });
-      const other = await store.redeem({ perkId: "p", member: "0x" + "a".repeat(40), idempotencyKey: "j", id: "r3", code: "c3", now: t(4) });
+      expect((await store.getOffer("p"))?.rule).toEqual({ type: "any", rules: [] });
+      expect((await store.listOffers()).map((o) => `${o.id}:${o.kind}`).sort()).toEqual(["d:drop", "p:perk"]);
+      expect(await store.listCollections()).toEqual([registered.status === "registered" ? registered.collection : null]);
+      expect(await store.registerCollection({ brandId: "b", collection: `0x${"c".repeat(40)}`, admin: member, nonce: "reg", nonceExpiresAt: t(60), now: t(2) })).toEqual({
+        status: "replayed",
+      });
+      expect(await store.getMinter("b")).toEqual(minter);
+
+      const again = await store.take({ offerId: "p", kind: "perk", member, idempotencyKey: "i", id: "r2", code: "c2", now: t(4) });
+      expect(again).toEqual({ status: "replayed", take: { ...(perkTake.status === "created" ? perkTake.take : null), consumedAt: t(3), updatedAt: t(3) } });
+      const other = await store.take({ offerId: "p", kind: "perk", member, idempotencyKey: "j", id: "r3", code: "c3", now: t(4) });
       expect(other).toEqual({ status: "member_limit_reached", limit: 1 });
+      expect(await store.consumeCode("b", "c", t(5))).toMatchObject({ status: "already_consumed" });
+      expect(await store.findTake("drop", member, "i")).toEqual(issued);
+      expect(await store.take({ offerId: "d", kind: "drop", member, idempotencyKey: "j", id: "c2", code: null, now: t(4) })).toEqual({
+        status: "member_limit_reached",
+        limit: 1,
+      });
     } finally {
       await store.close();
     }

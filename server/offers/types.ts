@@ -1,0 +1,178 @@
+/**
+ * Offers and takes: the one concept behind perks and drops. An offer is something holders-only a
+ * brand puts up, within a window and limits; a take is one member taking it, exactly once per
+ * idempotency key. Kinds differ only in what a take yields (its reward): a perk yields a one-time
+ * code a till verifies, a drop yields tokens the brand's minter mints or signs a voucher for.
+ */
+import type { Address, Hex } from "viem";
+import type { Timestamp } from "../storage/time.ts";
+
+export type OfferKind = "perk" | "drop";
+export const OFFER_KINDS: readonly OfferKind[] = ["perk", "drop"];
+
+/** Caps on takes; `null` means no cap. Only takes in a counted status count (see COUNTED_TAKE_STATUSES). */
+export type OfferLimits = { perMember: number | null; total: number | null };
+
+/** How a drop's tokens reach the member: the brand's minter mints them, or signs a voucher anyone may submit. */
+export type DropMode = "mint" | "voucher";
+export const DROP_MODES: readonly DropMode[] = ["mint", "voucher"];
+
+/** A perk's reward: a one-time code the member shows at the till. */
+export type CodeReward = { type: "code" };
+/** A drop's reward: `amount` units of token type `tokenId` of `collection` (lowercase), delivered by `mode`. */
+export type TokenReward = { type: "token"; collection: Address; tokenId: string; amount: string; mode: DropMode };
+export type Reward = CodeReward | TokenReward;
+
+export interface Offer {
+  id: string;
+  brandId: string;
+  kind: OfferKind;
+  title: string;
+  description: string;
+  /** Eligibility rule as JSON (see server/offers/rules.ts); `null`: any signed-in member. */
+  rule: unknown;
+  /** The token types the rule reads, as holding keys (`0x…collection:tokenId`, lowercase), once each. */
+  tokens: string[];
+  limits: OfferLimits;
+  /** Open from `startsAt` (inclusive) to `endsAt` (exclusive); `null` = unbounded. */
+  startsAt: Timestamp | null;
+  endsAt: Timestamp | null;
+  /** What a take yields; fixed once the offer exists (takes keep their own copy). */
+  reward: Reward;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+/** A new offer; `updatedAt` starts equal to `createdAt`. */
+export type NewOffer = Omit<Offer, "updatedAt">;
+
+/** Fields to change; absent fields keep their value, `limits` merges field by field. Kind and reward never change. */
+export interface OfferPatch {
+  title?: string;
+  description?: string;
+  rule?: unknown;
+  tokens?: string[];
+  limits?: Partial<OfferLimits>;
+  startsAt?: Timestamp | null;
+  endsAt?: Timestamp | null;
+  updatedAt: Timestamp;
+}
+
+/** A brand's bounds, checked in the same transaction as the write they bound. */
+export interface OfferQuota {
+  /** Live offers of the kind being written, per brand. */
+  offers: number;
+  /** Distinct token types all the brand's live offers' rules read together. */
+  tokens: number;
+}
+
+export type CreateOfferResult =
+  | { status: "created"; offer: Offer }
+  | { status: "quota_exceeded"; quota: "offers" | "tokens"; limit: number };
+
+export type UpdateOfferResult =
+  | { status: "updated"; offer: Offer }
+  | { status: "not_found" }
+  | { status: "quota_exceeded"; quota: "tokens"; limit: number };
+
+/**
+ * - `redeemed`: a perk's code was issued (`consumedAt` once a till used it).
+ * - `pending`: a drop's take is reserved and counts; its mint may be under way (`txHash` once signed).
+ * - `minted`: the mint succeeded, or the voucher was used on chain.
+ * - `issued`: a signed voucher was handed out; it counts until it lapses unused.
+ * - `failed`: nothing was minted (`error`); does not count, so the member may try again.
+ * - `expired`: an issued voucher lapsed unused; does not count.
+ */
+export type TakeStatus = "redeemed" | "pending" | "minted" | "issued" | "failed" | "expired";
+export const TAKE_STATUSES: readonly TakeStatus[] = ["redeemed", "pending", "minted", "issued", "failed", "expired"];
+
+/** Statuses that count against an offer's limits. */
+export const COUNTED_TAKE_STATUSES: readonly TakeStatus[] = ["redeemed", "pending", "minted", "issued"];
+
+export interface TakeError {
+  /** A stable problem code, e.g. `mint_failed` or `chain_unavailable`. */
+  code: string;
+  message: string;
+}
+
+export interface Take {
+  id: string;
+  offerId: string;
+  brandId: string;
+  kind: OfferKind;
+  member: Address;
+  idempotencyKey: string;
+  status: TakeStatus;
+  /** What the take yields, copied from the offer when it was taken. */
+  reward: Reward;
+  /** Code rewards: the one-time code (unique across brands) and when a till consumed it. */
+  code: string | null;
+  consumedAt: Timestamp | null;
+  /** Token rewards in mode `mint`: the transaction, recorded (hash and signed bytes) before it is broadcast. */
+  txHash: Hex | null;
+  rawTx: Hex | null;
+  /** Token rewards in mode `voucher`: the signed voucher, any JSON value. */
+  voucher: unknown;
+  error: TakeError | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface TakeInput {
+  offerId: string;
+  kind: OfferKind;
+  member: Address;
+  /** Client-chosen; unique per member and kind. A retry with the same key gets the same take. */
+  idempotencyKey: string;
+  /** Id (and, for code rewards, the code) of the take if one is created; ignored on a replay. */
+  id: string;
+  code: string | null;
+  now: Timestamp;
+}
+
+/**
+ * Outcome of a take. Checks run in this order, in one write transaction: idempotency (replayed /
+ * idempotency_conflict), the offer exists, is live and of this kind, its window, the per-member
+ * limit, the total limit. A code reward's take is `redeemed` at once; a token reward's is `pending`.
+ */
+export type TakeResult =
+  | { status: "created"; take: Take }
+  | { status: "replayed"; take: Take }
+  | { status: "idempotency_conflict" }
+  | { status: "offer_not_found" }
+  | { status: "not_started" }
+  | { status: "ended" }
+  | { status: "member_limit_reached"; limit: number }
+  | { status: "total_limit_reached"; limit: number };
+
+/** Filters combine with AND. */
+export interface TakeQuery {
+  kind: OfferKind;
+  member?: Address;
+  brandId?: string;
+  offerId?: string;
+  status?: TakeStatus;
+  /** Code rewards: true only consumed, false only unconsumed. */
+  consumed?: boolean;
+  /** Page size, clamped to 1..MAX_PAGE_SIZE. */
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+export type ConsumeCodeResult =
+  | { status: "consumed"; take: Take }
+  | { status: "already_consumed"; take: Take }
+  | { status: "not_found" };
+
+/**
+ * A token take's outcome. Allowed transitions: `pending` to `minted`, `issued` or `failed`; `issued`
+ * to `minted` (its voucher was used) or `expired`. Absent fields keep their value.
+ */
+export interface CompleteTakeInput {
+  status: "minted" | "issued" | "failed" | "expired";
+  txHash?: Hex;
+  voucher?: unknown;
+  error?: TakeError;
+  now: Timestamp;
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from "node:crypto";
+import type { PruneResult, SignInStore } from "../store.ts";
+import { toTimestamp, type Timestamp } from "../time.ts";
+import { requireKey, requireTimestamp } from "../validate.ts";
+import type { SqliteDatabase } from "./database.ts";
+
+/** Used nonces, ended sessions and signing secrets on SQLite; `flush` records nonces still waiting for their batch. */
+export function createSqliteSignInStore(db: SqliteDatabase): SignInStore & { flush(): void } {
+  let pendingNonces: { nonce: string; expiresAt: Timestamp; settle: (used: boolean | Error) => void }[] = [];
+
+  /** Records the nonces handed in so far. */
+  function flush(): void {
+    const batch = pendingNonces;
+    pendingNonces = [];
+    if (batch.length === 0) return;
+    let used: boolean[];
+    try {
+      if (!db.isOpen) throw new Error("the store is closed");
+      used = db.write(() => batch.map((b) => db.run("INSERT OR IGNORE INTO used_nonces (nonce, expires_at) VALUES (?, ?)", b.nonce, b.expiresAt) === 1), "ephemeral");
+    } catch (error) {
+      for (const b of batch) b.settle(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    batch.forEach((b, i) => b.settle(used[i]!));
+  }
+
+  return {
+    flush,
+
+    /**
+     * Sign-ins come in bursts, and a commit costs more than the row: nonces used in the same turn of
+     * the event loop are recorded in one transaction. Each caller still gets its own answer, after
+     * that transaction committed.
+     */
+    useNonce(nonce: string, expiresAt: Timestamp): Promise<boolean> {
+      try {
+        requireKey("nonce", nonce);
+        requireTimestamp("expiresAt", expiresAt);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return new Promise((resolve, reject) => {
+        if (pendingNonces.length === 0) setImmediate(() => flush());
+        pendingNonces.push({ nonce, expiresAt, settle: (used) => (used instanceof Error ? reject(used) : resolve(used)) });
+      });
+    },
+
+    async revokeSession(id: string, expiresAt: Timestamp): Promise<boolean> {
+      requireKey("id", id);
+      requireTimestamp("expiresAt", expiresAt);
+      return db.write(() => db.run("INSERT OR IGNORE INTO revoked_sessions (id, expires_at) VALUES (?, ?)", id, expiresAt) === 1, "ephemeral");
+    },
+
+    async isSessionRevoked(id: string): Promise<boolean> {
+      return db.get("SELECT 1 AS revoked FROM revoked_sessions WHERE id = ?", String(id)) !== undefined;
+    },
+
+    async secret(name: string): Promise<Uint8Array> {
+      requireKey("name", name);
+      const read = () => db.get<{ value: Uint8Array }>("SELECT value FROM secrets WHERE name = ?", name)?.value;
+      // Whoever comes first makes it; everyone else reads that one.
+      const value =
+        read() ??
+        db.write(() => {
+          db.run("INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)", name, randomBytes(32), toTimestamp());
+          return read();
+        });
+      if (value === undefined) throw new Error(`secret ${name} could not be created`);
+      return new Uint8Array(value);
+    },
+
+    async pruneExpired(now: Timestamp): Promise<PruneResult> {
+      requireTimestamp("now", now);
+      return db.write(
+        () => ({
+          nonces: db.run("DELETE FROM used_nonces WHERE expires_at <= ?", now),
+          revokedSessions: db.run("DELETE FROM revoked_sessions WHERE expires_at <= ?", now),
+        }),
+        "ephemeral",
+      );
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import type { SQLInputValue } from "node:sqlite";
+import type { Address } from "viem";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { StoreInputError } from "../errors.ts";
+import {
+  COUNTED_TAKE_STATUSES,
+  OFFER_KINDS,
+  TAKE_STATUSES,
+  type CompleteTakeInput,
+  type ConsumeCodeResult,
+  type OfferKind,
+  type Take,
+  type TakeInput,
+  type TakeQuery,
+  type TakeResult,
+} from "../../offers/types.ts";
+import { MAX_PAGE_SIZE, type Page, type TakeStore } from "../store.ts";
+import type { Timestamp } from "../time.ts";
+import {
+  clampPageSize,
+  jsonText,
+  requireAddress,
+  requireKey,
+  requireOneOf,
+  requireRawTx,
+  requireTakeError,
+  requireTimestamp,
+  requireTxHash,
+} from "../validate.ts";
+import type { SqliteDatabase } from "./database.ts";
+import { offerColumns, takeColumns, toOffer, toTake, type OfferRow, type TakeRow } from "./rows.ts";
+
+// Takes that count against an offer's limits, as an SQL list: ('redeemed', 'pending', 'minted', 'issued').
+const COUNTED = `(${COUNTED_TAKE_STATUSES.map((s) => `'${s}'`).join(", ")})`;
+
+/** Takes (redemptions and claims) on SQLite. */
+export function createSqliteTakeStore(db: SqliteDatabase): TakeStore {
+
+  return {
+    async take(input: TakeInput): Promise<TakeResult> {
+      const offerId = requireKey("offerId", input.offerId);
+      const kind = requireOneOf("kind", input.kind, OFFER_KINDS);
+      const member = requireAddress("member", input.member);
+      const idempotencyKey = requireKey("idempotencyKey", input.idempotencyKey);
+      const id = requireKey("id", input.id);
+      const code = input.code === null ? null : requireKey("code", input.code);
+      const now = requireTimestamp("now", input.now);
+
+      return db.write((): TakeResult => {
+        const previous = db.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE kind = ? AND member = ? AND idempotency_key = ?`, kind, member, idempotencyKey);
+        if (previous !== undefined) return previous.offer_id === offerId ? { status: "replayed", take: toTake(previous) } : { status: "idempotency_conflict" };
+
+        const row = db.get<OfferRow>(`SELECT ${offerColumns} FROM offers WHERE id = ? AND kind = ? AND deleted_at IS NULL`, offerId, kind);
+        if (row === undefined) return { status: "offer_not_found" };
+        const offer = toOffer(row);
+        // Timestamps share one fixed-width shape, so text order is time order.
+        if (offer.startsAt !== null && now < offer.startsAt) return { status: "not_started" };
+        if (offer.endsAt !== null && now >= offer.endsAt) return { status: "ended" };
+        const { perMember, total } = offer.limits;
+        if (perMember !== null && db.count(`SELECT count(*) AS n FROM takes WHERE offer_id = ? AND member = ? AND status IN ${COUNTED}`, offerId, member) >= perMember) {
+          return { status: "member_limit_reached", limit: perMember };
+        }
+        if (total !== null && db.count(`SELECT count(*) AS n FROM takes WHERE offer_id = ? AND status IN ${COUNTED}`, offerId) >= total) {
+          return { status: "total_limit_reached", limit: total };
+        }
+
+        if ((offer.reward.type === "code") !== (code !== null)) throw new StoreInputError("code", "a code reward's take needs a code, and only it");
+        const take: Take = {
+          id,
+          offerId,
+          brandId: offer.brandId,
+          kind,
+          member,
+          idempotencyKey,
+          // A code is handed out at once; tokens are reserved first and delivered on chain after.
+          status: offer.reward.type === "code" ? "redeemed" : "pending",
+          reward: offer.reward,
+          code,
+          consumedAt: null,
+          txHash: null,
+          rawTx: null,
+          voucher: null,
+          error: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        db.run(
+          `INSERT INTO takes (${takeColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?)`,
+          take.id,
+          take.offerId,
+          take.brandId,
+          take.kind,
+          take.member,
+          take.idempotencyKey,
+          take.status,
+          row.reward,
+          take.code,
+          take.createdAt,
+          take.updatedAt,
+        );
+        return { status: "created", take };
+      });
+    },
+
+    async findTake(kind: OfferKind, member: Address, idempotencyKey: string): Promise<Take | null> {
+      const row = db.get<TakeRow>(
+        `SELECT ${takeColumns} FROM takes WHERE kind = ? AND member = ? AND idempotency_key = ?`,
+        requireOneOf("kind", kind, OFFER_KINDS),
+        requireAddress("member", member),
+        requireKey("idempotencyKey", idempotencyKey),
+      );
+      return row === undefined ? null : toTake(row);
+    },
+
+    async getTake(id: string): Promise<Take | null> {
+      const row = db.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE id = ?`, String(id));
+      return row === undefined ? null : toTake(row);
+    },
+
+    async listTakes(query: TakeQuery): Promise<Page<Take>> {
+      const limit = clampPageSize(query.limit, MAX_PAGE_SIZE);
+      const where = ["kind = ?"];
+      const params: SQLInputValue[] = [requireOneOf("kind", query.kind, OFFER_KINDS)];
+      if (query.member !== undefined) {
+        where.push("member = ?");
+        params.push(requireAddress("member", query.member));
+      }
+      if (query.brandId !== undefined) {
+        where.push("brand_id = ?");
+        params.push(String(query.brandId));
+      }
+      if (query.offerId !== undefined) {
+        where.push("offer_id = ?");
+        params.push(String(query.offerId));
+      }
+      if (query.status !== undefined) {
+        where.push("status = ?");
+        params.push(requireOneOf("status", query.status, TAKE_STATUSES));
+      }
+      if (query.consumed !== undefined) where.push(query.consumed ? "consumed_at IS NOT NULL" : "consumed_at IS NULL");
+      if (query.cursor !== undefined && query.cursor !== null) {
+        const after = decodeCursor(query.cursor);
+        where.push("(created_at, id) < (?, ?)");
+        params.push(after.createdAt, after.id);
+      }
+      const rows = db.all<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`, ...params, limit + 1);
+      const items = rows.slice(0, limit).map(toTake);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+    },
+
+    async memberTakeCounts(kind: OfferKind, member: Address): Promise<Map<string, number>> {
+      const rows = db.all<{ offer_id: string; n: number }>(
+        `SELECT offer_id, count(*) AS n FROM takes WHERE kind = ? AND member = ? AND status IN ${COUNTED} GROUP BY offer_id`,
+        requireOneOf("kind", kind, OFFER_KINDS),
+        requireAddress("member", member),
+      );
+      return new Map(rows.map((r) => [r.offer_id, r.n]));
+    },
+
+    async consumeCode(brandId: string, code: string, now: Timestamp): Promise<ConsumeCodeResult> {
+      requireTimestamp("now", now);
+      return db.write((): ConsumeCodeResult => {
+        const consumed = db.get<TakeRow>(
+          `UPDATE takes SET consumed_at = ?, updated_at = ? WHERE code = ? AND brand_id = ? AND consumed_at IS NULL RETURNING ${takeColumns}`,
+          now,
+          now,
+          String(code),
+          String(brandId),
+        );
+        if (consumed !== undefined) return { status: "consumed", take: toTake(consumed) };
+        const existing = db.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE code = ? AND brand_id = ?`, String(code), String(brandId));
+        return existing === undefined ? { status: "not_found" } : { status: "already_consumed", take: toTake(existing) };
+      });
+    },
+
+    async recordTakeTx(id: string, tx: { hash: string; raw: string }, now: Timestamp): Promise<Take | null> {
+      if (typeof tx !== "object" || tx === null) throw new StoreInputError("tx", "expected {hash, raw}");
+      const hash = requireTxHash("tx.hash", tx.hash);
+      const raw = requireRawTx("tx.raw", tx.raw);
+      requireTimestamp("now", now);
+      const row = db.write(() =>
+        db.get<TakeRow>(`UPDATE takes SET tx_hash = ?, tx_raw = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING ${takeColumns}`, hash, raw, now, String(id)),
+      );
+      return row === undefined ? null : toTake(row);
+    },
+
+    async completeTake(id: string, input: CompleteTakeInput): Promise<Take | null> {
+      const status = requireOneOf("status", input.status, ["minted", "issued", "failed", "expired"] as const);
+      const now = requireTimestamp("now", input.now);
+      // The statuses a take may reach `status` from.
+      const from = status === "expired" ? ["issued"] : status === "minted" ? ["pending", "issued"] : ["pending"];
+      const txHash = input.txHash === undefined ? null : requireTxHash("txHash", input.txHash);
+      const voucherJson = input.voucher === undefined ? null : jsonText("voucher", input.voucher);
+      const error = input.error === undefined ? null : requireTakeError("error", input.error);
+      const row = db.write(() =>
+        db.get<TakeRow>(
+          `UPDATE takes SET status = ?, tx_hash = coalesce(?, tx_hash), voucher = coalesce(?, voucher),
+             error_code = coalesce(?, error_code), error_message = coalesce(?, error_message), updated_at = ?
+           WHERE id = ? AND status IN (${from.map(() => "?").join(", ")})
+           RETURNING ${takeColumns}`,
+          status,
+          txHash,
+          voucherJson,
+          error?.code ?? null,
+          error?.message ?? null,
+          now,
+          String(id),
+          ...from,
+        ),
+      );
+      return row === undefined ? null : toTake(row);
+    },
+  };
+}
