@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, getAddress, http, type PublicClient } from "viem";
 import { DEMO_TYPES, startChain, type DemoChain } from "../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../test/support/server.ts";
+import { expectProblem } from "../test/support/problems.ts";
 
 let chain: DemoChain;
 let server: TestServer;
@@ -23,15 +24,6 @@ const PROBLEM = "application/problem+json; charset=utf-8";
 
 type Reply = { statusCode: number; headers: Record<string, unknown>; body: string; json: () => any };
 
-function expectProblem(response: Reply, status: number, code: string) {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.headers["content-type"]).toBe(PROBLEM);
-  const body = response.json();
-  expect(body).toMatchObject({ type: `urn:stampbook:problem:${code}`, status, code });
-  expect(typeof body.title).toBe("string");
-  expect(body.title.length).toBeGreaterThan(0);
-  return body;
-}
 
 const deadClient = () => createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0 }) }) as PublicClient;
 
@@ -473,6 +465,6 @@ describe("fuzz", () => {
     }
     expect(failures).toEqual([]);
     // The fuzzing touched nothing it should not have: the perk is intact.
-    expect(await server.store.getPerk(perk.id)).toMatchObject({ title: "fuzz", limits: { perMember: null, total: null } });
+    expect(await server.store.getOffer(perk.id)).toMatchObject({ title: "fuzz", limits: { perMember: null, total: null } });
   });
 });

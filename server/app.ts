@@ -3,7 +3,7 @@
  * Infrastructure arrives as plugins that decorate the instance (store, chain, auth); features are
  * encapsulated route plugins that use those decorators.
  */
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyLoggerOptions } from "fastify";
 import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
@@ -12,17 +12,28 @@ import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
 import ajvFormats from "ajv-formats";
 import type { PublicClient } from "viem";
-import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { createAuthService } from "./auth/sessions.ts";
 import { createCollectionCatalog } from "./chain/collections.ts";
 import type { OwnershipReader } from "./chain/ownership.ts";
 import type { Config } from "./config.ts";
-import { dropsPlugin } from "./drops/index.ts";
+import { createBrandAccounts } from "./brands/accounts.ts";
+import { createCollectionDirectory } from "./brands/directory.ts";
+import { createKeyVault } from "./brands/key-vault.ts";
+import { createBrandMinters } from "./brands/minters.ts";
+import { createRegistrations } from "./brands/registration.ts";
+import { brandRoutes } from "./brands/routes.ts";
+import { dropRoutes } from "./drops/routes.ts";
+import { startClaimSweeper } from "./drops/sweeper.ts";
+import { createDropVariant } from "./drops/variant.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { boundedError } from "./logging.ts";
 import { memberRoutes } from "./members/routes.ts";
+import { createOffers } from "./offers/service.ts";
+import { operatorRoutes } from "./operator/routes.ts";
 import { perkRoutes } from "./perks/routes.ts";
-import { createPerkService } from "./perks/service.ts";
+import { createTill } from "./perks/till.ts";
+import { perkVariant } from "./perks/variant.ts";
 import { authenticationPlugin } from "./plugins/authentication.ts";
 import { chainPlugin, createChainClient } from "./plugins/chain.ts";
 import { frameworkErrors, problemsPlugin } from "./plugins/problems.ts";
@@ -39,8 +50,8 @@ export type BuildOptions = {
   ownership?: OwnershipReader;
   /** Clock override for tests. */
   now?: () => Date;
-  /** pino options, or false for silence. Defaults to the config's level. */
-  logger?: boolean | { level: string };
+  /** pino's level and where lines go (default stdout), or false for silence. Defaults to the config's level. */
+  logger?: boolean | { level: string; stream?: FastifyLoggerOptions["stream"] };
 };
 
 function createValidator(options: { coerceTypes: "array" | false }): Ajv {
@@ -52,9 +63,15 @@ function createValidator(options: { coerceTypes: "array" | false }): Ajv {
 
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
+  // At "silent" there is nothing to write: no logger at all spares every request a child logger.
+  const logger = options.logger ?? (config.logLevel === "silent" ? false : { level: config.logLevel });
   const app = Fastify({
-    // At "silent" there is nothing to write: no logger at all spares every request a child logger.
-    logger: options.logger ?? (config.logLevel === "silent" ? false : { level: config.logLevel, redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'] }),
+    logger: logger && {
+      ...(logger === true ? {} : logger),
+      redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
+      // An error logs as a few short facts: never calldata, call arguments or RPC bodies.
+      serializers: { err: boundedError },
+    },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestIdHeader: "x-request-id",
@@ -74,6 +91,17 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     await app.register(cors, { origin: config.corsOrigins, credentials: true, exposedHeaders: ["x-request-id"] });
   }
   await app.register(rateLimit, { global: false });
+  // An operation names the credentials its guards check, so "Try it out" in /docs sends them; a new
+  // guard gets its scheme here. Read when routes register, after the guards are decorated. A fresh
+  // schema object: route plugins may share one between routes with different guards.
+  const guardSchemes = () => new Map<unknown, string>([[app.requireMember, "session"], [app.requireBrand, "apiKey"], [app.requireOperator, "operator"]]);
+  app.addHook("onRoute", (route) => {
+    if (route.schema?.security !== undefined) return;
+    const schemes = guardSchemes();
+    const names = [route.preHandler ?? []].flat().flatMap((guard) => schemes.get(guard) ?? []);
+    // Every guard of a route must pass: one requirement naming them all.
+    if (names.length > 0) route.schema = { ...route.schema, security: [Object.fromEntries(names.map((name) => [name, []]))] };
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: "Stampbook API", version: "1", description: "Sign in with Ethereum, see holders-only perks, redeem them once." },
@@ -81,6 +109,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
         securitySchemes: {
           session: { type: "http", scheme: "bearer", description: "Member session token (sbs_…) or the stampbook_session cookie" },
           apiKey: { type: "http", scheme: "bearer", description: "Brand API key (sbk_…)" },
+          operator: { type: "http", scheme: "bearer", description: "The deployment's OPERATOR_TOKEN" },
         },
       },
     },
@@ -92,7 +121,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(chainPlugin, { client, ownershipCacheMs: config.ownershipCacheMs, ...(options.ownership ? { ownership: options.ownership } : {}) });
   const now = options.now ?? (() => new Date());
   const auth = createAuthService({ store: app.store, client, params: config, secret: config.authSecret, sessionCacheMs: config.sessionCacheMs, now });
-  await app.register(authenticationPlugin, { auth });
+  // Pages that may change state with the session cookie: the storefronts, the API's own, the sign-in page's.
+  await app.register(authenticationPlugin, { auth, allowedOrigins: [...config.corsOrigins, config.publicUrl.origin, config.siweUri.origin], operatorToken: config.operatorToken });
 
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
@@ -105,13 +135,65 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     secureCookies: config.publicUrl.protocol === "https:",
     sessionTtlSeconds: config.sessionTtlSeconds,
   });
+  const store = app.store;
+  const ownership = app.chain.ownership;
+  // Lists cached for listing (collections, offers, take counts) live no longer than holdings, and at most a second.
+  const listCacheMs = Math.min(config.ownershipCacheMs, 1_000);
   const catalog = createCollectionCatalog(client, { ttlMs: 30_000 });
-  await app.register(memberRoutes, { collections: config.collections, catalog });
-  // Perk lists are cached no longer than holdings are, and at most a second.
-  const perks = createPerkService({ store: app.store, ownership: app.chain.ownership, catalogCacheMs: Math.min(config.ownershipCacheMs, 1_000), now });
-  await app.register(perkRoutes, { perks });
-  await app.register(adminRoutes, { collections: config.collections, onCatalogChange: () => perks.catalogChanged(), now });
-  await app.register(dropsPlugin, { config, catalog, now });
+  const directory = createCollectionDirectory({ store, configured: config.collections, ttlMs: listCacheMs });
+  const minters = createBrandMinters({
+    store,
+    vault: config.minterKeySecret === null ? null : createKeyVault(config.minterKeySecret),
+    client,
+    chainId: config.chainId,
+    receiptTimeoutMs: config.mintTimeoutMs,
+    now,
+  });
+  const registrations = createRegistrations({ store, client, chainId: config.chainId, directory, lifetimeSeconds: REGISTRATION_LIFETIME_SECONDS, now });
+  const offers = createOffers({
+    store,
+    ownership,
+    servedCollections: () => directory.served(),
+    quotas: { perks: config.brandMaxPerks, drops: config.brandMaxDrops, tokenTypes: config.brandMaxTokenTypes },
+    catalogCacheMs: listCacheMs,
+    listingReadTimeoutMs: config.listingReadTimeoutMs,
+    now,
+    onUnavailable: throttled(10_000, (brandId, error) => app.log.warn({ brandId, err: error }, "a brand's holdings could not be read for a listing")),
+  });
+  const drops = createDropVariant({
+    store,
+    ownership,
+    client,
+    catalog,
+    directory,
+    minters,
+    voucherTtlSeconds: config.voucherTtlSeconds,
+    // Hashes are recorded before broadcast; a claim without one this long after its reservation was never sent.
+    staleAfterMs: config.mintTimeoutMs + 5 * 60_000,
+    now,
+  });
+  startClaimSweeper(app, drops, config.claimSweepMs);
+
+  await app.register(memberRoutes, { directory, catalog });
+  await app.register(perkRoutes, { perks: offers.forKind(perkVariant), till: createTill(store, now) });
+  await app.register(dropRoutes, { drops: offers.forKind(drops), variant: drops });
+  await app.register(brandRoutes, { registrations, minters });
+  await app.register(operatorRoutes, { accounts: createBrandAccounts(store) });
 
   return app;
+}
+
+/** How long a registration a brand asks for stays signable. */
+const REGISTRATION_LIFETIME_SECONDS = 3_600;
+
+/** `report`, at most once per `ms` for each key: a brand whose reads keep failing is one line now and then. */
+function throttled(ms: number, report: (key: string, error: unknown) => void): (key: string, error: unknown) => void {
+  const last = new Map<string, number>();
+  return (key, error) => {
+    const now = Date.now();
+    if (now - (last.get(key) ?? -Infinity) < ms) return;
+    if (last.size >= 10_000) last.clear();
+    last.set(key, now);
+    report(key, error);
+  };
 }

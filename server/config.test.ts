@@ -1,32 +1,51 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.ts";
 
-const KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-
 describe("drop claim settings", () => {
-  it("have defaults: no minter key, 30 s to wait for a mint, vouchers valid for an hour", () => {
-    expect(loadConfig({})).toMatchObject({ minterPrivateKey: null, mintTimeoutMs: 30_000, voucherTtlSeconds: 3_600 });
-  });
-
-  it("read a minter key with or without 0x, lowercased", () => {
-    expect(loadConfig({ MINTER_PRIVATE_KEY: `0x${KEY.toUpperCase()}` }).minterPrivateKey).toBe(`0x${KEY}`);
-    expect(loadConfig({ MINTER_PRIVATE_KEY: KEY }).minterPrivateKey).toBe(`0x${KEY}`);
+  it("have defaults: no minter key secret, 30 s to wait for a mint, vouchers valid for an hour", () => {
+    expect(loadConfig({})).toMatchObject({ minterKeySecret: null, mintTimeoutMs: 30_000, voucherTtlSeconds: 3_600 });
     expect(loadConfig({ MINT_TIMEOUT_MS: "5000", VOUCHER_TTL_SECONDS: "600" })).toMatchObject({ mintTimeoutMs: 5_000, voucherTtlSeconds: 600 });
   });
 
-  it("refuse a malformed key without echoing it, and out-of-range timings", () => {
-    const secret = KEY.slice(0, 63) + "z";
+  it("refuse a short minter key secret without echoing it, and out-of-range timings", () => {
+    const secret = "short-secret";
     let error: ConfigError | undefined;
     try {
-      loadConfig({ MINTER_PRIVATE_KEY: secret, MINT_TIMEOUT_MS: "10", VOUCHER_TTL_SECONDS: "5" });
+      loadConfig({ MINTER_KEY_SECRET: secret, MINT_TIMEOUT_MS: "10", VOUCHER_TTL_SECONDS: "5" });
     } catch (e) {
       error = e as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect(error!.problems).toHaveLength(3);
-    expect(error!.problems[0]).toMatch(/^MINTER_PRIVATE_KEY must be a private key/);
+    expect(error!.problems[0]).toMatch(/^MINTER_KEY_SECRET must be at least 32 characters/);
     expect(error!.message).not.toContain(secret);
-    expect(() => loadConfig({ MINTER_PRIVATE_KEY: "0x" + "0".repeat(64) })).toThrow(/MINTER_PRIVATE_KEY/);
+  });
+
+  it("no longer take one server-wide minter key: MINTER_PRIVATE_KEY is not read", () => {
+    expect(loadConfig({ MINTER_PRIVATE_KEY: "0x" + "11".repeat(32) })).not.toHaveProperty("minterPrivateKey");
+  });
+});
+
+describe("tenancy settings", () => {
+  it("bound each brand by default, and read other bounds", () => {
+    expect(loadConfig({})).toMatchObject({ brandMaxPerks: 100, brandMaxDrops: 100, brandMaxTokenTypes: 256, listingReadTimeoutMs: 2_000, operatorToken: null });
+    expect(loadConfig({ BRAND_MAX_PERKS: "5", BRAND_MAX_DROPS: "6", BRAND_MAX_TOKEN_TYPES: "7" })).toMatchObject({ brandMaxPerks: 5, brandMaxDrops: 6, brandMaxTokenTypes: 7 });
+    expect(() => loadConfig({ BRAND_MAX_PERKS: "0" })).toThrow(/BRAND_MAX_PERKS/);
+  });
+
+  it("take an operator token a bearer header can carry, and never echo it", () => {
+    const token = "op_".padEnd(40, "x");
+    expect(loadConfig({ OPERATOR_TOKEN: token }).operatorToken).toBe(token);
+    for (const bad of ["short", "a token with spaces in it that is long enough"]) {
+      let error: ConfigError | undefined;
+      try {
+        loadConfig({ OPERATOR_TOKEN: bad });
+      } catch (e) {
+        error = e as ConfigError;
+      }
+      expect(error!.problems).toEqual([expect.stringMatching(/^OPERATOR_TOKEN/)]);
+      expect(error!.message).not.toContain(bad);
+    }
   });
 });
 

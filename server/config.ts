@@ -2,7 +2,7 @@
  * Server configuration from environment variables, validated at start-up. Every mistake is reported
  * at once, each with the variable's name, so a misconfigured server never starts half-way.
  */
-import { getAddress, isAddress, type Address, type Hex } from "viem";
+import { getAddress, isAddress, type Address } from "viem";
 
 export type Config = {
   host: string;
@@ -16,7 +16,10 @@ export type Config = {
   siweStatement: string;
   chainId: number;
   rpcUrl: string;
-  /** Brand collections the server reads; perk rules may only name these. */
+  /**
+   * Collections the operator serves without any brand owning them: every brand's rules may read them,
+   * no brand mints on them (brands register the collections they own). `npm start` seeds this way.
+   */
   collections: Address[];
   /** `sqlite:<path>` or `sqlite::memory:`. */
   databaseUrl: string;
@@ -39,10 +42,18 @@ export type Config = {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   trustProxy: boolean;
   /**
-   * The brand's minter key (holds MINTER_ROLE on the served collections): it pays the gas of drop
-   * claims in mode "mint" and signs the vouchers of mode "voucher". null: drops cannot be claimed.
+   * The secret brands' minter keys are sealed under (AES-256-GCM, key from HKDF). null: the server
+   * keeps no minter keys, so no brand can have drops.
    */
-  minterPrivateKey: Hex | null;
+  minterKeySecret: string | null;
+  /** The operator's credential for creating brands on this deployment; null: no operator routes. */
+  operatorToken: string | null;
+  /** Per-brand bounds: live perks, live drops, distinct token types their rules read together. */
+  brandMaxPerks: number;
+  brandMaxDrops: number;
+  brandMaxTokenTypes: number;
+  /** How long one brand's holdings read may hold up a member's listing before its entries show as unavailable. */
+  listingReadTimeoutMs: number;
   /** How long a claim waits for its mint's receipt before answering 202 with the claim still pending. */
   mintTimeoutMs: number;
   /** How long a claim voucher stays valid after it is signed. */
@@ -97,7 +108,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 64 * 1024, 1024, 10 * 1024 * 1024),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     trustProxy: read.bool("TRUST_PROXY", false),
-    minterPrivateKey: read.privateKey("MINTER_PRIVATE_KEY"),
+    minterKeySecret: read.secret("MINTER_KEY_SECRET", 32),
+    operatorToken: read.token("OPERATOR_TOKEN", 32),
+    brandMaxPerks: read.int("BRAND_MAX_PERKS", 100, 1, 100_000),
+    brandMaxDrops: read.int("BRAND_MAX_DROPS", 100, 1, 100_000),
+    brandMaxTokenTypes: read.int("BRAND_MAX_TOKEN_TYPES", 256, 1, 100_000),
+    listingReadTimeoutMs: read.int("LISTING_READ_TIMEOUT_MS", 2_000, 10, 60_000),
     mintTimeoutMs: read.int("MINT_TIMEOUT_MS", 30_000, 100, 600_000),
     voucherTtlSeconds: read.int("VOUCHER_TTL_SECONDS", 3_600, 60, 30 * 86_400),
     claimSweepMs: read.int("CLAIM_SWEEP_MS", 30_000, 10, 86_400_000),
@@ -189,16 +205,14 @@ class Reader {
     return value;
   }
 
-  /** A 32-byte hex private key (0x optional), or null when unset. The value is never echoed. */
-  privateKey(name: string): Hex | null {
-    const value = this.raw(name);
-    if (value === undefined) return null;
-    const hex = value.startsWith("0x") || value.startsWith("0X") ? value.slice(2) : value;
-    if (!/^[0-9a-fA-F]{64}$/.test(hex) || /^0+$/.test(hex)) {
-      this.problems.push(`${name} must be a private key: 64 hex digits, optionally 0x-prefixed (value not shown)`);
+  /** A bearer token: at least `minLength` characters a bearer header can carry, or null when unset. Never echoed. */
+  token(name: string, minLength: number): string | null {
+    const value = this.secret(name, minLength);
+    if (value !== null && !/^[A-Za-z0-9_\-.~+/]+=*$/.test(value)) {
+      this.problems.push(`${name} may hold only letters, digits and - . _ ~ + / = (value not shown)`);
       return null;
     }
-    return `0x${hex.toLowerCase()}`;
+    return value;
   }
 
   databaseUrl(name: string, fallback: string): string {

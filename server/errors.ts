@@ -13,6 +13,7 @@ export type ProblemCode =
   | "unauthenticated"
   | "forbidden"
   | "session_expired"
+  | "origin_not_allowed"
   | "siwe_malformed"
   | "siwe_domain_mismatch"
   | "siwe_uri_mismatch"
@@ -45,6 +46,15 @@ export type ProblemCode =
   | "mint_failed"
   | "minter_unavailable"
   | "minter_unauthorized"
+  | "quota_exceeded"
+  | "collection_not_owned"
+  | "collection_taken"
+  | "collection_unsupported"
+  | "not_collection_admin"
+  | "registration_invalid"
+  | "registration_expired"
+  | "registration_replayed"
+  | "brand_not_found"
   | "store_busy"
   | "internal";
 

@@ -40,7 +40,8 @@ export type Holding = {
 export type Me = {
   address: Address;
   chainId: number;
-  collections: { address: Address; holdings: Holding[] }[];
+  /** Every collection the deployment serves; `available` false when it could not be read just now (its holdings are then empty). */
+  collections: { address: Address; brandId: string | null; available: boolean; holdings: Holding[] }[];
 };
 
 /** Why a member is not eligible for a perk. */
@@ -66,8 +67,15 @@ export type MemberPerk = {
   startsAt: string | null;
   endsAt: string | null;
   status: "upcoming" | "open" | "ended";
+  /** Whether the member holds what it requires (false while that cannot be checked). */
   eligible: boolean;
   reasons: PerkReason[];
+  /** False when the member's holdings for this brand could not be read just now: nothing unlocks until they can be. */
+  checked: boolean;
+  /** The member's redemptions of this perk. */
+  redeemed: number;
+  /** The member has redeemed it as often as the per-member limit allows. */
+  usedUp: boolean;
 };
 
 /** A redemption with its one-time code (show it as text or QR at the till). */
@@ -144,8 +152,13 @@ export type MemberDrop = {
   startsAt: string | null;
   endsAt: string | null;
   status: "upcoming" | "open" | "ended";
+  /** Whether the member holds what it requires (false while that cannot be checked). */
   eligible: boolean;
   reasons: PerkReason[];
+  /** False when the member's holdings for this brand could not be read just now. */
+  checked: boolean;
   /** The member's claims of this drop that count against its limits. */
   claimed: number;
+  /** The member has claimed it as often as the per-member limit allows. */
+  usedUp: boolean;
 };

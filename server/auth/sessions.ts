@@ -10,6 +10,7 @@
 import { hkdfSync, type KeyObject } from "node:crypto";
 import type { Address } from "viem";
 import type { Config } from "../config.ts";
+import { chainUnavailable } from "../chain/errors.ts";
 import { Problem, type ProblemCode } from "../errors.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import { newSessionId, openNonce, openSession, signingKey, signNonce, signSession, type SessionClaims } from "./signed-tokens.ts";
@@ -174,11 +175,11 @@ function nonceRefused(): Problem {
   return new Problem(401, "siwe_nonce_invalid", "The nonce is unknown, expired or already used", "Fetch a new nonce and sign again.");
 }
 
-const STATUS_OF: Partial<Record<ProblemCode, number>> = { siwe_malformed: 400, chain_unavailable: 503 };
+const STATUS_OF: Partial<Record<ProblemCode, number>> = { siwe_malformed: 400 };
 
 function toProblem(error: unknown): Problem {
   if (!(error instanceof SiweError)) throw error;
+  if (error.code === "chain_unavailable") return chainUnavailable("The contract wallet's signature could not be checked; nobody was signed in.", error.cause);
   const code = error.code as ProblemCode;
-  const status = STATUS_OF[code] ?? 401;
-  return new Problem(status, code, status === 503 ? "The chain cannot be read right now" : "Sign-in refused", error.message);
+  return new Problem(STATUS_OF[code] ?? 401, code, "Sign-in refused", error.message);
 }

@@ -3,17 +3,15 @@
  * created, so they are cached; only the count is re-read, and only after `ttlMs`.
  */
 import type { Address, PublicClient } from "viem";
-import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
-import { Problem } from "../errors.ts";
+import { stampbookCollectionAbi, tokenKindName, type TokenKind } from "../../contracts/bindings/index.ts";
+import { chainUnavailable } from "./errors.ts";
 
-export type TokenTypeInfo = { tokenId: bigint; kind: "membership" | "collectible"; soulbound: boolean; consumable: boolean; points: bigint; uri: string };
+export type TokenTypeInfo = { tokenId: bigint; kind: TokenKind; soulbound: boolean; consumable: boolean; points: bigint; uri: string };
 
 export type CollectionCatalog = { tokenTypes(collection: Address): Promise<TokenTypeInfo[]> };
 
-const KINDS = { 1: "membership", 2: "collectible" } as const;
-
 export function createCollectionCatalog(client: PublicClient, options: { ttlMs: number }): CollectionCatalog {
-  const known = new Map<string, { at: number; types: TokenTypeInfo[] }>();
+  const known = new Map<string, { at: number; count: bigint; types: TokenTypeInfo[] }>();
 
   return {
     async tokenTypes(collection) {
@@ -22,17 +20,19 @@ export function createCollectionCatalog(client: PublicClient, options: { ttlMs: 
       if (cached && Date.now() - cached.at < options.ttlMs) return cached.types;
       try {
         const count = await client.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "tokenTypeCount" });
+        const from = (cached?.count ?? 0n) + 1n;
+        const ids = Array.from({ length: Number(count >= from ? count - from + 1n : 0n) }, (_, i) => from + BigInt(i));
+        // Issued together, they travel as one JSON-RPC batch.
+        const read = await Promise.all(ids.map((id) => client.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "tokenType", args: [id] })));
         const types = [...(cached?.types ?? [])];
-        for (let id = BigInt(types.length) + 1n; id <= count; id++) {
-          const t = await client.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "tokenType", args: [id] });
-          const kind = KINDS[t.kind as 1 | 2];
-          if (kind === undefined) continue;
-          types.push({ tokenId: id, kind, soulbound: t.soulbound, consumable: t.consumable, points: t.points, uri: t.uri });
-        }
-        known.set(key, { at: Date.now(), types });
+        read.forEach((t, i) => {
+          const kind = tokenKindName(t.kind);
+          if (kind !== null) types.push({ tokenId: ids[i]!, kind, soulbound: t.soulbound, consumable: t.consumable, points: t.points, uri: t.uri });
+        });
+        known.set(key, { at: Date.now(), count: count > (cached?.count ?? 0n) ? count : (cached?.count ?? 0n), types });
         return types;
       } catch (error) {
-        throw new Problem(503, "chain_unavailable", "The chain cannot be read right now", "The collection's token types could not be read.").withCause(error);
+        throw chainUnavailable("The collection's token types could not be read.", error);
       }
     },
   };

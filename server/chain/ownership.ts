@@ -8,8 +8,8 @@
  */
 import type { Address, PublicClient } from "viem";
 import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
-import { Problem } from "../errors.ts";
-import { holdingKey, type Holding, type LeafRule } from "../perks/rules.ts";
+import { holdingKey, type Holding, type LeafRule } from "../offers/rules.ts";
+import { chainUnavailable } from "./errors.ts";
 
 export type OwnershipSnapshot = {
   holdings: Map<string, Holding>;
@@ -22,11 +22,15 @@ export type OwnershipReader = {
   readFresh(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot>;
   /** May answer from a cache at most `cacheMs` old. Use for display only. */
   readCached(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot>;
+  /** What `readCached` would answer from its cache right now, without reading; undefined when it would read. */
+  cached(member: Address, requirements: readonly LeafRule[]): OwnershipSnapshot | undefined;
   /** Drops what is cached for `member`, after this server changed their holdings (a mint). */
   forget(member: Address): void;
 };
 
 const MAX_CACHE_ENTRIES = 10_000;
+/** Token types per `holdingsOf` call: keeps every call's calldata and gas small, whatever the rules ask. */
+export const MAX_IDS_PER_CALL = 100;
 
 export function createOwnershipReader(client: PublicClient, options: { cacheMs: number }): OwnershipReader {
   const cache = new Map<string, { at: number; snapshot: OwnershipSnapshot }>();
@@ -34,40 +38,53 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
   const requirementKeys = new WeakMap<readonly LeafRule[], string>();
 
   async function readFresh(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot> {
-    const byCollection = new Map<Address, bigint[]>();
+    // One call per collection and chunk of ids.
+    const calls: { collection: Address; ids: bigint[] }[] = [];
+    const open = new Map<string, { collection: Address; ids: bigint[] }>();
     for (const r of requirements) {
-      const ids = byCollection.get(r.collection) ?? [];
-      ids.push(r.tokenId);
-      byCollection.set(r.collection, ids);
+      const key = r.collection.toLowerCase();
+      let call = open.get(key);
+      if (call === undefined || call.ids.length >= MAX_IDS_PER_CALL) {
+        call = { collection: r.collection, ids: [] };
+        calls.push(call);
+        open.set(key, call);
+      }
+      call.ids.push(r.tokenId);
     }
     try {
       const [block, ...results] = await Promise.all([
         client.getBlock({ blockTag: "latest" }),
-        ...[...byCollection].map(([collection, ids]) =>
-          client.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "holdingsOf", args: [member, ids] }),
-        ),
+        ...calls.map(({ collection, ids }) => client.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "holdingsOf", args: [member, ids] })),
       ]);
       const holdings = new Map<string, Holding>();
-      [...byCollection].forEach(([collection, ids], i) => {
+      calls.forEach(({ collection, ids }, i) => {
         const [balances, expiries] = results[i]!;
         ids.forEach((id, j) => holdings.set(holdingKey(collection, id), { balance: balances[j]!, expiresAt: expiries[j]! }));
       });
       return { holdings, now: block.timestamp };
     } catch (error) {
-      // The RPC's own error (it may name internal hosts) goes to the log, not to the client.
-      throw new Problem(503, "chain_unavailable", "The chain cannot be read right now", "Ownership could not be checked; nothing was unlocked.").withCause(error);
+      throw chainUnavailable("Ownership could not be checked; nothing was unlocked.", error);
     }
   }
 
-  async function readCached(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot> {
+  function cacheKey(member: Address, requirements: readonly LeafRule[]): string {
     let requirementKey = requirementKeys.get(requirements);
     if (requirementKey === undefined) {
       requirementKey = requirements.map((r) => holdingKey(r.collection, r.tokenId)).sort().join(",");
       requirementKeys.set(requirements, requirementKey);
     }
-    const key = `${member.toLowerCase()}|${requirementKey}`;
-    const hit = cache.get(key);
-    if (hit && Date.now() - hit.at < options.cacheMs) return hit.snapshot;
+    return `${member.toLowerCase()}|${requirementKey}`;
+  }
+
+  function cached(member: Address, requirements: readonly LeafRule[]): OwnershipSnapshot | undefined {
+    const hit = cache.get(cacheKey(member, requirements));
+    return hit && Date.now() - hit.at < options.cacheMs ? hit.snapshot : undefined;
+  }
+
+  async function readCached(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot> {
+    const hit = cached(member, requirements);
+    if (hit !== undefined) return hit;
+    const key = cacheKey(member, requirements);
     const snapshot = await readFresh(member, requirements);
     if (options.cacheMs > 0) {
       if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
@@ -82,5 +99,5 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
     for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);
   }
 
-  return { readFresh, readCached, forget };
+  return { readFresh, readCached, cached, forget };
 }

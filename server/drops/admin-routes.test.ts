@@ -1,27 +1,55 @@
 /**
- * Brand drop routes end to end: API keys, drop CRUD with validation against the served collections
- * and the chain, brand isolation, and the claims list.
+ * Brand drop routes end to end: API keys, drop CRUD with validation against the brand's own
+ * collections, the served ones and the chain, brand isolation, and the claims list.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWalletClient, custom, getAddress, type Address, type WalletClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { devAccount } from "../../scripts/demo/accounts.ts";
-import { createBrand, issueApiKey } from "../admin/brands.ts";
-import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
+import { createBrand, issueApiKey } from "../brands/accounts.ts";
+import { DEMO_TYPES, KIND, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
+import { registerCollection, setMinter } from "../../test/support/tenancy.ts";
+import { expectProblem } from "../../test/support/problems.ts";
 
 let chain: DemoChain;
 let server: TestServer;
-let C: Address; // the demo collection
-let D: Address; // a second served collection with no token types
+let C: Address; // the demo collection, the brand's own
+let D: Address; // a second collection of the brand's, registered, with no token types
+let E: Address; // a collection the operator serves (COLLECTIONS): rules may read it, no brand owns it
 const NOT_SERVED = getAddress("0x00000000000000000000000000000000deadbeef");
+/** The brand account: it deploys every collection here, so it holds DEFAULT_ADMIN_ROLE and MINTER_ROLE on each. */
+const MINTER_KEY = devAccount(0).privateKey;
+
+/** A collection deployed by the brand account, with `collectibles` collectible token types (ids from 1). */
+async function deployCollection(name: string, collectibles = 0): Promise<Address> {
+  const collection = await chain.viem.deployContract("StampbookCollection", [name, "TWO", chain.brand.account.address, chain.brand.account.address, "", 0n]);
+  for (let i = 0; i < collectibles; i++) {
+    const type = { kind: KIND.collectible, maxSupply: 0n, duration: 0, soulbound: false, consumable: false, renewalPrice: 0n, points: 1n, uri: "" };
+    await chain.publicClient.waitForTransactionReceipt({ hash: await collection.write.createTokenType([type]) });
+  }
+  return getAddress(collection.address);
+}
+
+/** Another brand with its own collection (one collectible, token 1), registered with its admin's signature, and its own minter. */
+async function otherBrand(name: string) {
+  const brand = await createBrand(server.store, name);
+  const key = (await issueApiKey(server.store, brand.id, "tests")).key;
+  const collection = await deployCollection(name, 1);
+  const registered = await registerCollection(server.app, key, chain.brand, collection);
+  expect(registered.statusCode, registered.body).toBe(201);
+  await setMinter(server.app, key, MINTER_KEY);
+  return { key, brandId: brand.id, collection };
+}
 
 beforeAll(async () => {
   chain = await startChain();
-  const second = await chain.viem.deployContract("StampbookCollection", ["Second", "TWO", chain.brand.account.address, chain.brand.account.address, "", 0n]);
   C = getAddress(chain.collection.address);
-  D = getAddress(second.address);
-  server = await startServer(chain, { collections: [C, D], minterPrivateKey: devAccount(0).privateKey });
+  D = await deployCollection("Second");
+  E = await deployCollection("Operator's", 1);
+  server = await startServer(chain, { collections: [E] }, { minterKey: MINTER_KEY });
+  const registered = await registerCollection(server.app, server.apiKey, chain.brand, D);
+  expect(registered.statusCode, registered.body).toBe(201);
 });
 afterAll(async () => server?.close());
 
@@ -33,13 +61,6 @@ function admin(method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload
   return server.app.inject({ method, url, headers: bearer(key), ...(payload === undefined ? {} : { payload: payload as object }) });
 }
 
-function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json: () => any }, status: number, code: string) {
-  expect(response.statusCode, JSON.stringify(response.json())).toBe(status);
-  expect(response.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
-  const body = response.json();
-  expect(body).toMatchObject({ type: `urn:stampbook:problem:${code}`, status, code });
-  return body;
-}
 
 async function createDrop(body: Record<string, unknown> = {}, key: string = server.apiKey) {
   const response = await admin("POST", "/v1/admin/drops", { title: "Drop", collection: C, tokenId: "3", ...body }, key);
@@ -121,9 +142,9 @@ describe("POST /v1/admin/drops", () => {
   });
 
   const invalidDrops: Array<[string, Record<string, unknown>, string]> = [
-    ["a collection this server does not serve", { get collection() { return NOT_SERVED; } }, "collection"],
     ["a token type the collection does not have", { tokenId: "99" }, "tokenId"],
-    ["a token type of another served collection that has none", { get collection() { return D; } }, "tokenId"],
+    ["a token type of another of the brand's collections that has none", { get collection() { return D; } }, "tokenId"],
+    ["a token id of 2^256", { tokenId: (2n ** 256n).toString() }, "tokenId"],
     ["a membership given 2 at a time", { tokenId: DEMO_TYPES.gold.toString(), amount: "2" }, "amount"],
     ["amount 0", { amount: "0" }, "amount"],
     ["an amount over 2^64 - 1", { amount: (2n ** 64n).toString() }, "amount"],
@@ -133,6 +154,15 @@ describe("POST /v1/admin/drops", () => {
       expect(expectProblem(await admin("POST", "/v1/admin/drops", { title: "x", collection: C, tokenId: "3", ...body }), 400, "invalid_drop").path).toBe(path);
     });
   }
+
+  it("403 collection_not_owned on a collection the brand did not register, served or not; rules may still read a served one", async () => {
+    for (const collection of [NOT_SERVED, E]) {
+      const body = expectProblem(await admin("POST", "/v1/admin/drops", { title: "x", collection, tokenId: "1" }), 403, "collection_not_owned");
+      expect(body.detail).toContain(collection);
+    }
+    const gated = await createDrop({ rule: { type: "holds", collection: E, tokenId: "1" } });
+    expect(gated).toMatchObject({ collection: C, rule: { type: "holds", collection: E, tokenId: "1" } });
+  });
 
   it("400 invalid_rule for a malformed rule or one reading an unserved collection", async () => {
     expectProblem(await admin("POST", "/v1/admin/drops", { title: "x", collection: C, tokenId: "3", rule: { type: "owns" } }), 400, "invalid_rule");
@@ -166,6 +196,8 @@ describe("POST /v1/admin/drops", () => {
     const before = (await admin("GET", "/v1/admin/drops")).json().items.length;
     await admin("POST", "/v1/admin/drops", { title: "x", collection: C, tokenId: "99" });
     await admin("POST", "/v1/admin/drops", { title: "x", collection: C, tokenId: "3", mode: "later" });
+    expectProblem(await admin("POST", "/v1/admin/drops", { title: "x", collection: C, tokenId: (2n ** 256n).toString() }), 400, "invalid_drop");
+    await admin("POST", "/v1/admin/drops", { title: "x", collection: E, tokenId: "1" });
     expect((await admin("GET", "/v1/admin/drops")).json().items).toHaveLength(before);
   });
 });
@@ -214,12 +246,11 @@ describe("DELETE /v1/admin/drops/:id", () => {
 });
 
 describe("brand isolation", () => {
-  let other: { key: string; brandId: string };
+  let other: { key: string; brandId: string; collection: Address };
   let drop: { id: string; [k: string]: unknown };
 
   beforeAll(async () => {
-    const brand = await createBrand(server.store, "Other Brand");
-    other = { key: (await issueApiKey(server.store, brand.id, "tests")).key, brandId: brand.id };
+    other = await otherBrand("Other Brand");
     drop = await createDrop({ title: "First brand's", limits: { perMember: null } });
     await claim(freshWallet(), drop.id);
   });
@@ -228,12 +259,16 @@ describe("brand isolation", () => {
     expect((await admin("GET", "/v1/admin/drops", undefined, other.key)).json()).toEqual({ items: [] });
     expectProblem(await admin("PATCH", `/v1/admin/drops/${drop.id}`, { title: "Hijacked" }, other.key), 404, "drop_not_found");
     expectProblem(await admin("DELETE", `/v1/admin/drops/${drop.id}`, undefined, other.key), 404, "drop_not_found");
-    expect(await server.store.getDrop(drop.id)).toMatchObject({ title: "First brand's" });
+    expect(await server.store.getOffer(drop.id)).toMatchObject({ kind: "drop", title: "First brand's" });
     expect((await admin("GET", "/v1/admin/claims", undefined, other.key)).json()).toEqual({ items: [], nextCursor: null });
     expect((await admin("GET", `/v1/admin/claims?drop=${drop.id}`, undefined, other.key)).json()).toEqual({ items: [], nextCursor: null });
 
-    const own = await createDrop({ title: "Second brand's" }, other.key);
-    expect(own.brandId).toBe(other.brandId);
+    // Nor mint on its collection: a brand's drops mint only on collections it registered.
+    expectProblem(await admin("POST", "/v1/admin/drops", { title: "Hijack", collection: C, tokenId: "3" }, other.key), 403, "collection_not_owned");
+    expect((await admin("GET", "/v1/admin/drops", undefined, other.key)).json()).toEqual({ items: [] });
+
+    const own = await createDrop({ title: "Second brand's", collection: other.collection, tokenId: "1" }, other.key);
+    expect(own).toMatchObject({ brandId: other.brandId, collection: other.collection });
     expect((await admin("GET", "/v1/admin/drops", undefined, other.key)).json().items.map((d: { id: string }) => d.id)).toEqual([own.id]);
     expect((await admin("GET", "/v1/admin/drops")).json().items.map((d: { id: string }) => d.id)).not.toContain(own.id);
     // Members can filter drops by brand.
@@ -251,10 +286,10 @@ describe("GET /v1/admin/claims", () => {
   const made: Array<{ id: string; member: string; dropId: string; status: string }> = [];
 
   beforeAll(async () => {
-    const brand = await createBrand(server.store, "Claims Brand");
-    key = (await issueApiKey(server.store, brand.id, "tests")).key;
-    dropA = await createDrop({ limits: { perMember: null } }, key);
-    dropB = await createDrop({ mode: "voucher" }, key);
+    const brand = await otherBrand("Claims Brand");
+    key = brand.key;
+    dropA = await createDrop({ collection: brand.collection, tokenId: "1", limits: { perMember: null } }, key);
+    dropB = await createDrop({ collection: brand.collection, tokenId: "1", mode: "voucher" }, key);
     for (const m of members) made.push(await claim(m, dropA.id));
     made.push(await claim(members[0]!, dropB.id));
   });
@@ -307,5 +342,7 @@ describe("OpenAPI", () => {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     expect(Object.keys(doc.paths["/v1/drops/{id}/claim"].post.responses).sort()).toEqual(["200", "201", "202", "400", "401", "403", "404", "409", "422", "502", "503"]);
+    // A drop on a collection the brand did not register is refused.
+    expect(Object.keys(doc.paths["/v1/admin/drops"].post.responses)).toContain("403");
   });
 });

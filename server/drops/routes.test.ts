@@ -21,6 +21,8 @@ import { devAccount } from "../../scripts/demo/accounts.ts";
 import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
+import type { NewOffer } from "../offers/types.ts";
+import { expectProblem } from "../../test/support/problems.ts";
 
 let chain: DemoChain;
 let server: TestServer;
@@ -31,7 +33,7 @@ const MINTER_ROLE = keccak256(stringToHex("MINTER_ROLE"));
 
 beforeAll(async () => {
   chain = await startChain();
-  server = await startServer(chain, { minterPrivateKey: BRAND_KEY });
+  server = await startServer(chain, {}, { minterKey: BRAND_KEY });
   C = getAddress(chain.collection.address);
   MINTER = getAddress(chain.brand.account.address);
   expect(privateKeyToAccount(BRAND_KEY).address).toBe(MINTER);
@@ -74,13 +76,39 @@ async function claim(wallet: WalletClient, dropId: string, key: string | null = 
   return s.app.inject({ method: "POST", url: `/v1/drops/${dropId}/claim`, headers });
 }
 
-function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json: () => any }, status: number, code: string) {
-  expect(response.statusCode, JSON.stringify(response.json())).toBe(status);
-  expect(response.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
-  const body = response.json();
-  expect(body).toMatchObject({ type: `urn:stampbook:problem:${code}`, status, code });
-  expect(typeof body.title).toBe("string");
+
+/** A chain_unavailable problem: the fixed title, and nothing of what the RPC said (that stays in the log). */
+function expectChainUnavailable(response: { statusCode: number; headers: Record<string, unknown>; body: string; json: () => any }, ...rpcText: string[]) {
+  const body = expectProblem(response, 503, "chain_unavailable");
+  expect(body.title).toBe("The chain cannot be reached right now");
+  expect(body).not.toHaveProperty("cause");
+  for (const text of rpcText) expect(response.body).not.toContain(text);
   return body;
+}
+
+/** The member's counted claims per drop, as the store has them. */
+const claimCounts = (s: TestServer, member: Address) => s.store.memberTakeCounts("drop", member);
+/** A drop's claims (or every claim), newest first, as the store has them. */
+const storedClaims = async (s: TestServer, dropId?: string) => (await s.store.listTakes({ kind: "drop", limit: 100, ...(dropId === undefined ? {} : { offerId: dropId }) })).items;
+
+/** Writes a drop straight into the store (for servers that cannot create one through the API). */
+async function storeDrop(s: TestServer, fields: Pick<NewOffer, "id" | "title" | "limits">) {
+  const result = await s.store.createOffer(
+    {
+      ...fields,
+      brandId: s.brand.id,
+      kind: "drop",
+      description: "",
+      rule: null,
+      tokens: [],
+      startsAt: null,
+      endsAt: null,
+      reward: { type: "token", collection: C.toLowerCase() as Address, tokenId: "3", amount: "1", mode: "mint" },
+      createdAt: new Date().toISOString(),
+    },
+    { offers: 1_000, tokens: 1_000 },
+  );
+  expect(result.status).toBe("created");
 }
 
 const balanceOf = (who: Address, id: bigint = DEMO_TYPES.stamp) => chain.collection.read.balanceOf([who, id]);
@@ -140,7 +168,7 @@ describe("mode mint: the server mints and pays the gas", () => {
     const mine = await server.app.inject({ method: "GET", url: "/v1/claims", headers: bearer(token) });
     expect(mine.json()).toEqual({ items: [body], nextCursor: null });
     const listed = await server.app.inject({ method: "GET", url: `/v1/drops/${drop.id}`, headers: bearer(token) });
-    expect(listed.json()).toMatchObject({ id: drop.id, status: "open", eligible: true, reasons: [], claimed: 1, requires: "any signed-in member", rule: null });
+    expect(listed.json()).toMatchObject({ id: drop.id, status: "open", eligible: true, reasons: [], checked: true, claimed: 1, usedUp: true, requires: "any signed-in member", rule: null });
   });
 
   it("mints several units and memberships: a membership gives exactly one, active", async () => {
@@ -178,6 +206,9 @@ describe("exactly once", () => {
     expectProblem(await claim(member, other.id, key), 422, "idempotency_conflict");
     expect(await balanceOf(member.account.address)).toBe(1n);
     expect(await mintsTo(member.account.address)).toHaveLength(1);
+    // One claim of five allowed: the drop is not used up.
+    const listed = await server.app.inject({ method: "GET", url: `/v1/drops/${drop.id}`, headers: bearer(await session(member)) });
+    expect(listed.json()).toMatchObject({ claimed: 1, usedUp: false });
   });
 
   it("400 idempotency_key_required without a usable key", async () => {
@@ -185,7 +216,7 @@ describe("exactly once", () => {
     const member = freshWallet();
     expectProblem(await claim(member, drop.id, null), 400, "idempotency_key_required");
     expectProblem(await claim(member, drop.id, "has space"), 400, "idempotency_key_required");
-    expect(await server.store.memberClaimCounts(member.account.address)).toEqual(new Map());
+    expect(await claimCounts(server, member.account.address)).toEqual(new Map());
   });
 
   it("200 concurrent claims by one member (distinct keys), 1 per member: one mint, one claim", async () => {
@@ -199,8 +230,7 @@ describe("exactly once", () => {
     for (const r of responses.filter((x) => x.statusCode === 409)) expect(r.json().code).toBe("member_limit_reached");
     expect(await balanceOf(member.account.address)).toBe(1n);
     expect(await mintsTo(member.account.address)).toHaveLength(1);
-    const claims = await server.store.listClaims({ limit: 100, dropId: drop.id });
-    expect(claims.items.map((c) => c.status)).toEqual(["minted"]);
+    expect((await storedClaims(server, drop.id)).map((c) => c.status)).toEqual(["minted"]);
   });
 
   it("50 concurrent claims with the same key: one claim, one mint, every answer is that claim", async () => {
@@ -251,12 +281,12 @@ describe("eligibility and window", () => {
     expect(body.reasons).toEqual([
       { code: "holds_too_few", message: "needs at least 1 of token 5, holds 0", collection: C, tokenId: "5", have: "0", need: "1" },
     ]);
-    expect((await server.store.listClaims({ limit: 10, dropId: drop.id })).items).toEqual([]);
+    expect(await storedClaims(server, drop.id)).toEqual([]);
     expect(await mintsTo(member.account.address)).toEqual([]);
 
     // The listing says why, and changes once the member holds it (read fresh at claim time).
     const listed = (await server.app.inject({ method: "GET", url: "/v1/drops", headers: bearer(await session(member)) })).json();
-    expect(listed.items.find((d: { id: string }) => d.id === drop.id)).toMatchObject({ eligible: false, claimed: 0, requires: "1 or more of token 5", reasons: body.reasons });
+    expect(listed.items.find((d: { id: string }) => d.id === drop.id)).toMatchObject({ eligible: false, checked: true, claimed: 0, usedUp: false, requires: "1 or more of token 5", reasons: body.reasons });
     await chain.mint(member.account.address, DEMO_TYPES.founder);
     expect((await claim(member, drop.id)).statusCode).toBe(201);
   });
@@ -271,7 +301,7 @@ describe("eligibility and window", () => {
     const byId = Object.fromEntries(listed.items.map((d: { id: string }) => [d.id, d]));
     expect(byId[later.id]).toMatchObject({ status: "upcoming" });
     expect(byId[over.id]).toMatchObject({ status: "ended" });
-    expect(await server.store.memberClaimCounts(member.account.address)).toEqual(new Map());
+    expect(await claimCounts(server, member.account.address)).toEqual(new Map());
   });
 
   it("unknown or deleted drop: 404 drop_not_found", async () => {
@@ -304,7 +334,9 @@ describe("eligibility and window", () => {
       status: "open",
       eligible: expect.any(Boolean),
       reasons: expect.any(Array),
+      checked: true,
       claimed: 0,
+      usedUp: false,
     });
     const none = (await server.app.inject({ method: "GET", url: "/v1/drops?brand=brand_nobody", headers: bearer(await session(member)) })).json();
     expect(none).toEqual({ items: [] });
@@ -363,7 +395,7 @@ describe("mode voucher: the member gets a signed voucher anyone may submit", () 
   });
 
   it("an issued voucher that expired unused stops counting; one that was used is minted and keeps counting", async () => {
-    const short = await startServer(chain, { minterPrivateKey: BRAND_KEY, voucherTtlSeconds: 60 });
+    const short = await startServer(chain, { voucherTtlSeconds: 60 }, { minterKey: BRAND_KEY });
     try {
       const drop = await createDrop({ mode: "voucher" }, short);
       const idle = freshWallet();
@@ -381,9 +413,9 @@ describe("mode voucher: the member gets a signed voucher anyone may submit", () 
       const second = await claim(idle, drop.id, newKey(), short);
       expect(second.statusCode, second.body).toBe(201);
       expect(second.json().voucher.uid).not.toBe(first.voucher.uid);
-      expect((await short.store.getClaim(first.id))?.status).toBe("expired");
+      expect((await short.store.getTake(first.id))?.status).toBe("expired");
       expectProblem(await claim(user, drop.id, newKey(), short), 409, "member_limit_reached");
-      expect((await short.store.getClaim(used.id))?.status).toBe("minted");
+      expect((await short.store.getTake(used.id))?.status).toBe("minted");
     } finally {
       await short.close();
     }
@@ -393,7 +425,7 @@ describe("mode voucher: the member gets a signed voucher anyone may submit", () 
 describe("when minting fails", () => {
   it("a minter without MINTER_ROLE: 502 mint_failed, the claim is failed and frees the member's place", async () => {
     const keyless = devAccount(19);
-    const bad = await startServer(chain, { minterPrivateKey: keyless.privateKey });
+    const bad = await startServer(chain, {}, { minterKey: keyless.privateKey });
     try {
       // Creating a drop checks the role up front.
       const refused = await bad.app.inject({ method: "POST", url: "/v1/admin/drops", headers: bearer(bad.apiKey), payload: { title: "x", collection: C, tokenId: "3" } });
@@ -409,6 +441,8 @@ describe("when minting fails", () => {
       expect(body.detail).toMatch(/AccessControlUnauthorizedAccount/);
       expect(body.claim).toMatchObject({ status: "failed", txHash: null, error: { code: "mint_failed", message: expect.stringMatching(/AccessControlUnauthorizedAccount/) } });
       expect(await mintsTo(member.account.address)).toEqual([]);
+      const detail = async () => (await bad.app.inject({ method: "GET", url: `/v1/drops/${drop.id}`, headers: bearer(await session(member, bad)) })).json();
+      expect(await detail()).toMatchObject({ claimed: 0, usedUp: false });
       // A replay answers the same problem.
       expect(expectProblem(await claim(member, drop.id, key, bad), 502, "mint_failed").claim.id).toBe(body.claim.id);
       // The failed claim counts against neither limit: once the role is back, the member claims.
@@ -416,7 +450,8 @@ describe("when minting fails", () => {
       const ok = await claim(member, drop.id, newKey(), bad);
       expect(ok.statusCode, ok.body).toBe(201);
       expect(await balanceOf(member.account.address)).toBe(1n);
-      const statuses = (await bad.store.listClaims({ limit: 10, dropId: drop.id })).items.map((c) => c.status);
+      expect(await detail()).toMatchObject({ claimed: 1, usedUp: true });
+      const statuses = (await storedClaims(bad, drop.id)).map((c) => c.status);
       expect(statuses).toEqual(["minted", "failed"]);
     } finally {
       await chain.publicClient.waitForTransactionReceipt({ hash: await chain.collection.write.revokeRole([MINTER_ROLE, keyless.account.address]) });
@@ -429,16 +464,16 @@ describe("when minting fails", () => {
     const member = freshWallet();
     const address = member.account.address;
     const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
-    const stuck = await server.store.reserveClaim({ dropId: drop.id, member: address, idempotencyKey: "crashed", id: "claim_crashed", now: hourAgo });
+    const stuck = await server.store.take({ offerId: drop.id, kind: "drop", member: address, idempotencyKey: "crashed", id: "claim_crashed", code: null, now: hourAgo });
     expect(stuck.status).toBe("created");
     // A recent one is left alone: its process may still be sending it.
     const recent = freshWallet();
-    await server.store.reserveClaim({ dropId: drop.id, member: recent.account.address, idempotencyKey: "busy", id: "claim_busy", now: new Date().toISOString() });
+    await server.store.take({ offerId: drop.id, kind: "drop", member: recent.account.address, idempotencyKey: "busy", id: "claim_busy", code: null, now: new Date().toISOString() });
     expectProblem(await claim(recent, drop.id), 409, "member_limit_reached");
 
     const response = await claim(member, drop.id);
     expect(response.statusCode, response.body).toBe(201);
-    expect(await server.store.getClaim("claim_crashed")).toMatchObject({ status: "failed", error: { code: "mint_failed", message: expect.stringMatching(/interrupted/) } });
+    expect(await server.store.getTake("claim_crashed")).toMatchObject({ status: "failed", error: { code: "mint_failed", message: expect.stringMatching(/interrupted/) } });
     expect(await balanceOf(address)).toBe(1n);
   });
 
@@ -450,7 +485,7 @@ describe("when minting fails", () => {
     const body = expectProblem(await claim(member, drop.id), 409, "membership_already_held");
     expect(body.detail).toMatch(/renew/);
     expect(await chain.publicClient.getTransactionCount({ address: MINTER })).toBe(sent);
-    expect(await server.store.memberClaimCounts(member.account.address)).toEqual(new Map());
+    expect(await claimCounts(server, member.account.address)).toEqual(new Map());
     // A collectible the member already holds is no reason to refuse: they get another.
     const stamps = await createDrop({ tokenId: DEMO_TYPES.stamp });
     await chain.mint(member.account.address, DEMO_TYPES.stamp);
@@ -479,28 +514,19 @@ function interceptedClient(intercept: (method: string) => "fail" | "null" | "pas
 describe("when the chain is unavailable", () => {
   it("before the claim: 503 chain_unavailable, nothing recorded (the drop's place stays free)", async () => {
     const client = createPublicClient({ transport: custom({ request: async () => Promise.reject(new HttpRequestError({ url: "http://127.0.0.1:9" })) }, { retryCount: 0 }) }) as PublicClient;
-    const dead = await startServer(chain, { minterPrivateKey: BRAND_KEY }, { client });
+    const dead = await startServer(chain, {}, { client, minterKey: BRAND_KEY });
     try {
-      // Creating a drop needs the chain too.
-      expectProblem(await dead.app.inject({ method: "POST", url: "/v1/admin/drops", headers: bearer(dead.apiKey), payload: { title: "x", collection: C, tokenId: "3" } }), 503, "chain_unavailable");
-      await dead.store.createDrop({
-        id: "drop_dead",
-        brandId: dead.brand.id,
-        title: "Offline",
-        description: "",
-        collection: C,
-        tokenId: "3",
-        amount: "1",
-        rule: null,
-        limits: { perMember: 1, total: 1 },
-        mode: "mint",
-        startsAt: null,
-        endsAt: null,
-        createdAt: new Date().toISOString(),
-      });
+      // Creating a drop needs the chain too; what the RPC said is not in the answer.
+      expectChainUnavailable(
+        await dead.app.inject({ method: "POST", url: "/v1/admin/drops", headers: bearer(dead.apiKey), payload: { title: "x", collection: C, tokenId: "3" } }),
+        "127.0.0.1:9",
+        "HTTP request failed",
+      );
+      expect((await dead.app.inject({ method: "GET", url: "/v1/admin/drops", headers: bearer(dead.apiKey) })).json()).toEqual({ items: [] });
+      await storeDrop(dead, { id: "drop_dead", title: "Offline", limits: { perMember: 1, total: 1 } });
       const member = freshWallet();
-      expectProblem(await claim(member, "drop_dead", newKey(), dead), 503, "chain_unavailable");
-      expect((await dead.store.listClaims({ limit: 10 })).items).toEqual([]);
+      expectChainUnavailable(await claim(member, "drop_dead", newKey(), dead), "127.0.0.1:9", "HTTP request failed");
+      expect(await storedClaims(dead)).toEqual([]);
     } finally {
       await dead.close();
     }
@@ -508,12 +534,12 @@ describe("when the chain is unavailable", () => {
 
   it("between the eligibility check and the mint: 503 chain_unavailable, the claim is failed and not counted", async () => {
     let down = false;
-    const flaky = await startServer(chain, { minterPrivateKey: BRAND_KEY }, { client: interceptedClient((method) => (down && method === "eth_estimateGas" ? "fail" : "pass")) });
+    const flaky = await startServer(chain, {}, { client: interceptedClient((method) => (down && method === "eth_estimateGas" ? "fail" : "pass")), minterKey: BRAND_KEY });
     try {
       const drop = await createDrop({ limits: { perMember: 1, total: 1 } }, flaky);
       const member = freshWallet();
       down = true;
-      const body = expectProblem(await claim(member, drop.id, newKey(), flaky), 503, "chain_unavailable");
+      const body = expectChainUnavailable(await claim(member, drop.id, newKey(), flaky), "chain.test", "connection refused");
       expect(body.claim).toMatchObject({ status: "failed", error: { code: "chain_unavailable" } });
       down = false;
       expect((await claim(member, drop.id, newKey(), flaky)).statusCode).toBe(201);
@@ -527,8 +553,8 @@ describe("when the chain is unavailable", () => {
     let hideReceipts = false;
     const slow = await startServer(
       chain,
-      { minterPrivateKey: BRAND_KEY, mintTimeoutMs: 300 },
-      { client: interceptedClient((method) => (hideReceipts && method === "eth_getTransactionReceipt" ? "null" : "pass")) },
+      { mintTimeoutMs: 300 },
+      { client: interceptedClient((method) => (hideReceipts && method === "eth_getTransactionReceipt" ? "null" : "pass")), minterKey: BRAND_KEY },
     );
     try {
       const drop = await createDrop({}, slow);
@@ -562,8 +588,8 @@ describe("claims nobody reads", () => {
     let hideReceipts = false;
     const swept = await startServer(
       chain,
-      { minterPrivateKey: BRAND_KEY, mintTimeoutMs: 300, voucherTtlSeconds: 60, claimSweepMs: 50 },
-      { client: interceptedClient((method) => (hideReceipts && method === "eth_getTransactionReceipt" ? "null" : "pass")) },
+      { mintTimeoutMs: 300, voucherTtlSeconds: 60, claimSweepMs: 50 },
+      { client: interceptedClient((method) => (hideReceipts && method === "eth_getTransactionReceipt" ? "null" : "pass")), minterKey: BRAND_KEY },
     );
     try {
       const mintDrop = await createDrop({}, swept);
@@ -576,14 +602,14 @@ describe("claims nobody reads", () => {
       expect(pending.statusCode, pending.body).toBe(202);
       // Receipts hidden: the sweep looks and leaves it pending.
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect((await swept.store.getClaim(pending.json().id))?.status).toBe("pending");
+      expect((await swept.store.getTake(pending.json().id))?.status).toBe("pending");
 
       hideReceipts = false;
-      await vi.waitFor(async () => expect((await swept.store.getClaim(pending.json().id))?.status).toBe("minted"), { timeout: 10_000, interval: 50 });
-      expect((await swept.store.getClaim(voucher.id))?.status).toBe("issued");
+      await vi.waitFor(async () => expect((await swept.store.getTake(pending.json().id))?.status).toBe("minted"), { timeout: 10_000, interval: 50 });
+      expect((await swept.store.getTake(voucher.id))?.status).toBe("issued");
       await chain.networkHelpers.time.increase(120);
       await chain.networkHelpers.mine();
-      await vi.waitFor(async () => expect((await swept.store.getClaim(voucher.id))?.status).toBe("expired"), { timeout: 10_000, interval: 50 });
+      await vi.waitFor(async () => expect((await swept.store.getTake(voucher.id))?.status).toBe("expired"), { timeout: 10_000, interval: 50 });
     } finally {
       await swept.close();
     }
@@ -594,7 +620,7 @@ describe("when the broadcast itself fails", () => {
   let down = false;
   let flaky: TestServer;
   beforeAll(async () => {
-    flaky = await startServer(chain, { minterPrivateKey: BRAND_KEY, mintTimeoutMs: 300 }, { client: interceptedClient((method) => (down && method === "eth_sendRawTransaction" ? "fail" : "pass")) });
+    flaky = await startServer(chain, { mintTimeoutMs: 300 }, { client: interceptedClient((method) => (down && method === "eth_sendRawTransaction" ? "fail" : "pass")), minterKey: BRAND_KEY });
   });
   afterAll(async () => flaky?.close());
 
@@ -631,7 +657,7 @@ describe("when the broadcast itself fails", () => {
     // The next mint takes the nonce the lost transaction had.
     const other = (await claim(next, drop.id, newKey(), flaky)).json();
     expect(other.status).toBe("minted");
-    const lostTx = await flaky.store.getClaim(pending.id);
+    const lostTx = await flaky.store.getTake(pending.id);
     const { parseTransaction } = await import("viem");
     expect(parseTransaction(lostTx!.rawTx as Hex).nonce).toBe((await chain.publicClient.getTransaction({ hash: other.txHash })).nonce);
 
@@ -651,23 +677,9 @@ describe("without a minter key", () => {
         503,
         "minter_unavailable",
       );
-      await keyless.store.createDrop({
-        id: "drop_nokey",
-        brandId: keyless.brand.id,
-        title: "No key",
-        description: "",
-        collection: C,
-        tokenId: "3",
-        amount: "1",
-        rule: null,
-        limits: { perMember: 1, total: null },
-        mode: "mint",
-        startsAt: null,
-        endsAt: null,
-        createdAt: new Date().toISOString(),
-      });
+      await storeDrop(keyless, { id: "drop_nokey", title: "No key", limits: { perMember: 1, total: null } });
       expectProblem(await claim(freshWallet(), "drop_nokey", newKey(), keyless), 503, "minter_unavailable");
-      expect((await keyless.store.listClaims({ limit: 10 })).items).toEqual([]);
+      expect(await storedClaims(keyless)).toEqual([]);
     } finally {
       await keyless.close();
     }
@@ -676,7 +688,7 @@ describe("without a minter key", () => {
 
 describe("a mint refreshes the member's cached holdings on this instance", () => {
   it("a perk that needs the claimed token shows as unlocked right after the claim, even with a long listing cache", async () => {
-    const cached = await startServer(chain, { minterPrivateKey: BRAND_KEY, ownershipCacheMs: 60_000 });
+    const cached = await startServer(chain, { ownershipCacheMs: 60_000 }, { minterKey: BRAND_KEY });
     try {
       const member = freshWallet();
       const token = await session(member, cached);

@@ -1,113 +1,41 @@
-/** Member-facing drop routes: list with eligibility, one drop, claim, own claims. */
+/**
+ * Drop routes: the offers core's member and brand routes for drops (`/v1/drops`, `/v1/claims`,
+ * `/v1/admin/drops`, `/v1/admin/claims`), and one claim's (claim-routes.ts).
+ */
 import type { FastifyInstance } from "fastify";
-import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { Problem } from "../errors.ts";
-import { IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
-import { claimView, ClaimPageSchema, ClaimSchema, memberDropDetailView, MemberDropDetailSchema, memberDropView, MemberDropSchema } from "./schemas.ts";
-import type { DropService } from "./service.ts";
+import { offerRoutes, type OfferRouteSpec } from "../offers/routes.ts";
+import type { OfferKindService } from "../offers/service.ts";
+import { DROP_MODES, type TakeStatus } from "../offers/types.ts";
+import { AddressSchema, StringEnum, UintStringSchema } from "../schemas.ts";
+import { claimRoutes } from "./claim-routes.ts";
+import { CLAIM_STATUSES, claimView, ClaimPageSchema, ClaimSchema, memberDropDetailView, MemberDropDetailSchema, memberDropView, MemberDropSchema, dropView, DropSchema } from "./schemas.ts";
+import type { DropRewardInput, DropVariant } from "./variant.ts";
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** A uint as a decimal string or a (safe) JSON integer, as rules take token ids. */
+const RequestUint = Type.Union([UintStringSchema, Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })]);
 
-export async function dropRoutes(app: FastifyInstance, opts: { drops: DropService }) {
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { drops } = opts;
+export async function dropRoutes(app: FastifyInstance, opts: { drops: OfferKindService; variant: DropVariant }) {
+  const spec: OfferRouteSpec = {
+    offers: opts.drops,
+    variant: opts.variant,
+    summaries: {
+      create:
+        "Create a drop: tokens of one of the brand's collections members claim without gas (the brand's minter mints, or signs a voucher). " +
+        "Defaults: amount 1, mode mint, any signed-in member, 1 per member.",
+      take:
+        "Claim a drop without gas: re-checks ownership on chain, then the brand's minter mints (mode mint) or signs a voucher (mode voucher). " +
+        "201 minted or issued; 202 still pending (poll GET /v1/claims/:id); a retry with the same Idempotency-Key returns the same claim (200).",
+    },
+    schemas: { offer: DropSchema, memberOffer: MemberDropSchema, memberOfferDetail: MemberDropDetailSchema, take: ClaimSchema, takePage: ClaimPageSchema },
+    views: { offer: dropView, memberOffer: memberDropView, memberOfferDetail: memberDropDetailView, take: claimView },
+    createFields: { collection: AddressSchema, tokenId: RequestUint, amount: Type.Optional(RequestUint), mode: Type.Optional(StringEnum(DROP_MODES)) },
+    rewardInput: (body) => body as unknown as DropRewardInput,
+    adminTakeFilters: { status: Type.Optional(StringEnum(CLAIM_STATUSES)) },
+    adminTakeQuery: (q) => (q.status === undefined ? {} : { status: q.status as TakeStatus }),
+    takeStatus: (claim, replayed) => (claim.status === "pending" ? 202 : replayed ? 200 : 201),
+  };
+  await app.register(offerRoutes, spec);
 
-  api.get(
-    "/v1/drops",
-    {
-      preHandler: app.requireMember,
-      schema: {
-        tags: ["drops"],
-        summary: "Drops, with whether the signed-in member may claim them and why not",
-        querystring: Type.Object({ brand: Type.Optional(IdSchema) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(MemberDropSchema) }), ...problemResponses(400, 401, 503) },
-      },
-    },
-    async (request) => {
-      const query = request.query.brand === undefined ? {} : { brandId: request.query.brand };
-      return { items: (await drops.list(request.member!.address, query)).map(memberDropView) };
-    },
-  );
-
-  api.get(
-    "/v1/drops/:id",
-    {
-      preHandler: app.requireMember,
-      schema: {
-        tags: ["drops"],
-        summary: "One drop, with the member's eligibility",
-        params: Type.Object({ id: IdSchema }),
-        response: { 200: MemberDropDetailSchema, ...problemResponses(400, 401, 404, 503) },
-      },
-    },
-    async (request) => memberDropDetailView(await drops.get(request.member!.address, request.params.id)),
-  );
-
-  api.post(
-    "/v1/drops/:id/claim",
-    {
-      preHandler: app.requireMember,
-      schema: {
-        tags: ["drops"],
-        summary:
-          "Claim a drop without gas: re-checks ownership on chain, then the server mints (mode mint) or signs a voucher (mode voucher). " +
-          "201 minted or issued; 202 still pending (poll GET /v1/claims/:id); a retry with the same Idempotency-Key returns the same claim (200).",
-        params: Type.Object({ id: IdSchema }),
-        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String()) }),
-        response: { 200: ClaimSchema, 201: ClaimSchema, 202: ClaimSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 502, 503) },
-      },
-    },
-    async (request, reply) => {
-      const key = request.headers["idempotency-key"];
-      if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
-        throw new Problem(400, "idempotency_key_required", "Send an Idempotency-Key header", "1 to 255 visible ASCII characters, new for each claim.");
-      }
-      const { claim, replayed } = await drops.claim(request.member!.address, request.params.id, key);
-      return reply.status(claim.status === "pending" ? 202 : replayed ? 200 : 201).send(claimView(claim));
-    },
-  );
-
-  api.get(
-    "/v1/claims/:id",
-    {
-      preHandler: app.requireMember,
-      schema: {
-        tags: ["drops"],
-        summary: "One of the signed-in member's claims; a pending one is settled from the chain first",
-        params: Type.Object({ id: IdSchema }),
-        response: { 200: ClaimSchema, ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request) => claimView(await drops.getClaim(request.member!.address, request.params.id)),
-  );
-
-  api.get(
-    "/v1/claims",
-    {
-      preHandler: app.requireMember,
-      schema: {
-        tags: ["drops"],
-        summary: "The signed-in member's claims, newest first",
-        querystring: Type.Object(
-          {
-            drop: Type.Optional(IdSchema),
-            ...PageQueryFields,
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: ClaimPageSchema, ...problemResponses(400, 401) },
-      },
-    },
-    async (request) => {
-      const q = request.query;
-      const page = await app.store.listClaims({
-        member: request.member!.address,
-        limit: q.limit ?? 20,
-        cursor: q.cursor ?? null,
-        ...(q.drop === undefined ? {} : { dropId: q.drop }),
-      });
-      return { items: page.items.map(claimView), nextCursor: page.nextCursor };
-    },
-  );
+  await app.register(claimRoutes, { drops: opts.drops, variant: opts.variant });
 }

@@ -1,12 +1,11 @@
 /** Wire shapes of drops and claims, shared by member and brand routes. */
 import { Type, type Static } from "typebox";
 import { getAddress } from "viem";
-import type { Claim, Drop } from "../storage/index.ts";
-import { LimitsSchema, ReasonSchema, RuleSchema } from "../perks/schemas.ts";
+import type { MemberOffer } from "../offers/listing.ts";
+import { LimitsSchema, MemberOfferFields, RuleSchema } from "../offers/schemas.ts";
+import { DROP_MODES, type Offer, type Take, type TokenReward } from "../offers/types.ts";
 import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
-import type { MemberDrop } from "./service.ts";
 
-export const DROP_MODES = ["mint", "voucher"] as const;
 export const CLAIM_STATUSES = ["pending", "minted", "issued", "failed", "expired"] as const;
 
 const HexSchema = (bytes: number, description: string) => Type.String({ pattern: `^0x[0-9a-fA-F]{${bytes * 2}}$`, description });
@@ -29,21 +28,11 @@ export const DropSchema = Type.Object({
 });
 
 const MemberDropFields = {
-  id: DropSchema.properties.id,
-  brandId: DropSchema.properties.brandId,
-  title: DropSchema.properties.title,
-  description: DropSchema.properties.description,
+  ...MemberOfferFields,
   collection: DropSchema.properties.collection,
   tokenId: DropSchema.properties.tokenId,
   amount: DropSchema.properties.amount,
   mode: DropSchema.properties.mode,
-  requires: Type.String({ description: 'The rule in words, e.g. "an active membership of token 1", or "any signed-in member"' }),
-  limits: LimitsSchema,
-  startsAt: DropSchema.properties.startsAt,
-  endsAt: DropSchema.properties.endsAt,
-  status: StringEnum(["upcoming", "open", "ended"] as const),
-  eligible: Type.Boolean(),
-  reasons: Type.Array(ReasonSchema),
   claimed: Type.Integer({ minimum: 0, description: "The member's claims of this drop that count against its limits (pending, minted, issued)" }),
 };
 
@@ -90,20 +79,38 @@ export const ClaimSchema = Type.Object({
 
 export const ClaimPageSchema = Type.Object({ items: Type.Array(ClaimSchema), nextCursor: Nullable(Type.String()) });
 
-export function dropView(drop: Drop): Static<typeof DropSchema> {
-  return { ...drop, collection: getAddress(drop.collection) };
+export function dropView(drop: Offer): Static<typeof DropSchema> {
+  const { kind: _kind, tokens: _tokens, reward, ...fields } = drop;
+  const { collection, tokenId, amount, mode } = reward as TokenReward;
+  return { ...fields, collection: getAddress(collection), tokenId, amount, mode };
 }
 
-export function memberDropView({ drop, requires, status, eligible, reasons, claimed }: MemberDrop): Static<typeof MemberDropSchema> {
-  const { id, brandId, title, description, tokenId, amount, mode, limits, startsAt, endsAt } = drop;
-  return { id, brandId, title, description, collection: getAddress(drop.collection), tokenId, amount, mode, requires, limits, startsAt, endsAt, status, eligible, reasons, claimed };
+export function memberDropView({ offer, requires, status, eligible, reasons, checked, taken, usedUp }: MemberOffer): Static<typeof MemberDropSchema> {
+  const { id, brandId, title, description, limits, startsAt, endsAt } = offer;
+  const { collection, tokenId, amount, mode } = offer.reward as TokenReward;
+  return { id, brandId, title, description, collection: getAddress(collection), tokenId, amount, mode, requires, limits, startsAt, endsAt, status, eligible, reasons, checked, usedUp, claimed: taken };
 }
 
-export function memberDropDetailView(d: MemberDrop): Static<typeof MemberDropDetailSchema> {
-  return { ...memberDropView(d), rule: d.drop.rule };
+export function memberDropDetailView(d: MemberOffer): Static<typeof MemberDropDetailSchema> {
+  return { ...memberDropView(d), rule: d.offer.rule };
 }
 
-export function claimView(claim: Claim): Static<typeof ClaimSchema> {
-  const { idempotencyKey: _key, rawTx: _raw, ...view } = claim;
-  return { ...view, member: getAddress(view.member), collection: getAddress(view.collection), voucher: view.voucher as Static<typeof VoucherSchema> | null };
+export function claimView(claim: Take): Static<typeof ClaimSchema> {
+  const { collection, tokenId, amount, mode } = claim.reward as TokenReward;
+  return {
+    id: claim.id,
+    dropId: claim.offerId,
+    brandId: claim.brandId,
+    member: getAddress(claim.member),
+    collection: getAddress(collection),
+    tokenId,
+    amount,
+    mode,
+    status: claim.status as (typeof CLAIM_STATUSES)[number],
+    txHash: claim.txHash,
+    voucher: claim.voucher as Static<typeof VoucherSchema> | null,
+    error: claim.error,
+    createdAt: claim.createdAt,
+    updatedAt: claim.updatedAt,
+  };
 }

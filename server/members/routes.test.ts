@@ -46,6 +46,8 @@ describe("GET /v1/me", () => {
       collections: [
         {
           address: C,
+          brandId: server.brand.id,
+          available: true,
           holdings: [
             { tokenId: "1", kind: "membership", balance: "1", soulbound: false, points: "100", uri: "ipfs://demo/gold.json", active: true, expiresAt: iso(goldExpiry) },
             { tokenId: "2", kind: "membership", balance: "1", soulbound: true, points: "500", uri: "ipfs://demo/lifetime.json", active: true, expiresAt: null },
@@ -64,7 +66,7 @@ describe("GET /v1/me", () => {
   it("a member holding nothing has no holdings", async () => {
     const response = await me(await server.signIn(chain.members[1]!));
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ address: addr(1), chainId: 31337, collections: [{ address: C, holdings: [] }] });
+    expect(response.json()).toEqual({ address: addr(1), chainId: 31337, collections: [{ address: C, brandId: server.brand.id, available: true, holdings: [] }] });
   });
 
   it("reads fresh: a new mint shows at once", async () => {
@@ -98,6 +100,24 @@ describe("GET /v1/me", () => {
       expect(response.json()).toMatchObject({ code: "chain_unavailable", status: 503, type: "urn:stampbook:problem:chain_unavailable" });
     } finally {
       await dead.close();
+    }
+  });
+
+  it("a collection that cannot be read shows as unavailable; the others still answer", async () => {
+    // Served by the operator (no brand owns it) but no contract: reading it fails.
+    const broken = getAddress("0x000000000000000000000000000000000000dEaD");
+    const mixed = await startServer(chain, { collections: [broken] });
+    try {
+      const response = await me(await mixed.signIn(chain.members[0]!), mixed);
+      expect(response.statusCode, response.body).toBe(200);
+      const collections = response.json().collections;
+      expect(collections).toHaveLength(2);
+      expect(collections).toContainEqual({ address: broken, brandId: null, available: false, holdings: [] });
+      const ours = collections.find((c: { address: string }) => c.address === C);
+      expect(ours).toMatchObject({ brandId: mixed.brand.id, available: true });
+      expect(ours.holdings.map((h: { tokenId: string }) => h.tokenId)).toEqual(["1", "2", "3", "5"]);
+    } finally {
+      await mixed.close();
     }
   });
 

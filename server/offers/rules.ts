@@ -1,5 +1,5 @@
 /**
- * Perk rules: what a member must hold for a perk to unlock, evaluated against a snapshot of the
+ * Offer rules: what a member must hold for a perk or drop to unlock, evaluated against a snapshot of the
  * member's holdings, with the reasons a member is not eligible.
  *
  *   { "type": "holds", "collection": "0x…", "tokenId": "3", "min": 2 }   at least `min` units (default 1)
@@ -19,7 +19,8 @@ export type Holding = { balance: bigint; expiresAt: bigint };
 /** Holdings keyed by {@link holdingKey}. A missing key means nothing is held. */
 export type Holdings = ReadonlyMap<string, Holding>;
 
-export type ReasonCode = "holds_too_few" | "membership_missing" | "membership_expired" | "excluded";
+/** Why a member is not eligible; `unavailable`: their holdings could not be read just now, so nothing unlocks. */
+export type ReasonCode = "holds_too_few" | "membership_missing" | "membership_expired" | "excluded" | "unavailable";
 
 export type Reason = {
   code: ReasonCode;

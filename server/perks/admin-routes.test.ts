@@ -7,7 +7,8 @@ import { getAddress, type Address, type WalletClient } from "viem";
 import { normalizeRedemptionCode } from "../storage/index.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
-import { createBrand, issueApiKey } from "./brands.ts";
+import { createBrand, issueApiKey } from "../brands/accounts.ts";
+import { expectProblem } from "../../test/support/problems.ts";
 
 let chain: DemoChain;
 let server: TestServer;
@@ -45,14 +46,6 @@ const holds = (tokenId: bigint, collection: Address = C) => ({ type: "holds", co
 // A getter, so tables built while vitest collects tests read C once the chain is up.
 const stampRule = { type: "holds", get collection() { return C; }, tokenId: DEMO_TYPES.stamp.toString() };
 
-function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json: () => any }, status: number, code: string) {
-  expect(response.statusCode, JSON.stringify(response.json())).toBe(status);
-  expect(response.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
-  const body = response.json();
-  expect(body).toMatchObject({ type: `urn:stampbook:problem:${code}`, status, code });
-  expect(typeof body.title).toBe("string");
-  return body;
-}
 
 function admin(method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown, key: string = server.apiKey) {
   return server.app.inject({ method, url, headers: bearer(key), ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -156,9 +149,15 @@ describe("POST /v1/admin/perks", () => {
       createdAt: expect.stringMatching(ISO),
       updatedAt: perk.createdAt,
     });
-    // What the store kept is what the API answered.
-    const stored = await server.store.getPerk(perk.id);
-    expect(stored).toMatchObject({ collections: [C.toLowerCase(), D.toLowerCase()], rule: perk.rule, limits: perk.limits });
+    // What the store kept is what the API answered; it keeps the token types the rule reads.
+    const stored = await server.store.getOffer(perk.id);
+    expect(stored).toMatchObject({
+      kind: "perk",
+      tokens: [`${C.toLowerCase()}:1`, `${D.toLowerCase()}:5`, `${C.toLowerCase()}:3`],
+      rule: perk.rule,
+      limits: perk.limits,
+      reward: { type: "code" },
+    });
     const list = (await admin("GET", "/v1/admin/perks")).json();
     expect(list.items.find((p: { id: string }) => p.id === perk.id)).toEqual(perk);
   });
@@ -170,7 +169,8 @@ describe("POST /v1/admin/perks", () => {
 
   const invalidRules: [string, unknown, string, string][] = [
     ["not an object", "gold", "rule", "rule: must be an object"],
-    ["null", null, "rule", "rule: must be an object"],
+    // A perk always has a rule: null would open it to any signed-in member.
+    ["null", null, "rule", "a rule is required"],
     ["an array", [stampRule], "rule", "rule: must be an object"],
     ["unknown type", { type: "owns" }, "rule.type", 'rule.type: type must be one of "holds", "member", "all", "any", "not"'],
     ["bad address", { type: "holds", collection: "0x1234", tokenId: "1" }, "rule.collection", "rule.collection: must be a 0x address"],
@@ -210,7 +210,9 @@ describe("POST /v1/admin/perks", () => {
       400,
       "invalid_rule",
     );
-    expect(body).toMatchObject({ title: "The rule reads a collection this server does not serve", detail: `unknown collection ${NOT_SERVED.toLowerCase()}`, path: "rule" });
+    expect(body).toMatchObject({ title: "The rule reads a collection this server does not serve", path: "rule" });
+    // The detail names the collection (its letter case is not part of the contract).
+    expect(body.detail.toLowerCase()).toBe(`unknown collection ${NOT_SERVED.toLowerCase()}`);
   });
 
   const invalidBodies: [string, unknown, string?][] = [
@@ -251,12 +253,15 @@ describe("POST /v1/admin/perks", () => {
   it("accepts the boundaries: a 200-character title, limits of 0, a window one millisecond long", async () => {
     const perk = await createPerk({ title: "t".repeat(200), limits: { perMember: 0, total: 0 }, startsAt: "2030-01-01T00:00:00.000Z", endsAt: "2030-01-01T00:00:00.001Z" });
     expect(perk).toMatchObject({ limits: { perMember: 0, total: 0 }, startsAt: "2030-01-01T00:00:00.000Z", endsAt: "2030-01-01T00:00:00.001Z" });
+    // A per-member limit of 0: every member has used it up before taking it once.
+    const view = await server.app.inject({ method: "GET", url: `/v1/perks/${perk.id}`, headers: bearer(await session(0)) });
+    expect(view.json()).toMatchObject({ id: perk.id, status: "upcoming", checked: true, usedUp: true, redeemed: 0 });
   });
 
   it("null limits mean no cap (not 0), and the perk can be redeemed", async () => {
     const perk = await createPerk({ limits: { perMember: null, total: null }, startsAt: null, endsAt: null });
     expect(perk).toMatchObject({ limits: { perMember: null, total: null }, startsAt: null, endsAt: null });
-    expect((await server.store.getPerk(perk.id))!.limits).toEqual({ perMember: null, total: null });
+    expect((await server.store.getOffer(perk.id))!.limits).toEqual({ perMember: null, total: null });
     await redeem(0, perk.id);
     await redeem(0, perk.id);
   });
@@ -294,7 +299,7 @@ describe("PATCH /v1/admin/perks/:id", () => {
     expect(both.rule).toEqual({ type: "all", rules: [{ ...holds(1n, D), min: 1 }, { ...stampRule, min: 1 }] });
     const onlyD = (await admin("PATCH", `/v1/admin/perks/${perk.id}`, { rule: { type: "member", collection: D.toLowerCase(), tokenId: "2" } })).json();
     expect(onlyD).toMatchObject({ collections: [D], rule: { type: "member", collection: D, tokenId: "2" } });
-    expect((await server.store.getPerk(perk.id))!.collections).toEqual([D.toLowerCase()]);
+    expect((await server.store.getOffer(perk.id))!.tokens).toEqual([`${D.toLowerCase()}:2`]);
   });
 
   it("400 for an invalid patch, and the perk is unchanged", async () => {
@@ -305,6 +310,8 @@ describe("PATCH /v1/admin/perks/:id", () => {
     expectProblem(await admin("PATCH", url, { id: "perk_other" }), 400, "validation_failed");
     expectProblem(await admin("PATCH", url, { limits: { perMemeber: 1 } }), 400, "validation_failed");
     expect(expectProblem(await admin("PATCH", url, { rule: { type: "holds" } }), 400, "invalid_rule").path).toBe("rule.collection");
+    // A perk always has a rule: null does not open it to everyone.
+    expect(expectProblem(await admin("PATCH", url, { rule: null }), 400, "invalid_rule").path).toBe("rule");
     expect(expectProblem(await admin("PATCH", url, { rule: holds(1n, NOT_SERVED) }), 400, "invalid_rule").path).toBe("rule");
     // The new end is checked against the stored start.
     expect(expectProblem(await admin("PATCH", url, { endsAt: "2030-01-09T00:00:00Z" }), 400, "validation_failed").detail).toBe("endsAt must be after startsAt");
@@ -372,7 +379,7 @@ describe("brand isolation", () => {
     expect(theirs.items).toEqual([]);
     expectProblem(await admin("PATCH", `/v1/admin/perks/${perk.id}`, { title: "Hijacked" }, other.key), 404, "perk_not_found");
     expectProblem(await admin("DELETE", `/v1/admin/perks/${perk.id}`, undefined, other.key), 404, "perk_not_found");
-    expect(await server.store.getPerk(perk.id)).toMatchObject({ title: "First brand's" });
+    expect(await server.store.getOffer(perk.id)).toMatchObject({ title: "First brand's" });
 
     const own = await createPerk({ title: "Second brand's" }, other.key);
     expect(own.brandId).toBe(other.brandId);
@@ -521,5 +528,54 @@ describe("POST /v1/admin/redemptions/verify", () => {
     expect(conflicts.every((r) => r.json().code === "redemption_already_consumed")).toBe(true);
     const winner = responses.find((r) => r.statusCode === 200)!.json();
     expect(conflicts.every((r) => r.json().redemption.consumedAt === winner.consumedAt)).toBe(true);
+  });
+});
+
+describe("per-brand bounds", () => {
+  let bounded: TestServer;
+  beforeAll(async () => {
+    bounded = await startServer(chain, { brandMaxPerks: 2, brandMaxTokenTypes: 3 });
+  });
+  afterAll(async () => bounded?.close());
+
+  const call = (key: string, method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown) =>
+    bounded.app.inject({ method, url, headers: bearer(key), ...(payload === undefined ? {} : { payload: payload as object }) });
+  async function newBrandKey(name: string) {
+    const brand = await createBrand(bounded.store, name);
+    return (await issueApiKey(bounded.store, brand.id, "tests")).key;
+  }
+
+  it("409 quota_exceeded past BRAND_MAX_PERKS live perks; a deleted perk frees its place", async () => {
+    const key = await newBrandKey("Two Perks Co");
+    const first = await call(key, "POST", "/v1/admin/perks", { title: "One", rule: stampRule });
+    expect(first.statusCode, first.body).toBe(201);
+    expect((await call(key, "POST", "/v1/admin/perks", { title: "Two", rule: stampRule })).statusCode).toBe(201);
+    const third = expectProblem(await call(key, "POST", "/v1/admin/perks", { title: "Three", rule: stampRule }), 409, "quota_exceeded");
+    expect(third).toMatchObject({ quota: "perks", limit: 2 });
+    expect(third.detail).toContain("BRAND_MAX_PERKS");
+    expect((await call(key, "GET", "/v1/admin/perks")).json().items).toHaveLength(2);
+    // Another brand's bounds are its own.
+    expect((await call(bounded.apiKey, "POST", "/v1/admin/perks", { title: "Elsewhere", rule: stampRule })).statusCode).toBe(201);
+    expect((await call(key, "DELETE", `/v1/admin/perks/${first.json().id}`)).statusCode).toBe(204);
+    expect((await call(key, "POST", "/v1/admin/perks", { title: "Three", rule: stampRule })).statusCode).toBe(201);
+  });
+
+  it("409 quota_exceeded when the brand's rules together would read more than BRAND_MAX_TOKEN_TYPES token types", async () => {
+    const key = await newBrandKey("Three Tokens Co");
+    const four = { type: "all", rules: [stampRule, holds(1n), holds(2n), holds(4n)] };
+    const three = { type: "all", rules: [stampRule, holds(1n), holds(2n)] };
+    const tooMany = expectProblem(await call(key, "POST", "/v1/admin/perks", { title: "Four", rule: four }), 409, "quota_exceeded");
+    expect(tooMany).toMatchObject({ quota: "token_types", limit: 3 });
+    expect(tooMany.detail).toContain("BRAND_MAX_TOKEN_TYPES");
+
+    const perk = await call(key, "POST", "/v1/admin/perks", { title: "Stamp", rule: stampRule });
+    expect(perk.statusCode, perk.body).toBe(201);
+    const url = `/v1/admin/perks/${perk.json().id}`;
+    expect(expectProblem(await call(key, "PATCH", url, { rule: four }), 409, "quota_exceeded")).toMatchObject({ quota: "token_types", limit: 3 });
+    expect((await call(key, "GET", "/v1/admin/perks")).json().items[0].rule).toEqual({ ...stampRule, collection: C, min: 1 });
+    const changed = await call(key, "PATCH", url, { rule: three });
+    expect(changed.statusCode, changed.body).toBe(200);
+    // Token types are counted across the brand's perks, once each: a second perk over the same three fits.
+    expect((await call(key, "POST", "/v1/admin/perks", { title: "Same three", rule: three })).statusCode).toBe(201);
   });
 });

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, getAddress, http, type Address, type PublicClient, type WalletClient } from "viem";
 import { DAY, DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
+import { createBrand, issueApiKey } from "../brands/accounts.ts";
+import { expectProblem } from "../../test/support/problems.ts";
 
 let chain: DemoChain;
 let server: TestServer;
@@ -57,7 +59,7 @@ async function listed(i: number, perkId: string) {
   expect(response.statusCode, response.body).toBe(200);
   const item = response.json().items.find((p: { id: string }) => p.id === perkId);
   expect(item, `perk ${perkId} listed`).toBeDefined();
-  return item as { eligible: boolean; reasons: unknown[]; status: string };
+  return item as { eligible: boolean; reasons: unknown[]; status: string; checked: boolean; usedUp: boolean; redeemed: number };
 }
 
 async function getPerk(i: number, perkId: string, s: TestServer = server) {
@@ -70,14 +72,6 @@ async function redeem(i: number, perkId: string, key: string | undefined, s: Tes
   return s.app.inject({ method: "POST", url: `/v1/perks/${perkId}/redeem`, headers });
 }
 
-function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json: () => any }, status: number, code: string) {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
-  const body = response.json();
-  expect(body).toMatchObject({ type: `urn:stampbook:problem:${code}`, status, code });
-  expect(typeof body.title).toBe("string");
-  return body;
-}
 
 let keyCounter = 0;
 const newKey = () => `key-${Date.now()}-${++keyCounter}`;
@@ -231,6 +225,9 @@ describe("GET /v1/perks/:id", () => {
       status: "open",
       eligible: true,
       reasons: [],
+      checked: true,
+      usedUp: false,
+      redeemed: 0,
     });
   });
 
@@ -279,14 +276,17 @@ describe("POST /v1/perks/:id/redeem", () => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual(redemption);
 
-    const rows = await server.store.listRedemptions({ member: addr(HOLDER), perkId: perk.id, limit: 100 });
+    const rows = await server.store.listTakes({ kind: "perk", member: addr(HOLDER), offerId: perk.id, limit: 100 });
     expect(rows.items).toHaveLength(1);
     expect(rows.items[0]).toMatchObject({ id: redemption.id, code: redemption.code, idempotencyKey: key });
+    // The replay did not count twice.
+    expect(await listed(HOLDER, perk.id)).toMatchObject({ redeemed: 1, usedUp: false });
   });
 
   it("50 concurrent submissions with one key: one 201, the rest 200 with the same redemption", async () => {
     const key = newKey();
     const token = await session(HOLDER);
+    const before = (await listed(HOLDER, perk.id)).redeemed;
     const responses = await Promise.all(
       Array.from({ length: 50 }, () => server.app.inject({ method: "POST", url: `/v1/perks/${perk.id}/redeem`, headers: { ...bearer(token), "idempotency-key": key } })),
     );
@@ -294,18 +294,19 @@ describe("POST /v1/perks/:id/redeem", () => {
     expect(responses.filter((r) => r.statusCode === 200)).toHaveLength(49);
     const ids = new Set(responses.map((r) => r.json().id));
     expect(ids.size).toBe(1);
-    const rows = (await server.store.listRedemptions({ member: addr(HOLDER), limit: 100 })).items.filter((r) => r.idempotencyKey === key);
+    const rows = (await server.store.listTakes({ kind: "perk", member: addr(HOLDER), limit: 100 })).items.filter((r) => r.idempotencyKey === key);
     expect(rows).toHaveLength(1);
+    expect((await listed(HOLDER, perk.id)).redeemed).toBe(before + 1);
   });
 
   it("the same key for a different perk is 422 idempotency_conflict and records nothing", async () => {
     const key = newKey();
     expect((await redeem(HOLDER, perk.id, key)).statusCode).toBe(201);
-    const before = (await server.store.listRedemptions({ member: addr(HOLDER), limit: 100 })).items.length;
+    const before = (await server.store.listTakes({ kind: "perk", member: addr(HOLDER), limit: 100 })).items.length;
     const body = expectProblem(await redeem(HOLDER, other.id, key), 422, "idempotency_conflict");
     expect(body.title).toBe("This Idempotency-Key was already used for another perk");
-    expect((await server.store.listRedemptions({ member: addr(HOLDER), limit: 100 })).items).toHaveLength(before);
-    expect((await server.store.listRedemptions({ perkId: other.id, limit: 100 })).items).toHaveLength(0);
+    expect((await server.store.listTakes({ kind: "perk", member: addr(HOLDER), limit: 100 })).items).toHaveLength(before);
+    expect((await server.store.listTakes({ kind: "perk", offerId: other.id, limit: 100 })).items).toHaveLength(0);
   });
 
   it("another member may use the same key: keys are per member", async () => {
@@ -334,7 +335,7 @@ describe("POST /v1/perks/:id/redeem", () => {
     const mine = await server.app.inject({ method: "GET", url: "/v1/redemptions", headers: bearer(await session(NOBODY)) });
     expect(mine.statusCode).toBe(200);
     expect(mine.json()).toEqual({ items: [], nextCursor: null });
-    expect((await server.store.listRedemptions({ member: addr(NOBODY), limit: 100 })).items).toEqual([]);
+    expect((await server.store.listTakes({ kind: "perk", member: addr(NOBODY), limit: 100 })).items).toEqual([]);
   });
 
   it("404 perk_not_found for an unknown perk, 400 for a malformed id", async () => {
@@ -344,8 +345,13 @@ describe("POST /v1/perks/:id/redeem", () => {
 
   it("per-member limit: the (N+1)th redemption is 409 member_limit_reached", async () => {
     const limited = await createPerk({ rule: holds(DEMO_TYPES.stamp), limits: { perMember: 2 } });
+    expect(await listed(HOLDER, limited.id)).toMatchObject({ eligible: true, checked: true, usedUp: false, redeemed: 0 });
     expect((await redeem(HOLDER, limited.id, newKey())).statusCode).toBe(201);
+    expect(await listed(HOLDER, limited.id)).toMatchObject({ usedUp: false, redeemed: 1 });
     expect((await redeem(HOLDER, limited.id, newKey())).statusCode).toBe(201);
+    // At the limit the listing and the single-perk route say so; the member is still eligible.
+    expect(await listed(HOLDER, limited.id)).toMatchObject({ eligible: true, usedUp: true, redeemed: 2 });
+    expect((await getPerk(HOLDER, limited.id)).json()).toMatchObject({ eligible: true, usedUp: true, redeemed: 2 });
     const third = await redeem(HOLDER, limited.id, newKey());
     const body = expectProblem(third, 409, "member_limit_reached");
     expect(body).toEqual({
@@ -359,7 +365,9 @@ describe("POST /v1/perks/:id/redeem", () => {
     });
     // Other members are not affected by HOLDER's count.
     expect((await redeem(PAGER, limited.id, newKey())).statusCode).toBe(201);
-    expect((await server.store.listRedemptions({ perkId: limited.id, limit: 100 })).items).toHaveLength(3);
+    expect(await listed(PAGER, limited.id)).toMatchObject({ usedUp: false, redeemed: 1 });
+    expect(await listed(HOLDER, limited.id)).toMatchObject({ usedUp: true, redeemed: 2 });
+    expect((await server.store.listTakes({ kind: "perk", offerId: limited.id, limit: 100 })).items).toHaveLength(3);
   });
 
   it("global limit across members: 409 total_limit_reached once the perk runs out", async () => {
@@ -369,7 +377,9 @@ describe("POST /v1/perks/:id/redeem", () => {
     await chain.mint(addr(RACERS[0]!), DEMO_TYPES.stamp);
     const body = expectProblem(await redeem(RACERS[0]!, limited.id, newKey()), 409, "total_limit_reached");
     expect(body).toMatchObject({ detail: "limit 2 in total", limit: 2 });
-    expect((await server.store.listRedemptions({ perkId: limited.id, limit: 100 })).items).toHaveLength(2);
+    // usedUp is about the member's own limit: a perk that ran out is not used up by those who never had it.
+    expect(await listed(RACERS[0]!, limited.id)).toMatchObject({ usedUp: false, redeemed: 0 });
+    expect((await server.store.listTakes({ kind: "perk", offerId: limited.id, limit: 100 })).items).toHaveLength(2);
   });
 
   it("window: a perk that has not started is 409 perk_not_started, an ended one 409 perk_ended", async () => {
@@ -389,8 +399,8 @@ describe("POST /v1/perks/:id/redeem", () => {
     expect(b.detail).toBe(`ended at ${ended.endsAt}`);
     // The window is checked before eligibility: a non-holder hears the same.
     expectProblem(await redeem(NOBODY, upcoming.id, newKey()), 409, "perk_not_started");
-    expect((await server.store.listRedemptions({ perkId: upcoming.id, limit: 100 })).items).toEqual([]);
-    expect((await server.store.listRedemptions({ perkId: ended.id, limit: 100 })).items).toEqual([]);
+    expect((await server.store.listTakes({ kind: "perk", offerId: upcoming.id, limit: 100 })).items).toEqual([]);
+    expect((await server.store.listTakes({ kind: "perk", offerId: ended.id, limit: 100 })).items).toEqual([]);
   });
 
   it("a deleted perk cannot be redeemed, but a retry of an earlier redemption still replays", async () => {
@@ -419,9 +429,10 @@ describe("POST /v1/perks/:id/redeem", () => {
     for (const r of responses) byStatus.set(r.statusCode, (byStatus.get(r.statusCode) ?? 0) + 1);
     expect(Object.fromEntries(byStatus)).toEqual({ 201: 1, 409: 999 });
     expect(responses.filter((r) => r.statusCode === 409).every((r) => r.json().code === "member_limit_reached")).toBe(true);
-    const rows = await server.store.listRedemptions({ perkId: once.id, limit: 100 });
+    const rows = await server.store.listTakes({ kind: "perk", offerId: once.id, limit: 100 });
     expect(rows.items).toHaveLength(1);
     expect(rows.items[0]!.id).toBe(responses.find((r) => r.statusCode === 201)!.json().id);
+    expect(await listed(ONCE, once.id)).toMatchObject({ usedUp: true, redeemed: 1 });
   });
 
   it("a global limit of 3 with 6 members racing creates exactly 3", async () => {
@@ -438,7 +449,7 @@ describe("POST /v1/perks/:id/redeem", () => {
     );
     expect(responses.filter((r) => r.statusCode === 201)).toHaveLength(3);
     expect(responses.filter((r) => r.statusCode === 409 && r.json().code === "total_limit_reached")).toHaveLength(27);
-    expect((await server.store.listRedemptions({ perkId: scarce.id, limit: 100 })).items).toHaveLength(3);
+    expect((await server.store.listTakes({ kind: "perk", offerId: scarce.id, limit: 100 })).items).toHaveLength(3);
   });
 });
 
@@ -468,7 +479,7 @@ describe("re-check at redemption time", () => {
     // ...but redemption does not trust it.
     const body = expectProblem(await redeem(CACHED, perk.id, newKey(), cached), 403, "not_eligible");
     expect(body.reasons).toEqual([holdsTooFew(DEMO_TYPES.stamp, 0, 1)]);
-    expect((await cached.store.listRedemptions({ perkId: perk.id, limit: 100 })).items).toEqual([]);
+    expect((await cached.store.listTakes({ kind: "perk", offerId: perk.id, limit: 100 })).items).toEqual([]);
     // Give it back so later tests are unaffected.
     const back = await chain.collection.write.safeTransferFrom([addr(NOBODY), addr(CACHED), DEMO_TYPES.stamp, 1n, "0x"], { account: wallet(NOBODY).account! });
     await chain.publicClient.waitForTransactionReceipt({ hash: back });
@@ -523,7 +534,7 @@ describe("fail closed when the chain cannot be read", () => {
     expect(list.detail).toBe("Ownership could not be checked; nothing was unlocked.");
     expectProblem(await getPerk(HOLDER, perk.id, dead), 503, "chain_unavailable");
     expectProblem(await redeem(HOLDER, perk.id, newKey(), dead), 503, "chain_unavailable");
-    expect((await dead.store.listRedemptions({ limit: 100 })).items).toEqual([]);
+    expect((await dead.store.listTakes({ kind: "perk", limit: 100 })).items).toEqual([]);
     const mine = await dead.app.inject({ method: "GET", url: "/v1/redemptions", headers: bearer(await session(HOLDER, dead)) });
     expect(mine.json()).toEqual({ items: [], nextCursor: null });
   });
@@ -534,10 +545,50 @@ describe("fail closed when the chain cannot be read", () => {
     try {
       const p = await createPerk({ rule: holds(DEMO_TYPES.stamp) }, other);
       expectProblem(await redeem(HOLDER, p.id, newKey(), other), 503, "chain_unavailable");
-      expect((await other.store.listRedemptions({ limit: 100 })).items).toEqual([]);
+      expect((await other.store.listTakes({ kind: "perk", limit: 100 })).items).toEqual([]);
     } finally {
       await other.close();
     }
+  });
+});
+
+describe("one brand's holdings cannot be read", () => {
+  // Served by the operator but no contract: reading it fails, as an unreachable collection would.
+  const BROKEN = getAddress("0x000000000000000000000000000000000000dEaD");
+  let mixed: TestServer;
+  beforeAll(async () => {
+    mixed = await startServer(chain, { collections: [BROKEN] });
+  });
+  afterAll(async () => mixed?.close());
+
+  it("marks only that brand's perks unchecked (and not eligible); the others list as usual", async () => {
+    await chain.mint(addr(HOLDER), DEMO_TYPES.stamp);
+    const ours = await createPerk({ rule: holds(DEMO_TYPES.stamp) }, mixed);
+    const brand = await createBrand(mixed.store, "Broken Collection Co");
+    const { key } = await issueApiKey(mixed.store, brand.id, "tests");
+    const created = await mixed.app.inject({
+      method: "POST",
+      url: "/v1/admin/perks",
+      headers: bearer(key),
+      payload: { title: "Unreadable", rule: { type: "holds", collection: BROKEN, tokenId: "1" } },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const theirs = created.json();
+
+    const response = await listPerks(HOLDER, mixed);
+    expect(response.statusCode, response.body).toBe(200);
+    const items = response.json().items;
+    expect(items.find((p: { id: string }) => p.id === ours.id)).toMatchObject({ checked: true, eligible: true, reasons: [] });
+    expect(items.find((p: { id: string }) => p.id === theirs.id)).toMatchObject({
+      checked: false,
+      eligible: false,
+      reasons: [{ code: "unavailable", message: "could not be checked right now; nothing is unlocked until it can be" }],
+      usedUp: false,
+      redeemed: 0,
+    });
+    // Redeeming it reads the chain, which fails: nothing is unlocked.
+    expectProblem(await redeem(HOLDER, theirs.id, newKey(), mixed), 503, "chain_unavailable");
+    expect((await mixed.store.listTakes({ kind: "perk", offerId: theirs.id, limit: 100 })).items).toEqual([]);
   });
 });
 
@@ -550,7 +601,9 @@ describe("GET /v1/redemptions", () => {
       expect(r.statusCode).toBe(201);
       codes.push(r.json().code);
     }
-    const all = (await server.store.listRedemptions({ member: addr(PAGER), limit: 100 })).items;
+    const all = (await server.store.listTakes({ kind: "perk", member: addr(PAGER), limit: 100 })).items;
+    // No per-member limit: never used up, however often.
+    expect(await listed(PAGER, perk.id)).toMatchObject({ redeemed: 5, usedUp: false });
     const token = await session(PAGER);
 
     const seen: any[] = [];

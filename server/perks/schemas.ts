@@ -1,40 +1,17 @@
 /** Wire shapes of perks and redemptions, shared by member and brand routes. */
 import { Type, type Static } from "typebox";
 import { getAddress } from "viem";
-import type { Perk, Redemption } from "../storage/index.ts";
-import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
-import type { MemberPerk } from "./service.ts";
-
-/** Why a member is not eligible for a perk or a drop. */
-export const ReasonSchema = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  collection: Type.Optional(AddressSchema),
-  tokenId: Type.Optional(Type.String()),
-  have: Type.Optional(Type.String()),
-  need: Type.Optional(Type.String()),
-  expiredAt: Type.Optional(TimestampSchema),
-});
-
-export const RuleSchema = Type.Unknown({
-  description:
-    'A rule: {"type":"holds","collection","tokenId","min"} | {"type":"member","collection","tokenId"} | {"type":"all"|"any","rules":[…]} | {"type":"not","rule":{…}}',
-});
-
-export const LimitsSchema = Type.Object(
-  {
-    perMember: Nullable(Type.Integer({ minimum: 0 })),
-    total: Nullable(Type.Integer({ minimum: 0 })),
-  },
-  { additionalProperties: false },
-);
+import type { MemberOffer } from "../offers/listing.ts";
+import { LimitsSchema, MemberOfferFields, RuleSchema } from "../offers/schemas.ts";
+import type { Offer, Take } from "../offers/types.ts";
+import { AddressSchema, Nullable, TimestampSchema } from "../schemas.ts";
 
 export const PerkSchema = Type.Object({
   id: Type.String(),
   brandId: Type.String(),
   title: Type.String(),
   description: Type.String(),
-  collections: Type.Array(AddressSchema),
+  collections: Type.Array(AddressSchema, { description: "The collections the rule reads" }),
   rule: RuleSchema,
   limits: LimitsSchema,
   startsAt: Nullable(TimestampSchema),
@@ -45,17 +22,8 @@ export const PerkSchema = Type.Object({
 });
 
 const MemberPerkFields = {
-  id: PerkSchema.properties.id,
-  brandId: PerkSchema.properties.brandId,
-  title: PerkSchema.properties.title,
-  description: PerkSchema.properties.description,
-  requires: Type.String({ description: 'The rule in words, e.g. "an active membership of token 1"' }),
-  limits: LimitsSchema,
-  startsAt: PerkSchema.properties.startsAt,
-  endsAt: PerkSchema.properties.endsAt,
-  status: StringEnum(["upcoming", "open", "ended"] as const),
-  eligible: Type.Boolean(),
-  reasons: Type.Array(ReasonSchema),
+  ...MemberOfferFields,
+  redeemed: Type.Integer({ minimum: 0, description: "The member's redemptions of this perk" }),
 };
 
 /** A perk in a member's listing: what it requires in words, and whether the member has it. */
@@ -76,20 +44,21 @@ export const RedemptionSchema = Type.Object({
 
 export const RedemptionPageSchema = Type.Object({ items: Type.Array(RedemptionSchema), nextCursor: Nullable(Type.String()) });
 
-export function perkView(perk: Perk): Static<typeof PerkSchema> {
-  return { ...perk, collections: perk.collections.map((c) => getAddress(c)), yields: "code" };
+export function perkView(perk: Offer): Static<typeof PerkSchema> {
+  const { kind: _kind, tokens, reward: _reward, ...fields } = perk;
+  const collections = [...new Set(tokens.map((token) => token.split(":")[0]!))].map((c) => getAddress(c));
+  return { ...fields, collections, yields: "code" };
 }
 
-export function memberPerkView({ perk, requires, status, eligible, reasons }: MemberPerk): Static<typeof MemberPerkSchema> {
-  const { id, brandId, title, description, limits, startsAt, endsAt } = perk;
-  return { id, brandId, title, description, requires, limits, startsAt, endsAt, status, eligible, reasons };
+export function memberPerkView({ offer, requires, status, eligible, reasons, checked, taken, usedUp }: MemberOffer): Static<typeof MemberPerkSchema> {
+  const { id, brandId, title, description, limits, startsAt, endsAt } = offer;
+  return { id, brandId, title, description, requires, limits, startsAt, endsAt, status, eligible, reasons, checked, usedUp, redeemed: taken };
 }
 
-export function memberPerkDetailView(p: MemberPerk): Static<typeof MemberPerkDetailSchema> {
-  return { ...memberPerkView(p), rule: p.perk.rule };
+export function memberPerkDetailView(p: MemberOffer): Static<typeof MemberPerkDetailSchema> {
+  return { ...memberPerkView(p), rule: p.offer.rule };
 }
 
-export function redemptionView(r: Redemption): Static<typeof RedemptionSchema> {
-  const { idempotencyKey: _key, ...view } = r;
-  return { ...view, member: getAddress(view.member) };
+export function redemptionView(r: Take): Static<typeof RedemptionSchema> {
+  return { id: r.id, perkId: r.offerId, brandId: r.brandId, member: getAddress(r.member), code: r.code!, createdAt: r.createdAt, consumedAt: r.consumedAt };
 }

@@ -48,7 +48,8 @@ function sendProblem(error: FastifyError, request: FastifyRequest, reply: Fastif
   if (problem.status >= 500 && problem.code === "internal") {
     request.log.error({ err: error }, "unhandled error");
   } else if (problem.status >= 500) {
-    request.log.warn({ code: problem.code, err: error.cause ?? error.message }, problem.title);
+    // Under `err`, so the logger's error serializer keeps it short (see server/logging.ts).
+    request.log.warn({ code: problem.code, err: error.cause ?? error }, problem.title);
   }
   if (problem.extensions.retryAfter !== undefined) reply.header("retry-after", String(problem.extensions.retryAfter));
   return reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem.toBody(request.url));

@@ -3,21 +3,47 @@ import type { FastifyInstance } from "fastify";
 import type { PublicClient, WalletClient, Address, Hex } from "viem";
 import { createSiweMessage } from "viem/siwe";
 import { build } from "../../server/app.ts";
-import { createBrand, issueApiKey } from "../../server/admin/brands.ts";
+import { createBrand, issueApiKey } from "../../server/brands/accounts.ts";
 import { loadConfig, type Config } from "../../server/config.ts";
 import { SqliteStore } from "../../server/storage/index.ts";
 import type { DemoChain } from "./chain.ts";
+import { setMinter } from "./tenancy.ts";
 
-export async function startServer(chain: DemoChain, overrides: Partial<Config> = {}, options: { client?: PublicClient } = {}) {
+/** The secret minter keys are sealed under in tests. */
+export const TEST_MINTER_KEY_SECRET = "test-minter-key-secret-0123456789abcdef";
+
+export type StartServerOptions = {
+  /** The chain client the API uses (default: the chain's own). */
+  client?: PublicClient;
+  /** The brand's minter key; without one the brand has no minter (drops answer minter_unavailable). */
+  minterKey?: Hex;
+};
+
+/**
+ * The API over `chain`, with the brand "Demo Coffee Club" owning the chain's collection. The
+ * registration is written to the store directly, so that servers whose chain client is made to fail
+ * still start; tenancy tests register through the API (test/support/tenancy.ts).
+ */
+export async function startServer(chain: DemoChain, overrides: Partial<Config> = {}, options: StartServerOptions = {}) {
   const config = loadConfig(
     // Background sweeps stay out of the way unless a test asks for them (overrides).
-    { PUBLIC_URL: "http://localhost:8787", DATABASE_URL: "sqlite::memory:", OWNERSHIP_CACHE_MS: "0", AUTH_RATE_LIMIT_PER_MINUTE: "100000", CLAIM_SWEEP_MS: "86400000" },
-    { collections: [chain.collection.address], ...overrides },
+    {
+      PUBLIC_URL: "http://localhost:8787",
+      DATABASE_URL: "sqlite::memory:",
+      OWNERSHIP_CACHE_MS: "0",
+      AUTH_RATE_LIMIT_PER_MINUTE: "100000",
+      CLAIM_SWEEP_MS: "86400000",
+      MINTER_KEY_SECRET: TEST_MINTER_KEY_SECRET,
+    },
+    overrides,
   );
   const store = SqliteStore.open(":memory:");
   const app = await build({ config, store, client: options.client ?? (chain.publicClient as PublicClient), logger: false });
   const brand = await createBrand(store, "Demo Coffee Club");
   const { key: apiKey } = await issueApiKey(store, brand.id, "tests");
+  const now = new Date().toISOString();
+  await store.registerCollection({ brandId: brand.id, collection: chain.collection.address, admin: chain.brand.account.address, nonce: `setup-${crypto.randomUUID()}`, nonceExpiresAt: now, now });
+  if (options.minterKey !== undefined) await setMinter(app, apiKey, options.minterKey);
 
   /** Builds the message the server expects for `address` with a fresh nonce. */
   async function siweMessage(address: Address, fields: Partial<Parameters<typeof createSiweMessage>[0]> = {}): Promise<string> {

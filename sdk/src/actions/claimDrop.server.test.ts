@@ -1,8 +1,7 @@
 /**
- * claim() and drops() against the REAL drop routes (server/drops, being built in parallel) and the
- * real chain: the brand's key is the server's minter. Skipped only while server/drops does not exist.
+ * claim() and drops() against the REAL drop routes (server/drops) and the real chain: the brand's
+ * key is the brand's minter.
  */
-import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther } from "viem";
 import { devAccount } from "../../../scripts/demo/accounts.ts";
@@ -11,15 +10,13 @@ import { createStampbookClient } from "../client.ts";
 import { ApiError } from "../index.ts";
 import { fastOptions, startStack, type Stack } from "../../../test/support/sdk/stack.ts";
 
-const hasDrops = existsSync(new URL("../../../server/drops/index.ts", import.meta.url));
-
-describe.skipIf(!hasDrops)("claim against the real drop routes", () => {
+describe("claim against the real drop routes", () => {
   let stack: Stack;
   const drops: Record<string, string> = {};
 
   beforeAll(async () => {
     // The demo collection's admin (and minter) is the chain's first development account.
-    stack = await startStack({ minterPrivateKey: devAccount(0).privateKey });
+    stack = await startStack({}, { minterKey: devAccount(0).privateKey });
     for (const [name, body] of Object.entries({
       mint: { mode: "mint", tokenId: DEMO_TYPES.stamp.toString(), amount: "2" },
       voucher: { mode: "voucher", tokenId: DEMO_TYPES.stamp.toString(), amount: "3" },
@@ -43,7 +40,7 @@ describe.skipIf(!hasDrops)("claim against the real drop routes", () => {
   it("drops() lists them with their mode and eligibility", async () => {
     const { client } = await member();
     const listed = await client.drops();
-    expect(listed.find((d) => d.id === drops.mint)).toMatchObject({ mode: "mint", eligible: true, status: "open", amount: "2", claimed: 0 });
+    expect(listed.find((d) => d.id === drops.mint)).toMatchObject({ mode: "mint", eligible: true, checked: true, status: "open", amount: "2", claimed: 0, usedUp: false });
     expect(listed.find((d) => d.id === drops.voucher)).toMatchObject({ mode: "voucher" });
   });
 
@@ -74,5 +71,7 @@ describe.skipIf(!hasDrops)("claim against the real drop routes", () => {
     const refused = await client.claim(drops.once!).catch((e) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused).toMatchObject({ status: 409, code: "member_limit_reached" });
+    // drops() shows it used up before the member tries.
+    expect((await client.drops()).find((d) => d.id === drops.once)).toMatchObject({ claimed: 1, usedUp: true });
   });
 });

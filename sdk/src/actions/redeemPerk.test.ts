@@ -29,7 +29,7 @@ function faultyFetch(plan: Step[]) {
     const step = plan.shift() ?? "ok";
     if (step === "offline") throw new TypeError("fetch failed");
     if (step === "503") {
-      return new Response(JSON.stringify({ type: "urn:stampbook:problem:chain_unavailable", title: "The chain cannot be read", status: 503, code: "chain_unavailable" }), {
+      return new Response(JSON.stringify({ type: "urn:stampbook:problem:chain_unavailable", title: "The chain cannot be reached right now", status: 503, code: "chain_unavailable" }), {
         status: 503,
         headers: { "content-type": "application/problem+json" },
       });
@@ -64,6 +64,7 @@ describe("me", () => {
     expect(me.address).toBe(address);
     expect(me.chainId).toBe(31337);
     expect(me.collections).toHaveLength(1);
+    expect(me.collections[0]).toMatchObject({ address: stack.collection, brandId: stack.server.brand.id, available: true });
     const holdings = me.collections[0]!.holdings;
     expect(holdings.map((h) => [h.tokenId, h.kind, h.balance])).toEqual([
       ["1", "membership", "1"],
@@ -91,7 +92,7 @@ describe("perks", () => {
     await stack.chain.mint(address, DEMO_TYPES.stamp);
     const perks = await client.perks();
     const byId = new Map(perks.map((p) => [p.id, p]));
-    expect(byId.get(stamp.id)).toMatchObject({ title: "Stamp coffee", eligible: true, reasons: [], status: "open", limits: { perMember: null, total: null } });
+    expect(byId.get(stamp.id)).toMatchObject({ title: "Stamp coffee", eligible: true, reasons: [], checked: true, status: "open", limits: { perMember: null, total: null }, redeemed: 0, usedUp: false });
     expect(byId.get(stamp.id)!.requires).toContain("token 3");
     const lounge = byId.get(gold.id)!;
     expect(lounge).toMatchObject({ title: "Gold lounge", eligible: false, status: "open" });
@@ -115,6 +116,7 @@ describe("redeem", () => {
     const page = await client.redemptions();
     expect(page.items).toEqual([redemption]);
     expect(page.nextCursor).toBeNull();
+    expect((await client.perks()).find((p) => p.id === perk.id)).toMatchObject({ redeemed: 1, usedUp: true });
   });
 
   it("passes refusals through with the server's code: not_eligible, member_limit_reached, perk_not_found", async () => {

@@ -3,7 +3,7 @@
  * on a loopback port (its SIWE domain and URI set to that origin), plus brand-side helpers.
  */
 import { expect } from "vitest";
-import { getAddress, type Address } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
 import { freePort } from "../../../scripts/free-port.ts";
 import { startChain, type DemoChain } from "../chain.ts";
 import { startServer, type TestServer } from "../server.ts";
@@ -27,11 +27,21 @@ export type Stack = {
   close(): Promise<void>;
 };
 
-export async function startStack(overrides: Partial<Config> = {}): Promise<Stack> {
+export type StackOptions = {
+  /** The brand's minter key (it needs MINTER_ROLE on the demo collection); without one, drops answer minter_unavailable. */
+  minterKey?: Hex;
+};
+
+/** The chain and the API; `overrides` go to the server's configuration. */
+export async function startStack(overrides: Partial<Config> = {}, options: StackOptions = {}): Promise<Stack> {
   const chain = await startChain();
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const server = await startServer(chain, { siweDomain: `127.0.0.1:${port}`, siweUri: new URL(origin), publicUrl: new URL(origin), ...overrides });
+  const server = await startServer(
+    chain,
+    { siweDomain: `127.0.0.1:${port}`, siweUri: new URL(origin), publicUrl: new URL(origin), ...overrides },
+    options.minterKey === undefined ? {} : { minterKey: options.minterKey },
+  );
   await server.app.listen({ port, host: "127.0.0.1" });
   return {
     chain,

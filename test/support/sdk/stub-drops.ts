@@ -82,7 +82,9 @@ export async function startDropStub(stack: Stack, scripts: Record<string, DropSc
       status: "open",
       eligible: true,
       reasons: [],
+      checked: true,
       claimed: 0,
+      usedUp: false,
     }));
 
   const fakeTx = (id: string): Hex => keccak256(stringToHex(id));
@@ -165,7 +167,7 @@ export async function startDropStub(stack: Stack, scripts: Record<string, DropSc
     }
     if (script.kind === "flaky") {
       const failure = script.failures[attempt - 1];
-      if (failure === "503") return problem(res, 503, "chain_unavailable", "The chain cannot be read");
+      if (failure === "503") return problem(res, 503, "chain_unavailable", "The chain cannot be reached right now");
       if (failure === "drop") return void res.socket?.destroy();
     }
     if (claim.status === "failed") return problem(res, 502, "mint_failed", "The mint failed", { claim });

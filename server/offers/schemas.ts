@@ -1,0 +1,92 @@
+/** Wire shapes every kind of offer shares: rules, limits, reasons, the admin request bodies, the member listing's fields. */
+import { Type, type TProperties } from "typebox";
+import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
+
+/** Why a member is not eligible for an offer. */
+export const ReasonSchema = Type.Object({
+  code: Type.String({ description: "holds_too_few, membership_missing, membership_expired, excluded, or unavailable (could not be checked just now)" }),
+  message: Type.String(),
+  collection: Type.Optional(AddressSchema),
+  tokenId: Type.Optional(Type.String()),
+  have: Type.Optional(Type.String()),
+  need: Type.Optional(Type.String()),
+  expiredAt: Type.Optional(TimestampSchema),
+});
+
+export const RuleSchema = Type.Unknown({
+  description:
+    'A rule: {"type":"holds","collection","tokenId","min"} | {"type":"member","collection","tokenId"} | {"type":"all"|"any","rules":[…]} | {"type":"not","rule":{…}}',
+});
+
+export const LimitsSchema = Type.Object(
+  {
+    perMember: Nullable(Type.Integer({ minimum: 0 })),
+    total: Nullable(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A cap as a request sends it: a whole number or null ("no cap"). Written as `nullable` rather than a
+ * union with null: the app validates with `coerceTypes`, and in an `anyOf` the integer branch would
+ * coerce null to 0 first, turning "no cap" into "never".
+ */
+const RequestLimit = Type.Unsafe<number | null>({ type: "integer", nullable: true, minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+/** The fields a brand sets on every kind of offer. */
+const OfferFields = {
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.String({ maxLength: 4000 }),
+  rule: RuleSchema,
+  // Spelled out: Type.Partial(LimitsSchema) drops additionalProperties, so a typo ("perMemeber")
+  // would pass and silently leave the offer uncapped.
+  limits: Type.Object({ perMember: Type.Optional(RequestLimit), total: Type.Optional(RequestLimit) }, { additionalProperties: false }),
+  startsAt: Type.Union([TimestampSchema, Type.Null()]),
+  endsAt: Type.Union([TimestampSchema, Type.Null()]),
+};
+
+/** A create request: the shared fields (title required; rule required when `ruleRequired`) and the kind's own. */
+export function createOfferBody<P extends TProperties>(kindFields: P, options: { ruleRequired: boolean }) {
+  return Type.Object(
+    {
+      title: OfferFields.title,
+      description: Type.Optional(OfferFields.description),
+      rule: options.ruleRequired ? OfferFields.rule : Type.Optional(OfferFields.rule),
+      limits: Type.Optional(OfferFields.limits),
+      startsAt: Type.Optional(OfferFields.startsAt),
+      endsAt: Type.Optional(OfferFields.endsAt),
+      ...kindFields,
+    },
+    { additionalProperties: false },
+  );
+}
+
+/** A change request: any of the shared fields, at least one. What an offer gives never changes. */
+export const UpdateOfferBody = Type.Object(
+  {
+    title: Type.Optional(OfferFields.title),
+    description: Type.Optional(OfferFields.description),
+    rule: Type.Optional(OfferFields.rule),
+    limits: Type.Optional(OfferFields.limits),
+    startsAt: Type.Optional(OfferFields.startsAt),
+    endsAt: Type.Optional(OfferFields.endsAt),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** What a member's listing shows of every kind of offer. */
+export const MemberOfferFields = {
+  id: Type.String(),
+  brandId: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  requires: Type.String({ description: 'The rule in words, e.g. "an active membership of token 1", or "any signed-in member"' }),
+  limits: LimitsSchema,
+  startsAt: Nullable(TimestampSchema),
+  endsAt: Nullable(TimestampSchema),
+  status: StringEnum(["upcoming", "open", "ended"] as const),
+  eligible: Type.Boolean({ description: "Whether the member holds what it requires (false while it cannot be checked)" }),
+  reasons: Type.Array(ReasonSchema),
+  checked: Type.Boolean({ description: "False when the member's holdings for this brand could not be read just now: nothing unlocks until they can be" }),
+  usedUp: Type.Boolean({ description: "The member has taken it as often as the per-member limit allows" }),
+};

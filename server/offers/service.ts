@@ -1,0 +1,282 @@
+/**
+ * The offers core: what perks, drops and every later kind of offer share. Brands create, change and
+ * delete offers (rules checked against the collections the deployment serves, per-brand bounds held
+ * by the store); members list them with eligibility and take them, exactly once per idempotency key,
+ * with their holdings read fresh from the chain at that moment. A variant (see variant.ts) says what
+ * a take yields and how it is delivered.
+ */
+import type { Address } from "viem";
+import type { OwnershipReader } from "../chain/ownership.ts";
+import { Problem } from "../errors.ts";
+import { newId, normalizeTimestamp, toTimestamp, type Page, type Store } from "../storage/index.ts";
+import { createListing, type Catalog, type MemberOffer } from "./listing.ts";
+import { offerNotFound, quotaExceeded, takeRefused } from "./problems.ts";
+import { evaluateRule, holdingKey, parseRule, requirementsOf, RuleError, ruleToJson } from "./rules.ts";
+import type { Offer, OfferKind, OfferLimits, OfferPatch, OfferQuota, Take, TakeQuery, TakeStatus } from "./types.ts";
+import type { OfferVariant } from "./variant.ts";
+import { offerStatus } from "./window.ts";
+
+/** Per-brand bounds; rule size is bounded by the rule grammar itself (rules.ts). */
+export type OfferQuotas = { perks: number; drops: number; tokenTypes: number };
+
+export type OfferServiceDeps = {
+  store: Store;
+  ownership: OwnershipReader;
+  /** The collections rules may read (lowercase): every collection the deployment serves. */
+  servedCollections: () => Promise<ReadonlySet<string>>;
+  quotas: OfferQuotas;
+  /**
+   * How long an offer list and a member's take counts may be reused for listing (0: read the store
+   * every time). Other instances' writes show up after at most this long; a take always reads the store.
+   */
+  catalogCacheMs: number;
+  /** How long one brand's holdings read may hold up a listing before its entries show as unavailable. */
+  listingReadTimeoutMs: number;
+  now?: () => Date;
+  /** Told about each brand whose holdings could not be read for a listing. */
+  onUnavailable?: (brandId: string, error: unknown) => void;
+};
+
+/** What a brand sends to create an offer; `reward` is the variant's own input. */
+export type NewOfferInput<RewardInput> = {
+  title: string;
+  description?: string;
+  rule?: unknown;
+  limits?: Partial<OfferLimits>;
+  startsAt?: string | null;
+  endsAt?: string | null;
+  reward: RewardInput;
+};
+
+export type OfferChanges = Partial<Omit<NewOfferInput<never>, "reward">>;
+
+export type TakeOutcome = { take: Take; replayed: boolean };
+
+export type OfferKindService = {
+  // Brands
+  create(brandId: string, input: NewOfferInput<unknown>): Promise<Offer>;
+  update(brandId: string, id: string, changes: OfferChanges): Promise<Offer>;
+  remove(brandId: string, id: string): Promise<void>;
+  ofBrand(brandId: string): Promise<Offer[]>;
+  takesOfBrand(brandId: string, query: Omit<TakeQuery, "kind" | "brandId">): Promise<Page<Take>>;
+  // Members
+  /** While neither the offers, the holdings, the counts nor any status changed, this is the same array: do not change it. */
+  list(member: Address, query?: { brandId?: string }): Promise<readonly MemberOffer[]>;
+  get(member: Address, id: string): Promise<MemberOffer>;
+  take(member: Address, id: string, idempotencyKey: string): Promise<TakeOutcome>;
+  takesOfMember(member: Address, query: { offerId?: string; limit: number; cursor: string | null }): Promise<Page<Take>>;
+  /** One of the member's takes of this kind, as stored. */
+  takeOfMember(member: Address, takeId: string): Promise<Take>;
+};
+
+const MAX_CATALOGS = 1_000;
+const MAX_COUNTS = 10_000;
+
+export function createOffers(deps: OfferServiceDeps) {
+  const { store, ownership } = deps;
+  const now = deps.now ?? (() => new Date());
+  const at = () => toTimestamp(now());
+  const listing = createListing({ ownership, readTimeoutMs: deps.listingReadTimeoutMs, now, ...(deps.onUnavailable ? { onUnavailable: deps.onUnavailable } : {}) });
+  const catalogs = new Map<string, Catalog>();
+  const counts = new Map<string, { at: number; counts: ReadonlyMap<string, number> }>();
+
+  function quotaOf(kind: OfferKind): OfferQuota {
+    return { offers: kind === "perk" ? deps.quotas.perks : deps.quotas.drops, tokens: deps.quotas.tokenTypes };
+  }
+
+  async function catalogFor(kind: OfferKind, brandId: string | undefined): Promise<Catalog> {
+    const key = `${kind}|${brandId ?? ""}`;
+    const cached = catalogs.get(key);
+    if (cached && Date.now() - cached.loadedAt < deps.catalogCacheMs) return cached;
+    const catalog = listing.catalogOf(await store.listOffers(brandId === undefined ? { kind } : { kind, brandId }));
+    if (deps.catalogCacheMs > 0) {
+      if (catalogs.size >= MAX_CATALOGS) catalogs.clear();
+      catalogs.set(key, catalog);
+    }
+    return catalog;
+  }
+
+  async function takeCounts(kind: OfferKind, member: Address): Promise<ReadonlyMap<string, number>> {
+    const key = `${kind}|${member.toLowerCase()}`;
+    const cached = counts.get(key);
+    if (cached && Date.now() - cached.at < deps.catalogCacheMs) return cached.counts;
+    const fresh = await store.memberTakeCounts(kind, member);
+    if (deps.catalogCacheMs > 0) {
+      if (counts.size >= MAX_COUNTS) counts.clear();
+      counts.set(key, { at: Date.now(), counts: fresh });
+    }
+    return fresh;
+  }
+
+  function catalogChanged(): void {
+    catalogs.clear();
+  }
+
+  /** A rule's canonical JSON and the holding keys it reads; only collections this deployment serves. */
+  async function checkRule(input: unknown): Promise<{ rule: unknown; tokens: string[] }> {
+    if (input === null) return { rule: null, tokens: [] };
+    let rule;
+    try {
+      rule = parseRule(input);
+    } catch (error) {
+      if (error instanceof RuleError) throw new Problem(400, "invalid_rule", "The rule is not valid", error.message, { path: error.path });
+      throw error;
+    }
+    const leaves = requirementsOf(rule);
+    const served = await deps.servedCollections();
+    const unknown = leaves.find((leaf) => !served.has(leaf.collection.toLowerCase()));
+    if (unknown !== undefined) {
+      throw new Problem(400, "invalid_rule", "The rule reads a collection this server does not serve", `unknown collection ${unknown.collection}`, { path: "rule" });
+    }
+    return { rule: ruleToJson(rule), tokens: leaves.map((leaf) => holdingKey(leaf.collection, leaf.tokenId)) };
+  }
+
+  function timestamp(value: string | null | undefined, field: string): string | null | undefined {
+    if (value === null || value === undefined) return value;
+    const normalized = normalizeTimestamp(value);
+    if (normalized === null) throw new Problem(400, "validation_failed", "The request is not valid", `${field} must be an RFC 3339 date-time`);
+    return normalized;
+  }
+
+  function checkWindow(startsAt: string | null | undefined, endsAt: string | null | undefined): void {
+    if (startsAt && endsAt && endsAt <= startsAt) throw new Problem(400, "validation_failed", "The request is not valid", "endsAt must be after startsAt");
+  }
+
+  function forKind(variant: OfferVariant): OfferKindService {
+    const { kind, words } = variant;
+
+    async function offerOrThrow(id: string): Promise<Offer> {
+      const offer = await store.getOffer(id);
+      if (offer === null || offer.kind !== kind) throw offerNotFound(words, id);
+      return offer;
+    }
+
+    return {
+      async create(brandId, input) {
+        if ((input.rule === undefined || input.rule === null) && variant.ruleRequired) throw new Problem(400, "invalid_rule", "The rule is not valid", "a rule is required", { path: "rule" });
+        const { rule, tokens } = await checkRule(input.rule ?? null);
+        const startsAt = timestamp(input.startsAt, "startsAt") ?? null;
+        const endsAt = timestamp(input.endsAt, "endsAt") ?? null;
+        checkWindow(startsAt, endsAt);
+        const reward = await variant.reward(brandId, input.reward);
+        const result = await store.createOffer(
+          {
+            id: `${variant.idPrefixes.offer}_${newId().replaceAll("-", "")}`,
+            brandId,
+            kind,
+            title: input.title,
+            description: input.description ?? "",
+            rule,
+            tokens,
+            limits: { ...variant.defaultLimits, ...input.limits },
+            startsAt,
+            endsAt,
+            reward,
+            createdAt: at(),
+          },
+          quotaOf(kind),
+        );
+        if (result.status === "quota_exceeded") throw quotaExceeded(words, kind, result);
+        catalogChanged();
+        return result.offer;
+      },
+
+      async update(brandId, id, changes) {
+        const patch: OfferPatch = { updatedAt: at() };
+        if (changes.title !== undefined) patch.title = changes.title;
+        if (changes.description !== undefined) patch.description = changes.description;
+        if (changes.limits !== undefined) patch.limits = changes.limits;
+        if (changes.rule !== undefined) {
+          if (changes.rule === null && variant.ruleRequired) throw new Problem(400, "invalid_rule", "The rule is not valid", "a rule is required", { path: "rule" });
+          Object.assign(patch, await checkRule(changes.rule));
+        }
+        if (changes.startsAt !== undefined) patch.startsAt = timestamp(changes.startsAt, "startsAt") ?? null;
+        if (changes.endsAt !== undefined) patch.endsAt = timestamp(changes.endsAt, "endsAt") ?? null;
+        const current = await store.getOffer(id);
+        if (current === null || current.kind !== kind || current.brandId !== brandId) throw offerNotFound(words);
+        checkWindow(patch.startsAt === undefined ? current.startsAt : patch.startsAt, patch.endsAt === undefined ? current.endsAt : patch.endsAt);
+        const result = await store.updateOffer(brandId, id, patch, quotaOf(kind));
+        if (result.status === "not_found") throw offerNotFound(words);
+        if (result.status === "quota_exceeded") throw quotaExceeded(words, kind, result);
+        catalogChanged();
+        return result.offer;
+      },
+
+      async remove(brandId, id) {
+        const current = await store.getOffer(id);
+        if (current === null || current.kind !== kind || !(await store.deleteOffer(brandId, id, at()))) throw offerNotFound(words);
+        catalogChanged();
+      },
+
+      ofBrand: (brandId) => store.listOffers({ kind, brandId }),
+
+      takesOfBrand: (brandId, query) => store.listTakes({ ...query, kind, brandId }),
+
+      async list(member, query = {}) {
+        const catalog = await catalogFor(kind, query.brandId);
+        if (catalog.offers.length === 0) return [];
+        return listing.list(catalog, member, await takeCounts(kind, member));
+      },
+
+      async get(member, id) {
+        const catalog = listing.catalogOf([await offerOrThrow(id)]);
+        const [item] = await listing.list(catalog, member, await store.memberTakeCounts(kind, member));
+        return item!;
+      },
+
+      async take(member, id, idempotencyKey) {
+        // A retry gets the original answer, even if the member's holdings changed since.
+        const previous = await store.findTake(kind, member, idempotencyKey);
+        if (previous !== null) {
+          if (previous.offerId !== id) throw takeRefused(words, { status: "idempotency_conflict" }, id);
+          return { take: await variant.replay(previous), replayed: true };
+        }
+        const offer = await offerOrThrow(id);
+        const status = offerStatus(offer, at());
+        if (status === "upcoming") throw new Problem(409, words.notStarted, `The ${words.noun} is not open yet`, `opens at ${offer.startsAt}`);
+        if (status === "ended") throw new Problem(409, words.ended, `The ${words.noun} has ended`, `ended at ${offer.endsAt}`);
+        await variant.precheck(offer);
+
+        // Never a login-time or cached snapshot: what the member holds right now, on chain.
+        const rule = listing.ruleOf(offer);
+        const snapshot = await ownership.readFresh(member, requirementsOf(...(rule === null ? [] : [rule]), ...variant.alsoRead(offer)));
+        const outcome = rule === null ? { eligible: true, reasons: [] } : evaluateRule(rule, snapshot.holdings, snapshot.now);
+        if (!outcome.eligible) {
+          throw new Problem(403, "not_eligible", `You do not hold what this ${words.noun} requires`, outcome.reasons.map((r) => r.message).join("; "), { reasons: outcome.reasons });
+        }
+        await variant.beforeTake(member, offer, snapshot);
+
+        const result = await store.take({
+          offerId: id,
+          kind,
+          member,
+          idempotencyKey,
+          id: `${variant.idPrefixes.take}_${newId().replaceAll("-", "")}`,
+          code: variant.newCode(),
+          now: at(),
+        });
+        if (result.status === "replayed") return { take: await variant.replay(result.take), replayed: true };
+        if (result.status !== "created") throw takeRefused(words, result, id);
+        // This instance shows the member's new count at once; others within catalogCacheMs.
+        counts.delete(`${kind}|${member.toLowerCase()}`);
+        return { take: await variant.deliver(result.take, offer, snapshot), replayed: false };
+      },
+
+      takesOfMember: (member, query) =>
+        store.listTakes({ kind, member, limit: query.limit, cursor: query.cursor, ...(query.offerId === undefined ? {} : { offerId: query.offerId }) }),
+
+      async takeOfMember(member, takeId) {
+        const take = await store.getTake(takeId);
+        if (take === null || take.kind !== kind || take.member !== member.toLowerCase()) {
+          throw new Problem(404, words.takeNotFound, `No such ${words.takeNoun}`, `${words.takeNoun} ${takeId}`);
+        }
+        return take;
+      },
+    };
+  }
+
+  return { forKind, catalogChanged };
+}
+
+export type Offers = ReturnType<typeof createOffers>;
+export type { MemberOffer, TakeStatus };
