@@ -9,7 +9,7 @@ import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { build } from "../../server/app.ts";
 import type { OwnershipReader, OwnershipSnapshot } from "../../server/chain/ownership.ts";
 import { loadConfig } from "../../server/config.ts";
-import { holdingKey, type Holding, type LeafRule } from "../../server/perks/rules.ts";
+import { holdingKey, type Holding, type LeafRule } from "../../server/offers/rules.ts";
 
 const config = loadConfig();
 const client = createPublicClient({ transport: http(config.rpcUrl) });
@@ -24,6 +24,6 @@ async function readEachToken(member: Address, requirements: readonly LeafRule[])
   return { holdings, now: (await client.getBlock()).timestamp };
 }
 
-const ownership: OwnershipReader = { readFresh: readEachToken, readCached: readEachToken, forget: () => {} };
+const ownership: OwnershipReader = { readFresh: readEachToken, readCached: readEachToken, cached: () => undefined, forget: () => {} };
 const app = await build({ config, ownership });
 await app.listen({ host: config.host, port: config.port });
