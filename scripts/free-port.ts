@@ -1,6 +1,7 @@
-/** A TCP port on 127.0.0.1 that nothing listens on right now, for servers started by scripts and tests. */
+/** Free TCP ports, for servers started by scripts and tests. */
 import { createServer } from "node:net";
 
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
@@ -8,5 +9,14 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
     server.on("error", reject);
+  });
+}
+
+/** Why a server could not listen on `port` at `host` right now (EADDRINUSE: something listens there), or undefined if it could. */
+export async function listenError(port: number, host: string): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", resolve);
+    server.listen(port, host, () => server.close(() => resolve(undefined)));
   });
 }

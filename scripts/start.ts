@@ -1,85 +1,202 @@
 /**
- * `npm start`: the whole system on one machine. Starts a local Hardhat chain on 127.0.0.1, deploys
- * and seeds the demo brand, starts the API on the embedded SQLite store, prints what runs where and
- * writes it as JSON to a manifest. Ctrl-C stops everything.
+ * `npm start`: the whole system on one machine. Checks that its ports are free, compiles the
+ * contracts, starts a local Hardhat chain on 127.0.0.1, deploys and seeds the demo brand, starts the
+ * API on the embedded SQLite store, prints what runs where and writes it as JSON to a manifest.
+ * Ctrl-C stops everything.
  *
  * Configuration (all optional): RPC_URL (use a running chain instead of starting one), CHAIN_PORT, STOREFRONT_PORT,
  * COLLECTIONS (serve existing collections: skips deploying and seeding), DATABASE_URL, PORT, HOST,
- * MANIFEST_PATH, LOG_LEVEL, and every variable of the API (see README). When it seeds, the demo
- * brand's key is the minter (MINTER_PRIVATE_KEY) unless one is given.
+ * MANIFEST_PATH, LOG_LEVEL, and every variable of the API (see README). Without OPERATOR_TOKEN it makes
+ * one for this run (written to the manifest); without MINTER_KEY_SECRET it keeps one in
+ * .stampbook/minter-key-secret. Against the same chain and database (RPC_URL and DATABASE_URL given),
+ * a second run finds the demo brand and its collection and seeds nothing twice.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
-import { createPublicClient, defineChain, http, type Address } from "viem";
+import { createPublicClient, defineChain, getAddress, http, type Address } from "viem";
 import { build } from "../server/app.ts";
-import { ConfigError, loadConfig } from "../server/config.ts";
-import { deployDemoCollection, seedDemoBrand } from "./demo/seed.ts";
+import { ConfigError, loadConfig, type Config } from "../server/config.ts";
+import type { Store } from "../server/storage/index.ts";
+import { DEMO_BRAND_NAME, demoDeployment, deployDemoCollection, seedDemoBrand } from "./demo/seed.ts";
 import { startStorefront } from "./demo/storefront-server.ts";
+import { freePort, listenError } from "./free-port.ts";
 
 const env = process.env;
 const DEFAULT_DATABASE = "sqlite:.stampbook/demo.sqlite";
+const MINTER_KEY_SECRET_FILE = ".stampbook/minter-key-secret";
 const manifestPath = resolve(env.MANIFEST_PATH ?? ".stampbook/demo.json");
+const hardhatCli = fileURLToPath(new URL("../node_modules/.bin/hardhat", import.meta.url));
+
+/** A server this script starts, and the variable that moves it. */
+type Listener = { variable: string; role: string; host: string; port: number };
+
+/** A port from the environment, or `fallback`; a mistake ends the start as a configuration mistake does. */
+function portVariable(name: string, fallback: number): number {
+  const value = env[name]?.trim();
+  if (!value) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > 65_535) {
+    console.error(`invalid configuration:\n  - ${name} must be a whole number from 0 to 65535 (got "${value}")`);
+    process.exit(2);
+  }
+  return Number(value);
+}
+
+// Members sign in on the storefront, so sign-in messages name its origin, and the API lets it call.
+const storefrontPort = portVariable("STOREFRONT_PORT", 8788);
+const storefrontUrl = `http://localhost:${storefrontPort}`;
+
+/** The API's configuration: the demo's defaults, then the environment, then what the chain decides. */
+function apiConfig(demo: Record<string, string>, chain: Record<string, string | undefined>, overrides: Partial<Config> = {}): Config {
+  try {
+    return loadConfig({ LOG_LEVEL: "warn", DATABASE_URL: DEFAULT_DATABASE, SIWE_URI: storefrontUrl, CORS_ORIGINS: storefrontUrl, ...demo, ...env, ...chain }, overrides);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+// Nothing starts and nothing changes before the configuration is valid and every port is free: a
+// second `npm start` must leave the running demo alone. The chain's id is known only later.
+const settings = apiConfig({}, { CHAIN_ID: undefined });
+const chainListener: Listener = { variable: "CHAIN_PORT", role: "the local chain", host: "127.0.0.1", port: portVariable("CHAIN_PORT", 8545) };
+const apiListener: Listener = { variable: "PORT", role: "the API", host: settings.host, port: settings.port };
+const storefrontListener: Listener = { variable: "STOREFRONT_PORT", role: "the storefront", host: settings.host, port: storefrontPort };
+const listeners = env.RPC_URL === undefined ? [chainListener, apiListener, storefrontListener] : [apiListener, storefrontListener];
+
+// A port suggested instead of a taken one is none of the others, nor one suggested already.
+const reserved = new Set(listeners.map((l) => l.port));
+
+/** A free port near `listener`'s, to suggest instead. */
+async function alternative(listener: Listener): Promise<number> {
+  for (let p = listener.port + 1; p <= Math.min(listener.port + 100, 65_535); p++) {
+    if (!reserved.has(p) && (await listenError(p, listener.host)) === undefined) {
+      reserved.add(p);
+      return p;
+    }
+  }
+  return freePort();
+}
+
+/** One line: why `listener` cannot listen, and what to change. */
+async function cannotListen(listener: Listener, error: NodeJS.ErrnoException): Promise<string> {
+  const { variable, role, host, port } = listener;
+  if (error.code !== "EADDRINUSE") return `Cannot listen on ${host}:${port} for ${role} (${variable}): ${error.message}`;
+  return `Port ${port} (${variable}, ${role}) is in use: stop what runs there or choose another, e.g. ${variable}=${await alternative(listener)} npm start`;
+}
+
+const problems: string[] = [];
+for (const [i, listener] of listeners.entries()) {
+  // Port 0 asks for any free port.
+  if (listener.port === 0) continue;
+  const twin = listeners.slice(0, i).find((other) => other.port === listener.port);
+  if (twin) {
+    problems.push(`Port ${listener.port} is set for both ${twin.variable} (${twin.role}) and ${listener.variable} (${listener.role}): choose another, e.g. ${listener.variable}=${await alternative(listener)} npm start`);
+    continue;
+  }
+  const error = await listenError(listener.port, listener.host);
+  if (error) problems.push(await cannotListen(listener, error));
+}
+if (problems.length > 0) {
+  console.error(problems.join("\n"));
+  process.exit(1);
+}
+
+/**
+ * Starts `listener`'s server with `listen`. A port taken since the check (or unusable) ends the start
+ * with the same one line as the check.
+ */
+async function listening<T>(listener: Listener, listen: () => Promise<T>): Promise<T> {
+  // Hardhat's server never rejects when it cannot listen: its error arrives as an uncaught exception.
+  let fail!: (error: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  process.on("uncaughtException", fail);
+  try {
+    return await Promise.race([listen(), failed]);
+  } catch (error) {
+    const syscall = (error as NodeJS.ErrnoException | null)?.syscall;
+    if (syscall === "listen" || syscall === "getaddrinfo") {
+      console.error(await cannotListen(listener, error as NodeJS.ErrnoException));
+      process.exit(1);
+    }
+    throw error;
+  } finally {
+    process.off("uncaughtException", fail);
+  }
+}
+
+/** `hardhat compile`, saying meanwhile that it works: the first run takes a minute or two. */
+async function compile() {
+  console.log("Compiling contracts (the first run takes a minute or two)…");
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
+  // A terminal gets one line counting the seconds; a log, a line every 15 s.
+  const tty = process.stdout.isTTY;
+  const ticker = setInterval(() => process.stdout.write(`${tty ? "\r" : ""}  still compiling (${seconds()} s)${tty ? "" : "\n"}`), tty ? 1_000 : 15_000);
+  // Run by this script's Node: the `node` on PATH may be too old for Hardhat.
+  const child = spawn(process.execPath, [hardhatCli, "compile"], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const exit = await new Promise<number | string | null>((resolve, reject) => child.once("error", reject).once("close", (code, signal) => resolve(code ?? signal)));
+  clearInterval(ticker);
+  if (tty) process.stdout.write("\r\x1b[K");
+  if (exit !== 0) {
+    console.error(`${output.trimEnd()}\nCompiling the contracts failed (hardhat compile exited with ${exit}).`);
+    process.exit(1);
+  }
+  console.log(`Compiled in ${seconds()} s`);
+}
+
+await compile();
 
 let chainServer: Awaited<ReturnType<typeof network.createServer>> | undefined;
 let rpcUrl = env.RPC_URL;
 if (rpcUrl === undefined) {
-  chainServer = await network.createServer("default", "127.0.0.1", Number(env.CHAIN_PORT ?? 8545));
-  const { port } = await chainServer.listen();
+  const server = await network.createServer("default", chainListener.host, chainListener.port);
+  const { port } = await listening(chainListener, () => server.listen());
+  chainServer = server;
   rpcUrl = `http://127.0.0.1:${port}`;
 }
 const chainId = await createPublicClient({ transport: http(rpcUrl) }).getChainId();
 const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
 
 const seeding = env.COLLECTIONS === undefined;
-const deployed = seeding ? await deployDemoCollection({ rpcUrl, chain }) : undefined;
 // The demo database belongs to the demo chain, which starts empty every time.
 if (seeding && env.DATABASE_URL === undefined) await rm(".stampbook/demo.sqlite", { force: true }).then(() => Promise.all(["-wal", "-shm"].map((s) => rm(`.stampbook/demo.sqlite${s}`, { force: true }))));
 
-// Members sign in on the storefront, so sign-in messages name its origin, and the API lets it call.
-const storefrontPort = Number(env.STOREFRONT_PORT ?? 8788);
-const storefrontUrl = `http://localhost:${storefrontPort}`;
-
-let config;
-try {
-  config = loadConfig(
-    {
-      LOG_LEVEL: "warn",
-      DATABASE_URL: DEFAULT_DATABASE,
-      SIWE_URI: storefrontUrl,
-      CORS_ORIGINS: storefrontUrl,
-      // The demo brand's account deployed the collection and holds MINTER_ROLE: it pays for drop claims.
-      ...(deployed ? { MINTER_PRIVATE_KEY: deployed.brandAccount.privateKey } : {}),
-      ...env,
-      RPC_URL: rpcUrl,
-      CHAIN_ID: String(chainId),
-    },
-    deployed ? { collections: [deployed.collection] } : {},
-  );
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    await chainServer?.close();
-    process.exit(2);
-  }
-  throw error;
-}
-
+const operatorToken = env.OPERATOR_TOKEN ?? `op_${randomBytes(24).toString("base64url")}`;
+const config = apiConfig(
+  { OPERATOR_TOKEN: operatorToken, ...(env.MINTER_KEY_SECRET === undefined ? { MINTER_KEY_SECRET: await minterKeySecret() } : {}) },
+  { RPC_URL: rpcUrl, CHAIN_ID: String(chainId) },
+);
 const app = await build({ config });
-const seeded = deployed ? await seedDemoBrand({ app, store: app.store, collection: deployed.collection }) : undefined;
-await app.listen({ host: config.host, port: config.port });
+
+// A demo seeded before on this chain and database is found again, not made twice.
+const previous = seeding ? await demoCollectionIn(app.store) : undefined;
+const deployed = seeding ? (previous ? demoDeployment(previous) : await deployDemoCollection({ rpcUrl, chain })) : undefined;
+const seeded = deployed ? await seedDemoBrand({ app, operatorToken, collection: deployed.collection, rpcUrl, chain }) : undefined;
+await listening(apiListener, () => app.listen({ host: config.host, port: config.port }));
 const apiUrl = config.publicUrl.origin;
-const storefront = await startStorefront({
-  host: config.host,
-  port: storefrontPort,
-  config: {
-    apiUrl,
-    chainId,
-    rpcUrl,
-    brandName: seeded?.brand.name ?? "Stampbook",
-    tokenNames: Object.fromEntries((deployed?.tokenTypes ?? []).map((t) => [t.tokenId, t.name.split(" (")[0]!])),
-  },
-});
+const storefront = await listening(storefrontListener, () =>
+  startStorefront({
+    host: config.host,
+    port: storefrontPort,
+    config: {
+      apiUrl,
+      chainId,
+      rpcUrl,
+      brandName: seeded?.brand.name ?? "Stampbook",
+      tokenNames: Object.fromEntries((deployed?.tokenTypes ?? []).map((t) => [t.tokenId, t.name.split(" (")[0]!])),
+    },
+  }),
+);
 
 const manifest = {
   storefrontUrl,
@@ -88,11 +205,12 @@ const manifest = {
   rpcUrl,
   chainId,
   databaseUrl: config.databaseUrl,
-  contracts: { collections: config.collections as Address[] },
+  operatorToken,
+  contracts: { collections: deployed ? [deployed.collection] : (config.collections as Address[]) },
   ...(deployed && seeded
     ? {
         tokenTypes: deployed.tokenTypes,
-        brand: { ...seeded.brand, adminAddress: deployed.brandAccount.account.address, adminPrivateKey: deployed.brandAccount.privateKey },
+        brand: { ...seeded.brand, minterAddress: seeded.minter, adminAddress: deployed.brandAccount.account.address, adminPrivateKey: deployed.brandAccount.privateKey },
         accounts: deployed.accounts,
         perks: seeded.perks,
         drops: seeded.drops,
@@ -109,10 +227,11 @@ const lines = [
   `  API        ${apiUrl}   (OpenAPI: ${apiUrl}/docs)`,
   `  chain      ${rpcUrl}   chain id ${chainId}${chainServer ? " (local Hardhat chain, started here)" : ""}`,
   `  store      ${config.databaseUrl}`,
-  ...config.collections.map((c) => `  collection ${c}`),
+  `  operator   token ${operatorToken}   (npm run brand:create -- "Name" finds it in the manifest)`,
+  ...(deployed ? [deployed.collection] : config.collections).map((c) => `  collection ${c}${previous ? " (seeded by an earlier run)" : ""}`),
 ];
 if (deployed && seeded) {
-  lines.push(`  brand      ${seeded.brand.name} (${seeded.brand.id}), API key ${seeded.brand.apiKey}`, "", "Test accounts (local chain only):");
+  lines.push(`  brand      ${seeded.brand.name} (${seeded.brand.id}), API key ${seeded.brand.apiKey}`, `  minter     ${seeded.minter} (the brand's own: it mints and pays for drop claims)`, "", "Test accounts (local chain only):");
   for (const a of deployed.accounts) {
     const holds = Object.entries(a.holdings).map(([k, v]) => `${v} ${k}`).join(", ") || "nothing";
     lines.push(`  ${a.address}  ${a.role}: holds ${holds}`, `      private key ${a.privateKey}`);
@@ -134,4 +253,25 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     await chainServer?.close();
     process.exit(0);
   });
+}
+
+/** MINTER_KEY_SECRET for the demo: kept in a file beside the demo's data, made on first use. */
+async function minterKeySecret(): Promise<string> {
+  const kept = await readFile(MINTER_KEY_SECRET_FILE, "utf8").catch(() => "");
+  if (kept.trim().length >= 32) return kept.trim();
+  const secret = randomBytes(32).toString("base64url");
+  await mkdir(dirname(MINTER_KEY_SECRET_FILE), { recursive: true });
+  await writeFile(MINTER_KEY_SECRET_FILE, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** The collection an earlier run registered for the demo brand in this store, if the chain still has it. */
+async function demoCollectionIn(store: Store): Promise<Address | undefined> {
+  const brand = (await store.listBrands()).find((b) => b.name === DEMO_BRAND_NAME);
+  if (brand === undefined) return undefined;
+  const client = createPublicClient({ chain, transport: http(rpcUrl) });
+  for (const { collection } of await store.listCollections({ brandId: brand.id })) {
+    if ((await client.getCode({ address: collection })) !== undefined) return getAddress(collection);
+  }
+  return undefined;
 }

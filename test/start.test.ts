@@ -1,8 +1,11 @@
 /**
  * `npm start` end to end: the real entry script in a child process, on free ports, with its own
- * manifest and database; a member signs in over HTTP and sees the seeded perks; Ctrl-C stops it.
+ * manifest and database; it compiles first and says so; a member signs in over HTTP and sees the
+ * seeded perks; `npm run brand:create` reaches the running deployment; a second run against the same
+ * chain and database seeds nothing twice; Ctrl-C stops it.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,9 +22,9 @@ let manifest: any;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "stampbook-start-"));
-  const [port, chainPort] = [await freePort(), await freePort()];
+  const [port, chainPort, storefrontPort] = [await freePort(), await freePort(), await freePort()];
   child = spawn(process.execPath, ["scripts/start.ts"], {
-    env: { ...process.env, PORT: String(port), CHAIN_PORT: String(chainPort), MANIFEST_PATH: join(dir, "demo.json"), DATABASE_URL: `sqlite:${join(dir, "demo.sqlite")}` },
+    env: { ...process.env, PORT: String(port), CHAIN_PORT: String(chainPort), STOREFRONT_PORT: String(storefrontPort), MANIFEST_PATH: join(dir, "demo.json"), DATABASE_URL: `sqlite:${join(dir, "demo.sqlite")}` },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d) => (output += d));
@@ -40,6 +43,14 @@ afterAll(async () => {
 });
 
 describe("npm start", () => {
+  it("says it compiles the contracts, and when that is done, before it starts", () => {
+    const compiling = output.indexOf("Compiling contracts (the first run takes a minute or two)");
+    const compiled = output.search(/^Compiled in \d+ s$/m);
+    expect(compiling, output).toBeGreaterThanOrEqual(0);
+    expect(compiled).toBeGreaterThan(compiling);
+    expect(output.indexOf("Stampbook is running.")).toBeGreaterThan(compiled);
+  });
+
   it("prints where everything runs and writes the manifest", () => {
     expect(output).toContain(manifest.apiUrl);
     expect(output).toContain(manifest.rpcUrl);
@@ -97,6 +108,61 @@ describe("npm start", () => {
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBalance", params: [account.address, "latest"] }),
     });
     expect((await balance.json()).result).toBe("0x0");
+  });
+
+  it("seeds the brand as a brand would: the collection registered with its admin's signature, its own minter", async () => {
+    const headers = { authorization: `Bearer ${manifest.brand.apiKey}` };
+    const collections = await (await fetch(`${manifest.apiUrl}/v1/admin/collections`, { headers })).json();
+    expect(collections.items).toEqual([expect.objectContaining({ collection: manifest.contracts.collections[0], admin: manifest.brand.adminAddress })]);
+    const { minter } = await (await fetch(`${manifest.apiUrl}/v1/admin/minter`, { headers })).json();
+    expect(minter).toMatchObject({ address: manifest.brand.minterAddress, source: "generated", collections: [{ canMint: true }] });
+    expect(minter.address).not.toBe(manifest.brand.adminAddress);
+  });
+
+  it("npm run brand:create reaches the running deployment and prints a working key, once", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ["scripts/create-brand.ts", "Acme", "Coffee"], { env: { ...process.env, MANIFEST_PATH: join(dir, "demo.json") } });
+    const created = JSON.parse(stdout);
+    expect(created).toMatchObject({ name: "Acme Coffee", apiUrl: manifest.apiUrl, apiKey: expect.stringMatching(/^sbk_/) });
+    const perks = await fetch(`${manifest.apiUrl}/v1/admin/perks`, { headers: { authorization: `Bearer ${created.apiKey}` } });
+    expect(perks.status).toBe(200);
+    expect((await perks.json()).items).toEqual([]);
+    const brands = await (await fetch(`${manifest.apiUrl}/v1/operator/brands`, { headers: { authorization: `Bearer ${manifest.operatorToken}` } })).json();
+    expect(brands.items.map((b: any) => b.name)).toEqual(["Demo Coffee Club", "Acme Coffee"]);
+  });
+
+  it("brand:create without a deployment to reach says how to name one, and changes nothing", async () => {
+    const run = promisify(execFile)(process.execPath, ["scripts/create-brand.ts", "Nobody"], { env: { ...process.env, MANIFEST_PATH: join(dir, "missing.json"), STAMPBOOK_API_URL: "", OPERATOR_TOKEN: "" } });
+    await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("STAMPBOOK_API_URL and OPERATOR_TOKEN") });
+  });
+
+  it("run again against the same chain and database, it finds the demo and seeds nothing twice", async () => {
+    const [port, storefrontPort] = [await freePort(), await freePort()];
+    let again = "";
+    const second = spawn(process.execPath, ["scripts/start.ts"], {
+      env: { ...process.env, PORT: String(port), STOREFRONT_PORT: String(storefrontPort), RPC_URL: manifest.rpcUrl, MANIFEST_PATH: join(dir, "again.json"), DATABASE_URL: `sqlite:${join(dir, "demo.sqlite")}` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    second.stdout!.on("data", (d) => (again += d));
+    second.stderr!.on("data", (d) => (again += d));
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!again.includes("Press Ctrl-C to stop.")) {
+        if (second.exitCode !== null || Date.now() > deadline) throw new Error(`the second npm start did not come up:\n${again}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const rerun = JSON.parse(await readFile(join(dir, "again.json"), "utf8"));
+      expect(rerun.contracts.collections).toEqual(manifest.contracts.collections);
+      expect(rerun.brand.id).toBe(manifest.brand.id);
+      expect(rerun.brand.minterAddress).toBe(manifest.brand.minterAddress);
+      expect(rerun.perks).toEqual(manifest.perks);
+      expect(rerun.drops).toEqual(manifest.drops);
+      const brands = await (await fetch(`${rerun.apiUrl}/v1/operator/brands`, { headers: { authorization: `Bearer ${rerun.operatorToken}` } })).json();
+      expect(brands.items.filter((b: any) => b.name === "Demo Coffee Club")).toHaveLength(1);
+      const perks = await (await fetch(`${rerun.apiUrl}/v1/admin/perks`, { headers: { authorization: `Bearer ${rerun.brand.apiKey}` } })).json();
+      expect(perks.items).toHaveLength(manifest.perks.length);
+    } finally {
+      second.kill("SIGKILL");
+    }
   });
 
   it("stops everything on Ctrl-C (SIGINT)", async () => {

@@ -23,7 +23,7 @@ import { SiweMessage } from "siwe";
 import { defineChain, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
-import { createBrand, issueApiKey } from "../../server/admin/brands.ts";
+import { createBrand, issueApiKey } from "../../server/brands/accounts.ts";
 import { SqliteStore } from "../../server/storage/index.ts";
 import { devAccount } from "../demo/accounts.ts";
 import { deployDemoCollection } from "../demo/seed.ts";

@@ -1,15 +1,12 @@
 /**
- * Seeds the demo brand: deploys a collection, creates its token types, gives test members different
- * holdings, creates the brand with an API key, and defines perks with different rules and limits
- * and gasless drops (one minted by the server, one claimed with a voucher) through the brand API.
- * Returns everything a manifest needs.
+ * The demo: deploys a collection, creates its token types, gives test members different holdings;
+ * then seeds the demo brand through the API (operator, registration, minter, perks with different
+ * rules and limits, gasless drops: one minted by the brand's minter, one claimed with a voucher).
  */
 import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
-import { createPublicClient, createWalletClient, http, type Address, type Chain, type Hex } from "viem";
-import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
-import { createBrand, issueApiKey } from "../../server/admin/brands.ts";
-import type { Store } from "../../server/storage/index.ts";
+import { createPublicClient, createWalletClient, getAddress, http, parseEther, type Address, type Chain, type Hex } from "viem";
+import { MINTER_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { devAccount } from "./accounts.ts";
 
 const DAY = 24 * 3600;
@@ -66,9 +63,14 @@ export async function deployDemoCollection(options: { rpcUrl: string; chain: Cha
       await wait(await write("mint", [devAccount(m.index).account.address, tokenId(key), amount]));
     }
   }
+  return demoDeployment(collection);
+}
+
+/** What the manifest says of a demo collection, deployed now or before (the demo's holdings are fixed). */
+export function demoDeployment(collection: Address) {
   return {
-    collection,
-    brandAccount,
+    collection: getAddress(collection),
+    brandAccount: devAccount(0),
     tokenTypes: DEMO_TOKEN_TYPES.map((t, i) => ({ tokenId: String(i + 1), key: t.key, name: t.name })),
     accounts: MEMBERS.map((m) => {
       const { account, privateKey } = devAccount(m.index);
@@ -77,14 +79,60 @@ export async function deployDemoCollection(options: { rpcUrl: string; chain: Cha
   };
 }
 
+export const DEMO_BRAND_NAME = "Demo Coffee Club";
+
 /**
- * Creates the demo brand, its API key, its perks and its drops through the brand API of a running
- * `app`. The app's minter key must hold MINTER_ROLE on `collection` (the brand's account does).
+ * Seeds the demo brand through the running `app`'s APIs, as an operator and a brand would: the
+ * operator creates the brand (or finds it from an earlier run), the collection's admin signs its
+ * registration, the brand gets its own minter (granted MINTER_ROLE and some gas money by the admin),
+ * then its perks and drops. Everything already there from an earlier run against the same chain and
+ * database is kept, not made twice; only a new API key is issued (the old one is not shown again).
  */
-export async function seedDemoBrand(options: { app: FastifyInstance; store: Store; collection: Address }) {
-  const { collection } = options;
-  const brand = await createBrand(options.store, "Demo Coffee Club");
-  const { key: apiKey } = await issueApiKey(options.store, brand.id, "demo");
+export async function seedDemoBrand(options: { app: FastifyInstance; operatorToken: string; collection: Address; rpcUrl: string; chain: Chain }) {
+  const { app, collection } = options;
+  const admin = devAccount(0);
+  const transport = http(options.rpcUrl);
+  const publicClient = createPublicClient({ chain: options.chain, transport });
+  const adminWallet = createWalletClient({ account: admin.account, chain: options.chain, transport });
+  const wait = async (hash: Hex) => {
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`demo transaction ${hash} reverted`);
+  };
+
+  async function api(method: "GET" | "POST", url: string, token: string, payload?: unknown, ok: number[] = [200, 201]) {
+    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    if (!ok.includes(response.statusCode)) throw new Error(`demo seed: ${method} ${url} answered ${response.statusCode}: ${response.body}`);
+    return response.json();
+  }
+
+  // The operator: the demo brand, once per database.
+  const existing = (await api("GET", "/v1/operator/brands", options.operatorToken)).items.find((b: { name: string }) => b.name === DEMO_BRAND_NAME);
+  let brand: { id: string; name: string };
+  let apiKey: string;
+  if (existing === undefined) {
+    const created = await api("POST", "/v1/operator/brands", options.operatorToken, { name: DEMO_BRAND_NAME, keyLabel: "demo" });
+    brand = created.brand;
+    apiKey = created.key.apiKey;
+  } else {
+    brand = existing;
+    apiKey = (await api("POST", `/v1/operator/brands/${existing.id}/keys`, options.operatorToken, { label: "demo" })).apiKey;
+  }
+
+  // The collection's admin proves the brand controls it.
+  const typed = await api("GET", `/v1/admin/collections/registration?collection=${collection}`, apiKey);
+  const signature = await admin.account.signTypedData({ domain: typed.domain, types: typed.types, primaryType: "RegisterCollection", message: { ...typed.message, expiresAt: BigInt(typed.message.expiresAt) } });
+  await api("POST", "/v1/admin/collections", apiKey, { collection, signer: admin.account.address, nonce: typed.message.nonce, expiresAt: Number(typed.message.expiresAt), signature });
+
+  // The brand's own minter: made by the server, granted MINTER_ROLE and gas money by the admin.
+  let minter = (await api("GET", "/v1/admin/minter", apiKey)).minter;
+  if (minter === null) minter = await api("POST", "/v1/admin/minter", apiKey, {});
+  if (!(await publicClient.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "hasRole", args: [MINTER_ROLE, minter.address] }))) {
+    await wait(await adminWallet.writeContract({ address: collection, abi: stampbookCollectionAbi, functionName: "grantRole", args: [MINTER_ROLE, minter.address] }));
+  }
+  if ((await publicClient.getBalance({ address: minter.address })) < parseEther("1")) {
+    await wait(await adminWallet.sendTransaction({ to: minter.address, value: parseEther("10") }));
+  }
+
   const leaf = (type: "member" | "holds", key: TypeKey, min?: number) => ({ type, collection, tokenId: tokenId(key).toString(), ...(min ? { min } : {}) });
   const perkSpecs = [
     { title: "Free coffee for Gold members", description: "One free drink of your choice, once.", rule: leaf("member", "gold"), limits: { perMember: 1 } },
@@ -95,14 +143,7 @@ export async function seedDemoBrand(options: { app: FastifyInstance; store: Stor
     { title: "Go lifetime: upgrade offer", description: "Gold members who are not lifetime members yet.", rule: { type: "all", rules: [leaf("member", "gold"), { type: "not", rule: leaf("member", "lifetime") }] }, limits: { perMember: 1 } },
     { title: "Holiday blend preview", description: "Opens next month.", rule: leaf("member", "gold"), limits: {}, startsAt: new Date(Date.now() + 30 * DAY * 1000).toISOString() },
   ];
-  const perks: Array<{ id: string; title: string }> = [];
-  for (const spec of perkSpecs) {
-    const response = await options.app.inject({ method: "POST", url: "/v1/admin/perks", headers: { authorization: `Bearer ${apiKey}` }, payload: spec });
-    if (response.statusCode !== 201) throw new Error(`creating demo perk "${spec.title}" failed: ${response.body}`);
-    perks.push({ id: response.json().id, title: spec.title });
-  }
-
-  // Drops members claim without gas: the server mints with the brand's key, or signs a voucher.
+  // Drops members claim without gas: the brand's minter mints, or signs a voucher.
   const dropSpecs = [
     { title: "Welcome stamp", description: "A free journey stamp for every member who signs in: the brand mints it and pays the gas.", collection, tokenId: tokenId("stamp").toString(), mode: "mint", rule: null, limits: { perMember: 1 } },
     {
@@ -115,12 +156,19 @@ export async function seedDemoBrand(options: { app: FastifyInstance; store: Stor
       limits: { perMember: 1, total: 100 },
     },
   ];
-  const drops: Array<{ id: string; title: string; mode: string }> = [];
-  for (const spec of dropSpecs) {
-    const response = await options.app.inject({ method: "POST", url: "/v1/admin/drops", headers: { authorization: `Bearer ${apiKey}` }, payload: spec });
-    if (response.statusCode !== 201) throw new Error(`creating demo drop "${spec.title}" failed: ${response.body}`);
-    drops.push({ id: response.json().id, title: spec.title, mode: spec.mode });
-  }
 
-  return { brand: { id: brand.id, name: brand.name, apiKey }, perks, drops };
+  /** Creates the offers not there yet (by title); returns all of them in the specs' order. */
+  async function ensure<Spec extends { title: string }>(path: string, specs: Spec[]) {
+    const have = new Map<string, { id: string }>(((await api("GET", path, apiKey)).items as { id: string; title: string }[]).map((o) => [o.title, o]));
+    const out: Array<{ id: string; title: string } & Omit<Spec, "title">> = [];
+    for (const spec of specs) {
+      const offer = have.get(spec.title) ?? (await api("POST", path, apiKey, spec, [201]));
+      out.push({ ...spec, id: offer.id });
+    }
+    return out;
+  }
+  const perks = (await ensure("/v1/admin/perks", perkSpecs)).map(({ id, title }) => ({ id, title }));
+  const drops = (await ensure("/v1/admin/drops", dropSpecs)).map(({ id, title, mode }) => ({ id, title, mode }));
+
+  return { brand: { id: brand.id, name: brand.name, apiKey }, minter: minter.address as Address, perks, drops };
 }

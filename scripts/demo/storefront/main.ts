@@ -167,7 +167,15 @@ async function renderPerks() {
 
 function perkCard(perk: MemberPerk): HTMLLIElement {
   const open = perk.status === "open";
-  const state = !open ? badge(perk.status === "upcoming" ? "coming soon" : "ended", "locked") : perk.eligible ? badge("unlocked", "unlocked") : badge("locked", "locked");
+  const state = !open
+    ? badge(perk.status === "upcoming" ? "coming soon" : "ended", "locked")
+    : !perk.checked
+      ? badge("can't check right now", "locked")
+      : perk.usedUp
+        ? badge("used", "unlocked")
+        : perk.eligible
+          ? badge("unlocked", "unlocked")
+          : badge("locked", "locked");
   const li = card(perk.title, state, perk.description, paragraph(`For holders of ${perk.requires}.`, "muted"));
   li.dataset.perkId = perk.id;
   li.classList.toggle("locked", !perk.eligible || !open);
@@ -180,7 +188,7 @@ function perkCard(perk: MemberPerk): HTMLLIElement {
   }
   if (perk.eligible && open) {
     li.append(
-      button("Redeem", async (b) => {
+      button(perk.usedUp ? "Show code" : "Redeem", async (b) => {
         const redemption = await redeemOnce(perk);
         b.textContent = "Show code";
         showCode(perk.title, redemption.code);
@@ -223,7 +231,7 @@ async function renderDrops() {
 }
 
 function dropCard(drop: MemberDrop): HTMLLIElement {
-  const claimed = drop.claimed > 0 && drop.limits.perMember !== null && drop.claimed >= drop.limits.perMember;
+  const claimed = drop.usedUp;
   const token = config.tokenNames[drop.tokenId] ?? `token #${drop.tokenId}`;
   const li = card(drop.title, drop.description, paragraph(`${drop.amount} × ${token} · for ${drop.requires}`, "muted"));
   li.dataset.dropId = drop.id;
