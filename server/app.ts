@@ -27,7 +27,7 @@ import { dropRoutes } from "./drops/routes.ts";
 import { startClaimSweeper } from "./drops/sweeper.ts";
 import { createDropVariant } from "./drops/variant.ts";
 import { healthRoutes } from "./health/routes.ts";
-import { boundedError } from "./logging.ts";
+import { boundedError, throttled } from "./logging.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { createOffers } from "./offers/service.ts";
 import { operatorRoutes } from "./operator/routes.ts";
@@ -185,15 +185,3 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 
 /** How long a registration a brand asks for stays signable. */
 const REGISTRATION_LIFETIME_SECONDS = 3_600;
-
-/** `report`, at most once per `ms` for each key: a brand whose reads keep failing is one line now and then. */
-function throttled(ms: number, report: (key: string, error: unknown) => void): (key: string, error: unknown) => void {
-  const last = new Map<string, number>();
-  return (key, error) => {
-    const now = Date.now();
-    if (now - (last.get(key) ?? -Infinity) < ms) return;
-    if (last.size >= 10_000) last.clear();
-    last.set(key, now);
-    report(key, error);
-  };
-}

@@ -10,7 +10,7 @@ import { stampbookCollectionAbi } from "../contracts/bindings/index.ts";
 import { build } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { Problem } from "./errors.ts";
-import { boundedError } from "./logging.ts";
+import { boundedError, throttled } from "./logging.ts";
 import { SqliteStore } from "./storage/index.ts";
 
 const LINE_MAX = 1024;
@@ -207,5 +207,15 @@ describe("the app's log lines", () => {
       expect(failures).toHaveLength(1);
       expect(failures[0]).toMatchObject({ level, err: { type } });
     }
+  });
+});
+
+describe("throttled", () => {
+  it("reports a key at most once per interval, each key on its own", () => {
+    const seen: string[] = [];
+    const report = throttled(60_000, (key) => seen.push(key));
+    for (let i = 0; i < 5; i++) report("brand-a", new Error("down"));
+    report("brand-b", new Error("down"));
+    expect(seen).toEqual(["brand-a", "brand-b"]);
   });
 });

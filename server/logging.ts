@@ -106,3 +106,15 @@ export function boundedError(error: unknown): BoundedError {
   }
   return { ...chain.reduceRight((cause, reduced) => ({ ...reduced, cause })), stack };
 }
+
+/** `report`, at most once per `ms` for each key: a brand whose reads keep failing is one line now and then. */
+export function throttled(ms: number, report: (key: string, error: unknown) => void): (key: string, error: unknown) => void {
+  const last = new Map<string, number>();
+  return (key, error) => {
+    const now = Date.now();
+    if (now - (last.get(key) ?? -Infinity) < ms) return;
+    if (last.size >= 10_000) last.clear();
+    last.set(key, now);
+    report(key, error);
+  };
+}

@@ -9,6 +9,7 @@ import { getAddress, type Address } from "viem";
 import { NEVER_EXPIRES } from "../../contracts/bindings/index.ts";
 import type { CollectionDirectory } from "../brands/directory.ts";
 import type { CollectionCatalog } from "../chain/collections.ts";
+import { throttled } from "../logging.ts";
 import { holdingKey } from "../offers/rules.ts";
 import { AddressSchema, Nullable, problemResponses, StringEnum } from "../schemas.ts";
 
@@ -41,6 +42,8 @@ type CollectionHoldings = Static<typeof CollectionHoldingsSchema>;
 
 export async function memberRoutes(app: FastifyInstance, opts: { directory: CollectionDirectory; catalog: CollectionCatalog }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  // A collection that keeps failing is one line now and then, not one per request.
+  const unreadable = throttled(10_000, (collection, error) => app.log.warn({ collection, err: error }, "a collection's holdings could not be read for /v1/me"));
 
   async function holdingsIn(member: Address, collection: Address, brandId: string | null): Promise<CollectionHoldings> {
     const address = getAddress(collection);
@@ -78,7 +81,7 @@ export async function memberRoutes(app: FastifyInstance, opts: { directory: Coll
       const firstFailure = results.find((r) => r.status === "rejected");
       if (firstFailure !== undefined && results.every((r) => r.status === "rejected")) throw firstFailure.reason;
       results.forEach((r, i) => {
-        if (r.status === "rejected") app.log.warn({ collection: served[i]!.collection, err: r.reason }, "a collection's holdings could not be read for /v1/me");
+        if (r.status === "rejected") unreadable(served[i]!.collection, r.reason);
       });
       reply.header("cache-control", "no-store");
       return {
