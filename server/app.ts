@@ -116,7 +116,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  await app.register(storagePlugin, { databaseUrl: config.databaseUrl, pruneIntervalMs: config.pruneIntervalMs, ...(options.store ? { store: options.store } : {}) });
+  await app.register(storagePlugin, { databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, pruneIntervalMs: config.pruneIntervalMs, ...(options.store ? { store: options.store } : {}) });
   const client = options.client ?? createChainClient(config.rpcUrl, config.chainId);
   await app.register(chainPlugin, { client, ownershipCacheMs: config.ownershipCacheMs, ...(options.ownership ? { ownership: options.ownership } : {}) });
   const now = options.now ?? (() => new Date());

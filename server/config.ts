@@ -21,8 +21,10 @@ export type Config = {
    * no brand mints on them (brands register the collections they own). `npm start` seeds this way.
    */
   collections: Address[];
-  /** `sqlite:<path>` or `sqlite::memory:`. */
+  /** `sqlite:<path>`, `sqlite::memory:` or `postgres://…` (several instances share one PostgreSQL). */
   databaseUrl: string;
+  /** PostgreSQL connections per instance. */
+  databasePoolSize: number;
   nonceTtlSeconds: number;
   sessionTtlSeconds: number;
   clockSkewSeconds: number;
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rpcUrl: read.url("RPC_URL", "http://127.0.0.1:8545")?.toString() ?? "",
     collections: read.addresses("COLLECTIONS"),
     databaseUrl: read.databaseUrl("DATABASE_URL", "sqlite:.stampbook/stampbook.db"),
+    databasePoolSize: read.int("DATABASE_POOL_SIZE", 10, 1, 1_000),
     nonceTtlSeconds: read.int("NONCE_TTL_SECONDS", 300, 10, 3600),
     sessionTtlSeconds: read.int("SESSION_TTL_SECONDS", 86_400, 60, 30 * 86_400),
     clockSkewSeconds: read.int("CLOCK_SKEW_SECONDS", 60, 0, 600),
@@ -218,11 +221,9 @@ class Reader {
   databaseUrl(name: string, fallback: string): string {
     const value = this.raw(name) ?? fallback;
     if (value.startsWith("sqlite:") && value.length > "sqlite:".length) return value;
-    if (/^postgres(ql)?:\/\//.test(value)) {
-      this.problems.push(`${name}: PostgreSQL is not supported yet; use sqlite:<path>`);
-    } else {
-      this.problems.push(`${name} must be sqlite:<path> or sqlite::memory: (got "${value}")`);
-    }
+    if (/^postgres(ql)?:\/\/./.test(value) && URL.canParse(value)) return value;
+    // The value may hold a password: it is not echoed.
+    this.problems.push(`${name} must be sqlite:<path>, sqlite::memory: or postgres://user@host:port/database`);
     return fallback;
   }
 }

@@ -1,13 +1,13 @@
 /**
- * Decorates the instance with the {@link Store}; opens SQLite from the config unless one is given.
+ * Decorates the instance with the {@link Store}; opens the config's (SQLite or PostgreSQL) unless one
+ * is given.
  * Every `pruneIntervalMs` it has the store forget used nonces and ended sessions past their expiry,
  * which otherwise pile up with every sign-in.
  */
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
-import { SqliteStore, toTimestamp, type Store } from "../storage/index.ts";
+import { openStore } from "../storage/open.ts";
+import { toTimestamp, type Store } from "../storage/index.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -15,16 +15,10 @@ declare module "fastify" {
   }
 }
 
-export function openStore(databaseUrl: string): Store {
-  const path = databaseUrl.slice("sqlite:".length);
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  return SqliteStore.open(path);
-}
-
 export const storagePlugin = fp(
-  async (app: FastifyInstance, opts: { store?: Store; databaseUrl: string; pruneIntervalMs: number }) => {
+  async (app: FastifyInstance, opts: { store?: Store; databaseUrl: string; poolSize?: number; pruneIntervalMs: number }) => {
     const owned = opts.store === undefined;
-    const store = opts.store ?? openStore(opts.databaseUrl);
+    const store = opts.store ?? (await openStore(opts.databaseUrl, opts.poolSize === undefined ? {} : { poolSize: opts.poolSize }));
     app.decorate("store", store);
     // unref: pruning never keeps the process alive. Several instances pruning one store is harmless.
     const pruning = setInterval(() => {

@@ -1,15 +1,17 @@
 /**
- * One SQLite database through `node:sqlite` (Node >= 24), with what every aggregate's store needs:
- * cached prepared statements and write transactions. One file may be shared by several processes:
- * WAL lets readers run beside the one writer, every write runs in a `BEGIN IMMEDIATE` transaction so
- * writers queue for the lock from the start, and `busy_timeout` makes them wait for it rather than fail.
+ * The SQL layer's driver for SQLite through `node:sqlite` (Node >= 24): cached prepared statements
+ * and write transactions. One file may be shared by several processes: WAL lets readers run beside
+ * the one writer, every write transaction starts with `BEGIN IMMEDIATE` so writers queue for the lock
+ * from the start, and `busy_timeout` makes them wait for it rather than fail.
  *
- * node:sqlite is synchronous, so a write transaction runs whole before its caller's promise settles:
- * calls from one process never interleave inside a transaction. The price is that a write waiting
- * for another process's lock blocks this process's event loop meanwhile (at most the busy timeout).
+ * node:sqlite is synchronous and this process has one connection, so everything it asks of the
+ * database takes turns (a queue): a transaction's statements never interleave with another caller's,
+ * and no read sees a transaction that has not committed. The price is that a write waiting for
+ * another process's lock blocks this process's event loop meanwhile (at most the busy timeout).
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { StoreBusyError } from "../errors.ts";
+import type { Dialect, SqlDatabase, SqlExecutor, SqlValue, TransactionOptions } from "../sql/database.ts";
 import { applyMigrations } from "./migrations.ts";
 
 /** Default for the busy timeout: how long a write waits for another writer's lock. */
@@ -39,9 +41,23 @@ function switchToWal(db: DatabaseSync, busyTimeoutMs: number): { journal_mode?: 
   }
 }
 
-export class SqliteDatabase {
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+
+const DIALECT: Dialect = { name: "sqlite", forUpdate: "" };
+
+export class SqliteDatabase implements SqlDatabase {
+  readonly dialect = DIALECT;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  /** The turn of the last thing asked: the next one starts when it has settled. */
+  #turn: Promise<unknown> = Promise.resolve();
+  /** The direct executor, for a transaction's own statements (which already hold the turn). */
+  readonly #direct: SqlExecutor = {
+    get: async (sql, ...params) => this.#get(sql, params),
+    all: async (sql, ...params) => this.#all(sql, params),
+    run: async (sql, ...params) => this.#run(sql, params),
+  };
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
@@ -87,47 +103,71 @@ export class SqliteDatabase {
     return statement;
   }
 
-  get<Row>(sql: string, ...params: SQLInputValue[]): Row | undefined {
-    return this.#statement(sql).get(...params) as Row | undefined;
+  #get<Row>(sql: string, params: SqlValue[]): Row | undefined {
+    return this.#statement(sql).get(...(params as SQLInputValue[])) as Row | undefined;
   }
 
-  all<Row>(sql: string, ...params: SQLInputValue[]): Row[] {
-    return this.#statement(sql).all(...params) as unknown as Row[];
+  #all<Row>(sql: string, params: SqlValue[]): Row[] {
+    return this.#statement(sql).all(...(params as SQLInputValue[])) as unknown as Row[];
   }
 
-  count(sql: string, ...params: SQLInputValue[]): number {
-    return this.get<{ n: number }>(sql, ...params)?.n ?? 0;
+  #run(sql: string, params: SqlValue[]): number {
+    return Number(this.#statement(sql).run(...(params as SQLInputValue[])).changes);
   }
 
-  /** Runs a statement; returns how many rows it changed. */
-  run(sql: string, ...params: SQLInputValue[]): number {
-    return Number(this.#statement(sql).run(...params).changes);
+  /** Runs `task` when everything asked before it has settled. */
+  #inTurn<T>(task: () => T | Promise<T>): Promise<T> {
+    const result = this.#turn.then(task);
+    this.#turn = result.catch(() => undefined);
+    return result;
+  }
+
+  get<Row>(sql: string, ...params: SqlValue[]): Promise<Row | undefined> {
+    return this.#inTurn(() => this.#get<Row>(sql, params));
+  }
+
+  all<Row>(sql: string, ...params: SqlValue[]): Promise<Row[]> {
+    return this.#inTurn(() => this.#all<Row>(sql, params));
+  }
+
+  run(sql: string, ...params: SqlValue[]): Promise<number> {
+    return this.#inTurn(() => this.#run(sql, params));
   }
 
   /**
-   * Runs `work` in a write transaction. BEGIN IMMEDIATE takes the write lock up front (waiting up
-   * to busy_timeout), so the reads inside see the latest data and nothing can change it before
-   * COMMIT. `work` must be synchronous. A lock not got in time is a {@link StoreBusyError}.
+   * BEGIN IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so the reads inside
+   * see the latest data and nothing can change it before COMMIT.
    */
-  write<T>(work: () => T, durability: "durable" | "ephemeral" = "durable"): T {
-    // Nonces and sessions skip the per-commit fsync: after a power cut the worst case is signing in
-    // again. Everything else (redemptions above all) is on disk before the caller hears "done"; its
-    // commit also syncs any ephemeral commits written before it.
-    if (durability === "ephemeral") this.#db.exec("PRAGMA synchronous = NORMAL");
-    try {
-      this.#db.exec("BEGIN IMMEDIATE");
-      const result = work();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw isBusy(error) ? new StoreBusyError(error) : error;
-    } finally {
-      if (durability === "ephemeral") this.#db.exec("PRAGMA synchronous = FULL");
-    }
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return this.#inTurn(async () => {
+      // Nonces and sessions skip the per-commit fsync: after a power cut the worst case is signing in
+      // again. Everything else (redemptions above all) is on disk before the caller hears "done"; its
+      // commit also syncs any ephemeral commits written before it.
+      const ephemeral = options.durability === "ephemeral";
+      if (ephemeral) this.#db.exec("PRAGMA synchronous = NORMAL");
+      try {
+        this.#db.exec("BEGIN IMMEDIATE");
+        const result = await work(this.#direct);
+        this.#db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        throw isBusy(error) ? new StoreBusyError(error) : error;
+      } finally {
+        if (ephemeral && this.#db.isOpen) this.#db.exec("PRAGMA synchronous = FULL");
+      }
+    });
   }
 
-  close(): void {
-    if (this.#db.isOpen) this.#db.close();
+  isUniqueViolation(error: unknown): boolean {
+    const code = (error as { errcode?: unknown } | null)?.errcode;
+    return code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY;
+  }
+
+  /** Closes once everything asked before has settled. */
+  close(): Promise<void> {
+    return this.#inTurn(() => {
+      if (this.#db.isOpen) this.#db.close();
+    });
   }
 }

@@ -1,13 +1,10 @@
 /**
  * The {@link Store} on SQLite through `node:sqlite` (Node >= 24): the embedded default, needing no
- * server. One store per aggregate (sign-in, brands, offers, takes) over one {@link SqliteDatabase}.
+ * server. The store's logic is the SQL layer's (sql/); this is its SQLite driver and schema.
  */
+import { createSqlStore } from "../sql/store.ts";
 import type { Store } from "../store.ts";
-import { createSqliteBrandStore } from "./brand-store.ts";
 import { DEFAULT_BUSY_TIMEOUT_MS, SqliteDatabase } from "./database.ts";
-import { createSqliteOfferStore } from "./offer-store.ts";
-import { createSqliteSignInStore } from "./sign-in-store.ts";
-import { createSqliteTakeStore } from "./take-store.ts";
 
 export { DEFAULT_BUSY_TIMEOUT_MS };
 
@@ -25,18 +22,6 @@ export const SqliteStore = {
    * brings its schema up to date, and returns the store over it.
    */
   open(path: string, options: SqliteStoreOptions = {}): Store {
-    const db = SqliteDatabase.open(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
-    const { flush, ...signIn } = createSqliteSignInStore(db);
-    return {
-      ...signIn,
-      ...createSqliteBrandStore(db),
-      ...createSqliteOfferStore(db),
-      ...createSqliteTakeStore(db),
-      async close() {
-        // Nonces already handed in are recorded (or refused) before the database closes.
-        if (db.isOpen) flush();
-        db.close();
-      },
-    };
+    return createSqlStore(SqliteDatabase.open(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS));
   },
 };

@@ -2,21 +2,25 @@ import { randomBytes } from "node:crypto";
 import type { PruneResult, SignInStore } from "../store.ts";
 import { toTimestamp, type Timestamp } from "../time.ts";
 import { requireKey, requireTimestamp } from "../validate.ts";
-import type { SqliteDatabase } from "./database.ts";
+import type { SqlDatabase } from "./database.ts";
 
-/** Used nonces, ended sessions and signing secrets on SQLite; `flush` records nonces still waiting for their batch. */
-export function createSqliteSignInStore(db: SqliteDatabase): SignInStore & { flush(): void } {
+/** Used nonces, ended sessions and signing secrets; `flush` records nonces still waiting for their batch. */
+export function createSignInStore(db: SqlDatabase): SignInStore & { flush(): Promise<void> } {
   let pendingNonces: { nonce: string; expiresAt: Timestamp; settle: (used: boolean | Error) => void }[] = [];
 
-  /** Records the nonces handed in so far. */
-  function flush(): void {
+  /** Records the nonces handed in so far, in one transaction; each caller hears its own answer after the commit. */
+  async function flush(): Promise<void> {
     const batch = pendingNonces;
     pendingNonces = [];
     if (batch.length === 0) return;
     let used: boolean[];
     try {
       if (!db.isOpen) throw new Error("the store is closed");
-      used = db.write(() => batch.map((b) => db.run("INSERT OR IGNORE INTO used_nonces (nonce, expires_at) VALUES (?, ?)", b.nonce, b.expiresAt) === 1), "ephemeral");
+      used = await db.transaction(async (tx) => {
+        const firsts: boolean[] = [];
+        for (const b of batch) firsts.push((await tx.run("INSERT INTO used_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", b.nonce, b.expiresAt)) === 1);
+        return firsts;
+      }, { durability: "ephemeral" });
     } catch (error) {
       for (const b of batch) b.settle(error instanceof Error ? error : new Error(String(error)));
       return;
@@ -40,7 +44,7 @@ export function createSqliteSignInStore(db: SqliteDatabase): SignInStore & { flu
         return Promise.reject(error);
       }
       return new Promise((resolve, reject) => {
-        if (pendingNonces.length === 0) setImmediate(() => flush());
+        if (pendingNonces.length === 0) setImmediate(() => void flush());
         pendingNonces.push({ nonce, expiresAt, settle: (used) => (used instanceof Error ? reject(used) : resolve(used)) });
       });
     },
@@ -48,35 +52,37 @@ export function createSqliteSignInStore(db: SqliteDatabase): SignInStore & { flu
     async revokeSession(id: string, expiresAt: Timestamp): Promise<boolean> {
       requireKey("id", id);
       requireTimestamp("expiresAt", expiresAt);
-      return db.write(() => db.run("INSERT OR IGNORE INTO revoked_sessions (id, expires_at) VALUES (?, ?)", id, expiresAt) === 1, "ephemeral");
+      return db.transaction(async (tx) => (await tx.run("INSERT INTO revoked_sessions (id, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", id, expiresAt)) === 1, {
+        durability: "ephemeral",
+      });
     },
 
     async isSessionRevoked(id: string): Promise<boolean> {
-      return db.get("SELECT 1 AS revoked FROM revoked_sessions WHERE id = ?", String(id)) !== undefined;
+      return (await db.get("SELECT 1 AS revoked FROM revoked_sessions WHERE id = ?", String(id))) !== undefined;
     },
 
     async secret(name: string): Promise<Uint8Array> {
       requireKey("name", name);
-      const read = () => db.get<{ value: Uint8Array }>("SELECT value FROM secrets WHERE name = ?", name)?.value;
+      const read = async () => (await db.get<{ value: Uint8Array }>("SELECT value FROM secrets WHERE name = ?", name))?.value;
       // Whoever comes first makes it; everyone else reads that one.
       const value =
-        read() ??
-        db.write(() => {
-          db.run("INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)", name, randomBytes(32), toTimestamp());
-          return read();
-        });
+        (await read()) ??
+        (await db.transaction(async (tx) => {
+          await tx.run("INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", name, randomBytes(32), toTimestamp());
+          return (await tx.get<{ value: Uint8Array }>("SELECT value FROM secrets WHERE name = ?", name))?.value;
+        }));
       if (value === undefined) throw new Error(`secret ${name} could not be created`);
       return new Uint8Array(value);
     },
 
     async pruneExpired(now: Timestamp): Promise<PruneResult> {
       requireTimestamp("now", now);
-      return db.write(
-        () => ({
-          nonces: db.run("DELETE FROM used_nonces WHERE expires_at <= ?", now),
-          revokedSessions: db.run("DELETE FROM revoked_sessions WHERE expires_at <= ?", now),
+      return db.transaction(
+        async (tx) => ({
+          nonces: await tx.run("DELETE FROM used_nonces WHERE expires_at <= ?", now),
+          revokedSessions: await tx.run("DELETE FROM revoked_sessions WHERE expires_at <= ?", now),
         }),
-        "ephemeral",
+        { durability: "ephemeral" },
       );
     },
   };

@@ -2,9 +2,9 @@ import type { Address, Hex } from "viem";
 import type { ApiKey, Brand, BrandCollection, BrandMinter } from "../../brands/types.ts";
 import type { Offer, OfferKind, Reward, Take, TakeStatus } from "../../offers/types.ts";
 
-// Row shapes as SQLite returns them (snake_case columns) and their mapping to the domain's records.
-// node:sqlite returns Record<string, SQLOutputValue>; the casts below are the one place that trusts
-// the schema in migrations.ts.
+// Row shapes as the drivers return them (snake_case columns) and their mapping to the domain's
+// records. The casts below are the one place that trusts the schema (sqlite/migrations.ts,
+// postgres/migrations.ts).
 
 export interface BrandRow {
   id: string;

@@ -3,39 +3,38 @@ import type { CreateOfferResult, NewOffer, Offer, OfferKind, OfferPatch, OfferQu
 import type { OfferStore } from "../store.ts";
 import type { Timestamp } from "../time.ts";
 import { jsonText, normalizeNewOffer, optionalTimestamp, requireLimits, requireText, requireTimestamp, requireTokens, requireWindow } from "../validate.ts";
-import type { SqliteDatabase } from "./database.ts";
+import type { SqlDatabase, SqlExecutor } from "./database.ts";
 import { offerColumns, toOffer, type OfferRow } from "./rows.ts";
 
-/** Offers (perks and drops) on SQLite. */
-export function createSqliteOfferStore(db: SqliteDatabase): OfferStore {
-
-  /** Distinct holding keys the brand's live offers read, leaving out offer `except`. */
-  function brandTokens(brandId: string, except: string | null): Set<string> {
-    const rows = db.all<{ value: string }>(
-      `SELECT DISTINCT t.value AS value FROM offers o, json_each(o.tokens) t
-       WHERE o.brand_id = ? AND o.deleted_at IS NULL AND o.id IS NOT ?`,
-      brandId,
-      except,
-    );
-    return new Set(rows.map((r) => r.value));
+/** Offers (perks and drops). */
+export function createOfferStore(db: SqlDatabase): OfferStore {
+  /**
+   * Takes the brand's row lock, so that writes checking the brand's bounds run one at a time (on
+   * PostgreSQL, whose transactions run side by side; SQLite's run one at a time anyway).
+   */
+  async function lockBrand(tx: SqlExecutor, brandId: string): Promise<void> {
+    await tx.get(`SELECT id FROM brands WHERE id = ?${db.dialect.forUpdate}`, brandId);
   }
 
   /**
    * Whether writing `tokens` for offer `except` (null: a new one) takes the brand past its bound. A
    * write that does not raise the brand's count is always allowed, so a brand over a lowered bound
-   * can still change and trim its offers.
+   * can still change and trim its offers. Counted here rather than in SQL: bounded by the bound
+   * itself, and the same on every engine.
    */
-  function tokensOverQuota(brandId: string, except: string | null, tokens: readonly string[], quota: OfferQuota): boolean {
+  async function tokensOverQuota(tx: SqlExecutor, brandId: string, except: string | null, tokens: readonly string[], quota: OfferQuota): Promise<boolean> {
     if (tokens.length === 0) return false;
-    const others = brandTokens(brandId, except);
-    const before = except === null ? others.size : new Set([...others, ...currentTokens(except)]).size;
+    const rows = await tx.all<{ id: string; tokens: string }>("SELECT id, tokens FROM offers WHERE brand_id = ? AND deleted_at IS NULL", brandId);
+    const others = new Set<string>();
+    let own: string[] = [];
+    for (const row of rows) {
+      const keys = JSON.parse(row.tokens) as string[];
+      if (row.id === except) own = keys;
+      else for (const key of keys) others.add(key);
+    }
+    const countBefore = new Set([...others, ...own]).size;
     for (const token of tokens) others.add(token);
-    return others.size > quota.tokens && others.size > before;
-  }
-
-  function currentTokens(id: string): string[] {
-    const row = db.get<{ tokens: string }>("SELECT tokens FROM offers WHERE id = ?", id);
-    return row === undefined ? [] : (JSON.parse(row.tokens) as string[]);
+    return others.size > quota.tokens && others.size > countBefore;
   }
 
   return {
@@ -44,11 +43,12 @@ export function createSqliteOfferStore(db: SqliteDatabase): OfferStore {
       const ruleJson = jsonText("rule", o.rule);
       // Hand back what a later read returns (the rule after a JSON round trip), not the caller's object.
       const record: Offer = { ...o, rule: JSON.parse(ruleJson) as unknown, updatedAt: o.createdAt };
-      return db.write((): CreateOfferResult => {
-        const live = db.count("SELECT count(*) AS n FROM offers WHERE brand_id = ? AND kind = ? AND deleted_at IS NULL", record.brandId, record.kind);
-        if (live >= quota.offers) return { status: "quota_exceeded", quota: "offers", limit: quota.offers };
-        if (tokensOverQuota(record.brandId, null, record.tokens, quota)) return { status: "quota_exceeded", quota: "tokens", limit: quota.tokens };
-        db.run(
+      return db.transaction(async (tx): Promise<CreateOfferResult> => {
+        await lockBrand(tx, record.brandId);
+        const live = await tx.get<{ n: number }>("SELECT CAST(count(*) AS INTEGER) AS n FROM offers WHERE brand_id = ? AND kind = ? AND deleted_at IS NULL", record.brandId, record.kind);
+        if ((live?.n ?? 0) >= quota.offers) return { status: "quota_exceeded", quota: "offers", limit: quota.offers };
+        if (await tokensOverQuota(tx, record.brandId, null, record.tokens, quota)) return { status: "quota_exceeded", quota: "tokens", limit: quota.tokens };
+        await tx.run(
           `INSERT INTO offers (${offerColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           record.id,
           record.brandId,
@@ -79,8 +79,9 @@ export function createSqliteOfferStore(db: SqliteDatabase): OfferStore {
       const endsAt = patch.endsAt === undefined ? undefined : optionalTimestamp("endsAt", patch.endsAt);
       if (patch.limits !== undefined && (typeof patch.limits !== "object" || patch.limits === null)) throw new StoreInputError("limits", "expected an object");
 
-      return db.write((): UpdateOfferResult => {
-        const row = db.get<OfferRow>(`SELECT ${offerColumns} FROM offers WHERE id = ? AND brand_id = ? AND deleted_at IS NULL`, String(id), String(brandId));
+      return db.transaction(async (tx): Promise<UpdateOfferResult> => {
+        await lockBrand(tx, String(brandId));
+        const row = await tx.get<OfferRow>(`SELECT ${offerColumns} FROM offers WHERE id = ? AND brand_id = ? AND deleted_at IS NULL`, String(id), String(brandId));
         if (row === undefined) return { status: "not_found" };
         const current = toOffer(row);
         const next: Offer = {
@@ -95,8 +96,8 @@ export function createSqliteOfferStore(db: SqliteDatabase): OfferStore {
           updatedAt,
         };
         requireWindow(next.startsAt, next.endsAt);
-        if (tokens !== undefined && tokensOverQuota(current.brandId, current.id, tokens, quota)) return { status: "quota_exceeded", quota: "tokens", limit: quota.tokens };
-        db.run(
+        if (tokens !== undefined && (await tokensOverQuota(tx, current.brandId, current.id, tokens, quota))) return { status: "quota_exceeded", quota: "tokens", limit: quota.tokens };
+        await tx.run(
           `UPDATE offers SET title = ?, description = ?, rule = ?, tokens = ?, per_member_limit = ?, total_limit = ?,
              starts_at = ?, ends_at = ?, updated_at = ?
            WHERE id = ?`,
@@ -117,13 +118,13 @@ export function createSqliteOfferStore(db: SqliteDatabase): OfferStore {
 
     async deleteOffer(brandId: string, id: string, now: Timestamp): Promise<boolean> {
       requireTimestamp("now", now);
-      return db.write(
-        () => db.run("UPDATE offers SET deleted_at = ?, updated_at = ? WHERE id = ? AND brand_id = ? AND deleted_at IS NULL", now, now, String(id), String(brandId)) === 1,
+      return db.transaction(
+        async (tx) => (await tx.run("UPDATE offers SET deleted_at = ?, updated_at = ? WHERE id = ? AND brand_id = ? AND deleted_at IS NULL", now, now, String(id), String(brandId))) === 1,
       );
     },
 
     async getOffer(id: string): Promise<Offer | null> {
-      const row = db.get<OfferRow>(`SELECT ${offerColumns} FROM offers WHERE id = ? AND deleted_at IS NULL`, String(id));
+      const row = await db.get<OfferRow>(`SELECT ${offerColumns} FROM offers WHERE id = ? AND deleted_at IS NULL`, String(id));
       return row === undefined ? null : toOffer(row);
     },
 
@@ -138,7 +139,7 @@ export function createSqliteOfferStore(db: SqliteDatabase): OfferStore {
         where.push("brand_id = ?");
         params.push(String(query.brandId));
       }
-      return db.all<OfferRow>(`SELECT ${offerColumns} FROM offers WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC`, ...params).map(toOffer);
+      return (await db.all<OfferRow>(`SELECT ${offerColumns} FROM offers WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC`, ...params)).map(toOffer);
     },
   };
 }

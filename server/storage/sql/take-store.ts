@@ -1,4 +1,3 @@
-import type { SQLInputValue } from "node:sqlite";
 import type { Address } from "viem";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { StoreInputError } from "../errors.ts";
@@ -27,14 +26,14 @@ import {
   requireTimestamp,
   requireTxHash,
 } from "../validate.ts";
-import type { SqliteDatabase } from "./database.ts";
+import type { SqlDatabase, SqlValue } from "./database.ts";
 import { offerColumns, takeColumns, toOffer, toTake, type OfferRow, type TakeRow } from "./rows.ts";
 
 // Takes that count against an offer's limits, as an SQL list: ('redeemed', 'pending', 'minted', 'issued').
 const COUNTED = `(${COUNTED_TAKE_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 
-/** Takes (redemptions and claims) on SQLite. */
-export function createSqliteTakeStore(db: SqliteDatabase): TakeStore {
+/** Takes (redemptions and claims). */
+export function createTakeStore(db: SqlDatabase): TakeStore {
 
   return {
     async take(input: TakeInput): Promise<TakeResult> {
@@ -46,64 +45,77 @@ export function createSqliteTakeStore(db: SqliteDatabase): TakeStore {
       const code = input.code === null ? null : requireKey("code", input.code);
       const now = requireTimestamp("now", input.now);
 
-      return db.write((): TakeResult => {
-        const previous = db.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE kind = ? AND member = ? AND idempotency_key = ?`, kind, member, idempotencyKey);
-        if (previous !== undefined) return previous.offer_id === offerId ? { status: "replayed", take: toTake(previous) } : { status: "idempotency_conflict" };
+      const attempt = () =>
+        db.transaction(async (tx): Promise<TakeResult> => {
+          // The offer's row lock makes every take of one offer run one at a time (PostgreSQL runs
+          // transactions side by side; SQLite's write transactions take turns anyway): counts read
+          // below stay true until this commits, and a concurrent take with the same key is seen.
+          const row = await tx.get<OfferRow & { deleted_at: string | null }>(`SELECT ${offerColumns}, deleted_at FROM offers WHERE id = ?${db.dialect.forUpdate}`, offerId);
+          const previous = await tx.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE kind = ? AND member = ? AND idempotency_key = ?`, kind, member, idempotencyKey);
+          if (previous !== undefined) return previous.offer_id === offerId ? { status: "replayed", take: toTake(previous) } : { status: "idempotency_conflict" };
+          if (row === undefined || row.deleted_at !== null || row.kind !== kind) return { status: "offer_not_found" };
+          const offer = toOffer(row);
+          // Timestamps share one fixed-width shape, so text order is time order.
+          if (offer.startsAt !== null && now < offer.startsAt) return { status: "not_started" };
+          if (offer.endsAt !== null && now >= offer.endsAt) return { status: "ended" };
+          const { perMember, total } = offer.limits;
+          const count = async (sql: string, ...params: SqlValue[]) => (await tx.get<{ n: number }>(sql, ...params))?.n ?? 0;
+          if (perMember !== null && (await count(`SELECT CAST(count(*) AS INTEGER) AS n FROM takes WHERE offer_id = ? AND member = ? AND status IN ${COUNTED}`, offerId, member)) >= perMember) {
+            return { status: "member_limit_reached", limit: perMember };
+          }
+          if (total !== null && (await count(`SELECT CAST(count(*) AS INTEGER) AS n FROM takes WHERE offer_id = ? AND status IN ${COUNTED}`, offerId)) >= total) {
+            return { status: "total_limit_reached", limit: total };
+          }
 
-        const row = db.get<OfferRow>(`SELECT ${offerColumns} FROM offers WHERE id = ? AND kind = ? AND deleted_at IS NULL`, offerId, kind);
-        if (row === undefined) return { status: "offer_not_found" };
-        const offer = toOffer(row);
-        // Timestamps share one fixed-width shape, so text order is time order.
-        if (offer.startsAt !== null && now < offer.startsAt) return { status: "not_started" };
-        if (offer.endsAt !== null && now >= offer.endsAt) return { status: "ended" };
-        const { perMember, total } = offer.limits;
-        if (perMember !== null && db.count(`SELECT count(*) AS n FROM takes WHERE offer_id = ? AND member = ? AND status IN ${COUNTED}`, offerId, member) >= perMember) {
-          return { status: "member_limit_reached", limit: perMember };
-        }
-        if (total !== null && db.count(`SELECT count(*) AS n FROM takes WHERE offer_id = ? AND status IN ${COUNTED}`, offerId) >= total) {
-          return { status: "total_limit_reached", limit: total };
-        }
-
-        if ((offer.reward.type === "code") !== (code !== null)) throw new StoreInputError("code", "a code reward's take needs a code, and only it");
-        const take: Take = {
-          id,
-          offerId,
-          brandId: offer.brandId,
-          kind,
-          member,
-          idempotencyKey,
-          // A code is handed out at once; tokens are reserved first and delivered on chain after.
-          status: offer.reward.type === "code" ? "redeemed" : "pending",
-          reward: offer.reward,
-          code,
-          consumedAt: null,
-          txHash: null,
-          rawTx: null,
-          voucher: null,
-          error: null,
-          createdAt: now,
-          updatedAt: now,
-        };
-        db.run(
-          `INSERT INTO takes (${takeColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?)`,
-          take.id,
-          take.offerId,
-          take.brandId,
-          take.kind,
-          take.member,
-          take.idempotencyKey,
-          take.status,
-          row.reward,
-          take.code,
-          take.createdAt,
-          take.updatedAt,
-        );
-        return { status: "created", take };
-      });
+          if ((offer.reward.type === "code") !== (code !== null)) throw new StoreInputError("code", "a code reward's take needs a code, and only it");
+          const take: Take = {
+            id,
+            offerId,
+            brandId: offer.brandId,
+            kind,
+            member,
+            idempotencyKey,
+            // A code is handed out at once; tokens are reserved first and delivered on chain after.
+            status: offer.reward.type === "code" ? "redeemed" : "pending",
+            reward: offer.reward,
+            code,
+            consumedAt: null,
+            txHash: null,
+            rawTx: null,
+            voucher: null,
+            error: null,
+            createdAt: now,
+            updatedAt: now,
+          };
+          await tx.run(
+            `INSERT INTO takes (${takeColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?)`,
+            take.id,
+            take.offerId,
+            take.brandId,
+            take.kind,
+            take.member,
+            take.idempotencyKey,
+            take.status,
+            row.reward,
+            take.code,
+            take.createdAt,
+            take.updatedAt,
+          );
+          return { status: "created", take };
+        });
+      try {
+        return await attempt();
+      } catch (error) {
+        // The same key taken at the same moment for another offer (whose lock this one did not wait
+        // for): the unique index refused the second; asked again, it is a conflict or a replay. A
+        // duplicate id or code fails the same way again, and is the caller's error.
+        if (!db.isUniqueViolation(error)) throw error;
+        return attempt();
+      }
     },
 
     async findTake(kind: OfferKind, member: Address, idempotencyKey: string): Promise<Take | null> {
-      const row = db.get<TakeRow>(
+      const row = await db.get<TakeRow>(
         `SELECT ${takeColumns} FROM takes WHERE kind = ? AND member = ? AND idempotency_key = ?`,
         requireOneOf("kind", kind, OFFER_KINDS),
         requireAddress("member", member),
@@ -113,14 +125,14 @@ export function createSqliteTakeStore(db: SqliteDatabase): TakeStore {
     },
 
     async getTake(id: string): Promise<Take | null> {
-      const row = db.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE id = ?`, String(id));
+      const row = await db.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE id = ?`, String(id));
       return row === undefined ? null : toTake(row);
     },
 
     async listTakes(query: TakeQuery): Promise<Page<Take>> {
       const limit = clampPageSize(query.limit, MAX_PAGE_SIZE);
       const where = ["kind = ?"];
-      const params: SQLInputValue[] = [requireOneOf("kind", query.kind, OFFER_KINDS)];
+      const params: SqlValue[] = [requireOneOf("kind", query.kind, OFFER_KINDS)];
       if (query.member !== undefined) {
         where.push("member = ?");
         params.push(requireAddress("member", query.member));
@@ -143,15 +155,15 @@ export function createSqliteTakeStore(db: SqliteDatabase): TakeStore {
         where.push("(created_at, id) < (?, ?)");
         params.push(after.createdAt, after.id);
       }
-      const rows = db.all<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`, ...params, limit + 1);
+      const rows = await db.all<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`, ...params, limit + 1);
       const items = rows.slice(0, limit).map(toTake);
       const last = items.at(-1);
       return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
     },
 
     async memberTakeCounts(kind: OfferKind, member: Address): Promise<Map<string, number>> {
-      const rows = db.all<{ offer_id: string; n: number }>(
-        `SELECT offer_id, count(*) AS n FROM takes WHERE kind = ? AND member = ? AND status IN ${COUNTED} GROUP BY offer_id`,
+      const rows = await db.all<{ offer_id: string; n: number }>(
+        `SELECT offer_id, CAST(count(*) AS INTEGER) AS n FROM takes WHERE kind = ? AND member = ? AND status IN ${COUNTED} GROUP BY offer_id`,
         requireOneOf("kind", kind, OFFER_KINDS),
         requireAddress("member", member),
       );
@@ -160,8 +172,8 @@ export function createSqliteTakeStore(db: SqliteDatabase): TakeStore {
 
     async consumeCode(brandId: string, code: string, now: Timestamp): Promise<ConsumeCodeResult> {
       requireTimestamp("now", now);
-      return db.write((): ConsumeCodeResult => {
-        const consumed = db.get<TakeRow>(
+      return db.transaction(async (tx): Promise<ConsumeCodeResult> => {
+        const consumed = await tx.get<TakeRow>(
           `UPDATE takes SET consumed_at = ?, updated_at = ? WHERE code = ? AND brand_id = ? AND consumed_at IS NULL RETURNING ${takeColumns}`,
           now,
           now,
@@ -169,7 +181,7 @@ export function createSqliteTakeStore(db: SqliteDatabase): TakeStore {
           String(brandId),
         );
         if (consumed !== undefined) return { status: "consumed", take: toTake(consumed) };
-        const existing = db.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE code = ? AND brand_id = ?`, String(code), String(brandId));
+        const existing = await tx.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE code = ? AND brand_id = ?`, String(code), String(brandId));
         return existing === undefined ? { status: "not_found" } : { status: "already_consumed", take: toTake(existing) };
       });
     },
@@ -179,8 +191,8 @@ export function createSqliteTakeStore(db: SqliteDatabase): TakeStore {
       const hash = requireTxHash("tx.hash", tx.hash);
       const raw = requireRawTx("tx.raw", tx.raw);
       requireTimestamp("now", now);
-      const row = db.write(() =>
-        db.get<TakeRow>(`UPDATE takes SET tx_hash = ?, tx_raw = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING ${takeColumns}`, hash, raw, now, String(id)),
+      const row = await db.transaction((tx) =>
+        tx.get<TakeRow>(`UPDATE takes SET tx_hash = ?, tx_raw = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING ${takeColumns}`, hash, raw, now, String(id)),
       );
       return row === undefined ? null : toTake(row);
     },
@@ -193,8 +205,8 @@ export function createSqliteTakeStore(db: SqliteDatabase): TakeStore {
       const txHash = input.txHash === undefined ? null : requireTxHash("txHash", input.txHash);
       const voucherJson = input.voucher === undefined ? null : jsonText("voucher", input.voucher);
       const error = input.error === undefined ? null : requireTakeError("error", input.error);
-      const row = db.write(() =>
-        db.get<TakeRow>(
+      const row = await db.transaction((tx) =>
+        tx.get<TakeRow>(
           `UPDATE takes SET status = ?, tx_hash = coalesce(?, tx_hash), voucher = coalesce(?, voucher),
              error_code = coalesce(?, error_code), error_message = coalesce(?, error_message), updated_at = ?
            WHERE id = ? AND status IN (${from.map(() => "?").join(", ")})

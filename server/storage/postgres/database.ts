@@ -1,0 +1,157 @@
+/**
+ * The SQL layer's driver for PostgreSQL through `pg`, pooled: what several API instances share.
+ * Statements arrive with `?` placeholders and leave as `$1…$n`. Transactions run at READ COMMITTED,
+ * PostgreSQL's default: the store serialises what must not interleave with row locks
+ * (`Dialect.forUpdate`, see the offer and take stores), and the unique indexes catch the rest.
+ *
+ * A lock not got within `lockTimeoutMs` is a StoreBusyError (503 store_busy, nothing recorded), as
+ * SQLite's busy timeout is.
+ */
+import pg from "pg";
+import { StoreBusyError } from "../errors.ts";
+import type { Dialect, SqlDatabase, SqlExecutor, SqlValue, TransactionOptions } from "../sql/database.ts";
+import { applyPostgresMigrations } from "./migrations.ts";
+
+const DIALECT: Dialect = { name: "postgres", forUpdate: " FOR NO KEY UPDATE" };
+
+export const DEFAULT_POOL_SIZE = 10;
+export const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
+
+export type PostgresOptions = {
+  /** Connections in the pool. Default 10. */
+  poolSize?: number;
+  /** How long a statement waits for a lock before the write is refused as busy. Default 5000 ms. */
+  lockTimeoutMs?: number;
+  /** The schema the tables live in (created if missing); default the connection's own (`public`). */
+  schema?: string;
+};
+
+// SQLSTATE codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
+const UNIQUE_VIOLATION = "23505";
+const LOCK_NOT_AVAILABLE = "55P03";
+const DEADLOCK_DETECTED = "40P01";
+const SERIALIZATION_FAILURE = "40001";
+const BUSY = new Set([LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED, SERIALIZATION_FAILURE]);
+
+const INT8 = 20;
+/** bigint columns (limits) as JS numbers: the store keeps them within Number.MAX_SAFE_INTEGER. */
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as "text"))) as typeof pg.types.getTypeParser,
+};
+
+const placeholders = new Map<string, string>();
+/** `?` placeholders as PostgreSQL's `$n`. The store's SQL holds no `?` anywhere else. */
+function numbered(sql: string): string {
+  let text = placeholders.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    if (placeholders.size > 10_000) placeholders.clear();
+    placeholders.set(sql, text);
+  }
+  return text;
+}
+
+/** pg sends a Buffer as bytea, but a plain Uint8Array as JSON: hand it a Buffer. */
+const values = (params: SqlValue[]) => params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
+
+function busy(error: unknown): unknown {
+  return BUSY.has((error as { code?: string } | null)?.code ?? "") ? new StoreBusyError(error) : error;
+}
+
+function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
+  const query = async (sql: string, params: SqlValue[]) => {
+    try {
+      return await client.query(numbered(sql), values(params));
+    } catch (error) {
+      throw busy(error);
+    }
+  };
+  return {
+    get: async <Row>(sql: string, ...params: SqlValue[]) => (await query(sql, params)).rows[0] as Row | undefined,
+    all: async <Row>(sql: string, ...params: SqlValue[]) => (await query(sql, params)).rows as Row[],
+    run: async (sql: string, ...params: SqlValue[]) => (await query(sql, params)).rowCount ?? 0,
+  };
+}
+
+export class PostgresDatabase implements SqlDatabase {
+  readonly dialect = DIALECT;
+  readonly #pool: pg.Pool;
+  readonly #direct: SqlExecutor;
+  #open = true;
+
+  private constructor(pool: pg.Pool) {
+    this.#pool = pool;
+    this.#direct = executor(pool);
+  }
+
+  /**
+   * Connects a pool to `url` (`postgres://…`) and brings the schema up to date; when several
+   * instances start at once, one applies the migrations and the others wait for it.
+   */
+  static async connect(url: string, options: PostgresOptions = {}): Promise<PostgresDatabase> {
+    const schema = options.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new RangeError(`schema must be a lowercase SQL identifier, got ${schema}`);
+    const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    const settings = [`-c lock_timeout=${lockTimeoutMs}`, ...(schema === undefined ? [] : [`-c search_path=${schema}`])];
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? DEFAULT_POOL_SIZE, options: settings.join(" "), types });
+    // An idle connection the server drops must not crash the process: the pool replaces it.
+    pool.on("error", () => undefined);
+    const db = new PostgresDatabase(pool);
+    try {
+      await db.transaction((tx) => applyPostgresMigrations(tx, { schema }));
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return db;
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  get<Row>(sql: string, ...params: SqlValue[]): Promise<Row | undefined> {
+    return this.#direct.get<Row>(sql, ...params);
+  }
+
+  all<Row>(sql: string, ...params: SqlValue[]): Promise<Row[]> {
+    return this.#direct.all<Row>(sql, ...params);
+  }
+
+  run(sql: string, ...params: SqlValue[]): Promise<number> {
+    return this.#direct.run(sql, ...params);
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      // Used nonces and sign-outs may skip waiting for the disk, as on SQLite (synchronous = NORMAL).
+      if (options.durability === "ephemeral") await client.query("SET LOCAL synchronous_commit = off");
+      const result = await work(executor(client));
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw busy(error);
+    } finally {
+      client.release();
+    }
+  }
+
+  isUniqueViolation(error: unknown): boolean {
+    return (error as { code?: string } | null)?.code === UNIQUE_VIOLATION;
+  }
+
+  /** The pool's connections, for health checks: a trivial round trip. */
+  async ping(): Promise<void> {
+    await this.#pool.query("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    if (!this.#open) return;
+    this.#open = false;
+    await this.#pool.end();
+  }
+}
