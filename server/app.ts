@@ -3,6 +3,7 @@
  * Infrastructure arrives as plugins that decorate the instance (store, chain, auth); features are
  * encapsulated route plugins that use those decorators.
  */
+import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyLoggerOptions } from "fastify";
 import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
@@ -17,6 +18,7 @@ import { createAuthService } from "./auth/sessions.ts";
 import { createCollectionCatalog } from "./chain/collections.ts";
 import type { OwnershipReader } from "./chain/ownership.ts";
 import type { Config } from "./config.ts";
+import { scheduleBackground } from "./background.ts";
 import { createBrandAccounts } from "./brands/accounts.ts";
 import { createCollectionDirectory } from "./brands/directory.ts";
 import { createKeyVault } from "./brands/key-vault.ts";
@@ -24,7 +26,6 @@ import { createBrandMinters } from "./brands/minters.ts";
 import { createRegistrations } from "./brands/registration.ts";
 import { brandRoutes } from "./brands/routes.ts";
 import { dropRoutes } from "./drops/routes.ts";
-import { startClaimSweeper } from "./drops/sweeper.ts";
 import { createDropVariant } from "./drops/variant.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { boundedError, throttled } from "./logging.ts";
@@ -116,7 +117,9 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  await app.register(storagePlugin, { databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, pruneIntervalMs: config.pruneIntervalMs, ...(options.store ? { store: options.store } : {}) });
+  // Who this instance is, to the leases of background work several instances share.
+  const instanceId = randomUUID();
+  await app.register(storagePlugin, { databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, pruneIntervalMs: config.pruneIntervalMs, holder: instanceId, ...(options.store ? { store: options.store } : {}) });
   const client = options.client ?? createChainClient(config.rpcUrl, config.chainId);
   await app.register(chainPlugin, { client, ownershipCacheMs: config.ownershipCacheMs, ...(options.ownership ? { ownership: options.ownership } : {}) });
   const now = options.now ?? (() => new Date());
@@ -172,7 +175,9 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     staleAfterMs: config.mintTimeoutMs + 5 * 60_000,
     now,
   });
-  startClaimSweeper(app, drops, config.claimSweepMs);
+  // Claims nobody reads still settle (their places free up); one instance sweeps at a time. Two at
+  // once would do no harm (every transition is conditional, a resent transaction is the same one).
+  scheduleBackground(app, store, { name: "claim-sweep", holder: instanceId, intervalMs: config.claimSweepMs, run: () => drops.sweep(), failure: "claim sweep stopped early" });
 
   await app.register(memberRoutes, { directory, catalog });
   await app.register(perkRoutes, { perks: offers.forKind(perkVariant), till: createTill(store, now) });

@@ -158,7 +158,21 @@ export interface TakeStore {
   completeTake(id: string, input: CompleteTakeInput): Promise<Take | null>;
 }
 
-export interface Store extends SignInStore, BrandStore, OfferStore, TakeStore {
+/**
+ * Leases: background work that several instances could each start (the claim sweep, pruning) is done
+ * by one of them at a time, the lease's holder, until the lease expires or is released.
+ */
+export interface LeaseStore {
+  /**
+   * Takes the lease `name` for `holder` until `expiresAt`, or renews it if `holder` has it. False,
+   * changing nothing, while another holder has it and it has not expired by `now`.
+   */
+  acquireLease(name: string, holder: string, expiresAt: Timestamp, now: Timestamp): Promise<boolean>;
+  /** Gives the lease up, if `holder` has it. */
+  releaseLease(name: string, holder: string): Promise<void>;
+}
+
+export interface Store extends SignInStore, BrandStore, OfferStore, TakeStore, LeaseStore {
   /** Releases the backend's resources; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL's schema, versioned like SQLite's (sqlite/migrations.ts) and kept in step with it: the
  * same tables and columns, in PostgreSQL's types. Version 1 is what SQLite reached in its versions 1
- * to 5 (there was no PostgreSQL store before); later changes are added to both lists. A migration,
+ * to 5 (there was no PostgreSQL store before); later changes are added to both lists (SQLite's 6 is
+ * PostgreSQL's 2). A migration,
  * once released, is never edited.
  *
  * Ids and timestamps are `COLLATE "C"`: the store compares and pages on them as text, which must be
@@ -120,6 +121,17 @@ export const postgresMigrations: readonly PostgresMigration[] = [
         sealed_key TEXT NOT NULL,
         source     ${id} NOT NULL CHECK (source IN ('generated', 'supplied')),
         created_at ${time} NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: "leases",
+    sql: `
+      CREATE TABLE leases (
+        name       ${id} PRIMARY KEY,
+        holder     ${id} NOT NULL,
+        expires_at ${time} NOT NULL
       );
     `,
   },

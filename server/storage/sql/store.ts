@@ -2,6 +2,7 @@
 import type { Store } from "../store.ts";
 import { createBrandStore } from "./brand-store.ts";
 import type { SqlDatabase } from "./database.ts";
+import { createLeaseStore } from "./lease-store.ts";
 import { createOfferStore } from "./offer-store.ts";
 import { createSignInStore } from "./sign-in-store.ts";
 import { createTakeStore } from "./take-store.ts";
@@ -13,6 +14,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...createBrandStore(db),
     ...createOfferStore(db),
     ...createTakeStore(db),
+    ...createLeaseStore(db),
     async close() {
       // Nonces already handed in are recorded (or refused) before the database closes.
       if (db.isOpen) await flush();

@@ -32,6 +32,7 @@ const CURRENT_TABLES = [
   "brand_collections",
   "brand_minters",
   "brands",
+  "leases",
   "offers",
   "revoked_sessions",
   "schema_migrations",
@@ -57,6 +58,7 @@ describe("migrations", () => {
       { version: 3, name: "signed-nonces-and-sessions", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 4, name: "offers-and-takes", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 5, name: "brand-collections-and-minters", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 6, name: "leases", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 

@@ -293,6 +293,18 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    name: "leases",
+    sql: `
+      -- Background work one instance at a time does (the claim sweep, pruning): who holds it, until when.
+      CREATE TABLE leases (
+        name       TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 const createMigrationsTable = `
