@@ -28,6 +28,7 @@ import { brandRoutes } from "./brands/routes.ts";
 import { dropRoutes } from "./drops/routes.ts";
 import { createDropVariant } from "./drops/variant.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { createInvalidationBus } from "./invalidation.ts";
 import { boundedError, throttled } from "./logging.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { createOffers } from "./offers/service.ts";
@@ -38,6 +39,7 @@ import { perkVariant } from "./perks/variant.ts";
 import { authenticationPlugin } from "./plugins/authentication.ts";
 import { chainPlugin, createChainClient } from "./plugins/chain.ts";
 import { frameworkErrors, problemsPlugin } from "./plugins/problems.ts";
+import { redisPlugin, sharedRateLimitStore } from "./plugins/redis.ts";
 import { storagePlugin } from "./plugins/storage.ts";
 import type { Store } from "./storage/index.ts";
 
@@ -53,6 +55,12 @@ export type BuildOptions = {
   now?: () => Date;
   /** pino's level and where lines go (default stdout), or false for silence. Defaults to the config's level. */
   logger?: boolean | { level: string; stream?: FastifyLoggerOptions["stream"] };
+  /**
+   * What this deployment's Redis keys, channel and connection names start with (default `stampbook`;
+   * no spaces): instances of one deployment share it; tests, or deployments sharing one Redis, tell
+   * theirs apart by it.
+   */
+  redisPrefix?: string;
 };
 
 function createValidator(options: { coerceTypes: "array" | false }): Ajv {
@@ -91,7 +99,13 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins, credentials: true, exposedHeaders: ["x-request-id"] });
   }
-  await app.register(rateLimit, { global: false });
+  const redisPrefix = options.redisPrefix ?? "stampbook";
+  await app.register(redisPlugin, { url: config.redisUrl, name: redisPrefix });
+  // With Redis every instance counts against one limit (while Redis fails, each counts on its own:
+  // see sharedRateLimitStore); without it each instance counts alone.
+  const onLocalCount = throttled(30_000, (_key, error) => app.log.warn({ err: error }, "rate limits count on this instance alone: Redis did not answer"));
+  const rateLimitStore = app.redis && sharedRateLimitStore(app.redis.client, `${redisPrefix}-rate-limit-`, (error) => onLocalCount("", error));
+  await app.register(rateLimit, { global: false, ...(rateLimitStore ? { store: rateLimitStore } : {}) });
   // An operation names the credentials its guards check, so "Try it out" in /docs sends them; a new
   // guard gets its scheme here. Read when routes register, after the guards are decorated. A fresh
   // schema object: route plugins may share one between routes with different guards.
@@ -123,7 +137,23 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const client = options.client ?? createChainClient(config.rpcUrl, config.chainId);
   await app.register(chainPlugin, { client, ownershipCacheMs: config.ownershipCacheMs, ...(options.ownership ? { ownership: options.ownership } : {}) });
   const now = options.now ?? (() => new Date());
-  const auth = createAuthService({ store: app.store, client, params: config, secret: config.authSecret, sessionCacheMs: config.sessionCacheMs, now });
+  // What one instance changes, the others drop from their caches: at once with Redis, else when their caches expire.
+  const bus = createInvalidationBus({
+    redis: app.redis && { publisher: app.redis.client, subscriber: app.redis.subscriber },
+    channel: `${redisPrefix}:invalidations`,
+    origin: instanceId,
+    onError: throttled(30_000, (what, error) => app.log.warn({ err: error }, what)),
+  });
+  app.addHook("onClose", async () => bus.close());
+  const auth = createAuthService({
+    store: app.store,
+    client,
+    params: config,
+    secret: config.authSecret,
+    sessionCacheMs: config.sessionCacheMs,
+    now,
+    onSignOut: (sessionId) => bus.publish({ type: "session-revoked", sessionId }),
+  });
   // Pages that may change state with the session cookie: the storefronts, the API's own, the sign-in page's.
   await app.register(authenticationPlugin, { auth, allowedOrigins: [...config.corsOrigins, config.publicUrl.origin, config.siweUri.origin], operatorToken: config.operatorToken });
 
@@ -132,7 +162,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     done();
   });
 
-  await app.register(healthRoutes, { chainId: config.chainId });
+  await app.register(healthRoutes, { chainId: config.chainId, redis: app.redis });
   await app.register(authRoutes, {
     rateLimitPerMinute: config.authRateLimitPerMinute,
     secureCookies: config.publicUrl.protocol === "https:",
@@ -140,16 +170,27 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
   const store = app.store;
   const ownership = app.chain.ownership;
-  // Lists cached for listing (collections, offers, take counts) live no longer than holdings, and at most a second.
-  const listCacheMs = Math.min(config.ownershipCacheMs, 1_000);
+  // Lists cached for listing (collections, offers, take counts) live no longer than holdings, and at
+  // most a second, which bounds how late another instance's change shows. With Redis, brands'
+  // changes to offers and collections reach every instance at once (the bound then only matters when
+  // a broadcast is lost), so those lists may live as long as holdings; take counts stay at a second,
+  // as takes and claim settlements are not broadcast.
+  const takeCountCacheMs = Math.min(config.ownershipCacheMs, 1_000);
+  const listCacheMs = app.redis ? config.ownershipCacheMs : takeCountCacheMs;
   const catalog = createCollectionCatalog(client, { ttlMs: 30_000 });
-  const directory = createCollectionDirectory({ store, configured: config.collections, ttlMs: listCacheMs });
+  const directory = createCollectionDirectory({
+    store,
+    configured: config.collections,
+    ttlMs: listCacheMs,
+    onChange: () => void bus.publish({ type: "collections" }),
+  });
   const minters = createBrandMinters({
     store,
     vault: config.minterKeySecret === null ? null : createKeyVault(config.minterKeySecret),
     client,
     chainId: config.chainId,
     receiptTimeoutMs: config.mintTimeoutMs,
+    instanceId,
     now,
   });
   const registrations = createRegistrations({ store, client, chainId: config.chainId, directory, lifetimeSeconds: REGISTRATION_LIFETIME_SECONDS, now });
@@ -159,6 +200,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     servedCollections: () => directory.served(),
     quotas: { perks: config.brandMaxPerks, drops: config.brandMaxDrops, tokenTypes: config.brandMaxTokenTypes },
     catalogCacheMs: listCacheMs,
+    takeCountCacheMs,
+    onChange: () => void bus.publish({ type: "offers" }),
     listingReadTimeoutMs: config.listingReadTimeoutMs,
     now,
     onUnavailable: throttled(10_000, (brandId, error) => app.log.warn({ brandId, err: error }, "a brand's holdings could not be read for a listing")),
@@ -178,6 +221,20 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   // Claims nobody reads still settle (their places free up); one instance sweeps at a time. Two at
   // once would do no harm (every transition is conditional, a resent transaction is the same one).
   scheduleBackground(app, store, { name: "claim-sweep", holder: instanceId, intervalMs: config.claimSweepMs, run: () => drops.sweep(), failure: "claim sweep stopped early" });
+  bus.subscribe((event) => {
+    switch (event.type) {
+      case "offers":
+        return offers.catalogChanged();
+      case "collections":
+        return directory.forget();
+      case "session-revoked":
+        return auth.forget(event.sessionId);
+      case "resync":
+        offers.catalogChanged();
+        directory.forget();
+        return auth.forget();
+    }
+  });
 
   await app.register(memberRoutes, { directory, catalog });
   await app.register(perkRoutes, { perks: offers.forKind(perkVariant), till: createTill(store, now) });

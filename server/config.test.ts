@@ -69,3 +69,30 @@ describe("AUTH_SECRET", () => {
     expect(error!.message).not.toContain(short);
   });
 });
+
+describe("REDIS_URL", () => {
+  it("is optional: without it there is no Redis", () => {
+    expect(loadConfig({}).redisUrl).toBeNull();
+    expect(loadConfig({ REDIS_URL: "  " }).redisUrl).toBeNull();
+  });
+
+  it("takes redis:// and rediss:// URLs, with credentials and a database number", () => {
+    for (const url of ["redis://127.0.0.1:6379", "redis://cache", "rediss://default:s3cret@cache.example:6380/2", "redis://:pw@[::1]:6379/"]) {
+      expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+    }
+  });
+
+  it("refuses anything else without echoing it (it may hold a password)", () => {
+    for (const bad of ["http://user:hunter2-secret@cache:6379", "redis://:hunter2-secret@", "redis://:hunter2-secret@cache/not-a-db", "redis://:hunter2-secret@cache?db=1", "hunter2-secret"]) {
+      let error: ConfigError | undefined;
+      try {
+        loadConfig({ REDIS_URL: bad });
+      } catch (e) {
+        error = e as ConfigError;
+      }
+      expect(error, bad).toBeInstanceOf(ConfigError);
+      expect(error!.problems).toEqual([expect.stringMatching(/^REDIS_URL must be redis:\/\//)]);
+      expect(error!.message).not.toContain("hunter2");
+    }
+  });
+});

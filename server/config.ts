@@ -25,6 +25,12 @@ export type Config = {
   databaseUrl: string;
   /** PostgreSQL connections per instance. */
   databasePoolSize: number;
+  /**
+   * `redis://…` or `rediss://…` (may hold a password: never logged or echoed). null: no Redis, so rate
+   * limits count per instance and other instances' changes show within the cache bounds. With it,
+   * instances share rate limits and tell each other at once what changed (server/invalidation.ts).
+   */
+  redisUrl: string | null;
   nonceTtlSeconds: number;
   sessionTtlSeconds: number;
   clockSkewSeconds: number;
@@ -99,6 +105,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     collections: read.addresses("COLLECTIONS"),
     databaseUrl: read.databaseUrl("DATABASE_URL", "sqlite:.stampbook/stampbook.db"),
     databasePoolSize: read.int("DATABASE_POOL_SIZE", 10, 1, 1_000),
+    redisUrl: read.redisUrl("REDIS_URL"),
     nonceTtlSeconds: read.int("NONCE_TTL_SECONDS", 300, 10, 3600),
     sessionTtlSeconds: read.int("SESSION_TTL_SECONDS", 86_400, 60, 30 * 86_400),
     clockSkewSeconds: read.int("CLOCK_SKEW_SECONDS", 60, 0, 600),
@@ -225,5 +232,16 @@ class Reader {
     // The value may hold a password: it is not echoed.
     this.problems.push(`${name} must be sqlite:<path>, sqlite::memory: or postgres://user@host:port/database`);
     return fallback;
+  }
+
+  /** An optional `redis://` or `rediss://` URL with a host and at most a database number for a path. */
+  redisUrl(name: string): string | null {
+    const value = this.raw(name);
+    if (value === undefined) return null;
+    const url = URL.canParse(value) ? new URL(value) : null;
+    if (url !== null && (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "" && /^(\/\d*)?$/.test(url.pathname) && url.search === "" && url.hash === "") return value;
+    // The value may hold a password: it is not echoed.
+    this.problems.push(`${name} must be redis://[user:password@]host[:port][/db] or rediss://… for TLS (value not shown)`);
+    return null;
   }
 }

@@ -43,6 +43,11 @@ export type AuthService = {
   /** Who the live session a token stands for belongs to, or null. */
   authenticate(token: string): Promise<SessionHolder | null>;
   signOut(token: string): Promise<void>;
+  /**
+   * Drops a session (without an id: every session) from this instance's cache, so its next request
+   * asks the store: another instance ended it (server/invalidation.ts).
+   */
+  forget(sessionId?: string): void;
 };
 
 const MAX_CACHED_SESSIONS = 50_000;
@@ -56,7 +61,10 @@ export const SESSION_SECRET = "session";
  *   keeps the keys.
  * @param deps.sessionCacheMs how long a session found not ended may be trusted without asking the
  *   store again. A sign-out on this instance takes effect at once; one on another instance sharing
- *   the store, within this long. 0 asks the store on every request.
+ *   the store, within this long (at once when `onSignOut` tells them and they call `forget`). 0 asks
+ *   the store on every request.
+ * @param deps.onSignOut told each ended session's id once the store has recorded it; awaited, so a
+ *   sign-out answers after the other instances were told.
  */
 export function createAuthService(deps: {
   store: Store;
@@ -65,12 +73,23 @@ export function createAuthService(deps: {
   secret?: string | null;
   sessionCacheMs?: number;
   now?: () => Date;
+  onSignOut?: (sessionId: string) => Promise<void> | void;
 }): AuthService {
   const { store, client, params } = deps;
   const now = deps.now ?? (() => new Date());
   const sessionCacheMs = deps.sessionCacheMs ?? 0;
   // Keyed by the token itself: a hit costs no MAC, no store read and no checksumming.
-  const sessionCache = new Map<string, { holder: SessionHolder; cachedAt: number; expiresAtMs: number }>();
+  const sessionCache = new Map<string, { id: string; holder: SessionHolder; cachedAt: number; expiresAtMs: number }>();
+  // Session id -> token, for `forget`: the cache is keyed by token, another instance names the id.
+  const cachedTokens = new Map<string, string>();
+  // Counts `forget` calls: a lookup that read the store before one must not cache what it read.
+  let forgotten = 0;
+  function uncache(token: string): void {
+    const entry = sessionCache.get(token);
+    if (entry === undefined) return;
+    sessionCache.delete(token);
+    cachedTokens.delete(entry.id);
+  }
   let keys: Promise<{ nonce: KeyObject; session: KeyObject }> | undefined;
   const secretFor = async (name: string): Promise<Uint8Array> =>
     deps.secret ? new Uint8Array(hkdfSync("sha256", deps.secret, "", `stampbook ${name}`, 32)) : store.secret(name);
@@ -151,22 +170,38 @@ export function createAuthService(deps: {
       const cached = sessionCache.get(token);
       if (cached !== undefined) {
         if (at - cached.cachedAt < sessionCacheMs && at < cached.expiresAtMs) return cached.holder;
-        sessionCache.delete(token);
+        uncache(token);
       }
+      const generation = forgotten;
       const claims = await claimsOf(token, at);
       if (claims === null || (await store.isSessionRevoked(claims.id))) return null;
       const holder = { address: checksumAddress(claims.address), chainId: claims.chainId };
-      if (sessionCacheMs > 0) {
-        if (sessionCache.size >= MAX_CACHED_SESSIONS) sessionCache.delete(sessionCache.keys().next().value!);
-        sessionCache.set(token, { holder, cachedAt: at, expiresAtMs: claims.expiresAtMs });
+      if (sessionCacheMs > 0 && generation === forgotten) {
+        if (sessionCache.size >= MAX_CACHED_SESSIONS) uncache(sessionCache.keys().next().value!);
+        uncache(token);
+        sessionCache.set(token, { id: claims.id, holder, cachedAt: at, expiresAtMs: claims.expiresAtMs });
+        cachedTokens.set(claims.id, token);
       }
       return holder;
     },
 
     async signOut(token) {
-      sessionCache.delete(token);
+      uncache(token);
       const claims = await claimsOf(token, now().getTime());
-      if (claims !== null) await store.revokeSession(claims.id, toTimestamp(claims.expiresAtMs));
+      if (claims === null) return;
+      await store.revokeSession(claims.id, toTimestamp(claims.expiresAtMs));
+      await deps.onSignOut?.(claims.id);
+    },
+
+    forget(sessionId) {
+      forgotten++;
+      if (sessionId === undefined) {
+        sessionCache.clear();
+        cachedTokens.clear();
+        return;
+      }
+      const token = cachedTokens.get(sessionId);
+      if (token !== undefined) uncache(token);
     },
   };
 }

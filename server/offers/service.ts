@@ -26,10 +26,15 @@ export type OfferServiceDeps = {
   servedCollections: () => Promise<ReadonlySet<string>>;
   quotas: OfferQuotas;
   /**
-   * How long an offer list and a member's take counts may be reused for listing (0: read the store
-   * every time). Other instances' writes show up after at most this long; a take always reads the store.
+   * How long an offer list may be reused for listing (0: read the store every time). Other instances'
+   * writes show up after at most this long (at once when `onChange` tells them and they call
+   * `catalogChanged`); a take always reads the store.
    */
   catalogCacheMs: number;
+  /** How long a member's take counts may be reused for listing; default `catalogCacheMs`. Takes on other instances show up after at most this long. */
+  takeCountCacheMs?: number;
+  /** Told after each offer this instance creates, changes or deletes (app.ts tells the other instances). */
+  onChange?: () => void;
   /** How long one brand's holdings read may hold up a listing before its entries show as unavailable. */
   listingReadTimeoutMs: number;
   now?: () => Date;
@@ -79,6 +84,9 @@ export function createOffers(deps: OfferServiceDeps) {
   const listing = createListing({ ownership, readTimeoutMs: deps.listingReadTimeoutMs, now, ...(deps.onUnavailable ? { onUnavailable: deps.onUnavailable } : {}) });
   const catalogs = new Map<string, Catalog>();
   const counts = new Map<string, { at: number; counts: ReadonlyMap<string, number> }>();
+  const takeCountCacheMs = deps.takeCountCacheMs ?? deps.catalogCacheMs;
+  // Counts catalogChanged calls: a list read from the store before one must not be cached.
+  let generation = 0;
 
   function quotaOf(kind: OfferKind): OfferQuota {
     return { offers: kind === "perk" ? deps.quotas.perks : deps.quotas.drops, tokens: deps.quotas.tokenTypes };
@@ -88,8 +96,9 @@ export function createOffers(deps: OfferServiceDeps) {
     const key = `${kind}|${brandId ?? ""}`;
     const cached = catalogs.get(key);
     if (cached && Date.now() - cached.loadedAt < deps.catalogCacheMs) return cached;
+    const loading = generation;
     const catalog = listing.catalogOf(await store.listOffers(brandId === undefined ? { kind } : { kind, brandId }));
-    if (deps.catalogCacheMs > 0) {
+    if (deps.catalogCacheMs > 0 && loading === generation) {
       if (catalogs.size >= MAX_CATALOGS) catalogs.clear();
       catalogs.set(key, catalog);
     }
@@ -99,17 +108,25 @@ export function createOffers(deps: OfferServiceDeps) {
   async function takeCounts(kind: OfferKind, member: Address): Promise<ReadonlyMap<string, number>> {
     const key = `${kind}|${member.toLowerCase()}`;
     const cached = counts.get(key);
-    if (cached && Date.now() - cached.at < deps.catalogCacheMs) return cached.counts;
+    if (cached && Date.now() - cached.at < takeCountCacheMs) return cached.counts;
     const fresh = await store.memberTakeCounts(kind, member);
-    if (deps.catalogCacheMs > 0) {
+    if (takeCountCacheMs > 0) {
       if (counts.size >= MAX_COUNTS) counts.clear();
       counts.set(key, { at: Date.now(), counts: fresh });
     }
     return fresh;
   }
 
+  /** Offers changed (here or, when told, on another instance): list them from the store again. */
   function catalogChanged(): void {
+    generation++;
     catalogs.clear();
+  }
+
+  /** This instance changed an offer: forget the lists, and say so. */
+  function changed(): void {
+    catalogChanged();
+    deps.onChange?.();
   }
 
   /** A rule's canonical JSON and the holding keys it reads; only collections this deployment serves. */
@@ -177,7 +194,7 @@ export function createOffers(deps: OfferServiceDeps) {
           quotaOf(kind),
         );
         if (result.status === "quota_exceeded") throw quotaExceeded(words, kind, result);
-        catalogChanged();
+        changed();
         return result.offer;
       },
 
@@ -198,14 +215,14 @@ export function createOffers(deps: OfferServiceDeps) {
         const result = await store.updateOffer(brandId, id, patch, quotaOf(kind));
         if (result.status === "not_found") throw offerNotFound(words);
         if (result.status === "quota_exceeded") throw quotaExceeded(words, kind, result);
-        catalogChanged();
+        changed();
         return result.offer;
       },
 
       async remove(brandId, id) {
         const current = await store.getOffer(id);
         if (current === null || current.kind !== kind || !(await store.deleteOffer(brandId, id, at()))) throw offerNotFound(words);
-        catalogChanged();
+        changed();
       },
 
       ofBrand: (brandId) => store.listOffers({ kind, brandId }),
@@ -257,7 +274,7 @@ export function createOffers(deps: OfferServiceDeps) {
         });
         if (result.status === "replayed") return { take: await variant.replay(result.take), replayed: true };
         if (result.status !== "created") throw takeRefused(words, result, id);
-        // This instance shows the member's new count at once; others within catalogCacheMs.
+        // This instance shows the member's new count at once; others within takeCountCacheMs.
         counts.delete(`${kind}|${member.toLowerCase()}`);
         return { take: await variant.deliver(result.take, offer, snapshot), replayed: false };
       },
