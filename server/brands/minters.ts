@@ -7,6 +7,7 @@ import type { Address, Hex, PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { Problem } from "../errors.ts";
 import { createMinter, type Minter } from "../drops/minter.ts";
+import { withLease } from "../leases.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import type { KeyVault } from "./key-vault.ts";
 import type { BrandMinter } from "./types.ts";
@@ -29,8 +30,13 @@ export type BrandMintersOptions = {
   client: PublicClient;
   chainId: number;
   receiptTimeoutMs: number;
+  /** This instance, as the holder of a minter's send lease. */
+  instanceId: string;
   now?: () => Date;
 };
+
+/** A minter's send is quick (a nonce, a signature, a broadcast); a holder gone this long has died. */
+const SEND_LEASE = { ttlMs: 15_000, waitMs: 15_000 };
 
 export function minterUnavailable(detail: string): Problem {
   return new Problem(503, "minter_unavailable", "No minter can mint for this brand", detail);
@@ -39,8 +45,8 @@ export function minterUnavailable(detail: string): Problem {
 export function createBrandMinters(options: BrandMintersOptions): BrandMinters {
   const { store, vault } = options;
   const now = options.now ?? (() => new Date());
-  // One Minter per key (per address) in this process, whichever brands use it: its send queue is
-  // what keeps two mints off one nonce.
+  // One Minter per key (per address) in this process, whichever brands use it: its send queue, and
+  // across instances its send lease, keep two mints off one nonce.
   const open = new Map<string, Minter>();
 
   function requireVault(): KeyVault {
@@ -74,6 +80,8 @@ export function createBrandMinters(options: BrandMintersOptions): BrandMinters {
         privateKey: vault.open(brandId, stored.address, stored.sealedKey),
         chainId: options.chainId,
         receiptTimeoutMs: options.receiptTimeoutMs,
+        // Every instance serving this deployment mints with this key: one of them sends at a time.
+        exclusive: (send) => withLease(store, `minter:${stored.address}`, options.instanceId, send, SEND_LEASE),
       });
       open.set(stored.address, minter);
       return minter;

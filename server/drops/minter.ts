@@ -33,7 +33,7 @@ import {
   type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
+import { MINTER_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../contracts/bindings/index.ts";
 
 /** Why a mint did not happen, as a problem code. */
@@ -97,9 +97,13 @@ export type MinterOptions = {
   receiptTimeoutMs: number;
   /** How often it asks for the receipt meanwhile. Default: a tenth of the timeout, 50 ms to 1 s. */
   pollingIntervalMs?: number;
+  /**
+   * Runs one send (nonce, sign, record, broadcast) while no other process sends with this key:
+   * several API instances share each brand's minter. Default: this process's queue alone.
+   */
+  exclusive?: <T>(send: () => Promise<T>) => Promise<T>;
 };
 
-const MINTER_ROLE = keccak256(new TextEncoder().encode("MINTER_ROLE"));
 const MAX_NONCE_RETRIES = 3;
 
 export function createMinter(options: MinterOptions): Minter {
@@ -122,7 +126,9 @@ export function createMinter(options: MinterOptions): Minter {
     tail = run.catch(() => undefined);
     return run;
   }
+  const exclusive = options.exclusive ?? (<T>(send: () => Promise<T>) => send());
   // The nonce after our last accepted broadcast: an RPC behind a load balancer may lag behind it.
+  // Another instance's broadcasts show in the node's pending count, read under `exclusive`.
   let nextNonce = 0;
 
   type Sent = { status: "sent"; txHash: Hex } | Extract<MintOutcome, { status: "failed" | "pending" | "aborted" }>;
@@ -198,7 +204,13 @@ export function createMinter(options: MinterOptions): Minter {
       // Estimates run side by side; only what needs the nonce waits its turn.
       const gas = await estimate(request);
       if (typeof gas !== "bigint") return gas;
-      const sent = await serially(() => send(request, gas));
+      let sent: Sent;
+      try {
+        sent = await serially(() => exclusive(() => send(request, gas)));
+      } catch {
+        // Only `exclusive` throws, and only before the send ran: nothing was signed or broadcast.
+        return { status: "failed", code: "mint_failed", message: "the minter is busy: another instance held its key too long" };
+      }
       return sent.status === "sent" ? waitForReceipt(sent.txHash) : sent;
     },
 

@@ -22,12 +22,14 @@ export function createLeaseStore(db: SqlDatabase): LeaseStore {
           expiresAt,
           now,
         ),
+        // A lease lost to a power cut only lets another holder start sooner.
+        { durability: "ephemeral" },
       );
       return changed === 1;
     },
 
     async releaseLease(name: string, holder: string): Promise<void> {
-      await db.transaction((tx) => tx.run("DELETE FROM leases WHERE name = ? AND holder = ?", String(name), String(holder)));
+      await db.transaction((tx) => tx.run("DELETE FROM leases WHERE name = ? AND holder = ?", String(name), String(holder)), { durability: "ephemeral" });
     },
   };
 }

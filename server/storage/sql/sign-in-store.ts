@@ -17,8 +17,11 @@ export function createSignInStore(db: SqlDatabase): SignInStore & { flush(): Pro
     try {
       if (!db.isOpen) throw new Error("the store is closed");
       used = await db.transaction(async (tx) => {
-        const firsts: boolean[] = [];
-        for (const b of batch) firsts.push((await tx.run("INSERT INTO used_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", b.nonce, b.expiresAt)) === 1);
+        // In nonce order: instances inserting the same nonces then take their row locks in one
+        // order, and cannot deadlock each other.
+        const order = batch.map((_, i) => i).sort((i, j) => (batch[i]!.nonce < batch[j]!.nonce ? -1 : batch[i]!.nonce > batch[j]!.nonce ? 1 : 0));
+        const firsts: boolean[] = new Array(batch.length);
+        for (const i of order) firsts[i] = (await tx.run("INSERT INTO used_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", batch[i]!.nonce, batch[i]!.expiresAt)) === 1;
         return firsts;
       }, { durability: "ephemeral" });
     } catch (error) {
