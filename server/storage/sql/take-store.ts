@@ -47,24 +47,46 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
 
       const attempt = () =>
         db.transaction(async (tx): Promise<TakeResult> => {
-          // The offer's row lock makes every take of one offer run one at a time (PostgreSQL runs
-          // transactions side by side; SQLite's write transactions take turns anyway): counts read
-          // below stay true until this commits, and a concurrent take with the same key is seen.
-          const row = await tx.get<OfferRow & { deleted_at: string | null }>(`SELECT ${offerColumns}, deleted_at FROM offers WHERE id = ?${db.dialect.forUpdate}`, offerId);
-          const previous = await tx.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE kind = ? AND member = ? AND idempotency_key = ?`, kind, member, idempotencyKey);
-          if (previous !== undefined) return previous.offer_id === offerId ? { status: "replayed", take: toTake(previous) } : { status: "idempotency_conflict" };
-          if (row === undefined || row.deleted_at !== null || row.kind !== kind) return { status: "offer_not_found" };
+          const replay = (previous: TakeRow): TakeResult => (previous.offer_id === offerId ? { status: "replayed", take: toTake(previous) } : { status: "idempotency_conflict" });
+          const byKey = `SELECT ${takeColumns} FROM takes WHERE kind = ? AND member = ? AND idempotency_key = ?`;
+          const previous = await tx.get<TakeRow>(byKey, kind, member, idempotencyKey);
+          if (previous !== undefined) return replay(previous);
+          const select = `SELECT ${offerColumns}, deleted_at FROM offers WHERE id = ?`;
+          let row = await tx.get<OfferRow & { deleted_at: string | null }>(select, offerId);
+          const live = (r: typeof row): r is OfferRow & { deleted_at: null } => r !== undefined && r.deleted_at === null && r.kind === kind;
+          if (!live(row)) return { status: "offer_not_found" };
+          const limited = row.per_member_limit !== null || row.total_limit !== null;
+          if (limited && db.dialect.forUpdate !== "") {
+            // Counting against a limit needs the takes of this offer to take turns: PostgreSQL runs
+            // transactions side by side, so take the offer's row lock and read the row as it now
+            // stands. (SQLite's write transactions take turns anyway.) Offers without limits need no
+            // turns: a take with the same key that commits meanwhile makes the insert below a unique
+            // violation, answered as a replay.
+            row = await tx.get<OfferRow & { deleted_at: string | null }>(`${select}${db.dialect.forUpdate}`, offerId);
+            if (!live(row)) return { status: "offer_not_found" };
+          }
           const offer = toOffer(row);
           // Timestamps share one fixed-width shape, so text order is time order.
           if (offer.startsAt !== null && now < offer.startsAt) return { status: "not_started" };
           if (offer.endsAt !== null && now >= offer.endsAt) return { status: "ended" };
           const { perMember, total } = offer.limits;
-          const count = async (sql: string, ...params: SqlValue[]) => (await tx.get<{ n: number }>(sql, ...params))?.n ?? 0;
-          if (perMember !== null && (await count(`SELECT CAST(count(*) AS INTEGER) AS n FROM takes WHERE offer_id = ? AND member = ? AND status IN ${COUNTED}`, offerId, member)) >= perMember) {
-            return { status: "member_limit_reached", limit: perMember };
-          }
-          if (total !== null && (await count(`SELECT CAST(count(*) AS INTEGER) AS n FROM takes WHERE offer_id = ? AND status IN ${COUNTED}`, offerId)) >= total) {
-            return { status: "total_limit_reached", limit: total };
+          if (limited) {
+            // One statement under the lock: a take with this key that committed while this one
+            // waited (idempotency comes before limits), and the counts.
+            const counts = await tx.get<{ previous_id: string | null; member_count: number; total_count: number }>(
+              `SELECT (SELECT id FROM takes WHERE kind = ? AND member = ? AND idempotency_key = ?) AS previous_id,
+                      CAST((SELECT count(*) FROM takes WHERE offer_id = ? AND member = ? AND status IN ${COUNTED}) AS INTEGER) AS member_count,
+                      CAST((SELECT count(*) FROM takes WHERE offer_id = ? AND status IN ${COUNTED}) AS INTEGER) AS total_count`,
+              kind,
+              member,
+              idempotencyKey,
+              offerId,
+              member,
+              offerId,
+            );
+            if (counts!.previous_id !== null) return replay((await tx.get<TakeRow>(byKey, kind, member, idempotencyKey))!);
+            if (perMember !== null && counts!.member_count >= perMember) return { status: "member_limit_reached", limit: perMember };
+            if (total !== null && counts!.total_count >= total) return { status: "total_limit_reached", limit: total };
           }
 
           if ((offer.reward.type === "code") !== (code !== null)) throw new StoreInputError("code", "a code reward's take needs a code, and only it");
@@ -106,9 +128,9 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       try {
         return await attempt();
       } catch (error) {
-        // The same key taken at the same moment for another offer (whose lock this one did not wait
-        // for): the unique index refused the second; asked again, it is a conflict or a replay. A
-        // duplicate id or code fails the same way again, and is the caller's error.
+        // The same key taken at the same moment (for this offer or another): the unique index
+        // refused the second; asked again, it is a replay or a conflict. A duplicate id or code
+        // fails the same way again, and is the caller's error.
         if (!db.isUniqueViolation(error)) throw error;
         return attempt();
       }
