@@ -1,12 +1,13 @@
 /**
  * The SQL layer's driver for PostgreSQL through `pg`, pooled: what several API instances share.
- * Statements arrive with `?` placeholders and leave as `$1…$n`. Transactions run at READ COMMITTED,
+ * Statements arrive with `?` placeholders and leave as `$1…$n`, prepared once per connection. Transactions run at READ COMMITTED,
  * PostgreSQL's default: the store serialises what must not interleave with row locks
  * (`Dialect.forUpdate`, see the offer and take stores), and the unique indexes catch the rest.
  *
  * A lock not got within `lockTimeoutMs` is a StoreBusyError (503 store_busy, nothing recorded), as
  * SQLite's busy timeout is.
  */
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { StoreBusyError } from "../errors.ts";
 import type { Dialect, SqlDatabase, SqlExecutor, SqlValue, TransactionOptions } from "../sql/database.ts";
@@ -39,17 +40,20 @@ const types = {
   getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as "text"))) as typeof pg.types.getTypeParser,
 };
 
-const placeholders = new Map<string, string>();
-/** `?` placeholders as PostgreSQL's `$n`. The store's SQL holds no `?` anywhere else. */
-function numbered(sql: string): string {
-  let text = placeholders.get(sql);
-  if (text === undefined) {
+const prepared = new Map<string, { name: string; text: string }>();
+/**
+ * A statement as PostgreSQL takes it: `?` placeholders as `$n` (the store's SQL holds no `?`
+ * anywhere else), and a name derived from its text, so each connection parses and plans it once.
+ */
+function statement(sql: string): { name: string; text: string } {
+  let found = prepared.get(sql);
+  if (found === undefined) {
     let n = 0;
-    text = sql.replace(/\?/g, () => `$${++n}`);
-    if (placeholders.size > 10_000) placeholders.clear();
-    placeholders.set(sql, text);
+    found = { name: `s_${createHash("sha1").update(sql).digest("hex").slice(0, 24)}`, text: sql.replace(/\?/g, () => `$${++n}`) };
+    if (prepared.size > 10_000) prepared.clear();
+    prepared.set(sql, found);
   }
-  return text;
+  return found;
 }
 
 /** pg sends a Buffer as bytea, but a plain Uint8Array as JSON: hand it a Buffer. */
@@ -62,7 +66,7 @@ function busy(error: unknown): unknown {
 function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   const query = async (sql: string, params: SqlValue[]) => {
     try {
-      return await client.query(numbered(sql), values(params));
+      return await client.query({ ...statement(sql), values: values(params) });
     } catch (error) {
       throw busy(error);
     }
@@ -138,6 +142,11 @@ export class PostgresDatabase implements SqlDatabase {
     } finally {
       client.release();
     }
+  }
+
+  /** A single statement is its own transaction on PostgreSQL: no BEGIN and COMMIT round trips. */
+  writeOne<Row>(sql: string, ...params: SqlValue[]): Promise<Row[]> {
+    return this.#direct.all<Row>(sql, ...params);
   }
 
   isUniqueViolation(error: unknown): boolean {

@@ -41,6 +41,11 @@ export interface SqlDatabase extends SqlExecutor {
    * that cannot get the engine's lock in time rejects with a StoreBusyError and changes nothing.
    */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Runs one writing statement on its own, atomically (PostgreSQL: a single round trip), and
+   * resolves to the rows it returns (`RETURNING`). Busy as `transaction`.
+   */
+  writeOne<Row>(sql: string, ...params: SqlValue[]): Promise<Row[]>;
   /** Whether `error` is a unique-constraint violation (another writer inserted the same key first). */
   isUniqueViolation(error: unknown): boolean;
   /** Whether the database can still be used. */

@@ -45,6 +45,35 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       const code = input.code === null ? null : requireKey("code", input.code);
       const now = requireTimestamp("now", input.now);
 
+      // The common case in one statement, no transaction around it: an offer with no limits, open,
+      // and no take with this key yet. It inserts nothing otherwise (ON CONFLICT DO NOTHING catches a
+      // take with the key, or a duplicate id or code), and the full check below says why.
+      if ((kind === "perk") === (code !== null)) {
+        const [created] = await db.writeOne<TakeRow>(
+          `INSERT INTO takes (${takeColumns})
+           SELECT CAST(? AS TEXT), id, brand_id, kind, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), reward, CAST(? AS TEXT),
+                  NULL, NULL, NULL, NULL, NULL, NULL, CAST(? AS TEXT), CAST(? AS TEXT)
+           FROM offers
+           WHERE id = ? AND kind = ? AND deleted_at IS NULL AND per_member_limit IS NULL AND total_limit IS NULL
+             AND (starts_at IS NULL OR starts_at <= ?) AND (ends_at IS NULL OR ends_at > ?)
+           ON CONFLICT DO NOTHING
+           RETURNING ${takeColumns}`,
+          id,
+          member,
+          idempotencyKey,
+          // A code is handed out at once; tokens are reserved first and delivered on chain after.
+          kind === "perk" ? "redeemed" : "pending",
+          code,
+          now,
+          now,
+          offerId,
+          kind,
+          now,
+          now,
+        );
+        if (created !== undefined) return { status: "created", take: toTake(created) };
+      }
+
       const attempt = () =>
         db.transaction(async (tx): Promise<TakeResult> => {
           const replay = (previous: TakeRow): TakeResult => (previous.offer_id === offerId ? { status: "replayed", take: toTake(previous) } : { status: "idempotency_conflict" });

@@ -159,6 +159,10 @@ export class SqliteDatabase implements SqlDatabase {
     });
   }
 
+  writeOne<Row>(sql: string, ...params: SqlValue[]): Promise<Row[]> {
+    return this.transaction(async (tx) => tx.all<Row>(sql, ...params));
+  }
+
   isUniqueViolation(error: unknown): boolean {
     const code = (error as { errcode?: unknown } | null)?.errcode;
     return code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY;
