@@ -10,24 +10,31 @@
  * `SiweMessage.verify()` on the same messages in-process, and redemptions with their on-chain
  * re-check. Every measurement follows a warm-up of the same work; sign-ins and the `siwe` baseline
  * are the median of three trials, as a loaded two-core machine varies from one second to the next.
+ * Then the same on PostgreSQL, as deployments with several instances run: a throwaway database on
+ * the server BENCH_POSTGRES_URL names (default postgres://postgres@127.0.0.1:5432/test; the bench
+ * fails if it cannot be reached), two API instances over it sharing one AUTH_SECRET, the gated
+ * listing on one of them, and redemptions alternating between the two.
  * Writes bench/results/api.json.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { Agent, request as httpRequest } from "node:http";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { network } from "hardhat";
+import pg from "pg";
 import { SiweMessage } from "siwe";
 import { defineChain, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
 import { createBrand, issueApiKey } from "../../server/brands/accounts.ts";
-import { SqliteStore } from "../../server/storage/index.ts";
+import { PostgresStore, SqliteStore } from "../../server/storage/index.ts";
 import { devAccount } from "../demo/accounts.ts";
 import { deployDemoCollection } from "../demo/seed.ts";
 import { freePort } from "../free-port.ts";
+import { createThrowawayDatabase } from "./postgres.ts";
 
 const LOAD = { connections: 50, duration: Number(process.env.BENCH_SECONDS ?? 10), pipelining: 1 };
 const WARMUP_SECONDS = 1;
@@ -38,17 +45,27 @@ const REDEMPTIONS = 2_000;
 const CONCURRENCY = 32;
 
 const children: ChildProcess[] = [];
-async function startProcess(script: string, env: Record<string, string>): Promise<void> {
+async function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
   const execArgv = process.env.BENCH_PROFILE && script.includes("main") ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = fork(script, [], { env: { ...process.env, ...env }, execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   children.push(child);
   const url = `http://127.0.0.1:${env.PORT}/`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
-    if (await fetch(url).then(() => true, () => false)) return;
+    if (await fetch(url).then(() => true, () => false)) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${script} did not start`);
+}
+
+/** Stops a server process and waits for it to exit (so its CPU profile, if any, is written). */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function load(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -92,9 +109,32 @@ function call(url: string, options: { method?: string; headers?: Record<string, 
   });
 }
 
-const dir = await mkdtemp(join(tmpdir(), "stampbook-bench-"));
-const chainServer = await network.createServer("default", "127.0.0.1", await freePort());
+// The PostgreSQL run's database first: a bench without PostgreSQL fails here, in a second, naming
+// BENCH_POSTGRES_URL, rather than after minutes of SQLite measurements.
+const postgres = await createThrowawayDatabase().catch((error: unknown) => {
+  console.error(`bench:api: ${(error as Error).message}`);
+  process.exit(1);
+});
+// Ctrl-C or a kill: stop the servers and drop the database before leaving.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const child of children) child.kill("SIGTERM");
+    postgres.drop().then(
+      () => process.exit(130),
+      (error: unknown) => {
+        console.error(`could not drop ${postgres.name}: ${(error as Error).message}`);
+        process.exit(130);
+      },
+    );
+  });
+}
+const dir = await mkdtemp(join(tmpdir(), "stampbook-bench-")).catch(async (error: unknown) => {
+  await postgres.drop();
+  throw error;
+});
+let chainServer: Awaited<ReturnType<typeof network.createServer>> | undefined;
 try {
+  chainServer = await network.createServer("default", "127.0.0.1", await freePort());
   const { port: chainPort } = await chainServer.listen();
   const rpcUrl = `http://127.0.0.1:${chainPort}`;
   const chain = defineChain({ id: 31337, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
@@ -107,11 +147,14 @@ try {
   await store.close();
 
   const [helloPort, gatedPort, naivePort, uncachedPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const serverEnv = { RPC_URL: rpcUrl, CHAIN_ID: "31337", COLLECTIONS: collection, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", AUTH_RATE_LIMIT_PER_MINUTE: "1000000" };
+  // REDIS_URL empty: every server keeps its caches in-process, whatever the caller's environment says.
+  const serverEnv = { RPC_URL: rpcUrl, CHAIN_ID: "31337", COLLECTIONS: collection, DATABASE_URL: databaseUrl, REDIS_URL: "", LOG_LEVEL: "silent", AUTH_RATE_LIMIT_PER_MINUTE: "1000000" };
   await startProcess("scripts/bench/hello-server.ts", { PORT: String(helloPort) });
-  await startProcess("server/main.ts", { ...serverEnv, PORT: String(gatedPort), PUBLIC_URL: `http://localhost:${gatedPort}`, OWNERSHIP_CACHE_MS: "300000" });
-  await startProcess("scripts/bench/naive-server.ts", { ...serverEnv, PORT: String(naivePort), PUBLIC_URL: `http://localhost:${naivePort}`, OWNERSHIP_CACHE_MS: "0" });
-  await startProcess("server/main.ts", { ...serverEnv, PORT: String(uncachedPort), PUBLIC_URL: `http://localhost:${uncachedPort}`, OWNERSHIP_CACHE_MS: "0" });
+  const sqliteServers = [
+    await startProcess("server/main.ts", { ...serverEnv, PORT: String(gatedPort), PUBLIC_URL: `http://localhost:${gatedPort}`, OWNERSHIP_CACHE_MS: "300000" }),
+    await startProcess("scripts/bench/naive-server.ts", { ...serverEnv, PORT: String(naivePort), PUBLIC_URL: `http://localhost:${naivePort}`, OWNERSHIP_CACHE_MS: "0" }),
+    await startProcess("server/main.ts", { ...serverEnv, PORT: String(uncachedPort), PUBLIC_URL: `http://localhost:${uncachedPort}`, OWNERSHIP_CACHE_MS: "0" }),
+  ];
   const gated = `http://localhost:${gatedPort}`;
 
   // The demo's perks (member, holds >= N, any/all/not) plus an unlimited one to redeem repeatedly.
@@ -124,11 +167,15 @@ try {
     { title: "Upgrade", rule: { type: "all", rules: [leaf("member", 1), { type: "not", rule: leaf("member", 2) }] } },
     { title: "Unlimited tasting", rule: leaf("member", 1) },
   ];
-  const perkIds: string[] = [];
-  for (const body of perkBodies) {
-    const perk = await json(await fetch(`${gated}/v1/admin/perks`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(body) }));
-    perkIds.push(perk.id);
+  async function createPerks(base: string, key: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (const body of perkBodies) {
+      const perk = await json(await fetch(`${base}/v1/admin/perks`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) }));
+      ids.push(perk.id);
+    }
+    return ids;
   }
+  const perkIds = await createPerks(gated, apiKey);
 
   async function signIn(base: string, key: Hex): Promise<string> {
     const account = privateKeyToAccount(key);
@@ -217,6 +264,65 @@ try {
   const redeem_per_s = Math.round(redeemed / redeemSeconds);
   console.log(`redeem ${redeem_per_s} redemptions/s (${redeemed} in ${redeemSeconds.toFixed(2)} s)`);
 
+  // PostgreSQL: two API instances over one throwaway database, as a deployment with several
+  // instances runs. The SQLite API processes stop first, so the two runs do not share the cores.
+  for (const child of sqliteServers) await stopProcess(child);
+  const pgStore = await PostgresStore.connect(postgres.url, { poolSize: 1 });
+  const pgBrand = await createBrand(pgStore, "Bench Brand");
+  const { key: pgApiKey } = await issueApiKey(pgStore, pgBrand.id, "bench");
+  await pgStore.close();
+  const [pgPortA, pgPortB] = [await freePort(), await freePort()];
+  // One AUTH_SECRET on both: a session signed by one instance is good on the other.
+  const pgEnv = { ...serverEnv, DATABASE_URL: postgres.url, AUTH_SECRET: randomBytes(32).toString("hex"), OWNERSHIP_CACHE_MS: "300000" };
+  await Promise.all([
+    startProcess("server/main.ts", { ...pgEnv, PORT: String(pgPortA), PUBLIC_URL: `http://localhost:${pgPortA}` }),
+    startProcess("server/main.ts", { ...pgEnv, PORT: String(pgPortB), PUBLIC_URL: `http://localhost:${pgPortB}` }),
+  ]);
+  const pgA = `http://localhost:${pgPortA}`;
+  const pgB = `http://localhost:${pgPortB}`;
+  const pgPerkIds = await createPerks(pgA, pgApiKey);
+  const pgToken = await signIn(pgA, goldKey);
+  for (const base of [pgA, pgB]) {
+    const listing = await json(await fetch(`${base}/v1/perks`, { headers: { authorization: `Bearer ${pgToken}` } }));
+    if (listing.items.length !== pgPerkIds.length || listing.items.filter((p: any) => p.eligible).length < 4) {
+      throw new Error(`${base}: the PostgreSQL instances should list the same perks, the member eligible for most`);
+    }
+  }
+
+  const gated_rps_postgres = await load(`${pgA}/v1/perks`, { authorization: `Bearer ${pgToken}` });
+  console.log(`gated  ${gated_rps_postgres} req/s (PostgreSQL, instance A)`);
+
+  // Request i goes to instance A when i is even, B when odd.
+  const pgRedeemUrls = [pgA, pgB].map((base) => `${base}/v1/perks/${pgPerkIds.at(-1)}/redeem`);
+  const pgWarmups = REDEMPTIONS / 10;
+  await timed(pgWarmups, CONCURRENCY, async (i) => {
+    const response = await call(pgRedeemUrls[i % 2]!, { method: "POST", headers: { authorization: `Bearer ${pgToken}`, "idempotency-key": `warmup-${i}` } });
+    if (response.status !== 201) throw new Error(`redeem (PostgreSQL, instance ${"AB"[i % 2]}): ${response.status} ${response.body}`);
+  });
+  const pgRedeemed = [0, 0];
+  const pgRedeemSeconds = await timed(REDEMPTIONS, CONCURRENCY, async (i) => {
+    const response = await call(pgRedeemUrls[i % 2]!, { method: "POST", headers: { authorization: `Bearer ${pgToken}`, "idempotency-key": `bench-${i}` } });
+    if (response.status !== 201) throw new Error(`redeem (PostgreSQL, instance ${"AB"[i % 2]}): ${response.status} ${response.body}`);
+    pgRedeemed[i % 2]!++;
+  });
+  const pgRedeemedTotal = pgRedeemed[0]! + pgRedeemed[1]!;
+  // What the store holds afterwards: exactly the timed redemptions (and the warm-up's), no more, no fewer.
+  const counter = new pg.Client({ connectionString: postgres.url });
+  await counter.connect();
+  try {
+    const { rows } = await counter.query<{ timed: number; all: number }>(
+      "SELECT CAST(count(*) FILTER (WHERE idempotency_key LIKE 'bench-%') AS INTEGER) AS timed, CAST(count(*) AS INTEGER) AS all FROM takes WHERE offer_id = $1 AND status = 'redeemed'",
+      [pgPerkIds.at(-1)],
+    );
+    if (pgRedeemedTotal !== REDEMPTIONS || rows[0]!.timed !== REDEMPTIONS || rows[0]!.all !== REDEMPTIONS + pgWarmups) {
+      throw new Error(`PostgreSQL redemptions: ${pgRedeemedTotal} answered 201, the store holds ${rows[0]!.timed} timed and ${rows[0]!.all} in all (expected ${REDEMPTIONS} and ${REDEMPTIONS + pgWarmups})`);
+    }
+  } finally {
+    await counter.end();
+  }
+  const redeem_per_s_postgres = Math.round(pgRedeemedTotal / pgRedeemSeconds);
+  console.log(`redeem ${redeem_per_s_postgres} redemptions/s (PostgreSQL; ${pgRedeemedTotal} in ${pgRedeemSeconds.toFixed(2)} s: ${pgRedeemed[0]} on A, ${pgRedeemed[1]} on B; ${REDEMPTIONS} in the store)`);
+
   const results = {
     hello_rps,
     gated_rps,
@@ -225,12 +331,15 @@ try {
     login_per_s,
     siwe_lib_verify_per_s,
     redeem_per_s,
+    gated_rps_postgres,
+    redeem_per_s_postgres,
     gated_vs_hello: Number((gated_rps / hello_rps).toFixed(3)),
+    gated_vs_hello_postgres: Number((gated_rps_postgres / hello_rps).toFixed(3)),
     gated_vs_naive: Number((gated_rps / naive_rps).toFixed(2)),
     gated_vs_uncached: Number((gated_rps / uncached_rps).toFixed(2)),
     login_vs_siwe_lib: Number((login_per_s / siwe_lib_verify_per_s).toFixed(2)),
     trials: { login_per_s: loginTrials, siwe_lib_verify_per_s: libTrials },
-    settings: { ...LOAD, warmup_seconds: WARMUP_SECONDS, logins: LOGINS, lib_verifies: LIB_VERIFIES, trials: TRIALS, redemptions: REDEMPTIONS, concurrency: CONCURRENCY, cores: cpus().length, perks: perkIds.length },
+    settings: { ...LOAD, warmup_seconds: WARMUP_SECONDS, logins: LOGINS, lib_verifies: LIB_VERIFIES, trials: TRIALS, redemptions: REDEMPTIONS, concurrency: CONCURRENCY, cores: cpus().length, perks: perkIds.length, postgres_instances: 2 },
   };
   await mkdir(new URL("../../bench/results/", import.meta.url), { recursive: true });
   await writeFile(new URL("../../bench/results/api.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
@@ -241,12 +350,18 @@ try {
     ["gated_vs_naive", results.gated_vs_naive, 10],
     ["login_vs_siwe_lib", results.login_vs_siwe_lib, 5],
     ["redeem_per_s", redeem_per_s, 500],
+    ["gated_vs_hello_postgres", results.gated_vs_hello_postgres, 0.4],
+    ["redeem_per_s_postgres", redeem_per_s_postgres, 600],
   ] as const;
   const missed = bars.filter(([, value, bar]) => value < bar);
   for (const [name, value, bar] of missed) console.error(`below the bar: ${name} = ${value} (bar ${bar})`);
   if (missed.length > 0) process.exitCode = 1;
 } finally {
-  for (const child of children) child.kill("SIGTERM");
-  await chainServer.close();
+  await Promise.all(children.map(stopProcess));
+  await chainServer?.close();
   await rm(dir, { recursive: true, force: true });
+  await postgres.drop().catch((error: unknown) => {
+    console.error(`could not drop the bench database ${postgres.name}: ${(error as Error).message}`);
+    process.exitCode = 1;
+  });
 }
