@@ -12,14 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { FastifyInstance } from "fastify";
-import { getAddress, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
-import { createSiweMessage } from "viem/siwe";
+import { getAddress, type Address, type PublicClient, type WalletClient } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/free-port.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { expectProblem } from "../../test/support/problems.ts";
 import { bearer, TEST_MINTER_KEY_SECRET } from "../../test/support/server.ts";
 import { redisForTests } from "../../test/support/services.ts";
+import { siweSignIn, viaInject } from "../../test/support/siwe.ts";
 import { build } from "../app.ts";
 import { createBrand, issueApiKey } from "../brands/accounts.ts";
 import { loadConfig } from "../config.ts";
@@ -84,24 +84,7 @@ async function instance(path: string, env: Record<string, string>, redisPrefix?:
 }
 
 /** Signs `wallet` in on `app`; returns the bearer token. */
-async function signIn(app: FastifyInstance, wallet: WalletClient): Promise<string> {
-  const account = wallet.account!;
-  const grant = (await app.inject({ method: "GET", url: "/v1/auth/nonce" })).json();
-  const message = createSiweMessage({
-    address: account.address,
-    domain: grant.domain,
-    uri: grant.uri,
-    chainId: grant.chainId,
-    nonce: grant.nonce,
-    statement: grant.statement,
-    version: "1",
-    issuedAt: new Date(grant.issuedAt),
-  });
-  const signature: Hex = await wallet.signMessage({ account, message });
-  const response = await app.inject({ method: "POST", url: "/v1/auth/verify", payload: { message, signature } });
-  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.body}`);
-  return response.json().token;
-}
+const signIn = (app: FastifyInstance, wallet: WalletClient): Promise<string> => siweSignIn(viaInject(app), wallet);
 
 /** The titles of the perks `token`'s member sees listed on `app`. */
 async function perkTitles(app: FastifyInstance, token: string): Promise<string[]> {

@@ -1,12 +1,12 @@
 /** The API on a {@link DemoChain}, with an in-memory store, a brand API key and a sign-in helper. */
 import type { FastifyInstance } from "fastify";
 import type { PublicClient, WalletClient, Address, Hex } from "viem";
-import { createSiweMessage } from "viem/siwe";
 import { build } from "../../server/app.ts";
 import { createBrand, issueApiKey } from "../../server/brands/accounts.ts";
 import { loadConfig, type Config } from "../../server/config.ts";
 import { SqliteStore } from "../../server/storage/index.ts";
 import type { DemoChain } from "./chain.ts";
+import { siweMessage as siweMessageFrom, siweSignIn, viaInject, type SiweFields } from "./siwe.ts";
 import { setMinter } from "./tenancy.ts";
 
 /** The secret minter keys are sealed under in tests. */
@@ -45,31 +45,11 @@ export async function startServer(chain: DemoChain, overrides: Partial<Config> =
   await store.registerCollection({ brandId: brand.id, collection: chain.collection.address, admin: chain.brand.account.address, nonce: `setup-${crypto.randomUUID()}`, nonceExpiresAt: now, now });
   if (options.minterKey !== undefined) await setMinter(app, apiKey, options.minterKey);
 
+  const call = viaInject(app);
   /** Builds the message the server expects for `address` with a fresh nonce. */
-  async function siweMessage(address: Address, fields: Partial<Parameters<typeof createSiweMessage>[0]> = {}): Promise<string> {
-    const grant = (await app.inject({ method: "GET", url: "/v1/auth/nonce" })).json();
-    return createSiweMessage({
-      address,
-      domain: grant.domain,
-      uri: grant.uri,
-      chainId: grant.chainId,
-      nonce: grant.nonce,
-      statement: grant.statement,
-      version: "1",
-      issuedAt: new Date(grant.issuedAt),
-      ...fields,
-    });
-  }
-
+  const siweMessage = (address: Address, fields: SiweFields = {}): Promise<string> => siweMessageFrom(call, address, fields);
   /** Signs in `wallet`'s account and returns its bearer token. */
-  async function signIn(wallet: WalletClient): Promise<string> {
-    const account = wallet.account!;
-    const message = await siweMessage(account.address);
-    const signature: Hex = await wallet.signMessage({ account, message });
-    const response = await app.inject({ method: "POST", url: "/v1/auth/verify", payload: { message, signature } });
-    if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.body}`);
-    return response.json().token;
-  }
+  const signIn = (wallet: WalletClient): Promise<string> => siweSignIn(call, wallet);
 
   async function close() {
     await app.close();

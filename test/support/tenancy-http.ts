@@ -4,8 +4,8 @@
  * through `app.inject` for in-process servers.
  */
 import type { Address, Hex, LocalAccount } from "viem";
-import { createSiweMessage } from "viem/siwe";
 import type { ApiAnswer, ApiProcess } from "./api-process.ts";
+import { signedSiwe, siweSignIn, viaHttp } from "./siwe.ts";
 
 type Api = Pick<ApiProcess, "call">;
 
@@ -40,23 +40,7 @@ export async function setMinterHttp(api: Api, apiKey: string, privateKey: Hex): 
 }
 
 /** A nonce from `api` and the EIP-4361 message for `account` built from it, signed. */
-export async function signedSignIn(api: Api, account: LocalAccount): Promise<{ message: string; signature: Hex }> {
-  const grant = expectStatus(await api.call("GET", "/v1/auth/nonce"), "the nonce");
-  const message = createSiweMessage({
-    address: account.address,
-    domain: grant.domain,
-    uri: grant.uri,
-    chainId: grant.chainId,
-    nonce: grant.nonce,
-    statement: grant.statement,
-    version: "1",
-    issuedAt: new Date(grant.issuedAt),
-  });
-  return { message, signature: await account.signMessage({ message }) };
-}
+export const signedSignIn = (api: Api, account: LocalAccount): Promise<{ message: string; signature: Hex }> => signedSiwe(viaHttp(api), account);
 
 /** Signs `account` in on `api`; returns its bearer token. */
-export async function signInHttp(api: Api, account: LocalAccount): Promise<string> {
-  const body = await signedSignIn(api, account);
-  return expectStatus(await api.call("POST", "/v1/auth/verify", { body }), "signing in").token;
-}
+export const signInHttp = (api: Api, account: LocalAccount): Promise<string> => siweSignIn(viaHttp(api), account);
