@@ -34,7 +34,7 @@ import { PostgresStore, SqliteStore } from "../../server/storage/index.ts";
 import { devAccount } from "../demo/accounts.ts";
 import { deployDemoCollection } from "../demo/seed.ts";
 import { freePort } from "../free-port.ts";
-import { createThrowawayDatabase } from "./postgres.ts";
+import { createThrowawayDatabase } from "../throwaway-database.ts";
 
 const LOAD = { connections: 50, duration: Number(process.env.BENCH_SECONDS ?? 10), pipelining: 1 };
 const WARMUP_SECONDS = 1;
@@ -111,8 +111,9 @@ function call(url: string, options: { method?: string; headers?: Record<string, 
 
 // The PostgreSQL run's database first: a bench without PostgreSQL fails here, in a second, naming
 // BENCH_POSTGRES_URL, rather than after minutes of SQLite measurements.
-const postgres = await createThrowawayDatabase().catch((error: unknown) => {
-  console.error(`bench:api: ${(error as Error).message}`);
+const postgresServer = process.env.BENCH_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/test";
+const postgres = await createThrowawayDatabase(postgresServer, { variable: "BENCH_POSTGRES_URL", prefix: "stampbook_bench" }).catch((error: unknown) => {
+  console.error(`bench:api: the PostgreSQL run needs a server it may create a database on. ${(error as Error).message}`);
   process.exit(1);
 });
 // Ctrl-C or a kill: stop the servers and drop the database before leaving.

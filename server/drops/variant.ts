@@ -101,7 +101,8 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
     if (running !== undefined) return wait ? running : claim;
     if (claim.txHash !== null) {
       let check = await checkTransaction(client, claim.txHash);
-      const minter = claim.rawTx === null ? null : await minters.forBrand(claim.brandId);
+      // Only a transaction the chain does not show yet needs the minter (to send it again).
+      const minter = check.status === "unknown" && claim.rawTx !== null ? await minters.forBrand(claim.brandId) : null;
       if (check.status === "unknown" && claim.rawTx !== null && minter !== null) {
         // Not mined (yet): the node may never have received it. Sending it again is harmless.
         const resent = await minter.rebroadcast(claim.rawTx);

@@ -184,8 +184,6 @@ export function createListing(options: ListingOptions) {
   };
 }
 
-export type OfferListing = ReturnType<typeof createListing>;
-
 /** The interval around `at` that no boundary splits: [last boundary <= at, next boundary > at). */
 function steadyInterval(boundaries: readonly number[], at: number): { from: number; until: number } {
   const next = boundaries.findIndex((t) => t > at);

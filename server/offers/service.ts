@@ -12,7 +12,7 @@ import { newId, normalizeTimestamp, toTimestamp, type Page, type Store } from ".
 import { createListing, type Catalog, type MemberOffer } from "./listing.ts";
 import { offerNotFound, quotaExceeded, takeRefused } from "./problems.ts";
 import { evaluateRule, holdingKey, parseRule, requirementsOf, RuleError, ruleToJson } from "./rules.ts";
-import type { Offer, OfferKind, OfferLimits, OfferPatch, OfferQuota, Take, TakeQuery, TakeStatus } from "./types.ts";
+import type { Offer, OfferKind, OfferLimits, OfferPatch, OfferQuota, Take, TakeQuery } from "./types.ts";
 import type { OfferVariant } from "./variant.ts";
 import { offerStatus } from "./window.ts";
 
@@ -296,4 +296,3 @@ export function createOffers(deps: OfferServiceDeps) {
 }
 
 export type Offers = ReturnType<typeof createOffers>;
-export type { MemberOffer, TakeStatus };

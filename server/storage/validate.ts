@@ -45,11 +45,6 @@ export function requireAddress(field: string, value: unknown): Address {
   return lower as Address;
 }
 
-export function requireAddresses(field: string, value: unknown): Address[] {
-  if (!Array.isArray(value)) throw new StoreInputError(field, `expected an array of addresses, got ${show(value)}`);
-  return value.map((item, i) => requireAddress(`${field}[${i}]`, item));
-}
-
 /** A SHA-256 digest as 64 lowercase hex digits: refuses raw secrets by shape. */
 export function requireSha256Hex(field: string, value: unknown): string {
   if (typeof value !== "string" || !sha256HexPattern.test(value)) {

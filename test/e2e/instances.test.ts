@@ -13,7 +13,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { network } from "hardhat";
-import pg from "pg";
 import { createPublicClient, createWalletClient, defineChain, http, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +20,7 @@ import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { devAccount } from "../../scripts/demo/accounts.ts";
 import { deployDemoCollection } from "../../scripts/demo/seed.ts";
 import { freePort } from "../../scripts/free-port.ts";
+import { createThrowawayDatabase, type ThrowawayDatabase } from "../../scripts/throwaway-database.ts";
 import { inParallel, startApiProcess, type ApiAnswer, type ApiProcess } from "../support/api-process.ts";
 import { expectProblem } from "../support/problems.ts";
 import { postgresForTests } from "../support/services.ts";
@@ -61,12 +61,10 @@ async function timeUntil(probe: () => Promise<boolean>, limitMs: number, since =
 }
 
 if (postgresUrl === null) {
-  describe.skip("Two API instances on one PostgreSQL (PostgreSQL not reachable)", () => it("skipped", () => {}));
+  describe.skip("Two API instances on one PostgreSQL (PostgreSQL not reachable)", () => it("is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {}));
 } else {
   describe("Two API instances on one PostgreSQL", () => {
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    const database = `stampbook_x_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
-    let databaseCreated = false;
+    let database: ThrowawayDatabase | undefined;
     let chainServer: Awaited<ReturnType<typeof network.createServer>> | undefined;
     const instances: ApiProcess[] = [];
     let a: ApiProcess;
@@ -81,11 +79,8 @@ if (postgresUrl === null) {
     const tokens: string[] = [];
 
     beforeAll(async () => {
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${database}`);
-      databaseCreated = true;
-      const databaseUrl = new URL(postgresUrl);
-      databaseUrl.pathname = `/${database}`;
+      // A database of its own on the run's server: server/main.ts takes no schema.
+      database = await createThrowawayDatabase(postgresUrl, { variable: "TEST_POSTGRES_URL", prefix: "stampbook_instances" });
 
       // The chain, in this process; the demo collection on it (dev account 0 is its admin and a minter).
       chainServer = await network.createServer("default", "127.0.0.1", await freePort());
@@ -107,7 +102,7 @@ if (postgresUrl === null) {
       // the same site (SIWE_URI), as instances behind one load balancer do.
       const [portA, portB] = [await freePort(), await freePort()];
       const env = {
-        DATABASE_URL: databaseUrl.toString(),
+        DATABASE_URL: database.url,
         DATABASE_POOL_SIZE: "8",
         RPC_URL: rpcUrl,
         CHAIN_ID: "31337",
@@ -141,8 +136,7 @@ if (postgresUrl === null) {
       // Warnings and errors the instances logged (LOG_LEVEL=warn), to read next to a failure.
       for (const api of instances) if (api.output().trim() !== "") console.warn(`${api.name} logged:\n${api.output().slice(-4_000)}`);
       await chainServer?.close();
-      if (databaseCreated) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.end();
+      await database?.drop();
     });
 
     it("a sign-in nonce is good for one session across both instances, whichever issued it", async () => {

@@ -3,32 +3,19 @@
  * and checks that Redis answers, and hands both to the tests (test/support/services.ts). Under
  * CI=true a service that cannot be reached fails the run: those tests must run there, never skip.
  */
-import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { createThrowawayDatabase, PostgresUnreachableError, type ThrowawayDatabase } from "../../scripts/throwaway-database.ts";
 import { DEFAULT_TEST_POSTGRES_URL, DEFAULT_TEST_REDIS_URL } from "./services.ts";
 
-async function postgres(): Promise<{ url: string; drop: () => Promise<void> } | null> {
-  const admin = process.env.TEST_POSTGRES_URL ?? DEFAULT_TEST_POSTGRES_URL;
-  const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3_000 });
+async function postgres(): Promise<ThrowawayDatabase | null> {
   try {
-    await client.connect();
+    return await createThrowawayDatabase(process.env.TEST_POSTGRES_URL ?? DEFAULT_TEST_POSTGRES_URL, { variable: "TEST_POSTGRES_URL", prefix: "stampbook_test" });
   } catch (error) {
-    if (process.env.CI === "true") throw new Error(`CI=true needs PostgreSQL at ${admin} (TEST_POSTGRES_URL): ${(error as Error).message}`);
-    return null;
+    // Unreachable outside CI: those tests skip, loudly. Anything else (no right to create a database) fails the run.
+    if (error instanceof PostgresUnreachableError && process.env.CI !== "true") return null;
+    throw error;
   }
-  const name = `stampbook_test_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
-  await client.query(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
 }
 
 async function redis(): Promise<string | null> {

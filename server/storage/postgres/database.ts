@@ -153,11 +153,6 @@ export class PostgresDatabase implements SqlDatabase {
     return (error as { code?: string } | null)?.code === UNIQUE_VIOLATION;
   }
 
-  /** The pool's connections, for health checks: a trivial round trip. */
-  async ping(): Promise<void> {
-    await this.#pool.query("SELECT 1");
-  }
-
   async close(): Promise<void> {
     if (!this.#open) return;
     this.#open = false;

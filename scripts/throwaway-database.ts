@@ -1,11 +1,9 @@
 /**
- * A throwaway PostgreSQL database for one bench run: created on the server BENCH_POSTGRES_URL names
- * (default postgres://postgres@127.0.0.1:5432/test), dropped at the end, with its connections.
+ * A throwaway PostgreSQL database: created on a server for one run (a benchmark, a test run) and
+ * dropped at its end, with whatever is still connected to it.
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-
-export const DEFAULT_BENCH_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
 
 export type ThrowawayDatabase = {
   /** The new database's URL (same server, user and options; its own name). */
@@ -14,6 +12,11 @@ export type ThrowawayDatabase = {
   /** Drops the database, ending whatever is still connected to it. Safe to call twice. */
   drop(): Promise<void>;
 };
+
+/** The server could not be reached: distinct from a server that refused to create the database. */
+export class PostgresUnreachableError extends Error {
+  override name = "PostgresUnreachableError";
+}
 
 /** The URL without its password, for messages. */
 function shown(url: string): string {
@@ -26,13 +29,19 @@ function shown(url: string): string {
   }
 }
 
-export async function createThrowawayDatabase(serverUrl: string = process.env.BENCH_POSTGRES_URL || DEFAULT_BENCH_POSTGRES_URL): Promise<ThrowawayDatabase> {
+/**
+ * @param serverUrl the server to create it on (`postgres://user@host:port/database`)
+ * @param options.variable the setting `serverUrl` came from, named in every error
+ * @param options.prefix the new database's name before its random part
+ */
+export async function createThrowawayDatabase(serverUrl: string, options: { variable: string; prefix: string }): Promise<ThrowawayDatabase> {
+  const setting = `${options.variable}=${shown(serverUrl)}`;
   let parsed: URL;
   try {
     parsed = new URL(serverUrl);
     if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new Error("not a postgres:// URL");
   } catch (error) {
-    throw new Error(`BENCH_POSTGRES_URL=${shown(serverUrl)} is not a postgres://user@host:port/database URL (${(error as Error).message})`);
+    throw new Error(`${setting} is not a postgres://user@host:port/database URL (${(error as Error).message})`);
   }
   const connect = async () => {
     const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
@@ -40,20 +49,17 @@ export async function createThrowawayDatabase(serverUrl: string = process.env.BE
       await client.connect();
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw new Error(
-        `the API benchmark's PostgreSQL run could not reach PostgreSQL at BENCH_POSTGRES_URL=${shown(serverUrl)}: ${(error as Error).message}. ` +
-          "Start PostgreSQL there, or set BENCH_POSTGRES_URL to a server where this user may CREATE DATABASE.",
-      );
+      throw new PostgresUnreachableError(`PostgreSQL at ${setting} cannot be reached: ${(error as Error).message}`);
     }
     return client;
   };
 
-  const name = `stampbook_bench_${randomBytes(6).toString("hex")}`;
+  const name = `${options.prefix}_${randomBytes(6).toString("hex")}`;
   const admin = await connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);
   } catch (error) {
-    throw new Error(`BENCH_POSTGRES_URL=${shown(serverUrl)}: CREATE DATABASE ${name} failed: ${(error as Error).message}`);
+    throw new Error(`${setting}: CREATE DATABASE ${name} failed (this user must be allowed to create databases): ${(error as Error).message}`);
   } finally {
     await admin.end().catch(() => undefined);
   }
