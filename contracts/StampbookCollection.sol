@@ -2,7 +2,6 @@
 pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ERC1155Utils} from "@openzeppelin/contracts/token/ERC1155/utils/ERC1155Utils.sol";
@@ -16,17 +15,23 @@ import {ClaimVouchers} from "./vouchers/ClaimVouchers.sol";
 /// @dev Transfer rule for memberships: a transferable membership moves whole, with its expiry; the
 ///      recipient must not already hold one of that type. Expiry is therefore a property of the
 ///      membership, not of the wallet that bought it, and cannot be reset by moving it.
-contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, Pausable, ERC2981 {
+///      Pausing: one collection-wide flag in {Control}, so pause() is one storage write whatever the
+///      number of types. Every path it stops reads that slot once. The minter-only paths (mint, airdrop,
+///      claim, renewFor, extendMembership) get the flag in the same read as the issuing-minter check; a
+///      transferable collectible's transfer reads it in place of the type slot, which the holding's
+///      `unrestricted` mark makes unneeded (see {_transfer}); burns, redemptions, paid renewals and other
+///      transfers pay one more storage read. The interface is OpenZeppelin Pausable's: `paused()`,
+///      `Paused`/`Unpaused`, `EnforcedPause`/`ExpectedPause`.
+contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, ERC2981 {
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
-    /// @dev The fields every mint, transfer and burn reads, packed into one slot. `paused` mirrors the
-    ///      collection-wide pause so the hot paths need no extra cold storage read to honour it.
+    /// @dev The fields every mint and burn reads and writes (and every transfer but a transferable
+    ///      collectible's reads), packed into one slot.
     struct TokenType {
         Kind kind;
         bool soulbound;
         bool consumable;
-        bool paused;
         uint32 duration;
         uint64 maxSupply;
         uint64 minted;
@@ -39,6 +44,17 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
         uint128 points;
     }
 
+    /// @dev The collection-wide pause flag, packed with the issuing minter: mint, airdrop, claim, renewFor
+    ///      and extendMembership must read both "may the caller (or voucher signer) mint?" and "paused?",
+    ///      and for the issuing minter this one slot answers both, where a separate flag would cost
+    ///      another cold storage read (2,100 gas) on every mint. Invariant: a non-zero `issuingMinter`
+    ///      holds MINTER_ROLE ({setIssuingMinter} checks it, {_revokeRole} clears it), so the shortcut
+    ///      never lets anyone mint who could not otherwise.
+    struct Control {
+        address issuingMinter;
+        bool paused;
+    }
+
     uint64 private constant NEVER_EXPIRES = type(uint64).max;
 
     string private _name;
@@ -46,13 +62,14 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
     string private _contractURI;
     address private _treasury;
     uint256 private _typeCount;
+    Control private _control;
     mapping(uint256 id => TokenType) private _types;
     mapping(uint256 id => TokenTerms) private _terms;
     mapping(uint256 id => string) private _uris;
 
     /// @param name_ Collection name shown by wallets and marketplaces.
     /// @param symbol_ Short symbol.
-    /// @param admin Receives DEFAULT_ADMIN_ROLE, MINTER_ROLE and PAUSER_ROLE.
+    /// @param admin Receives DEFAULT_ADMIN_ROLE, MINTER_ROLE and PAUSER_ROLE, and is the issuing minter.
     /// @param treasury_ Receives voucher and renewal payments.
     /// @param contractURI_ ERC-7572 collection metadata URI.
     /// @param royaltyBps Default ERC-2981 royalty in basis points, paid to the treasury.
@@ -72,6 +89,7 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(MINTER_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
+        _setIssuingMinter(admin);
         _setDefaultRoyalty(treasury_, royaltyBps);
     }
 
@@ -90,7 +108,6 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
             kind: config.kind,
             soulbound: config.soulbound,
             consumable: config.consumable,
-            paused: paused(),
             duration: config.duration,
             maxSupply: config.maxSupply,
             minted: 0,
@@ -178,15 +195,17 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
     // ---------------------------------------------------------------- minting
 
     /// @notice Mints `amount` units of `id` to `to`. Memberships are minted one at a time and start now.
-    function mint(address to, uint256 id, uint256 amount) external onlyRole(MINTER_ROLE) {
-        _mintOne(to, id, amount);
+    ///         Needs MINTER_ROLE.
+    function mint(address to, uint256 id, uint256 amount) external {
+        _mintOne(to, id, amount, _minterControl(msg.sender));
     }
 
-    /// @notice Mints `amount` units of `id` to every address in `recipients`, in one transaction.
-    function airdrop(uint256 id, address[] calldata recipients, uint256 amount) external onlyRole(MINTER_ROLE) {
+    /// @notice Mints `amount` units of `id` to every address in `recipients`, in one transaction. Needs MINTER_ROLE.
+    function airdrop(uint256 id, address[] calldata recipients, uint256 amount) external {
+        bool isPaused = _minterControl(msg.sender);
         uint256 count = recipients.length;
         if (count == 0) revert EmptyAirdrop();
-        TokenType memory t = _activeType(id);
+        TokenType memory t = _activeType(id, isPaused);
         _reserveSupply(id, t, amount, count);
         for (uint256 i; i < count; ++i) {
             address to = recipients[i];
@@ -202,7 +221,8 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
     function claim(ClaimVoucher calldata voucher, bytes32 r, bytes32 vs) external payable {
         _useVoucher(voucher, r, vs);
         if (msg.value != voucher.price) revert IncorrectPayment(voucher.price, msg.value);
-        _mintOne(voucher.to, voucher.id, voucher.amount);
+        // A warm read: {_isVoucherSigner} has just read the same slot.
+        _mintOne(voucher.to, voucher.id, voucher.amount, _control.paused);
         if (msg.value != 0) _pay(msg.value);
     }
 
@@ -233,10 +253,35 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
         }
     }
 
+    /// @notice What {holdingsOf} returns, plus the loyalty points those holdings are worth now, so a server
+    ///         reads a member's holdings and points in one call.
+    /// @dev `points` is the sum over `ids` of balance x the type's points (TokenTerms.points). A membership
+    ///      counts while active: from its expiry on (expiresAt <= block.timestamp) it counts 0. Unknown ids
+    ///      count 0; an id listed twice counts twice.
+    /// @return balances Units of each id held by `holder`.
+    /// @return expiries Membership expiry of each id (unix seconds; 0 when none is held or for collectibles).
+    /// @return points Loyalty points of the holdings listed.
+    function standingOf(
+        address holder,
+        uint256[] calldata ids
+    ) external view returns (uint256[] memory balances, uint64[] memory expiries, uint256 points) {
+        balances = new uint256[](ids.length);
+        expiries = new uint64[](ids.length);
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 id = ids[i];
+            Holding memory h = _holding(id, holder);
+            balances[i] = h.balance;
+            expiries[i] = h.expiresAt;
+            if (h.balance == 0) continue; // also every unknown id: none is ever held
+            if (_types[id].kind == Kind.Membership && h.expiresAt <= block.timestamp) continue;
+            points += h.balance * _terms[id].points;
+        }
+    }
+
     /// @notice Renews `holder`'s membership of `id` by `periods` durations, paid by the caller at the type's price.
     /// @dev Time is added to the later of now and the current expiry, so early renewals lose nothing.
     function renew(address holder, uint256 id, uint32 periods) external payable {
-        TokenType memory t = _membershipType(id);
+        TokenType memory t = _membershipType(id, _control.paused);
         if (periods == 0) revert ZeroRenewalPeriods();
         uint256 price = uint256(_terms[id].renewalPrice) * periods;
         if (price == 0) revert MembershipNotRenewable(id);
@@ -245,17 +290,17 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
         _pay(msg.value);
     }
 
-    /// @notice The brand renews `holder`'s membership of `id` by `periods` durations, free of charge.
-    function renewFor(address holder, uint256 id, uint32 periods) external onlyRole(MINTER_ROLE) {
-        TokenType memory t = _membershipType(id);
+    /// @notice The brand renews `holder`'s membership of `id` by `periods` durations, free of charge. Needs MINTER_ROLE.
+    function renewFor(address holder, uint256 id, uint32 periods) external {
+        TokenType memory t = _membershipType(id, _minterControl(msg.sender));
         if (t.duration == 0) revert MembershipNotRenewable(id);
         if (periods == 0) revert ZeroRenewalPeriods();
         _extendBy(holder, id, uint256(t.duration) * periods);
     }
 
-    /// @notice The brand moves `holder`'s membership expiry of `id` to a later time `newExpiresAt`.
-    function extendMembership(address holder, uint256 id, uint64 newExpiresAt) external onlyRole(MINTER_ROLE) {
-        TokenType memory t = _membershipType(id);
+    /// @notice The brand moves `holder`'s membership expiry of `id` to a later time `newExpiresAt`. Needs MINTER_ROLE.
+    function extendMembership(address holder, uint256 id, uint64 newExpiresAt) external {
+        TokenType memory t = _membershipType(id, _minterControl(msg.sender));
         if (t.duration == 0) revert MembershipNotRenewable(id);
         Holding storage h = _holding(id, holder);
         if (h.balance == 0) revert NotAMember(holder, id);
@@ -269,31 +314,54 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
     /// @notice Burns `amount` of the caller's units of consumable type `id` to redeem them; `ref` links the
     ///         redemption to an order or perk off chain.
     function redeem(uint256 id, uint256 amount, bytes32 ref) external {
-        TokenType memory t = _activeType(id);
+        TokenType memory t = _activeType(id, _control.paused);
         if (!t.consumable) revert NotConsumable(id);
         _burn(msg.sender, id, amount, t);
-        emit Redeemed(msg.sender, id, amount, ref);
+        emit Redeemed(ref);
     }
 
     /// @notice Burns `amount` units of `id` held by `from` (the caller or an approved operator).
     function burn(address from, uint256 id, uint256 amount) external {
         if (from != msg.sender && !isApprovedForAll(from, msg.sender)) revert ERC1155MissingApprovalForAll(msg.sender, from);
-        _burn(from, id, amount, _activeType(id));
+        _burn(from, id, amount, _activeType(id, _control.paused));
     }
 
     // ---------------------------------------------------------------- administration
 
-    /// @notice Stops minting, transfers, burns, claims and renewals.
-    /// @dev Costs one storage write per token type: the flag is mirrored into each type's hot slot.
+    /// @notice Stops minting, transfers, burns, claims and renewals, of every token type, including types
+    ///         created while paused.
+    /// @dev One storage write, whatever the number of types.
     function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
-        _mirrorPause(true);
+        if (_control.paused) revert EnforcedPause();
+        _control.paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @notice Resumes after {pause}.
     function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
-        _mirrorPause(false);
+        if (!_control.paused) revert ExpectedPause();
+        _control.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @notice Whether the collection is paused.
+    function paused() external view returns (bool) {
+        return _control.paused;
+    }
+
+    /// @notice The issuing minter: the MINTER_ROLE holder whose mints, airdrops, renewals and vouchers cost
+    ///         least gas (the zero address: none). Every other MINTER_ROLE holder may do the same, for
+    ///         about 2,100 gas more a transaction.
+    function issuingMinter() external view returns (address) {
+        return _control.issuingMinter;
+    }
+
+    /// @notice Makes `minter`, which must hold MINTER_ROLE, the issuing minter; the zero address clears it.
+    ///         Revoking or renouncing the issuing minter's MINTER_ROLE clears it too.
+    /// @dev Give it to the key that mints most (a brand's server-side minter); the admin has it from deployment.
+    function setIssuingMinter(address minter) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (minter != address(0) && !hasRole(MINTER_ROLE, minter)) revert IssuingMinterLacksRole(minter);
+        _setIssuingMinter(minter);
     }
 
     /// @notice Where voucher and renewal payments go.
@@ -346,27 +414,53 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev Type rules on every holder-to-holder move.
+    /// @dev Pause and type rules on every holder-to-holder move. The sender's holding of a transferable
+    ///      collectible is marked `unrestricted` ({_credit} marks it; kind and soulbound never change after
+    ///      creation), so such a move reads the pause flag instead of the type slot. Any other holding
+    ///      (soulbound, membership, or one that never held units) goes through the type's rules.
     function _transfer(address from, address to, uint256 id, uint256 value) internal override {
-        TokenType storage t = _types[id];
-        if (t.paused) revert EnforcedPause();
-        if (t.soulbound) revert SoulboundTransferRefused(id);
-        if (t.kind == Kind.Membership && value != 0) {
-            Holding storage source = _holding(id, from);
-            Holding storage target = _holding(id, to);
-            if (value != 1) revert InvalidMembershipAmount(id, value);
-            if (source.balance == 0) revert ERC1155InsufficientBalance(from, 0, 1, id);
-            if (from == to) return; // ERC-1155 allows sending to oneself; nothing changes.
-            if (target.balance != 0) revert MembershipAlreadyHeld(to, id);
-            _writeHolding(target, 1, source.expiresAt);
-            _writeHolding(source, 0, 0);
-            return;
+        if (_control.paused) revert EnforcedPause();
+        Holding storage source = _holding(id, from);
+        if (!source.unrestricted) {
+            TokenType storage t = _types[id];
+            if (t.soulbound) revert SoulboundTransferRefused(id);
+            if (t.kind == Kind.Membership && value != 0) {
+                Holding storage target = _holding(id, to);
+                if (value != 1) revert InvalidMembershipAmount(id, value);
+                if (source.balance == 0) revert ERC1155InsufficientBalance(from, 0, 1, id);
+                if (from == to) return; // ERC-1155 allows sending to oneself; nothing changes.
+                if (target.balance != 0) revert MembershipAlreadyHeld(to, id);
+                _writeHolding(target, 1, false, source.expiresAt);
+                _writeHolding(source, 0, false, 0);
+                return;
+            }
         }
         super._transfer(from, to, id, value);
     }
 
-    function _mintOne(address to, uint256 id, uint256 amount) private {
-        TokenType memory t = _activeType(id);
+    /// @dev Reverts AccessControlUnauthorizedAccount unless `account` holds MINTER_ROLE, and returns whether
+    ///      the collection is paused; for the issuing minter one storage read answers both.
+    function _minterControl(address account) private view returns (bool isPaused) {
+        Control memory control = _control;
+        if (account != control.issuingMinter && !hasRole(MINTER_ROLE, account)) {
+            revert AccessControlUnauthorizedAccount(account, MINTER_ROLE);
+        }
+        return control.paused;
+    }
+
+    function _setIssuingMinter(address minter) private {
+        _control.issuingMinter = minter;
+        emit IssuingMinterSet(minter);
+    }
+
+    /// @dev Keeps the issuing minter a MINTER_ROLE holder: losing the role clears it.
+    function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        if (revoked && role == MINTER_ROLE && account == _control.issuingMinter) _setIssuingMinter(address(0));
+    }
+
+    function _mintOne(address to, uint256 id, uint256 amount, bool isPaused) private {
+        TokenType memory t = _activeType(id, isPaused);
         _reserveSupply(id, t, amount, 1);
         _credit(to, id, amount, t);
         emit TransferSingle(msg.sender, address(0), to, id, amount);
@@ -393,22 +487,26 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
             if (amount != 1) revert InvalidMembershipAmount(id, amount);
             if (h.balance != 0) revert MembershipAlreadyHeld(to, id);
             uint64 expiry = t.duration == 0 ? NEVER_EXPIRES : uint64(block.timestamp) + t.duration;
-            _writeHolding(h, 1, expiry);
+            _writeHolding(h, 1, false, expiry);
             emit MembershipExtended(to, id, expiry);
         } else {
-            // Bounded by the type's uint64 supply, checked in _reserveSupply.
-            h.balance += uint192(amount);
+            // Bounded by the type's uint64 supply, checked in _reserveSupply. A transferable collectible's
+            // holding is marked unrestricted: its transfers need not read the type (see {_transfer}).
+            unchecked {
+                _writeHolding(h, h.balance + uint184(amount), !t.soulbound, 0);
+            }
         }
     }
 
     function _burn(address from, uint256 id, uint256 amount, TokenType memory t) private {
         Holding storage h = _holding(id, from);
-        uint256 balance = h.balance;
+        uint256 held = _readHolding(h);
+        uint256 balance = uint184(held);
         if (balance < amount) revert ERC1155InsufficientBalance(from, balance, amount, id);
         unchecked {
-            uint256 left = balance - amount;
-            // A membership's expiry goes with its last unit, so a later mint starts afresh.
-            _writeHolding(h, uint192(left), left == 0 ? 0 : h.expiresAt);
+            // amount <= balance, so the subtraction stays within the balance bits. A membership's expiry goes
+            // with its last unit, so a later mint starts afresh; the unrestricted mark stays (it is the type's).
+            _storeHolding(h, balance == amount ? held & UNRESTRICTED_BIT : held - amount);
             _types[id].supply = t.supply - uint64(amount);
         }
         emit TransferSingle(msg.sender, from, address(0), id, amount);
@@ -435,25 +533,21 @@ contract StampbookCollection is ERC1155Holdings, ClaimVouchers, AccessControl, P
         if (t.kind == Kind.None) revert UnknownTokenType(id);
     }
 
-    /// @dev An existing type that is not paused.
-    function _activeType(uint256 id) private view returns (TokenType memory t) {
+    /// @dev An existing type, while the collection is not paused (`isPaused` is the caller's read of the
+    ///      flag). An unknown id is reported before the pause.
+    function _activeType(uint256 id, bool isPaused) private view returns (TokenType memory t) {
         t = _existingType(id);
-        if (t.paused) revert EnforcedPause();
+        if (isPaused) revert EnforcedPause();
     }
 
-    function _membershipType(uint256 id) private view returns (TokenType memory t) {
-        t = _activeType(id);
+    function _membershipType(uint256 id, bool isPaused) private view returns (TokenType memory t) {
+        t = _activeType(id, isPaused);
         if (t.kind != Kind.Membership) revert NotAMembership(id);
     }
 
-    function _mirrorPause(bool isPaused) private {
-        uint256 count = _typeCount;
-        for (uint256 id = 1; id <= count; ++id) {
-            _types[id].paused = isPaused;
-        }
-    }
-
+    /// @dev `signer` comes from ECDSA.recover, which never returns the zero address, so an unset issuing
+    ///      minter matches no signer.
     function _isVoucherSigner(address signer) internal view override returns (bool) {
-        return hasRole(MINTER_ROLE, signer);
+        return signer == _control.issuingMinter || hasRole(MINTER_ROLE, signer);
     }
 }

@@ -70,10 +70,18 @@ interface IStampbookCollection {
     event MembershipExtended(address indexed holder, uint256 indexed id, uint64 expiresAt);
     /// @notice The signed claim voucher `uid` was used; the mint is the TransferSingle of the same transaction.
     event VoucherClaimed(bytes32 indexed uid);
-    /// @notice A holder burned `amount` units of a consumable type to redeem them; `ref` is the holder's reference.
-    event Redeemed(address indexed holder, uint256 indexed id, uint256 amount, bytes32 ref);
+    /// @notice A holder burned units of a consumable type to redeem them; `ref` is the holder's reference. Who,
+    ///         which type and how many are in the burn's TransferSingle (to the zero address), the log just
+    ///         before this one in the same transaction: repeating them here would cost ~900 gas a redemption.
+    event Redeemed(bytes32 indexed ref);
     /// @notice The address receiving voucher and renewal payments changed.
     event TreasuryUpdated(address treasury);
+    /// @notice `minter` is now the collection's issuing minter (the zero address: none).
+    event IssuingMinterSet(address indexed minter);
+    /// @notice `account` paused the collection (as OpenZeppelin's Pausable says it).
+    event Paused(address account);
+    /// @notice `account` lifted the pause (as OpenZeppelin's Pausable says it).
+    event Unpaused(address account);
     /// @notice ERC-7572: the collection-level metadata changed.
     event ContractURIUpdated();
 
@@ -119,4 +127,10 @@ interface IStampbookCollection {
     error InvalidTreasury(address treasury);
     /// @notice Sending `amount` to the treasury failed.
     error TreasuryPaymentFailed(address treasury, uint256 amount);
+    /// @notice Only a MINTER_ROLE holder can be the issuing minter; `account` is none.
+    error IssuingMinterLacksRole(address account);
+    /// @notice The collection is paused (OpenZeppelin Pausable's error).
+    error EnforcedPause();
+    /// @notice The collection is not paused (OpenZeppelin Pausable's error).
+    error ExpectedPause();
 }

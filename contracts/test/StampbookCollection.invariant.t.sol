@@ -7,8 +7,9 @@ import {StampbookHandler, describeFirstUnexpected} from "./handlers/StampbookHan
 
 /// @title Invariants of StampbookCollection under random sequences of handler actions
 /// @notice The runner calls only the handler's actions (mint, airdrop, claim, approve, transfer, batch transfer,
-///         burn, redeem, paid and free renewals, expiry extensions, pause toggles, time warps) and checks every
-///         invariant below after each call. Global settings: 64 runs of depth 32, reverts do not fail a run.
+///         burn, redeem, paid and free renewals, expiry extensions, pause toggles, issuing-minter changes, the
+///         signer's role revoked and granted, time warps) and checks every invariant below after each call.
+///         Global settings: 64 runs of depth 32, reverts do not fail a run.
 contract StampbookInvariantTest is TestBase {
     StampbookHandler internal handler;
     StampbookCollection internal collection;
@@ -21,7 +22,7 @@ contract StampbookInvariantTest is TestBase {
         vm.deal(address(handler), 1_000 ether);
 
         _targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](14);
+        bytes4[] memory selectors = new bytes4[](16);
         selectors[0] = StampbookHandler.warp.selector;
         selectors[1] = StampbookHandler.togglePause.selector;
         selectors[2] = StampbookHandler.mint.selector;
@@ -37,6 +38,8 @@ contract StampbookInvariantTest is TestBase {
         selectors[12] = StampbookHandler.extendMembership.selector;
         // A second claim entry doubles its weight: voucher replays are the point of property 3.
         selectors[13] = StampbookHandler.claim.selector;
+        selectors[14] = StampbookHandler.setIssuingMinter.selector;
+        selectors[15] = StampbookHandler.toggleSignerRole.selector;
         _targetSelectors(address(handler), selectors);
     }
 
@@ -119,6 +122,29 @@ contract StampbookInvariantTest is TestBase {
         }
     }
 
+    /// @notice Property 5: the issuing minter is the model's, and holds MINTER_ROLE whenever it is set, so its
+    ///         shortcut never lets anyone mint who could not otherwise.
+    function invariant_issuingMinterHoldsMinterRole() public atHandlerTime {
+        address issuer = collection.issuingMinter();
+        vm.assertEq(issuer, handler.ghostIssuingMinter(), "issuing minter differs from the model");
+        if (issuer != address(0)) vm.assertTrue(collection.hasRole(collection.MINTER_ROLE(), issuer), "issuing minter lacks MINTER_ROLE");
+    }
+
+    /// @notice Property 6: standingOf returns exactly what holdingsOf does, and points = 7 a unit held, counting
+    ///         memberships only before their expiry; unknown ids (0 and past the last type) count nothing.
+    function invariant_standingMatchesHoldingsAndPoints() public atHandlerTime {
+        uint256[] memory ids = new uint256[](handler.TYPE_COUNT() + 2);
+        for (uint256 i; i < ids.length; ++i) ids[i] = i; // 0 and TYPE_COUNT + 1 are unknown
+        for (uint256 i; i < actors.length; ++i) {
+            (uint256[] memory balances, uint64[] memory expiries, uint256 points) = collection.standingOf(actors[i], ids);
+            (uint256[] memory heldBalances, uint64[] memory heldExpiries) = collection.holdingsOf(actors[i], ids);
+            string memory who = string.concat(" for ", vm.toString(actors[i]));
+            vm.assertEq(keccak256(abi.encode(balances)), keccak256(abi.encode(heldBalances)), string.concat("balances differ", who));
+            vm.assertEq(keccak256(abi.encode(expiries)), keccak256(abi.encode(heldExpiries)), string.concat("expiries differ", who));
+            vm.assertEq(points, handler.ghostPoints(actors[i]), string.concat("points differ from the model", who));
+        }
+    }
+
     /// @notice Every handler call succeeded or reverted exactly as the model predicted (same revert data).
     function invariant_outcomesMatchModel() public atHandlerTime {
         vm.assertEq(handler.ghostUnexpectedOutcomes(), 0, describeFirstUnexpected(handler));
@@ -170,5 +196,32 @@ contract StampbookInvariantTest is TestBase {
         vm.assertEq(handler.ghostSoulboundTransferAttempts(), 2, "soulbound attempts");
         vm.assertEq(handler.ghostUnexpectedOutcomes(), 0, describeFirstUnexpected(handler));
         vm.assertEq(collection.balanceOf(handler.actors()[1], soulbound), 5, "soulbound units stayed");
+    }
+
+    /// @notice The same for the issuing-minter actions: the signer as issuing minter mints and signs; without
+    ///         its role it can do neither, stops being the issuing minter and cannot be made it again.
+    function test_handlerDrivesIssuingMinterActions() public {
+        uint256 capped = handler.CAPPED();
+        uint256 bySigner = uint256(4) << 128; // in a mint's amount seed: sent by the signer
+        handler.setIssuingMinter(1);
+        vm.assertEq(collection.issuingMinter(), handler.signer(), "signer not made issuing minter");
+        handler.mint(2, capped - 1, 1 | bySigner);
+        handler.claim(2, 0, capped - 1, 1, 6, 5, false);
+        handler.toggleSignerRole(0); // revoked
+        vm.assertEq(collection.issuingMinter(), address(0), "revoking the signer's role did not clear it");
+        handler.mint(2, capped - 1, 1 | bySigner); // refused
+        handler.claim(2, 0, capped - 1, 1, 7, 5, false); // refused
+        handler.setIssuingMinter(1); // refused: no role
+        handler.setIssuingMinter(2); // refused: never a minter
+        handler.toggleSignerRole(0); // granted again
+        handler.setIssuingMinter(0);
+        vm.assertEq(collection.issuingMinter(), address(handler), "handler not made issuing minter");
+
+        vm.assertEq(handler.successes("mint"), 1, "mints");
+        vm.assertEq(handler.ghostSuccessfulClaims(), 1, "claims");
+        vm.assertEq(handler.successes("issuer"), 2, "issuing minter changes");
+        vm.assertEq(handler.calls("issuer"), 4, "issuing minter attempts");
+        vm.assertEq(handler.successes("signerRole"), 2, "role changes");
+        vm.assertEq(handler.ghostUnexpectedOutcomes(), 0, describeFirstUnexpected(handler));
     }
 }

@@ -11,14 +11,23 @@ import {ERC165, IERC165} from "@openzeppelin/contracts/utils/introspection/ERC16
 /// @notice A holder's balance of a type and the expiry of a membership of that type share one storage
 ///         slot, so minting an expiring membership writes one fresh slot instead of two.
 /// @dev Child contracts add token-type rules by overriding {_transfer} (called once per id moved by
-///      `safeTransferFrom`/`safeBatchTransferFrom`) and mint or burn through {_holding}, emitting the
-///      ERC-1155 events and calling the acceptance checks themselves. They must also implement `uri`.
+///      `safeTransferFrom`/`safeBatchTransferFrom`) and mint or burn through {_holding} and
+///      {_writeHolding}, emitting the ERC-1155 events and calling the acceptance checks themselves. They
+///      must also implement `uri`.
 abstract contract ERC1155Holdings is ERC165, IERC1155, IERC1155MetadataURI, IERC1155Errors {
-    /// @dev Packed into one slot: units held, and (for memberships) when the membership ends.
+    /// @dev Packed into one slot: units held, whether the id's units move by this contract's rules alone,
+    ///      and (for memberships) when the membership ends.
+    ///      `unrestricted` is the child's promise, made when it credits units of an id whose type adds no
+    ///      rule to transfers; it must never be set for any other id. It lets the child's {_transfer} skip
+    ///      reading its type data for such ids. {_transfer} passes it on to the recipient's holding.
     struct Holding {
-        uint192 balance;
+        uint184 balance;
+        bool unrestricted;
         uint64 expiresAt;
     }
+
+    /// @dev `Holding.unrestricted` in a holding's word.
+    uint256 internal constant UNRESTRICTED_BIT = 1 << 184;
 
     mapping(uint256 id => mapping(address holder => Holding)) private _holdings;
     mapping(address holder => mapping(address operator => bool)) private _operatorApprovals;
@@ -86,15 +95,20 @@ abstract contract ERC1155Holdings is ERC165, IERC1155, IERC1155MetadataURI, IERC
     }
 
     /// @dev Moves units between two holders. Children override it to apply their type rules, then call super.
+    ///      The recipient's holding becomes `unrestricted` when the sender's is: both are of the same id.
     function _transfer(address from, address to, uint256 id, uint256 value) internal virtual {
         Holding storage source = _holdings[id][from];
-        uint256 balance = source.balance;
+        Holding storage target = _holdings[id][to];
+        uint256 sent = _readHolding(source);
+        uint256 balance = uint184(sent);
         if (balance < value) revert ERC1155InsufficientBalance(from, balance, value, id);
-        unchecked {
-            source.balance = uint192(balance - value);
+        assembly ("memory-safe") {
+            // value <= balance: the subtraction stays within the balance bits.
+            sstore(source.slot, sub(sent, value))
+            // Read after the write, so a transfer to oneself adds back what it took. Cannot overflow into
+            // the flag: the sum of all balances of an id is bounded by its supply, far below 2^184.
+            sstore(target.slot, or(add(sload(target.slot), value), and(sent, UNRESTRICTED_BIT)))
         }
-        // Cannot overflow: the sum of all balances of an id is bounded by its supply, far below 2^192.
-        _holdings[id][to].balance += uint192(value);
     }
 
     /// @dev The storage slot of `holder`'s units of `id`, for minting, burning and expiry bookkeeping.
@@ -102,10 +116,25 @@ abstract contract ERC1155Holdings is ERC165, IERC1155, IERC1155MetadataURI, IERC
         return _holdings[id][holder];
     }
 
-    /// @dev Writes both fields of a holding in one storage write.
-    function _writeHolding(Holding storage holding, uint192 units, uint64 expiresAt) internal {
+    /// @dev A holding as one word: `balance` in bits 0-183, `unrestricted` bit 184, `expiresAt` bits 192-255.
+    function _readHolding(Holding storage holding) internal view returns (uint256 word) {
         assembly ("memory-safe") {
-            sstore(holding.slot, or(units, shl(192, expiresAt)))
+            word := sload(holding.slot)
+        }
+    }
+
+    /// @dev Stores a holding's word as {_readHolding} returns it.
+    function _storeHolding(Holding storage holding, uint256 word) internal {
+        assembly ("memory-safe") {
+            sstore(holding.slot, word)
+        }
+    }
+
+    /// @dev Writes every field of a holding in one storage write.
+    function _writeHolding(Holding storage holding, uint184 units, bool unrestricted, uint64 expiresAt) internal {
+        assembly ("memory-safe") {
+            let word := or(and(units, 0xffffffffffffffffffffffffffffffffffffffffffffff), shl(184, iszero(iszero(unrestricted))))
+            sstore(holding.slot, or(word, shl(192, expiresAt)))
         }
     }
 

@@ -9,6 +9,7 @@ import {
   PAUSER_ROLE,
   RENEWAL_PRICE,
   ROYALTY_BPS,
+  addresses,
   createTokenType,
   deployCollection,
   loadCollection,
@@ -17,6 +18,8 @@ import {
   signVoucher,
   viem,
   voucherDomain,
+  type Collection,
+  type Wallet,
 } from "./fixtures.ts";
 
 /** The fixture with alice holding collectibles, coupons and both monthly memberships, then paused. */
@@ -136,6 +139,78 @@ describe("pause and unpause", () => {
     expect(await collection.read.expiresAt([alice.account.address, ids.freeMembership])).toBe(freeExpiry + BigInt(MONTH));
   });
 
+  it("stops a minter that is not the issuing minter too, and the vouchers it signs", async () => {
+    const { collection, ids, alice, bob, chainId, freeExpiry } = await pausedWithHoldings();
+    await collection.write.grantRole([MINTER_ROLE, bob.account.address]);
+    const asBob = { account: bob.account };
+    const voucher = await makeVoucher({ to: alice.account.address, id: ids.collectible });
+    const { claimArgs } = await signVoucher(bob, voucher, voucherDomain(collection.address, chainId));
+    const calls = {
+      mint: () => collection.write.mint([bob.account.address, ids.collectible, 1n], asBob),
+      airdrop: () => collection.write.airdrop([ids.collectible, [bob.account.address], 1n], asBob),
+      claim: () => collection.write.claim(claimArgs, { account: alice.account }),
+      renewFor: () => collection.write.renewFor([alice.account.address, ids.freeMembership, 1], asBob),
+      extendMembership: () => collection.write.extendMembership([alice.account.address, ids.freeMembership, freeExpiry + 1n], asBob),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      await viem.assertions.revertWithCustomErrorWithArgs(call(), collection, "EnforcedPause", []).catch((error: unknown) => {
+        throw new Error(`${name} while paused: ${String(error)}`);
+      });
+    }
+  });
+
+  it("stops transfers of units that arrived by transfer, and says EnforcedPause before any type rule", async () => {
+    const { collection, ids, alice, bob, carol } = await loadCollection();
+    await collection.write.mint([alice.account.address, ids.collectible, 3n]);
+    await collection.write.mint([alice.account.address, ids.soulbound, 1n]);
+    await collection.write.mint([alice.account.address, ids.soulboundMembership, 1n]);
+    await collection.write.safeTransferFrom([alice.account.address, bob.account.address, ids.collectible, 2n, "0x"], { account: alice.account });
+    await collection.write.pause();
+    const moves = {
+      received: [bob, ids.collectible, 1n],
+      soulbound: [alice, ids.soulbound, 1n],
+      soulboundMembership: [alice, ids.soulboundMembership, 1n],
+      nothingHeld: [carol, ids.collectible, 0n],
+      unknownType: [carol, 999n, 0n],
+    } as const;
+    for (const [name, [from, id, amount]] of Object.entries(moves)) {
+      const args = [from.account.address, alice.account.address, id, amount, "0x"] as const;
+      await viem.assertions
+        .revertWithCustomErrorWithArgs(collection.write.safeTransferFrom(args, { account: from.account }), collection, "EnforcedPause", [])
+        .catch((error: unknown) => {
+          throw new Error(`${name} while paused: ${String(error)}`);
+        });
+    }
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      collection.write.safeBatchTransferFrom([bob.account.address, carol.account.address, [ids.collectible, ids.collectible], [1n, 1n], "0x"], {
+        account: bob.account,
+      }),
+      collection,
+      "EnforcedPause",
+      [],
+    );
+    await collection.write.unpause();
+    await collection.write.safeTransferFrom([bob.account.address, carol.account.address, ids.collectible, 2n, "0x"], { account: bob.account });
+    expect(await collection.read.balanceOfBatch([[alice.account.address, bob.account.address, carol.account.address], [ids.collectible, ids.collectible, ids.collectible]])).toEqual([
+      1n,
+      0n,
+      2n,
+    ]);
+  });
+
+  it("costs the same gas with 2 token types as with 60, pausing and unpausing", async () => {
+    const { admin, treasury } = await loadCollection();
+    const gas: Record<string, bigint[]> = {};
+    for (const types of [2, 60]) {
+      const collection = await deployCollection(admin, treasury.account.address);
+      for (let i = 0; i < types; ++i) await createTokenType(collection);
+      const pause = await publicClient.waitForTransactionReceipt({ hash: await collection.write.pause() });
+      const unpause = await publicClient.waitForTransactionReceipt({ hash: await collection.write.unpause() });
+      gas[types] = [pause.gasUsed, unpause.gasUsed];
+    }
+    expect(gas[60]).toEqual(gas[2]);
+  });
+
   it("leaves approvals, views and type administration available while paused", async () => {
     const { collection, ids, alice, bob } = await pausedWithHoldings();
     await collection.write.setApprovalForAll([bob.account.address, true], { account: alice.account });
@@ -144,6 +219,103 @@ describe("pause and unpause", () => {
     expect(await collection.read.isApprovedForAll([alice.account.address, bob.account.address])).toBe(true);
     expect(await collection.read.uri([ids.collectible])).toBe("ipfs://paused.json");
     expect(await collection.read.isMembershipActive([alice.account.address, ids.membership])).toBe(true);
+  });
+});
+
+describe("issuing minter", () => {
+  /** Gas of a mint of one unit of `id` to a fresh address, sent by `minter`. */
+  async function mintGas(collection: Collection, id: bigint, minter: Wallet, seed: string): Promise<bigint> {
+    const [to] = addresses(1, seed);
+    const hash = await collection.write.mint([to!, id, 1n], { account: minter.account });
+    return (await publicClient.waitForTransactionReceipt({ hash })).gasUsed;
+  }
+
+  it("is the admin from deployment; only DEFAULT_ADMIN_ROLE changes it, to a MINTER_ROLE holder or to none", async () => {
+    const { collection, admin, alice, bob } = await loadCollection();
+    expect(await collection.read.issuingMinter()).toBe(getAddress(admin.account.address));
+    await collection.write.grantRole([MINTER_ROLE, bob.account.address]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      collection.write.setIssuingMinter([bob.account.address], { account: bob.account }),
+      collection,
+      "AccessControlUnauthorizedAccount",
+      [bob.account.address, DEFAULT_ADMIN_ROLE],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(collection.write.setIssuingMinter([alice.account.address]), collection, "IssuingMinterLacksRole", [
+      alice.account.address,
+    ]);
+    await viem.assertions.emitWithArgs(collection.write.setIssuingMinter([bob.account.address]), collection, "IssuingMinterSet", [bob.account.address]);
+    expect(await collection.read.issuingMinter()).toBe(getAddress(bob.account.address));
+    await viem.assertions.emitWithArgs(collection.write.setIssuingMinter([zeroAddress]), collection, "IssuingMinterSet", [zeroAddress]);
+    expect(await collection.read.issuingMinter()).toBe(zeroAddress);
+    // Nobody lost the right to mint by it.
+    await collection.write.mint([alice.account.address, 1n, 1n]);
+    await collection.write.mint([alice.account.address, 1n, 1n], { account: bob.account });
+    expect(await collection.read.balanceOf([alice.account.address, 1n])).toBe(2n);
+  });
+
+  it("is cleared when its MINTER_ROLE is revoked or renounced, and then mints and signs nothing", async () => {
+    const { collection, ids, admin, alice, bob, chainId } = await loadCollection();
+    await viem.assertions.emitWithArgs(collection.write.revokeRole([MINTER_ROLE, admin.account.address]), collection, "IssuingMinterSet", [zeroAddress]);
+    expect(await collection.read.issuingMinter()).toBe(zeroAddress);
+    await viem.assertions.revertWithCustomErrorWithArgs(collection.write.mint([alice.account.address, ids.collectible, 1n]), collection, "AccessControlUnauthorizedAccount", [
+      admin.account.address,
+      MINTER_ROLE,
+    ]);
+    const voucher = await makeVoucher({ to: alice.account.address, id: ids.collectible });
+    const { claimArgs } = await signVoucher(admin, voucher, voucherDomain(collection.address, chainId));
+    await viem.assertions.revertWithCustomErrorWithArgs(collection.write.claim(claimArgs), collection, "VoucherSignerUnauthorized", [
+      getAddress(admin.account.address),
+    ]);
+
+    await collection.write.grantRole([MINTER_ROLE, bob.account.address]);
+    await collection.write.setIssuingMinter([bob.account.address]);
+    await viem.assertions.emitWithArgs(
+      collection.write.renounceRole([MINTER_ROLE, bob.account.address], { account: bob.account }),
+      collection,
+      "IssuingMinterSet",
+      [zeroAddress],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      collection.write.mint([alice.account.address, ids.collectible, 1n], { account: bob.account }),
+      collection,
+      "AccessControlUnauthorizedAccount",
+      [bob.account.address, MINTER_ROLE],
+    );
+    expect(await collection.read.balanceOf([alice.account.address, ids.collectible])).toBe(0n);
+  });
+
+  it("stays when another role or another minter's role is revoked", async () => {
+    const { collection, admin, bob } = await loadCollection();
+    await collection.write.grantRole([MINTER_ROLE, bob.account.address]);
+    await collection.write.revokeRole([MINTER_ROLE, bob.account.address]);
+    await collection.write.revokeRole([PAUSER_ROLE, admin.account.address]);
+    await collection.write.revokeRole([MINTER_ROLE, bob.account.address]); // not held: nothing happens
+    expect(await collection.read.issuingMinter()).toBe(getAddress(admin.account.address));
+  });
+
+  it("a minter granted MINTER_ROLE alone mints, airdrops, renews, extends and signs vouchers, for ~2,100 gas more", async () => {
+    const { collection, ids, admin, alice, bob, carol, chainId } = await loadCollection();
+    await collection.write.grantRole([MINTER_ROLE, bob.account.address]);
+    const asBob = { account: bob.account };
+    await collection.write.mint([alice.account.address, ids.freeMembership, 1n], asBob);
+    await collection.write.airdrop([ids.collectible, [alice.account.address, carol.account.address], 2n], asBob);
+    await collection.write.renewFor([alice.account.address, ids.freeMembership, 1], asBob);
+    const expiry = await collection.read.expiresAt([alice.account.address, ids.freeMembership]);
+    await collection.write.extendMembership([alice.account.address, ids.freeMembership, expiry + 60n], asBob);
+    const voucher = await makeVoucher({ to: carol.account.address, id: ids.collectible, amount: 3n });
+    const { claimArgs } = await signVoucher(bob, voucher, voucherDomain(collection.address, chainId));
+    await collection.write.claim(claimArgs, { account: alice.account });
+    expect(await collection.read.balanceOfBatch([[alice.account.address, carol.account.address], [ids.collectible, ids.collectible]])).toEqual([2n, 5n]);
+    expect(await collection.read.expiresAt([alice.account.address, ids.freeMembership])).toBe(expiry + 60n);
+
+    // The same mint to fresh addresses (whose calldata may differ by a few zero bytes: a few dozen gas).
+    const byIssuer = await mintGas(collection, ids.collectible, admin, "issuer");
+    const byOther = await mintGas(collection, ids.collectible, bob, "other");
+    expect(Number(byOther - byIssuer)).toBeGreaterThan(2_000);
+    expect(Number(byOther - byIssuer)).toBeLessThan(2_200);
+    // Made the issuing minter, bob mints at the issuer's price.
+    await collection.write.setIssuingMinter([bob.account.address]);
+    expect(Math.abs(Number((await mintGas(collection, ids.collectible, bob, "issuer-bob")) - byIssuer))).toBeLessThan(100);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getAddress, keccak256, toHex, zeroAddress } from "viem";
-import { MONTH, eventsOf, loadCollection, networkHelpers, txTimestamp, viem } from "./fixtures.ts";
+import { MONTH, eventsOf, loadCollection, networkHelpers, publicClient, txTimestamp, viem } from "./fixtures.ts";
 
 const ORDER_REF = keccak256(toHex("order-1042"));
 
@@ -15,12 +15,17 @@ async function withHoldings() {
 }
 
 describe("redeem", () => {
-  it("burns consumable units, emits Redeemed with the ref and TransferSingle to zero; supply drops, minted stays", async () => {
+  it("burns consumable units, emits TransferSingle to zero then Redeemed with the ref; supply drops, minted stays", async () => {
     const { collection, ids, alice } = await withHoldings();
     const hash = await collection.write.redeem([ids.consumable, 2n, ORDER_REF], { account: alice.account });
     const [redeemed] = await eventsOf(collection, hash, "Redeemed");
-    expect(redeemed?.args).toEqual({ holder: getAddress(alice.account.address), id: ids.consumable, amount: 2n, ref: ORDER_REF });
+    expect(redeemed?.args).toEqual({ ref: ORDER_REF });
     const [burned] = await eventsOf(collection, hash, "TransferSingle");
+    // Who redeemed what is the burn's: the TransferSingle right before Redeemed in the same transaction.
+    expect(burned?.logIndex).toBe(redeemed!.logIndex - 1);
+    // The ref is indexed: a server finds the redemption of an order by it.
+    const found = await publicClient.getContractEvents({ address: collection.address, abi: collection.abi, eventName: "Redeemed", args: { ref: ORDER_REF }, fromBlock: 0n });
+    expect(found.map((log) => log.transactionHash)).toEqual([hash]);
     expect(burned?.args).toEqual({
       operator: getAddress(alice.account.address),
       from: getAddress(alice.account.address),

@@ -5,6 +5,7 @@ pragma solidity ^0.8.28;
 // solhint-disable const-name-snakecase, immutable-vars-naming, max-states-count
 
 import {IERC1155Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {StampbookCollection} from "../../StampbookCollection.sol";
 import {IStampbookCollection} from "../../interfaces/IStampbookCollection.sol";
@@ -16,8 +17,10 @@ import {BoundLib} from "../utils/TestBase.sol";
 ///         its inputs, predicts the outcome (success, or the exact revert data) from a ghost model of the
 ///         collection, performs the call as one of a few fixed EOA actors, and then updates the ghost model
 ///         from what really happened. The invariant tests compare the collection against the model.
-/// @dev The handler deploys the collection, so it holds DEFAULT_ADMIN_ROLE, MINTER_ROLE and PAUSER_ROLE; a
-///      separate key (`SIGNER_PK`) also gets MINTER_ROLE to sign claim vouchers.
+/// @dev The handler deploys the collection, so it holds DEFAULT_ADMIN_ROLE, MINTER_ROLE and PAUSER_ROLE and is the
+///      issuing minter; a separate key (`SIGNER_PK`) also gets MINTER_ROLE to sign claim vouchers and sometimes
+///      mint. Actions move the issuing minter between the two (or to none) and revoke and grant the signer's
+///      role, so every minter path runs with and without the issuing-minter shortcut.
 contract StampbookHandler {
     using BoundLib for uint256;
 
@@ -28,6 +31,8 @@ contract StampbookHandler {
     uint256 public constant ACTOR_COUNT = 5;
     uint256 public constant TYPE_COUNT = 5;
     uint256 public constant UID_POOL = 8;
+    uint128 public constant POINTS = 7; // every type's points
+    bytes32 internal constant MINTER_ROLE = keccak256("MINTER_ROLE");
 
     // Token type ids, in creation order.
     uint256 public constant CAPPED = 1; // capped, transferable collectible
@@ -52,6 +57,8 @@ contract StampbookHandler {
 
     // ------------------------------------------------------------ ghost model
     bool public ghostPaused;
+    address public ghostIssuingMinter;
+    bool public ghostSignerIsMinter;
     mapping(uint256 id => uint256) public ghostMinted;
     mapping(uint256 id => uint256) public ghostBurned;
     /// @dev Mirror of every actor's balance. For soulbound types it changes only on mint and burn, so a unit
@@ -97,7 +104,9 @@ contract StampbookHandler {
         vm.warp(currentTime);
 
         collection = new StampbookCollection("Stampbook", "STAMP", address(this), treasury, "ipfs://collection", 500);
-        collection.grantRole(collection.MINTER_ROLE(), signer);
+        collection.grantRole(MINTER_ROLE, signer);
+        ghostIssuingMinter = address(this);
+        ghostSignerIsMinter = true;
         _create(IStampbookCollection.Kind.Collectible, CAPPED_MAX, 0, false, false, 0);
         _create(IStampbookCollection.Kind.Collectible, 0, 0, false, true, 0);
         _create(IStampbookCollection.Kind.Collectible, SOULBOUND_MAX, 0, true, false, 0);
@@ -108,7 +117,9 @@ contract StampbookHandler {
     function _create(IStampbookCollection.Kind kind, uint64 max, uint32 duration, bool soulbound, bool consumable, uint128 price)
         private
     {
-        collection.createTokenType(IStampbookCollection.TokenTypeConfig(kind, max, duration, soulbound, consumable, price, 7, "ipfs://t"));
+        collection.createTokenType(
+            IStampbookCollection.TokenTypeConfig(kind, max, duration, soulbound, consumable, price, POINTS, "ipfs://t")
+        );
     }
 
     modifier atCurrentTime() {
@@ -129,6 +140,14 @@ contract StampbookHandler {
 
     function uidAt(uint256 index) public pure returns (bytes32) {
         return keccak256(abi.encode("stampbook-uid", index % UID_POOL));
+    }
+
+    /// @notice The model's loyalty points of `holder`: 7 a unit held, memberships only until they expire.
+    function ghostPoints(address holder) external view returns (uint256 points) {
+        for (uint256 id = 1; id <= TYPE_COUNT; ++id) {
+            if (isMembership(id) && ghostExpiry[id][holder] <= block.timestamp) continue;
+            points += ghostBalance[id][holder] * POINTS;
+        }
     }
 
     function isSoulbound(uint256 id) public pure returns (bool) {
@@ -167,6 +186,39 @@ contract StampbookHandler {
         ++successes["pause"];
     }
 
+    /// @notice The issuing minter becomes the handler, the signer, an account without MINTER_ROLE (refused) or none.
+    function setIssuingMinter(uint256 seed) external atCurrentTime {
+        ++calls["issuer"];
+        uint256 pick = seed % 4;
+        address candidate = pick == 0 ? address(this) : pick == 1 ? signer : pick == 2 ? outsider : address(0);
+        bool isMinter = candidate == address(this) || (candidate == signer && ghostSignerIsMinter);
+        bytes memory expected;
+        if (candidate != address(0) && !isMinter) {
+            expected = abi.encodeWithSelector(IStampbookCollection.IssuingMinterLacksRole.selector, candidate);
+        }
+        try collection.setIssuingMinter(candidate) {
+            ghostIssuingMinter = candidate;
+            _record("issuer", expected, true, "");
+        } catch (bytes memory reason) {
+            _record("issuer", expected, false, reason);
+        }
+    }
+
+    /// @notice Revokes the signer's MINTER_ROLE one call in four (which clears it as issuing minter), or grants it back.
+    function toggleSignerRole(uint256 seed) external atCurrentTime {
+        ++calls["signerRole"];
+        if (!ghostSignerIsMinter) {
+            collection.grantRole(MINTER_ROLE, signer);
+            ghostSignerIsMinter = true;
+        } else if (seed % 4 == 0) {
+            collection.revokeRole(MINTER_ROLE, signer);
+            ghostSignerIsMinter = false;
+            if (ghostIssuingMinter == signer) ghostIssuingMinter = address(0);
+        }
+        ++successes["signerRole"];
+    }
+
+    /// @dev Minted by the handler, or one call in four by the signer (who may have lost MINTER_ROLE).
     function mint(uint256 actorSeed, uint256 typeSeed, uint256 amountSeed) external atCurrentTime {
         ++calls["mint"];
         address to = _actor(actorSeed);
@@ -174,7 +226,11 @@ contract StampbookHandler {
         uint256 amount = _amount(id, amountSeed);
         address[] memory recipients = new address[](1);
         recipients[0] = to;
-        bytes memory expected = _predictMint(id, recipients, amount);
+        bool bySigner = (amountSeed >> 128) % 4 == 0;
+        bytes memory expected = bySigner && !ghostSignerIsMinter
+            ? abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, signer, MINTER_ROLE)
+            : _predictMint(id, recipients, amount);
+        if (bySigner) vm.prank(signer);
         try collection.mint(to, id, amount) {
             _onMinted(id, recipients, amount);
             _record("mint", expected, true, "");
@@ -520,6 +576,7 @@ contract StampbookHandler {
         }
         if (ghostUidUsed[voucher.uid]) return abi.encodeWithSelector(IStampbookCollection.VoucherAlreadyUsed.selector, voucher.uid);
         if (byOutsider) return abi.encodeWithSelector(IStampbookCollection.VoucherSignerUnauthorized.selector, outsider);
+        if (!ghostSignerIsMinter) return abi.encodeWithSelector(IStampbookCollection.VoucherSignerUnauthorized.selector, signer);
         address[] memory recipients = new address[](1);
         recipients[0] = voucher.to;
         return _predictMint(voucher.id, recipients, voucher.amount);
