@@ -1,0 +1,65 @@
+/** Wire shapes of token metadata: the brand's requests, its view of its types, and ERC-1155 metadata. */
+import { Type } from "typebox";
+import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
+import { MAX_ATTRIBUTE_KEY_LENGTH, MAX_ATTRIBUTE_TEXT_LENGTH, MAX_ATTRIBUTES, MAX_DESCRIPTION_LENGTH, MAX_IMAGE_URL_LENGTH, MAX_NAME_LENGTH, type AttributeValue } from "./types.ts";
+import { TOKEN_ID_PARAM_PATTERN } from "./urls.ts";
+
+/** A scalar as one JSON type list (no `anyOf`: see Nullable in server/schemas.ts). */
+const AttributeValueSchema = Type.Unsafe<AttributeValue>({ type: ["string", "number", "boolean"] });
+
+const AttributesSchema = Type.Unsafe<Record<string, AttributeValue>>({
+  type: "object",
+  additionalProperties: { type: ["string", "number", "boolean"], maxLength: MAX_ATTRIBUTE_TEXT_LENGTH },
+  propertyNames: { minLength: 1, maxLength: MAX_ATTRIBUTE_KEY_LENGTH },
+  maxProperties: MAX_ATTRIBUTES,
+  description: `Up to ${MAX_ATTRIBUTES} of the brand's own traits, name → text, number or boolean (kind, points, soulbound, consumable and duration are the chain's)`,
+});
+
+export const CollectionParams = Type.Object({ collection: AddressSchema });
+export const TokenTypeParams = Type.Object({ collection: AddressSchema, tokenId: UintStringSchema });
+export const MetadataParams = Type.Object({
+  collection: AddressSchema,
+  id: Type.String({ pattern: TOKEN_ID_PARAM_PATTERN, description: "The token id: 64 hex digits (ERC-1155 {id}) or a decimal" }),
+});
+
+export const MetadataBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH, pattern: "\\S", description: 'What members read, e.g. "Gold" or "Journey stamp"' }),
+    description: Type.Optional(Type.String({ maxLength: MAX_DESCRIPTION_LENGTH })),
+    imageUrl: Type.Optional(
+      Type.String({ maxLength: MAX_IMAGE_URL_LENGTH, pattern: "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$", description: "A picture hosted elsewhere; it replaces an uploaded one" }),
+    ),
+    attributes: Type.Optional(AttributesSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const TokenTypeSchema = Type.Object({
+  collection: AddressSchema,
+  tokenId: Type.String(),
+  name: Type.String({ description: "The brand's name for the type, or its kind in words when it has none yet" }),
+  description: Type.String(),
+  image: Nullable(Type.String({ description: "Absolute URL of the picture" })),
+  kind: StringEnum(["membership", "collectible"] as const),
+  points: Type.String({ description: "Points each unit held is worth (decimal)" }),
+  soulbound: Type.Boolean(),
+  consumable: Type.Boolean(),
+  maxSupply: Nullable(Type.String({ description: "Cap on units ever minted; null: no cap" })),
+  minted: Type.String({ description: "Units minted so far (up to the chain catalog's cache age old)" }),
+  duration: Nullable(Type.Integer({ description: "Seconds a membership lasts; null: it never expires" })),
+  attributes: Type.Unsafe<Record<string, AttributeValue>>({ type: "object", additionalProperties: { type: ["string", "number", "boolean"] } }),
+  metadataUrl: Type.String({ description: "Its public ERC-1155 metadata" }),
+  updatedAt: Nullable(TimestampSchema),
+});
+
+export const TokenTypeListSchema = Type.Object({ items: Type.Array(TokenTypeSchema) });
+
+export const Erc1155MetadataSchema = Type.Object(
+  {
+    name: Type.String(),
+    description: Type.String(),
+    image: Type.Optional(Type.String()),
+    attributes: Type.Array(Type.Object({ trait_type: Type.String(), value: AttributeValueSchema })),
+  },
+  { description: "ERC-1155 metadata JSON" },
+);

@@ -1,0 +1,24 @@
+/**
+ * A brand's terms for its rules (server/offers/terms.ts): names of its token types, its levels, and
+ * every token type of its collections, whose points the chain adds up with the member's holdings.
+ */
+import type { Address } from "viem";
+import type { CollectionDirectory } from "../brands/directory.ts";
+import type { NameBook } from "../catalog/names.ts";
+import type { CollectionCatalog } from "../chain/collections.ts";
+import type { TermsOf } from "../offers/terms.ts";
+import type { LevelBook } from "./levels.ts";
+
+export function createBrandTerms(deps: { directory: CollectionDirectory; names: NameBook; levels: LevelBook; catalog: CollectionCatalog }): TermsOf {
+  return async (brandId) => {
+    const collections = (await deps.directory.list()).filter((c) => c.brandId === brandId).map((c) => c.collection as Address);
+    // Throws (chain unavailable) when a collection's types cannot be read: points would be short.
+    const [names, levels, types] = await Promise.all([
+      deps.names.names(collections),
+      deps.levels.levels(brandId),
+      Promise.all(collections.map((collection) => deps.catalog.tokenTypes(collection))),
+    ]);
+    const standing = collections.flatMap((collection, i) => types[i]!.map((t) => ({ type: "member" as const, collection, tokenId: t.tokenId })));
+    return { names, levels, standing };
+  };
+}

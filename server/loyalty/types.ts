@@ -1,0 +1,18 @@
+/** Loyalty: points from the brand's token types a member holds, and the brand's named levels over them. */
+
+/** A level a brand defines: members with at least `minPoints` points of the brand reach it. */
+export type Level = {
+  /** Stable, lowercase: `a-z`, `0-9` and `-`, 1-32 characters (rules name levels by it). */
+  key: string;
+  /** What members read, e.g. "Gold". */
+  name: string;
+  /** A whole number, 0 to {@link MAX_LEVEL_POINTS}. */
+  minPoints: number;
+};
+
+/** At most this many levels per brand. */
+export const MAX_LEVELS = 20;
+/** The largest threshold a level may have. */
+export const MAX_LEVEL_POINTS = 1e15;
+export const LEVEL_KEY_PATTERN = /^[a-z0-9-]{1,32}$/;
+export const MAX_LEVEL_NAME_LENGTH = 40;
