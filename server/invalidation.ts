@@ -18,6 +18,10 @@ export type Invalidation =
   | { type: "offers" }
   /** A brand registered a collection. */
   | { type: "collections" }
+  /** A brand changed what its rules are worded with: a token type's name or picture, or its levels. */
+  | { type: "terms" }
+  /** A brand created, changed or deleted a journey. */
+  | { type: "journeys" }
   /** A member signed out of this session. */
   | { type: "session-revoked"; sessionId: string };
 
@@ -131,6 +135,8 @@ function parse(text: string): { origin: string; event: Invalidation } | null {
   switch (type) {
     case "offers":
     case "collections":
+    case "terms":
+    case "journeys":
       return { origin, event: { type } };
     case "session-revoked":
       if (typeof sessionId !== "string" || sessionId.length === 0 || sessionId.length > MAX_ID_LENGTH) return null;

@@ -1,7 +1,8 @@
 /**
- * Reads what a member holds from the brand's collections. One `holdingsOf` call per collection returns
- * balances and membership expiries for every token type a set of rules needs, alongside the latest
- * block's time (memberships expire by chain time, not the server's clock).
+ * Reads what a member holds from the brand's collections. One `standingOf` call per collection returns
+ * balances and membership expiries for every token type a set of rules needs, and the loyalty points
+ * those holdings carry, alongside the latest block's time (memberships expire by chain time, not the
+ * server's clock).
  *
  * Listing may use a short cache; redemption always reads fresh. Any failure to read the chain is a
  * 503 `chain_unavailable`: nothing unlocks on a guess.
@@ -13,6 +14,12 @@ import { chainUnavailable } from "./errors.ts";
 
 export type OwnershipSnapshot = {
   holdings: Map<string, Holding>;
+  /**
+   * Points the read token types carry for this member (balance x each type's points; expired
+   * memberships count nothing), added up by the chain. A member's points with a brand when the read
+   * covered all of the brand's token types.
+   */
+  points: bigint;
   /** The chain's latest block time, unix seconds. */
   now: bigint;
 };
@@ -41,7 +48,12 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
     // One call per collection and chunk of ids.
     const calls: { collection: Address; ids: bigint[] }[] = [];
     const open = new Map<string, { collection: Address; ids: bigint[] }>();
+    // Each type once: the chain adds up points per id it is given.
+    const seen = new Set<string>();
     for (const r of requirements) {
+      const holding = holdingKey(r.collection, r.tokenId);
+      if (seen.has(holding)) continue;
+      seen.add(holding);
       const key = r.collection.toLowerCase();
       let call = open.get(key);
       if (call === undefined || call.ids.length >= MAX_IDS_PER_CALL) {
@@ -54,14 +66,16 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
     try {
       const [block, ...results] = await Promise.all([
         client.getBlock({ blockTag: "latest" }),
-        ...calls.map(({ collection, ids }) => client.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "holdingsOf", args: [member, ids] })),
+        ...calls.map(({ collection, ids }) => client.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "standingOf", args: [member, ids] })),
       ]);
       const holdings = new Map<string, Holding>();
+      let points = 0n;
       calls.forEach(({ collection, ids }, i) => {
-        const [balances, expiries] = results[i]!;
+        const [balances, expiries, carried] = results[i]!;
         ids.forEach((id, j) => holdings.set(holdingKey(collection, id), { balance: balances[j]!, expiresAt: expiries[j]! }));
+        points += carried;
       });
-      return { holdings, now: block.timestamp };
+      return { holdings, points, now: block.timestamp };
     } catch (error) {
       throw chainUnavailable("Ownership could not be checked; nothing was unlocked.", error);
     }

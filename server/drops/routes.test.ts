@@ -279,14 +279,14 @@ describe("eligibility and window", () => {
     const member = freshWallet();
     const body = expectProblem(await claim(member, drop.id), 403, "not_eligible");
     expect(body.reasons).toEqual([
-      { code: "holds_too_few", message: "needs at least 1 of token 5, holds 0", collection: C, tokenId: "5", have: "0", need: "1" },
+      { code: "holds_too_few", message: "needs a Founder badge", collection: C, tokenId: "5", have: "0", need: "1" },
     ]);
     expect(await storedClaims(server, drop.id)).toEqual([]);
     expect(await mintsTo(member.account.address)).toEqual([]);
 
     // The listing says why, and changes once the member holds it (read fresh at claim time).
     const listed = (await server.app.inject({ method: "GET", url: "/v1/drops", headers: bearer(await session(member)) })).json();
-    expect(listed.items.find((d: { id: string }) => d.id === drop.id)).toMatchObject({ eligible: false, checked: true, claimed: 0, usedUp: false, requires: "1 or more of token 5", reasons: body.reasons });
+    expect(listed.items.find((d: { id: string }) => d.id === drop.id)).toMatchObject({ eligible: false, checked: true, claimed: 0, usedUp: false, requires: "a Founder badge", reasons: body.reasons });
     await chain.mint(member.account.address, DEMO_TYPES.founder);
     expect((await claim(member, drop.id)).statusCode).toBe(201);
   });

@@ -49,13 +49,15 @@ describe("GET /v1/me", () => {
           brandId: server.brand.id,
           available: true,
           holdings: [
-            { tokenId: "1", kind: "membership", balance: "1", soulbound: false, points: "100", uri: "ipfs://demo/gold.json", active: true, expiresAt: iso(goldExpiry) },
-            { tokenId: "2", kind: "membership", balance: "1", soulbound: true, points: "500", uri: "ipfs://demo/lifetime.json", active: true, expiresAt: null },
-            { tokenId: "3", kind: "collectible", balance: "3", soulbound: false, points: "10", uri: "ipfs://demo/stamp.json" },
-            { tokenId: "5", kind: "collectible", balance: "1", soulbound: true, points: "50", uri: "ipfs://demo/founder.json" },
+            { name: "Gold membership", description: "", image: null, tokenId: "1", kind: "membership", balance: "1", soulbound: false, points: "100", uri: "ipfs://demo/gold.json", active: true, expiresAt: iso(goldExpiry) },
+            { name: "Lifetime membership", description: "", image: null, tokenId: "2", kind: "membership", balance: "1", soulbound: true, points: "500", uri: "ipfs://demo/lifetime.json", active: true, expiresAt: null },
+            { name: "Journey stamp", description: "", image: null, tokenId: "3", kind: "collectible", balance: "3", soulbound: false, points: "10", uri: "ipfs://demo/stamp.json" },
+            { name: "Founder badge", description: "", image: null, tokenId: "5", kind: "collectible", balance: "1", soulbound: true, points: "50", uri: "ipfs://demo/founder.json" },
           ],
         },
       ],
+      // 100 + 500 + 3 x 10 + 50; the brand has no levels yet.
+      loyalty: [{ brandId: server.brand.id, brandName: "Demo Coffee Club", points: "680", level: null, next: null }],
     });
     // 30 days after the mint block.
     const block = await chain.publicClient.getBlock();
@@ -66,7 +68,12 @@ describe("GET /v1/me", () => {
   it("a member holding nothing has no holdings", async () => {
     const response = await me(await server.signIn(chain.members[1]!));
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ address: addr(1), chainId: 31337, collections: [{ address: C, brandId: server.brand.id, available: true, holdings: [] }] });
+    expect(response.json()).toEqual({
+      address: addr(1),
+      chainId: 31337,
+      collections: [{ address: C, brandId: server.brand.id, available: true, holdings: [] }],
+      loyalty: [{ brandId: server.brand.id, brandName: "Demo Coffee Club", points: "0", level: null, next: null }],
+    });
   });
 
   it("reads fresh: a new mint shows at once", async () => {
@@ -74,8 +81,33 @@ describe("GET /v1/me", () => {
     expect((await me(token2)).json().collections[0].holdings).toEqual([]);
     await chain.mint(addr(2), DEMO_TYPES.coffee, 2n);
     expect((await me(token2)).json().collections[0].holdings).toEqual([
-      { tokenId: "4", kind: "collectible", balance: "2", soulbound: false, points: "5", uri: "ipfs://demo/coffee.json" },
+      { name: "Coffee coupon", description: "", image: null, tokenId: "4", kind: "collectible", balance: "2", soulbound: false, points: "5", uri: "ipfs://demo/coffee.json" },
     ]);
+    expect((await me(token2)).json().loyalty[0].points).toBe("10");
+  });
+
+  it("gives the member's level and the points to the next one, by the brand's names", async () => {
+    const token2 = await server.signIn(chain.members[3]!);
+    await server.store.setLevels(server.brand.id, [
+      { key: "green", name: "Green", minPoints: 0 },
+      { key: "gold", name: "Gold", minPoints: 100 },
+      { key: "reserve", name: "Reserve", minPoints: 300 },
+    ], new Date().toISOString());
+    try {
+      await chain.mint(addr(3), DEMO_TYPES.stamp, 12n); // 120 points
+      const { loyalty } = (await me(token2)).json();
+      expect(loyalty).toEqual([
+        {
+          brandId: server.brand.id,
+          brandName: "Demo Coffee Club",
+          points: "120",
+          level: { key: "gold", name: "Gold", minPoints: 100 },
+          next: { key: "reserve", name: "Reserve", minPoints: 300, pointsToGo: "180" },
+        },
+      ]);
+    } finally {
+      await server.store.setLevels(server.brand.id, [], new Date().toISOString());
+    }
   });
 
   it("401 without a session or with a garbage one", async () => {
@@ -125,7 +157,7 @@ describe("GET /v1/me", () => {
   it("after 31 days the gold membership is inactive with the same expiry; lifetime stays active", async () => {
     await chain.networkHelpers.time.increase(31 * DAY);
     const holdings = (await me(token)).json().collections[0].holdings;
-    expect(holdings[0]).toEqual({ tokenId: "1", kind: "membership", balance: "1", soulbound: false, points: "100", uri: "ipfs://demo/gold.json", active: false, expiresAt: iso(goldExpiry) });
+    expect(holdings[0]).toEqual({ name: "Gold membership", description: "", image: null, tokenId: "1", kind: "membership", balance: "1", soulbound: false, points: "100", uri: "ipfs://demo/gold.json", active: false, expiresAt: iso(goldExpiry) });
     expect(holdings[1]).toMatchObject({ tokenId: "2", active: true, expiresAt: null });
   });
 });

@@ -10,7 +10,8 @@
 import type { Address } from "viem";
 import type { OwnershipReader, OwnershipSnapshot } from "../chain/ownership.ts";
 import { toTimestamp } from "../storage/time.ts";
-import { describeRule, evaluateRule, parseRule, requirementsOf, type LeafRule, type Reason, type Rule, type RuleOutcome } from "./rules.ts";
+import { describeRule, evaluateRule, needsStanding, parseRule, requirementsOf, type LeafRule, type Reason, type Rule, type RuleOutcome } from "./rules.ts";
+import type { BrandTerms } from "./terms.ts";
 import type { Offer } from "./types.ts";
 import { offerStatus, type OfferStatus } from "./window.ts";
 
@@ -39,8 +40,11 @@ const OPEN: RuleOutcome = { eligible: true, reasons: [] };
 const MAX_RULE_MEMO = 1_000;
 const MAX_MEMBER_MEMOS = 10_000;
 
-/** One brand's offers in a catalog and the token types they read together. */
-type BrandGroup = { brandId: string; indices: number[]; requirements: LeafRule[] };
+/**
+ * One brand's offers in a catalog and the token types they read together. When a rule reads points,
+ * the brand's every token type is read too (`standing`), and the read's points are the member's.
+ */
+type BrandGroup = { brandId: string; indices: number[]; requirements: LeafRule[]; terms: BrandTerms | null; standing: boolean };
 
 type Listing = { items: readonly MemberOffer[]; from: number; until: number };
 type Memo = { snapshots: readonly ReadResult[]; counts: ReadonlyMap<string, number>; outcomes: RuleOutcome[]; listing: Listing | null };
@@ -88,17 +92,29 @@ export function createListing(options: ListingOptions) {
     return rule;
   }
 
-  function catalogOf(offers: Offer[]): Catalog {
+  /**
+   * `terms` per brand id; a brand missing from it (its terms could not be read) gets plain words, and
+   * its points and level rules show as unavailable.
+   */
+  function catalogOf(offers: Offer[], terms: ReadonlyMap<string, BrandTerms> = new Map()): Catalog {
     const rules = offers.map(ruleOf);
     const byBrand = new Map<string, number[]>();
     offers.forEach((offer, i) => byBrand.set(offer.brandId, [...(byBrand.get(offer.brandId) ?? []), i]));
-    const groups = [...byBrand].map(([brandId, indices]) => ({
-      brandId,
-      indices,
-      requirements: requirementsOf(...indices.flatMap((i) => (rules[i] === null ? [] : [rules[i]!]))),
-    }));
+    const groups = [...byBrand].map(([brandId, indices]): BrandGroup => {
+      const own = indices.flatMap((i) => (rules[i] === null ? [] : [rules[i]!]));
+      const brandTerms = terms.get(brandId) ?? null;
+      const standing = brandTerms !== null && own.some(needsStanding);
+      const requirements = requirementsOf(...own);
+      return { brandId, indices, requirements: standing ? mergeRequirements(requirements, brandTerms.standing) : requirements, terms: brandTerms, standing };
+    });
+    const descriptions = offers.map((offer, i) => {
+      const rule = rules[i]!;
+      if (rule === null) return ANYONE;
+      const brandTerms = terms.get(offer.brandId);
+      return describeRule(rule, brandTerms ? { names: brandTerms.names, levels: brandTerms.levels } : {});
+    });
     const boundaries = offers.flatMap((o) => [o.startsAt, o.endsAt]).filter((t) => t !== null).map((t) => Date.parse(t)).sort((a, b) => a - b);
-    return { offers, rules, descriptions: rules.map((r) => (r === null ? ANYONE : describeRule(r))), groups, boundaries, loadedAt: Date.now(), memos: new Map() };
+    return { offers, rules, descriptions, groups, boundaries, loadedAt: Date.now(), memos: new Map() };
   }
 
   async function readGroup(member: Address, group: BrandGroup): Promise<ReadResult> {
@@ -124,9 +140,10 @@ export function createListing(options: ListingOptions) {
     const outcomes: RuleOutcome[] = new Array(catalog.offers.length);
     catalog.groups.forEach((group, g) => {
       const read = snapshots[g]!;
+      const context = group.terms === null ? {} : { names: group.terms.names, levels: group.terms.levels, ...(group.standing && read !== null && !failed(read) ? { points: read.points } : {}) };
       for (const i of group.indices) {
         const rule = catalog.rules[i]!;
-        outcomes[i] = rule === null ? OPEN : read === null || failed(read) ? UNCHECKED : evaluateRule(rule, read.holdings, read.now);
+        outcomes[i] = rule === null ? OPEN : read === null || failed(read) ? UNCHECKED : evaluateRule(rule, read.holdings, read.now, context);
       }
     });
     return outcomes;
@@ -182,6 +199,12 @@ export function createListing(options: ListingOptions) {
       return listed;
     },
   };
+}
+
+/** `own` then the standing types it lacks, each once: the chain adds up points per type it is asked for. */
+export function mergeRequirements(own: readonly LeafRule[], standing: readonly LeafRule[]): LeafRule[] {
+  const keys = new Set(own.map((r) => `${r.collection.toLowerCase()}:${r.tokenId}`));
+  return [...own, ...standing.filter((r) => !keys.has(`${r.collection.toLowerCase()}:${r.tokenId}`))];
 }
 
 /** The interval around `at` that no boundary splits: [last boundary <= at, next boundary > at). */

@@ -1,9 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { describeRule, evaluateRule, holdingKey, parseRule, requirementsOf, ruleToJson, RuleError, type Holding } from "./rules.ts";
+import { describeRule, evaluateRule, holdingKey, needsStanding, parseRule, plural, requirementsOf, ruleToJson, RuleError, type Holding, type RuleContext } from "./rules.ts";
 
 const C = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const OTHER = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
 const NOW = 1_800_000_000n;
+
+/** The demo brand's words: names by (collection, id), and three levels. */
+const NAMES: Record<string, string> = { "1": "Gold membership", "2": "Journey stamp", "3": "Coffee Pass", "4": "Espresso stamp", "5": "Founder badge" };
+const WORDS: RuleContext = {
+  names: { label: (collection, id) => (collection.toLowerCase() === C.toLowerCase() && NAMES[id.toString()] ? { name: NAMES[id.toString()]! } : undefined) },
+  levels: [
+    { key: "green", name: "Green", minPoints: 0 },
+    { key: "gold", name: "Gold", minPoints: 150 },
+    { key: "reserve", name: "Reserve", minPoints: 500 },
+  ],
+};
 
 const holdings = (entries: Array<[string, bigint, Holding]>) =>
   new Map(entries.map(([collection, id, h]) => [holdingKey(collection as `0x${string}`, id), h]));
@@ -45,6 +56,11 @@ describe("parseRule", () => {
     [{ type: "all", rules: [] }, "rule.rules: must be a non-empty array"],
     [{ type: "not" }, "rule.rule: must be an object"],
     [{ type: "any", rules: [{ type: "member", collection: C, tokenId: "1", min: 2 }] }, 'rule.rules[0]: unknown field "min"'],
+    [{ type: "points" }, "rule.min: must be a non-negative integer"],
+    [{ type: "points", min: 0 }, "rule.min: must be at least 1"],
+    [{ type: "points", min: 10, tokenId: "1" }, 'rule: unknown field "tokenId"'],
+    [{ type: "level", min: "Gold Level" }, "rule.min: must be a level key"],
+    [{ type: "level" }, "rule.min: must be a level key"],
   ])("rejects %j", (input, message) => {
     expect(() => parseRule(input)).toThrow(RuleError);
     expect(() => parseRule(input)).toThrow(message);
@@ -77,24 +93,27 @@ describe("evaluateRule", () => {
   const holds = parseRule({ type: "holds", collection: C, tokenId: "2", min: 3 });
   const member = parseRule({ type: "member", collection: C, tokenId: "1" });
 
-  it("holds: counts units", () => {
+  it("holds: counts units, and says what is missing by name, the ids only as details", () => {
     expect(evaluateRule(holds, holdings([[C, 2n, { balance: 3n, expiresAt: 0n }]]), NOW)).toEqual({ eligible: true, reasons: [] });
-    expect(evaluateRule(holds, holdings([[C, 2n, { balance: 2n, expiresAt: 0n }]]), NOW)).toEqual({
+    expect(evaluateRule(holds, holdings([[C, 2n, { balance: 1n, expiresAt: 0n }]]), NOW, WORDS)).toEqual({
       eligible: false,
-      reasons: [{ code: "holds_too_few", message: "needs at least 3 of token 2, holds 2", collection: C, tokenId: "2", have: "2", need: "3" }],
+      reasons: [{ code: "holds_too_few", message: "needs 3 Journey stamps, you have 1", collection: C, tokenId: "2", have: "1", need: "3" }],
     });
+    // Without names, still no token id in the words.
+    expect(evaluateRule(holds, new Map(), NOW).reasons[0]?.message).toBe("needs 3 items, you have 0");
     expect(evaluateRule(holds, new Map(), NOW).reasons[0]?.have).toBe("0");
   });
 
   it("member: needs a held, unexpired membership", () => {
     expect(evaluateRule(member, holdings([[C, 1n, { balance: 1n, expiresAt: NOW + 1n }]]), NOW).eligible).toBe(true);
     expect(evaluateRule(member, holdings([[C, 1n, { balance: 1n, expiresAt: 2n ** 64n - 1n }]]), NOW).eligible).toBe(true);
-    expect(evaluateRule(member, new Map(), NOW).reasons[0]?.code).toBe("membership_missing");
+    expect(evaluateRule(member, new Map(), NOW, WORDS).reasons[0]).toMatchObject({ code: "membership_missing", message: "needs a Gold membership" });
     expect(evaluateRule(member, holdings([[C, 1n, { balance: 0n, expiresAt: 0n }]]), NOW).reasons[0]?.code).toBe("membership_missing");
-    const expired = evaluateRule(member, holdings([[C, 1n, { balance: 1n, expiresAt: NOW }]]), NOW);
+    const expired = evaluateRule(member, holdings([[C, 1n, { balance: 1n, expiresAt: NOW }]]), NOW, WORDS);
+    const expiredAt = new Date(Number(NOW) * 1000).toISOString();
     expect(expired).toEqual({
       eligible: false,
-      reasons: [{ code: "membership_expired", message: `membership of token 1 expired at ${new Date(Number(NOW) * 1000).toISOString()}`, expiredAt: new Date(Number(NOW) * 1000).toISOString(), collection: C, tokenId: "1" }],
+      reasons: [{ code: "membership_expired", message: `your Gold membership expired on ${expiredAt.slice(0, 10)}`, expiredAt, collection: C, tokenId: "1" }],
     });
   });
 
@@ -113,14 +132,65 @@ describe("evaluateRule", () => {
     const none = evaluateRule(rule, holdings([[C, 5n, { balance: 1n, expiresAt: 0n }]]), NOW);
     expect(none.eligible).toBe(false);
     expect(none.reasons.map((r) => r.code)).toEqual(["membership_missing", "holds_too_few", "holds_too_few", "excluded"]);
-    expect(none.reasons[3]?.message).toBe("not available to holders of 1 or more of token 5");
+    expect(none.reasons[3]?.message).toBe("not for members with an item");
+    expect(evaluateRule(rule, holdings([[C, 5n, { balance: 1n, expiresAt: 0n }]]), NOW, WORDS).reasons.map((r) => r.message)).toEqual([
+      "needs a Gold membership",
+      "needs 3 Journey stamps, you have 0",
+      "needs an Espresso stamp",
+      "not for members with a Founder badge",
+    ]);
+  });
+
+  it("points: the member's points with the brand, in words", () => {
+    const rule = parseRule({ type: "points", min: 150 });
+    expect(evaluateRule(rule, new Map(), NOW, { ...WORDS, points: 150n })).toEqual({ eligible: true, reasons: [] });
+    expect(evaluateRule(rule, new Map(), NOW, { ...WORDS, points: 40n })).toEqual({
+      eligible: false,
+      reasons: [{ code: "points_too_few", message: "needs 150 points, you have 40", have: "40", need: "150" }],
+    });
+  });
+
+  it("level: reached at the level's threshold, named in words; an unknown level never unlocks", () => {
+    const rule = parseRule({ type: "level", min: "gold" });
+    expect(evaluateRule(rule, new Map(), NOW, { ...WORDS, points: 150n }).eligible).toBe(true);
+    expect(evaluateRule(rule, new Map(), NOW, { ...WORDS, points: 900n }).eligible).toBe(true);
+    expect(evaluateRule(rule, new Map(), NOW, { ...WORDS, points: 149n })).toEqual({
+      eligible: false,
+      reasons: [{ code: "level_too_low", message: "needs the Gold level (150 points), you have 149 points", level: "gold", have: "149", need: "150" }],
+    });
+    const gone = evaluateRule(parseRule({ type: "level", min: "platinum" }), new Map(), NOW, { ...WORDS, points: 10_000n });
+    expect(gone).toMatchObject({ eligible: false, reasons: [{ code: "level_too_low" }] });
+  });
+
+  it("points and level rules fail closed while the points are unread", () => {
+    for (const input of [{ type: "points", min: 1 }, { type: "level", min: "green" }]) {
+      expect(evaluateRule(parseRule(input), new Map(), NOW, WORDS)).toMatchObject({ eligible: false, reasons: [{ code: "unavailable" }] });
+    }
+    // not(unread) is not a way in either.
+    expect(evaluateRule(parseRule({ type: "not", rule: { type: "points", min: 1 } }), new Map(), NOW, WORDS).eligible).toBe(true);
+  });
+
+  it("combine with holdings under all / any / not", () => {
+    const rule = parseRule({ type: "any", rules: [{ type: "level", min: "reserve" }, { type: "all", rules: [{ type: "points", min: 100 }, { type: "member", collection: C, tokenId: "1" }] }] });
+    expect(needsStanding(rule)).toBe(true);
+    expect(needsStanding(parseRule({ type: "holds", collection: C, tokenId: "1" }))).toBe(false);
+    expect(requirementsOf(rule).map((r) => r.tokenId)).toEqual([1n]);
+    const gold = holdings([[C, 1n, { balance: 1n, expiresAt: NOW + 10n }]]);
+    expect(evaluateRule(rule, gold, NOW, { ...WORDS, points: 100n }).eligible).toBe(true);
+    expect(evaluateRule(rule, new Map(), NOW, { ...WORDS, points: 499n }).eligible).toBe(false);
+    expect(evaluateRule(rule, new Map(), NOW, { ...WORDS, points: 500n }).eligible).toBe(true);
+    expect(ruleToJson(rule)).toEqual({ type: "any", rules: [{ type: "level", min: "reserve" }, { type: "all", rules: [{ type: "points", min: 100 }, { type: "member", collection: C, tokenId: "1" }] }] });
   });
 });
 
 describe("describeRule", () => {
-  it("puts a rule in words, bracketing nested groups", () => {
-    expect(describeRule(parseRule({ type: "member", collection: C, tokenId: "1" }))).toBe("an active membership of token 1");
-    expect(describeRule(parseRule({ type: "holds", collection: C, tokenId: "3", min: 2 }))).toBe("2 or more of token 3");
+  it("puts a rule in words by name, bracketing nested groups", () => {
+    expect(describeRule(parseRule({ type: "member", collection: C, tokenId: "1" }), WORDS)).toBe("an active Gold membership");
+    expect(describeRule(parseRule({ type: "holds", collection: C, tokenId: "3", min: 2 }), WORDS)).toBe("2 or more Coffee Passes");
+    expect(describeRule(parseRule({ type: "holds", collection: C, tokenId: "4" }), WORDS)).toBe("an Espresso stamp");
+    expect(describeRule(parseRule({ type: "points", min: 150 }), WORDS)).toBe("150 points or more");
+    expect(describeRule(parseRule({ type: "level", min: "gold" }), WORDS)).toBe("the Gold level or higher");
+    expect(describeRule(parseRule({ type: "member", collection: C, tokenId: "1" }))).toBe("an active item");
     const nested = parseRule({
       type: "all",
       rules: [
@@ -129,8 +199,10 @@ describe("describeRule", () => {
         { type: "any", rules: [{ type: "holds", collection: C, tokenId: "3" }] },
       ],
     });
-    expect(describeRule(nested)).toBe(
-      "(an active membership of token 1 or an active membership of token 2) and not 1 or more of token 5 and 1 or more of token 3",
-    );
+    expect(describeRule(nested, WORDS)).toBe("(an active Gold membership or an active Journey stamp) and not a Founder badge and a Coffee Pass");
+  });
+
+  it("plurals the last word", () => {
+    expect(["Journey stamp", "Coffee Pass", "Berry", "Day", "Latte"].map(plural)).toEqual(["Journey stamps", "Coffee Passes", "Berries", "Days", "Lattes"]);
   });
 });

@@ -1,17 +1,42 @@
 /**
  * Offer rules: what a member must hold for a perk or drop to unlock, evaluated against a snapshot of the
- * member's holdings, with the reasons a member is not eligible.
+ * member's holdings and points, with the reasons a member is not eligible. Everything a member reads
+ * (the rule in words, the reasons) names token types and levels by their names, never by ids; the
+ * reasons carry the ids as details.
  *
  *   { "type": "holds", "collection": "0x…", "tokenId": "3", "min": 2 }   at least `min` units (default 1)
  *   { "type": "member", "collection": "0x…", "tokenId": "1" }            an active (unexpired) membership
+ *   { "type": "points", "min": 150 }                                      at least `min` loyalty points with the brand
+ *   { "type": "level", "min": "gold" }                                   the brand's level `gold` or a higher one
  *   { "type": "all", "rules": [ … ] } / { "type": "any", "rules": [ … ] } / { "type": "not", "rule": { … } }
  */
 import { getAddress, isAddress, type Address } from "viem";
 
 export type HoldsRule = { type: "holds"; collection: Address; tokenId: bigint; min: bigint };
 export type MemberRule = { type: "member"; collection: Address; tokenId: bigint };
+/** A requirement on what the member holds of one token type: these are what the chain is asked for. */
 export type LeafRule = HoldsRule | MemberRule;
-export type Rule = LeafRule | { type: "all"; rules: Rule[] } | { type: "any"; rules: Rule[] } | { type: "not"; rule: Rule };
+export type PointsRule = { type: "points"; min: bigint };
+export type LevelRule = { type: "level"; min: string };
+/** A requirement on the member's standing with the brand (their points, over all its token types). */
+export type StandingRule = PointsRule | LevelRule;
+export type Rule = LeafRule | StandingRule | { type: "all"; rules: Rule[] } | { type: "any"; rules: Rule[] } | { type: "not"; rule: Rule };
+
+/** How a token type is called, for words. */
+export type TokenWords = { label(collection: Address, tokenId: bigint): { name: string } | undefined };
+
+/** A brand's level: reached with at least `minPoints` points. */
+export type LevelWords = { key: string; name: string; minPoints: number };
+
+/** What rules are worded and judged with besides holdings. */
+export type RuleContext = {
+  /** Names of token types; a type without one is "an item". */
+  names?: TokenWords;
+  /** The brand's levels, lowest first. */
+  levels?: readonly LevelWords[];
+  /** The member's points with the brand; needed by points and level rules (absent: they fail as unavailable). */
+  points?: bigint;
+};
 
 /** What the chain says a member holds of one token type. */
 export type Holding = { balance: bigint; expiresAt: bigint };
@@ -20,7 +45,14 @@ export type Holding = { balance: bigint; expiresAt: bigint };
 export type Holdings = ReadonlyMap<string, Holding>;
 
 /** Why a member is not eligible; `unavailable`: their holdings could not be read just now, so nothing unlocks. */
-export type ReasonCode = "holds_too_few" | "membership_missing" | "membership_expired" | "excluded" | "unavailable";
+export type ReasonCode =
+  | "holds_too_few"
+  | "membership_missing"
+  | "membership_expired"
+  | "points_too_few"
+  | "level_too_low"
+  | "excluded"
+  | "unavailable";
 
 export type Reason = {
   code: ReasonCode;
@@ -30,6 +62,7 @@ export type Reason = {
   have?: string;
   need?: string;
   expiredAt?: string;
+  level?: string;
 };
 
 export type RuleOutcome = { eligible: boolean; reasons: Reason[] };
@@ -47,6 +80,7 @@ export class RuleError extends Error {
 const MAX_DEPTH = 6;
 const MAX_LEAVES = 32;
 const UINT256_MAX = 2n ** 256n - 1n;
+const LEVEL_KEY = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export function holdingKey(collection: Address, tokenId: bigint): string {
   return `${collection.toLowerCase()}:${tokenId}`;
@@ -78,6 +112,19 @@ export function parseRule(input: unknown): Rule {
         if (min === 0n) throw new RuleError("must be at least 1", `${path}.min`);
         return { type: "holds", collection, tokenId, min };
       }
+      case "points": {
+        if (++leaves > MAX_LEAVES) throw new RuleError(`a rule has at most ${MAX_LEAVES} requirements`, path);
+        allowKeys("type", "min");
+        const min = parseUint(node.min, `${path}.min`);
+        if (min === 0n) throw new RuleError("must be at least 1", `${path}.min`);
+        return { type: "points", min };
+      }
+      case "level": {
+        if (++leaves > MAX_LEAVES) throw new RuleError(`a rule has at most ${MAX_LEAVES} requirements`, path);
+        allowKeys("type", "min");
+        if (typeof node.min !== "string" || !LEVEL_KEY.test(node.min)) throw new RuleError("must be a level key (a-z, 0-9, -)", `${path}.min`);
+        return { type: "level", min: node.min };
+      }
       case "all":
       case "any": {
         allowKeys("type", "rules");
@@ -88,7 +135,7 @@ export function parseRule(input: unknown): Rule {
         allowKeys("type", "rule");
         return { type: "not", rule: parse(node.rule, `${path}.rule`, depth + 1) };
       default:
-        throw new RuleError('type must be one of "holds", "member", "all", "any", "not"', `${path}.type`);
+        throw new RuleError('type must be one of "holds", "member", "points", "level", "all", "any", "not"', `${path}.type`);
     }
   };
   return parse(input, "rule", 1);
@@ -104,6 +151,10 @@ export function ruleToJson(rule: Rule): unknown {
       return { type: "holds", collection: rule.collection, tokenId: rule.tokenId.toString(), min: rule.min <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(rule.min) : rule.min.toString() };
     case "member":
       return { type: "member", collection: rule.collection, tokenId: rule.tokenId.toString() };
+    case "points":
+      return { type: "points", min: rule.min <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(rule.min) : rule.min.toString() };
+    case "level":
+      return { type: "level", min: rule.min };
     case "all":
     case "any":
       return { type: rule.type, rules: rule.rules.map(ruleToJson) };
@@ -118,6 +169,8 @@ export function requirementsOf(...rules: Rule[]): LeafRule[] {
   const walk = (r: Rule): void => {
     if (r.type === "holds" || r.type === "member") {
       seen.set(holdingKey(r.collection, r.tokenId), r);
+    } else if (r.type === "points" || r.type === "level") {
+      // Read from the member's standing, not from named token types.
     } else if (r.type === "not") {
       walk(r.rule);
     } else {
@@ -128,15 +181,32 @@ export function requirementsOf(...rules: Rule[]): LeafRule[] {
   return [...seen.values()];
 }
 
+/** Whether a rule reads the member's points (points and level rules), so their standing must be read. */
+export function needsStanding(rule: Rule): boolean {
+  switch (rule.type) {
+    case "points":
+    case "level":
+      return true;
+    case "holds":
+    case "member":
+      return false;
+    case "not":
+      return needsStanding(rule.rule);
+    default:
+      return rule.rules.some(needsStanding);
+  }
+}
+
 /** Evaluates `rule` against `holdings` at `nowSeconds` (unix seconds, as the chain's block time). */
-export function evaluateRule(rule: Rule, holdings: Holdings, nowSeconds: bigint): RuleOutcome {
+export function evaluateRule(rule: Rule, holdings: Holdings, nowSeconds: bigint, context: RuleContext = {}): RuleOutcome {
   switch (rule.type) {
     case "holds": {
       const have = holdings.get(holdingKey(rule.collection, rule.tokenId))?.balance ?? 0n;
       if (have >= rule.min) return { eligible: true, reasons: [] };
+      const name = nameOf(context, rule);
       return fail({
         code: "holds_too_few",
-        message: `needs at least ${rule.min} of token ${rule.tokenId}, holds ${have}`,
+        message: rule.min === 1n ? `needs ${article(name)} ${name}` : `needs ${rule.min} ${plural(name)}, you have ${have}`,
         collection: rule.collection,
         tokenId: rule.tokenId.toString(),
         have: have.toString(),
@@ -146,28 +216,47 @@ export function evaluateRule(rule: Rule, holdings: Holdings, nowSeconds: bigint)
     case "member": {
       const holding = holdings.get(holdingKey(rule.collection, rule.tokenId));
       const where = { collection: rule.collection, tokenId: rule.tokenId.toString() };
+      const name = nameOf(context, rule);
       if (!holding || holding.balance === 0n) {
-        return fail({ code: "membership_missing", message: `needs a membership of token ${rule.tokenId}`, ...where });
+        return fail({ code: "membership_missing", message: `needs ${article(name)} ${name}`, ...where });
       }
       if (holding.expiresAt <= nowSeconds) {
         const expiredAt = new Date(Number(holding.expiresAt) * 1000).toISOString();
-        return fail({ code: "membership_expired", message: `membership of token ${rule.tokenId} expired at ${expiredAt}`, expiredAt, ...where });
+        return fail({ code: "membership_expired", message: `your ${name} expired on ${expiredAt.slice(0, 10)}`, expiredAt, ...where });
       }
       return { eligible: true, reasons: [] };
     }
+    case "points": {
+      if (context.points === undefined) return UNREAD;
+      if (context.points >= rule.min) return { eligible: true, reasons: [] };
+      return fail({ code: "points_too_few", message: `needs ${points(rule.min)}, you have ${context.points}`, have: context.points.toString(), need: rule.min.toString() });
+    }
+    case "level": {
+      if (context.points === undefined) return UNREAD;
+      const level = context.levels?.find((l) => l.key === rule.min);
+      if (level === undefined) return fail({ code: "level_too_low", message: `the ${rule.min} level is not offered any more`, level: rule.min });
+      if (context.points >= BigInt(level.minPoints)) return { eligible: true, reasons: [] };
+      return fail({
+        code: "level_too_low",
+        message: `needs the ${level.name} level (${points(BigInt(level.minPoints))}), you have ${points(context.points)}`,
+        level: level.key,
+        have: context.points.toString(),
+        need: String(level.minPoints),
+      });
+    }
     case "all": {
-      const outcomes = rule.rules.map((r) => evaluateRule(r, holdings, nowSeconds));
+      const outcomes = rule.rules.map((r) => evaluateRule(r, holdings, nowSeconds, context));
       return { eligible: outcomes.every((o) => o.eligible), reasons: outcomes.flatMap((o) => o.reasons) };
     }
     case "any": {
-      const outcomes = rule.rules.map((r) => evaluateRule(r, holdings, nowSeconds));
+      const outcomes = rule.rules.map((r) => evaluateRule(r, holdings, nowSeconds, context));
       if (outcomes.some((o) => o.eligible)) return { eligible: true, reasons: [] };
       return { eligible: false, reasons: outcomes.flatMap((o) => o.reasons) };
     }
     case "not": {
-      const inner = evaluateRule(rule.rule, holdings, nowSeconds);
+      const inner = evaluateRule(rule.rule, holdings, nowSeconds, context);
       if (!inner.eligible) return { eligible: true, reasons: [] };
-      return fail({ code: "excluded", message: `not available to holders of ${describe(rule.rule)}` });
+      return fail({ code: "excluded", message: `not for members with ${describe(rule.rule, context)}` });
     }
   }
 }
@@ -176,24 +265,54 @@ function fail(reason: Reason): RuleOutcome {
   return { eligible: false, reasons: [reason] };
 }
 
-/** A rule in words, e.g. "an active membership of token 1 and not 1 or more of token 5". */
-export function describeRule(rule: Rule): string {
-  return describe(rule);
+const UNREAD: RuleOutcome = fail({ code: "unavailable", message: "your points could not be checked right now; nothing is unlocked until they can be" });
+
+/** A rule in words, e.g. "an active Gold membership and not 3 or more Journey stamps". */
+export function describeRule(rule: Rule, context: RuleContext = {}): string {
+  return describe(rule, context);
 }
 
-function describe(rule: Rule, nested = false): string {
+function describe(rule: Rule, context: RuleContext, nested = false): string {
   switch (rule.type) {
-    case "holds":
-      return `${rule.min} or more of token ${rule.tokenId}`;
+    case "holds": {
+      const name = nameOf(context, rule);
+      return rule.min === 1n ? `${article(name)} ${name}` : `${rule.min} or more ${plural(name)}`;
+    }
     case "member":
-      return `an active membership of token ${rule.tokenId}`;
+      return `an active ${nameOf(context, rule)}`;
+    case "points":
+      return `${points(rule.min)} or more`;
+    case "level": {
+      const level = context.levels?.find((l) => l.key === rule.min);
+      return `the ${level?.name ?? rule.min} level or higher`;
+    }
     case "not":
-      return `not ${describe(rule.rule, true)}`;
+      return `not ${describe(rule.rule, context, true)}`;
     default: {
-      const text = rule.rules.map((r) => describe(r, true)).join(rule.type === "all" ? " and " : " or ");
+      const text = rule.rules.map((r) => describe(r, context, true)).join(rule.type === "all" ? " and " : " or ");
       return nested && rule.rules.length > 1 ? `(${text})` : text;
     }
   }
+}
+
+function nameOf(context: RuleContext, rule: LeafRule): string {
+  return context.names?.label(rule.collection, rule.tokenId)?.name ?? "item";
+}
+
+/** "a Gold membership", "an Espresso stamp". */
+function article(name: string): "a" | "an" {
+  return /^[aeiou]/i.test(name) ? "an" : "a";
+}
+
+/** English plural of a name's last word: "Journey stamp" → "Journey stamps", "Coffee Pass" → "Coffee Passes". */
+export function plural(name: string): string {
+  if (/(s|x|z|ch|sh)$/i.test(name)) return `${name}es`;
+  if (/[^aeiou]y$/i.test(name)) return `${name.slice(0, -1)}ies`;
+  return `${name}s`;
+}
+
+function points(n: bigint): string {
+  return `${n} ${n === 1n ? "point" : "points"}`;
 }
 
 function parseAddress(value: unknown, path: string): Address {

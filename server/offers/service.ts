@@ -9,9 +9,10 @@ import type { Address } from "viem";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
 import { newId, normalizeTimestamp, toTimestamp, type Page, type Store } from "../storage/index.ts";
-import { createListing, type Catalog, type MemberOffer } from "./listing.ts";
 import { offerNotFound, quotaExceeded, takeRefused } from "./problems.ts";
-import { evaluateRule, holdingKey, parseRule, requirementsOf, RuleError, ruleToJson } from "./rules.ts";
+import { createListing, mergeRequirements, type Catalog, type MemberOffer } from "./listing.ts";
+import { evaluateRule, holdingKey, needsStanding, parseRule, requirementsOf, RuleError, ruleToJson, type Rule } from "./rules.ts";
+import { PLAIN_TERMS, type BrandTerms, type TermsOf } from "./terms.ts";
 import type { Offer, OfferKind, OfferLimits, OfferPatch, OfferQuota, Take, TakeQuery } from "./types.ts";
 import type { OfferVariant } from "./variant.ts";
 import { offerStatus } from "./window.ts";
@@ -40,6 +41,8 @@ export type OfferServiceDeps = {
   now?: () => Date;
   /** Told about each brand whose holdings could not be read for a listing. */
   onUnavailable?: (brandId: string, error: unknown) => void;
+  /** Brands' names, levels and token types, for words and points (default: plain words, no points). */
+  terms?: TermsOf;
 };
 
 /** What a brand sends to create an offer; `reward` is the variant's own input. */
@@ -92,12 +95,27 @@ export function createOffers(deps: OfferServiceDeps) {
     return { offers: kind === "perk" ? deps.quotas.perks : deps.quotas.drops, tokens: deps.quotas.tokenTypes };
   }
 
+  const termsOf: TermsOf = deps.terms ?? (async () => PLAIN_TERMS);
+
+  /** Each brand's terms; one that cannot be read is left out (its words stay plain, its points unread). */
+  async function termsFor(offers: readonly Offer[]): Promise<Map<string, BrandTerms>> {
+    const brandIds = [...new Set(offers.map((o) => o.brandId))];
+    const read = await Promise.allSettled(brandIds.map((id) => termsOf(id)));
+    const terms = new Map<string, BrandTerms>();
+    read.forEach((r, i) => {
+      if (r.status === "fulfilled") terms.set(brandIds[i]!, r.value);
+      else deps.onUnavailable?.(brandIds[i]!, r.reason);
+    });
+    return terms;
+  }
+
   async function catalogFor(kind: OfferKind, brandId: string | undefined): Promise<Catalog> {
     const key = `${kind}|${brandId ?? ""}`;
     const cached = catalogs.get(key);
     if (cached && Date.now() - cached.loadedAt < deps.catalogCacheMs) return cached;
     const loading = generation;
-    const catalog = listing.catalogOf(await store.listOffers(brandId === undefined ? { kind } : { kind, brandId }));
+    const offers = await store.listOffers(brandId === undefined ? { kind } : { kind, brandId });
+    const catalog = listing.catalogOf(offers, await termsFor(offers));
     if (deps.catalogCacheMs > 0 && loading === generation) {
       if (catalogs.size >= MAX_CATALOGS) catalogs.clear();
       catalogs.set(key, catalog);
@@ -130,7 +148,7 @@ export function createOffers(deps: OfferServiceDeps) {
   }
 
   /** A rule's canonical JSON and the holding keys it reads; only collections this deployment serves. */
-  async function checkRule(input: unknown): Promise<{ rule: unknown; tokens: string[] }> {
+  async function checkRule(brandId: string, input: unknown): Promise<{ rule: unknown; tokens: string[] }> {
     if (input === null) return { rule: null, tokens: [] };
     let rule;
     try {
@@ -144,6 +162,12 @@ export function createOffers(deps: OfferServiceDeps) {
     const unknown = leaves.find((leaf) => !served.has(leaf.collection.toLowerCase()));
     if (unknown !== undefined) {
       throw new Problem(400, "invalid_rule", "The rule reads a collection this server does not serve", `unknown collection ${unknown.collection}`, { path: "rule" });
+    }
+    const levelKeys = levelsIn(rule);
+    if (levelKeys.length > 0) {
+      const known = new Set((await termsOf(brandId)).levels.map((l) => l.key));
+      const missing = levelKeys.find((key) => !known.has(key));
+      if (missing !== undefined) throw new Problem(400, "invalid_rule", "The rule names a level the brand does not have", `unknown level ${JSON.stringify(missing)}`, { path: "rule" });
     }
     return { rule: ruleToJson(rule), tokens: leaves.map((leaf) => holdingKey(leaf.collection, leaf.tokenId)) };
   }
@@ -171,7 +195,7 @@ export function createOffers(deps: OfferServiceDeps) {
     return {
       async create(brandId, input) {
         if ((input.rule === undefined || input.rule === null) && variant.ruleRequired) throw new Problem(400, "invalid_rule", "The rule is not valid", "a rule is required", { path: "rule" });
-        const { rule, tokens } = await checkRule(input.rule ?? null);
+        const { rule, tokens } = await checkRule(brandId, input.rule ?? null);
         const startsAt = timestamp(input.startsAt, "startsAt") ?? null;
         const endsAt = timestamp(input.endsAt, "endsAt") ?? null;
         checkWindow(startsAt, endsAt);
@@ -205,7 +229,7 @@ export function createOffers(deps: OfferServiceDeps) {
         if (changes.limits !== undefined) patch.limits = changes.limits;
         if (changes.rule !== undefined) {
           if (changes.rule === null && variant.ruleRequired) throw new Problem(400, "invalid_rule", "The rule is not valid", "a rule is required", { path: "rule" });
-          Object.assign(patch, await checkRule(changes.rule));
+          Object.assign(patch, await checkRule(brandId, changes.rule));
         }
         if (changes.startsAt !== undefined) patch.startsAt = timestamp(changes.startsAt, "startsAt") ?? null;
         if (changes.endsAt !== undefined) patch.endsAt = timestamp(changes.endsAt, "endsAt") ?? null;
@@ -236,7 +260,8 @@ export function createOffers(deps: OfferServiceDeps) {
       },
 
       async get(member, id) {
-        const catalog = listing.catalogOf([await offerOrThrow(id)]);
+        const offer = await offerOrThrow(id);
+        const catalog = listing.catalogOf([offer], await termsFor([offer]));
         const [item] = await listing.list(catalog, member, await store.memberTakeCounts(kind, member));
         return item!;
       },
@@ -256,8 +281,17 @@ export function createOffers(deps: OfferServiceDeps) {
 
         // Never a login-time or cached snapshot: what the member holds right now, on chain.
         const rule = listing.ruleOf(offer);
-        const snapshot = await ownership.readFresh(member, requirementsOf(...(rule === null ? [] : [rule]), ...variant.alsoRead(offer)));
-        const outcome = rule === null ? { eligible: true, reasons: [] } : evaluateRule(rule, snapshot.holdings, snapshot.now);
+        // Points and levels: the brand's terms now (a failure to read them is a 503, nothing unlocks).
+        const terms = rule !== null && needsStanding(rule) ? await termsOf(offer.brandId) : null;
+        const own = requirementsOf(...(rule === null ? [] : [rule]), ...variant.alsoRead(offer));
+        const snapshot = await ownership.readFresh(member, terms === null ? own : mergeRequirements(own, terms.standing));
+        const context = terms === null ? {} : { names: terms.names, levels: terms.levels, points: snapshot.points };
+        let outcome = rule === null ? { eligible: true, reasons: [] } : evaluateRule(rule, snapshot.holdings, snapshot.now, context);
+        if (!outcome.eligible && terms === null) {
+          // Refused: say why in the brand's words (plain words if they cannot be read just now).
+          const words = await termsOf(offer.brandId).catch(() => PLAIN_TERMS);
+          outcome = evaluateRule(rule!, snapshot.holdings, snapshot.now, { names: words.names, levels: words.levels });
+        }
         if (!outcome.eligible) {
           throw new Problem(403, "not_eligible", `You do not hold what this ${words.noun} requires`, outcome.reasons.map((r) => r.message).join("; "), { reasons: outcome.reasons });
         }
@@ -296,3 +330,15 @@ export function createOffers(deps: OfferServiceDeps) {
 }
 
 export type Offers = ReturnType<typeof createOffers>;
+
+/** The level keys a rule names, once each. */
+function levelsIn(rule: Rule): string[] {
+  const keys = new Set<string>();
+  const walk = (r: Rule): void => {
+    if (r.type === "level") keys.add(r.min);
+    else if (r.type === "not") walk(r.rule);
+    else if (r.type === "all" || r.type === "any") r.rules.forEach(walk);
+  };
+  walk(rule);
+  return [...keys];
+}

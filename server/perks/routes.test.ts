@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, getAddress, http, type Address, type PublicClient, type WalletClient } from "viem";
-import { DAY, DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
+import { DAY, DEMO_NAMES, DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
 import { createBrand, issueApiKey } from "../brands/accounts.ts";
 import { expectProblem } from "../../test/support/problems.ts";
@@ -79,9 +79,12 @@ const newKey = () => `key-${Date.now()}-${++keyCounter}`;
 const holds = (tokenId: bigint, min?: number) => ({ type: "holds", collection: C, tokenId: tokenId.toString(), ...(min === undefined ? {} : { min }) });
 const member = (tokenId: bigint) => ({ type: "member", collection: C, tokenId: tokenId.toString() });
 
+/** The demo type's name, as the test server names it. */
+const nameOf = (tokenId: bigint) => DEMO_NAMES[(Object.keys(DEMO_TYPES) as (keyof typeof DEMO_TYPES)[]).find((k) => DEMO_TYPES[k] === tokenId)!];
+const plural = (name: string) => (name.endsWith("s") ? `${name}es` : `${name}s`);
 const holdsTooFew = (tokenId: bigint, have: number, need: number) => ({
   code: "holds_too_few",
-  message: `needs at least ${need} of token ${tokenId}, holds ${have}`,
+  message: need === 1 ? `needs a ${nameOf(tokenId)}` : `needs ${need} ${plural(nameOf(tokenId))}, you have ${have}`,
   collection: C,
   tokenId: tokenId.toString(),
   have: String(have),
@@ -89,7 +92,7 @@ const holdsTooFew = (tokenId: bigint, have: number, need: number) => ({
 });
 const membershipMissing = (tokenId: bigint) => ({
   code: "membership_missing",
-  message: `needs a membership of token ${tokenId}`,
+  message: `needs a ${nameOf(tokenId)}`,
   collection: C,
   tokenId: tokenId.toString(),
 });
@@ -158,7 +161,7 @@ describe("rules through the API", () => {
     const perk = await createPerk({ rule: { type: "not", rule: holds(DEMO_TYPES.coffee) } });
     expect(await listed(NOBODY, perk.id)).toMatchObject({ eligible: true, reasons: [] });
     await chain.mint(addr(RULES), DEMO_TYPES.coffee);
-    expect((await listed(RULES, perk.id)).reasons).toEqual([{ code: "excluded", message: "not available to holders of 1 or more of token 4" }]);
+    expect((await listed(RULES, perk.id)).reasons).toEqual([{ code: "excluded", message: "not for members with a Coffee coupon" }]);
   });
 
   it("nested all/any/not", async () => {
@@ -183,7 +186,7 @@ describe("rules through the API", () => {
     // RULES has gold: eligible, until they become a founder.
     expect(await listed(RULES, perk.id)).toMatchObject({ eligible: true, reasons: [] });
     await chain.mint(addr(RULES), DEMO_TYPES.founder);
-    expect((await listed(RULES, perk.id)).reasons).toEqual([{ code: "excluded", message: "not available to holders of 1 or more of token 5" }]);
+    expect((await listed(RULES, perk.id)).reasons).toEqual([{ code: "excluded", message: "not for members with a Founder badge" }]);
     // The single-perk route agrees with the list.
     const one = await getPerk(RULES, perk.id);
     expect(one.statusCode).toBe(200);
@@ -196,11 +199,11 @@ describe("rules through the API", () => {
     const response = await listPerks(NOBODY);
     expect(response.statusCode, response.body).toBe(200);
     const view = response.json().items.find((p: { id: string }) => p.id === perk.id);
-    expect(view.requires).toBe("100000000000000000000 or more of token 3");
+    expect(view.requires).toBe("100000000000000000000 or more Journey stamps");
     const detail = (await getPerk(NOBODY, perk.id)).json();
     expect(detail.rule).toEqual(perk.rule);
     expect(view.reasons).toEqual([
-      { code: "holds_too_few", message: "needs at least 100000000000000000000 of token 3, holds 0", collection: C, tokenId: "3", have: "0", need: "100000000000000000000" },
+      { code: "holds_too_few", message: "needs 100000000000000000000 Journey stamps, you have 0", collection: C, tokenId: "3", have: "0", need: "100000000000000000000" },
     ]);
   });
 });
@@ -217,7 +220,7 @@ describe("GET /v1/perks/:id", () => {
       brandId: server.brand.id,
       title: "Free refill",
       description: "",
-      requires: "1 or more of token 3",
+      requires: "a Journey stamp",
       rule: { type: "holds", collection: C, tokenId: "3", min: 1 },
       limits: { perMember: null, total: null },
       startsAt: null,
@@ -331,7 +334,7 @@ describe("POST /v1/perks/:id/redeem", () => {
   it("403 not_eligible with reasons, and nothing is recorded", async () => {
     const body = expectProblem(await redeem(NOBODY, perk.id, newKey()), 403, "not_eligible");
     expect(body.reasons).toEqual([holdsTooFew(DEMO_TYPES.stamp, 0, 1)]);
-    expect(body.detail).toBe("needs at least 1 of token 3, holds 0");
+    expect(body.detail).toBe("needs a Journey stamp");
     const mine = await server.app.inject({ method: "GET", url: "/v1/redemptions", headers: bearer(await session(NOBODY)) });
     expect(mine.statusCode).toBe(200);
     expect(mine.json()).toEqual({ items: [], nextCursor: null });
@@ -678,7 +681,7 @@ describe("expired membership", () => {
     const expiry = await chain.collection.read.expiresAt([addr(RULES), DEMO_TYPES.gold]);
     await chain.networkHelpers.time.increase(31 * DAY);
     const expiredAt = new Date(Number(expiry) * 1000).toISOString();
-    const reason = { code: "membership_expired", message: `membership of token 1 expired at ${expiredAt}`, expiredAt, collection: C, tokenId: "1" };
+    const reason = { code: "membership_expired", message: `your Gold membership expired on ${expiredAt.slice(0, 10)}`, expiredAt, collection: C, tokenId: "1" };
     const view = await listed(RULES, perk.id);
     expect(view).toMatchObject({ eligible: false });
     expect(view.reasons).toEqual([reason]);

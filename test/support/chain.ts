@@ -18,6 +18,15 @@ export const DEMO_TYPES = {
   founder: 5n, // soulbound collectible
 } as const;
 
+/** What the demo brand calls its types (set by startServer), as members read them. */
+export const DEMO_NAMES: Record<keyof typeof DEMO_TYPES, string> = {
+  gold: "Gold membership",
+  lifetime: "Lifetime membership",
+  stamp: "Journey stamp",
+  coffee: "Coffee coupon",
+  founder: "Founder badge",
+};
+
 export async function startChain() {
   const connection = await network.create();
   const { viem, networkHelpers } = connection;

@@ -5,7 +5,7 @@ import { build } from "../../server/app.ts";
 import { createBrand, issueApiKey } from "../../server/brands/accounts.ts";
 import { loadConfig, type Config } from "../../server/config.ts";
 import { SqliteStore } from "../../server/storage/index.ts";
-import type { DemoChain } from "./chain.ts";
+import { DEMO_NAMES, DEMO_TYPES, type DemoChain } from "./chain.ts";
 import { siweMessage as siweMessageFrom, siweSignIn, viaInject, type SiweFields } from "./siwe.ts";
 import { setMinter } from "./tenancy.ts";
 
@@ -17,6 +17,8 @@ export type StartServerOptions = {
   client?: PublicClient;
   /** The brand's minter key; without one the brand has no minter (drops answer minter_unavailable). */
   minterKey?: Hex;
+  /** Leave the demo's token types without names (default: named as DEMO_NAMES says). */
+  unnamed?: boolean;
 };
 
 /**
@@ -43,6 +45,11 @@ export async function startServer(chain: DemoChain, overrides: Partial<Config> =
   const { key: apiKey } = await issueApiKey(store, brand.id, "tests");
   const now = new Date().toISOString();
   await store.registerCollection({ brandId: brand.id, collection: chain.collection.address, admin: chain.brand.account.address, nonce: `setup-${crypto.randomUUID()}`, nonceExpiresAt: now, now });
+  // Named as a brand names them: members read names, never token ids.
+  for (const [type, id] of options.unnamed ? [] : Object.entries(DEMO_TYPES)) {
+    const name = DEMO_NAMES[type as keyof typeof DEMO_TYPES];
+    await store.putTokenMetadata({ brandId: brand.id, collection: chain.collection.address, tokenId: id.toString(), name, description: "", imageUrl: null, attributes: {}, now });
+  }
   if (options.minterKey !== undefined) await setMinter(app, apiKey, options.minterKey);
 
   const call = viaInject(app);

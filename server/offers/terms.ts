@@ -1,0 +1,21 @@
+/**
+ * A brand's terms: what its rules are worded and judged with besides holdings. Names turn token ids
+ * into words, levels turn points into names, and `standing` lists every token type of the brand's
+ * collections: read together with a rule's own types, the chain adds up the member's points over all
+ * of them in the same call.
+ */
+import type { LeafRule, LevelWords, TokenWords } from "./rules.ts";
+
+export type BrandTerms = {
+  names: TokenWords;
+  /** Lowest first. */
+  levels: readonly LevelWords[];
+  /** Every token type of the brand's collections. */
+  standing: readonly LeafRule[];
+};
+
+/** Looks a brand's terms up (cached by the implementation). Throws when they cannot be read just now. */
+export type TermsOf = (brandId: string) => Promise<BrandTerms>;
+
+/** Terms for a brand with no names, no levels and no standing: rules still work, in plainer words. */
+export const PLAIN_TERMS: BrandTerms = { names: { label: () => undefined }, levels: [], standing: [] };
