@@ -1,16 +1,17 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPublicClient, encodeFunctionData, getAddress, http, keccak256, toHex, type Hex } from "viem";
 import { serializeErc6492Signature } from "viem/utils";
-import { privateKeyToAccount } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { build } from "../app.ts";
 import { loadConfig } from "../config.ts";
 import { NONCE_SECRET, SESSION_SECRET } from "./sessions.ts";
 import { newSessionId, signingKey, signNonce, signSession } from "./signed-tokens.ts";
 import { startChain, type DemoChain } from "../../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
+import { signedSiwe, viaInject } from "../../test/support/siwe.ts";
 
 let chain: DemoChain;
 let server: TestServer;
@@ -322,8 +323,10 @@ describe("AUTH_SECRET", () => {
 
 describe("session cache", () => {
   it("a session ended by another instance sharing the store stops working within SESSION_CACHE_MS", async () => {
-    const cached = await startServer(chain, { sessionCacheMs: 300 });
+    const cached = await startServer(chain, { sessionCacheMs: 1_000 });
     const other = await build({ config: cached.config, store: cached.store, client: chain.publicClient, logger: false });
+    // Started before the clock matters: the first request would otherwise wait for it to get ready.
+    await other.ready();
     try {
       const token = await cached.signIn(member());
       const me = () => cached.app.inject({ method: "GET", url: "/v1/me", headers: bearer(token) });
@@ -331,7 +334,7 @@ describe("session cache", () => {
       // Another instance signs the member out: only the shared store knows.
       expect((await other.inject({ method: "POST", url: "/v1/auth/logout", headers: bearer(token) })).statusCode).toBe(204);
       expect((await me()).statusCode).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 350));
+      await new Promise((resolve) => setTimeout(resolve, 1_050));
       const after = await me();
       expect(after.statusCode).toBe(401);
       expect(after.json().code).toBe("session_expired");
@@ -352,6 +355,37 @@ describe("session cache", () => {
     } finally {
       await other.close();
       await uncached.close();
+    }
+  });
+});
+
+describe("sign-in hook", () => {
+  it("hands the invitation to the journeys' hook, and refuses an oversized one", async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    const recordSignIn = vi.spyOn(server.store, "recordSignIn");
+    try {
+      const body = await signedSiwe(viaInject(server.app), account);
+      const response = await server.app.inject({ method: "POST", url: "/v1/auth/verify", payload: { ...body, invitation: "abcd-efgh-jkmn" } });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(recordSignIn).toHaveBeenCalledWith(expect.objectContaining({ member: account.address.toLowerCase(), invitation: "ABCDEFGHJKMN" }));
+    } finally {
+      recordSignIn.mockRestore();
+    }
+    const body = await signedSiwe(viaInject(server.app), account);
+    expect((await server.app.inject({ method: "POST", url: "/v1/auth/verify", payload: { ...body, invitation: "x".repeat(129) } })).statusCode).toBe(400);
+  });
+
+  it("never fails a sign-in: a hook that throws is logged and the session stands", async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    const recordSignIn = vi.spyOn(server.store, "recordSignIn").mockRejectedValue(new Error("the store is down"));
+    try {
+      const body = await signedSiwe(viaInject(server.app), account);
+      const response = await server.app.inject({ method: "POST", url: "/v1/auth/verify", payload: { ...body, invitation: "ABCD-EFGH" } });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(recordSignIn).toHaveBeenCalled();
+      expect((await server.app.inject({ method: "GET", url: "/v1/me", headers: bearer(response.json().token) })).statusCode).toBe(200);
+    } finally {
+      recordSignIn.mockRestore();
     }
   });
 });

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import type { Address } from "viem";
 import { SESSION_COOKIE } from "../plugins/authentication.ts";
 import { AddressSchema, problemResponses, StringEnum, TimestampSchema } from "../schemas.ts";
 
@@ -20,6 +21,7 @@ const VerifyBody = Type.Object(
   {
     message: Type.String({ minLength: 1, maxLength: 8192, description: "The EIP-4361 message exactly as signed" }),
     signature: Type.String({ pattern: "^0x[0-9a-fA-F]*$", maxLength: 65_536, description: "Hex signature (65 bytes for plain wallets; longer for contract wallets)" }),
+    invitation: Type.Optional(Type.String({ maxLength: 128, description: "A referral invitation code: a first sign-in with it completes the inviter's referral step" })),
   },
   { additionalProperties: false },
 );
@@ -32,7 +34,10 @@ const SessionResponse = Type.Object({
   method: StringEnum(["eoa", "erc1271", "erc6492"] as const),
 });
 
-export async function authRoutes(app: FastifyInstance, opts: { rateLimitPerMinute: number; secureCookies: boolean; sessionTtlSeconds: number }) {
+/** Told about every sign-in, after the session exists (e.g. journeys: a first sign-in with an invitation). */
+export type SignInHook = (address: Address, context: { invitation: string | null }) => Promise<void>;
+
+export async function authRoutes(app: FastifyInstance, opts: { rateLimitPerMinute: number; secureCookies: boolean; sessionTtlSeconds: number; onSignIn?: SignInHook }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const rateLimit = { max: opts.rateLimitPerMinute, timeWindow: "1 minute" };
 
@@ -65,6 +70,14 @@ export async function authRoutes(app: FastifyInstance, opts: { rateLimitPerMinut
     },
     async (request, reply) => {
       const session = await app.auth.signIn(request.body.message, request.body.signature);
+      if (opts.onSignIn !== undefined) {
+        // The member is signed in whatever the hook does: a failure is logged, never answered.
+        try {
+          await opts.onSignIn(session.address, { invitation: request.body.invitation ?? null });
+        } catch (error) {
+          request.log.warn({ err: error }, "a sign-in hook failed; the sign-in stands");
+        }
+      }
       reply.setCookie(SESSION_COOKIE, session.token, {
         httpOnly: true,
         secure: opts.secureCookies,
