@@ -1,7 +1,7 @@
 /**
  * Each brand's own minter: a key the server generates for the brand (the brand grants its address
  * MINTER_ROLE) or one the brand supplies. Stored sealed by the key vault; opened only to mint and
- * sign vouchers for that brand's drops. No minter serves every brand.
+ * sign vouchers for that brand's drops and to airdrop its members' awards. No minter serves every brand.
  */
 import type { Address, Hex, PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -13,7 +13,7 @@ import type { KeyVault } from "./key-vault.ts";
 import type { BrandMinter } from "./types.ts";
 
 export type BrandMinters = {
-  /** The brand's minter, ready to mint and sign; null when it has none. */
+  /** The brand's minter, ready to mint, airdrop and sign; null when it has none. */
   forBrand(brandId: string): Promise<Minter | null>;
   /** What may be shown of the brand's minter (never its key), or null. */
   describe(brandId: string): Promise<Omit<BrandMinter, "sealedKey"> | null>;

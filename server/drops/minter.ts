@@ -1,6 +1,6 @@
 /**
  * The brand's minter: one private key with MINTER_ROLE that pays the gas of server-side mints and
- * signs claim vouchers, so members never need native currency.
+ * airdrops and signs claim vouchers, so members never need native currency.
  *
  * Transactions are signed here and go out as raw transactions through the API's own chain client.
  * Sends are serialised through an in-process queue (nonce, sign, record, broadcast), so two claims
@@ -39,11 +39,20 @@ import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../
 /** Why a mint did not happen, as a problem code. */
 export type MintFailureCode = "mint_failed" | "chain_unavailable";
 
+/** A revert the collection answered with: the custom error's name when the ABI knows it (null when it does not: a recipient contract's own), and its arguments. */
+export type Revert = { name: string | null; args: readonly unknown[] };
+
+/** Refused before broadcast, or at it (then `txHash` is the transaction the node refused). */
+export type SendFailure = { status: "failed"; code: MintFailureCode; message: string; txHash?: Hex; revert?: Revert };
+
+/** A signed transaction, as the caller records it before broadcast. */
+export type SignedTransaction = { hash: Hex; raw: Hex; nonce: number };
+
 export type MintOutcome =
   /** Mined and succeeded. */
   | { status: "minted"; txHash: Hex; blockNumber: bigint }
   /** Definitely not minted: refused before broadcast, or mined and reverted. */
-  | { status: "failed"; code: MintFailureCode; message: string; txHash?: Hex }
+  | SendFailure
   /** Broadcast (or possibly broadcast), no receipt yet: the outcome is unknown. */
   | { status: "pending"; txHash: Hex }
   /** `beforeBroadcast` said no: nothing was sent. */
@@ -57,6 +66,36 @@ export type MintRequest = {
   /** Called with the signed transaction and its hash before it is sent; false: do not send. */
   beforeBroadcast: (tx: { hash: Hex; raw: Hex }) => Promise<boolean>;
 };
+
+/** `airdrop(tokenId, recipients, amount)` on `collection`. */
+export type AirdropCall = {
+  collection: Address;
+  tokenId: bigint;
+  recipients: readonly Address[];
+  amount: bigint;
+};
+
+export type AirdropRequest = AirdropCall & {
+  /** From {@link Minter.estimateAirdrop}; sent with 20% headroom. */
+  gas: bigint;
+  /**
+   * Called with each signed transaction before it is sent (again after a nonce clash, with the
+   * replacement); false: do not send.
+   */
+  beforeBroadcast: (tx: SignedTransaction) => Promise<boolean>;
+};
+
+export type GasEstimate = { status: "ok"; gas: bigint } | SendFailure;
+
+/** How a send ended, without waiting for its receipt. */
+export type SendOutcome =
+  /** The node took it. */
+  | { status: "sent"; txHash: Hex; nonce: number }
+  /** Recorded, and maybe with the node: only the chain can tell later. */
+  | { status: "pending"; txHash: Hex; nonce: number }
+  | SendFailure
+  /** `beforeBroadcast` said no: nothing was sent. */
+  | { status: "aborted" };
 
 export type SignedVoucher = {
   chainId: number;
@@ -75,6 +114,10 @@ export type Minter = {
   address: Address;
   /** Mints `amount` of `tokenId` to `to`, waiting up to the receipt timeout. Never throws. */
   mint(request: MintRequest): Promise<MintOutcome>;
+  /** Simulates the airdrop: its gas, or why the collection (or a recipient) would refuse it. Never throws. */
+  estimateAirdrop(call: AirdropCall): Promise<GasEstimate>;
+  /** Signs, records (`beforeBroadcast`) and broadcasts the airdrop; does not wait for the receipt. Never throws. */
+  sendAirdrop(request: AirdropRequest): Promise<SendOutcome>;
   /** Signs a claim voucher with the minter key. */
   signVoucher(collection: Address, voucher: ClaimVoucher): Promise<SignedVoucher>;
   /** What the chain says about a transaction sent earlier; `unknown` when it has no receipt (yet) or cannot be read. */
@@ -131,49 +174,49 @@ export function createMinter(options: MinterOptions): Minter {
   // Another instance's broadcasts show in the node's pending count, read under `exclusive`.
   let nextNonce = 0;
 
-  type Sent = { status: "sent"; txHash: Hex } | Extract<MintOutcome, { status: "failed" | "pending" | "aborted" }>;
+  /** One transaction to the collection: its calldata, gas and the caller's record step. */
+  type Call = { to: Address; data: Hex; gas: bigint; beforeBroadcast: (tx: SignedTransaction) => Promise<boolean> };
 
-  /** Simulates the mint: a revert (no role, sold out, membership already held, paused) ends here, decoded. */
-  async function estimate(request: MintRequest): Promise<bigint | Extract<MintOutcome, { status: "failed" }>> {
+  /** Simulates a call: a revert (no role, sold out, membership already held, paused, a refusing recipient) ends here, decoded. */
+  async function estimate(to: Address, call: CollectionCall): Promise<bigint | SendFailure> {
     try {
       // `from` as a bare address: just eth_estimateGas, without viem filling in a whole local-account transaction first.
-      const args = [request.to, request.tokenId, request.amount] as const;
-      return await wallet.estimateContractGas({ address: request.collection, abi: stampbookCollectionAbi, functionName: "mint", args, account: account.address });
+      return await wallet.estimateContractGas({ address: to, abi: stampbookCollectionAbi, ...call, account: account.address } as never);
     } catch (error) {
-      return { status: "failed", ...classify(error) };
+      return { status: "failed", ...classify(error, call.functionName) };
     }
   }
 
   /** Runs in the queue: nonce, sign, record, broadcast. */
-  async function send(request: MintRequest, gas: bigint): Promise<Sent> {
-    const data = encodeFunctionData({ abi: stampbookCollectionAbi, functionName: "mint", args: [request.to, request.tokenId, request.amount] });
+  async function send(call: Call): Promise<SendOutcome> {
+    const { data, gas } = call;
     for (let attempt = 1; ; attempt++) {
       let serialized: Hex;
       let nonce: number;
       try {
         nonce = Math.max(nextNonce, await wallet.getTransactionCount({ address: account.address, blockTag: "pending" }));
         // 20% headroom over the estimate: state may change between estimate and inclusion.
-        const prepared = await wallet.prepareTransactionRequest({ account, chain, to: request.collection, data, gas: (gas * 12n) / 10n, nonce });
+        const prepared = await wallet.prepareTransactionRequest({ account, chain, to: call.to, data, gas: (gas * 12n) / 10n, nonce });
         serialized = await wallet.signTransaction(prepared as never);
       } catch (error) {
         return { status: "failed", ...classify(error) };
       }
       const txHash = keccak256(serialized);
-      if (!(await request.beforeBroadcast({ hash: txHash, raw: serialized }))) return { status: "aborted" };
+      if (!(await call.beforeBroadcast({ hash: txHash, raw: serialized, nonce }))) return { status: "aborted" };
       try {
         await wallet.sendRawTransaction({ serializedTransaction: serialized });
         nextNonce = nonce + 1;
-        return { status: "sent", txHash };
+        return { status: "sent", txHash, nonce };
       } catch (error) {
         if (isTransportError(error)) {
           // The node may or may not have it: only the chain can tell later.
-          return { status: "pending", txHash };
+          return { status: "pending", txHash, nonce };
         }
         // A transport retry may have delivered it after all (then the node says "already known" or
         // "nonce too low"): if the node has this very transaction, it was sent; signing another would mint twice.
         if ((isNonceError(error) || /already known|known transaction|already imported/i.test(errorText(error))) && (await transactionKnown(client, txHash))) {
           nextNonce = nonce + 1;
-          return { status: "sent", txHash };
+          return { status: "sent", txHash, nonce };
         }
         if (isNonceError(error) && attempt < MAX_NONCE_RETRIES) {
           // Someone else used this key (another API process, a script): ask the node again.
@@ -182,6 +225,16 @@ export function createMinter(options: MinterOptions): Minter {
         }
         return { status: "failed", txHash, ...classify(error) };
       }
+    }
+  }
+
+  /** A send in this process's queue, holding the key's lease across instances. */
+  async function queued(call: Call): Promise<SendOutcome> {
+    try {
+      return await serially(() => exclusive(() => send(call)));
+    } catch {
+      // Only `exclusive` throws, and only before the send ran: nothing was signed or broadcast.
+      return { status: "failed", code: "mint_failed", message: "the minter is busy: another instance held its key too long" };
     }
   }
 
@@ -201,18 +254,22 @@ export function createMinter(options: MinterOptions): Minter {
     address: account.address,
 
     async mint(request) {
+      const call = { functionName: "mint", args: [request.to, request.tokenId, request.amount] } as const;
       // Estimates run side by side; only what needs the nonce waits its turn.
-      const gas = await estimate(request);
+      const gas = await estimate(request.collection, call);
       if (typeof gas !== "bigint") return gas;
-      let sent: Sent;
-      try {
-        sent = await serially(() => exclusive(() => send(request, gas)));
-      } catch {
-        // Only `exclusive` throws, and only before the send ran: nothing was signed or broadcast.
-        return { status: "failed", code: "mint_failed", message: "the minter is busy: another instance held its key too long" };
-      }
-      return sent.status === "sent" ? waitForReceipt(sent.txHash) : sent;
+      const sent = await queued({ to: request.collection, data: encodeFunctionData({ abi: stampbookCollectionAbi, ...call }), gas, beforeBroadcast: request.beforeBroadcast });
+      if (sent.status === "sent") return waitForReceipt(sent.txHash);
+      return sent.status === "pending" ? { status: "pending", txHash: sent.txHash } : sent;
     },
+
+    async estimateAirdrop(call) {
+      const gas = await estimate(call.collection, airdropCall(call));
+      return typeof gas === "bigint" ? { status: "ok", gas } : gas;
+    },
+
+    sendAirdrop: (request) =>
+      queued({ to: request.collection, data: encodeFunctionData({ abi: stampbookCollectionAbi, ...airdropCall(request) }), gas: request.gas, beforeBroadcast: request.beforeBroadcast }),
 
     async signVoucher(collection, voucher) {
       const signature = await account.signTypedData({
@@ -227,21 +284,33 @@ export function createMinter(options: MinterOptions): Minter {
 
     checkTransaction: (txHash) => checkTransaction(client, txHash),
 
-    async rebroadcast(raw) {
-      try {
-        await wallet.sendRawTransaction({ serializedTransaction: raw });
-        return "sent";
-      } catch (error) {
-        if (isTransportError(error)) return "unavailable";
-        if (/already known|already imported|known transaction/i.test(errorText(error))) return "sent";
-        return isNonceError(error, "low") ? "nonce_used" : "unavailable";
-      }
-    },
+    rebroadcast: (raw) => rebroadcast(client, raw),
 
     async canMint(collection) {
       return wallet.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "hasRole", args: [MINTER_ROLE, account.address] });
     },
   };
+}
+
+type CollectionCall = { functionName: "mint"; args: readonly [Address, bigint, bigint] } | { functionName: "airdrop"; args: readonly [bigint, readonly Address[], bigint] };
+
+function airdropCall(call: AirdropCall) {
+  return { functionName: "airdrop", args: [call.tokenId, call.recipients, call.amount] } as const;
+}
+
+/**
+ * Sends a signed transaction again (the node may never have had it). `nonce_used`: its nonce went
+ * to another transaction, so unless it is itself mined it never can be.
+ */
+export async function rebroadcast(client: PublicClient, raw: Hex): Promise<"sent" | "nonce_used" | "unavailable"> {
+  try {
+    await client.request({ method: "eth_sendRawTransaction", params: [raw] });
+    return "sent";
+  } catch (error) {
+    if (isTransportError(error)) return "unavailable";
+    if (/already known|already imported|known transaction/i.test(errorText(error))) return "sent";
+    return isNonceError(error, "low") ? "nonce_used" : "unavailable";
+  }
 }
 
 /** What the chain says about a transaction: `unknown` when it has no receipt (yet) or cannot be read. */
@@ -277,19 +346,25 @@ function isNonceError(error: unknown, which: "low" | "any" = "any"): boolean {
   return typed || pattern.test(errorText(error));
 }
 
+/** The revert inside a failed call: viem decodes it with the collection's ABI (a recipient contract's own error stays nameless). */
+function revertOf(error: BaseError): { name: string | null; args: readonly unknown[]; reason: string | undefined } | null {
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
+  if (reverted === null) return null;
+  return { name: reverted.data?.errorName ?? null, args: reverted.data?.args ?? [], reason: reverted.reason ?? (reverted.signature ? `error ${reverted.signature}` : undefined) };
+}
+
 function isTransportError(error: unknown): boolean {
   if (!(error instanceof BaseError)) return true; // fetch and socket failures arrive unwrapped
   return error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof SocketClosedError) !== null;
 }
 
-/** A failure before or at broadcast, as a problem code and a message for people. */
-function classify(error: unknown): { code: MintFailureCode; message: string } {
+/** A failure before or at broadcast, as a problem code and a message for people (and the revert, decoded, when there was one). */
+function classify(error: unknown, what: "mint" | "airdrop" = "mint"): { code: MintFailureCode; message: string; revert?: Revert } {
   if (error instanceof BaseError) {
-    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
+    const reverted = revertOf(error);
     if (reverted !== null) {
-      const name = reverted.data?.errorName;
-      const detail = name ? `${name}(${(reverted.data?.args ?? []).map(String).join(", ")})` : (reverted.reason ?? "no reason given");
-      return { code: "mint_failed", message: `the collection refused the mint: ${detail}` };
+      const detail = reverted.name !== null ? `${reverted.name}(${reverted.args.map(String).join(", ")})` : (reverted.reason ?? "no reason given");
+      return { code: "mint_failed", message: `the collection refused the ${what}: ${detail}`, revert: { name: reverted.name, args: reverted.args } };
     }
     if (error.walk((e) => e instanceof InsufficientFundsError) !== null) {
       return { code: "mint_failed", message: "the minter cannot pay for gas (insufficient funds)" };
