@@ -4,8 +4,11 @@
  */
 import type { Address } from "viem";
 import { claimDrop, type ClaimDropParameters, type ClaimDropReturnType } from "./actions/claimDrop.ts";
+import { completeStep, type CompleteStepReturnType, type StepInput } from "./actions/completeStep.ts";
 import { getClaim, type GetClaimReturnType } from "./actions/getClaim.ts";
 import { getDrops, type GetDropsParameters, type GetDropsReturnType } from "./actions/getDrops.ts";
+import { getJourneys, type GetJourneysReturnType } from "./actions/getJourneys.ts";
+import { getLevels, type GetLevelsReturnType } from "./actions/getLevels.ts";
 import { getMe, type GetMeReturnType } from "./actions/getMe.ts";
 import { getPerks, type GetPerksParameters, type GetPerksReturnType } from "./actions/getPerks.ts";
 import { getRedemptions, type GetRedemptionsParameters, type GetRedemptionsReturnType } from "./actions/getRedemptions.ts";
@@ -101,13 +104,17 @@ export type StampbookClient = Client & {
   drops(parameters?: GetDropsParameters): Promise<GetDropsReturnType>;
   claim(dropId: string, options?: Omit<ClaimDropParameters, "dropId">): Promise<ClaimDropReturnType>;
   getClaim(claimId: string): Promise<GetClaimReturnType>;
+  journeys(): Promise<GetJourneysReturnType>;
+  /** `input`: `{ answers }` for a quiz, `{ code }` for a code step, nothing for a hold step. */
+  completeStep(journeyId: string, stepId: string, input?: StepInput): Promise<CompleteStepReturnType>;
+  levels(brandId: string): Promise<GetLevelsReturnType>;
   linkWallet(wallet: WalletInput): Promise<LinkWalletReturnType>;
   switchChain(chainId: number): Promise<void>;
 };
 
 /**
  * Creates the client a storefront embeds: sign in with the member's wallet, restore the session
- * after a reload, list perks and redeem them, claim drops.
+ * after a reload, list perks and redeem them, claim drops, follow journeys and complete their steps.
  *
  * @example
  * import { createStampbookClient, discoverWallets } from "@stampbook/sdk";
@@ -175,6 +182,9 @@ export function createStampbookClient(config: StampbookClientConfig): StampbookC
     drops: (parameters) => getDrops(client, parameters),
     claim: (dropId, options) => claimDrop(client, { ...options, dropId }),
     getClaim: (claimId) => getClaim(client, { claimId }),
+    journeys: () => getJourneys(client),
+    completeStep: (journeyId, stepId, input) => completeStep(client, { journeyId, stepId, ...(input === undefined ? {} : { input }) }),
+    levels: (brandId) => getLevels(client, { brandId }),
     linkWallet: (input) => linkWallet(client, { wallet: input }),
     switchChain: (chainId) => switchChain(client, { chainId }),
   };

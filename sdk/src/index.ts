@@ -1,4 +1,4 @@
-/** `@stampbook/sdk`: sign members in with their wallet, show their perks, redeem them, claim drops. */
+/** `@stampbook/sdk`: sign members in with their wallet, show their perks, redeem them, claim drops, complete journeys. */
 export {
   createStampbookClient,
   type Client,
@@ -9,8 +9,11 @@ export {
 } from "./client.ts";
 
 export { claimDrop, type ClaimDropErrorType, type ClaimDropParameters, type ClaimDropReturnType } from "./actions/claimDrop.ts";
+export { completeStep, type CompleteStepErrorType, type CompleteStepParameters, type CompleteStepReturnType, type StepInput } from "./actions/completeStep.ts";
 export { getClaim, type GetClaimErrorType, type GetClaimParameters, type GetClaimReturnType } from "./actions/getClaim.ts";
 export { getDrops, type GetDropsErrorType, type GetDropsParameters, type GetDropsReturnType } from "./actions/getDrops.ts";
+export { getJourneys, type GetJourneysErrorType, type GetJourneysReturnType } from "./actions/getJourneys.ts";
+export { getLevels, type GetLevelsErrorType, type GetLevelsParameters, type GetLevelsReturnType } from "./actions/getLevels.ts";
 export { getMe, type GetMeErrorType, type GetMeReturnType } from "./actions/getMe.ts";
 export { getPerks, type GetPerksErrorType, type GetPerksParameters, type GetPerksReturnType } from "./actions/getPerks.ts";
 export { getRedemptions, type GetRedemptionsErrorType, type GetRedemptionsParameters, type GetRedemptionsReturnType } from "./actions/getRedemptions.ts";
@@ -23,6 +26,7 @@ export { switchChain, type SwitchChainErrorType, type SwitchChainParameters, typ
 
 export { StampbookError, type StampbookErrorParameters, type StampbookErrorType } from "./errors/base.ts";
 export { ApiError, HttpRequestError, type ApiErrorType, type HttpRequestErrorType, type Problem } from "./errors/api.ts";
+export { StepRefusedError, type StepRefusalCode, type StepRefusedErrorType } from "./errors/journey.ts";
 export { NotSignedInError, type NotSignedInErrorType } from "./errors/session.ts";
 export { ClaimFailedError, ClaimPendingError, type ClaimFailedErrorType, type ClaimPendingErrorType } from "./errors/claim.ts";
 export {
@@ -38,6 +42,7 @@ export {
   type WalletTimeoutErrorType,
 } from "./errors/wallet.ts";
 
+export { invitationFromUrl } from "./invitation.ts";
 export { defaultStorage, memoryStorage, type StampbookStorage } from "./storage.ts";
 export { discoverWallets, watchWallets, type DiscoverWalletsParameters, type Eip6963ProviderDetail, type Eip6963ProviderInfo } from "./wallets/discover.ts";
 export { eip1193Wallet } from "./wallets/eip1193.ts";
@@ -46,4 +51,24 @@ export { toWallet, type WalletInput } from "./wallets/toWallet.ts";
 export type { ChainConfig, Eip1193Provider, StampbookWallet, TransactionRequest } from "./wallets/types.ts";
 export { viemAccountWallet } from "./wallets/viemAccount.ts";
 export { viemWalletClientWallet } from "./wallets/viemWalletClient.ts";
-export type { Claim, ClaimStatus, ClaimVoucherJson, Holding, Me, MemberDrop, MemberPerk, NonceGrant, PerkReason, Redemption, RedemptionPage, Session } from "./types.ts";
+export type {
+  Claim,
+  ClaimStatus,
+  ClaimVoucherJson,
+  Holding,
+  JourneyAwardStatus,
+  JourneyStepKind,
+  Level,
+  LoyaltyStanding,
+  Me,
+  MemberDrop,
+  MemberJourney,
+  MemberJourneyStep,
+  MemberPerk,
+  NonceGrant,
+  PerkReason,
+  PerkReasonCode,
+  Redemption,
+  RedemptionPage,
+  Session,
+} from "./types.ts";

@@ -26,6 +26,11 @@ export type NonceGrant = {
 export type Holding = {
   tokenId: string;
   kind: "membership" | "collectible";
+  /** The type's name in words (the brand's metadata, else "Membership" / "Collectible"). */
+  name: string;
+  description: string;
+  /** Absolute URL of the type's picture, or null. */
+  image: string | null;
   balance: string;
   soulbound: boolean;
   points: string;
@@ -42,11 +47,42 @@ export type Me = {
   chainId: number;
   /** Every collection the deployment serves; `available` false when it could not be read just now (its holdings are then empty). */
   collections: { address: Address; brandId: string | null; available: boolean; holdings: Holding[] }[];
+  /** The member's standing with each brand: points from the stamps held, the level they set, what the next level needs. */
+  loyalty: LoyaltyStanding[];
 };
 
-/** Why a member is not eligible for a perk. */
+/** A brand-defined named threshold of points (`GET /v1/brands/:brandId/levels`). */
+export type Level = { key: string; name: string; minPoints: number };
+
+/** A member's standing with one brand. */
+export type LoyaltyStanding = {
+  brandId: string;
+  brandName: string;
+  /** Sum over the brand's token types held of balance x the type's points (a decimal string). */
+  points: string;
+  /** The highest level reached, or null (below the first level, or the brand has none). */
+  level: Level | null;
+  /** The next level and the points still missing, or null at the top. */
+  next: (Level & { pointsToGo: string }) | null;
+};
+
+/**
+ * Why a member is not eligible: "holds_too_few", "membership_missing", "membership_expired", "excluded",
+ * "points_too_few", "level_too_low", or "unavailable" (their holdings could not be read just now).
+ */
+export type PerkReasonCode =
+  | "holds_too_few"
+  | "membership_missing"
+  | "membership_expired"
+  | "excluded"
+  | "points_too_few"
+  | "level_too_low"
+  | "unavailable";
+
+/** Why a member is not eligible for a perk, a drop or a hold step. */
 export type PerkReason = {
-  code: string;
+  code: PerkReasonCode;
+  /** In words, ready to show: "needs a Gold membership", "needs 150 points, you have 40". */
   message: string;
   collection?: Address;
   tokenId?: string;
@@ -61,7 +97,7 @@ export type MemberPerk = {
   brandId: string;
   title: string;
   description: string;
-  /** The rule in words, e.g. "an active membership of token 1". */
+  /** The rule in words, e.g. "a Gold membership". */
   requires: string;
   limits: { perMember: number | null; total: number | null };
   startsAt: string | null;
@@ -69,6 +105,7 @@ export type MemberPerk = {
   status: "upcoming" | "open" | "ended";
   /** Whether the member holds what it requires (false while that cannot be checked). */
   eligible: boolean;
+  /** Why not, in words (token ids only in `collection`/`tokenId`). */
   reasons: PerkReason[];
   /** False when the member's holdings for this brand could not be read just now: nothing unlocks until they can be. */
   checked: boolean;
@@ -154,6 +191,7 @@ export type MemberDrop = {
   status: "upcoming" | "open" | "ended";
   /** Whether the member holds what it requires (false while that cannot be checked). */
   eligible: boolean;
+  /** Why not, in words (token ids only in `collection`/`tokenId`). */
   reasons: PerkReason[];
   /** False when the member's holdings for this brand could not be read just now. */
   checked: boolean;
@@ -161,4 +199,45 @@ export type MemberDrop = {
   claimed: number;
   /** The member has claimed it as often as the per-member limit allows. */
   usedUp: boolean;
+};
+
+export type JourneyStepKind = "quiz" | "code" | "event" | "hold" | "referral";
+
+/** One step of a journey as a member sees it. */
+export type MemberJourneyStep = {
+  id: string;
+  title: string;
+  /** quiz and code: the member completes them with `completeStep`; hold: too, checked fresh against the chain; event and referral: the brand's systems do. */
+  kind: JourneyStepKind;
+  done: boolean;
+  completedAt: string | null;
+  /** Whether it can be completed now: the journey is open and, if ordered, the previous step is done. */
+  available: boolean;
+  /** Quiz: the questions, without answers; answer with the index of a choice per question. */
+  questions?: { prompt: string; choices: string[] }[];
+  /** Hold: what it requires, in words. */
+  requires?: string;
+  /** Referral: the member's invitation code (and a link carrying it as `?invite=`) for a new member to sign in with. */
+  invitation?: { code: string; url?: string };
+};
+
+export type JourneyAwardStatus = "pending" | "sending" | "awarded" | "failed";
+
+/** A journey as a member sees it (`GET /v1/journeys`): its steps, the member's progress, the stamp it awards. */
+export type MemberJourney = {
+  id: string;
+  brandId: string;
+  title: string;
+  description: string;
+  startsAt: string | null;
+  endsAt: string | null;
+  status: "upcoming" | "open" | "ended";
+  /** Steps must be completed in order. */
+  ordered: boolean;
+  /** What completing it awards (once per member). `points` is amount x the type's points. */
+  stamp: { name: string; image: string | null; amount: string; points: string; collection: Address; tokenId: string };
+  steps: MemberJourneyStep[];
+  completed: boolean;
+  /** The stamp's way to the member's wallet once the journey is completed; null before. */
+  award: { status: JourneyAwardStatus; txHash: Hex | null } | null;
 };

@@ -20,6 +20,11 @@ import { ensureChain } from "./switchChain.ts";
 export type SignInParameters = {
   /** Sign in with this wallet instead of the client's; on success it becomes the client's wallet. */
   wallet?: WalletInput;
+  /**
+   * A referral invitation code, e.g. `invitationFromUrl()` from a `?invite=` link (null: none). If this
+   * is the address's first sign-in, the inviter's referral step completes; existing members' is ignored.
+   */
+  invitation?: string | null;
 };
 export type SignInReturnType = Session;
 export type SignInErrorType =
@@ -36,12 +41,14 @@ export type SignInErrorType =
  * single-use nonce and the message fields from the API (`GET /v1/auth/nonce`), puts the wallet on
  * the API's chain, has the wallet sign the message (`personal_sign`), and trades the signature for a
  * session (`POST /v1/auth/verify`), which is kept in the client's storage. A previous session of the
- * client is revoked.
+ * client is revoked. An `invitation` code goes along with the signature.
  *
  * @example
  * const session = await client.signIn();
  * console.log(session.address, session.expiresAt);
  * // as an action: const session = await signIn(client);
+ * // arriving from an invitation link (https://shop.example/?invite=K7QP3XMD):
+ * await client.signIn({ invitation: invitationFromUrl() });
  */
 export async function signIn(client: Client, parameters: SignInParameters = {}): Promise<SignInReturnType> {
   const wallet = parameters.wallet === undefined ? client.wallet : toWallet(parameters.wallet);
@@ -62,7 +69,7 @@ export async function signIn(client: Client, parameters: SignInParameters = {}):
   });
   const signature = await callWallet(client, "personal_sign", () => wallet.signMessage(message, address));
   // Not retried: the nonce is single-use, so a repeat after a lost answer could only fail.
-  const signed = await apiRequest<Session>(client, { method: "POST", path: "/v1/auth/verify", auth: false, body: { message, signature } });
+  const signed = await apiRequest<Session>(client, { method: "POST", path: "/v1/auth/verify", auth: false, body: { message, signature, ...(parameters.invitation ? { invitation: parameters.invitation } : {}) } });
 
   const session: Session = { token: signed.token, address: getAddress(signed.address), chainId: signed.chainId, expiresAt: signed.expiresAt };
   const previous = client.session;

@@ -1,0 +1,23 @@
+import type { Client } from "../client.ts";
+import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
+import type { NotSignedInErrorType } from "../errors/session.ts";
+import type { MemberJourney } from "../types.ts";
+import { apiRequest } from "../utils/http.ts";
+
+export type GetJourneysReturnType = MemberJourney[];
+export type GetJourneysErrorType = ApiErrorType | HttpRequestErrorType | NotSignedInErrorType;
+
+/**
+ * The journeys the signed-in member can see (`GET /v1/journeys`): each with its `status`, the stamp
+ * it awards (name, picture, points), its steps with the member's progress (`done`, `available`; quiz
+ * questions without answers, what a hold step requires in words, the member's invitation for a
+ * referral step), whether the member `completed` it and where the stamp's `award` is.
+ *
+ * @example
+ * const journeys = await client.journeys();
+ * for (const j of journeys) console.log(j.title, `${j.steps.filter((s) => s.done).length}/${j.steps.length}`, j.stamp.name);
+ */
+export async function getJourneys(client: Client): Promise<GetJourneysReturnType> {
+  const page = await apiRequest<{ items: MemberJourney[] }>(client, { method: "GET", path: "/v1/journeys", retry: true });
+  return page.items;
+}
