@@ -14,24 +14,35 @@ import { Ajv } from "ajv";
 import ajvFormats from "ajv-formats";
 import type { PublicClient } from "viem";
 import { authRoutes } from "./auth/routes.ts";
+import { createAwardQueue } from "./awards/queue.ts";
+import { awardRoutes } from "./awards/routes.ts";
 import { createAuthService } from "./auth/sessions.ts";
 import { createCollectionCatalog } from "./chain/collections.ts";
 import type { OwnershipReader } from "./chain/ownership.ts";
 import type { Config } from "./config.ts";
 import { scheduleBackground } from "./background.ts";
+import { catalogRoutes, createNameBook, createTokenCatalog } from "./catalog/index.ts";
 import { createBrandAccounts } from "./brands/accounts.ts";
 import { createCollectionDirectory } from "./brands/directory.ts";
 import { createKeyVault } from "./brands/key-vault.ts";
+import { createBrandTerms } from "./loyalty/terms.ts";
 import { createBrandMinters } from "./brands/minters.ts";
 import { createRegistrations } from "./brands/registration.ts";
 import { brandRoutes } from "./brands/routes.ts";
 import { dropRoutes } from "./drops/routes.ts";
 import { createDropVariant } from "./drops/variant.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { createCatalogStamps } from "./journeys/catalog-stamps.ts";
+import { createRuleEligibility } from "./journeys/rule-eligibility.ts";
+import { journeyRoutes } from "./journeys/routes.ts";
+import { createJourneys } from "./journeys/service.ts";
 import { createInvalidationBus } from "./invalidation.ts";
 import { boundedError, throttled } from "./logging.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { createOffers } from "./offers/service.ts";
+import { createLevelBook } from "./loyalty/levels.ts";
+import { levelRoutes } from "./loyalty/routes.ts";
+import { createLevels } from "./loyalty/service.ts";
 import { operatorRoutes } from "./operator/routes.ts";
 import { perkRoutes } from "./perks/routes.ts";
 import { createTill } from "./perks/till.ts";
@@ -167,6 +178,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     rateLimitPerMinute: config.authRateLimitPerMinute,
     secureCookies: config.publicUrl.protocol === "https:",
     sessionTtlSeconds: config.sessionTtlSeconds,
+    // Bound late: journeys are built below, and sign-ins only arrive once the app is ready.
+    onSignIn: (address, context) => journeys.signedIn(address, context),
   });
   const store = app.store;
   const ownership = app.chain.ownership;
@@ -194,9 +207,18 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     now,
   });
   const registrations = createRegistrations({ store, client, chainId: config.chainId, directory, lifetimeSeconds: REGISTRATION_LIFETIME_SECONDS, now });
+  // Names of token types and brands' levels: what rules, journeys and /v1/me speak in.
+  const names = createNameBook({ store, catalog, publicUrl: config.publicUrl, ttlMs: listCacheMs });
+  const levelBook = createLevelBook({ store, ttlMs: listCacheMs });
+  const termsChanged = () => {
+    offers.catalogChanged();
+    void bus.publish({ type: "terms" });
+  };
+  const terms = createBrandTerms({ directory, names, levels: levelBook, catalog });
   const offers = createOffers({
     store,
     ownership,
+    terms,
     servedCollections: () => directory.served(),
     quotas: { perks: config.brandMaxPerks, drops: config.brandMaxDrops, tokenTypes: config.brandMaxTokenTypes },
     catalogCacheMs: listCacheMs,
@@ -227,20 +249,65 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
         return offers.catalogChanged();
       case "collections":
         return directory.forget();
+      case "terms":
+        names.forget();
+        levelBook.forget();
+        return offers.catalogChanged();
+      case "journeys":
+        return journeys.journeysChanged();
       case "session-revoked":
         return auth.forget(event.sessionId);
       case "resync":
         offers.catalogChanged();
         directory.forget();
+        names.forget();
+        levelBook.forget();
+        journeys.journeysChanged();
         return auth.forget();
     }
   });
 
-  await app.register(memberRoutes, { directory, catalog });
+  await app.register(memberRoutes, { directory, catalog, names, levels: levelBook, store });
   await app.register(perkRoutes, { perks: offers.forKind(perkVariant), till: createTill(store, now) });
   await app.register(dropRoutes, { drops: offers.forKind(drops), variant: drops });
   await app.register(brandRoutes, { registrations, minters });
   await app.register(operatorRoutes, { accounts: createBrandAccounts(store) });
+
+  await app.register(catalogRoutes, {
+    catalog: createTokenCatalog({ store, directory, catalog, publicUrl: config.publicUrl, imageMaxBytes: config.imageMaxBytes, names, onChange: termsChanged, now }),
+    imageMaxBytes: config.imageMaxBytes,
+  });
+  await app.register(levelRoutes, { levels: createLevels({ store, book: levelBook, onChange: termsChanged, now }) });
+
+  const journeys = createJourneys({
+    store,
+    directory,
+    eligibility: createRuleEligibility({ ownership, terms }),
+    stamps: createCatalogStamps(catalog, names),
+    onAwardQueued: () => awards.nudge(),
+    onChange: () => void bus.publish({ type: "journeys" }),
+    cacheMs: takeCountCacheMs,
+    now,
+  });
+  await app.register(journeyRoutes, { journeys });
+
+  // Journey stamps owed to members go out in batched airdrops from each brand's minter; one instance
+  // works the queue at a time (its lease); completions nudge it (awards.nudge()).
+  const awardTrouble = throttled(30_000, (_what, error) => app.log.warn({ err: error }, "award round stopped early"));
+  const awards = createAwardQueue({
+    store,
+    minters,
+    client,
+    holder: instanceId,
+    batchMax: config.awardBatchMax,
+    delayMs: config.awardDelayMs,
+    intervalMs: config.awardIntervalMs,
+    now,
+    onError: (error) => awardTrouble("award-queue", error),
+  });
+  await app.register(awardRoutes, { store });
+  app.addHook("onReady", async () => awards.start());
+  app.addHook("onClose", async () => awards.stop());
 
   return app;
 }

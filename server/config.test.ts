@@ -26,6 +26,32 @@ describe("drop claim settings", () => {
   });
 });
 
+describe("award queue settings", () => {
+  it("batch up to 200 members, wait 250 ms after a nudge, and go round every 2 s by default", () => {
+    expect(loadConfig({})).toMatchObject({ awardBatchMax: 200, awardDelayMs: 250, awardIntervalMs: 2_000 });
+    expect(loadConfig({ AWARD_BATCH_MAX: "50", AWARD_DELAY_MS: "0", AWARD_INTERVAL_MS: "500" })).toMatchObject({ awardBatchMax: 50, awardDelayMs: 0, awardIntervalMs: 500 });
+  });
+
+  it("refuse batches no block could hold, and out-of-range timings", () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ AWARD_BATCH_MAX: "5000", AWARD_DELAY_MS: "-1", AWARD_INTERVAL_MS: "1" });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error!.problems).toEqual([expect.stringMatching(/^AWARD_BATCH_MAX/), expect.stringMatching(/^AWARD_DELAY_MS/), expect.stringMatching(/^AWARD_INTERVAL_MS/)]);
+  });
+});
+
+describe("IMAGE_MAX_BYTES", () => {
+  it("is 512 KiB by default, and read as given within 1 KiB to 10 MiB", () => {
+    expect(loadConfig({}).imageMaxBytes).toBe(524_288);
+    expect(loadConfig({ IMAGE_MAX_BYTES: "2048" }).imageMaxBytes).toBe(2_048);
+    expect(() => loadConfig({ IMAGE_MAX_BYTES: "100" })).toThrow(/IMAGE_MAX_BYTES must be a whole number from 1024 to 10485760/);
+    expect(() => loadConfig({ IMAGE_MAX_BYTES: "1mb" })).toThrow(/IMAGE_MAX_BYTES/);
+  });
+});
+
 describe("tenancy settings", () => {
   it("bound each brand by default, and read other bounds", () => {
     expect(loadConfig({})).toMatchObject({ brandMaxPerks: 100, brandMaxDrops: 100, brandMaxTokenTypes: 256, listingReadTimeoutMs: 2_000, operatorToken: null });

@@ -68,6 +68,14 @@ export type Config = {
   voucherTtlSeconds: number;
   /** How often unread pending claims and lapsed vouchers are settled from the chain. */
   claimSweepMs: number;
+  /** The largest picture a brand may upload for a token type, in bytes. */
+  imageMaxBytes: number;
+  /** Most members one award airdrop transaction carries. */
+  awardBatchMax: number;
+  /** How long the award queue waits after a nudge (a completed journey), so awards completed together share a batch. */
+  awardDelayMs: number;
+  /** How often the award queue settles sent batches and sends what is pending, nudged or not. */
+  awardIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -127,6 +135,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     mintTimeoutMs: read.int("MINT_TIMEOUT_MS", 30_000, 100, 600_000),
     voucherTtlSeconds: read.int("VOUCHER_TTL_SECONDS", 3_600, 60, 30 * 86_400),
     claimSweepMs: read.int("CLAIM_SWEEP_MS", 30_000, 10, 86_400_000),
+    imageMaxBytes: read.int("IMAGE_MAX_BYTES", 512 * 1024, 1024, 10 * 1024 * 1024),
+    // 500 recipients take ~14.5M gas: well inside a 30M block.
+    awardBatchMax: read.int("AWARD_BATCH_MAX", 200, 1, 500),
+    awardDelayMs: read.int("AWARD_DELAY_MS", 250, 0, 60_000),
+    awardIntervalMs: read.int("AWARD_INTERVAL_MS", 2_000, 10, 86_400_000),
     ...overrides,
   };
   config.collections = config.collections.map((c) => getAddress(c));

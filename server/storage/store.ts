@@ -44,6 +44,9 @@ import type {
   TakeResult,
   UpdateOfferResult,
 } from "../offers/types.ts";
+import type { AwardStore } from "../awards/types.ts";
+import type { CatalogStore } from "../catalog/types.ts";
+import type { JourneyStore } from "../journeys/types.ts";
 import type { Timestamp } from "./time.ts";
 
 export type { Timestamp } from "./time.ts";
@@ -172,7 +175,7 @@ export interface LeaseStore {
   releaseLease(name: string, holder: string): Promise<void>;
 }
 
-export interface Store extends SignInStore, BrandStore, OfferStore, TakeStore, LeaseStore {
+export interface Store extends SignInStore, BrandStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, AwardStore {
   /** Releases the backend's resources; the store is unusable afterwards. */
   close(): Promise<void>;
 }

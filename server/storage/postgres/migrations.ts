@@ -8,7 +8,10 @@
  * Ids and timestamps are `COLLATE "C"`: the store compares and pages on them as text, which must be
  * byte order (timestamps are fixed-width ISO-8601, so byte order is time order), not the locale's.
  */
+import { awardSchema } from "../sql/award-schema.ts";
+import { catalogSchema } from "../sql/catalog-schema.ts";
 import type { SqlExecutor } from "../sql/database.ts";
+import { journeySchema } from "../sql/journey-schema.ts";
 
 export interface PostgresMigration {
   version: number;
@@ -135,6 +138,9 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       );
     `,
   },
+  { version: 3, name: "token-metadata-and-levels", sql: catalogSchema.postgres },
+  { version: 4, name: "journeys", sql: journeySchema.postgres },
+  { version: 5, name: "awards", sql: awardSchema.postgres },
 ];
 
 /**

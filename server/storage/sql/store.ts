@@ -1,7 +1,10 @@
 /** The {@link Store} over any {@link SqlDatabase}: one store per aggregate, the same logic on every engine. */
 import type { Store } from "../store.ts";
+import { createAwardStore } from "./award-store.ts";
 import { createBrandStore } from "./brand-store.ts";
+import { createCatalogStore } from "./catalog-store.ts";
 import type { SqlDatabase } from "./database.ts";
+import { createJourneyStore } from "./journey-store.ts";
 import { createLeaseStore } from "./lease-store.ts";
 import { createOfferStore } from "./offer-store.ts";
 import { createSignInStore } from "./sign-in-store.ts";
@@ -15,6 +18,9 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...createOfferStore(db),
     ...createTakeStore(db),
     ...createLeaseStore(db),
+    ...createCatalogStore(db),
+    ...createJourneyStore(db),
+    ...createAwardStore(db),
     async close() {
       // Nonces already handed in are recorded (or refused) before the database closes.
       if (db.isOpen) await flush();

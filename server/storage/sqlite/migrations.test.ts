@@ -29,15 +29,27 @@ const tables = (db: DatabaseSync) =>
 /** The tables of a database at the latest migration. */
 const CURRENT_TABLES = [
   "api_keys",
+  "award_batches",
+  "awards",
   "brand_collections",
+  "brand_levels",
   "brand_minters",
   "brands",
+  "journey_codes",
+  "journey_events",
+  "journey_invitations",
+  "journey_members",
+  "journey_progress",
+  "journey_referrals",
+  "journeys",
   "leases",
+  "members",
   "offers",
   "revoked_sessions",
   "schema_migrations",
   "secrets",
   "takes",
+  "token_metadata",
   "used_nonces",
 ];
 const recorded = (db: DatabaseSync) => db.prepare("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").all();
@@ -59,6 +71,9 @@ describe("migrations", () => {
       { version: 4, name: "offers-and-takes", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 5, name: "brand-collections-and-minters", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 6, name: "leases", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 7, name: "token-metadata-and-levels", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 8, name: "journeys", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 9, name: "awards", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 

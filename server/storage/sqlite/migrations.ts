@@ -1,4 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
+import { awardSchema } from "../sql/award-schema.ts";
+import { catalogSchema } from "../sql/catalog-schema.ts";
+import { journeySchema } from "../sql/journey-schema.ts";
 
 /**
  * One schema change. Versions start at 1 and increase by one; a migration, once released, is never
@@ -305,6 +308,9 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  { version: 7, name: "token-metadata-and-levels", sql: catalogSchema.sqlite },
+  { version: 8, name: "journeys", sql: journeySchema.sqlite },
+  { version: 9, name: "awards", sql: awardSchema.sqlite },
 ];
 
 const createMigrationsTable = `
