@@ -289,7 +289,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     cacheMs: takeCountCacheMs,
     now,
   });
-  await app.register(journeyRoutes, { journeys });
+  await app.register(journeyRoutes, { journeys, attemptsPerMinute: config.stepAttemptsPerMinute });
 
   // Journey stamps owed to members go out in batched airdrops from each brand's minter; one instance
   // works the queue at a time (its lease); completions nudge it (awards.nudge()).

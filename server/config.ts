@@ -46,6 +46,8 @@ export type Config = {
   authSecret: string | null;
   corsOrigins: string[];
   authRateLimitPerMinute: number;
+  /** Journey step attempts per member per minute (quiz answers and codes cannot be guessed by trying). */
+  stepAttemptsPerMinute: number;
   bodyLimitBytes: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   trustProxy: boolean;
@@ -123,6 +125,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     authSecret: read.secret("AUTH_SECRET", 32),
     corsOrigins: read.list("CORS_ORIGINS"),
     authRateLimitPerMinute: read.int("AUTH_RATE_LIMIT_PER_MINUTE", 60, 1, 1_000_000),
+    stepAttemptsPerMinute: read.int("STEP_ATTEMPTS_PER_MINUTE", 20, 1, 1_000_000),
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 64 * 1024, 1024, 10 * 1024 * 1024),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     trustProxy: read.bool("TRUST_PROXY", false),

@@ -437,3 +437,28 @@ describe("documentation", () => {
     expect(Object.keys(doc.paths["/v1/admin/journeys/{id}"]).sort()).toEqual(["delete", "get", "patch"]);
   });
 });
+
+describe("guessing", () => {
+  it("bounds a member's step attempts per minute (429 rate_limited), counting each member apart", async () => {
+    const limited = await startServer(chain, { stepAttemptsPerMinute: 3 });
+    try {
+      const created = await limited.app.inject({ method: "POST", url: "/v1/admin/journeys", headers: bearer(limited.apiKey), payload: { title: "Coffee 101", stamp: stamp(), steps: [quiz()] } });
+      expect(created.statusCode, created.body).toBe(201);
+      const url = `/v1/journeys/${created.json().id}/steps/quiz/complete`;
+      const [guesser, other] = [fresh(), fresh()];
+      const signIn = async (who: LocalAccount) => {
+        const answer = await limited.app.inject({ method: "POST", url: "/v1/auth/verify", payload: await signedSiwe(viaInject(limited.app), who) });
+        return answer.json().token as string;
+      };
+      const [guessing, honest] = [await signIn(guesser), await signIn(other)];
+      const attempt = (token: string, answers: number[]) => limited.app.inject({ method: "POST", url, headers: bearer(token), payload: { answers } });
+      for (const answers of [[1, 0], [1, 1], [0, 0]]) expect((await attempt(guessing, answers)).statusCode).toBe(422);
+      // The fourth try is refused before the answers are looked at, even the right ones.
+      expectProblem(await attempt(guessing, [0, 2]), 429, "rate_limited");
+      // Another member, from the same address, is not held back by the first.
+      expect((await attempt(honest, [0, 2])).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -34,6 +34,7 @@ export async function startServer(chain: DemoChain, overrides: Partial<Config> =
       DATABASE_URL: "sqlite::memory:",
       OWNERSHIP_CACHE_MS: "0",
       AUTH_RATE_LIMIT_PER_MINUTE: "100000",
+      STEP_ATTEMPTS_PER_MINUTE: "100000",
       CLAIM_SWEEP_MS: "86400000",
       MINTER_KEY_SECRET: TEST_MINTER_KEY_SECRET,
     },
