@@ -178,6 +178,8 @@ export type MemberDrop = {
   brandId: string;
   title: string;
   description: string;
+  /** What a claim gives, by the brand's name and picture (show this; the ids below are details). */
+  item: { name: string; image: string | null };
   collection: Address;
   tokenId: string;
   /** Units minted per claim. */

@@ -358,12 +358,25 @@ function isTransportError(error: unknown): boolean {
   return error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof SocketClosedError) !== null;
 }
 
+/** The collection's custom errors a member may meet, in words. */
+const REVERTS_IN_WORDS: Record<string, string> = {
+  MaxSupplyExceeded: "none are left",
+  MembershipAlreadyHeld: "you already hold this membership",
+  EnforcedPause: "the collection is paused for now",
+  ERC1155InvalidReceiver: "this wallet cannot receive it",
+  UnknownTokenType: "the item does not exist",
+  AccessControlUnauthorizedAccount: "the brand's minter may not mint on this collection",
+  AmountTooLarge: "the amount is too large",
+};
+
 /** A failure before or at broadcast, as a problem code and a message for people (and the revert, decoded, when there was one). */
 function classify(error: unknown, what: "mint" | "airdrop" = "mint"): { code: MintFailureCode; message: string; revert?: Revert } {
   if (error instanceof BaseError) {
     const reverted = revertOf(error);
     if (reverted !== null) {
-      const detail = reverted.name !== null ? `${reverted.name}(${reverted.args.map(String).join(", ")})` : (reverted.reason ?? "no reason given");
+      // Members read the message: the reason in words; the decoded error stays in `revert`, for details.
+      const words = reverted.name === null ? undefined : REVERTS_IN_WORDS[reverted.name];
+      const detail = reverted.name === null ? (reverted.reason ?? "no reason given") : words === undefined ? reverted.name : `${words} (${reverted.name})`;
       return { code: "mint_failed", message: `the collection refused the ${what}: ${detail}`, revert: { name: reverted.name, args: reverted.args } };
     }
     if (error.walk((e) => e instanceof InsufficientFundsError) !== null) {

@@ -318,11 +318,14 @@ describe("eligibility and window", () => {
     const member = freshWallet();
     const all = (await server.app.inject({ method: "GET", url: "/v1/drops", headers: bearer(await session(member)) })).json();
     expect(all.items.map((d: { id: string }) => d.id)).toContain(drop.id);
+    // What the drop gives, by the brand's name (the test server names the demo's types).
+    expect(all.items.find((d: { id: string }) => d.id === drop.id).item.name).toMatch(/^(Gold membership|Lifetime membership|Journey stamp|Coffee coupon|Founder badge)$/);
     expect(all.items[0]).toEqual({
       id: expect.any(String),
       brandId: server.brand.id,
       title: expect.any(String),
       description: expect.any(String),
+      item: { name: expect.any(String), image: null },
       collection: C,
       tokenId: expect.any(String),
       amount: expect.any(String),

@@ -248,7 +248,7 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
       const own = ownToken(offer);
       // The contract keeps memberships one per holder: minting another would only revert, at the minter's cost.
       if ((snapshot.holdings.get(holdingKey(own.collection, own.tokenId))?.balance ?? 0n) > 0n && (await isMembership(own))) {
-        throw new Problem(409, "membership_already_held", "You already hold this membership", `token ${own.tokenId} is a membership, one per member; renew it instead.`);
+        throw new Problem(409, "membership_already_held", "You already hold this membership", "A membership is one per member; renew it instead.", { collection: getAddress(own.collection), tokenId: own.tokenId.toString() });
       }
       // Earlier claims of this drop that still hold a place may free it: a mint that never happened, a voucher that lapsed.
       const { items } = await store.listTakes({ kind: "drop", member, offerId: offer.id, limit: 100 });

@@ -29,7 +29,11 @@ export type MemberOffer = {
   taken: number;
   /** The member has taken it as often as the per-member limit allows. */
   usedUp: boolean;
+  /** What a take gives, by name and picture, when it gives tokens (a drop); null otherwise. */
+  item: ItemWords | null;
 };
+
+export type ItemWords = { name: string; image: string | null };
 
 const ANYONE = "any signed-in member";
 const UNCHECKED: RuleOutcome = {
@@ -54,6 +58,8 @@ export type Catalog = {
   offers: Offer[];
   rules: (Rule | null)[];
   descriptions: string[];
+  /** Per offer: what a take gives, in words (token rewards only). */
+  items: (ItemWords | null)[];
   groups: BrandGroup[];
   boundaries: number[];
   loadedAt: number;
@@ -113,8 +119,13 @@ export function createListing(options: ListingOptions) {
       const brandTerms = terms.get(offer.brandId);
       return describeRule(rule, brandTerms ? { names: brandTerms.names, levels: brandTerms.levels } : {});
     });
+    const items = offers.map((offer): ItemWords | null => {
+      if (offer.reward.type !== "token") return null;
+      const label = terms.get(offer.brandId)?.names.label(offer.reward.collection, BigInt(offer.reward.tokenId));
+      return { name: label?.name ?? "Collectible", image: label?.image ?? null };
+    });
     const boundaries = offers.flatMap((o) => [o.startsAt, o.endsAt]).filter((t) => t !== null).map((t) => Date.parse(t)).sort((a, b) => a - b);
-    return { offers, rules, descriptions, groups, boundaries, loadedAt: Date.now(), memos: new Map() };
+    return { offers, rules, descriptions, items, groups, boundaries, loadedAt: Date.now(), memos: new Map() };
   }
 
   async function readGroup(member: Address, group: BrandGroup): Promise<ReadResult> {
@@ -163,6 +174,7 @@ export function createListing(options: ListingOptions) {
         checked: outcome !== UNCHECKED,
         taken,
         usedUp: offer.limits.perMember !== null && taken >= offer.limits.perMember,
+        item: catalog.items[i]!,
       };
     });
   }

@@ -23,7 +23,7 @@ export type StandingRule = PointsRule | LevelRule;
 export type Rule = LeafRule | StandingRule | { type: "all"; rules: Rule[] } | { type: "any"; rules: Rule[] } | { type: "not"; rule: Rule };
 
 /** How a token type is called, for words. */
-export type TokenWords = { label(collection: Address, tokenId: bigint): { name: string } | undefined };
+export type TokenWords = { label(collection: Address, tokenId: bigint): { name: string; image?: string | null } | undefined };
 
 /** A brand's level: reached with at least `minPoints` points. */
 export type LevelWords = { key: string; name: string; minPoints: number };
