@@ -180,8 +180,8 @@ const app = await build({ config });
 
 // A demo seeded before on this chain and database is found again, not made twice.
 const previous = seeding ? await demoCollectionIn(app.store) : undefined;
-const deployed = seeding ? (previous ? demoDeployment(previous) : await deployDemoCollection({ rpcUrl, chain })) : undefined;
-const seeded = deployed ? await seedDemoBrand({ app, operatorToken, collection: deployed.collection, rpcUrl, chain }) : undefined;
+const deployed = seeding ? (previous ? demoDeployment(previous) : await deployDemoCollection({ rpcUrl, chain, publicUrl: config.publicUrl })) : undefined;
+const seeded = deployed ? await seedDemoBrand({ app, operatorToken, collection: deployed.collection, rpcUrl, chain, publicUrl: config.publicUrl }) : undefined;
 await listening(apiListener, () => app.listen({ host: config.host, port: config.port }));
 const apiUrl = config.publicUrl.origin;
 const storefront = await listening(storefrontListener, () =>
@@ -192,8 +192,8 @@ const storefront = await listening(storefrontListener, () =>
       apiUrl,
       chainId,
       rpcUrl,
+      brandId: seeded?.brand.id ?? null,
       brandName: seeded?.brand.name ?? "Stampbook",
-      tokenNames: Object.fromEntries((deployed?.tokenTypes ?? []).map((t) => [t.tokenId, t.name.split(" (")[0]!])),
     },
   }),
 );
@@ -212,8 +212,10 @@ const manifest = {
         tokenTypes: deployed.tokenTypes,
         brand: { ...seeded.brand, minterAddress: seeded.minter, adminAddress: deployed.brandAccount.account.address, adminPrivateKey: deployed.brandAccount.privateKey },
         accounts: deployed.accounts,
+        levels: seeded.levels,
         perks: seeded.perks,
         drops: seeded.drops,
+        journeys: seeded.journeys,
       }
     : {}),
 };
@@ -238,6 +240,8 @@ if (deployed && seeded) {
   }
   lines.push("", "Perks:", ...seeded.perks.map((p) => `  ${p.id}  ${p.title}`));
   lines.push("", "Drops (claimed without gas: POST /v1/drops/:id/claim):", ...seeded.drops.map((d) => `  ${d.id}  ${d.title} (${d.mode})`));
+  lines.push("", `Levels: ${seeded.levels.map((l) => `${l.name} (${l.minPoints} points)`).join(", ")}`);
+  lines.push("", "Journeys:", ...seeded.journeys.map((j) => `  ${j.id}  ${j.title}${j.steps.flatMap((s) => (s.code ? [` (code ${s.code})`] : [])).join("")}`));
 }
 lines.push("", `Manifest: ${manifestPath}`, "Press Ctrl-C to stop.", "");
 console.log(lines.join("\n"));

@@ -1,8 +1,9 @@
 /**
  * `npm start` end to end: the real entry script in a child process, on free ports, with its own
  * manifest and database; it compiles first and says so; a member signs in over HTTP and sees the
- * seeded perks; `npm run brand:create` reaches the running deployment; a second run against the same
- * chain and database seeds nothing twice; Ctrl-C stops it.
+ * seeded perks, their holdings' names and their level; the demo's token types have names and
+ * pictures the API serves; `npm run brand:create` reaches the running deployment; a second run
+ * against the same chain and database seeds nothing twice; Ctrl-C stops it.
  */
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
@@ -84,6 +85,36 @@ describe("npm start", () => {
 
     const me = await (await fetch(`${manifest.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(me.collections[0].holdings.map((h: any) => [h.tokenId, h.balance])).toEqual([["1", "1"], ["3", "3"], ["4", "2"]]);
+    // Named, pictured, and counted: 100 (Gold) + 3 x 10 (stamps) + 2 x 5 (vouchers) points.
+    expect(me.collections[0].holdings.map((h: any) => h.name)).toEqual(["Gold membership", "Journey stamp", "Coffee voucher"]);
+    for (const h of me.collections[0].holdings) expect(h.image).toMatch(/^http:\/\/.+\/image/);
+    expect(me.loyalty).toEqual([expect.objectContaining({ brandId: manifest.brand.id, points: "140", level: expect.objectContaining({ key: "silver", name: "Silver" }), next: expect.objectContaining({ key: "reserve", pointsToGo: "160" }) })]);
+    expect(byTitle["Silver tasting flight"]).toMatchObject({ eligible: true });
+    expect(byTitle["Reserve roastery dinner"]).toMatchObject({ eligible: false, reasons: [expect.objectContaining({ code: "level_too_low", message: "needs the Reserve level (300 points), you have 140 points" })] });
+    expect(byTitle["Founders' lounge"].reasons.map((r: any) => r.message)).toEqual(["needs a Lifetime membership", "needs a Founder badge"]);
+  });
+
+  it("names and pictures every demo token type: the chain's uri points at the API's ERC-1155 metadata", async () => {
+    const collection = manifest.contracts.collections[0].toLowerCase();
+    const uri = await fetch(manifest.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      // uri(6): the selector of uri(uint256), then the id.
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ to: collection, data: `0x0e89341c${(6).toString(16).padStart(64, "0")}` }, "latest"] }),
+    });
+    const hex = (await uri.json()).result as string;
+    expect(Buffer.from(hex.slice(2), "hex").toString("utf8")).toContain(`${manifest.apiUrl}/v1/metadata/${collection}/{id}`);
+    for (const t of manifest.tokenTypes) {
+      const metadata = await (await fetch(`${manifest.apiUrl}/v1/metadata/${collection}/${BigInt(t.tokenId).toString(16).padStart(64, "0")}`)).json();
+      expect(metadata).toMatchObject({ name: t.name, description: expect.any(String), image: expect.stringMatching(/^http/) });
+      const image = await fetch(metadata.image);
+      expect(image.headers.get("content-type")).toBe("image/png");
+      expect((await image.arrayBuffer()).byteLength).toBeLessThan(20_000);
+    }
+    const { levels } = await (await fetch(`${manifest.apiUrl}/v1/brands/${manifest.brand.id}/levels`)).json();
+    expect(levels.map((l: any) => [l.name, l.minPoints])).toEqual([["Green", 0], ["Silver", 100], ["Reserve", 300]]);
+    expect(manifest.journeys.map((j: any) => j.title)).toEqual(["Coffee 101", "Visit a store", "Latte lover", "Bring a friend"]);
+    expect(output).toContain("code BEANS-2026");
   });
 
   it("a brand-new wallet with no ETH claims the seeded welcome stamp: the brand mints it", async () => {
@@ -156,6 +187,8 @@ describe("npm start", () => {
       expect(rerun.brand.minterAddress).toBe(manifest.brand.minterAddress);
       expect(rerun.perks).toEqual(manifest.perks);
       expect(rerun.drops).toEqual(manifest.drops);
+      expect(rerun.journeys).toEqual(manifest.journeys);
+      expect(rerun.levels).toEqual(manifest.levels);
       const brands = await (await fetch(`${rerun.apiUrl}/v1/operator/brands`, { headers: { authorization: `Bearer ${rerun.operatorToken}` } })).json();
       expect(brands.items.filter((b: any) => b.name === "Demo Coffee Club")).toHaveLength(1);
       const perks = await (await fetch(`${rerun.apiUrl}/v1/admin/perks`, { headers: { authorization: `Bearer ${rerun.brand.apiKey}` } })).json();

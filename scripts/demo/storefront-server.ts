@@ -6,8 +6,11 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { build } from "esbuild";
 
-/** What the page needs to know: where the API is, and the brand's names for its token types. */
-export type StorefrontConfig = { apiUrl: string; chainId: number; rpcUrl: string; brandName: string; tokenNames: Record<string, string> };
+/**
+ * What the page needs to know: where the API and the chain are, and whose storefront it is (the page
+ * shows that brand's level; null: the first brand the member has a standing with).
+ */
+export type StorefrontConfig = { apiUrl: string; chainId: number; rpcUrl: string; brandId: string | null; brandName: string };
 
 const here = new URL("./storefront/", import.meta.url);
 const sdkEntry = (file: string) => new URL(`../../sdk/src/${file}`, import.meta.url).pathname;

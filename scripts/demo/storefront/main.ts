@@ -1,31 +1,45 @@
 /**
  * The demo storefront: a brand's members page built on the public SDK only. Members connect an
- * injected wallet or continue without one (an embedded key kept in this browser), see what they
- * hold and which perks it unlocks, redeem a perk for a code, and claim a drop without paying gas.
+ * injected wallet or continue without one (an embedded key kept in this browser); see their level
+ * and the points to the next; follow journeys and complete their steps; watch the stamps they earn
+ * arrive in their gallery; redeem perks (grouped by what unlocks them) for a code; claim drops
+ * without paying gas. Token ids and transaction hashes appear only in collapsed "Details".
  */
 import {
   ApiError,
   createStampbookClient,
   discoverWallets,
-  StampbookError,
-  UserRejectedError,
+  invitationFromUrl,
   type Eip1193Provider,
+  type Level,
+  type Me,
   type MemberDrop,
+  type MemberJourney,
   type MemberPerk,
   type StampbookClient,
 } from "@stampbook/sdk";
 import { createEmbeddedWallet, type EmbeddedWallet } from "@stampbook/sdk/embedded";
 import qrcode from "qrcode-generator";
+import { $, button, el, explain, patchList, points } from "./dom.ts";
+import { dropCard, type TokenFace } from "./drops.ts";
+import { awardMoving, forgetNotes, journeyCard, type CompleteStep } from "./journeys.ts";
+import { perkGroups, type Redeem } from "./perks.ts";
+import { galleryItem, renderStanding } from "./standing.ts";
 
-type Config = { apiUrl: string; chainId: number; rpcUrl: string; brandName: string; tokenNames: Record<string, string> };
+type Config = { apiUrl: string; chainId: number; rpcUrl: string; brandId: string | null; brandName: string };
 type WalletChoice = { kind: "injected"; provider: Eip1193Provider; name: string } | { kind: "embedded" };
 
 const WALLET_KIND_KEY = "demo-storefront:wallet";
+/** How long the page keeps looking for a stamp on its way before it stops (a Refresh looks again). */
+const AWARD_WATCH_MS = 120_000;
+const POLL_MS = 1_000;
+/** Perk listings may reuse a member's holdings about this long (the API's OWNERSHIP_CACHE_MS, by default). */
+const LISTING_REUSE_MS = 6_000;
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const config: Config = await (await fetch("/config.json")).json();
 const client: StampbookClient = createStampbookClient({ apiUrl: config.apiUrl, chain: { rpcUrl: config.rpcUrl, name: "Stampbook local chain" } });
 let embedded: EmbeddedWallet | null = null;
+const invitation = invitationFromUrl();
 
 client.on("sessionEnded", ({ reason }) => {
   showSignedOut();
@@ -38,13 +52,6 @@ function say(message: string, error = false) {
   status.classList.toggle("error", error);
 }
 
-function explain(error: unknown): string {
-  if (error instanceof UserRejectedError) return "You declined the request in your wallet.";
-  if (error instanceof ApiError) return error.shortMessage;
-  if (error instanceof StampbookError) return error.shortMessage;
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function attempt(action: () => Promise<void>) {
   try {
     await action();
@@ -52,6 +59,8 @@ async function attempt(action: () => Promise<void>) {
     say(explain(error), true);
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------- wallets and sign-in
 
@@ -77,7 +86,9 @@ async function useWallet(choice: WalletChoice, create: boolean) {
 async function signIn(choice: WalletChoice) {
   say(choice.kind === "embedded" ? "Setting up your account…" : `Asking ${choice.name} to sign you in…`);
   await useWallet(choice, true);
-  await client.signIn();
+  // A friend's invitation link: a first sign-in with it completes their referral step.
+  await client.signIn({ invitation });
+  if (invitation) history.replaceState(null, "", location.pathname);
   say("Signed in.");
   await showMember();
 }
@@ -99,120 +110,81 @@ async function restore() {
   }
 }
 
-// ---------------------------------------------------------------- member view
+// ---------------------------------------------------------------- what the member sees
 
-function shortAddress(address: string) {
-  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+/** The brand's levels, by brand id (public, read once). */
+const levelsOf = new Map<string, Promise<Level[]>>();
+let levels: Level[] = [];
+/** What each part was last drawn from, so a refresh that changes nothing redraws nothing. */
+const drawn = new Map<string, string>();
+let lastMe: Me | null = null;
+
+function changed(part: string, data: unknown): boolean {
+  const json = JSON.stringify(data);
+  if (drawn.get(part) === json) return false;
+  drawn.set(part, json);
+  return true;
 }
 
-function card(title: string, ...children: Array<HTMLElement | string>): HTMLLIElement {
-  const li = document.createElement("li");
-  li.className = "card";
-  const h3 = document.createElement("h3");
-  h3.textContent = title;
-  li.append(h3, ...children.map((c) => (typeof c === "string" ? paragraph(c) : c)));
-  return li;
-}
-
-function paragraph(text: string, className?: string): HTMLParagraphElement {
-  const p = document.createElement("p");
-  p.textContent = text;
-  if (className) p.className = className;
-  return p;
-}
-
-function badge(text: string, kind: string): HTMLSpanElement {
-  const span = document.createElement("span");
-  span.className = `badge ${kind}`;
-  span.textContent = text;
-  return span;
-}
-
-function button(text: string, onClick: (b: HTMLButtonElement) => Promise<void>, primary = true): HTMLButtonElement {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.textContent = text;
-  if (primary) b.className = "primary";
-  b.addEventListener("click", () => {
-    b.disabled = true;
-    void attempt(() => onClick(b)).finally(() => {
-      if (b.dataset.done !== "true") b.disabled = false;
+function brandLevels(brandId: string): Promise<Level[]> {
+  let levels = levelsOf.get(brandId);
+  if (!levels) {
+    levels = client.levels(brandId).catch((error: unknown) => {
+      levelsOf.delete(brandId);
+      throw error;
     });
-  });
-  return b;
+    levelsOf.set(brandId, levels);
+  }
+  return levels;
 }
 
-async function renderHoldings() {
-  const me = await client.me();
-  const list = $("holdings");
-  list.replaceChildren();
-  const holdings = me.collections.flatMap((c) => c.holdings);
-  for (const h of holdings) {
-    const name = config.tokenNames[h.tokenId] ?? (h.kind === "membership" ? `Membership #${h.tokenId}` : `Collectible #${h.tokenId}`);
-    const details = [badge(h.kind === "membership" ? (h.active ? "active" : "expired") : `× ${h.balance}`, h.active === false ? "locked" : "unlocked")];
-    const lines: string[] = [`${h.points} points each${h.soulbound ? " · soulbound" : ""}`];
-    if (h.kind === "membership") lines.push(h.expiresAt ? `Valid until ${new Date(h.expiresAt).toLocaleDateString()}` : "Never expires");
-    const li = card(name, ...details, ...lines);
-    li.dataset.tokenId = h.tokenId;
-    list.append(li);
-  }
+async function renderMe(me?: Me) {
+  me ??= await client.me();
+  lastMe = me;
+  const standing = me.loyalty.find((l) => l.brandId === config.brandId) ?? me.loyalty[0];
+  const brandId = config.brandId ?? standing?.brandId;
+  levels = brandId ? await brandLevels(brandId) : [];
+  if (changed("standing", { standing, levels })) renderStanding(standing, levels);
+
+  const holdings = me.collections.filter((c) => brandId === undefined || c.brandId === brandId || c.brandId === null).flatMap((c) => c.holdings.map((h) => ({ ...h, collection: c.address })));
+  patchList($("gallery"), holdings, (h) => `${h.collection}:${h.tokenId}`, galleryItem);
   $("no-holdings").hidden = holdings.length > 0;
 }
 
-async function renderPerks() {
-  const perks = await client.perks();
-  const list = $("perks");
-  list.replaceChildren(...perks.map(perkCard));
+const completeStep: CompleteStep = async (journey, step, input) => {
+  const { journey: now } = await client.completeStep(journey.id, step.id, input);
+  renderJourneys([now], true);
+  if (now.completed) {
+    void watchAwards();
+    return `Well done: “${journey.title}” is complete.`;
+  }
+  return step.kind === "quiz" ? "All correct: step done." : "Step done.";
+};
+
+let journeys: MemberJourney[] = [];
+
+/** Draws the journeys; `partial`: only these changed (a step's answer). Keeps watching a stamp on its way. */
+function renderJourneys(items: MemberJourney[], partial = false) {
+  journeys = partial ? journeys.map((j) => items.find((i) => i.id === j.id) ?? j) : items;
+  patchList($("journeys"), journeys, (j) => j.id, (j) => journeyCard(j, completeStep));
+  $("no-journeys").hidden = journeys.length > 0;
+  if (journeys.some(awardMoving)) void watchAwards();
 }
 
-function perkCard(perk: MemberPerk): HTMLLIElement {
-  const open = perk.status === "open";
-  const state = !open
-    ? badge(perk.status === "upcoming" ? "coming soon" : "ended", "locked")
-    : !perk.checked
-      ? badge("can't check right now", "locked")
-      : perk.usedUp
-        ? badge("used", "unlocked")
-        : perk.eligible
-          ? badge("unlocked", "unlocked")
-          : badge("locked", "locked");
-  const li = card(perk.title, state, perk.description, paragraph(`For holders of ${perk.requires}.`, "muted"));
-  li.dataset.perkId = perk.id;
-  li.classList.toggle("locked", !perk.eligible || !open);
-  if (!perk.eligible && perk.reasons.length > 0) {
-    const ul = document.createElement("ul");
-    ul.className = "reasons";
-    ul.setAttribute("aria-label", "Why it is locked");
-    for (const r of perk.reasons) ul.append(Object.assign(document.createElement("li"), { textContent: r.message }));
-    li.append(ul);
-  }
-  if (perk.eligible && open) {
-    li.append(
-      button(perk.usedUp ? "Show code" : "Redeem", async (b) => {
-        const redemption = await redeemOnce(perk);
-        b.textContent = "Show code";
-        showCode(perk.title, redemption.code);
-      }),
-    );
-  }
-  return li;
-}
-
-/** Redeems a perk; if the member already used up their redemptions, shows the last code instead. */
-async function redeemOnce(perk: MemberPerk) {
+const redeem: Redeem = async (perk) => {
   try {
     const redemption = await client.redeem(perk.id);
     say(`Redeemed “${perk.title}”.`);
-    return redemption;
+    return { code: redemption.code, again: false };
   } catch (error) {
+    // Used up: the member's last code for it, shown again.
     if (!(error instanceof ApiError) || error.code !== "member_limit_reached") throw error;
     const { items } = await client.redemptions();
     const previous = items.find((r) => r.perkId === perk.id);
     if (!previous) throw error;
-    say(`You already redeemed “${perk.title}”: here is your code again.`);
-    return previous;
+    return { code: previous.code, again: true };
   }
-}
+};
 
 function showCode(title: string, code: string) {
   const qr = qrcode(0, "M");
@@ -224,38 +196,104 @@ function showCode(title: string, code: string) {
   $<HTMLDialogElement>("code-dialog").showModal();
 }
 
-async function renderDrops() {
-  const drops = await client.drops();
-  const list = $("drops");
-  list.replaceChildren(...drops.map(dropCard));
+async function renderPerks(): Promise<MemberPerk[]> {
+  const perks = await client.perks();
+  if (changed("perks", { perks, levels })) $("perks").replaceChildren(...perkGroups(perks, levels, redeem, showCode));
+  return perks;
 }
 
-function dropCard(drop: MemberDrop): HTMLLIElement {
-  const claimed = drop.usedUp;
-  const token = config.tokenNames[drop.tokenId] ?? `token #${drop.tokenId}`;
-  const li = card(drop.title, drop.description, paragraph(`${drop.amount} × ${token} · for ${drop.requires}`, "muted"));
-  li.dataset.dropId = drop.id;
-  if (claimed) {
-    li.append(badge("claimed", "unlocked"));
-  } else if (!drop.eligible || drop.status !== "open") {
-    li.append(badge(drop.status === "open" ? "not for you yet" : drop.status, "locked"));
-  } else {
-    li.append(
-      button("Claim", async (b) => {
-        b.textContent = "Minting…";
-        const claim = await client.claim(drop.id, drop.mode === "voucher" ? { submit: true } : {});
-        b.dataset.done = "true";
-        b.textContent = "Claimed";
-        say(`“${drop.title}” is yours${claim.txHash ? ` (transaction ${shortAddress(claim.txHash)})` : ""}.`);
-        await Promise.all([renderHoldings(), renderPerks()]);
-      }),
-    );
+/** Names and pictures of the types drops give, from the API's public ERC-1155 metadata. */
+const faces = new Map<string, Promise<TokenFace | null>>();
+function faceOf(drop: MemberDrop): Promise<TokenFace | null> {
+  const key = `${drop.collection.toLowerCase()}/${drop.tokenId}`;
+  let face = faces.get(key);
+  if (!face) {
+    face = fetch(`${config.apiUrl}/v1/metadata/${key}`)
+      .then(async (response) => (response.ok ? ((await response.json()) as { name: string; image?: string | null }) : null))
+      .then((m) => (m ? { name: m.name, image: m.image ?? null } : null))
+      .catch(() => null);
+    faces.set(key, face);
   }
-  return li;
+  return face;
+}
+
+async function renderDrops() {
+  const drops = await client.drops();
+  const withFaces = await Promise.all(drops.map(async (drop) => ({ drop, face: await faceOf(drop) })));
+  patchList($("drops"), withFaces, ({ drop }) => drop.id, ({ drop, face }) =>
+    dropCard(drop, face, async (d) => {
+      const claim = await client.claim(d.id, d.mode === "voucher" ? { submit: true } : {});
+      say(`“${d.title}” is yours.`);
+      await Promise.all([renderMe(), renderPerks(), renderDrops()]);
+      return { message: `“${d.title}” is yours.`, txHash: claim.txHash };
+    }),
+  );
 }
 
 async function refresh() {
-  await Promise.all([renderHoldings(), renderPerks(), renderDrops()]);
+  const [items] = await Promise.all([client.journeys(), renderMe(), renderDrops()]);
+  renderJourneys(items);
+  await renderPerks();
+}
+
+let watching = false;
+
+/**
+ * Stamps are awarded in the background (pending → awarded): while one is on its way, or awarded but
+ * not yet in the member's holdings, look again every second, so the stamp appears, the level moves
+ * and perks unlock without a reload; then redraw the perks until their words agree with the points.
+ */
+async function watchAwards() {
+  if (watching) return;
+  watching = true;
+  const deadline = Date.now() + AWARD_WATCH_MS;
+  const watched = new Set(journeys.filter(awardMoving).map((j) => j.id));
+  try {
+    while (client.session && Date.now() < deadline) {
+      await sleep(POLL_MS);
+      if (!client.session) return;
+      try {
+        const [items, me] = await Promise.all([client.journeys(), client.me()]);
+        const before = lastMe?.loyalty.map((l) => l.points).join();
+        renderJourneys(items);
+        await renderMe(me);
+        if (me.loyalty.map((l) => l.points).join() !== before) await renderPerks();
+        const arriving = items.some((j) => awardMoving(j) || (j.award?.status === "awarded" && !holds(me, j.stamp)));
+        if (!arriving) break;
+      } catch {
+        // A missed look (the network, a restart): the next one tries again.
+      }
+    }
+    await perksCaughtUp(Date.now() + LISTING_REUSE_MS + 2 * POLL_MS).catch(() => undefined);
+    say("Your collection is up to date.");
+  } finally {
+    watching = false;
+  }
+  // A journey completed while this look was winding down: look again (not for a stamp it gave up on).
+  if (client.session && journeys.some((j) => awardMoving(j) && !watched.has(j.id))) void watchAwards();
+}
+
+/**
+ * Redraws the perks until their words agree with the member's points (a listing may reuse holdings
+ * read just before the stamp arrived), or until `deadline`.
+ */
+async function perksCaughtUp(deadline: number) {
+  for (;;) {
+    const perks = await renderPerks();
+    const standing = lastMe?.loyalty.find((l) => l.brandId === config.brandId) ?? lastMe?.loyalty[0];
+    const stale = perks.some((p) => p.brandId === standing?.brandId && p.reasons.some((r) => (r.code === "points_too_few" || r.code === "level_too_low") && r.have !== undefined && r.have !== standing.points));
+    if (!stale || Date.now() >= deadline || !client.session) return;
+    await sleep(POLL_MS);
+  }
+}
+
+function holds(me: Me, stamp: MemberJourney["stamp"]): boolean {
+  const collection = me.collections.find((c) => c.address.toLowerCase() === stamp.collection.toLowerCase());
+  return collection?.holdings.some((h) => h.tokenId === stamp.tokenId && BigInt(h.balance) > 0n) ?? false;
+}
+
+function shortAddress(address: string) {
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
 }
 
 async function showMember() {
@@ -266,6 +304,7 @@ async function showMember() {
   $("who").textContent = `${embedded ? "Account" : "Wallet"} ${shortAddress(session.address)}`;
   $("key-panel").hidden = embedded === null;
   $("private-key").hidden = true;
+  $<HTMLDetailsElement>("key-details").open = false;
   await refresh();
 }
 
@@ -273,6 +312,12 @@ function showSignedOut() {
   $("welcome").hidden = false;
   $("member").hidden = true;
   $("account").hidden = true;
+  $("invited").hidden = invitation === null;
+  // The next member starts from a clean page.
+  drawn.clear();
+  forgetNotes();
+  lastMe = null;
+  for (const id of ["journeys", "gallery", "drops", "perks", "levels"]) $(id).replaceChildren();
 }
 
 // ---------------------------------------------------------------- wiring
@@ -286,18 +331,29 @@ $("connect-injected").addEventListener("click", () =>
     }
     if (wallets.length === 1) return signIn({ kind: "injected", ...wallets[0]! });
     // Several wallets announced themselves (EIP-6963): let the member pick.
-    const list = $("wallet-list");
-    list.replaceChildren(
+    $("wallet-list").replaceChildren(
       ...wallets.map((w) => {
-        const li = document.createElement("li");
-        li.append(button(w.name, () => signIn({ kind: "injected", ...w }), false));
-        return li;
+        const pick = button(w.name, "");
+        pick.addEventListener("click", () => void attempt(() => signIn({ kind: "injected", ...w })));
+        return el("li", {}, pick);
       }),
     );
   }),
 );
 $("connect-embedded").addEventListener("click", () => attempt(() => signIn({ kind: "embedded" })));
-$("refresh").addEventListener("click", () => attempt(refresh));
+$("refresh").addEventListener("click", () =>
+  attempt(async () => {
+    const b = $<HTMLButtonElement>("refresh");
+    b.disabled = true;
+    say("Refreshing…");
+    try {
+      await refresh();
+      say(`Up to date · ${points(lastMe?.loyalty.find((l) => l.brandId === config.brandId)?.points ?? lastMe?.loyalty[0]?.points ?? 0)}.`);
+    } finally {
+      b.disabled = false;
+    }
+  }),
+);
 $("sign-out").addEventListener("click", () =>
   attempt(async () => {
     await client.signOut();
