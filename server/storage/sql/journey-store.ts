@@ -513,7 +513,9 @@ export function createJourneyStore(db: SqlDatabase): JourneyStore {
           now,
         );
         return { firstSignIn, referral: { journeyId: journey.id, inviter, stepId: step.id, counted, awardId: counted ? result.awardId : null } };
-      });
+        // A plain sign-in only notes that the address is a member now: lost to a power cut, the worst
+        // case is that a later invitation counts it as new. One that credits a referral is durable.
+      }, { durability: invitation === null ? "ephemeral" : "durable" });
     },
   };
 }
