@@ -243,6 +243,32 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   // Claims nobody reads still settle (their places free up); one instance sweeps at a time. Two at
   // once would do no harm (every transition is conditional, a resent transaction is the same one).
   scheduleBackground(app, store, { name: "claim-sweep", holder: instanceId, intervalMs: config.claimSweepMs, run: () => drops.sweep(), failure: "claim sweep stopped early" });
+  // Journey stamps owed to members go out in batched airdrops from each brand's minter; one instance
+  // works the queue at a time (its lease); completions nudge it (awards.nudge()).
+  const awardTrouble = throttled(30_000, (_what, error) => app.log.warn({ err: error }, "award round stopped early"));
+  const awards = createAwardQueue({
+    store,
+    minters,
+    client,
+    holder: instanceId,
+    batchMax: config.awardBatchMax,
+    delayMs: config.awardDelayMs,
+    intervalMs: config.awardIntervalMs,
+    now,
+    onError: (error) => awardTrouble("award-queue", error),
+  });
+
+  const journeys = createJourneys({
+    store,
+    directory,
+    eligibility: createRuleEligibility({ ownership, terms }),
+    stamps: createCatalogStamps(catalog, names),
+    onAwardQueued: () => awards.nudge(),
+    onChange: () => void bus.publish({ type: "journeys" }),
+    cacheMs: takeCountCacheMs,
+    now,
+  });
+
   bus.subscribe((event) => {
     switch (event.type) {
       case "offers":
@@ -279,32 +305,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
   await app.register(levelRoutes, { levels: createLevels({ store, book: levelBook, onChange: termsChanged, now }) });
 
-  const journeys = createJourneys({
-    store,
-    directory,
-    eligibility: createRuleEligibility({ ownership, terms }),
-    stamps: createCatalogStamps(catalog, names),
-    onAwardQueued: () => awards.nudge(),
-    onChange: () => void bus.publish({ type: "journeys" }),
-    cacheMs: takeCountCacheMs,
-    now,
-  });
   await app.register(journeyRoutes, { journeys, attemptsPerMinute: config.stepAttemptsPerMinute });
 
-  // Journey stamps owed to members go out in batched airdrops from each brand's minter; one instance
-  // works the queue at a time (its lease); completions nudge it (awards.nudge()).
-  const awardTrouble = throttled(30_000, (_what, error) => app.log.warn({ err: error }, "award round stopped early"));
-  const awards = createAwardQueue({
-    store,
-    minters,
-    client,
-    holder: instanceId,
-    batchMax: config.awardBatchMax,
-    delayMs: config.awardDelayMs,
-    intervalMs: config.awardIntervalMs,
-    now,
-    onError: (error) => awardTrouble("award-queue", error),
-  });
   await app.register(awardRoutes, { store });
   app.addHook("onReady", async () => awards.start());
   app.addHook("onClose", async () => awards.stop());
