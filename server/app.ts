@@ -52,6 +52,14 @@ import { chainPlugin, createChainClient } from "./plugins/chain.ts";
 import { frameworkErrors, problemsPlugin } from "./plugins/problems.ts";
 import { redisPlugin, sharedRateLimitStore } from "./plugins/redis.ts";
 import { storagePlugin } from "./plugins/storage.ts";
+import { staffAdminRoutes } from "./staff/admin-routes.ts";
+import { consoleRoutes } from "./staff/console-routes.ts";
+import { createStaffList } from "./staff/list.ts";
+import { createRulePreviews } from "./staff/preview.ts";
+import { createStaffRoles } from "./staff/roles.ts";
+import { staffRoutes } from "./staff/routes.ts";
+import { createStaffSessions } from "./staff/sessions.ts";
+import { createStaffStats } from "./staff/stats.ts";
 import type { Store } from "./storage/index.ts";
 
 export type BuildOptions = {
@@ -120,7 +128,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   // An operation names the credentials its guards check, so "Try it out" in /docs sends them; a new
   // guard gets its scheme here. Read when routes register, after the guards are decorated. A fresh
   // schema object: route plugins may share one between routes with different guards.
-  const guardSchemes = () => new Map<unknown, string>([[app.requireMember, "session"], [app.requireBrand, "apiKey"], [app.requireOperator, "operator"]]);
+  const guardSchemes = () => new Map<unknown, string>([[app.requireMember, "session"], [app.requireBrand, "apiKey"], [app.requireStaff, "staff"], [app.requireOperator, "operator"]]);
   app.addHook("onRoute", (route) => {
     if (route.schema?.security !== undefined) return;
     const schemes = guardSchemes();
@@ -134,7 +142,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           session: { type: "http", scheme: "bearer", description: "Member session token (sbs_…) or the stampbook_session cookie" },
-          apiKey: { type: "http", scheme: "bearer", description: "Brand API key (sbk_…)" },
+          apiKey: { type: "http", scheme: "bearer", description: "Brand API key (sbk_…); brand routes also take a staff session (sbt_… or the stampbook_staff cookie) whose role allows them" },
+          staff: { type: "http", scheme: "bearer", description: "Staff session token (sbt_…) or the stampbook_staff cookie" },
           operator: { type: "http", scheme: "bearer", description: "The deployment's OPERATOR_TOKEN" },
         },
       },
@@ -165,8 +174,19 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     now,
     onSignOut: (sessionId) => bus.publish({ type: "session-revoked", sessionId }),
   });
+  const staffRoles = createStaffRoles({ store: app.store, client, cacheMs: config.staffRoleCacheMs });
+  const staff = createStaffSessions({
+    verify: auth.verify,
+    store: app.store,
+    roles: staffRoles,
+    secret: config.authSecret,
+    ttlSeconds: config.staffSessionTtlSeconds,
+    sessionCacheMs: config.sessionCacheMs,
+    now,
+    onSignOut: (sessionId) => bus.publish({ type: "session-revoked", sessionId }),
+  });
   // Pages that may change state with the session cookie: the storefronts, the API's own, the sign-in page's.
-  await app.register(authenticationPlugin, { auth, allowedOrigins: [...config.corsOrigins, config.publicUrl.origin, config.siweUri.origin], operatorToken: config.operatorToken });
+  await app.register(authenticationPlugin, { auth, staff, allowedOrigins: [...config.corsOrigins, config.publicUrl.origin, config.siweUri.origin], operatorToken: config.operatorToken });
 
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
@@ -181,6 +201,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     // Bound late: journeys are built below, and sign-ins only arrive once the app is ready.
     onSignIn: (address, context) => journeys.signedIn(address, context),
   });
+  await app.register(staffRoutes, { rateLimitPerMinute: config.authRateLimitPerMinute, secureCookies: config.publicUrl.protocol === "https:", sessionTtlSeconds: config.staffSessionTtlSeconds });
   const store = app.store;
   const ownership = app.chain.ownership;
   // Lists cached for listing (collections, offers, take counts) live no longer than holdings, and at
@@ -294,7 +315,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
 
   await app.register(memberRoutes, { directory, catalog, names, levels: levelBook, store });
-  await app.register(perkRoutes, { perks: offers.forKind(perkVariant), till: createTill(store, now) });
+  await app.register(perkRoutes, { perks: offers.forKind(perkVariant), till: createTill(store, now, { terms, ownership, timeoutMs: config.listingReadTimeoutMs }) });
   await app.register(dropRoutes, { drops: offers.forKind(drops), variant: drops });
   await app.register(brandRoutes, { registrations, minters });
   await app.register(operatorRoutes, { accounts: createBrandAccounts(store) });
@@ -310,6 +331,22 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(awardRoutes, { store });
   app.addHook("onReady", async () => awards.start());
   app.addHook("onClose", async () => awards.stop());
+
+  // Staff: sign-outs elsewhere end sessions here; a registered collection may make a new owner; a staff
+  // list changed elsewhere re-resolves roles here at once (without Redis, within STAFF_ROLE_CACHE_MS).
+  bus.subscribe((event) => {
+    if (event.type === "session-revoked") staff.forget(event.sessionId);
+    if (event.type === "collections" || event.type === "staff") staffRoles.forget();
+    if (event.type === "resync") {
+      staff.forget();
+      staffRoles.forget();
+    }
+  });
+  await app.register(staffAdminRoutes, { staff: createStaffList({ store, roles: staffRoles, now, onChange: () => void bus.publish({ type: "staff" }) }) });
+  await app.register(consoleRoutes, {
+    stats: createStaffStats({ store, now }),
+    previews: createRulePreviews({ store, ownership, terms, servedCollections: () => directory.served() }),
+  });
 
   return app;
 }

@@ -43,6 +43,23 @@ describe("award queue settings", () => {
   });
 });
 
+describe("staff settings", () => {
+  it("keep a staff session 8 hours and a role at most 30 s by default", () => {
+    expect(loadConfig({})).toMatchObject({ staffSessionTtlSeconds: 28_800, staffRoleCacheMs: 30_000 });
+    expect(loadConfig({ STAFF_SESSION_TTL_SECONDS: "3600", STAFF_ROLE_CACHE_MS: "0" })).toMatchObject({ staffSessionTtlSeconds: 3_600, staffRoleCacheMs: 0 });
+  });
+
+  it("refuse a role kept longer than 30 s, and sessions shorter than a minute", () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ STAFF_SESSION_TTL_SECONDS: "10", STAFF_ROLE_CACHE_MS: "60000" });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error!.problems).toEqual([expect.stringMatching(/^STAFF_SESSION_TTL_SECONDS/), expect.stringMatching(/^STAFF_ROLE_CACHE_MS must be a whole number from 0 to 30000/)]);
+  });
+});
+
 describe("IMAGE_MAX_BYTES", () => {
   it("is 512 KiB by default, and read as given within 1 KiB to 10 MiB", () => {
     expect(loadConfig({}).imageMaxBytes).toBe(524_288);

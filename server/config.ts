@@ -78,6 +78,14 @@ export type Config = {
   awardDelayMs: number;
   /** How often the award queue settles sent batches and sends what is pending, nudged or not. */
   awardIntervalMs: number;
+  /** Lifetime of a staff session (the console, the till): shorter than a member's, a shift or so. */
+  staffSessionTtlSeconds: number;
+  /**
+   * How long a staff member's role (owner from the chain, or the brand's staff list) may be reused
+   * before it is read again: an owner whose admin role was revoked, or removed staff, lose access
+   * within this time.
+   */
+  staffRoleCacheMs: number;
 };
 
 export class ConfigError extends Error {
@@ -143,6 +151,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     awardBatchMax: read.int("AWARD_BATCH_MAX", 200, 1, 500),
     awardDelayMs: read.int("AWARD_DELAY_MS", 250, 0, 60_000),
     awardIntervalMs: read.int("AWARD_INTERVAL_MS", 2_000, 10, 86_400_000),
+    staffSessionTtlSeconds: read.int("STAFF_SESSION_TTL_SECONDS", 28_800, 60, 30 * 86_400),
+    staffRoleCacheMs: read.int("STAFF_ROLE_CACHE_MS", 30_000, 0, 30_000),
     ...overrides,
   };
   config.collections = config.collections.map((c) => getAddress(c));

@@ -72,6 +72,9 @@ export type ProblemCode =
   | "code_used"
   | "idempotency_key_reused"
   | "award_not_found"
+  | "not_staff"
+  | "role_forbidden"
+  | "staff_not_found"
   | "store_busy"
   | "internal";
 

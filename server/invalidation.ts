@@ -22,6 +22,8 @@ export type Invalidation =
   | { type: "terms" }
   /** A brand created, changed or deleted a journey. */
   | { type: "journeys" }
+  /** A brand's owner added, changed or removed a staff member. */
+  | { type: "staff" }
   /** A member signed out of this session. */
   | { type: "session-revoked"; sessionId: string };
 
@@ -137,6 +139,7 @@ function parse(text: string): { origin: string; event: Invalidation } | null {
     case "collections":
     case "terms":
     case "journeys":
+    case "staff":
       return { origin, event: { type } };
     case "session-revoked":
       if (typeof sessionId !== "string" || sessionId.length === 0 || sessionId.length > MAX_ID_LENGTH) return null;

@@ -35,10 +35,18 @@ export type NonceGrant = {
 /** Who a live session belongs to; the address is checksummed. */
 export type SessionHolder = { address: Address; chainId: number };
 
+/** A sign-in message that passed every check, its nonce now used; the address is checksummed. */
+export type VerifiedSignIn = { address: Address; chainId: number; method: "eoa" | "erc1271" | "erc6492" };
+
 export type SignedIn = { token: string; address: Address; chainId: number; expiresAt: string; method: "eoa" | "erc1271" | "erc6492" };
 
 export type AuthService = {
   issueNonce(): Promise<NonceGrant>;
+  /**
+   * Every check of a sign-in (domain, URI, chain, times, the nonce, the signature), then the nonce is
+   * used up; no session is made. Member sign-in and staff sign-in both start here.
+   */
+  verify(message: string, signature: string): Promise<VerifiedSignIn>;
   signIn(message: string, signature: string): Promise<SignedIn>;
   /** Who the live session a token stands for belongs to, or null. */
   authenticate(token: string): Promise<SessionHolder | null>;
@@ -108,6 +116,40 @@ export function createAuthService(deps: {
     return claims !== null && at < claims.expiresAtMs ? claims : null;
   }
 
+  async function verify(text: string, signature: string, at: Date = now()): Promise<VerifiedSignIn> {
+    let message;
+    try {
+      message = parseSiweMessage(text);
+    } catch (error) {
+      throw toProblem(error);
+    }
+    const mismatch = checkSiweMessage(message, {
+      domain: params.siweDomain,
+      uri: params.siweUri.origin,
+      chainId: params.chainId,
+      now: at,
+      clockSkewSeconds: params.clockSkewSeconds,
+    });
+    if (mismatch) throw toProblem(mismatch);
+    const keys = await signingKeys();
+    const nonceExpiresAt = openNonce(keys.nonce, message.nonce);
+    if (nonceExpiresAt === null || nonceExpiresAt <= at.getTime()) throw nonceRefused();
+
+    let verdict;
+    try {
+      verdict = await verifySiweSignature({ message: text, signature, client, parsed: message });
+    } catch (error) {
+      throw toProblem(error);
+    }
+    if (!verdict.ok) throw new Problem(401, "siwe_bad_signature", "The signature does not match the address", undefined, { reason: verdict.reason });
+
+    // Used only after the signature checks out, so nobody can burn another member's nonce, and
+    // atomically, so a message is good for exactly one session even when replayed concurrently.
+    if (!(await store.useNonce(message.nonce, toTimestamp(nonceExpiresAt)))) throw nonceRefused();
+
+    return { address: message.address as Address, chainId: message.chainId, method: verdict.method };
+  }
+
   return {
     async issueNonce() {
       const at = now();
@@ -124,45 +166,18 @@ export function createAuthService(deps: {
       };
     },
 
+    verify: (text, signature) => verify(text, signature),
+
     async signIn(text, signature) {
       const at = now();
-      let message;
-      try {
-        message = parseSiweMessage(text);
-      } catch (error) {
-        throw toProblem(error);
-      }
-      const mismatch = checkSiweMessage(message, {
-        domain: params.siweDomain,
-        uri: params.siweUri.origin,
-        chainId: params.chainId,
-        now: at,
-        clockSkewSeconds: params.clockSkewSeconds,
-      });
-      if (mismatch) throw toProblem(mismatch);
-      const keys = await signingKeys();
-      const nonceExpiresAt = openNonce(keys.nonce, message.nonce);
-      if (nonceExpiresAt === null || nonceExpiresAt <= at.getTime()) throw nonceRefused();
-
-      let verdict;
-      try {
-        verdict = await verifySiweSignature({ message: text, signature, client, parsed: message });
-      } catch (error) {
-        throw toProblem(error);
-      }
-      if (!verdict.ok) throw new Problem(401, "siwe_bad_signature", "The signature does not match the address", undefined, { reason: verdict.reason });
-
-      // Used only after the signature checks out, so nobody can burn another member's nonce, and
-      // atomically, so a message is good for exactly one session even when replayed concurrently.
-      if (!(await store.useNonce(message.nonce, toTimestamp(nonceExpiresAt)))) throw nonceRefused();
-
-      const { token, expiresAtMs } = signSession(keys.session, {
+      const verified = await verify(text, signature, at);
+      const { token, expiresAtMs } = signSession((await signingKeys()).session, {
         id: newSessionId(),
-        address: message.address.toLowerCase() as `0x${string}`,
-        chainId: message.chainId,
+        address: verified.address.toLowerCase() as `0x${string}`,
+        chainId: verified.chainId,
         expiresAtMs: at.getTime() + params.sessionTtlSeconds * 1000,
       });
-      return { token, address: message.address as Address, chainId: message.chainId, expiresAt: toTimestamp(expiresAtMs), method: verdict.method };
+      return { token, ...verified, expiresAt: toTimestamp(expiresAtMs) };
     },
 
     async authenticate(token) {

@@ -15,19 +15,20 @@ export function signingKey(secret: Uint8Array): KeyObject {
   return createSecretKey(secret);
 }
 
-function mac(key: KeyObject, purpose: string, payload: string): Buffer {
+/** The MAC of `payload` for one purpose: a token signed for one purpose never passes as another's. */
+export function mac(key: KeyObject, purpose: string, payload: string): Buffer {
   return createHmac("sha256", key).update(`stampbook-${purpose}:${payload}`).digest();
 }
 
 /** Constant-time comparison of a token's tag with the expected one, as text: one token, one spelling. */
-function sameTag(tag: string, expected: string): boolean {
+export function sameTag(tag: string, expected: string): boolean {
   const a = Buffer.from(tag);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** An expiry rounded up to a whole second, as its digits and as the ms they stand for. */
-function expiry(expiresAtMs: number): { digits: string; ms: number } {
+export function expiry(expiresAtMs: number): { digits: string; ms: number } {
   const seconds = Math.ceil(expiresAtMs / 1000);
   if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds >= 36 ** EXPIRY_DIGITS) throw new RangeError(`expiry out of range: ${expiresAtMs}`);
   return { digits: seconds.toString(36).padStart(EXPIRY_DIGITS, "0"), ms: seconds * 1000 };

@@ -3,11 +3,14 @@
  * offers and list their takes; brands create, change, delete and list offers and list the takes.
  * A kind adds only what is its own (a till verifying codes, a claim settled from the chain).
  */
+import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type, type Static, type TObject, type TProperties, type TSchema } from "typebox";
 import { Problem } from "../errors.ts";
 import { AddressSchema, IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
+import { MAX_PAGE_SIZE } from "../storage/index.ts";
+import { csvColumns, csvRows } from "./csv.ts";
 import type { MemberOffer } from "./listing.ts";
 import { createOfferBody, UpdateOfferBody } from "./schemas.ts";
 import type { OfferChanges, OfferKindService } from "./service.ts";
@@ -138,7 +141,10 @@ async function memberOfferRoutes(app: FastifyInstance, spec: OfferRouteSpec) {
   );
 }
 
-/** Brand routes, behind an API key: `/v1/admin/{offers}` (list, create), `/v1/admin/{offers}/:id` (change, delete), `/v1/admin/{takes}`. */
+/**
+ * Brand routes, behind an API key or a manager's staff session: `/v1/admin/{offers}` (list, create),
+ * `/v1/admin/{offers}/:id` (change, delete), `/v1/admin/{takes}` and its CSV export `/v1/admin/{takes}.csv`.
+ */
 async function adminOfferRoutes(app: FastifyInstance, spec: OfferRouteSpec) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { offers, schemas, views } = spec;
@@ -198,6 +204,13 @@ async function adminOfferRoutes(app: FastifyInstance, spec: OfferRouteSpec) {
     },
   );
 
+  // The list's filters, shared by its JSON pages and its CSV export.
+  const takeFilters = { [paths.offer]: Type.Optional(IdSchema), member: Type.Optional(AddressSchema), ...spec.adminTakeFilters };
+  const filtersOf = (q: { member?: `0x${string}` } & Record<string, unknown>): Omit<TakeQuery, "kind" | "brandId" | "limit" | "cursor"> => {
+    const offerId = q[paths.offer] as string | undefined;
+    return { ...(offerId === undefined ? {} : { offerId }), ...(q.member === undefined ? {} : { member: q.member }), ...spec.adminTakeQuery(q as never) };
+  };
+
   api.get(
     `/v1/admin/${paths.takes}`,
     {
@@ -205,21 +218,47 @@ async function adminOfferRoutes(app: FastifyInstance, spec: OfferRouteSpec) {
       schema: {
         tags: ["admin"],
         summary: `The brand's ${paths.takes}, newest first, with filters and paging`,
-        querystring: Type.Object({ [paths.offer]: Type.Optional(IdSchema), member: Type.Optional(AddressSchema), ...spec.adminTakeFilters, ...PageQueryFields }, { additionalProperties: false }),
-        response: { 200: schemas.takePage, ...problemResponses(400, 401) },
+        querystring: Type.Object({ ...takeFilters, ...PageQueryFields }, { additionalProperties: false }),
+        response: { 200: schemas.takePage, ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => {
       const q = request.query as { limit?: number; cursor?: string; member?: `0x${string}` } & Record<string, unknown>;
-      const offerId = q[paths.offer] as string | undefined;
-      const page = await offers.takesOfBrand(request.brand!.id, {
-        limit: q.limit ?? 20,
-        cursor: q.cursor ?? null,
-        ...(offerId === undefined ? {} : { offerId }),
-        ...(q.member === undefined ? {} : { member: q.member }),
-        ...spec.adminTakeQuery(q as never),
-      });
+      const page = await offers.takesOfBrand(request.brand!.id, { limit: q.limit ?? 20, cursor: q.cursor ?? null, ...filtersOf(q) });
       return { items: page.items.map(views.take), nextCursor: page.nextCursor };
+    },
+  );
+
+  const columns = csvColumns(schemas.take);
+  api.get(
+    `/v1/admin/${paths.takes}.csv`,
+    {
+      ...auth,
+      schema: {
+        tags: ["admin"],
+        summary: `Every one of the brand's ${paths.takes} matching the filters, newest first, as CSV (RFC 4180): a column per field of the JSON list's items`,
+        querystring: Type.Object(takeFilters, { additionalProperties: false }),
+        produces: ["text/csv"],
+        response: { 200: Type.String({ description: "text/csv; charset=utf-8" }), ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const brandId = request.brand!.id;
+      const filters = filtersOf(request.query as Record<string, unknown>);
+      const pageOf = (cursor: string | null) => offers.takesOfBrand(brandId, { ...filters, limit: MAX_PAGE_SIZE, cursor });
+      // The first page is read before answering: a failure then is still a problem, not a cut-off file.
+      const first = await pageOf(null);
+      async function* pages() {
+        let page = first;
+        for (;;) {
+          yield page.items.map((take) => views.take(take) as Record<string, unknown>);
+          if (page.nextCursor === null) return;
+          page = await pageOf(page.nextCursor);
+        }
+      }
+      reply.header("cache-control", "no-store");
+      reply.header("content-disposition", `attachment; filename="${paths.takes}.csv"`);
+      return reply.type("text/csv; charset=utf-8").send(Readable.from(csvRows(columns, pages())) as never);
     },
   );
 }

@@ -486,13 +486,17 @@ describe("POST /v1/admin/redemptions/verify", () => {
     const redemption = await redeem(0, perk.id);
     const first = await admin("POST", "/v1/admin/redemptions/verify", { code: redemption.code });
     expect(first.statusCode).toBe(200);
-    const consumed = first.json();
+    // The till also sees what the code is for and who shows it (this brand has no levels).
+    const { perk: what, standing, ...consumed } = first.json();
+    expect(what).toEqual({ id: perk.id, title: "At the till" });
+    expect(standing).toEqual({ level: null, points: expect.stringMatching(/^[1-9][0-9]*$/) });
     expect(consumed).toEqual({ ...redemption, consumedAt: expect.stringMatching(ISO) });
 
     const second = await admin("POST", "/v1/admin/redemptions/verify", { code: redemption.code });
     const body = expectProblem(second, 409, "redemption_already_consumed");
     expect(body.detail).toBe(`used at ${consumed.consumedAt}`);
     expect(body.redemption).toEqual(consumed);
+    expect(body).toMatchObject({ consumedAt: consumed.consumedAt, perk: { id: perk.id, title: "At the till" } });
 
     // The member sees it used.
     const mine = (await server.app.inject({ method: "GET", url: "/v1/redemptions?limit=100", headers: bearer(await session(0)) })).json();

@@ -5,6 +5,7 @@ import type { MemberOffer } from "../offers/listing.ts";
 import { LimitsSchema, MemberOfferFields, RuleSchema } from "../offers/schemas.ts";
 import type { Offer, Take } from "../offers/types.ts";
 import { AddressSchema, Nullable, TimestampSchema } from "../schemas.ts";
+import type { Verified } from "./till.ts";
 
 export const PerkSchema = Type.Object({
   id: Type.String(),
@@ -44,6 +45,19 @@ export const RedemptionSchema = Type.Object({
 
 export const RedemptionPageSchema = Type.Object({ items: Type.Array(RedemptionSchema), nextCursor: Nullable(Type.String()) });
 
+/**
+ * What the till sees once a code is used up: the redemption (its `member` the address, as everywhere),
+ * what it is for, and the member's standing with the brand.
+ */
+export const VerifiedRedemptionSchema = Type.Object({
+  ...RedemptionSchema.properties,
+  perk: Type.Object({ id: Type.String(), title: Type.String() }),
+  standing: Type.Object({
+    level: Nullable(Type.Object({ key: Type.String(), name: Type.String() }, { description: "The member's level with the brand; null below the first level, or when it could not be read" })),
+    points: Nullable(Type.String({ description: "The member's points with the brand, a decimal string; null when they could not be read just now" })),
+  }),
+});
+
 export function perkView(perk: Offer): Static<typeof PerkSchema> {
   const { kind: _kind, tokens, reward: _reward, ...fields } = perk;
   const collections = [...new Set(tokens.map((token) => token.split(":")[0]!))].map((c) => getAddress(c));
@@ -57,6 +71,10 @@ export function memberPerkView({ offer, requires, status, eligible, reasons, che
 
 export function memberPerkDetailView(p: MemberOffer): Static<typeof MemberPerkDetailSchema> {
   return { ...memberPerkView(p), rule: p.offer.rule };
+}
+
+export function verifiedRedemptionView(v: Verified): Static<typeof VerifiedRedemptionSchema> {
+  return { ...redemptionView(v.take), perk: v.perk, standing: { level: v.member.level, points: v.member.points } };
 }
 
 export function redemptionView(r: Take): Static<typeof RedemptionSchema> {

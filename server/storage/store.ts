@@ -47,6 +47,7 @@ import type {
 import type { AwardStore } from "../awards/types.ts";
 import type { CatalogStore } from "../catalog/types.ts";
 import type { JourneyStore } from "../journeys/types.ts";
+import type { StaffStore } from "../staff/types.ts";
 import type { Timestamp } from "./time.ts";
 
 export type { Timestamp } from "./time.ts";
@@ -175,7 +176,7 @@ export interface LeaseStore {
   releaseLease(name: string, holder: string): Promise<void>;
 }
 
-export interface Store extends SignInStore, BrandStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, AwardStore {
+export interface Store extends SignInStore, BrandStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, AwardStore, StaffStore {
   /** Releases the backend's resources; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
 import type { SqlExecutor } from "../sql/database.ts";
 import { journeySchema } from "../sql/journey-schema.ts";
+import { staffSchema } from "../sql/staff-schema.ts";
 
 export interface PostgresMigration {
   version: number;
@@ -141,6 +142,7 @@ export const postgresMigrations: readonly PostgresMigration[] = [
   { version: 3, name: "token-metadata-and-levels", sql: catalogSchema.postgres },
   { version: 4, name: "journeys", sql: journeySchema.postgres },
   { version: 5, name: "awards", sql: awardSchema.postgres },
+  { version: 6, name: "staff", sql: staffSchema.postgres },
 ];
 
 /**

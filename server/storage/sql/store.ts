@@ -8,6 +8,7 @@ import { createJourneyStore } from "./journey-store.ts";
 import { createLeaseStore } from "./lease-store.ts";
 import { createOfferStore } from "./offer-store.ts";
 import { createSignInStore } from "./sign-in-store.ts";
+import { createStaffStore } from "./staff-store.ts";
 import { createTakeStore } from "./take-store.ts";
 
 export function createSqlStore(db: SqlDatabase): Store {
@@ -21,6 +22,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...createCatalogStore(db),
     ...createJourneyStore(db),
     ...createAwardStore(db),
+    ...createStaffStore(db),
     async close() {
       // Nonces already handed in are recorded (or refused) before the database closes.
       if (db.isOpen) await flush();

@@ -48,6 +48,7 @@ const CURRENT_TABLES = [
   "revoked_sessions",
   "schema_migrations",
   "secrets",
+  "staff",
   "takes",
   "token_metadata",
   "used_nonces",
@@ -74,6 +75,7 @@ describe("migrations", () => {
       { version: 7, name: "token-metadata-and-levels", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 8, name: "journeys", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 9, name: "awards", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 10, name: "staff", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 

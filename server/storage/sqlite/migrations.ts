@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
 import { journeySchema } from "../sql/journey-schema.ts";
+import { staffSchema } from "../sql/staff-schema.ts";
 
 /**
  * One schema change. Versions start at 1 and increase by one; a migration, once released, is never
@@ -311,6 +312,7 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: "token-metadata-and-levels", sql: catalogSchema.sqlite },
   { version: 8, name: "journeys", sql: journeySchema.sqlite },
   { version: 9, name: "awards", sql: awardSchema.sqlite },
+  { version: 10, name: "staff", sql: staffSchema.sqlite },
 ];
 
 const createMigrationsTable = `

@@ -1,0 +1,56 @@
+/**
+ * Brand staff: people who sign in to the console or the till for a brand. An **owner** holds
+ * DEFAULT_ADMIN_ROLE on one of the brand's registered collections (read on chain, never stored);
+ * owners list other addresses as **manager** (everything but staff management) or **till** (verify
+ * codes only).
+ */
+import type { Address } from "viem";
+import type { Timestamp } from "../storage/time.ts";
+
+export type StaffRole = "owner" | "manager" | "till";
+
+/** Roles an owner gives; owner itself comes from the chain. */
+export type ListedRole = Exclude<StaffRole, "owner">;
+export const LISTED_ROLES: readonly ListedRole[] = ["manager", "till"];
+
+/** One address on a brand's staff list. */
+export interface StaffMember {
+  brandId: string;
+  /** Lowercase. */
+  address: Address;
+  role: ListedRole;
+  /** Who gave the current role (lowercase), and when. */
+  addedBy: Address;
+  addedAt: Timestamp;
+}
+
+/** A brand's activity over whole UTC days, for the console's overview. */
+export interface BrandActivity {
+  /** Every address that ever signed in to this deployment (members sign in to it, not to one brand). */
+  signedIn: number;
+  /** Members with a redemption or claim of this brand since `since`. */
+  active: number;
+  /** Counted redemptions and claims per UTC day (`YYYY-MM-DD`) since `since`; days without any are absent. */
+  days: { date: string; redemptions: number; claims: number }[];
+  /** The brand's perks with the most counted redemptions since `since`, most first (ties by id). */
+  busiestPerks: { id: string; title: string; redemptions: number }[];
+}
+
+/** The staff list, and what the staff tools read besides it. */
+export interface StaffStore {
+  /** Gives `address` a role on the brand's staff list (or changes it). Fails if the brand does not exist. */
+  putStaff(member: StaffMember): Promise<{ member: StaffMember; created: boolean }>;
+  /** The listed role of `address` with the brand, or null. */
+  getStaffRole(brandId: string, address: Address): Promise<ListedRole | null>;
+  /** The brand's staff list, oldest first. */
+  listStaff(brandId: string): Promise<StaffMember[]>;
+  /** False if the address was not on the list. */
+  removeStaff(brandId: string, address: Address): Promise<boolean>;
+
+  /** The brand's activity since `since` (the start of a UTC day); `busiest` perks at most. */
+  brandActivity(brandId: string, since: Timestamp, busiest: number): Promise<BrandActivity>;
+  /** Up to `limit` members, most recently first seen first, and how many there are in all. */
+  recentMembers(limit: number): Promise<{ addresses: Address[]; total: number }>;
+  /** An offer's title, deleted or not (a deleted perk's codes stay consumable); null if there is none. */
+  offerTitle(id: string): Promise<string | null>;
+}
