@@ -1,11 +1,11 @@
 /**
  * `npm start`: the whole system on one machine. Checks that its ports are free, compiles the
  * contracts, starts a local Hardhat chain on 127.0.0.1, deploys and seeds the demo brand, starts the
- * API on the embedded SQLite store, prints what runs where and writes it as JSON to a manifest.
- * Ctrl-C stops everything.
+ * API on the embedded SQLite store, the storefront and the brand console (its origin added to
+ * CORS_ORIGINS), prints what runs where and writes it as JSON to a manifest. Ctrl-C stops everything.
  *
  * Configuration (all optional): RPC_URL (use a running chain instead of starting one), CHAIN_PORT, STOREFRONT_PORT,
- * COLLECTIONS (serve existing collections: skips deploying and seeding), DATABASE_URL, PORT, HOST,
+ * CONSOLE_PORT, COLLECTIONS (serve existing collections: skips deploying and seeding), DATABASE_URL, PORT, HOST,
  * MANIFEST_PATH, LOG_LEVEL, and every variable of the API (see README). Without OPERATOR_TOKEN it makes
  * one for this run (written to the manifest); without MINTER_KEY_SECRET it keeps one in
  * .stampbook/minter-key-secret. Against the same chain and database (RPC_URL and DATABASE_URL given),
@@ -23,6 +23,7 @@ import { ConfigError, loadConfig, type Config } from "../server/config.ts";
 import type { Store } from "../server/storage/index.ts";
 import { DEMO_BRAND_NAME, demoDeployment, deployDemoCollection, seedDemoBrand } from "./demo/seed.ts";
 import { startStorefront } from "./demo/storefront-server.ts";
+import { startConsole } from "./console/server.ts";
 import { freePort, listenError } from "./free-port.ts";
 
 const env = process.env;
@@ -48,11 +49,21 @@ function portVariable(name: string, fallback: number): number {
 // Members sign in on the storefront, so sign-in messages name its origin, and the API lets it call.
 const storefrontPort = portVariable("STOREFRONT_PORT", 8788);
 const storefrontUrl = `http://localhost:${storefrontPort}`;
+// The brand console is a page of its own too, calling the API over CORS with the staff session. It
+// sits beside the storefront (8789 by default), so moving the storefront's port moves both.
+const consolePort = portVariable("CONSOLE_PORT", storefrontPort === 0 || storefrontPort === 65_535 ? 0 : storefrontPort + 1);
+const consoleUrl = `http://localhost:${consolePort}`;
+
+/** CORS_ORIGINS as given (else the storefront's), with the console's origin added. */
+function corsOrigins(): string {
+  const given = (env.CORS_ORIGINS ?? storefrontUrl).split(",").map((o) => o.trim()).filter(Boolean);
+  return [...new Set([...given, consoleUrl])].join(",");
+}
 
 /** The API's configuration: the demo's defaults, then the environment, then what the chain decides. */
 function apiConfig(demo: Record<string, string>, chain: Record<string, string | undefined>, overrides: Partial<Config> = {}): Config {
   try {
-    return loadConfig({ LOG_LEVEL: "warn", DATABASE_URL: DEFAULT_DATABASE, SIWE_URI: storefrontUrl, CORS_ORIGINS: storefrontUrl, ...demo, ...env, ...chain }, overrides);
+    return loadConfig({ LOG_LEVEL: "warn", DATABASE_URL: DEFAULT_DATABASE, SIWE_URI: storefrontUrl, ...demo, ...env, CORS_ORIGINS: corsOrigins(), ...chain }, overrides);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -68,7 +79,8 @@ const settings = apiConfig({}, { CHAIN_ID: undefined });
 const chainListener: Listener = { variable: "CHAIN_PORT", role: "the local chain", host: "127.0.0.1", port: portVariable("CHAIN_PORT", 8545) };
 const apiListener: Listener = { variable: "PORT", role: "the API", host: settings.host, port: settings.port };
 const storefrontListener: Listener = { variable: "STOREFRONT_PORT", role: "the storefront", host: settings.host, port: storefrontPort };
-const listeners = env.RPC_URL === undefined ? [chainListener, apiListener, storefrontListener] : [apiListener, storefrontListener];
+const consoleListener: Listener = { variable: "CONSOLE_PORT", role: "the brand console", host: settings.host, port: consolePort };
+const listeners = [...(env.RPC_URL === undefined ? [chainListener] : []), apiListener, storefrontListener, consoleListener];
 
 // A port suggested instead of a taken one is none of the others, nor one suggested already.
 const reserved = new Set(listeners.map((l) => l.port));
@@ -197,9 +209,18 @@ const storefront = await listening(storefrontListener, () =>
     },
   }),
 );
+const brandConsole = await listening(consoleListener, () =>
+  startConsole({
+    host: config.host,
+    port: consolePort,
+    config: { apiUrl, chainId, rpcUrl, brandId: seeded?.brand.id ?? null, brandName: seeded?.brand.name ?? "Stampbook" },
+  }),
+);
 
 const manifest = {
   storefrontUrl,
+  consoleUrl,
+  tillUrl: `${consoleUrl}/till`,
   apiUrl,
   docsUrl: `${apiUrl}/docs`,
   rpcUrl,
@@ -226,6 +247,7 @@ const lines = [
   "",
   `Stampbook is running.`,
   `  storefront ${storefrontUrl}   (open it in a browser)`,
+  `  console    ${consoleUrl}   (brand staff sign in with their wallet; till mode: ${consoleUrl}/till)`,
   `  API        ${apiUrl}   (OpenAPI: ${apiUrl}/docs)`,
   `  chain      ${rpcUrl}   chain id ${chainId}${chainServer ? " (local Hardhat chain, started here)" : ""}`,
   `  store      ${config.databaseUrl}`,
@@ -253,6 +275,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     stopping = true;
     console.log("\nStopping…");
     await storefront.close();
+    await brandConsole.close();
     await app.close();
     await chainServer?.close();
     process.exit(0);

@@ -116,7 +116,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   // Without configured storefront origins there is nothing to allow, and no per-request CORS work.
   if (config.corsOrigins.length > 0) {
-    await app.register(cors, { origin: config.corsOrigins, credentials: true, exposedHeaders: ["x-request-id"] });
+    // The console changes things with PUT, PATCH and DELETE too (the plugin allows GET, HEAD, POST by default).
+    await app.register(cors, { origin: config.corsOrigins, credentials: true, methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], exposedHeaders: ["x-request-id"] });
   }
   const redisPrefix = options.redisPrefix ?? "stampbook";
   await app.register(redisPlugin, { url: config.redisUrl, name: redisPrefix });

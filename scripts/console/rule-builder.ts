@@ -1,0 +1,199 @@
+/**
+ * The rule builder: requirements picked from the brand's token types (by name) and levels, with
+ * amounts, in all / any / none-of groups that nest. It shows the rule in words as it is built and,
+ * a moment after each change, how many signed-in members qualify today (`POST /v1/admin/rules/preview`).
+ */
+import { api } from "./api.ts";
+import { typeKey, typeLabel, type Level, type TokenType } from "./data.ts";
+import { button, debounce, el, explain, input, report, select } from "./dom.ts";
+import { emptyGroup, fromRule, ruleWords, toRule, type GroupMode, type GroupNode, type RuleJson, type RuleNode } from "./rules.ts";
+
+type Preview = { requires: string; qualifying: number; checked: number; of: number };
+
+const MODES: Array<[GroupMode, string]> = [
+  ["all", "all of these"],
+  ["any", "any of these"],
+  ["none", "none of these"],
+];
+
+export type RuleBuilder = {
+  element: HTMLElement;
+  /** The rule built so far (null: no requirement); throws RuleTreeError while it is unfinished. */
+  rule(): RuleJson | null;
+  set(rule: RuleJson | null): void;
+  /** The types and levels to pick from (after they change elsewhere). */
+  terms(types: TokenType[], levels: Level[]): void;
+  /** What an empty rule means here, in words. */
+  emptyWords(text: string): void;
+};
+
+/** `empty`: what an empty rule means here, in words (anyone may, or one is required). */
+export function ruleBuilder(options: { empty: string; id: string }): RuleBuilder {
+  let root: GroupNode = emptyGroup();
+  let empty = options.empty;
+  let types: TokenType[] = [];
+  let levels: Level[] = [];
+  const tree = el("div", { className: "rule-tree" });
+  const words = el("p", { className: "rule-words", attrs: { "data-role": "rule-words", "aria-live": "polite" } });
+  const preview = el("p", { className: "action-status rule-preview", attrs: { "data-role": "rule-preview", "aria-live": "polite" } });
+  const element = el("div", { className: "rule-builder", attrs: { id: options.id } }, tree, words, preview);
+  let asked = 0;
+
+  const names = {
+    typeName: (collection: string, tokenId: string) => types.find((t) => typeKey(t.collection, t.tokenId) === typeKey(collection, tokenId))?.name,
+    levelName: (key: string) => levels.find((l) => l.key === key)?.name,
+  };
+
+  const askPreview = debounce(async () => {
+    const ticket = asked;
+    let rule: RuleJson | null;
+    try {
+      rule = toRule(root);
+    } catch {
+      return;
+    }
+    if (rule === null) return;
+    report(preview, "pending", "Counting the members who qualify…");
+    try {
+      const answer = await api<Preview>("POST", "/v1/admin/rules/preview", { rule });
+      if (ticket !== asked) return;
+      words.textContent = `Requires ${answer.requires}.`;
+      const partial = answer.checked < answer.of ? ` (checked the ${answer.checked} who signed in most recently)` : "";
+      report(preview, "done", `${answer.qualifying} of ${answer.checked} signed-in ${answer.checked === 1 ? "member qualifies" : "members qualify"} today${partial}.`);
+      preview.dataset.qualifying = String(answer.qualifying);
+    } catch (error) {
+      if (ticket === asked) report(preview, "failed", `Could not count who qualifies: ${explain(error)}`);
+    }
+  }, 500);
+
+  function changed() {
+    // A change makes any count still on its way stale.
+    asked++;
+    let rule: RuleJson | null = null;
+    try {
+      rule = toRule(root);
+      words.textContent = rule === null ? empty : `Requires ${ruleWords(rule, names)}.`;
+      words.classList.remove("unfinished");
+    } catch (error) {
+      words.textContent = explain(error);
+      words.classList.add("unfinished");
+    }
+    // Nothing to count until the rule is whole; then count once typing stops.
+    report(preview, "done", "");
+    delete preview.dataset.qualifying;
+    if (rule !== null) askPreview();
+  }
+
+  function redraw() {
+    tree.replaceChildren(groupView(root, null));
+    changed();
+  }
+
+  function typeOptions(): Array<[string, string]> {
+    return [["", "Choose a token type…"], ...types.map((t): [string, string] => [typeKey(t.collection, t.tokenId), typeLabel(t, types)])];
+  }
+
+  function requirementView(node: RuleNode, parent: GroupNode): HTMLElement {
+    const remove = button("Remove", "small");
+    remove.setAttribute("aria-label", "Remove this requirement");
+    remove.addEventListener("click", () => {
+      parent.children.splice(parent.children.indexOf(node), 1);
+      redraw();
+    });
+    if (node.kind === "group") return el("li", {}, groupView(node, remove));
+    if (node.kind === "points") {
+      const min = input({ type: "number", min: "1", step: "1", value: String(node.min), "aria-label": "Points at least" });
+      min.addEventListener("input", () => {
+        node.min = Number(min.value);
+        changed();
+      });
+      return el("li", { className: "requirement" }, el("span", { text: "at least" }), min, el("span", { text: "points" }), remove);
+    }
+    if (node.kind === "level") {
+      const level = select([["", "Choose a level…"], ...levels.map((l): [string, string] => [l.key, `${l.name} (${l.minPoints} points)`])], node.key, { "aria-label": "Level" });
+      level.addEventListener("change", () => {
+        node.key = level.value;
+        changed();
+      });
+      return el("li", { className: "requirement" }, el("span", { text: "the level" }), level, el("span", { text: "or higher" }), remove);
+    }
+    const current = node.collection ? typeKey(node.collection, node.tokenId) : "";
+    const options = typeOptions();
+    // A type not (yet) in the list keeps its place rather than being dropped from the rule.
+    if (current && !options.some(([value]) => value === current)) options.push([current, `type #${node.tokenId}`]);
+    const type = select(options, current, { "aria-label": "Token type" });
+    const need = select([["holds", "holds at least"], ["member", "has an active membership"]], node.need, { "aria-label": "Requirement" });
+    const min = input({ type: "number", min: "1", step: "1", value: String(node.min), "aria-label": "Amount" });
+    const fit = () => {
+      // Only a membership can be active; anything can be held.
+      const chosen = types.find((t) => typeKey(t.collection, t.tokenId) === type.value);
+      const membership = chosen === undefined ? node.need === "member" : chosen.kind === "membership";
+      (need.options[1] as HTMLOptionElement).disabled = !membership;
+      if (!membership && need.value === "member") need.value = "holds";
+      min.hidden = need.value === "member";
+    };
+    const sync = () => {
+      fit();
+      const [collection = "", tokenId = ""] = type.value.split(":");
+      node.collection = types.find((t) => typeKey(t.collection, t.tokenId) === type.value)?.collection ?? collection;
+      node.tokenId = tokenId;
+      node.need = need.value as "holds" | "member";
+      node.min = Number(min.value);
+      changed();
+    };
+    type.addEventListener("change", sync);
+    need.addEventListener("change", sync);
+    min.addEventListener("input", sync);
+    fit();
+    return el("li", { className: "requirement" }, type, need, min, remove);
+  }
+
+  function groupView(group: GroupNode, remove: HTMLButtonElement | null): HTMLElement {
+    const mode = select(MODES, group.mode, { "aria-label": "Members need" });
+    mode.addEventListener("change", () => {
+      group.mode = mode.value as GroupMode;
+      changed();
+    });
+    const add = (label: string, make: () => RuleNode) => {
+      const b = button(label, "small");
+      b.addEventListener("click", () => {
+        group.children.push(make());
+        redraw();
+      });
+      return b;
+    };
+    return el(
+      "div",
+      { className: "rule-group" },
+      el("div", { className: "rule-group-head" }, el("span", { text: "Members need" }), mode, ...(remove ? [remove] : [])),
+      el("ul", {}, ...group.children.map((child) => requirementView(child, group))),
+      el(
+        "div",
+        { className: "actions" },
+        add("+ Token type", () => ({ kind: "token", collection: "", tokenId: "", need: "holds", min: 1 })),
+        add("+ Points", () => ({ kind: "points", min: 100 })),
+        add("+ Level", () => ({ kind: "level", key: levels[0]?.key ?? "" })),
+        add("+ Group", () => emptyGroup("any")),
+      ),
+    );
+  }
+
+  redraw();
+  return {
+    element,
+    rule: () => toRule(root),
+    set(rule) {
+      root = fromRule(rule);
+      redraw();
+    },
+    terms(nextTypes, nextLevels) {
+      types = nextTypes;
+      levels = nextLevels;
+      redraw();
+    },
+    emptyWords(text) {
+      empty = text;
+      changed();
+    },
+  };
+}

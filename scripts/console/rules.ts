@@ -1,0 +1,136 @@
+/**
+ * Rules as the rule builder edits them (a tree of groups and requirements) and as the API takes them
+ * (JSON: holds, member, points, level, all, any, not), both ways, and a rule in words worded as the
+ * API words it ("an active Gold membership and 3 or more Journey stamps").
+ */
+
+export type RuleJson =
+  | { type: "holds"; collection: string; tokenId: string; min?: number | string }
+  | { type: "member"; collection: string; tokenId: string }
+  | { type: "points"; min: number | string }
+  | { type: "level"; min: string }
+  | { type: "all" | "any"; rules: RuleJson[] }
+  | { type: "not"; rule: RuleJson };
+
+/** "none": the member must meet none of the children (not any). */
+export type GroupMode = "all" | "any" | "none";
+export type TokenNeed = "holds" | "member";
+
+export type RuleNode =
+  | { kind: "group"; mode: GroupMode; children: RuleNode[] }
+  | { kind: "token"; collection: string; tokenId: string; need: TokenNeed; min: number }
+  | { kind: "points"; min: number }
+  | { kind: "level"; key: string };
+
+export type GroupNode = Extract<RuleNode, { kind: "group" }>;
+
+/** A tree's mistake, in words, with the place it is at. */
+export class RuleTreeError extends Error {
+  override name = "RuleTreeError";
+}
+
+export const emptyGroup = (mode: GroupMode = "all"): GroupNode => ({ kind: "group", mode, children: [] });
+
+/**
+ * The JSON rule of a tree; null for an empty root (no requirement). The root's single requirement is
+ * sent as itself, not as a group of one. Throws {@link RuleTreeError} for an empty inner group or a
+ * requirement left unfinished.
+ */
+export function toRule(root: GroupNode): RuleJson | null {
+  if (root.children.length === 0) return null;
+  return nodeToRule(root, true);
+}
+
+function nodeToRule(node: RuleNode, root = false): RuleJson {
+  switch (node.kind) {
+    case "token":
+      if (!node.collection || node.tokenId === "") throw new RuleTreeError("choose a token type for every requirement");
+      if (node.need === "member") return { type: "member", collection: node.collection, tokenId: node.tokenId };
+      if (!Number.isSafeInteger(node.min) || node.min < 1) throw new RuleTreeError("an amount must be a whole number of at least 1");
+      return { type: "holds", collection: node.collection, tokenId: node.tokenId, min: node.min };
+    case "points":
+      if (!Number.isSafeInteger(node.min) || node.min < 1) throw new RuleTreeError("points must be a whole number of at least 1");
+      return { type: "points", min: node.min };
+    case "level":
+      if (!node.key) throw new RuleTreeError("choose a level for every level requirement");
+      return { type: "level", min: node.key };
+    case "group": {
+      if (node.children.length === 0) throw new RuleTreeError("a group needs at least one requirement (or remove it)");
+      const rules = node.children.map((child) => nodeToRule(child));
+      if (node.mode === "none") return { type: "not", rule: rules.length === 1 ? rules[0]! : { type: "any", rules } };
+      if (rules.length === 1 && root) return rules[0]!;
+      return { type: node.mode, rules };
+    }
+  }
+}
+
+/** The tree of a JSON rule (null: an empty root), always rooted in a group. */
+export function fromRule(rule: RuleJson | null | undefined): GroupNode {
+  if (rule === null || rule === undefined) return emptyGroup();
+  const node = ruleToNode(rule);
+  return node.kind === "group" ? node : { kind: "group", mode: "all", children: [node] };
+}
+
+function ruleToNode(rule: RuleJson): RuleNode {
+  switch (rule.type) {
+    case "holds":
+      return { kind: "token", collection: rule.collection, tokenId: String(rule.tokenId), need: "holds", min: Number(rule.min ?? 1) };
+    case "member":
+      return { kind: "token", collection: rule.collection, tokenId: String(rule.tokenId), need: "member", min: 1 };
+    case "points":
+      return { kind: "points", min: Number(rule.min) };
+    case "level":
+      return { kind: "level", key: rule.min };
+    case "all":
+    case "any":
+      return { kind: "group", mode: rule.type, children: rule.rules.map(ruleToNode) };
+    case "not": {
+      const inner = rule.rule;
+      return { kind: "group", mode: "none", children: inner.type === "any" ? inner.rules.map(ruleToNode) : [ruleToNode(inner)] };
+    }
+  }
+}
+
+/** How the words name token types and levels. */
+export type RuleNames = {
+  typeName(collection: string, tokenId: string): string | undefined;
+  levelName(key: string): string | undefined;
+};
+
+/** A rule in words, worded as the API words it; null: "any signed-in member". */
+export function ruleWords(rule: RuleJson | null, names: RuleNames): string {
+  return rule === null ? "any signed-in member" : words(rule, names, false);
+}
+
+function words(rule: RuleJson, names: RuleNames, nested: boolean): string {
+  switch (rule.type) {
+    case "holds": {
+      const name = names.typeName(rule.collection, String(rule.tokenId)) ?? "item";
+      const min = String(rule.min ?? 1);
+      return min === "1" ? `${article(name)} ${name}` : `${min} or more ${plural(name)}`;
+    }
+    case "member":
+      return `an active ${names.typeName(rule.collection, String(rule.tokenId)) ?? "item"}`;
+    case "points":
+      return `${rule.min} ${String(rule.min) === "1" ? "point" : "points"} or more`;
+    case "level":
+      return `the ${names.levelName(rule.min) ?? rule.min} level or higher`;
+    case "not":
+      return `not ${words(rule.rule, names, true)}`;
+    default: {
+      const text = rule.rules.map((r) => words(r, names, true)).join(rule.type === "all" ? " and " : " or ");
+      return nested && rule.rules.length > 1 ? `(${text})` : text;
+    }
+  }
+}
+
+function article(name: string): "a" | "an" {
+  return /^[aeiou]/i.test(name) ? "an" : "a";
+}
+
+/** "Journey stamp" → "Journey stamps", "Coffee Pass" → "Coffee Passes". */
+export function plural(name: string): string {
+  if (/(s|x|z|ch|sh)$/i.test(name)) return `${name}es`;
+  if (/[^aeiou]y$/i.test(name)) return `${name.slice(0, -1)}ies`;
+  return `${name}s`;
+}
