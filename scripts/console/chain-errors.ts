@@ -2,8 +2,8 @@
  * What a failed transaction means, in words: the collection's custom errors (decoded by viem from the
  * revert data) and the wallet's refusals. Ids and hashes stay out unless they are the point.
  */
-import { BaseError, ContractFunctionRevertedError } from "viem";
-import { DEFAULT_ADMIN_ROLE, MINTER_ROLE, PAUSER_ROLE } from "../../contracts/bindings/index.ts";
+import { BaseError, ContractFunctionRevertedError, decodeErrorResult, isHex, type Hex } from "viem";
+import { DEFAULT_ADMIN_ROLE, MINTER_ROLE, PAUSER_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 
 /** A revert decoded from the collection's ABI: the error's name and arguments. */
 export type Revert = { errorName: string; args: readonly unknown[] };
@@ -14,8 +14,28 @@ const ROLE_NAMES: Record<string, string> = { [DEFAULT_ADMIN_ROLE]: "the collecti
 export function revertOf(error: unknown): Revert | null {
   if (!(error instanceof BaseError)) return null;
   const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
-  if (!reverted?.data?.errorName) return null;
-  return { errorName: reverted.data.errorName, args: reverted.data.args ?? [] };
+  if (reverted?.data?.errorName) return { errorName: reverted.data.errorName, args: reverted.data.args ?? [] };
+  // Not a contract call viem knew the ABI of (a deployment): the raw revert data, decoded here.
+  const data = rawRevertData(error);
+  if (data === null) return null;
+  try {
+    const decoded = decodeErrorResult({ abi: stampbookCollectionAbi, data });
+    return { errorName: decoded.errorName, args: decoded.args ?? [] };
+  } catch {
+    return null;
+  }
+}
+
+/** Revert data (a selector and its arguments) somewhere along the error's causes. */
+function rawRevertData(error: BaseError): Hex | null {
+  let found: Hex | null = null;
+  error.walk((e) => {
+    const data = (e as { data?: unknown }).data;
+    const hex = typeof data === "object" && data !== null ? (data as { data?: unknown }).data : data;
+    if (found === null && typeof hex === "string" && isHex(hex) && hex.length >= 10) found = hex;
+    return false;
+  });
+  return found;
 }
 
 /** A revert in words, e.g. "0xAbc… already holds this membership". */
@@ -42,6 +62,12 @@ export function revertWords({ errorName, args }: Revert): string {
       return `${a[0]} cannot receive tokens (a contract that does not accept them)`;
     case "EmptyAirdrop":
       return "there is no one to send to";
+    case "ERC2981InvalidDefaultRoyalty":
+      return `a royalty of ${a[0]} basis points is more than the whole price (${a[1]})`;
+    case "InvalidTreasury":
+      return `${a[0]} cannot be the treasury: payments would be lost`;
+    case "IssuingMinterLacksRole":
+      return `${a[0]} must hold MINTER_ROLE before it can be the issuing minter`;
     case "AmountTooLarge":
       return `the amount ${a[0]} is too large`;
     default:

@@ -1,31 +1,38 @@
 /**
  * The brand console: staff sign in with their wallet (EIP-4361) for a brand, and see the screens
  * their role may use: owners everything, managers everything but staff, till staff only till mode.
+ * A new brand, whose collection no wallet administers yet, signs in with its API key instead (it acts
+ * as a manager): it deploys and registers a collection, and then the wallet signs in as owner.
  * Screens switch by the address's #fragment; each reloads its data when shown, so nothing needs a
  * page reload.
  */
 import { activityScreen } from "./activity.ts";
 import { airdropScreen } from "./airdrop.ts";
 import { api, ApiProblem, configureApi, onSignedOut, setToken } from "./api.ts";
+import { collectionsScreen } from "./collections.ts";
 import { loadConfig } from "./config.ts";
 import { forget } from "./data.ts";
 import { $, act, el, explain, shortAddress } from "./dom.ts";
 import { journeysScreen } from "./journeys.ts";
 import { offersScreen } from "./offers.ts";
 import { overviewScreen } from "./overview.ts";
-import type { ConsoleContext, Screen } from "./screen.ts";
+import type { ConsoleContext, ConsoleSession, Screen } from "./screen.ts";
 import { staffScreen } from "./staff.ts";
 import { tokenTypesScreen } from "./token-types.ts";
 import { injectedWallet, signInStaff, type Role, type StaffSession } from "./wallet.ts";
 
+/** Where the API key waits out a reload: this tab only, gone when it closes or signs out. */
+const API_KEY_STORAGE = "stampbook-console-api-key";
+
 const config = await loadConfig();
 configureApi(config.apiUrl);
-let session: StaffSession | null = null;
-const ctx: ConsoleContext = { config, session: () => session! };
+let session: ConsoleSession | null = null;
+const ctx: ConsoleContext = { config, session: () => session!, signInWithWallet };
 
 type ScreenSpec = { id: string; title: string; roles: Role[]; make: () => Screen };
 const SCREENS: ScreenSpec[] = [
   { id: "overview", title: "Overview", roles: ["owner", "manager"], make: overviewScreen },
+  { id: "collections", title: "Collections", roles: ["owner", "manager"], make: () => collectionsScreen(ctx) },
   { id: "types", title: "Token types", roles: ["owner", "manager"], make: () => tokenTypesScreen(ctx) },
   { id: "mint", title: "Mint and airdrop", roles: ["owner", "manager"], make: () => airdropScreen(ctx) },
   { id: "offers", title: "Perks and drops", roles: ["owner", "manager"], make: offersScreen },
@@ -66,12 +73,17 @@ async function route() {
   await screen.show();
 }
 
-function showSignedIn(next: StaffSession) {
+function showSignedIn(next: ConsoleSession) {
+  // Another identity sees its own data: nothing read for the one before is kept.
+  if (session !== null) {
+    forget();
+    made.clear();
+  }
   session = next;
   $("brand-name").textContent = next.brandName;
-  $("who").textContent = shortAddress(next.address);
-  $("who").title = next.address;
-  $("role").textContent = ROLE_WORDS[next.role];
+  $("who").textContent = next.address === null ? "" : shortAddress(next.address);
+  $("who").title = next.address ?? "";
+  $("role").textContent = next.via === "apiKey" ? "API key" : ROLE_WORDS[next.role];
   $("role").dataset.role = next.role;
   $("account").hidden = false;
   $("sign-in").hidden = true;
@@ -85,6 +97,7 @@ function showSignedIn(next: StaffSession) {
 function showSignedOut() {
   session = null;
   setToken(null);
+  sessionStorage.removeItem(API_KEY_STORAGE);
   forget();
   made.clear();
   $("screen").replaceChildren();
@@ -105,24 +118,69 @@ window.addEventListener("hashchange", () => void route());
 
 const brandInput = $<HTMLInputElement>("brand-id");
 brandInput.value = config.brandId ?? "";
+const fromStaff = (staff: StaffSession): ConsoleSession => ({ brandId: staff.brandId, brandName: staff.brandName, role: staff.role, address: staff.address, via: "wallet" });
+
+/** The connected wallet signs in as staff of `brandId`; the session replaces any before it (an API key's too). */
+async function signInWithWallet(brandId: string): Promise<ConsoleSession> {
+  const signed = await signInStaff(brandId);
+  setToken(signed.token ?? null);
+  sessionStorage.removeItem(API_KEY_STORAGE);
+  const next = fromStaff(signed);
+  showSignedIn(next);
+  brandInput.value = next.brandId;
+  say(`Signed in to ${next.brandName} as ${ROLE_WORDS[next.role].toLowerCase()}.`);
+  return next;
+}
+
+/**
+ * The brand's API key as the console's credential (sent as a bearer token; kept in this tab only).
+ * The API names the key's brand (`GET /v1/admin/brand`).
+ */
+async function signInWithApiKey(key: string): Promise<ConsoleSession> {
+  if (!/^sbk_[A-Za-z0-9_-]+$/.test(key)) throw new Error("That is not a brand API key: they start with sbk_ (the operator gives a new brand its first one).");
+  setToken(key);
+  try {
+    const brand = await api<{ id: string; name: string }>("GET", "/v1/admin/brand");
+    sessionStorage.setItem(API_KEY_STORAGE, key);
+    return { brandId: brand.id, brandName: brand.name, role: "manager", address: null, via: "apiKey" };
+  } catch (error) {
+    setToken(null);
+    throw error;
+  }
+}
+
 $("connect").addEventListener("click", () =>
   void act($<HTMLButtonElement>("connect"), $("sign-in-status"), "Asking your wallet to sign you in…", async () => {
     const brandId = brandInput.value.trim();
     if (!brandId) throw new Error("Type the brand's id (brand_…).");
-    const signed = await signInStaff(brandId);
-    setToken(signed.token ?? null);
-    showSignedIn(signed);
-    say(`Signed in to ${signed.brandName} as ${ROLE_WORDS[signed.role].toLowerCase()}.`);
+    await signInWithWallet(brandId);
     return "Signed in.";
   }),
 );
 
+const keyInput = $<HTMLInputElement>("api-key");
+$("api-key-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void act($<HTMLButtonElement>("api-key-connect"), $("api-key-status"), "Checking the key…", async () => {
+    const next = await signInWithApiKey(keyInput.value.trim());
+    keyInput.value = "";
+    brandInput.value = next.brandId;
+    // A new brand starts with its collections.
+    if (location.hash === "" || location.hash === "#") history.replaceState(null, "", "#collections");
+    showSignedIn(next);
+    say(`Signed in to ${next.brandName} with its API key: deploy and register a collection, then sign in as its owner with your wallet.`);
+    return "Signed in.";
+  });
+});
+
 $("sign-out").addEventListener("click", async () => {
-  try {
-    await api("POST", "/v1/staff/sign-out", {});
-  } catch (error) {
-    // Signed out here either way; a session the API no longer knows is as good as gone.
-    if (!(error instanceof ApiProblem && error.status === 401)) say(explain(error), true);
+  if (session?.via === "wallet") {
+    try {
+      await api("POST", "/v1/staff/sign-out", {});
+    } catch (error) {
+      // Signed out here either way; a session the API no longer knows is as good as gone.
+      if (!(error instanceof ApiProblem && error.status === 401)) say(explain(error), true);
+    }
   }
   showSignedOut();
   say("Signed out.");
@@ -130,12 +188,17 @@ $("sign-out").addEventListener("click", async () => {
 
 // A wallet that switches accounts no longer matches the signed-in staff member.
 injectedWallet()?.on?.("accountsChanged", (accounts: string[]) => {
-  if (session && accounts[0]?.toLowerCase() !== session.address.toLowerCase()) say("Your wallet switched accounts: transactions are signed by the new one. Sign out and in again to act as it.", true);
+  if (session?.address && accounts[0]?.toLowerCase() !== session.address.toLowerCase()) say("Your wallet switched accounts: transactions are signed by the new one. Sign out and in again to act as it.", true);
 });
 
-// Back from a reload: the staff cookie may still hold a session.
+// Back from a reload: this tab may hold the brand's API key, or the staff cookie a session.
+async function resume(): Promise<ConsoleSession> {
+  const key = sessionStorage.getItem(API_KEY_STORAGE);
+  if (key !== null) return signInWithApiKey(key);
+  return fromStaff(await api<StaffSession>("GET", "/v1/staff/me"));
+}
 try {
-  showSignedIn(await api<StaffSession>("GET", "/v1/staff/me"));
+  showSignedIn(await resume());
 } catch {
   showSignedOut();
 }

@@ -69,6 +69,20 @@ export async function brandRoutes(app: FastifyInstance, opts: { registrations: R
   }
 
   api.get(
+    "/v1/admin/brand",
+    {
+      ...auth,
+      config: { staffRole: "till" },
+      schema: {
+        tags: ["admin"],
+        summary: "The brand these credentials act for (an API key, or a staff session of any role)",
+        response: { 200: Type.Object({ id: Type.String(), name: Type.String() }), ...problemResponses(401) },
+      },
+    },
+    async (request) => ({ id: request.brand!.id, name: request.brand!.name }),
+  );
+
+  api.get(
     "/v1/admin/collections",
     { ...auth, schema: { tags: ["admin"], summary: "The collections this brand registered: only these can its drops mint on", response: { 200: Type.Object({ items: Type.Array(CollectionSchema) }), ...problemResponses(401) } } },
     async (request) => ({ items: (await registrations.ofBrand(request.brand!.id)).map(collectionView) }),

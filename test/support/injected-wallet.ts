@@ -2,11 +2,12 @@
  * An injected wallet for browser tests: `window.ethereum` (also announced with EIP-6963) in a
  * Playwright page, answered in the test process by an EIP-1193 provider backed by a private key
  * (test/support/sdk/provider.ts). It signs messages and transactions with that key, sends them to
- * the test chain, and forwards reads there, as a real wallet does with its node. Errors cross into the
- * page with their EIP-1193 `code` and revert `data`, so the page decodes a contract's custom errors.
+ * the test chain, and forwards reads there, as a real wallet does with its node. It also signs EIP-712
+ * typed data (`eth_signTypedData_v4`, e.g. a collection registration). Errors cross into the page with
+ * their EIP-1193 `code` and revert `data`, so the page decodes a contract's custom errors.
  */
 import type { Page } from "playwright-core";
-import { http, type Address, type EIP1193Provider, type Hex } from "viem";
+import { getAddress, http, type Address, type EIP1193Provider, type Hex, type LocalAccount, type TypedDataDefinition } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { createTestProvider, type TestProvider } from "./sdk/provider.ts";
@@ -28,15 +29,25 @@ function wireError(error: unknown): { code: number; message: string; data?: unkn
   return { code: code ?? (data !== undefined ? 3 : -32603), message, ...(data === undefined ? {} : { data }) };
 }
 
+/** `eth_signTypedData_v4` as wallets answer it: `[address, JSON]`, the domain's own type left for the signer to derive. */
+async function signTypedData(account: LocalAccount, [address, json]: [Address, string]): Promise<Hex> {
+  if (getAddress(address) !== account.address) throw Object.assign(new Error("unknown account"), { code: 4100 });
+  const { types, ...rest } = JSON.parse(json) as TypedDataDefinition & { types: Record<string, unknown> };
+  const { EIP712Domain: _domain, ...own } = types;
+  return account.signTypedData({ ...rest, types: own } as TypedDataDefinition);
+}
+
 /**
  * Puts a wallet holding `privateKey` into `page` (before its scripts run) on the chain at `rpcUrl`.
  * Call before `page.goto`.
  */
 export async function injectWallet(page: Page, options: { privateKey: Hex; rpcUrl: string; chainId?: number }): Promise<InjectedWallet> {
   const chainProvider = { request: http(options.rpcUrl, { retryCount: 0 })({ chain: hardhat }).request } as unknown as EIP1193Provider;
-  const provider = createTestProvider({ account: privateKeyToAccount(options.privateKey), chainId: options.chainId ?? hardhat.id, chainProvider });
+  const account = privateKeyToAccount(options.privateKey);
+  const provider = createTestProvider({ account, chainId: options.chainId ?? hardhat.id, chainProvider });
   await page.exposeFunction("__injectedWallet", async (method: string, params: unknown): Promise<Bridged> => {
     try {
+      if (method === "eth_signTypedData_v4") return { result: await signTypedData(account, params as [Address, string]) };
       return { result: await provider.request({ method, params: params ?? [] }) };
     } catch (error) {
       return { error: wireError(error) };
