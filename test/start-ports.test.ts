@@ -48,7 +48,7 @@ afterAll(async () => {
 describe("npm start with ports in use", () => {
   it("names each taken port's variable, exits 1 and changes nothing", async () => {
     const [port, chainPort, storefrontPort] = [await occupiedPort(), await occupiedPort(), await freePort()];
-    const { code, output } = await start({ PORT: String(port), CHAIN_PORT: String(chainPort), STOREFRONT_PORT: String(storefrontPort) });
+    const { code, output } = await start({ PORT: String(port), CHAIN_PORT: String(chainPort), STOREFRONT_PORT: String(storefrontPort), CONSOLE_PORT: String(await freePort()) });
 
     expect(code, output).toBe(1);
     expect(output.trim().split("\n")).toEqual([
@@ -61,7 +61,7 @@ describe("npm start with ports in use", () => {
 
   it("suggests ports that are free and not the others'", async () => {
     const [port, storefrontPort] = [await occupiedPort(), await occupiedPort()];
-    const { output } = await start({ PORT: String(port), STOREFRONT_PORT: String(storefrontPort), RPC_URL: "http://127.0.0.1:9" });
+    const { output } = await start({ PORT: String(port), STOREFRONT_PORT: String(storefrontPort), CONSOLE_PORT: String(await freePort()), RPC_URL: "http://127.0.0.1:9" });
     const suggested = [...output.matchAll(/e\.g\. \w+=(\d+) npm start/g)].map((m) => Number(m[1]));
     expect(suggested).toHaveLength(2);
     expect(new Set([...suggested, port, storefrontPort]).size).toBe(4);
@@ -69,7 +69,7 @@ describe("npm start with ports in use", () => {
 
   it("refuses one port given to two servers", async () => {
     const port = await freePort();
-    const { code, output } = await start({ PORT: String(port), STOREFRONT_PORT: String(port), CHAIN_PORT: String(await freePort()) });
+    const { code, output } = await start({ PORT: String(port), STOREFRONT_PORT: String(port), CHAIN_PORT: String(await freePort()), CONSOLE_PORT: String(await freePort()) });
     expect(code, output).toBe(1);
     expect(output).toMatch(new RegExp(`^Port ${port} is set for both PORT \\(the API\\) and STOREFRONT_PORT \\(the storefront\\): .*STOREFRONT_PORT=\\d+ npm start$`, "m"));
     expect(await readFile(join(dir, "demo.sqlite"), "utf8")).toBe(database);

@@ -23,9 +23,10 @@ let manifest: any;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "stampbook-start-"));
-  const [port, chainPort, storefrontPort] = [await freePort(), await freePort(), await freePort()];
+  // Every port chosen here: the console's default (the storefront's + 1) may be any process's.
+  const [port, chainPort, storefrontPort, consolePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   child = spawn(process.execPath, ["scripts/start.ts"], {
-    env: { ...process.env, PORT: String(port), CHAIN_PORT: String(chainPort), STOREFRONT_PORT: String(storefrontPort), MANIFEST_PATH: join(dir, "demo.json"), DATABASE_URL: `sqlite:${join(dir, "demo.sqlite")}` },
+    env: { ...process.env, PORT: String(port), CHAIN_PORT: String(chainPort), STOREFRONT_PORT: String(storefrontPort), CONSOLE_PORT: String(consolePort), MANIFEST_PATH: join(dir, "demo.json"), DATABASE_URL: `sqlite:${join(dir, "demo.sqlite")}` },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d) => (output += d));
@@ -167,10 +168,10 @@ describe("npm start", () => {
   });
 
   it("run again against the same chain and database, it finds the demo and seeds nothing twice", async () => {
-    const [port, storefrontPort] = [await freePort(), await freePort()];
+    const [port, storefrontPort, consolePort] = [await freePort(), await freePort(), await freePort()];
     let again = "";
     const second = spawn(process.execPath, ["scripts/start.ts"], {
-      env: { ...process.env, PORT: String(port), STOREFRONT_PORT: String(storefrontPort), RPC_URL: manifest.rpcUrl, MANIFEST_PATH: join(dir, "again.json"), DATABASE_URL: `sqlite:${join(dir, "demo.sqlite")}` },
+      env: { ...process.env, PORT: String(port), STOREFRONT_PORT: String(storefrontPort), CONSOLE_PORT: String(consolePort), RPC_URL: manifest.rpcUrl, MANIFEST_PATH: join(dir, "again.json"), DATABASE_URL: `sqlite:${join(dir, "demo.sqlite")}` },
       stdio: ["ignore", "pipe", "pipe"],
     });
     second.stdout!.on("data", (d) => (again += d));

@@ -24,7 +24,7 @@ export type DemoProcess = { child: ChildProcess; output: () => string; manifest:
 
 export async function startDemo(env: Record<string, string> = {}): Promise<DemoProcess> {
   const dir = await mkdtemp(join(tmpdir(), "stampbook-demo-"));
-  const ports = { PORT: await freePort(), CHAIN_PORT: await freePort(), STOREFRONT_PORT: await freePort() };
+  const ports = { PORT: await freePort(), CHAIN_PORT: await freePort(), STOREFRONT_PORT: await freePort(), CONSOLE_PORT: await freePort() };
   let output = "";
   const child = spawn(process.execPath, ["scripts/start.ts"], {
     env: {
