@@ -13,6 +13,7 @@ import type { Config } from "../config.ts";
 import { chainUnavailable } from "../chain/errors.ts";
 import { Problem, type ProblemCode } from "../errors.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
+import { createSessionCache } from "./session-cache.ts";
 import { newSessionId, openNonce, openSession, signingKey, signNonce, signSession, type SessionClaims } from "./signed-tokens.ts";
 import { checkSiweMessage, checksumAddress, parseSiweMessage, SiweError, verifySiweSignature, type ChainClient } from "./siwe/index.ts";
 
@@ -87,17 +88,7 @@ export function createAuthService(deps: {
   const now = deps.now ?? (() => new Date());
   const sessionCacheMs = deps.sessionCacheMs ?? 0;
   // Keyed by the token itself: a hit costs no MAC, no store read and no checksumming.
-  const sessionCache = new Map<string, { id: string; holder: SessionHolder; cachedAt: number; expiresAtMs: number }>();
-  // Session id -> token, for `forget`: the cache is keyed by token, another instance names the id.
-  const cachedTokens = new Map<string, string>();
-  // Counts `forget` calls: a lookup that read the store before one must not cache what it read.
-  let forgotten = 0;
-  function uncache(token: string): void {
-    const entry = sessionCache.get(token);
-    if (entry === undefined) return;
-    sessionCache.delete(token);
-    cachedTokens.delete(entry.id);
-  }
+  const sessions = createSessionCache<SessionHolder>({ ttlMs: sessionCacheMs, maxEntries: MAX_CACHED_SESSIONS });
   let keys: Promise<{ nonce: KeyObject; session: KeyObject }> | undefined;
   const secretFor = async (name: string): Promise<Uint8Array> =>
     deps.secret ? new Uint8Array(hkdfSync("sha256", deps.secret, "", `stampbook ${name}`, 32)) : store.secret(name);
@@ -182,42 +173,25 @@ export function createAuthService(deps: {
 
     async authenticate(token) {
       const at = now().getTime();
-      const cached = sessionCache.get(token);
-      if (cached !== undefined) {
-        if (at - cached.cachedAt < sessionCacheMs && at < cached.expiresAtMs) return cached.holder;
-        uncache(token);
-      }
-      const generation = forgotten;
+      const cached = sessions.get(token, at);
+      if (cached !== undefined) return cached;
+      const generation = sessions.begin();
       const claims = await claimsOf(token, at);
       if (claims === null || (await store.isSessionRevoked(claims.id))) return null;
       const holder = { address: checksumAddress(claims.address), chainId: claims.chainId };
-      if (sessionCacheMs > 0 && generation === forgotten) {
-        if (sessionCache.size >= MAX_CACHED_SESSIONS) uncache(sessionCache.keys().next().value!);
-        uncache(token);
-        sessionCache.set(token, { id: claims.id, holder, cachedAt: at, expiresAtMs: claims.expiresAtMs });
-        cachedTokens.set(claims.id, token);
-      }
+      sessions.put(token, { id: claims.id, value: holder, at, expiresAtMs: claims.expiresAtMs }, generation);
       return holder;
     },
 
     async signOut(token) {
-      uncache(token);
+      sessions.drop(token);
       const claims = await claimsOf(token, now().getTime());
       if (claims === null) return;
       await store.revokeSession(claims.id, toTimestamp(claims.expiresAtMs));
       await deps.onSignOut?.(claims.id);
     },
 
-    forget(sessionId) {
-      forgotten++;
-      if (sessionId === undefined) {
-        sessionCache.clear();
-        cachedTokens.clear();
-        return;
-      }
-      const token = cachedTokens.get(sessionId);
-      if (token !== undefined) uncache(token);
-    },
+    forget: (sessionId) => sessions.forget(sessionId),
   };
 }
 

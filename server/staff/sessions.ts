@@ -8,6 +8,7 @@
 import { hkdfSync, type KeyObject } from "node:crypto";
 import { getAddress, type Address } from "viem";
 import type { AuthService } from "../auth/sessions.ts";
+import { createSessionCache } from "../auth/session-cache.ts";
 import { newSessionId, signingKey } from "../auth/signed-tokens.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import type { StaffRoles } from "./roles.ts";
@@ -53,9 +54,7 @@ export function createStaffSessions(deps: {
 }): StaffSessions {
   const { store, roles } = deps;
   const now = deps.now ?? (() => new Date());
-  const cache = new Map<string, { session: StaffSession; cachedAt: number; expiresAtMs: number }>();
-  const cachedTokens = new Map<string, string>();
-  let forgotten = 0;
+  const sessions = createSessionCache<StaffSession>({ ttlMs: deps.sessionCacheMs, maxEntries: MAX_CACHED_SESSIONS });
   let key: Promise<KeyObject> | undefined;
 
   function signing(): Promise<KeyObject> {
@@ -65,13 +64,6 @@ export function createStaffSessions(deps: {
       key.catch(() => (key = undefined));
     }
     return key;
-  }
-
-  function uncache(token: string): void {
-    const entry = cache.get(token);
-    if (entry === undefined) return;
-    cache.delete(token);
-    cachedTokens.delete(entry.session.id);
   }
 
   /** A token's claims if this server signed it and it has not expired; ended sessions included. */
@@ -98,40 +90,24 @@ export function createStaffSessions(deps: {
 
     async authenticate(token) {
       const at = now().getTime();
-      const cached = cache.get(token);
-      if (cached !== undefined) {
-        if (at - cached.cachedAt < deps.sessionCacheMs && at < cached.expiresAtMs) return cached.session;
-        uncache(token);
-      }
-      const generation = forgotten;
+      const cached = sessions.get(token, at);
+      if (cached !== undefined) return cached;
+      const generation = sessions.begin();
       const claims = await claimsOf(token, at);
       if (claims === null || (await store.isSessionRevoked(claims.id))) return null;
       const session: StaffSession = { id: claims.id, brandId: claims.brandId, address: getAddress(claims.address), expiresAt: toTimestamp(claims.expiresAtMs) };
-      if (deps.sessionCacheMs > 0 && generation === forgotten) {
-        if (cache.size >= MAX_CACHED_SESSIONS) uncache(cache.keys().next().value!);
-        cache.set(token, { session, cachedAt: at, expiresAtMs: claims.expiresAtMs });
-        cachedTokens.set(claims.id, token);
-      }
+      sessions.put(token, { id: claims.id, value: session, at, expiresAtMs: claims.expiresAtMs }, generation);
       return session;
     },
 
     async signOut(token) {
-      uncache(token);
+      sessions.drop(token);
       const claims = await claimsOf(token, now().getTime());
       if (claims === null) return;
       await store.revokeSession(claims.id, toTimestamp(claims.expiresAtMs));
       await deps.onSignOut?.(claims.id);
     },
 
-    forget(sessionId) {
-      forgotten++;
-      if (sessionId === undefined) {
-        cache.clear();
-        cachedTokens.clear();
-        return;
-      }
-      const token = cachedTokens.get(sessionId);
-      if (token !== undefined) uncache(token);
-    },
+    forget: (sessionId) => sessions.forget(sessionId),
   };
 }
