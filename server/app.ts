@@ -54,6 +54,10 @@ import { redisPlugin, sharedRateLimitStore } from "./plugins/redis.ts";
 import { storagePlugin } from "./plugins/storage.ts";
 import { staffAdminRoutes } from "./staff/admin-routes.ts";
 import { consoleRoutes } from "./staff/console-routes.ts";
+import { createConsents } from "./consents/consents.ts";
+import { createProfiles } from "./consents/profile.ts";
+import { createDataRequests } from "./consents/requests.ts";
+import { consentRoutes } from "./consents/routes.ts";
 import { createStaffList } from "./staff/list.ts";
 import { createRulePreviews } from "./staff/preview.ts";
 import { createStaffRoles } from "./staff/roles.ts";
@@ -348,6 +352,16 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     stats: createStaffStats({ store, now }),
     previews: createRulePreviews({ store, ownership, terms, servedCollections: () => directory.served() }),
   });
+
+  // Members' data and consents: grants are read through a cache as sessions are (SESSION_CACHE_MS),
+  // which every grant or revocation drops on every instance over the bus.
+  const requests = createDataRequests({ store, now });
+  const consents = createConsents({ store, auth, requests, params: config, cacheMs: config.sessionCacheMs, now, onChange: (member) => bus.publish({ type: "consents", member }) });
+  bus.subscribe((event) => {
+    if (event.type === "consents") consents.forget(event.member);
+    if (event.type === "resync") consents.forget();
+  });
+  await app.register(consentRoutes, { profiles: createProfiles({ store, now }), requests, consents, rateLimitPerMinute: config.authRateLimitPerMinute });
 
   return app;
 }

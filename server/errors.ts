@@ -75,6 +75,11 @@ export type ProblemCode =
   | "not_staff"
   | "role_forbidden"
   | "staff_not_found"
+  | "data_request_not_found"
+  | "consent_invalid"
+  | "consent_replayed"
+  | "consent_signer_mismatch"
+  | "consent_not_found"
   | "store_busy"
   | "internal";
 

@@ -107,6 +107,21 @@ if (url === null) {
       expect(a.errors).toEqual(Array(4).fill("a malformed cache invalidation message was ignored"));
     });
 
+    it("a consents event carries the member's address across; one without a well-formed address is refused", async () => {
+      const channel = `test-${randomUUID()}`;
+      const a = await instance(channel);
+      const b = await instance(channel);
+      const member = `0x${"ab".repeat(20)}`;
+      await b.bus.publish({ type: "consents", member });
+      await eventually(() => a.seen.length === 1);
+      expect(a.seen).toEqual([{ type: "consents", member }]);
+      for (const junk of [{ type: "consents" }, { type: "consents", member: "0x12" }, { type: "consents", member: 7 }]) {
+        await a.publisher.publish(channel, JSON.stringify({ origin: "elsewhere", event: junk }));
+      }
+      await eventually(() => a.errors.length === 3);
+      expect(a.seen).toEqual([{ type: "consents", member }]);
+    });
+
     it("after a lost connection it subscribes again and tells its handlers to drop everything (resync)", async () => {
       const channel = `test-${randomUUID()}`;
       const a = await instance(channel);

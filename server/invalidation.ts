@@ -24,6 +24,8 @@ export type Invalidation =
   | { type: "journeys" }
   /** A brand's owner added, changed or removed a staff member. */
   | { type: "staff" }
+  /** A member granted or revoked a data consent: what was cached of their grants is stale. */
+  | { type: "consents"; member: string }
   /** A member signed out of this session. */
   | { type: "session-revoked"; sessionId: string };
 
@@ -133,7 +135,7 @@ function parse(text: string): { origin: string; event: Invalidation } | null {
   if (typeof value !== "object" || value === null) return null;
   const { origin, event } = value as { origin?: unknown; event?: unknown };
   if (typeof origin !== "string" || typeof event !== "object" || event === null) return null;
-  const { type, sessionId } = event as { type?: unknown; sessionId?: unknown };
+  const { type, sessionId, member } = event as { type?: unknown; sessionId?: unknown; member?: unknown };
   switch (type) {
     case "offers":
     case "collections":
@@ -141,6 +143,9 @@ function parse(text: string): { origin: string; event: Invalidation } | null {
     case "journeys":
     case "staff":
       return { origin, event: { type } };
+    case "consents":
+      if (typeof member !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(member)) return null;
+      return { origin, event: { type, member } };
     case "session-revoked":
       if (typeof sessionId !== "string" || sessionId.length === 0 || sessionId.length > MAX_ID_LENGTH) return null;
       return { origin, event: { type, sessionId } };

@@ -10,6 +10,7 @@
  */
 import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
+import { consentSchema } from "../sql/consent-schema.ts";
 import type { SqlExecutor } from "../sql/database.ts";
 import { journeySchema } from "../sql/journey-schema.ts";
 import { staffSchema } from "../sql/staff-schema.ts";
@@ -143,6 +144,7 @@ export const postgresMigrations: readonly PostgresMigration[] = [
   { version: 4, name: "journeys", sql: journeySchema.postgres },
   { version: 5, name: "awards", sql: awardSchema.postgres },
   { version: 6, name: "staff", sql: staffSchema.postgres },
+  { version: 7, name: "consents", sql: consentSchema.postgres },
 ];
 
 /**

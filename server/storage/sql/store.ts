@@ -3,6 +3,7 @@ import type { Store } from "../store.ts";
 import { createAwardStore } from "./award-store.ts";
 import { createBrandStore } from "./brand-store.ts";
 import { createCatalogStore } from "./catalog-store.ts";
+import { createConsentStore } from "./consent-store.ts";
 import type { SqlDatabase } from "./database.ts";
 import { createJourneyStore } from "./journey-store.ts";
 import { createLeaseStore } from "./lease-store.ts";
@@ -23,6 +24,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...createJourneyStore(db),
     ...createAwardStore(db),
     ...createStaffStore(db),
+    ...createConsentStore(db),
     async close() {
       // Nonces already handed in are recorded (or refused) before the database closes.
       if (db.isOpen) await flush();

@@ -35,6 +35,8 @@ const CURRENT_TABLES = [
   "brand_levels",
   "brand_minters",
   "brands",
+  "consents",
+  "data_requests",
   "journey_codes",
   "journey_events",
   "journey_invitations",
@@ -43,6 +45,7 @@ const CURRENT_TABLES = [
   "journey_referrals",
   "journeys",
   "leases",
+  "member_profiles",
   "members",
   "offers",
   "revoked_sessions",
@@ -76,6 +79,7 @@ describe("migrations", () => {
       { version: 8, name: "journeys", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 9, name: "awards", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 10, name: "staff", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 11, name: "consents", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 

@@ -1,0 +1,85 @@
+/**
+ * Revocation across API instances sharing one store: with Redis, a grant revoked on one instance is
+ * seen revoked on the other at once, though each caches a member's grants for a minute; an instance
+ * without Redis keeps its cached list until the cache ends (the bound the broadcast removes).
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import type { PublicClient } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startChain, type DemoChain } from "../../test/support/chain.ts";
+import { bearer, TEST_MINTER_KEY_SECRET } from "../../test/support/server.ts";
+import { redisForTests } from "../../test/support/services.ts";
+import { siweSignIn, viaInject } from "../../test/support/siwe.ts";
+import { build } from "../app.ts";
+import { createBrand } from "../brands/accounts.ts";
+import { loadConfig } from "../config.ts";
+import { SqliteStore, type Store } from "../storage/index.ts";
+
+const redisUrl = redisForTests("consent revocation across API instances (server/consents/instances.test.ts)");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let chain: DemoChain;
+let store: Store;
+let brandId: string;
+const apps: FastifyInstance[] = [];
+
+beforeAll(async () => {
+  chain = await startChain();
+  store = SqliteStore.open(":memory:");
+  brandId = (await createBrand(store, "Demo Coffee Club")).id;
+});
+afterAll(async () => {
+  for (const app of apps.splice(0)) await app.close();
+  await store?.close();
+});
+
+async function instance(env: Record<string, string>, redisPrefix?: string): Promise<FastifyInstance> {
+  const config = loadConfig({ PUBLIC_URL: "http://localhost:8787", DATABASE_URL: "sqlite::memory:", AUTH_RATE_LIMIT_PER_MINUTE: "100000", CLAIM_SWEEP_MS: "86400000", MINTER_KEY_SECRET: TEST_MINTER_KEY_SECRET, ...env });
+  const app = await build({ config, store, client: chain.publicClient as PublicClient, logger: false, ...(redisPrefix === undefined ? {} : { redisPrefix }) });
+  apps.push(app);
+  return app;
+}
+
+const statusOn = async (app: FastifyInstance, token: string, id: string) =>
+  ((await app.inject({ method: "GET", url: "/v1/me/consents", headers: bearer(token) })).json().items as { id: string; status: string }[]).find((c) => c.id === id)?.status;
+
+if (redisUrl === null) {
+  describe.skip("with REDIS_URL (Redis not reachable)", () => it("is skipped because Redis is not reachable at TEST_REDIS_URL (under CI=true the run fails instead)", () => {}));
+} else {
+  describe("with REDIS_URL", () => {
+    it("a grant revoked on one instance is revoked on the other at once, though it caches grants for a minute", async () => {
+      const prefix = `stampbook-test-${randomUUID().slice(0, 8)}`;
+      const env = { REDIS_URL: redisUrl, SESSION_CACHE_MS: "60000" };
+      const [a, b] = [await instance(env, prefix), await instance(env, prefix)];
+      const quiet = await instance({ SESSION_CACHE_MS: "60000" });
+      const member = chain.members[0]!;
+      const token = await siweSignIn(viaInject(a), member);
+      const request = await store.createDataRequest({ id: `req-${randomUUID()}`, brandId, fields: ["birthday"], purpose: "to send you a birthday treat", retentionDays: 30, perkId: null, createdAt: new Date().toISOString() });
+
+      // Every instance caches the member's (empty) list, then sees the grant: granting is broadcast too.
+      for (const app of [a, b]) expect((await app.inject({ method: "GET", url: "/v1/me/consents", headers: bearer(token) })).json().items).toEqual([]);
+      const template = (await a.inject({ method: "GET", url: `/v1/consents/template?request=${request.id}`, headers: bearer(token) })).json();
+      const signature = await member.signMessage({ account: member.account!, message: template.message });
+      const granted = await a.inject({ method: "POST", url: "/v1/consents", headers: bearer(token), payload: { message: template.message, signature } });
+      expect(granted.statusCode, granted.body).toBe(201);
+      const id = granted.json().id;
+      for (const app of [a, quiet]) expect(await statusOn(app, token, id)).toBe("active");
+      const grantedAt = performance.now();
+      while ((await statusOn(b, token, id)) !== "active") {
+        expect(performance.now() - grantedAt, "the grant reached B").toBeLessThan(5_000);
+        await sleep(10);
+      }
+
+      expect((await a.inject({ method: "DELETE", url: `/v1/me/consents/${id}`, headers: bearer(token) })).statusCode).toBe(204);
+      expect(await statusOn(a, token, id)).toBe("revoked");
+      const since = performance.now();
+      while ((await statusOn(b, token, id)) !== "revoked") {
+        expect(performance.now() - since, "the grant was revoked on B").toBeLessThan(5_000);
+        await sleep(10);
+      }
+      // Without Redis an instance serves its cached list until the cache ends: what the broadcast removes.
+      expect(await statusOn(quiet, token, id)).toBe("active");
+    });
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * Brands' data requests: which of a member's fields, the purpose in plain words, how many days the
+ * brand keeps what it gets, and optionally the perk it unlocks. Members see every brand's live ones.
+ *
+ * A purpose is written in the characters an EIP-4361 statement allows (printable ASCII but
+ * `" % < > \ ^ \` { | }`), because the member's wallet shows it in the statement they sign.
+ */
+import { Type, type Static } from "typebox";
+import { Problem } from "../errors.ts";
+import { IdSchema, Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
+import { newId, toTimestamp, type Store } from "../storage/index.ts";
+import { canonicalFields, DATA_FIELDS, type DataRequest, type ListedDataRequest } from "./types.ts";
+
+/** Live requests a brand may have at once. */
+export const MAX_DATA_REQUESTS_PER_BRAND = 50;
+
+export const DataRequestBody = Type.Object(
+  {
+    fields: Type.Array(StringEnum(DATA_FIELDS), { minItems: 1, maxItems: DATA_FIELDS.length, uniqueItems: true }),
+    purpose: Type.String({ minLength: 1, maxLength: 200, pattern: "^[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=]([A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;= ]*[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=])?$", description: "Why, in plain words (1-200 characters a wallet can show in a sign-in statement; no leading or trailing spaces)" }),
+    retentionDays: Type.Integer({ minimum: 1, maximum: 3650, description: "How many days the brand keeps what it is granted" }),
+    perkId: Type.Optional(IdSchema),
+  },
+  { additionalProperties: false },
+);
+export type DataRequestInput = Static<typeof DataRequestBody>;
+
+export const DataRequestSchema = Type.Object({
+  id: Type.String(),
+  brandId: Type.String(),
+  brandName: Type.Optional(Type.String()),
+  fields: Type.Array(Type.String()),
+  purpose: Type.String(),
+  retentionDays: Type.Integer(),
+  perkId: Nullable(Type.String()),
+  createdAt: TimestampSchema,
+});
+
+export type DataRequests = {
+  create(brandId: string, input: DataRequestInput): Promise<DataRequest>;
+  /** One brand's live requests, or (without a brand) every brand's, with brand names. */
+  list(brandId?: string): Promise<ListedDataRequest[]>;
+  remove(brandId: string, id: string): Promise<void>;
+  /** A live request, or the problem `data_request_not_found`. */
+  get(id: string): Promise<DataRequest>;
+};
+
+export const dataRequestNotFound = () => new Problem(404, "data_request_not_found", "No such data request", "It does not exist, or was withdrawn.");
+
+export function createDataRequests(deps: { store: Store; now: () => Date }): DataRequests {
+  const { store } = deps;
+  return {
+    async create(brandId, input) {
+      if (input.perkId !== undefined) {
+        const perk = await store.getOffer(input.perkId);
+        if (perk === null || perk.kind !== "perk" || perk.brandId !== brandId) throw new Problem(404, "perk_not_found", "No such perk", "perkId must name one of the brand's live perks.");
+      }
+      if ((await store.listDataRequests({ brandId })).length >= MAX_DATA_REQUESTS_PER_BRAND) {
+        throw new Problem(409, "quota_exceeded", "The brand is at one of its bounds", `A brand may have at most ${MAX_DATA_REQUESTS_PER_BRAND} live data requests; withdraw some first.`, { quota: "dataRequests", limit: MAX_DATA_REQUESTS_PER_BRAND });
+      }
+      return store.createDataRequest({
+        id: newId(),
+        brandId,
+        fields: canonicalFields(input.fields),
+        purpose: input.purpose,
+        retentionDays: input.retentionDays,
+        perkId: input.perkId ?? null,
+        createdAt: toTimestamp(deps.now()),
+      });
+    },
+    list: (brandId) => store.listDataRequests(brandId === undefined ? {} : { brandId }),
+    async remove(brandId, id) {
+      if (!(await store.deleteDataRequest(brandId, id, toTimestamp(deps.now())))) throw dataRequestNotFound();
+    },
+    async get(id) {
+      const request = await store.getDataRequest(id);
+      if (request === null) throw dataRequestNotFound();
+      return request;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Members' data and the consents brands ask for: the member's profile (theirs, not a brand's), the
+ * data requests brands publish (which fields, why, for how long), and the grants members sign.
+ * A grant's receipt is the EIP-4361 message with its ERC-5573 ReCap and the signature, as signed.
+ */
+import type { Address } from "viem";
+import type { Timestamp } from "../storage/time.ts";
+
+/** What a brand may ask for, in the one order fields are always listed in. */
+export const DATA_FIELDS = ["email", "name", "birthday", "city", "preferences"] as const;
+export type DataField = (typeof DATA_FIELDS)[number];
+
+/** `fields` deduplicated and in {@link DATA_FIELDS} order. */
+export function canonicalFields(fields: readonly DataField[]): DataField[] {
+  return DATA_FIELDS.filter((field) => fields.includes(field));
+}
+
+export type Birthday = { month: number; day: number };
+export type Preferences = Record<string, string | boolean>;
+
+/** A member's profile; every field may be absent (null). */
+export interface MemberProfile {
+  address: Address;
+  email: string | null;
+  name: string | null;
+  birthday: Birthday | null;
+  city: string | null;
+  preferences: Preferences;
+  updatedAt: Timestamp;
+}
+
+/** A brand's request for some of a member's fields, for a purpose, kept `retentionDays`. */
+export interface DataRequest {
+  id: string;
+  brandId: string;
+  fields: DataField[];
+  purpose: string;
+  retentionDays: number;
+  perkId: string | null;
+  createdAt: Timestamp;
+}
+
+/** A live request as members see it listed: with the brand's name. */
+export type ListedDataRequest = DataRequest & { brandName: string };
+
+/** A member's signed grant of one request: what was granted, until when, and the receipt. */
+export interface Consent {
+  id: string;
+  member: Address;
+  brandId: string;
+  requestId: string;
+  fields: DataField[];
+  purpose: string;
+  grantedAt: Timestamp;
+  expiresAt: Timestamp;
+  revokedAt: Timestamp | null;
+  /** The nonce of the signed message: one grant per nonce. */
+  nonce: string;
+  /** The EIP-4361 message exactly as signed. */
+  message: string;
+  signature: string;
+}
+
+export type ConsentStatus = "active" | "revoked" | "expired";
+
+export function consentStatus(consent: Consent, now: Timestamp): ConsentStatus {
+  if (consent.revokedAt !== null) return "revoked";
+  return consent.expiresAt <= now ? "expired" : "active";
+}
+
+export type CreateConsentResult = { created: true; consent: Consent } | { created: false; reason: "request_gone" | "nonce_used" };
+
+export interface ConsentStore {
+  getProfile(address: Address): Promise<MemberProfile | null>;
+  /** Replaces the member's whole profile. */
+  putProfile(profile: MemberProfile): Promise<MemberProfile>;
+
+  /** Fails if the brand does not exist. */
+  createDataRequest(request: DataRequest): Promise<DataRequest>;
+  /** A live (not deleted) request, or null. */
+  getDataRequest(id: string): Promise<DataRequest | null>;
+  /** Live requests, oldest first: one brand's, or every brand's. */
+  listDataRequests(query?: { brandId?: string }): Promise<ListedDataRequest[]>;
+  /** Soft-deletes one of the brand's live requests (grants keep pointing at it). False if missing, deleted or another brand's. */
+  deleteDataRequest(brandId: string, id: string, now: Timestamp): Promise<boolean>;
+
+  /** Stores a grant if its request is still live and no grant has its nonce, in one transaction. */
+  createConsent(consent: Consent): Promise<CreateConsentResult>;
+  /** The grant made with this nonce, or null. */
+  findConsentByNonce(nonce: string): Promise<Consent | null>;
+  /** A member's grants, newest first, revoked and expired ones included. */
+  listConsents(member: Address): Promise<Consent[]>;
+  /** Revokes one of the member's unrevoked grants; null if missing, another member's or revoked already. */
+  revokeConsent(member: Address, id: string, now: Timestamp): Promise<Consent | null>;
+}
