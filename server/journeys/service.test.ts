@@ -84,13 +84,26 @@ describe("journeys service", () => {
   });
 
   it("remembers who signed in: a member's later sign-ins do not touch the store", async () => {
+    const recordMembers = vi.spyOn(store, "recordMembers");
     const recordSignIn = vi.spyOn(store, "recordSignIn");
     await journeys.signedIn(member(5), { invitation: null });
     await journeys.signedIn(member(5), { invitation: "ANYTHING" });
-    expect(recordSignIn).toHaveBeenCalledTimes(1);
+    expect(recordMembers).toHaveBeenCalledTimes(1);
+    expect(recordSignIn).not.toHaveBeenCalled();
     // Not a code: treated as none.
     await journeys.signedIn(member(6), { invitation: "<script>" });
-    expect(recordSignIn).toHaveBeenLastCalledWith(expect.objectContaining({ invitation: null }));
+    expect(recordMembers).toHaveBeenLastCalledWith([member(6).toLowerCase()], expect.any(String));
+    expect(recordSignIn).not.toHaveBeenCalled();
+  });
+
+  it("plain sign-ins of one turn share one write; one with an invitation is written on its own", async () => {
+    const recordMembers = vi.spyOn(store, "recordMembers");
+    const recordSignIn = vi.spyOn(store, "recordSignIn");
+    await Promise.all([member(7), member(8), member(9)].map((m) => journeys.signedIn(m, { invitation: null })));
+    expect(recordMembers).toHaveBeenCalledTimes(1);
+    expect(recordMembers.mock.calls[0]![0]).toEqual([member(7), member(8), member(9)].map((m) => m.toLowerCase()));
+    await journeys.signedIn(member(10), { invitation: "CODEONE" });
+    expect(recordSignIn).toHaveBeenCalledWith(expect.objectContaining({ invitation: "CODEONE" }));
   });
 
   it("hold steps: the rule seam's refusals name the path inside the step, and its reasons reach the member", async () => {

@@ -78,6 +78,19 @@ export function createJourneys(deps: JourneyServiceDeps) {
   const faces = new WeakMap<Journey, Promise<JourneyFace>>();
   // Addresses this instance saw sign in: they are members, whatever invitation they bring.
   const knownMembers = new Set<string>();
+  // Plain sign-ins waiting for the next write, and the write they will share.
+  let pendingMembers: Address[] = [];
+  let pendingWrite: Promise<void> | null = null;
+  function noteMember(member: Address): Promise<void> {
+    pendingMembers.push(member);
+    pendingWrite ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const batch = pendingMembers;
+      pendingMembers = [];
+      pendingWrite = null;
+      return store.recordMembers(batch, at());
+    });
+    return pendingWrite;
+  }
   // Counts changes: a list read from the store before one must not be cached.
   let generation = 0;
 
@@ -390,6 +403,13 @@ export function createJourneys(deps: JourneyServiceDeps) {
       if (knownMembers.has(member)) return;
       const code = context.invitation === null ? "" : normalizeCode(context.invitation);
       const invitation = /^[A-Z0-9]{1,64}$/.test(code) ? code : null;
+      if (invitation === null) {
+        // Plain sign-ins of one event-loop turn share one write (sign-ins come in bursts).
+        await noteMember(member as Address);
+        if (knownMembers.size >= MAX_KNOWN_MEMBERS) knownMembers.clear();
+        knownMembers.add(member);
+        return;
+      }
       const result = await store.recordSignIn({ member: member as Address, invitation, now: at() });
       if (knownMembers.size >= MAX_KNOWN_MEMBERS) knownMembers.clear();
       knownMembers.add(member);

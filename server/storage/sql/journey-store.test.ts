@@ -236,6 +236,12 @@ function describeJourneyStore(name: string, open: () => Promise<Opened>) {
         expect((await store.memberProgress(member(1))).invitations).toEqual([{ journeyId: j.id, code: "CODEONE" }]);
       });
 
+      it("notes many plain sign-ins in one write, each address once; they are members after it", async () => {
+        await store.recordMembers([member(7), member(8), member(7)], at());
+        await store.recordMembers([member(8)], at(1));
+        for (const m of [member(7), member(8)]) expect(await store.recordSignIn({ member: m, invitation: null, now: at(2) })).toEqual({ firstSignIn: false, referral: null });
+      });
+
       it("a new member with an invitation completes the inviter's referral step; self-invites and existing members do nothing", async () => {
         const j = await journey({ steps: steps("referral") });
         const inviter = member(1);

@@ -487,6 +487,20 @@ export function createJourneyStore(db: SqlDatabase): JourneyStore {
       return row!.code;
     },
 
+    async recordMembers(members: readonly Address[], now: Timestamp): Promise<void> {
+      requireTimestamp("now", now);
+      const addresses = [...new Set(members.map((m) => requireAddress("member", m)))];
+      // Bounded statements: at most 500 rows (1,000 parameters) each.
+      for (let i = 0; i < addresses.length; i += 500) {
+        const chunk = addresses.slice(i, i + 500);
+        await db.transaction(
+          (tx) => tx.run(`INSERT INTO members (address, first_seen_at) VALUES ${chunk.map(() => "(?, ?)").join(", ")} ON CONFLICT (address) DO NOTHING`, ...chunk.flatMap((a) => [a, now])),
+          // As a plain sign-in's row in recordSignIn: lost to a power cut, a later invitation counts the address as new.
+          { durability: "ephemeral" },
+        );
+      }
+    },
+
     async recordSignIn(input: { member: Address; invitation: string | null; now: Timestamp }): Promise<SignInResult> {
       const member = requireAddress("member", input.member);
       const now = requireTimestamp("now", input.now);
