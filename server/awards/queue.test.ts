@@ -321,17 +321,21 @@ describe("two workers at once", () => {
   });
 
   const url = postgresForTests("two award workers on PostgreSQL");
-  it.skipIf(url === null)("over two PostgreSQL connections on one schema never send an award twice", async () => {
-    const schema = freshSchema();
-    const a = await PostgresStore.connect(url!, { schema, poolSize: 4 });
-    const b = await PostgresStore.connect(url!, { schema, poolSize: 4 });
-    try {
-      await twoWorkers([a, b]);
-    } finally {
-      await a.close();
-      await b.close();
-    }
-  });
+  if (url === null) {
+    it.skip("over two PostgreSQL connections: skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
+  } else {
+    it("over two PostgreSQL connections on one schema never send an award twice", async () => {
+      const schema = freshSchema();
+      const a = await PostgresStore.connect(url, { schema, poolSize: 4 });
+      const b = await PostgresStore.connect(url, { schema, poolSize: 4 });
+      try {
+        await twoWorkers([a, b]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+  }
 });
 
 

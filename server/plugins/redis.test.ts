@@ -150,7 +150,7 @@ describe("without REDIS_URL", () => {
 });
 
 if (redisUrl === null) {
-  describe.skip("with REDIS_URL (Redis not reachable)", () => it("is skipped because Redis is not reachable at TEST_REDIS_URL (under CI=true the run fails instead)", () => {}));
+  it.skip("with REDIS_URL (Redis not reachable): is skipped because Redis is not reachable at TEST_REDIS_URL (under CI=true the run fails instead)", () => {});
 } else {
   describe("with REDIS_URL", () => {
     it("rate limits are shared: three nonces spread over two instances, then the fourth is 429 on either", async () => {

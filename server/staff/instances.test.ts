@@ -91,7 +91,7 @@ describe("two instances over one store", () => {
 });
 
 if (redisUrl === null) {
-  describe.skip("with REDIS_URL (Redis not reachable)", () => it("is skipped because Redis is not reachable at TEST_REDIS_URL (under CI=true the run fails instead)", () => {}));
+  it.skip("with REDIS_URL (Redis not reachable): is skipped because Redis is not reachable at TEST_REDIS_URL (under CI=true the run fails instead)", () => {});
 } else {
   describe("with REDIS_URL", () => {
     it("a staff sign-out on one instance ends the session on the other at once, though it caches sessions for a minute", async () => {

@@ -61,7 +61,7 @@ async function timeUntil(probe: () => Promise<boolean>, limitMs: number, since =
 }
 
 if (postgresUrl === null) {
-  describe.skip("Two API instances on one PostgreSQL (PostgreSQL not reachable)", () => it("is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {}));
+  it.skip("Two API instances on one PostgreSQL (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
 } else {
   describe("Two API instances on one PostgreSQL", () => {
     let database: ThrowawayDatabase | undefined;

@@ -15,7 +15,7 @@ import { PostgresStore } from "./postgres-store.ts";
 const url = postgresForTests("PostgresStore shared by several processes");
 
 if (url === null) {
-  describe.skip("PostgresStore shared by several processes (PostgreSQL not reachable)", () => it("is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {}));
+  it.skip("PostgresStore shared by several processes (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
 } else {
   // A connection of the test's own, outside every store: counts what the workers left behind.
   const client = new pg.Client({ connectionString: url });

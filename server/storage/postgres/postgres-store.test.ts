@@ -13,7 +13,7 @@ import { PostgresStore } from "./postgres-store.ts";
 const url = postgresForTests("the PostgreSQL store contract");
 
 if (url === null) {
-  describe.skip("PostgresStore (PostgreSQL not reachable)", () => it("is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {}));
+  it.skip("PostgresStore (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
 } else {
   describeStoreContract("PostgresStore", () => PostgresStore.connect(url, { schema: freshSchema(), poolSize: 12 }));
 

@@ -202,7 +202,7 @@ describeAwardStore("award store on SQLite", () => SqliteStore.open(":memory:"), 
 
 const url = postgresForTests("the award store on PostgreSQL");
 if (url === null) {
-  describe.skip("award store on PostgreSQL (PostgreSQL not reachable)", () => it("is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {}));
+  it.skip("award store on PostgreSQL (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
 } else {
   describeAwardStore("award store on PostgreSQL", () => PostgresStore.connect(url, { schema: freshSchema(), poolSize: 10 }), { concurrent: true });
 }

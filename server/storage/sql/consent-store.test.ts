@@ -107,7 +107,7 @@ describeConsentStore("consent store on SQLite", () => SqliteStore.open(":memory:
 
 const url = postgresForTests("the consent store on PostgreSQL");
 if (url === null) {
-  describe.skip("consent store on PostgreSQL (PostgreSQL not reachable)", () => it("is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {}));
+  it.skip("consent store on PostgreSQL (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
 } else {
   describeConsentStore("consent store on PostgreSQL", () => PostgresStore.connect(url, { schema: freshSchema(), poolSize: 4 }));
 }

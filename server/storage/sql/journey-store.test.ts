@@ -319,7 +319,7 @@ describeJourneyStore("SQLite", async () => {
 
 const url = postgresForTests("the journey store on PostgreSQL");
 if (url === null) {
-  describe.skip("journey store: PostgreSQL (not reachable)", () => it("is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {}));
+  it.skip("journey store: PostgreSQL (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
 } else {
   describeJourneyStore("PostgreSQL", async () => {
     const db = await PostgresDatabase.connect(url, { schema: freshSchema(), poolSize: 12 });

@@ -150,7 +150,7 @@ describeStaffStore("staff store on SQLite", () => SqliteStore.open(":memory:"));
 
 const url = postgresForTests("the staff store on PostgreSQL");
 if (url === null) {
-  describe.skip("staff store on PostgreSQL (PostgreSQL not reachable)", () => it("is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {}));
+  it.skip("staff store on PostgreSQL (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
 } else {
   describeStaffStore("staff store on PostgreSQL", () => PostgresStore.connect(url, { schema: freshSchema(), poolSize: 4 }));
 }
