@@ -160,7 +160,7 @@ export function offersScreen(): Screen {
     if (offers.length === 0) return el("p", { className: "muted", text: `No ${k}s yet.` });
     const names = {
       typeName: (c: string, id: string) => types.find((t) => typeKey(t.collection, t.tokenId) === typeKey(c, id))?.name,
-      levelName: (key: string) => levels.find((l) => l.key === key)?.name,
+      levels,
     };
     return table(
       k === "perk" ? ["Title", "Requires", "Limits", "Window", ""] : ["Title", "Gives", "Requires", "Limits", "Window", ""],

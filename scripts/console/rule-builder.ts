@@ -41,7 +41,7 @@ export function ruleBuilder(options: { empty: string; id: string }): RuleBuilder
 
   const names = {
     typeName: (collection: string, tokenId: string) => types.find((t) => typeKey(t.collection, t.tokenId) === typeKey(collection, tokenId))?.name,
-    levelName: (key: string) => levels.find((l) => l.key === key)?.name,
+    levels,
   };
 
   const askPreview = debounce(async () => {

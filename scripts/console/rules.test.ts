@@ -5,7 +5,7 @@ const GOLD = { collection: "0x5FbDB2315678afecb367f032d93F642f64180aa3", tokenId
 const STAMP = { collection: GOLD.collection, tokenId: "3" };
 const names = {
   typeName: (_c: string, id: string) => ({ "1": "Gold membership", "3": "Journey stamp" })[id],
-  levelName: (key: string) => ({ silver: "Silver" })[key],
+  levels: [{ key: "silver", name: "Silver" }],
 };
 
 describe("rule builder trees", () => {

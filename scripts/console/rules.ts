@@ -3,6 +3,7 @@
  * (JSON: holds, member, points, level, all, any, not), both ways, and a rule in words worded as the
  * API words it ("an active Gold membership and 3 or more Journey stamps").
  */
+import { describeRule, parseRule } from "../../server/offers/rules.ts";
 
 export type RuleJson =
   | { type: "holds"; collection: string; tokenId: string; min?: number | string }
@@ -94,43 +95,17 @@ function ruleToNode(rule: RuleJson): RuleNode {
 /** How the words name token types and levels. */
 export type RuleNames = {
   typeName(collection: string, tokenId: string): string | undefined;
-  levelName(key: string): string | undefined;
+  /** The brand's levels (their names word level rules). */
+  levels: readonly { key: string; name: string }[];
 };
 
-/** A rule in words, worded as the API words it; null: "any signed-in member". */
+/** A rule in words, worded by the API's own wording (server/offers/rules.ts); null: "any signed-in member". */
 export function ruleWords(rule: RuleJson | null, names: RuleNames): string {
-  return rule === null ? "any signed-in member" : words(rule, names, false);
+  if (rule === null) return "any signed-in member";
+  return describeRule(parseRule(rule), {
+    names: { label: (collection, tokenId) => toLabel(names.typeName(collection, tokenId.toString())) },
+    levels: names.levels,
+  });
 }
 
-function words(rule: RuleJson, names: RuleNames, nested: boolean): string {
-  switch (rule.type) {
-    case "holds": {
-      const name = names.typeName(rule.collection, String(rule.tokenId)) ?? "item";
-      const min = String(rule.min ?? 1);
-      return min === "1" ? `${article(name)} ${name}` : `${min} or more ${plural(name)}`;
-    }
-    case "member":
-      return `an active ${names.typeName(rule.collection, String(rule.tokenId)) ?? "item"}`;
-    case "points":
-      return `${rule.min} ${String(rule.min) === "1" ? "point" : "points"} or more`;
-    case "level":
-      return `the ${names.levelName(rule.min) ?? rule.min} level or higher`;
-    case "not":
-      return `not ${words(rule.rule, names, true)}`;
-    default: {
-      const text = rule.rules.map((r) => words(r, names, true)).join(rule.type === "all" ? " and " : " or ");
-      return nested && rule.rules.length > 1 ? `(${text})` : text;
-    }
-  }
-}
-
-function article(name: string): "a" | "an" {
-  return /^[aeiou]/i.test(name) ? "an" : "a";
-}
-
-/** "Journey stamp" → "Journey stamps", "Coffee Pass" → "Coffee Passes". */
-export function plural(name: string): string {
-  if (/(s|x|z|ch|sh)$/i.test(name)) return `${name}es`;
-  if (/[^aeiou]y$/i.test(name)) return `${name.slice(0, -1)}ies`;
-  return `${name}s`;
-}
+const toLabel = (name: string | undefined) => (name === undefined ? undefined : { name });

@@ -267,12 +267,15 @@ function fail(reason: Reason): RuleOutcome {
 
 const UNREAD: RuleOutcome = fail({ code: "unavailable", message: "your points could not be checked right now; nothing is unlocked until they can be" });
 
+/** What wording a rule needs: names, and the levels' names (not their thresholds). */
+export type WordingContext = { names?: TokenWords; levels?: readonly Pick<LevelWords, "key" | "name">[] };
+
 /** A rule in words, e.g. "an active Gold membership and not 3 or more Journey stamps". */
-export function describeRule(rule: Rule, context: RuleContext = {}): string {
+export function describeRule(rule: Rule, context: WordingContext = {}): string {
   return describe(rule, context);
 }
 
-function describe(rule: Rule, context: RuleContext, nested = false): string {
+function describe(rule: Rule, context: WordingContext, nested = false): string {
   switch (rule.type) {
     case "holds": {
       const name = nameOf(context, rule);
@@ -295,7 +298,7 @@ function describe(rule: Rule, context: RuleContext, nested = false): string {
   }
 }
 
-function nameOf(context: RuleContext, rule: LeafRule): string {
+function nameOf(context: WordingContext, rule: LeafRule): string {
   return context.names?.label(rule.collection, rule.tokenId)?.name ?? "item";
 }
 
