@@ -58,13 +58,13 @@ describe("NameBook", () => {
 
   it("names types by the brand's name, else by their kind in words, with pictures and points", async () => {
     const f = fakes();
-    f.metadata.push(meta(a, "1", { name: "Gold", imageUrl: "https://cdn.example/gold.png" }));
+    f.metadata.push(meta(a, "1", { name: "Gold", description: "Member prices", imageUrl: "https://cdn.example/gold.png" }));
     f.metadata.push(meta(a, "2", { name: "Journey stamp", image: { contentType: "image/png", sha256: "ab".repeat(32), size: 10 } }));
     const book = createNameBook({ store: f.store, catalog: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 5_000 });
     const names = await book.names([A, B]);
-    expect(names.label(A, 1n)).toEqual({ name: "Gold", kind: "membership", image: "https://cdn.example/gold.png", points: 100n });
-    expect(names.label(a, 2n)).toEqual({ name: "Journey stamp", kind: "collectible", image: `https://api.example/base/v1/metadata/${a}/2/image?v=${"ab".repeat(8)}`, points: 10n });
-    expect(names.label(A, 3n)).toEqual({ name: "Collectible", kind: "collectible", image: null, points: 0n });
+    expect(names.label(A, 1n)).toEqual({ name: "Gold", description: "Member prices", kind: "membership", image: "https://cdn.example/gold.png", points: 100n });
+    expect(names.label(a, 2n)).toEqual({ name: "Journey stamp", description: "", kind: "collectible", image: `https://api.example/base/v1/metadata/${a}/2/image?v=${"ab".repeat(8)}`, points: 10n });
+    expect(names.label(A, 3n)).toEqual({ name: "Collectible", description: "", kind: "collectible", image: null, points: 0n });
     expect(names.label(B, 1n)).toMatchObject({ name: "Collectible", points: 1n });
     // No such type on chain: no label.
     expect(names.label(A, 4n)).toBeUndefined();

@@ -12,7 +12,7 @@ import type { TokenMetadata } from "./types.ts";
 import { imageOf } from "./urls.ts";
 import { nameOf } from "./views.ts";
 
-export type TokenLabel = { name: string; kind: TokenKind; image: string | null; points: bigint };
+export type TokenLabel = { name: string; description: string; kind: TokenKind; image: string | null; points: bigint };
 
 /** A synchronous view of every named token type, for wording rules; built once per catalog refresh. */
 export type TokenNames = { label(collection: Address, tokenId: bigint): TokenLabel | undefined };
@@ -47,7 +47,7 @@ export function createNameBook(deps: { store: Store; catalog: CollectionCatalog;
     return new Map(
       types.map((t) => {
         const m = byId.get(t.tokenId.toString());
-        return [t.tokenId.toString(), { name: nameOf(t.kind, m), kind: t.kind, image: imageOf(publicUrl, m), points: t.points }];
+        return [t.tokenId.toString(), { name: nameOf(t.kind, m), description: m?.description ?? "", kind: t.kind, image: imageOf(publicUrl, m), points: t.points }];
       }),
     );
   }

@@ -68,12 +68,11 @@ export async function memberRoutes(app: FastifyInstance, opts: { directory: Coll
     const address = getAddress(collection);
     const types = await opts.catalog.tokenTypes(address);
     // Every type of the collection: the chain adds up the points they carry in the same call.
-    const [snapshot, names, metadata] = await Promise.all([
+    // Names, pictures and descriptions from the name book's memory: the chain read is the only I/O.
+    const [snapshot, names] = await Promise.all([
       app.chain.ownership.readFresh(member, types.map((t) => ({ type: "member" as const, collection: address, tokenId: t.tokenId }))),
       opts.names.names([address]),
-      opts.store.listTokenMetadata([address]),
     ]);
-    const descriptions = new Map(metadata.map((m) => [m.tokenId, m.description]));
     return {
       address,
       brandId,
@@ -85,7 +84,7 @@ export async function memberRoutes(app: FastifyInstance, opts: { directory: Coll
         const label = names.label(address, t.tokenId);
         const base = {
           name: label?.name ?? (t.kind === "membership" ? "Membership" : "Collectible"),
-          description: descriptions.get(t.tokenId.toString()) ?? "",
+          description: label?.description ?? "",
           image: label?.image ?? null,
           tokenId: t.tokenId.toString(),
           kind: t.kind,
