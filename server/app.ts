@@ -54,9 +54,12 @@ import { redisPlugin, sharedRateLimitStore } from "./plugins/redis.ts";
 import { storagePlugin } from "./plugins/storage.ts";
 import { staffAdminRoutes } from "./staff/admin-routes.ts";
 import { consoleRoutes } from "./staff/console-routes.ts";
+import { createMemberDataAccess } from "./consents/access.ts";
 import { createConsents } from "./consents/consents.ts";
+import { createErasure } from "./consents/erasure.ts";
+import { createDataExport } from "./consents/export.ts";
 import { createProfiles } from "./consents/profile.ts";
-import { createDataRequests } from "./consents/requests.ts";
+import { createDataRequests, createRequestBook } from "./consents/requests.ts";
 import { consentRoutes } from "./consents/routes.ts";
 import { createStaffList } from "./staff/list.ts";
 import { createRulePreviews } from "./staff/preview.ts";
@@ -236,15 +239,29 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   // Names of token types and brands' levels: what rules, journeys and /v1/me speak in.
   const names = createNameBook({ store, catalog, publicUrl: config.publicUrl, ttlMs: listCacheMs });
   const levelBook = createLevelBook({ store, ttlMs: listCacheMs });
+  const requestBook = createRequestBook({ store, ttlMs: listCacheMs });
   const termsChanged = () => {
     offers.catalogChanged();
     void bus.publish({ type: "terms" });
   };
-  const terms = createBrandTerms({ directory, names, levels: levelBook, catalog });
+  const terms = createBrandTerms({ directory, names, levels: levelBook, catalog, requests: requestBook });
+  // Members' data and consents: grants are read through a cache as sessions are (SESSION_CACHE_MS),
+  // which every grant or revocation drops on every instance over the bus. A brand's data requests
+  // word its consent rules: changing them changes its terms.
+  const requests = createDataRequests({
+    store,
+    now,
+    onChange: () => {
+      requestBook.forget();
+      termsChanged();
+    },
+  });
+  const consents = createConsents({ store, auth, requests, params: config, cacheMs: config.sessionCacheMs, now, onChange: (member) => bus.publish({ type: "consents", member }) });
   const offers = createOffers({
     store,
     ownership,
     terms,
+    grantsOf: (member, fresh) => consents.activeRequests(member, fresh),
     servedCollections: () => directory.served(),
     quotas: { perks: config.brandMaxPerks, drops: config.brandMaxDrops, tokenTypes: config.brandMaxTokenTypes },
     catalogCacheMs: listCacheMs,
@@ -287,7 +304,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const journeys = createJourneys({
     store,
     directory,
-    eligibility: createRuleEligibility({ ownership, terms }),
+    eligibility: createRuleEligibility({ ownership, terms, grantsOf: (member) => consents.activeRequests(member, true) }),
     stamps: createCatalogStamps(catalog, names),
     onAwardQueued: () => awards.nudge(),
     onChange: () => void bus.publish({ type: "journeys" }),
@@ -304,6 +321,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
       case "terms":
         names.forget();
         levelBook.forget();
+        requestBook.forget();
         return offers.catalogChanged();
       case "journeys":
         return journeys.journeysChanged();
@@ -314,6 +332,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
         directory.forget();
         names.forget();
         levelBook.forget();
+        requestBook.forget();
         journeys.journeysChanged();
         return auth.forget();
     }
@@ -353,15 +372,35 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     previews: createRulePreviews({ store, ownership, terms, servedCollections: () => directory.served() }),
   });
 
-  // Members' data and consents: grants are read through a cache as sessions are (SESSION_CACHE_MS),
-  // which every grant or revocation drops on every instance over the bus.
-  const requests = createDataRequests({ store, now });
-  const consents = createConsents({ store, auth, requests, params: config, cacheMs: config.sessionCacheMs, now, onChange: (member) => bus.publish({ type: "consents", member }) });
   bus.subscribe((event) => {
     if (event.type === "consents") consents.forget(event.member);
+    if (event.type === "member-erased") {
+      consents.forget(event.member);
+      // Session ids are not kept per member: this instance asks the store about every session again.
+      auth.forget();
+    }
     if (event.type === "resync") consents.forget();
   });
-  await app.register(consentRoutes, { profiles: createProfiles({ store, now }), requests, consents, rateLimitPerMinute: config.authRateLimitPerMinute });
+  const erasure = createErasure({
+    store,
+    auth,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    now,
+    onErased: (member) => {
+      consents.forget(member);
+      auth.forget();
+      return bus.publish({ type: "member-erased", member });
+    },
+  });
+  await app.register(consentRoutes, {
+    profiles: createProfiles({ store, now }),
+    requests,
+    consents,
+    access: createMemberDataAccess({ store, now }),
+    exporter: createDataExport({ store, now }),
+    erasure,
+    rateLimitPerMinute: config.authRateLimitPerMinute,
+  });
 
   return app;
 }

@@ -80,6 +80,9 @@ export type ProblemCode =
   | "consent_replayed"
   | "consent_signer_mismatch"
   | "consent_not_found"
+  | "consent_required"
+  | "consent_revoked"
+  | "erasure_invalid"
   | "store_busy"
   | "internal";
 

@@ -26,6 +26,8 @@ export type Invalidation =
   | { type: "staff" }
   /** A member granted or revoked a data consent: what was cached of their grants is stale. */
   | { type: "consents"; member: string }
+  /** A member erased their data: every session of theirs ended, and their grants are gone. */
+  | { type: "member-erased"; member: string }
   /** A member signed out of this session. */
   | { type: "session-revoked"; sessionId: string };
 
@@ -144,6 +146,7 @@ function parse(text: string): { origin: string; event: Invalidation } | null {
     case "staff":
       return { origin, event: { type } };
     case "consents":
+    case "member-erased":
       if (typeof member !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(member)) return null;
       return { origin, event: { type, member } };
     case "session-revoked":

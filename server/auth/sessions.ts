@@ -177,7 +177,8 @@ export function createAuthService(deps: {
       if (cached !== undefined) return cached;
       const generation = sessions.begin();
       const claims = await claimsOf(token, at);
-      if (claims === null || (await store.isSessionRevoked(claims.id))) return null;
+      // Ended by a sign-out, or with every session of a member who erased their data.
+      if (claims === null || (await store.isSessionRevoked(claims.id, { address: claims.address, expiresAt: toTimestamp(claims.expiresAtMs) }))) return null;
       const holder = { address: checksumAddress(claims.address), chainId: claims.chainId };
       sessions.put(token, { id: claims.id, value: holder, at, expiresAtMs: claims.expiresAtMs }, generation);
       return holder;

@@ -63,6 +63,11 @@ export type Consents = {
   list(member: Address): Promise<ConsentView[]>;
   /** Revokes one of the member's grants (again: nothing changes). */
   revoke(member: Address, id: string): Promise<void>;
+  /**
+   * The ids of the data requests the member has an active grant of (what consent rules read): from
+   * this instance's cache, or with `fresh` from the store (a redemption's re-check).
+   */
+  activeRequests(member: Address, fresh?: boolean): Promise<ReadonlySet<string>>;
   /** Drops what this instance cached of a member's grants (without one: everyone's). */
   forget(member?: string): void;
 };
@@ -87,22 +92,30 @@ export function createConsents(deps: {
 }): Consents {
   const { store, auth, params, now } = deps;
   // Per member (lowercase): the grants read at `at`. A read that began before a forget is not kept.
-  const cache = new Map<string, { at: number; consents: Consent[] }>();
+  type Entry = { at: number; consents: Consent[]; active?: { set: ReadonlySet<string>; until: number } };
+  const cache = new Map<string, Entry>();
   let generation = 0;
 
-  async function consentsOf(member: Address): Promise<Consent[]> {
+  async function entryOf(member: Address): Promise<Entry> {
     const key = member.toLowerCase();
     const at = now().getTime();
     const hit = cache.get(key);
-    if (hit !== undefined && at - hit.at < deps.cacheMs) return hit.consents;
+    if (hit !== undefined && at - hit.at < deps.cacheMs) return hit;
     const started = generation;
-    const consents = await store.listConsents(member);
+    const entry: Entry = { at, consents: await store.listConsents(member) };
     if (deps.cacheMs > 0 && started === generation) {
       cache.delete(key);
       if (cache.size >= MAX_CACHED_MEMBERS) cache.delete(cache.keys().next().value!);
-      cache.set(key, { at, consents });
+      cache.set(key, entry);
     }
-    return consents;
+    return entry;
+  }
+
+  /** The requests granted and live at `at`, and until when that stays so (the first expiry). */
+  function activeAt(consents: readonly Consent[], at: number): { set: ReadonlySet<string>; until: number } {
+    const stamp = toTimestamp(at);
+    const active = consents.filter((c) => consentStatus(c, stamp) === "active");
+    return { set: new Set(active.map((c) => c.requestId)), until: Math.min(Infinity, ...active.map((c) => Date.parse(c.expiresAt))) };
   }
 
   function forget(member?: string) {
@@ -199,7 +212,16 @@ export function createConsents(deps: {
 
     async list(member) {
       const at = toTimestamp(now());
-      return (await consentsOf(member)).map((consent) => consentView(consent, at));
+      return (await entryOf(member)).consents.map((consent) => consentView(consent, at));
+    },
+
+    async activeRequests(member, fresh = false) {
+      if (fresh) return activeAt(await store.listConsents(member), now().getTime()).set;
+      const entry = await entryOf(member);
+      const at = now().getTime();
+      // The same set while nothing changes, so listings made from it can be reused.
+      if (entry.active === undefined || at >= entry.active.until) entry.active = activeAt(entry.consents, at);
+      return entry.active.set;
     },
 
     async revoke(member, id) {

@@ -6,11 +6,19 @@
  * - `GET /v1/consents/template?request=`: what the member signs to grant one.
  * - `POST /v1/consents {message, signature}`: the signed grant, stored with its receipt.
  * - `GET /v1/me/consents`, `DELETE /v1/me/consents/:id`: the member's grants; revoke one.
+ * - `GET /v1/admin/members/:address/profile`: what the brand may see of a member, logged.
+ * - `GET /v1/me/access-log`: every brand read of the member's data.
+ * - `GET /v1/me/export`: everything kept about the member; `DELETE /v1/me`: erase it (signed).
  */
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { IdSchema, problemResponses } from "../schemas.ts";
+import type { FastifyRequest } from "fastify";
+import { checksumAddress } from "../auth/siwe/index.ts";
+import { AddressSchema, IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
+import { AccessLogPageSchema, GrantedProfileSchema, type MemberDataAccess } from "./access.ts";
+import { ErasureSchema, type Erasure } from "./erasure.ts";
+import { DataExportSchema, type DataExporter } from "./export.ts";
 import { ConsentSchema, ConsentTemplateSchema, type Consents } from "./consents.ts";
 import { ProfileBody, ProfileSchema, type Profiles } from "./profile.ts";
 import { DataRequestBody, DataRequestSchema, type DataRequests } from "./requests.ts";
@@ -23,7 +31,17 @@ const ConsentBody = Type.Object(
   { additionalProperties: false },
 );
 
-export async function consentRoutes(app: FastifyInstance, opts: { profiles: Profiles; requests: DataRequests; consents: Consents; rateLimitPerMinute: number }) {
+/** Who at the brand is asking, in words the member reads in their access log. */
+function actorOf(request: FastifyRequest): string {
+  const staff = request.staff;
+  if (staff !== null) return `staff ${checksumAddress(staff.address)}${staff.role === null ? "" : ` (${staff.role})`}`;
+  return "the brand's API key";
+}
+
+export async function consentRoutes(
+  app: FastifyInstance,
+  opts: { profiles: Profiles; requests: DataRequests; consents: Consents; access: MemberDataAccess; exporter: DataExporter; erasure: Erasure; rateLimitPerMinute: number },
+) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const member = { preHandler: app.requireMember };
   const brand = { preHandler: app.requireBrand };
@@ -116,5 +134,59 @@ export async function consentRoutes(app: FastifyInstance, opts: { profiles: Prof
       await opts.consents.revoke(request.member!.address, request.params.id);
       return reply.status(204).send(null);
     },
+  );
+
+  api.get(
+    "/v1/admin/members/:address/profile",
+    {
+      ...brand,
+      schema: {
+        tags: ["admin"],
+        summary: "What the brand may see of a member: only fields under an active grant of this brand, each with its grant and purpose; the read is logged for the member",
+        params: Type.Object({ address: AddressSchema }),
+        response: { 200: GrantedProfileSchema, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      reply.header("cache-control", "no-store");
+      return opts.access.readProfile(request.brand!.id, checksumAddress(request.params.address), actorOf(request));
+    },
+  );
+
+  api.get(
+    "/v1/me/access-log",
+    {
+      ...member,
+      schema: { tags: ["data"], summary: "Every brand read of the member's data: who, which fields, when, under which grant and purpose; newest first", querystring: Type.Object(PageQueryFields), response: { 200: AccessLogPageSchema, ...problemResponses(400, 401) } },
+    },
+    async (request, reply) => {
+      reply.header("cache-control", "no-store");
+      return opts.access.accessLog(request.member!.address, request.query);
+    },
+  );
+
+  api.get(
+    "/v1/me/export",
+    { ...member, config: { rateLimit }, schema: { tags: ["data"], summary: "Everything Stampbook keeps about the member, as one JSON document", response: { 200: DataExportSchema, ...problemResponses(401, 429) } } },
+    async (request, reply) => {
+      reply.header("cache-control", "no-store");
+      reply.header("content-disposition", 'attachment; filename="stampbook-export.json"');
+      return opts.exporter.export(request.member!.address);
+    },
+  );
+
+  api.delete(
+    "/v1/me",
+    {
+      ...member,
+      config: { rateLimit },
+      schema: {
+        tags: ["data"],
+        summary: "Erase the member's data after a fresh signature: profile, grants and access log go, kept records are unlinked, every session ends",
+        body: ConsentBody,
+        response: { 200: ErasureSchema, ...problemResponses(400, 401, 403, 413, 415, 429, 503) },
+      },
+    },
+    async (request) => opts.erasure.erase(request.member!.address, request.body.message, request.body.signature),
   );
 }

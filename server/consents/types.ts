@@ -4,6 +4,7 @@
  * A grant's receipt is the EIP-4361 message with its ERC-5573 ReCap and the signature, as signed.
  */
 import type { Address } from "viem";
+import type { Page } from "../storage/store.ts";
 import type { Timestamp } from "../storage/time.ts";
 
 /** What a brand may ask for, in the one order fields are always listed in. */
@@ -68,6 +69,40 @@ export function consentStatus(consent: Consent, now: Timestamp): ConsentStatus {
   return consent.expiresAt <= now ? "expired" : "active";
 }
 
+/** One brand read of a member's data under one grant: which fields, who at the brand, when. */
+export interface AccessLogEntry {
+  id: string;
+  member: Address;
+  brandId: string;
+  consentId: string;
+  fields: DataField[];
+  purpose: string;
+  /** Who at the brand read it, in words: "API key “till”", "staff 0xAb…cd (manager)". */
+  actor: string;
+  at: Timestamp;
+}
+
+export type ListedAccessLogEntry = AccessLogEntry & { brandName: string };
+
+/** What an erasure removed and what it unlinked (kept, under a pseudonym). */
+export interface ErasureCounts {
+  profile: boolean;
+  consents: number;
+  accessLog: number;
+  redemptionsUnlinked: number;
+  claimsUnlinked: number;
+  journeyRecordsUnlinked: number;
+}
+
+export type ErasureInput = {
+  address: Address;
+  /** A fresh random address-shaped pseudonym that takes the member's place in the records kept. */
+  pseudonym: Address;
+  now: Timestamp;
+  /** Member sessions expiring no later than this were issued before the erasure: they end. */
+  sessionsExpireBy: Timestamp;
+};
+
 export type CreateConsentResult = { created: true; consent: Consent } | { created: false; reason: "request_gone" | "nonce_used" };
 
 export interface ConsentStore {
@@ -92,4 +127,17 @@ export interface ConsentStore {
   listConsents(member: Address): Promise<Consent[]>;
   /** Revokes one of the member's unrevoked grants; null if missing, another member's or revoked already. */
   revokeConsent(member: Address, id: string, now: Timestamp): Promise<Consent | null>;
+
+  /** Writes access log entries, all or none. */
+  logAccess(entries: AccessLogEntry[]): Promise<void>;
+  /** A member's access log, newest first, a page at a time. */
+  listAccessLog(member: Address, query?: { limit?: number | undefined; cursor?: string | null | undefined }): Promise<Page<ListedAccessLogEntry>>;
+
+  /**
+   * In one transaction: deletes the member's profile, grants (with their receipts) and access log and
+   * their invitation codes; puts `pseudonym` in the member's place in redemptions, claims, journey
+   * progress, events, referrals and the first-sign-in record; ends every session issued so far.
+   * Awards keep the address: each records a transfer the chain keeps publicly.
+   */
+  eraseMember(input: ErasureInput): Promise<ErasureCounts>;
 }

@@ -7,7 +7,7 @@ import type { Address } from "viem";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
 import { mergeRequirements } from "../offers/listing.ts";
-import { describeRule, evaluateRule, needsStanding, parseRule, requirementsOf, RuleError, type Rule } from "../offers/rules.ts";
+import { consentsIn, describeRule, evaluateRule, needsStanding, parseRule, requirementsOf, RuleError, type Rule, type RuleContext } from "../offers/rules.ts";
 import { PLAIN_TERMS, type TermsOf } from "../offers/terms.ts";
 import type { Eligibility } from "./service.ts";
 
@@ -20,7 +20,12 @@ function parse(rule: unknown): Rule {
   }
 }
 
-export function createRuleEligibility(deps: { ownership: Pick<OwnershipReader, "readFresh">; terms?: TermsOf }): Eligibility {
+export function createRuleEligibility(deps: {
+  ownership: Pick<OwnershipReader, "readFresh">;
+  terms?: TermsOf;
+  /** The data requests a member has an active grant of, read fresh (consent rules); without it they never pass. */
+  grantsOf?: (member: Address) => Promise<ReadonlySet<string>>;
+}): Eligibility {
   const termsOf: TermsOf = deps.terms ?? (async () => PLAIN_TERMS);
   return {
     validate(rule) {
@@ -32,11 +37,17 @@ export function createRuleEligibility(deps: { ownership: Pick<OwnershipReader, "
       const terms = needsStanding(parsed) ? await termsOf(brandId) : await termsOf(brandId).catch(() => PLAIN_TERMS);
       const own = requirementsOf(parsed);
       const snapshot = await deps.ownership.readFresh(member, needsStanding(parsed) ? mergeRequirements(own, terms.standing) : own);
-      return evaluateRule(parsed, snapshot.holdings, snapshot.now, { names: terms.names, levels: terms.levels, ...(needsStanding(parsed) ? { points: snapshot.points } : {}) });
+      const context: RuleContext = { names: terms.names, levels: terms.levels, requests: terms.requests, ...(needsStanding(parsed) ? { points: snapshot.points } : {}) };
+      if (consentsIn(parsed).length > 0 && deps.grantsOf !== undefined) {
+        // Only grants of the brand's own requests count: a step never tells a brand about another's.
+        const granted = await deps.grantsOf(member);
+        context.grants = new Set([...granted].filter((id) => terms.requests.has(id)));
+      }
+      return evaluateRule(parsed, snapshot.holdings, snapshot.now, context);
     },
     async describe(brandId, rule) {
       const terms = await termsOf(brandId).catch(() => PLAIN_TERMS);
-      return describeRule(parse(rule), { names: terms.names, levels: terms.levels });
+      return describeRule(parse(rule), { names: terms.names, levels: terms.levels, requests: terms.requests });
     },
   };
 }

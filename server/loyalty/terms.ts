@@ -1,5 +1,6 @@
 /**
- * A brand's terms for its rules (server/offers/terms.ts): names of its token types, its levels, and
+ * A brand's terms for its rules (server/offers/terms.ts): names of its token types, its levels, its
+ * data requests, and
  * every token type of its collections, whose points the chain adds up with the member's holdings.
  */
 import type { Address } from "viem";
@@ -7,18 +8,20 @@ import type { CollectionDirectory } from "../brands/directory.ts";
 import type { NameBook } from "../catalog/names.ts";
 import type { CollectionCatalog } from "../chain/collections.ts";
 import type { TermsOf } from "../offers/terms.ts";
+import type { RequestBook } from "../consents/requests.ts";
 import type { LevelBook } from "./levels.ts";
 
-export function createBrandTerms(deps: { directory: CollectionDirectory; names: NameBook; levels: LevelBook; catalog: CollectionCatalog }): TermsOf {
+export function createBrandTerms(deps: { directory: CollectionDirectory; names: NameBook; levels: LevelBook; catalog: CollectionCatalog; requests: RequestBook }): TermsOf {
   return async (brandId) => {
     const collections = (await deps.directory.list()).filter((c) => c.brandId === brandId).map((c) => c.collection as Address);
     // Throws (chain unavailable) when a collection's types cannot be read: points would be short.
-    const [names, levels, types] = await Promise.all([
+    const [names, levels, types, requests] = await Promise.all([
       deps.names.names(collections),
       deps.levels.levels(brandId),
       Promise.all(collections.map((collection) => deps.catalog.tokenTypes(collection))),
+      deps.requests.wordsOf(brandId),
     ]);
     const standing = collections.flatMap((collection, i) => types[i]!.map((t) => ({ type: "member" as const, collection, tokenId: t.tokenId })));
-    return { names, levels, standing };
+    return { names, levels, standing, requests };
   };
 }

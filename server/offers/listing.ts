@@ -10,7 +10,7 @@
 import type { Address } from "viem";
 import type { OwnershipReader, OwnershipSnapshot } from "../chain/ownership.ts";
 import { toTimestamp } from "../storage/time.ts";
-import { describeRule, evaluateRule, needsStanding, parseRule, requirementsOf, type LeafRule, type Reason, type Rule, type RuleOutcome } from "./rules.ts";
+import { consentsIn, describeRule, evaluateRule, needsStanding, parseRule, requirementsOf, type LeafRule, type Reason, type Rule, type Holdings, type RuleContext, type RuleOutcome } from "./rules.ts";
 import type { BrandTerms } from "./terms.ts";
 import type { Offer } from "./types.ts";
 import { offerStatus, type OfferStatus } from "./window.ts";
@@ -41,6 +41,7 @@ const UNCHECKED: RuleOutcome = {
   reasons: [{ code: "unavailable", message: "could not be checked right now; nothing is unlocked until it can be" }],
 };
 const OPEN: RuleOutcome = { eligible: true, reasons: [] };
+const NO_HOLDINGS: Holdings = new Map();
 const MAX_RULE_MEMO = 1_000;
 const MAX_MEMBER_MEMOS = 10_000;
 
@@ -48,15 +49,20 @@ const MAX_MEMBER_MEMOS = 10_000;
  * One brand's offers in a catalog and the token types they read together. When a rule reads points,
  * the brand's every token type is read too (`standing`), and the read's points are the member's.
  */
-type BrandGroup = { brandId: string; indices: number[]; requirements: LeafRule[]; terms: BrandTerms | null; standing: boolean };
+type BrandGroup = { brandId: string; indices: number[]; requirements: LeafRule[]; terms: BrandTerms | null; standing: boolean; consents: boolean };
 
 type Listing = { items: readonly MemberOffer[]; from: number; until: number };
-type Memo = { snapshots: readonly ReadResult[]; counts: ReadonlyMap<string, number>; outcomes: RuleOutcome[]; listing: Listing | null };
+type Memo = { snapshots: readonly ReadResult[]; grants: Grants; counts: ReadonlyMap<string, number>; outcomes: RuleOutcome[]; listing: Listing | null };
+
+/** The data requests the member has an active grant of; undefined when they could not be read (consent rules fail closed). */
+type Grants = ReadonlySet<string> | undefined;
 
 /** Live offers with their rules parsed, grouped by brand, and the instants (ms, ascending) at which some offer opens or ends. */
 export type Catalog = {
   offers: Offer[];
   rules: (Rule | null)[];
+  /** Whether some rule reads the member's grants (consent rules). */
+  consents: boolean;
   descriptions: string[];
   /** Per offer: what a take gives, in words (token rewards only). */
   items: (ItemWords | null)[];
@@ -79,6 +85,8 @@ export type ListingOptions = {
   now: () => Date;
   /** Told about each brand whose read failed or timed out. */
   onUnavailable?: (brandId: string, error: unknown) => void;
+  /** The data requests a member has an active grant of (cached by the implementation); without it consent rules never unlock. */
+  grantsOf?: (member: Address) => Promise<ReadonlySet<string>>;
 };
 
 export function createListing(options: ListingOptions) {
@@ -111,13 +119,14 @@ export function createListing(options: ListingOptions) {
       const brandTerms = terms.get(brandId) ?? null;
       const standing = brandTerms !== null && own.some(needsStanding);
       const requirements = requirementsOf(...own);
-      return { brandId, indices, requirements: standing ? mergeRequirements(requirements, brandTerms.standing) : requirements, terms: brandTerms, standing };
+      const consents = own.some((rule) => consentsIn(rule).length > 0);
+      return { brandId, indices, requirements: standing ? mergeRequirements(requirements, brandTerms.standing) : requirements, terms: brandTerms, standing, consents };
     });
     const descriptions = offers.map((offer, i) => {
       const rule = rules[i]!;
       if (rule === null) return ANYONE;
       const brandTerms = terms.get(offer.brandId);
-      return describeRule(rule, brandTerms ? { names: brandTerms.names, levels: brandTerms.levels } : {});
+      return describeRule(rule, brandTerms ? { names: brandTerms.names, levels: brandTerms.levels, requests: brandTerms.requests } : {});
     });
     const items = offers.map((offer): ItemWords | null => {
       if (offer.reward.type !== "token") return null;
@@ -125,7 +134,17 @@ export function createListing(options: ListingOptions) {
       return { name: label?.name ?? "Collectible", image: label?.image ?? null };
     });
     const boundaries = offers.flatMap((o) => [o.startsAt, o.endsAt]).filter((t) => t !== null).map((t) => Date.parse(t)).sort((a, b) => a - b);
-    return { offers, rules, descriptions, items, groups, boundaries, loadedAt: Date.now(), memos: new Map() };
+    return { offers, rules, consents: groups.some((g) => g.consents), descriptions, items, groups, boundaries, loadedAt: Date.now(), memos: new Map() };
+  }
+
+  async function readGrants(catalog: Catalog, member: Address): Promise<Grants> {
+    if (!catalog.consents || options.grantsOf === undefined) return undefined;
+    try {
+      return await options.grantsOf(member);
+    } catch (error) {
+      options.onUnavailable?.("grants", error);
+      return undefined;
+    }
   }
 
   async function readGroup(member: Address, group: BrandGroup): Promise<ReadResult> {
@@ -147,14 +166,18 @@ export function createListing(options: ListingOptions) {
     }
   }
 
-  function evaluate(catalog: Catalog, snapshots: readonly ReadResult[]): RuleOutcome[] {
+  function evaluate(catalog: Catalog, snapshots: readonly ReadResult[], grants: Grants): RuleOutcome[] {
     const outcomes: RuleOutcome[] = new Array(catalog.offers.length);
     catalog.groups.forEach((group, g) => {
       const read = snapshots[g]!;
-      const context = group.terms === null ? {} : { names: group.terms.names, levels: group.terms.levels, ...(group.standing && read !== null && !failed(read) ? { points: read.points } : {}) };
+      const context: RuleContext = group.terms === null ? {} : { names: group.terms.names, levels: group.terms.levels, requests: group.terms.requests, ...(group.standing && read !== null && !failed(read) ? { points: read.points } : {}) };
+      if (group.consents && grants !== undefined) context.grants = grants;
+      // Rules that read nothing on chain (consent rules alone) are judged with no holdings.
+      const snapshot: { holdings: Holdings; now: bigint } | null | { failed: unknown } =
+        read === null && group.requirements.length === 0 ? { holdings: NO_HOLDINGS, now: BigInt(Math.floor(now().getTime() / 1000)) } : read;
       for (const i of group.indices) {
         const rule = catalog.rules[i]!;
-        outcomes[i] = rule === null ? OPEN : read === null || failed(read) ? UNCHECKED : evaluateRule(rule, read.holdings, read.now, context);
+        outcomes[i] = rule === null ? OPEN : snapshot === null || "failed" in snapshot ? UNCHECKED : evaluateRule(rule, snapshot.holdings, snapshot.now, context);
       }
     });
     return outcomes;
@@ -189,25 +212,25 @@ export function createListing(options: ListingOptions) {
      * unavailable entries.
      */
     async list(catalog: Catalog, member: Address, counts: ReadonlyMap<string, number>): Promise<readonly MemberOffer[]> {
-      const snapshots = await Promise.all(catalog.groups.map((group) => readGroup(member, group)));
+      const [snapshots, grants] = await Promise.all([Promise.all(catalog.groups.map((group) => readGroup(member, group))), readGrants(catalog, member)]);
       const reads = snapshots.filter((s) => s !== null);
       if (reads.length > 0 && reads.every(failed)) throw (reads[0] as { failed: unknown }).failed;
 
       const key = member.toLowerCase();
       let memo = catalog.memos.get(key);
       const at = now().getTime();
-      if (memo !== undefined && memo.snapshots.every((s, i) => s === snapshots[i])) {
+      if (memo !== undefined && memo.grants === grants && memo.snapshots.every((s, i) => s === snapshots[i])) {
         const { listing } = memo;
         if (memo.counts === counts && listing !== null && listing.from <= at && at < listing.until) return listing.items;
       } else {
         if (catalog.memos.size >= MAX_MEMBER_MEMOS) catalog.memos.clear();
-        memo = { snapshots, counts, outcomes: evaluate(catalog, snapshots), listing: null };
+        memo = { snapshots, grants, counts, outcomes: evaluate(catalog, snapshots, grants), listing: null };
         catalog.memos.set(key, memo);
       }
       memo.counts = counts;
       const listed = items(catalog, memo.outcomes, counts, at);
       // A failed read is tried again next time: only listings made of good reads are reused.
-      memo.listing = snapshots.some(failed) ? null : { items: listed, ...steadyInterval(catalog.boundaries, at) };
+      memo.listing = snapshots.some(failed) || (catalog.consents && grants === undefined) ? null : { items: listed, ...steadyInterval(catalog.boundaries, at) };
       return listed;
     },
   };

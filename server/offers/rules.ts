@@ -8,6 +8,7 @@
  *   { "type": "member", "collection": "0x…", "tokenId": "1" }            an active (unexpired) membership
  *   { "type": "points", "min": 150 }                                      at least `min` loyalty points with the brand
  *   { "type": "level", "min": "gold" }                                   the brand's level `gold` or a higher one
+ *   { "type": "consent", "request": "…" }                                an active grant of the brand's data request
  *   { "type": "all", "rules": [ … ] } / { "type": "any", "rules": [ … ] } / { "type": "not", "rule": { … } }
  */
 import { getAddress, isAddress, type Address } from "viem";
@@ -20,10 +21,15 @@ export type PointsRule = { type: "points"; min: bigint };
 export type LevelRule = { type: "level"; min: string };
 /** A requirement on the member's standing with the brand (their points, over all its token types). */
 export type StandingRule = PointsRule | LevelRule;
-export type Rule = LeafRule | StandingRule | { type: "all"; rules: Rule[] } | { type: "any"; rules: Rule[] } | { type: "not"; rule: Rule };
+/** A requirement on what the member shares: an active grant of one of the brand's data requests. */
+export type ConsentRule = { type: "consent"; request: string };
+export type Rule = LeafRule | StandingRule | ConsentRule | { type: "all"; rules: Rule[] } | { type: "any"; rules: Rule[] } | { type: "not"; rule: Rule };
 
 /** How a token type is called, for words. */
 export type TokenWords = { label(collection: Address, tokenId: bigint): { name: string; image?: string | null } | undefined };
+
+/** A data request in words: what it asks for and why. */
+export type RequestWords = { fields: readonly string[]; purpose: string };
 
 /** A brand's level: reached with at least `minPoints` points. */
 export type LevelWords = { key: string; name: string; minPoints: number };
@@ -36,6 +42,10 @@ export type RuleContext = {
   levels?: readonly LevelWords[];
   /** The member's points with the brand; needed by points and level rules (absent: they fail as unavailable). */
   points?: bigint;
+  /** The brand's data requests by id, for words. */
+  requests?: ReadonlyMap<string, RequestWords>;
+  /** The data requests the member has an active grant of; needed by consent rules (absent: they fail as unavailable). */
+  grants?: ReadonlySet<string>;
 };
 
 /** What the chain says a member holds of one token type. */
@@ -51,6 +61,7 @@ export type ReasonCode =
   | "membership_expired"
   | "points_too_few"
   | "level_too_low"
+  | "consent_missing"
   | "excluded"
   | "unavailable";
 
@@ -63,6 +74,7 @@ export type Reason = {
   need?: string;
   expiredAt?: string;
   level?: string;
+  request?: string;
 };
 
 export type RuleOutcome = { eligible: boolean; reasons: Reason[] };
@@ -81,6 +93,7 @@ const MAX_DEPTH = 6;
 const MAX_LEAVES = 32;
 const UINT256_MAX = 2n ** 256n - 1n;
 const LEVEL_KEY = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function holdingKey(collection: Address, tokenId: bigint): string {
   return `${collection.toLowerCase()}:${tokenId}`;
@@ -125,6 +138,12 @@ export function parseRule(input: unknown): Rule {
         if (typeof node.min !== "string" || !LEVEL_KEY.test(node.min)) throw new RuleError("must be a level key (a-z, 0-9, -)", `${path}.min`);
         return { type: "level", min: node.min };
       }
+      case "consent": {
+        if (++leaves > MAX_LEAVES) throw new RuleError(`a rule has at most ${MAX_LEAVES} requirements`, path);
+        allowKeys("type", "request");
+        if (typeof node.request !== "string" || !REQUEST_ID.test(node.request)) throw new RuleError("must be a data request id", `${path}.request`);
+        return { type: "consent", request: node.request };
+      }
       case "all":
       case "any": {
         allowKeys("type", "rules");
@@ -135,7 +154,7 @@ export function parseRule(input: unknown): Rule {
         allowKeys("type", "rule");
         return { type: "not", rule: parse(node.rule, `${path}.rule`, depth + 1) };
       default:
-        throw new RuleError('type must be one of "holds", "member", "points", "level", "all", "any", "not"', `${path}.type`);
+        throw new RuleError('type must be one of "holds", "member", "points", "level", "consent", "all", "any", "not"', `${path}.type`);
     }
   };
   return parse(input, "rule", 1);
@@ -155,6 +174,8 @@ export function ruleToJson(rule: Rule): unknown {
       return { type: "points", min: rule.min <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(rule.min) : rule.min.toString() };
     case "level":
       return { type: "level", min: rule.min };
+    case "consent":
+      return { type: "consent", request: rule.request };
     case "all":
     case "any":
       return { type: rule.type, rules: rule.rules.map(ruleToJson) };
@@ -169,8 +190,8 @@ export function requirementsOf(...rules: Rule[]): LeafRule[] {
   const walk = (r: Rule): void => {
     if (r.type === "holds" || r.type === "member") {
       seen.set(holdingKey(r.collection, r.tokenId), r);
-    } else if (r.type === "points" || r.type === "level") {
-      // Read from the member's standing, not from named token types.
+    } else if (r.type === "points" || r.type === "level" || r.type === "consent") {
+      // Read from the member's standing or grants, not from named token types.
     } else if (r.type === "not") {
       walk(r.rule);
     } else {
@@ -189,12 +210,25 @@ export function needsStanding(rule: Rule): boolean {
       return true;
     case "holds":
     case "member":
+    case "consent":
       return false;
     case "not":
       return needsStanding(rule.rule);
     default:
       return rule.rules.some(needsStanding);
   }
+}
+
+/** The data requests a rule needs an active grant of, once each: the member's grants must be read. */
+export function consentsIn(rule: Rule): string[] {
+  const ids = new Set<string>();
+  const walk = (r: Rule): void => {
+    if (r.type === "consent") ids.add(r.request);
+    else if (r.type === "not") walk(r.rule);
+    else if (r.type === "all" || r.type === "any") r.rules.forEach(walk);
+  };
+  walk(rule);
+  return [...ids];
 }
 
 /** Evaluates `rule` against `holdings` at `nowSeconds` (unix seconds, as the chain's block time). */
@@ -244,6 +278,13 @@ export function evaluateRule(rule: Rule, holdings: Holdings, nowSeconds: bigint,
         need: String(level.minPoints),
       });
     }
+    case "consent": {
+      if (context.grants === undefined) return UNSHARED;
+      if (context.grants.has(rule.request)) return { eligible: true, reasons: [] };
+      const request = context.requests?.get(rule.request);
+      const message = request === undefined ? "needs data shared under a request the brand withdrew" : `needs your ${fieldList(request.fields)} shared (${request.purpose})`;
+      return fail({ code: "consent_missing", message, request: rule.request });
+    }
     case "all": {
       const outcomes = rule.rules.map((r) => evaluateRule(r, holdings, nowSeconds, context));
       return { eligible: outcomes.every((o) => o.eligible), reasons: outcomes.flatMap((o) => o.reasons) };
@@ -265,10 +306,11 @@ function fail(reason: Reason): RuleOutcome {
   return { eligible: false, reasons: [reason] };
 }
 
+const UNSHARED: RuleOutcome = fail({ code: "unavailable", message: "what you share could not be checked right now; nothing is unlocked until it can be" });
 const UNREAD: RuleOutcome = fail({ code: "unavailable", message: "your points could not be checked right now; nothing is unlocked until they can be" });
 
-/** What wording a rule needs: names, and the levels' names (not their thresholds). */
-export type WordingContext = { names?: TokenWords; levels?: readonly Pick<LevelWords, "key" | "name">[] };
+/** What wording a rule needs: names, the levels' names (not their thresholds), the data requests. */
+export type WordingContext = { names?: TokenWords; levels?: readonly Pick<LevelWords, "key" | "name">[]; requests?: ReadonlyMap<string, RequestWords> };
 
 /** A rule in words, e.g. "an active Gold membership and not 3 or more Journey stamps". */
 export function describeRule(rule: Rule, context: WordingContext = {}): string {
@@ -289,6 +331,10 @@ function describe(rule: Rule, context: WordingContext, nested = false): string {
       const level = context.levels?.find((l) => l.key === rule.min);
       return `the ${level?.name ?? rule.min} level or higher`;
     }
+    case "consent": {
+      const request = context.requests?.get(rule.request);
+      return request === undefined ? "sharing data under a withdrawn request" : `sharing your ${fieldList(request.fields)} (${request.purpose})`;
+    }
     case "not":
       return `not ${describe(rule.rule, context, true)}`;
     default: {
@@ -300,6 +346,11 @@ function describe(rule: Rule, context: WordingContext, nested = false): string {
 
 function nameOf(context: WordingContext, rule: LeafRule): string {
   return context.names?.label(rule.collection, rule.tokenId)?.name ?? "item";
+}
+
+/** "birthday", "email and name", "email, name and city". */
+function fieldList(fields: readonly string[]): string {
+  return fields.length <= 1 ? (fields[0] ?? "data") : `${fields.slice(0, -1).join(", ")} and ${fields.at(-1)}`;
 }
 
 /** "a Gold membership", "an Espresso stamp". */

@@ -11,7 +11,7 @@ import { Problem } from "../errors.ts";
 import { newId, normalizeTimestamp, toTimestamp, type Page, type Store } from "../storage/index.ts";
 import { offerNotFound, quotaExceeded, takeRefused } from "./problems.ts";
 import { createListing, mergeRequirements, type Catalog, type MemberOffer } from "./listing.ts";
-import { evaluateRule, holdingKey, needsStanding, parseRule, requirementsOf, RuleError, ruleToJson, type Rule } from "./rules.ts";
+import { consentsIn, evaluateRule, holdingKey, needsStanding, parseRule, requirementsOf, RuleError, ruleToJson, type Rule, type RuleContext } from "./rules.ts";
 import { PLAIN_TERMS, type BrandTerms, type TermsOf } from "./terms.ts";
 import type { Offer, OfferKind, OfferLimits, OfferPatch, OfferQuota, Take, TakeQuery } from "./types.ts";
 import type { OfferVariant } from "./variant.ts";
@@ -43,6 +43,11 @@ export type OfferServiceDeps = {
   onUnavailable?: (brandId: string, error: unknown) => void;
   /** Brands' names, levels and token types, for words and points (default: plain words, no points). */
   terms?: TermsOf;
+  /**
+   * The data requests a member has an active grant of: cached for listings, `fresh` from the store
+   * for a take. Without it consent rules never unlock.
+   */
+  grantsOf?: (member: Address, fresh: boolean) => Promise<ReadonlySet<string>>;
 };
 
 /** What a brand sends to create an offer; `reward` is the variant's own input. */
@@ -84,7 +89,14 @@ export function createOffers(deps: OfferServiceDeps) {
   const { store, ownership } = deps;
   const now = deps.now ?? (() => new Date());
   const at = () => toTimestamp(now());
-  const listing = createListing({ ownership, readTimeoutMs: deps.listingReadTimeoutMs, now, ...(deps.onUnavailable ? { onUnavailable: deps.onUnavailable } : {}) });
+  const grantsOf = deps.grantsOf;
+  const listing = createListing({
+    ownership,
+    readTimeoutMs: deps.listingReadTimeoutMs,
+    now,
+    ...(deps.onUnavailable ? { onUnavailable: deps.onUnavailable } : {}),
+    ...(grantsOf ? { grantsOf: (member: Address) => grantsOf(member, false) } : {}),
+  });
   const catalogs = new Map<string, Catalog>();
   const counts = new Map<string, { at: number; counts: ReadonlyMap<string, number> }>();
   const takeCountCacheMs = deps.takeCountCacheMs ?? deps.catalogCacheMs;
@@ -168,6 +180,10 @@ export function createOffers(deps: OfferServiceDeps) {
       const known = new Set((await termsOf(brandId)).levels.map((l) => l.key));
       const missing = levelKeys.find((key) => !known.has(key));
       if (missing !== undefined) throw new Problem(400, "invalid_rule", "The rule names a level the brand does not have", `unknown level ${JSON.stringify(missing)}`, { path: "rule" });
+    }
+    for (const id of consentsIn(rule)) {
+      const request = await store.getDataRequest(id);
+      if (request === null || request.brandId !== brandId) throw new Problem(400, "invalid_rule", "The rule names a data request the brand does not have", `unknown data request ${JSON.stringify(id)}`, { path: "rule" });
     }
     return { rule: ruleToJson(rule), tokens: leaves.map((leaf) => holdingKey(leaf.collection, leaf.tokenId)) };
   }
@@ -285,12 +301,15 @@ export function createOffers(deps: OfferServiceDeps) {
         const terms = rule !== null && needsStanding(rule) ? await termsOf(offer.brandId) : null;
         const own = requirementsOf(...(rule === null ? [] : [rule]), ...variant.alsoRead(offer));
         const snapshot = await ownership.readFresh(member, terms === null ? own : mergeRequirements(own, terms.standing));
-        const context = terms === null ? {} : { names: terms.names, levels: terms.levels, points: snapshot.points };
+        // Grants too: read from the store now, so a revocation a moment ago already counts.
+        const grants = rule !== null && consentsIn(rule).length > 0 && grantsOf !== undefined ? await grantsOf(member, true) : undefined;
+        const context: RuleContext = terms === null ? {} : { names: terms.names, levels: terms.levels, requests: terms.requests, points: snapshot.points };
+        if (grants !== undefined) context.grants = grants;
         let outcome = rule === null ? { eligible: true, reasons: [] } : evaluateRule(rule, snapshot.holdings, snapshot.now, context);
         if (!outcome.eligible && terms === null) {
           // Refused: say why in the brand's words (plain words if they cannot be read just now).
           const words = await termsOf(offer.brandId).catch(() => PLAIN_TERMS);
-          outcome = evaluateRule(rule!, snapshot.holdings, snapshot.now, { names: words.names, levels: words.levels });
+          outcome = evaluateRule(rule!, snapshot.holdings, snapshot.now, { names: words.names, levels: words.levels, requests: words.requests, ...(grants === undefined ? {} : { grants }) });
         }
         if (!outcome.eligible) {
           throw new Problem(403, "not_eligible", `You do not hold what this ${words.noun} requires`, outcome.reasons.map((r) => r.message).join("; "), { reasons: outcome.reasons });

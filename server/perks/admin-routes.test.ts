@@ -172,7 +172,7 @@ describe("POST /v1/admin/perks", () => {
     // A perk always has a rule: null would open it to any signed-in member.
     ["null", null, "rule", "a rule is required"],
     ["an array", [stampRule], "rule", "rule: must be an object"],
-    ["unknown type", { type: "owns" }, "rule.type", 'rule.type: type must be one of "holds", "member", "points", "level", "all", "any", "not"'],
+    ["unknown type", { type: "owns" }, "rule.type", 'rule.type: type must be one of "holds", "member", "points", "level", "consent", "all", "any", "not"'],
     ["bad address", { type: "holds", collection: "0x1234", tokenId: "1" }, "rule.collection", "rule.collection: must be a 0x address"],
     ["negative token id", { type: "holds", collection: "C", tokenId: "-1" }, "rule.tokenId", "rule.tokenId: must be a non-negative integer"],
     ["min 0", { type: "holds", collection: "C", tokenId: "1", min: 0 }, "rule.min", "rule.min: must be at least 1"],

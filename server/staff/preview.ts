@@ -8,7 +8,8 @@ import type { Address } from "viem";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
 import { mergeRequirements } from "../offers/listing.ts";
-import { describeRule, evaluateRule, needsStanding, parseRule, requirementsOf, RuleError, type Rule } from "../offers/rules.ts";
+import { consentStatus } from "../consents/types.ts";
+import { consentsIn, describeRule, evaluateRule, needsStanding, parseRule, requirementsOf, RuleError, type Rule } from "../offers/rules.ts";
 import { PLAIN_TERMS, type BrandTerms, type TermsOf } from "../offers/terms.ts";
 import type { Store } from "../storage/index.ts";
 
@@ -64,6 +65,12 @@ export function createRulePreviews(deps: {
   const sample = deps.sample ?? 500;
   const concurrency = deps.concurrency ?? 16;
 
+  /** The requests the member has an active grant of, read fresh. */
+  async function grantsOf(member: Address): Promise<ReadonlySet<string>> {
+    const at = new Date().toISOString();
+    return new Set((await deps.store.listConsents(member)).filter((c) => consentStatus(c, at) === "active").map((c) => c.requestId));
+  }
+
   async function parse(brandId: string, input: unknown): Promise<{ rule: Rule; terms: BrandTerms | null }> {
     let rule: Rule;
     try {
@@ -75,6 +82,11 @@ export function createRulePreviews(deps: {
     const served = await deps.servedCollections();
     const unknown = requirementsOf(rule).find((leaf) => !served.has(leaf.collection.toLowerCase()));
     if (unknown !== undefined) throw invalid(`unknown collection ${unknown.collection}`, "rule");
+    // Only the brand's own requests: another brand's grants are none of its business.
+    for (const id of consentsIn(rule)) {
+      const request = await deps.store.getDataRequest(id);
+      if (request === null || request.brandId !== brandId) throw invalid(`unknown data request ${JSON.stringify(id)}`, "rule");
+    }
     // Points and levels need the brand's terms now; other rules fall back to plain words.
     const terms = needsStanding(rule) ? await deps.terms(brandId) : null;
     if (terms !== null) {
@@ -93,13 +105,14 @@ export function createRulePreviews(deps: {
       }
       const { rule, terms } = await parse(brandId, input);
       const words = terms ?? (await deps.terms(brandId).catch(() => PLAIN_TERMS));
-      const requires = describeRule(rule, { names: words.names, levels: words.levels });
+      const requires = describeRule(rule, { names: words.names, levels: words.levels, requests: words.requests });
+      const readsGrants = consentsIn(rule).length > 0;
       const own = requirementsOf(rule);
       const requirements = terms === null ? own : mergeRequirements(own, terms.standing);
       const { addresses, total } = await deps.store.recentMembers(sample);
       const outcomes = await settleBounded(addresses, concurrency, async (member: Address) => {
-        const snapshot = await deps.ownership.readFresh(member, requirements);
-        return evaluateRule(rule, snapshot.holdings, snapshot.now, { levels: words.levels, ...(terms === null ? {} : { points: snapshot.points }) }).eligible;
+        const [snapshot, grants] = await Promise.all([deps.ownership.readFresh(member, requirements), readsGrants ? grantsOf(member) : undefined]);
+        return evaluateRule(rule, snapshot.holdings, snapshot.now, { levels: words.levels, ...(terms === null ? {} : { points: snapshot.points }), ...(grants === undefined ? {} : { grants }) }).eligible;
       });
       const read = outcomes.filter((o) => o.status === "fulfilled");
       const failed = outcomes.find((o) => o.status === "rejected");

@@ -79,7 +79,11 @@ export interface SignInStore {
   useNonce(nonce: string, expiresAt: Timestamp): Promise<boolean>;
   /** Ends a session before `expiresAt`, when it would have expired anyway. False if it was ended already. */
   revokeSession(id: string, expiresAt: Timestamp): Promise<boolean>;
-  isSessionRevoked(id: string): Promise<boolean>;
+  /**
+   * Whether a member session was ended: by its id, or (with `holder`) because its member ended every
+   * session issued before the erasure of their data (see `eraseMember`).
+   */
+  isSessionRevoked(id: string, holder?: { address: string; expiresAt: Timestamp }): Promise<boolean>;
   /**
    * The secret called `name`: 32 random bytes made on first use, then the same for every process
    * sharing this store, and across restarts.

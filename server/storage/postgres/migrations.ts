@@ -11,6 +11,7 @@
 import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
 import { consentSchema } from "../sql/consent-schema.ts";
+import { memberDataSchema } from "../sql/member-data-schema.ts";
 import type { SqlExecutor } from "../sql/database.ts";
 import { journeySchema } from "../sql/journey-schema.ts";
 import { staffSchema } from "../sql/staff-schema.ts";
@@ -145,6 +146,7 @@ export const postgresMigrations: readonly PostgresMigration[] = [
   { version: 5, name: "awards", sql: awardSchema.postgres },
   { version: 6, name: "staff", sql: staffSchema.postgres },
   { version: 7, name: "consents", sql: consentSchema.postgres },
+  { version: 8, name: "access-log-and-erasure", sql: memberDataSchema.postgres },
 ];
 
 /**

@@ -1,8 +1,22 @@
 /** Members' profiles, brands' data requests and members' signed grants (see server/consents/types.ts). */
 import type { Address } from "viem";
-import { DATA_FIELDS, canonicalFields, type Consent, type ConsentStore, type DataField, type DataRequest, type ListedDataRequest, type MemberProfile } from "../../consents/types.ts";
+import {
+  DATA_FIELDS,
+  canonicalFields,
+  type AccessLogEntry,
+  type Consent,
+  type ConsentStore,
+  type DataField,
+  type DataRequest,
+  type ErasureCounts,
+  type ListedAccessLogEntry,
+  type ListedDataRequest,
+  type MemberProfile,
+} from "../../consents/types.ts";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { StoreInputError } from "../errors.ts";
-import { optionalTimestamp, requireAddress, requireKey, requireText, requireTimestamp } from "../validate.ts";
+import { MAX_PAGE_SIZE } from "../store.ts";
+import { clampPageSize, optionalTimestamp, requireAddress, requireKey, requireText, requireTimestamp } from "../validate.ts";
 import type { SqlDatabase } from "./database.ts";
 
 interface ProfileRow {
@@ -42,6 +56,20 @@ interface ConsentRow {
   signature: string;
 }
 
+interface AccessRow {
+  id: string;
+  member: string;
+  brand_id: string;
+  consent_id: string;
+  fields: string;
+  purpose: string;
+  actor: string;
+  at: string;
+  brand_name: string;
+}
+
+const accessColumns = "id, member, brand_id, consent_id, fields, purpose, actor, at";
+
 const profileColumns = "address, email, name, birthday_month, birthday_day, city, preferences, updated_at";
 const requestColumns = "id, brand_id, fields, purpose, retention_days, perk_id, created_at";
 const consentColumns = "id, member, brand_id, request_id, fields, purpose, granted_at, expires_at, revoked_at, nonce, message, signature";
@@ -76,6 +104,20 @@ function toConsent(row: ConsentRow): Consent {
     nonce: row.nonce,
     message: row.message,
     signature: row.signature,
+  };
+}
+
+function toAccessEntry(row: AccessRow): ListedAccessLogEntry {
+  return {
+    id: row.id,
+    member: row.member as Address,
+    brandId: row.brand_id,
+    brandName: row.brand_name,
+    consentId: row.consent_id,
+    fields: JSON.parse(row.fields),
+    purpose: row.purpose,
+    actor: row.actor,
+    at: row.at,
   };
 }
 
@@ -235,6 +277,85 @@ export function createConsentStore(db: SqlDatabase): ConsentStore {
         requireAddress("member", member),
       );
       return rows.length === 0 ? null : toConsent(rows[0]!);
+    },
+
+    async logAccess(entries) {
+      if (!Array.isArray(entries)) throw new StoreInputError("entries", "expected an array of access log entries");
+      const records: AccessLogEntry[] = entries.map((entry, i) => ({
+        id: requireKey(`entries[${i}].id`, entry?.id),
+        member: requireAddress(`entries[${i}].member`, entry?.member),
+        brandId: requireKey(`entries[${i}].brandId`, entry?.brandId),
+        consentId: requireKey(`entries[${i}].consentId`, entry?.consentId),
+        fields: requireFields(`entries[${i}].fields`, entry?.fields),
+        purpose: requireText(`entries[${i}].purpose`, entry?.purpose),
+        actor: requireText(`entries[${i}].actor`, entry?.actor),
+        at: requireTimestamp(`entries[${i}].at`, entry?.at),
+      }));
+      if (records.length === 0) return;
+      await db.transaction(async (tx) => {
+        for (const r of records) {
+          await tx.run(`INSERT INTO access_log (${accessColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.id, r.member, r.brandId, r.consentId, JSON.stringify(r.fields), r.purpose, r.actor, r.at);
+        }
+      });
+    },
+
+    async listAccessLog(member, query = {}) {
+      const limit = clampPageSize(query.limit, MAX_PAGE_SIZE);
+      const params: (string | number)[] = [requireAddress("member", member)];
+      let after = "";
+      if (query.cursor !== undefined && query.cursor !== null) {
+        const cursor = decodeCursor(query.cursor);
+        after = " AND (a.at, a.id) < (?, ?)";
+        params.push(cursor.createdAt, cursor.id);
+      }
+      const columns = accessColumns.split(", ").map((c) => `a.${c}`).join(", ");
+      const rows = await db.all<AccessRow>(
+        `SELECT ${columns}, b.name AS brand_name FROM access_log a JOIN brands b ON b.id = a.brand_id
+          WHERE a.member = ?${after} ORDER BY a.at DESC, a.id DESC LIMIT ?`,
+        ...params,
+        limit + 1,
+      );
+      const items = rows.slice(0, limit).map(toAccessEntry);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.at, id: last.id }) : null };
+    },
+
+    async eraseMember(input) {
+      const address = requireAddress("address", input?.address);
+      const pseudonym = requireAddress("pseudonym", input?.pseudonym);
+      if (pseudonym === address) throw new StoreInputError("pseudonym", "must differ from the address");
+      const now = requireTimestamp("now", input.now);
+      const sessionsExpireBy = requireTimestamp("sessionsExpireBy", input.sessionsExpireBy);
+      return db.transaction(async (tx): Promise<ErasureCounts> => {
+        const unlink = (table: string, column: string) => tx.run(`UPDATE ${table} SET ${column} = ? WHERE ${column} = ?`, pseudonym, address);
+        const counts: ErasureCounts = {
+          profile: (await tx.run("DELETE FROM member_profiles WHERE address = ?", address)) > 0,
+          consents: await tx.run("DELETE FROM consents WHERE member = ?", address),
+          accessLog: await tx.run("DELETE FROM access_log WHERE member = ?", address),
+          redemptionsUnlinked: await tx.run("UPDATE takes SET member = ? WHERE member = ? AND kind = 'perk'", pseudonym, address),
+          claimsUnlinked: await tx.run("UPDATE takes SET member = ? WHERE member = ? AND kind = 'drop'", pseudonym, address),
+          journeyRecordsUnlinked: 0,
+        };
+        await tx.run("DELETE FROM journey_invitations WHERE member = ?", address);
+        for (const [table, column] of [
+          ["journey_members", "member"],
+          ["journey_progress", "member"],
+          ["journey_events", "member"],
+          ["journey_referrals", "invitee"],
+          ["journey_referrals", "inviter"],
+          ["members", "address"],
+        ] as const) {
+          counts.journeyRecordsUnlinked += await unlink(table, column);
+        }
+        await tx.run(
+          `INSERT INTO ended_member_sessions (address, ended_at, sessions_expire_by) VALUES (?, ?, ?)
+           ON CONFLICT (address) DO UPDATE SET ended_at = excluded.ended_at, sessions_expire_by = excluded.sessions_expire_by`,
+          address,
+          now,
+          sessionsExpireBy,
+        );
+        return counts;
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { PruneResult, SignInStore } from "../store.ts";
 import { toTimestamp, type Timestamp } from "../time.ts";
-import { requireKey, requireTimestamp } from "../validate.ts";
+import { requireAddress, requireKey, requireTimestamp } from "../validate.ts";
 import type { SqlDatabase } from "./database.ts";
 
 /** Used nonces, ended sessions and signing secrets; `flush` records nonces still waiting for their batch. */
@@ -60,8 +60,16 @@ export function createSignInStore(db: SqlDatabase): SignInStore & { flush(): Pro
       });
     },
 
-    async isSessionRevoked(id: string): Promise<boolean> {
-      return (await db.get("SELECT 1 AS revoked FROM revoked_sessions WHERE id = ?", String(id))) !== undefined;
+    async isSessionRevoked(id: string, holder?: { address: string; expiresAt: Timestamp }): Promise<boolean> {
+      if (holder === undefined) return (await db.get("SELECT 1 AS revoked FROM revoked_sessions WHERE id = ?", String(id))) !== undefined;
+      const row = await db.get(
+        `SELECT 1 AS revoked FROM revoked_sessions WHERE id = ?
+         UNION ALL SELECT 1 AS revoked FROM ended_member_sessions WHERE address = ? AND sessions_expire_by >= ?`,
+        String(id),
+        requireAddress("address", holder.address),
+        requireTimestamp("expiresAt", holder.expiresAt),
+      );
+      return row !== undefined;
     },
 
     async secret(name: string): Promise<Uint8Array> {
@@ -83,7 +91,8 @@ export function createSignInStore(db: SqlDatabase): SignInStore & { flush(): Pro
       return db.transaction(
         async (tx) => ({
           nonces: await tx.run("DELETE FROM used_nonces WHERE expires_at <= ?", now),
-          revokedSessions: await tx.run("DELETE FROM revoked_sessions WHERE expires_at <= ?", now),
+          revokedSessions:
+            (await tx.run("DELETE FROM revoked_sessions WHERE expires_at <= ?", now)) + (await tx.run("DELETE FROM ended_member_sessions WHERE sessions_expire_by <= ?", now)),
         }),
         { durability: "ephemeral" },
       );

@@ -28,6 +28,7 @@ const tables = (db: DatabaseSync) =>
   );
 /** The tables of a database at the latest migration. */
 const CURRENT_TABLES = [
+  "access_log",
   "api_keys",
   "award_batches",
   "awards",
@@ -37,6 +38,7 @@ const CURRENT_TABLES = [
   "brands",
   "consents",
   "data_requests",
+  "ended_member_sessions",
   "journey_codes",
   "journey_events",
   "journey_invitations",
@@ -80,6 +82,7 @@ describe("migrations", () => {
       { version: 9, name: "awards", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 10, name: "staff", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 11, name: "consents", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 12, name: "access-log-and-erasure", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 

@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
 import { consentSchema } from "../sql/consent-schema.ts";
+import { memberDataSchema } from "../sql/member-data-schema.ts";
 import { journeySchema } from "../sql/journey-schema.ts";
 import { staffSchema } from "../sql/staff-schema.ts";
 
@@ -315,6 +316,7 @@ export const migrations: readonly Migration[] = [
   { version: 9, name: "awards", sql: awardSchema.sqlite },
   { version: 10, name: "staff", sql: staffSchema.sqlite },
   { version: 11, name: "consents", sql: consentSchema.sqlite },
+  { version: 12, name: "access-log-and-erasure", sql: memberDataSchema.sqlite },
 ];
 
 const createMigrationsTable = `

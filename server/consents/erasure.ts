@@ -1,0 +1,69 @@
+/**
+ * Erasure: a member signs, fresh, an EIP-4361 message whose statement is {@link ERASURE_STATEMENT};
+ * it is verified like a sign-in (domain, URI, chain, times, a single-use nonce, plain and contract
+ * wallets) and must be signed by the signed-in member. Then, in one transaction, their profile,
+ * grants and access log are deleted, the records a brand keeps (redemptions, claims, journey
+ * progress) go on under a fresh random pseudonym nobody can link back, and every session of theirs
+ * ends (on every instance: `onErased` tells the bus).
+ */
+import { randomBytes } from "node:crypto";
+import { Type, type Static } from "typebox";
+import type { Address } from "viem";
+import type { AuthService } from "../auth/sessions.ts";
+import { parseSiweMessage, SiweError } from "../auth/siwe/index.ts";
+import { Problem } from "../errors.ts";
+import { toTimestamp, type Store } from "../storage/index.ts";
+
+/** What the member signs to erase their data, word for word. */
+export const ERASURE_STATEMENT = "Erase my Stampbook data: my profile, my consents and my access log, and unlink my past redemptions from me.";
+
+export const ErasureSchema = Type.Object({
+  erased: Type.Object({
+    profile: Type.Boolean(),
+    consents: Type.Integer(),
+    accessLog: Type.Integer(),
+    redemptionsUnlinked: Type.Integer(),
+    claimsUnlinked: Type.Integer(),
+    journeyRecordsUnlinked: Type.Integer(),
+  }),
+});
+export type ErasureView = Static<typeof ErasureSchema>;
+
+const invalid = (status: number, detail: string) => new Problem(status, "erasure_invalid", "The erasure was not confirmed", detail);
+
+export function createErasure(deps: {
+  store: Store;
+  auth: AuthService;
+  /** Member sessions last this long: every one issued until now expires by now + this. */
+  sessionTtlSeconds: number;
+  now: () => Date;
+  onErased?: (member: Address) => Promise<void> | void;
+}) {
+  return {
+    async erase(member: Address, message: string, signature: string): Promise<ErasureView> {
+      let parsed;
+      try {
+        parsed = parseSiweMessage(message);
+      } catch (error) {
+        if (error instanceof SiweError) throw new Problem(400, "siwe_malformed", "The erasure message is not an EIP-4361 message", error.message);
+        throw error;
+      }
+      if (parsed.address.toLowerCase() !== member.toLowerCase()) throw invalid(403, "Sign the erasure with the wallet you signed in with.");
+      if (parsed.statement !== ERASURE_STATEMENT) throw invalid(400, `The statement must be exactly: ${ERASURE_STATEMENT}`);
+      if ((parsed.resources ?? []).length > 0) throw invalid(400, "The erasure message carries no resources.");
+      // Domain, URI, chain, times, the nonce (used up here) and the signature, as for a sign-in.
+      await deps.auth.verify(message, signature);
+      const at = deps.now().getTime();
+      const erased = await deps.store.eraseMember({
+        address: member,
+        pseudonym: `0x${randomBytes(20).toString("hex")}`,
+        now: toTimestamp(at),
+        sessionsExpireBy: toTimestamp(at + deps.sessionTtlSeconds * 1000),
+      });
+      await deps.onErased?.(member);
+      return { erased };
+    },
+  };
+}
+
+export type Erasure = ReturnType<typeof createErasure>;

@@ -1,0 +1,83 @@
+/**
+ * `GET /v1/me/export`: everything Stampbook keeps about the member, as one JSON document: their
+ * profile, their grants with receipts, the access log, their redemptions and claims (every page), and
+ * their journey progress, invitations and awards.
+ */
+import { Type, type Static } from "typebox";
+import type { Address } from "viem";
+import { checksumAddress } from "../auth/siwe/index.ts";
+import { claimView } from "../drops/schemas.ts";
+import { redemptionView } from "../perks/schemas.ts";
+import { TimestampSchema } from "../schemas.ts";
+import { toTimestamp, type Page, type Store } from "../storage/index.ts";
+import type { Take } from "../offers/types.ts";
+import { accessLogView, AccessLogEntrySchema, type AccessLogEntryView } from "./access.ts";
+import { consentView, ConsentSchema } from "./consents.ts";
+import { profileView, ProfileSchema } from "./profile.ts";
+
+export const DataExportSchema = Type.Object({
+  exportedAt: TimestampSchema,
+  address: Type.String(),
+  profile: ProfileSchema,
+  consents: Type.Array(ConsentSchema),
+  accessLog: Type.Array(AccessLogEntrySchema),
+  redemptions: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  claims: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  journeys: Type.Object({
+    steps: Type.Array(Type.Object({ journeyId: Type.String(), stepId: Type.String(), completedAt: TimestampSchema })),
+    invitations: Type.Array(Type.Object({ journeyId: Type.String(), code: Type.String() })),
+    awards: Type.Array(Type.Object({ journeyId: Type.String(), status: Type.String(), txHash: Type.Union([Type.String(), Type.Null()]) })),
+  }),
+});
+export type DataExport = Static<typeof DataExportSchema>;
+
+export function createDataExport(deps: { store: Store; now: () => Date }) {
+  const { store } = deps;
+
+  /** Every page of a keyset-paged list. */
+  async function all<T>(page: (cursor: string | null) => Promise<Page<T>>): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const next: Page<T> = await page(cursor);
+      items.push(...next.items);
+      cursor = next.nextCursor;
+    } while (cursor !== null);
+    return items;
+  }
+
+  return {
+    async export(member: Address): Promise<DataExport> {
+      const at = toTimestamp(deps.now());
+      const takes = (kind: "perk" | "drop") => all<Take>((cursor) => store.listTakes({ kind, member, limit: 100, cursor }));
+      const [profile, consents, accessLog, redemptions, claims, progress, awards] = await Promise.all([
+        store.getProfile(member),
+        store.listConsents(member),
+        all<AccessLogEntryView>(async (cursor) => {
+          const page = await store.listAccessLog(member, { limit: 100, cursor });
+          return { items: page.items.map(accessLogView), nextCursor: page.nextCursor };
+        }),
+        takes("perk"),
+        takes("drop"),
+        store.memberProgress(member),
+        store.journeyAwards(member),
+      ]);
+      return {
+        exportedAt: at,
+        address: checksumAddress(member),
+        profile: profileView(profile),
+        consents: consents.map((c) => consentView(c, at)),
+        accessLog,
+        redemptions: redemptions.map(redemptionView),
+        claims: claims.map(claimView),
+        journeys: {
+          steps: progress.steps,
+          invitations: progress.invitations,
+          awards: [...awards].map(([journeyId, award]) => ({ journeyId, status: award.status, txHash: award.txHash })),
+        },
+      };
+    },
+  };
+}
+
+export type DataExporter = ReturnType<typeof createDataExport>;
