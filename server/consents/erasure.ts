@@ -54,13 +54,17 @@ export function createErasure(deps: {
       // Domain, URI, chain, times, the nonce (used up here) and the signature, as for a sign-in.
       await deps.auth.verify(message, signature);
       const at = deps.now().getTime();
+      // Session expiries are whole seconds (rounded up): every session issued up to this second ends.
+      const second = Math.ceil(at / 1000) * 1000;
       const erased = await deps.store.eraseMember({
         address: member,
         pseudonym: `0x${randomBytes(20).toString("hex")}`,
         now: toTimestamp(at),
-        sessionsExpireBy: toTimestamp(at + deps.sessionTtlSeconds * 1000),
+        sessionsExpireBy: toTimestamp(second + deps.sessionTtlSeconds * 1000),
       });
       await deps.onErased?.(member);
+      // Answered once that second is over, so a sign-in after the answer is not ended with the rest.
+      await new Promise((resolve) => setTimeout(resolve, second - at + 1));
       return { erased };
     },
   };

@@ -4,18 +4,20 @@ import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "../schemas
 
 /** Why a member is not eligible for an offer. */
 export const ReasonSchema = Type.Object({
-  code: Type.String({ description: "holds_too_few, membership_missing, membership_expired, excluded, or unavailable (could not be checked just now)" }),
+  code: Type.String({ description: "holds_too_few, membership_missing, membership_expired, points_too_few, level_too_low, consent_missing, excluded, or unavailable (could not be checked just now)" }),
   message: Type.String(),
   collection: Type.Optional(AddressSchema),
   tokenId: Type.Optional(Type.String()),
   have: Type.Optional(Type.String()),
   need: Type.Optional(Type.String()),
   expiredAt: Type.Optional(TimestampSchema),
+  level: Type.Optional(Type.String({ description: "The level key a level rule names" })),
+  request: Type.Optional(Type.String({ description: "The data request a consent rule names: grant it to unlock" })),
 });
 
 export const RuleSchema = Type.Unknown({
   description:
-    'A rule: {"type":"holds","collection","tokenId","min"} | {"type":"member","collection","tokenId"} | {"type":"all"|"any","rules":[…]} | {"type":"not","rule":{…}}',
+    'A rule: {"type":"holds","collection","tokenId","min"} | {"type":"member","collection","tokenId"} | {"type":"points","min"} | {"type":"level","min":"<level key>"} | {"type":"consent","request":"<data request id>"} | {"type":"all"|"any","rules":[…]} | {"type":"not","rule":{…}}',
 });
 
 export const LimitsSchema = Type.Object(

@@ -2,12 +2,14 @@
  * Members' profiles, brands' data requests and members' grants on SQLite and PostgreSQL: a profile
  * is replaced whole; requests are listed live only, with brand names, and withdrawn only by their
  * brand; a grant is stored once per nonce and only while its request is live; revocation is the
- * member's alone and happens once.
+ * member's alone and happens once; the access log is the member's, newest first, paged; erasure
+ * deletes profile, grants and log, puts the pseudonym in the member's place in everything kept, and
+ * ends the member's sessions issued before it.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "viem";
 import { freshSchema, postgresForTests } from "../../../test/support/services.ts";
-import type { Consent, DataRequest } from "../../consents/types.ts";
+import type { AccessLogEntry, Consent, DataRequest } from "../../consents/types.ts";
 import { PostgresStore } from "../postgres/postgres-store.ts";
 import { SqliteStore } from "../sqlite/sqlite-store.ts";
 import type { Store } from "../store.ts";
@@ -99,6 +101,65 @@ function describeConsentStore(name: string, open: () => Store | Promise<Store>) 
       expect(await store.revokeConsent(member(1), "c1", at(10))).toBeNull();
       expect((await store.listConsents(member(1))).map((c) => [c.id, c.revokedAt])).toEqual([["c2", null], ["c1", at(9)]]);
       expect((await store.listConsents(member(2))).map((c) => c.revokedAt)).toEqual([null]);
+    });
+
+    const entry = (id: string, over: Partial<AccessLogEntry> = {}): AccessLogEntry => ({
+      id,
+      member: member(1),
+      brandId: "brand-a",
+      consentId: "c1",
+      fields: ["birthday"],
+      purpose: "to send you a birthday treat",
+      actor: "the brand's API key",
+      at: at(5),
+      ...over,
+    });
+
+    it("keeps each member's access log, newest first with brand names, a page at a time; a bad entry writes none", async () => {
+      await store.logAccess([entry("a1"), entry("a2", { at: at(6), brandId: "brand-b" }), entry("a3", { at: at(7) }), entry("x", { member: member(2) })]);
+      const first = await store.listAccessLog(member(1), { limit: 2 });
+      expect(first.items.map((e) => [e.id, e.brandName])).toEqual([["a3", "Brand A"], ["a2", "Brand B"]]);
+      const second = await store.listAccessLog(member(1), { limit: 2, cursor: first.nextCursor });
+      expect(second).toEqual({ items: [{ ...entry("a1"), brandName: "Brand A" }], nextCursor: null });
+      await expect(store.logAccess([entry("ok"), entry("bad", { fields: ["ssn" as never] })])).rejects.toThrow(/fields/);
+      expect((await store.listAccessLog(member(1), { limit: 10 })).items.map((e) => e.id)).not.toContain("ok");
+    });
+
+    it("erases one member: deletes profile, grants and log, unlinks takes and journey records, ends older sessions", async () => {
+      const [ada, bob] = [member(1), member(2)];
+      const pseudonym = member(99);
+      for (const who of [ada, bob]) await store.putProfile({ address: who, email: "x@example.com", name: null, birthday: null, city: null, preferences: {}, updatedAt: at(1) });
+      await store.createDataRequest(request("req-1"));
+      await store.createConsent(consent("c1"));
+      await store.createConsent(consent("c2", { member: bob }));
+      await store.logAccess([entry("a1"), entry("b1", { member: bob })]);
+      const offer = { id: "p1", brandId: "brand-a", kind: "perk" as const, title: "Treat", description: "", rule: null, tokens: [], limits: { perMember: null, total: null }, startsAt: null, endsAt: null, reward: { type: "code" as const }, createdAt: at(0) };
+      expect((await store.createOffer(offer, { offers: 10, tokens: 10 })).status).toBe("created");
+      for (const [who, n] of [[ada, 1], [bob, 2]] as const) {
+        expect((await store.take({ offerId: "p1", kind: "perk", member: who, idempotencyKey: `k${n}`, id: `t${n}`, code: `CODE-${n}`, now: at(2) })).status).toBe("created");
+      }
+      await store.recordMembers([ada, bob], at(0));
+
+      const counts = await store.eraseMember({ address: ada, pseudonym, now: at(10), sessionsExpireBy: at(10 + DAY) });
+      expect(counts).toEqual({ profile: true, consents: 1, accessLog: 1, redemptionsUnlinked: 1, claimsUnlinked: 0, journeyRecordsUnlinked: 1 });
+      expect(await store.getProfile(ada)).toBeNull();
+      expect(await store.listConsents(ada)).toEqual([]);
+      expect((await store.listAccessLog(ada)).items).toEqual([]);
+      expect((await store.listTakes({ kind: "perk", member: ada })).items).toEqual([]);
+      expect((await store.listTakes({ kind: "perk", member: pseudonym })).items.map((t) => [t.id, t.code])).toEqual([["t1", "CODE-1"]]);
+      // Bob is untouched.
+      expect(await store.getProfile(bob)).not.toBeNull();
+      expect((await store.listConsents(bob)).map((c) => c.id)).toEqual(["c2"]);
+      expect((await store.listAccessLog(bob)).items.map((e) => e.id)).toEqual(["b1"]);
+      expect((await store.listTakes({ kind: "perk", member: bob })).items.map((t) => t.id)).toEqual(["t2"]);
+      // Sessions expiring by then were issued before: ended; later ones and other members' are not.
+      expect(await store.isSessionRevoked("s1", { address: ada, expiresAt: at(10 + DAY) })).toBe(true);
+      expect(await store.isSessionRevoked("s2", { address: ada, expiresAt: at(11 + DAY) })).toBe(false);
+      expect(await store.isSessionRevoked("s3", { address: bob, expiresAt: at(DAY) })).toBe(false);
+      await expect(store.eraseMember({ address: ada, pseudonym: ada, now: at(11), sessionsExpireBy: at(11) })).rejects.toThrow(/pseudonym/);
+      // Pruned once nothing it ends can still be live.
+      await store.pruneExpired(at(10 + DAY));
+      expect(await store.isSessionRevoked("s1", { address: ada, expiresAt: at(10 + DAY) })).toBe(false);
     });
   });
 }
