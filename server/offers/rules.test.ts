@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeRule, evaluateRule, holdingKey, needsStanding, parseRule, plural, requirementsOf, ruleToJson, RuleError, type Holding, type RuleContext } from "./rules.ts";
+import { consentsIn, describeRule, evaluateRule, holdingKey, needsStanding, parseRule, plural, requirementsOf, ruleToJson, RuleError, type Holding, type RuleContext } from "./rules.ts";
 
 const C = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const OTHER = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
@@ -180,6 +180,36 @@ describe("evaluateRule", () => {
     expect(evaluateRule(rule, new Map(), NOW, { ...WORDS, points: 499n }).eligible).toBe(false);
     expect(evaluateRule(rule, new Map(), NOW, { ...WORDS, points: 500n }).eligible).toBe(true);
     expect(ruleToJson(rule)).toEqual({ type: "any", rules: [{ type: "level", min: "reserve" }, { type: "all", rules: [{ type: "points", min: 100 }, { type: "member", collection: C, tokenId: "1" }] }] });
+  });
+});
+
+describe("consent rules", () => {
+  const REQUESTS = new Map([
+    ["req-bday", { fields: ["birthday"], purpose: "to send you a birthday treat" }],
+    ["req-contact", { fields: ["email", "name", "city"], purpose: "to invite you to tastings" }],
+  ]);
+  const rule = parseRule({ type: "all", rules: [{ type: "member", collection: C, tokenId: "1" }, { type: "consent", request: "req-bday" }] });
+  const gold = holdings([[C, 1n, { balance: 1n, expiresAt: NOW + 100n }]]);
+
+  it("parse, round-trip and list the requests they read; they read no token types or points", () => {
+    expect(ruleToJson(parseRule({ type: "consent", request: "req-bday" }))).toEqual({ type: "consent", request: "req-bday" });
+    expect(consentsIn(parseRule({ type: "any", rules: [{ type: "consent", request: "a" }, { type: "not", rule: { type: "consent", request: "b" } }, { type: "consent", request: "a" }] }))).toEqual(["a", "b"]);
+    expect(requirementsOf(rule).map((r) => r.tokenId)).toEqual([1n]);
+    expect(needsStanding(parseRule({ type: "consent", request: "a" }))).toBe(false);
+    for (const bad of [{ type: "consent" }, { type: "consent", request: "" }, { type: "consent", request: "a b" }, { type: "consent", request: "a", extra: 1 }]) {
+      expect(() => parseRule(bad)).toThrow(RuleError);
+    }
+  });
+
+  it("pass only with an active grant of the request, say what to share and why, and fail closed unread", () => {
+    expect(evaluateRule(rule, gold, NOW, { ...WORDS, requests: REQUESTS, grants: new Set(["req-bday"]) })).toEqual({ eligible: true, reasons: [] });
+    expect(evaluateRule(rule, gold, NOW, { ...WORDS, requests: REQUESTS, grants: new Set(["req-contact"]) }).reasons).toEqual([
+      { code: "consent_missing", message: "needs your birthday shared (to send you a birthday treat)", request: "req-bday" },
+    ]);
+    expect(evaluateRule(rule, gold, NOW, { ...WORDS, requests: REQUESTS }).reasons.map((r) => r.code)).toEqual(["unavailable"]);
+    expect(evaluateRule(parseRule({ type: "consent", request: "gone" }), gold, NOW, { grants: new Set() }).reasons[0]!.message).toBe("needs data shared under a request the brand withdrew");
+    expect(describeRule(rule, { ...WORDS, requests: REQUESTS })).toBe("an active Gold membership and sharing your birthday (to send you a birthday treat)");
+    expect(describeRule(parseRule({ type: "consent", request: "req-contact" }), { requests: REQUESTS })).toBe("sharing your email, name and city (to invite you to tastings)");
   });
 });
 
