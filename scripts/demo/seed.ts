@@ -2,7 +2,8 @@
  * The demo: deploys a collection, creates its token types, gives test members different holdings;
  * then seeds the demo brand through the API (operator, registration, minter, the types' names and
  * pictures, levels, perks with different rules and limits, gasless drops: one minted by the brand's
- * minter, one claimed with a voucher; journeys that award stamps).
+ * minter, one claimed with a voucher; journeys that award stamps; data requests, one of which a
+ * birthday perk needs granted).
  */
 import { readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
@@ -304,6 +305,18 @@ export async function seedDemoBrand(options: { app: FastifyInstance; operatorTok
 
   const levels: Array<{ key: string; name: string; minPoints: number }> = (await api("PUT", "/v1/admin/levels", apiKey, { levels: DEMO_LEVELS })).levels;
 
+  // Data requests: what the brand asks members to share, and why. A perk unlocks with the birthday.
+  const requestSpecs = [
+    { fields: ["birthday"], purpose: "to send you a birthday treat", retentionDays: 365 },
+    { fields: ["email", "name", "city"], purpose: "to invite you to tastings near you", retentionDays: 180 },
+  ];
+  const listedRequests: Array<{ id: string; purpose: string }> = (await api("GET", "/v1/admin/data-requests", apiKey)).items;
+  const dataRequests: Array<{ id: string; purpose: string; fields: string[] }> = [];
+  for (const spec of requestSpecs) {
+    const made = listedRequests.find((r) => r.purpose === spec.purpose) ?? (await api("POST", "/v1/admin/data-requests", apiKey, spec, [201]));
+    dataRequests.push({ id: made.id, purpose: spec.purpose, fields: spec.fields });
+  }
+
   const leaf = (type: "member" | "holds", key: TypeKey, min?: number) => ({ type, collection, tokenId: tokenId(key).toString(), ...(min ? { min } : {}) });
   const perkSpecs = [
     { title: "Free coffee for Gold members", description: "One free drink of your choice, once.", rule: leaf("member", "gold"), limits: { perMember: 1 } },
@@ -316,6 +329,7 @@ export async function seedDemoBrand(options: { app: FastifyInstance; operatorTok
     { title: "Silver tasting flight", description: "Three single-origin coffees side by side, on us, once.", rule: { type: "level", min: "silver" }, limits: { perMember: 1 } },
     { title: "Pastry of the day", description: "Any pastry from the counter, once you have 200 points.", rule: { type: "points", min: 200 }, limits: { perMember: 1 } },
     { title: "Reserve roastery dinner", description: "Dinner at the roastery with our head roaster. Twelve seats.", rule: { type: "level", min: "reserve" }, limits: { perMember: 1, total: 12 } },
+    { title: "A birthday treat", description: "A cake with a candle, on us, for members who share their birthday.", rule: { type: "consent", request: dataRequests[0]!.id }, limits: { perMember: 1 } },
   ];
   // Drops members claim without gas: the brand's minter mints, or signs a voucher.
   const dropSpecs = [
@@ -351,5 +365,5 @@ export async function seedDemoBrand(options: { app: FastifyInstance; operatorTok
     steps: steps.map((s): { id: string; kind: string; code?: string } => ({ id: s.id, kind: s.kind, ...(s.kind === "code" ? { code: s.code } : {}) })),
   }));
 
-  return { brand: { id: brand.id, name: brand.name, apiKey }, minter: minter.address as Address, levels, perks, drops, journeys };
+  return { brand: { id: brand.id, name: brand.name, apiKey }, minter: minter.address as Address, levels, perks, drops, journeys, dataRequests };
 }
