@@ -219,17 +219,26 @@ export function needsStanding(rule: Rule): boolean {
   }
 }
 
-/** The data requests a rule needs an active grant of, once each: the member's grants must be read. */
-export function consentsIn(rule: Rule): string[] {
-  const ids = new Set<string>();
+/** What a rule's leaves give under `pick`, once each, in rule order. */
+function collect(rule: Rule, pick: (leaf: Rule) => string | undefined): string[] {
+  const found = new Set<string>();
   const walk = (r: Rule): void => {
-    if (r.type === "consent") ids.add(r.request);
-    else if (r.type === "not") walk(r.rule);
+    if (r.type === "not") walk(r.rule);
     else if (r.type === "all" || r.type === "any") r.rules.forEach(walk);
+    else {
+      const value = pick(r);
+      if (value !== undefined) found.add(value);
+    }
   };
   walk(rule);
-  return [...ids];
+  return [...found];
 }
+
+/** The data requests a rule needs an active grant of, once each: the member's grants must be read. */
+export const consentsIn = (rule: Rule): string[] => collect(rule, (r) => (r.type === "consent" ? r.request : undefined));
+
+/** The level keys a rule names, once each. */
+export const levelsIn = (rule: Rule): string[] => collect(rule, (r) => (r.type === "level" ? r.min : undefined));
 
 /** Evaluates `rule` against `holdings` at `nowSeconds` (unix seconds, as the chain's block time). */
 export function evaluateRule(rule: Rule, holdings: Holdings, nowSeconds: bigint, context: RuleContext = {}): RuleOutcome {

@@ -11,7 +11,7 @@ import { Problem } from "../errors.ts";
 import { newId, normalizeTimestamp, toTimestamp, type Page, type Store } from "../storage/index.ts";
 import { offerNotFound, quotaExceeded, takeRefused } from "./problems.ts";
 import { createListing, mergeRequirements, type Catalog, type MemberOffer } from "./listing.ts";
-import { consentsIn, evaluateRule, holdingKey, needsStanding, parseRule, requirementsOf, RuleError, ruleToJson, type Rule, type RuleContext } from "./rules.ts";
+import { consentsIn, evaluateRule, holdingKey, levelsIn, needsStanding, parseRule, requirementsOf, RuleError, ruleToJson, type Rule, type RuleContext } from "./rules.ts";
 import { PLAIN_TERMS, type BrandTerms, type TermsOf } from "./terms.ts";
 import type { Offer, OfferKind, OfferLimits, OfferPatch, OfferQuota, Take, TakeQuery } from "./types.ts";
 import type { OfferVariant } from "./variant.ts";
@@ -349,15 +349,3 @@ export function createOffers(deps: OfferServiceDeps) {
 }
 
 export type Offers = ReturnType<typeof createOffers>;
-
-/** The level keys a rule names, once each. */
-function levelsIn(rule: Rule): string[] {
-  const keys = new Set<string>();
-  const walk = (r: Rule): void => {
-    if (r.type === "level") keys.add(r.min);
-    else if (r.type === "not") walk(r.rule);
-    else if (r.type === "all" || r.type === "any") r.rules.forEach(walk);
-  };
-  walk(rule);
-  return [...keys];
-}

@@ -9,7 +9,7 @@ import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
 import { mergeRequirements } from "../offers/listing.ts";
 import { consentStatus } from "../consents/types.ts";
-import { consentsIn, describeRule, evaluateRule, needsStanding, parseRule, requirementsOf, RuleError, type Rule } from "../offers/rules.ts";
+import { consentsIn, describeRule, levelsIn, evaluateRule, needsStanding, parseRule, requirementsOf, RuleError, type Rule } from "../offers/rules.ts";
 import { PLAIN_TERMS, type BrandTerms, type TermsOf } from "../offers/terms.ts";
 import type { Store } from "../storage/index.ts";
 
@@ -25,13 +25,6 @@ const ANYONE = "any signed-in member";
 
 function invalid(detail: string, path: string): Problem {
   return new Problem(400, "invalid_rule", "The rule is not valid", detail, { path });
-}
-
-function levelsIn(rule: Rule, keys = new Set<string>()): Set<string> {
-  if (rule.type === "level") keys.add(rule.min);
-  else if (rule.type === "not") levelsIn(rule.rule, keys);
-  else if (rule.type === "all" || rule.type === "any") rule.rules.forEach((r) => levelsIn(r, keys));
-  return keys;
 }
 
 /** Runs `work` over `items`, at most `limit` at a time; settles every one. */
