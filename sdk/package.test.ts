@@ -30,13 +30,14 @@ describe("the built package", () => {
   it("runs from plain ESM JavaScript, both entry points", () => {
     writeFileSync(
       join(project, "consumer.mjs"),
-      `import { createStampbookClient, StampbookError } from "@stampbook/sdk";
+      `import { createStampbookClient, StampbookError, verifyReceipt } from "@stampbook/sdk";
        import { createEmbeddedWallet } from "@stampbook/sdk/embedded";
        const client = createStampbookClient({ apiUrl: "http://localhost:8787" });
-       console.log(JSON.stringify([typeof client.signIn, typeof client.perks, typeof createEmbeddedWallet, new StampbookError("x") instanceof Error]));`,
+       const receipt = await verifyReceipt({ message: "not a consent", signature: "0x" });
+       console.log(JSON.stringify([typeof client.signIn, typeof client.perks, typeof client.grant, typeof createEmbeddedWallet, new StampbookError("x") instanceof Error, receipt]));`,
     );
     const output = execFileSync(process.execPath, ["consumer.mjs"], { cwd: project, encoding: "utf8" });
-    expect(JSON.parse(output)).toEqual(["function", "function", "function", true]);
+    expect(JSON.parse(output)).toEqual(["function", "function", "function", "function", true, { valid: false, reason: "malformed" }]);
   });
 
   it("type-checks a strict TypeScript consumer against its declarations, and catches its mistakes", () => {

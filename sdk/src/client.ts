@@ -5,19 +5,29 @@
 import type { Address } from "viem";
 import { claimDrop, type ClaimDropParameters, type ClaimDropReturnType } from "./actions/claimDrop.ts";
 import { completeStep, type CompleteStepReturnType, type StepInput } from "./actions/completeStep.ts";
+import { eraseData, type EraseDataReturnType } from "./actions/eraseData.ts";
+import { exportData, type ExportDataReturnType } from "./actions/exportData.ts";
+import { getAccessLog, type GetAccessLogParameters, type GetAccessLogReturnType } from "./actions/getAccessLog.ts";
 import { getClaim, type GetClaimReturnType } from "./actions/getClaim.ts";
+import { getConsents, type GetConsentsReturnType } from "./actions/getConsents.ts";
+import { getDataRequests, type GetDataRequestsReturnType } from "./actions/getDataRequests.ts";
 import { getDrops, type GetDropsParameters, type GetDropsReturnType } from "./actions/getDrops.ts";
 import { getJourneys, type GetJourneysReturnType } from "./actions/getJourneys.ts";
 import { getLevels, type GetLevelsReturnType } from "./actions/getLevels.ts";
 import { getMe, type GetMeReturnType } from "./actions/getMe.ts";
 import { getPerks, type GetPerksParameters, type GetPerksReturnType } from "./actions/getPerks.ts";
+import { getProfile, type GetProfileReturnType } from "./actions/getProfile.ts";
 import { getRedemptions, type GetRedemptionsParameters, type GetRedemptionsReturnType } from "./actions/getRedemptions.ts";
+import { grantConsent, type GrantConsentReturnType } from "./actions/grantConsent.ts";
 import { linkWallet, type LinkWalletReturnType } from "./actions/linkWallet.ts";
 import { redeemPerk, type RedeemPerkParameters, type RedeemPerkReturnType } from "./actions/redeemPerk.ts";
 import { restoreSession, type RestoreSessionReturnType } from "./actions/restoreSession.ts";
+import { revokeConsent, type RevokeConsentReturnType } from "./actions/revokeConsent.ts";
 import { signIn, type SignInParameters, type SignInReturnType } from "./actions/signIn.ts";
 import { signOut, type SignOutReturnType } from "./actions/signOut.ts";
 import { switchChain } from "./actions/switchChain.ts";
+import { updateProfile, type UpdateProfileParameters, type UpdateProfileReturnType } from "./actions/updateProfile.ts";
+import { verifyReceipt, type VerifyReceiptOptions, type VerifyReceiptParameters, type VerifyReceiptReturnType } from "./actions/verifyReceipt.ts";
 import { defaultStorage, type StampbookStorage } from "./storage.ts";
 import type { Session } from "./types.ts";
 import { endSession } from "./utils/session.ts";
@@ -110,11 +120,32 @@ export type StampbookClient = Client & {
   levels(brandId: string): Promise<GetLevelsReturnType>;
   linkWallet(wallet: WalletInput): Promise<LinkWalletReturnType>;
   switchChain(chainId: number): Promise<void>;
+  /** The member's own profile. */
+  profile(): Promise<GetProfileReturnType>;
+  /** Replaces the whole profile: pass all five keys (spread `profile()` to change one). */
+  updateProfile(profile: UpdateProfileParameters): Promise<UpdateProfileReturnType>;
+  /** Every brand's live data requests (public). */
+  dataRequests(): Promise<GetDataRequestsReturnType>;
+  /** Grants a data request with a signature, after checking the message against the request. */
+  grant(requestId: string): Promise<GrantConsentReturnType>;
+  /** The member's grants with their receipts. */
+  consents(): Promise<GetConsentsReturnType>;
+  /** Revokes one of the member's grants. */
+  revoke(consentId: string): Promise<RevokeConsentReturnType>;
+  /** Every brand read of the member's data, a page at a time. */
+  accessLog(parameters?: GetAccessLogParameters): Promise<GetAccessLogReturnType>;
+  /** Everything kept about the member, as one JSON document. */
+  exportData(): Promise<ExportDataReturnType>;
+  /** Erases the member's data after a fresh signature; the session ends. */
+  eraseData(): Promise<EraseDataReturnType>;
+  /** Verifies a consent's receipt offline (the standalone `verifyReceipt` needs no client). */
+  verifyReceipt(receipt: VerifyReceiptParameters, options?: VerifyReceiptOptions): Promise<VerifyReceiptReturnType>;
 };
 
 /**
  * Creates the client a storefront embeds: sign in with the member's wallet, restore the session
- * after a reload, list perks and redeem them, claim drops, follow journeys and complete their steps.
+ * after a reload, list perks and redeem them, claim drops, follow journeys and complete their steps,
+ * and let members manage their data: profile, consents to brands' data requests, access log, export, erasure.
  *
  * @example
  * import { createStampbookClient, discoverWallets } from "@stampbook/sdk";
@@ -187,6 +218,16 @@ export function createStampbookClient(config: StampbookClientConfig): StampbookC
     levels: (brandId) => getLevels(client, { brandId }),
     linkWallet: (input) => linkWallet(client, { wallet: input }),
     switchChain: (chainId) => switchChain(client, { chainId }),
+    profile: () => getProfile(client),
+    updateProfile: (profile) => updateProfile(client, profile),
+    dataRequests: () => getDataRequests(client),
+    grant: (requestId) => grantConsent(client, { requestId }),
+    consents: () => getConsents(client),
+    revoke: (consentId) => revokeConsent(client, { consentId }),
+    accessLog: (parameters) => getAccessLog(client, parameters),
+    exportData: () => exportData(client),
+    eraseData: () => eraseData(client),
+    verifyReceipt: (receipt, options) => verifyReceipt(receipt, options),
   };
 
   function onAccountsChanged(accounts: Address[]) {

@@ -1,4 +1,7 @@
-/** `@stampbook/sdk`: sign members in with their wallet, show their perks, redeem them, claim drops, complete journeys. */
+/**
+ * `@stampbook/sdk`: sign members in with their wallet, show their perks, redeem them, claim drops, complete journeys,
+ * and let members keep their data in hand: profile, signed consents to brands, access log, export, erasure.
+ */
 export {
   createStampbookClient,
   type Client,
@@ -10,24 +13,49 @@ export {
 
 export { claimDrop, type ClaimDropErrorType, type ClaimDropParameters, type ClaimDropReturnType } from "./actions/claimDrop.ts";
 export { completeStep, type CompleteStepErrorType, type CompleteStepParameters, type CompleteStepReturnType, type StepInput } from "./actions/completeStep.ts";
+export { eraseData, ERASURE_STATEMENT, type EraseDataErrorType, type EraseDataReturnType } from "./actions/eraseData.ts";
+export { exportData, type ExportDataErrorType, type ExportDataReturnType } from "./actions/exportData.ts";
+export { getAccessLog, type GetAccessLogErrorType, type GetAccessLogParameters, type GetAccessLogReturnType } from "./actions/getAccessLog.ts";
 export { getClaim, type GetClaimErrorType, type GetClaimParameters, type GetClaimReturnType } from "./actions/getClaim.ts";
+export { getConsents, type GetConsentsErrorType, type GetConsentsReturnType } from "./actions/getConsents.ts";
+export { getDataRequests, type GetDataRequestsErrorType, type GetDataRequestsReturnType } from "./actions/getDataRequests.ts";
 export { getDrops, type GetDropsErrorType, type GetDropsParameters, type GetDropsReturnType } from "./actions/getDrops.ts";
 export { getJourneys, type GetJourneysErrorType, type GetJourneysReturnType } from "./actions/getJourneys.ts";
 export { getLevels, type GetLevelsErrorType, type GetLevelsParameters, type GetLevelsReturnType } from "./actions/getLevels.ts";
 export { getMe, type GetMeErrorType, type GetMeReturnType } from "./actions/getMe.ts";
 export { getPerks, type GetPerksErrorType, type GetPerksParameters, type GetPerksReturnType } from "./actions/getPerks.ts";
+export { getProfile, type GetProfileErrorType, type GetProfileReturnType } from "./actions/getProfile.ts";
 export { getRedemptions, type GetRedemptionsErrorType, type GetRedemptionsParameters, type GetRedemptionsReturnType } from "./actions/getRedemptions.ts";
+export { grantConsent, type GrantConsentErrorType, type GrantConsentParameters, type GrantConsentReturnType } from "./actions/grantConsent.ts";
 export { linkWallet, type LinkWalletErrorType, type LinkWalletParameters, type LinkWalletReturnType } from "./actions/linkWallet.ts";
 export { redeemPerk, type RedeemPerkErrorType, type RedeemPerkParameters, type RedeemPerkReturnType } from "./actions/redeemPerk.ts";
 export { restoreSession, type RestoreSessionErrorType, type RestoreSessionReturnType } from "./actions/restoreSession.ts";
+export { revokeConsent, type RevokeConsentErrorType, type RevokeConsentParameters, type RevokeConsentReturnType } from "./actions/revokeConsent.ts";
 export { signIn, type SignInErrorType, type SignInParameters, type SignInReturnType } from "./actions/signIn.ts";
 export { signOut, type SignOutReturnType } from "./actions/signOut.ts";
 export { switchChain, type SwitchChainErrorType, type SwitchChainParameters, type SwitchChainReturnType } from "./actions/switchChain.ts";
+export { updateProfile, type UpdateProfileErrorType, type UpdateProfileParameters, type UpdateProfileReturnType } from "./actions/updateProfile.ts";
+export {
+  verifyReceipt,
+  type ReceiptChainVerifier,
+  type ReceiptInvalidReason,
+  type VerifiedReceipt,
+  type VerifyReceiptOptions,
+  type VerifyReceiptParameters,
+  type VerifyReceiptReturnType,
+} from "./actions/verifyReceipt.ts";
 
 export { StampbookError, type StampbookErrorParameters, type StampbookErrorType } from "./errors/base.ts";
 export { ApiError, HttpRequestError, type ApiErrorType, type HttpRequestErrorType, type Problem } from "./errors/api.ts";
 export { StepRefusedError, type StepRefusalCode, type StepRefusedErrorType } from "./errors/journey.ts";
 export { NotSignedInError, type NotSignedInErrorType } from "./errors/session.ts";
+export {
+  ConsentTemplateMismatchError,
+  DataRequestNotFoundError,
+  type ConsentTemplateMismatchErrorType,
+  type ConsentTemplatePart,
+  type DataRequestNotFoundErrorType,
+} from "./errors/data.ts";
 export { ClaimFailedError, ClaimPendingError, type ClaimFailedErrorType, type ClaimPendingErrorType } from "./errors/claim.ts";
 export {
   ChainMismatchError,
@@ -52,9 +80,20 @@ export type { ChainConfig, Eip1193Provider, StampbookWallet, TransactionRequest 
 export { viemAccountWallet } from "./wallets/viemAccount.ts";
 export { viemWalletClientWallet } from "./wallets/viemWalletClient.ts";
 export type {
+  AccessLogEntry,
+  AccessLogPage,
+  Birthday,
   Claim,
   ClaimStatus,
   ClaimVoucherJson,
+  Consent,
+  ConsentReceipt,
+  ConsentStatus,
+  ConsentTemplate,
+  DataExport,
+  DataField,
+  DataRequest,
+  Erased,
   Holding,
   JourneyAwardStatus,
   JourneyStepKind,
@@ -68,6 +107,8 @@ export type {
   NonceGrant,
   PerkReason,
   PerkReasonCode,
+  Profile,
+  ProfileInput,
   Redemption,
   RedemptionPage,
   Session,

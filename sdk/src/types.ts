@@ -243,3 +243,116 @@ export type MemberJourney = {
   /** The stamp's way to the member's wallet once the journey is completed; null before. */
   award: { status: JourneyAwardStatus; txHash: Hex | null } | null;
 };
+
+/** A field of the member's profile a brand may ask for. Listed always in this order: email, name, birthday, city, preferences. */
+export type DataField = "email" | "name" | "birthday" | "city" | "preferences";
+
+/** A birthday: a day of any year (February 29 allowed). */
+export type Birthday = { month: number; day: number };
+
+/** The member's profile (`GET /v1/me/profile`): their own, kept once for every brand. Every field may be empty (null). */
+export type Profile = {
+  email: string | null;
+  name: string | null;
+  birthday: Birthday | null;
+  city: string | null;
+  /** Up to 20 preferences: lowercase keys (`^[a-z][a-z0-9_.-]{0,39}$`), each a string (up to 200 characters) or a boolean. */
+  preferences: Record<string, string | boolean>;
+  /** When the member last saved it; null: never. */
+  updatedAt: string | null;
+};
+
+/** The whole profile as `updateProfile` replaces it: every key required (null empties a field, `{}` clears the preferences). */
+export type ProfileInput = Pick<Profile, "email" | "name" | "birthday" | "city" | "preferences">;
+
+/** A brand's request for some of a member's fields (`GET /v1/data-requests`): why, and for how long the brand keeps them. */
+export type DataRequest = {
+  id: string;
+  brandId: string;
+  brandName: string;
+  fields: DataField[];
+  /** Why, in the brand's words (shown to the member in the statement they sign). */
+  purpose: string;
+  /** How many days a grant lasts (and the brand keeps what it got). */
+  retentionDays: number;
+  /** The perk a grant unlocks, or null. */
+  perkId: string | null;
+  createdAt: string;
+};
+
+export type ConsentStatus = "active" | "revoked" | "expired";
+
+/** A signed consent as kept: the EIP-4361 message exactly as signed and its signature. Anyone can check it with `verifyReceipt`. */
+export type ConsentReceipt = { message: string; signature: Hex };
+
+/** A member's grant of one data request (`POST /v1/consents`, `GET /v1/me/consents`). */
+export type Consent = {
+  id: string;
+  brandId: string;
+  requestId: string;
+  fields: DataField[];
+  purpose: string;
+  grantedAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  status: ConsentStatus;
+  receipt: ConsentReceipt;
+};
+
+/** `GET /v1/consents/template?request=`: the fields of the EIP-4361 message that grants a request, with a fresh nonce, and the message itself. */
+export type ConsentTemplate = {
+  domain: string;
+  address: Address;
+  statement: string;
+  uri: string;
+  version: "1";
+  chainId: number;
+  nonce: string;
+  issuedAt: string;
+  expirationTime: string;
+  /** The ERC-5573 ReCap URI: exactly one. */
+  resources: string[];
+  message: string;
+};
+
+/** One brand read of the member's data under one grant. */
+export type AccessLogEntry = {
+  id: string;
+  brandId: string;
+  brandName: string;
+  consentId: string;
+  fields: DataField[];
+  purpose: string;
+  /** Who at the brand read it, in words: "the brand's API key", "staff 0xAbc… (manager)". */
+  actor: string;
+  at: string;
+};
+
+export type AccessLogPage = { items: AccessLogEntry[]; nextCursor: string | null };
+
+/** `GET /v1/me/export`: everything Stampbook keeps about the member, as one JSON document. */
+export type DataExport = {
+  exportedAt: string;
+  address: Address;
+  profile: Profile;
+  consents: Consent[];
+  accessLog: AccessLogEntry[];
+  redemptions: Record<string, unknown>[];
+  claims: Record<string, unknown>[];
+  /** Journey progress: steps completed, invitation codes, stamps awarded. */
+  journeys: {
+    steps: { journeyId: string; stepId: string; completedAt: string }[];
+    invitations: { journeyId: string; code: string }[];
+    awards: { journeyId: string; status: string; txHash: string | null }[];
+  };
+};
+
+/** What an erasure removed (`profile`, `consents`, `accessLog`) and unlinked from the member (kept under a random pseudonym). */
+export type Erased = {
+  profile: boolean;
+  consents: number;
+  accessLog: number;
+  redemptionsUnlinked: number;
+  claimsUnlinked: number;
+  journeyRecordsUnlinked: number;
+};

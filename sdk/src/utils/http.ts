@@ -5,7 +5,7 @@ import { NotSignedInError } from "../errors/session.ts";
 import { endSession } from "./session.ts";
 
 export type ApiRequest = {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
@@ -14,7 +14,7 @@ export type ApiRequest = {
   idempotencyKey?: string;
   /**
    * Retry network errors, timeouts and 5xx answers (with `client.retryCount` and backoff). Only for
-   * requests that are safe to repeat: GETs, and POSTs carrying the same Idempotency-Key.
+   * requests that are safe to repeat: GETs, idempotent PUTs and DELETEs, and POSTs carrying the same Idempotency-Key.
    */
   retry?: boolean;
 };
