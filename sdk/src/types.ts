@@ -68,7 +68,8 @@ export type LoyaltyStanding = {
 
 /**
  * Why a member is not eligible: "holds_too_few", "membership_missing", "membership_expired", "excluded",
- * "points_too_few", "level_too_low", or "unavailable" (their holdings could not be read just now).
+ * "points_too_few", "level_too_low", "consent_missing" (share what a data request asks: `request` is its
+ * id, for `grant()`), or "unavailable" (their holdings or grants could not be read just now).
  */
 export type PerkReasonCode =
   | "holds_too_few"
@@ -77,6 +78,7 @@ export type PerkReasonCode =
   | "excluded"
   | "points_too_few"
   | "level_too_low"
+  | "consent_missing"
   | "unavailable";
 
 /** Why a member is not eligible for a perk, a drop or a hold step. */
@@ -89,6 +91,10 @@ export type PerkReason = {
   have?: string;
   need?: string;
   expiredAt?: string;
+  /** The level key a level rule names. */
+  level?: string;
+  /** The data request a consent rule names: `client.grant(request)` unlocks it. */
+  request?: string;
 };
 
 /** A perk as a member sees it. */
