@@ -237,6 +237,7 @@ const manifest = {
         perks: seeded.perks,
         drops: seeded.drops,
         journeys: seeded.journeys,
+        dataRequests: seeded.dataRequests,
       }
     : {}),
 };

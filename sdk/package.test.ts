@@ -27,11 +27,12 @@ beforeAll(() => {
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe("the built package", () => {
-  it("runs from plain ESM JavaScript, both entry points", () => {
+  it("runs from plain ESM JavaScript, every entry point", () => {
     writeFileSync(
       join(project, "consumer.mjs"),
-      `import { createStampbookClient, StampbookError, verifyReceipt } from "@stampbook/sdk";
+      `import { createStampbookClient, StampbookError } from "@stampbook/sdk";
        import { createEmbeddedWallet } from "@stampbook/sdk/embedded";
+       import { verifyReceipt } from "@stampbook/sdk/receipts";
        const client = createStampbookClient({ apiUrl: "http://localhost:8787" });
        const receipt = await verifyReceipt({ message: "not a consent", signature: "0x" });
        console.log(JSON.stringify([typeof client.signIn, typeof client.perks, typeof client.grant, typeof createEmbeddedWallet, new StampbookError("x") instanceof Error, receipt]));`,

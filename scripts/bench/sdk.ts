@@ -4,7 +4,7 @@
  *   - sdk_bundle_gzip_bytes: `@stampbook/sdk` with everything it imports (viem included);
  *   - sdk_own_gzip_bytes: the SDK's own code alone (viem and every other package external; the
  *     generated ABI module is the SDK's own and counts);
- *   - the same two for `@stampbook/sdk/embedded` (no bars: apps opt in to it).
+ *   - the same two for `@stampbook/sdk/embedded` and `@stampbook/sdk/receipts` (no bars: apps opt in to them).
  * Writes bench/results/sdk.json, prints it, and exits 1 if a figure is over its bar. With --check it
  * writes nothing (sizes are deterministic, so `npm test` runs it that way).
  */
@@ -38,13 +38,17 @@ const main = await measure("sdk/src/index.ts", false);
 const own = await measure("sdk/src/index.ts", true);
 const embedded = await measure("sdk/src/embedded.ts", false);
 const embeddedOwn = await measure("sdk/src/embedded.ts", true);
+const receipts = await measure("sdk/src/receipts.ts", false);
+const receiptsOwn = await measure("sdk/src/receipts.ts", true);
 
 const results = {
   sdk_bundle_gzip_bytes: main.gzip,
   sdk_own_gzip_bytes: own.gzip,
   sdk_embedded_gzip_bytes: embedded.gzip,
   sdk_embedded_own_gzip_bytes: embeddedOwn.gzip,
-  minified_bytes: { sdk_bundle: main.min, sdk_own: own.min, sdk_embedded: embedded.min, sdk_embedded_own: embeddedOwn.min },
+  sdk_receipts_gzip_bytes: receipts.gzip,
+  sdk_receipts_own_gzip_bytes: receiptsOwn.gzip,
+  minified_bytes: { sdk_bundle: main.min, sdk_own: own.min, sdk_embedded: embedded.min, sdk_embedded_own: embeddedOwn.min, sdk_receipts: receipts.min, sdk_receipts_own: receiptsOwn.min },
   bars: BARS,
   settings: { bundler: "esbuild", format: "esm", minify: true, treeShaking: true, platform: "browser", target: "es2022", gzipLevel: 9 },
 };

@@ -253,7 +253,7 @@ export async function seedDemoBrand(options: { app: FastifyInstance; operatorTok
   const { app, collection } = options;
   const { publicClient, admin, adminWallet, wait } = chainClients(options);
 
-  async function api(method: "GET" | "POST" | "PUT", url: string, token: string, payload?: unknown, ok: number[] = [200, 201]) {
+  async function api(method: "GET" | "POST" | "PUT" | "PATCH", url: string, token: string, payload?: unknown, ok: number[] = [200, 201]) {
     const response = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
     if (!ok.includes(response.statusCode)) throw new Error(`demo seed: ${method} ${url} answered ${response.statusCode}: ${response.body}`);
     return response.json();
@@ -305,17 +305,25 @@ export async function seedDemoBrand(options: { app: FastifyInstance; operatorTok
 
   const levels: Array<{ key: string; name: string; minPoints: number }> = (await api("PUT", "/v1/admin/levels", apiKey, { levels: DEMO_LEVELS })).levels;
 
-  // Data requests: what the brand asks members to share, and why. A perk unlocks with the birthday.
+  // Data requests: what the brand asks members to share, and why. Sharing the birthday unlocks a
+  // treat: the perk is made first (its rule names the request, the request names the perk), then
+  // given its consent rule.
+  const TREAT = { title: "A birthday treat", description: "A cake with a candle, on us, for members who share their birthday.", limits: { perMember: 1 } };
+  const treat: { id: string; rule: unknown } =
+    ((await api("GET", "/v1/admin/perks", apiKey)).items as { id: string; title: string; rule: unknown }[]).find((p) => p.title === TREAT.title) ??
+    (await api("POST", "/v1/admin/perks", apiKey, { ...TREAT, rule: { type: "points", min: 1_000_000 } }, [201]));
   const requestSpecs = [
-    { fields: ["birthday"], purpose: "to send you a birthday treat", retentionDays: 365 },
+    { fields: ["birthday"], purpose: "to send you a birthday treat", retentionDays: 365, perkId: treat.id },
     { fields: ["email", "name", "city"], purpose: "to invite you to tastings near you", retentionDays: 180 },
   ];
   const listedRequests: Array<{ id: string; purpose: string }> = (await api("GET", "/v1/admin/data-requests", apiKey)).items;
-  const dataRequests: Array<{ id: string; purpose: string; fields: string[] }> = [];
+  const dataRequests: Array<{ id: string; purpose: string; fields: string[]; perkId: string | null }> = [];
   for (const spec of requestSpecs) {
     const made = listedRequests.find((r) => r.purpose === spec.purpose) ?? (await api("POST", "/v1/admin/data-requests", apiKey, spec, [201]));
-    dataRequests.push({ id: made.id, purpose: spec.purpose, fields: spec.fields });
+    dataRequests.push({ id: made.id, purpose: spec.purpose, fields: spec.fields, perkId: spec.perkId ?? null });
   }
+  const treatRule = { type: "consent", request: dataRequests[0]!.id };
+  if (JSON.stringify(treat.rule) !== JSON.stringify(treatRule)) await api("PATCH", `/v1/admin/perks/${treat.id}`, apiKey, { rule: treatRule });
 
   const leaf = (type: "member" | "holds", key: TypeKey, min?: number) => ({ type, collection, tokenId: tokenId(key).toString(), ...(min ? { min } : {}) });
   const perkSpecs = [
@@ -329,7 +337,7 @@ export async function seedDemoBrand(options: { app: FastifyInstance; operatorTok
     { title: "Silver tasting flight", description: "Three single-origin coffees side by side, on us, once.", rule: { type: "level", min: "silver" }, limits: { perMember: 1 } },
     { title: "Pastry of the day", description: "Any pastry from the counter, once you have 200 points.", rule: { type: "points", min: 200 }, limits: { perMember: 1 } },
     { title: "Reserve roastery dinner", description: "Dinner at the roastery with our head roaster. Twelve seats.", rule: { type: "level", min: "reserve" }, limits: { perMember: 1, total: 12 } },
-    { title: "A birthday treat", description: "A cake with a candle, on us, for members who share their birthday.", rule: { type: "consent", request: dataRequests[0]!.id }, limits: { perMember: 1 } },
+    { ...TREAT, rule: treatRule },
   ];
   // Drops members claim without gas: the brand's minter mints, or signs a voucher.
   const dropSpecs = [

@@ -25,7 +25,7 @@ export async function startStorefront(options: { host: string; port: number; con
     minify: true,
     write: false,
     // The page imports the SDK by its package name, as a brand's storefront would.
-    alias: { "@stampbook/sdk/embedded": sdkEntry("embedded.ts"), "@stampbook/sdk": sdkEntry("index.ts") },
+    alias: { "@stampbook/sdk/embedded": sdkEntry("embedded.ts"), "@stampbook/sdk/receipts": sdkEntry("receipts.ts"), "@stampbook/sdk": sdkEntry("index.ts") },
     logLevel: "silent",
   });
   const files: Record<string, { type: string; body: string | Uint8Array }> = {

@@ -27,7 +27,6 @@ import { signIn, type SignInParameters, type SignInReturnType } from "./actions/
 import { signOut, type SignOutReturnType } from "./actions/signOut.ts";
 import { switchChain } from "./actions/switchChain.ts";
 import { updateProfile, type UpdateProfileParameters, type UpdateProfileReturnType } from "./actions/updateProfile.ts";
-import { verifyReceipt, type VerifyReceiptOptions, type VerifyReceiptParameters, type VerifyReceiptReturnType } from "./actions/verifyReceipt.ts";
 import { defaultStorage, type StampbookStorage } from "./storage.ts";
 import type { Session } from "./types.ts";
 import { endSession } from "./utils/session.ts";
@@ -138,8 +137,6 @@ export type StampbookClient = Client & {
   exportData(): Promise<ExportDataReturnType>;
   /** Erases the member's data after a fresh signature; the session ends. */
   eraseData(): Promise<EraseDataReturnType>;
-  /** Verifies a consent's receipt offline (the standalone `verifyReceipt` needs no client). */
-  verifyReceipt(receipt: VerifyReceiptParameters, options?: VerifyReceiptOptions): Promise<VerifyReceiptReturnType>;
 };
 
 /**
@@ -227,7 +224,6 @@ export function createStampbookClient(config: StampbookClientConfig): StampbookC
     accessLog: (parameters) => getAccessLog(client, parameters),
     exportData: () => exportData(client),
     eraseData: () => eraseData(client),
-    verifyReceipt: (receipt, options) => verifyReceipt(receipt, options),
   };
 
   function onAccountsChanged(accounts: Address[]) {

@@ -35,15 +35,6 @@ export { signIn, type SignInErrorType, type SignInParameters, type SignInReturnT
 export { signOut, type SignOutReturnType } from "./actions/signOut.ts";
 export { switchChain, type SwitchChainErrorType, type SwitchChainParameters, type SwitchChainReturnType } from "./actions/switchChain.ts";
 export { updateProfile, type UpdateProfileErrorType, type UpdateProfileParameters, type UpdateProfileReturnType } from "./actions/updateProfile.ts";
-export {
-  verifyReceipt,
-  type ReceiptChainVerifier,
-  type ReceiptInvalidReason,
-  type VerifiedReceipt,
-  type VerifyReceiptOptions,
-  type VerifyReceiptParameters,
-  type VerifyReceiptReturnType,
-} from "./actions/verifyReceipt.ts";
 
 export { StampbookError, type StampbookErrorParameters, type StampbookErrorType } from "./errors/base.ts";
 export { ApiError, HttpRequestError, type ApiErrorType, type HttpRequestErrorType, type Problem } from "./errors/api.ts";

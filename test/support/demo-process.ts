@@ -18,6 +18,7 @@ export type DemoManifest = {
   accounts: Array<{ role: string; address: `0x${string}`; privateKey: `0x${string}`; holdings: Record<string, string> }>;
   perks: Array<{ id: string; title: string }>;
   drops?: Array<{ id: string; title: string; mode: string }>;
+  dataRequests?: Array<{ id: string; purpose: string; fields: string[]; perkId: string | null }>;
 };
 
 export type DemoProcess = { child: ChildProcess; output: () => string; manifest: DemoManifest; stop: () => Promise<number | null>; cleanup: () => Promise<void> };

@@ -3,7 +3,9 @@
  * injected wallet or continue without one (an embedded key kept in this browser); see their level
  * and the points to the next; follow journeys and complete their steps; watch the stamps they earn
  * arrive in their gallery; redeem perks (grouped by what unlocks them) for a code; claim drops
- * without paying gas. Token ids and transaction hashes appear only in collapsed "Details".
+ * without paying gas; keep their data in hand ("Your data": their profile, what they share with
+ * brands and why, who read it, a download, erasure). Token ids, transaction hashes and signed
+ * receipts appear only in collapsed "Details".
  */
 import {
   ApiError,
@@ -20,6 +22,7 @@ import {
 } from "@stampbook/sdk";
 import { createEmbeddedWallet, type EmbeddedWallet } from "@stampbook/sdk/embedded";
 import qrcode from "qrcode-generator";
+import { setupDataSection } from "./data.ts";
 import { $, button, el, explain, patchList, points } from "./dom.ts";
 import { dropCard, type TokenFace } from "./drops.ts";
 import { awardMoving, forgetNotes, journeyCard, type CompleteStep } from "./journeys.ts";
@@ -196,8 +199,12 @@ function showCode(title: string, code: string) {
   $<HTMLDialogElement>("code-dialog").showModal();
 }
 
+/** The perks last listed ("Your data" says which one sharing unlocks). */
+let listedPerks: MemberPerk[] = [];
+
 async function renderPerks(): Promise<MemberPerk[]> {
   const perks = await client.perks();
+  listedPerks = perks;
   if (changed("perks", { perks, levels })) $("perks").replaceChildren(...perkGroups(perks, levels, redeem, showCode));
   return perks;
 }
@@ -230,10 +237,24 @@ async function renderDrops() {
   );
 }
 
+const yourData = setupDataSection({
+  client,
+  fallbackBrandName: (brandId) => (brandId === config.brandId ? config.brandName : "A brand"),
+  perks: () => listedPerks,
+  // A consent rule locks or unlocks with a grant: the perks say so at once.
+  consentsChanged: () => renderPerks(),
+  erased: () => {
+    localStorage.removeItem(WALLET_KIND_KEY);
+    showSignedOut();
+    say("Your data is deleted and you are signed out. Stamps in your wallet stay yours.");
+  },
+});
+
 async function refresh() {
   const [items] = await Promise.all([client.journeys(), renderMe(), renderDrops()]);
   renderJourneys(items);
   await renderPerks();
+  await yourData.render();
 }
 
 let watching = false;
@@ -318,6 +339,8 @@ function showSignedOut() {
   forgetNotes();
   lastMe = null;
   for (const id of ["journeys", "gallery", "drops", "perks", "levels"]) $(id).replaceChildren();
+  listedPerks = [];
+  yourData.clear();
 }
 
 // ---------------------------------------------------------------- wiring

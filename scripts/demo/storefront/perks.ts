@@ -16,6 +16,9 @@ export function groupHeading(requires: string, levels: readonly Level[]): string
   if (requires === ANYONE) return "Open to everyone";
   const level = /^the (.+) level or higher$/.exec(requires)?.[1];
   if (level) return levels.at(-1)?.name === level ? `For ${level} members` : `For ${level} members and up`;
+  // "sharing your birthday (to send you a birthday treat)" → "When you share your birthday"
+  const shared = /^sharing (your [^()]+) \([^()]+\)$/.exec(requires)?.[1];
+  if (shared) return `When you share ${shared}`;
   const simple = !/ (and|or|not) |[()]/.test(requires);
   const membership = /^an active (.+)$/.exec(requires)?.[1];
   if (simple && membership) return `With ${/^[aeiou]/i.test(membership) ? "an" : "a"} ${membership}`;

@@ -58,7 +58,7 @@ export type VerifyReceiptReturnType = VerifiedReceipt | { valid: false; reason: 
  * Never throws for a bad receipt; says why it does not hold instead.
  *
  * @example
- * import { verifyReceipt } from "@stampbook/sdk";
+ * import { verifyReceipt } from "@stampbook/sdk/receipts";
  * const [consent] = await client.consents();
  * const result = await verifyReceipt(consent!.receipt);
  * if (result.valid) console.log(`${result.signer} shares ${result.fields.join(", ")} with ${result.brandId} until ${result.expiresAt}`);
