@@ -1,5 +1,5 @@
 /**
- * The brand's data several screens read (collections, token types, levels, perks, drops), fetched
+ * The brand's data several screens read (collections, token types, levels, perks, drops, data requests), fetched
  * once and kept until a screen changes it: then `forget` makes the next read fetch again, so every
  * screen sees the change without a reload.
  */
@@ -28,8 +28,13 @@ export type Level = { key: string; name: string; minPoints: number };
 type Limits = { perMember: number | null; total: number | null };
 export type Perk = { id: string; title: string; description: string; rule: RuleJson; limits: Limits; startsAt: string | null; endsAt: string | null; createdAt: string };
 export type Drop = Omit<Perk, "rule"> & { rule: RuleJson | null; collection: `0x${string}`; tokenId: string; amount: string; mode: "mint" | "voucher" };
+/** What a brand may ask members to share, in the order the API lists fields. */
+export const DATA_FIELDS = ["email", "name", "birthday", "city", "preferences"] as const;
+export type DataField = (typeof DATA_FIELDS)[number];
+/** A live data request of the brand: which fields, why, kept how long, and the perk it unlocks. */
+export type DataRequest = { id: string; brandId: string; fields: DataField[]; purpose: string; retentionDays: number; perkId: string | null; createdAt: string };
 
-type Part = "collections" | "types" | "levels" | "perks" | "drops";
+type Part = "collections" | "types" | "levels" | "perks" | "drops" | "requests";
 const cache = new Map<Part, Promise<unknown>>();
 
 function cached<T>(part: Part, load: () => Promise<T>): Promise<T> {
@@ -44,7 +49,7 @@ function cached<T>(part: Part, load: () => Promise<T>): Promise<T> {
 }
 
 export function forget(...parts: Part[]) {
-  for (const part of parts.length ? parts : (["collections", "types", "levels", "perks", "drops"] as Part[])) cache.delete(part);
+  for (const part of parts.length ? parts : (["collections", "types", "levels", "perks", "drops", "requests"] as Part[])) cache.delete(part);
 }
 
 export const brandData = {
@@ -59,6 +64,7 @@ export const brandData = {
   levels: () => cached("levels", async () => (await api<{ levels: Level[] }>("GET", "/v1/admin/levels")).levels),
   perks: () => cached("perks", async () => (await api<{ items: Perk[] }>("GET", "/v1/admin/perks")).items),
   drops: () => cached("drops", async () => (await api<{ items: Drop[] }>("GET", "/v1/admin/drops")).items),
+  requests: () => cached("requests", async () => (await api<{ items: DataRequest[] }>("GET", "/v1/admin/data-requests")).items),
 };
 
 /** A type's key in option values and lookups: `collection:tokenId`, the collection lower-cased. */
@@ -68,4 +74,15 @@ export const typeKey = (collection: string, tokenId: string | bigint) => `${coll
 export function typeLabel(type: TokenType, all: readonly TokenType[]): string {
   const twins = all.filter((t) => t.name === type.name).length > 1;
   return twins ? `${type.name} (#${type.tokenId})` : type.name;
+}
+
+/** "Birthday", "Email, name and city": a request's fields in words. */
+export function fieldWords(fields: readonly string[]): string {
+  const text = fields.length <= 1 ? (fields[0] ?? "data") : `${fields.slice(0, -1).join(", ")} and ${fields.at(-1)}`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The requests by id, as the API's rule wording takes them. */
+export function requestWords(requests: readonly DataRequest[]): Map<string, { fields: string[]; purpose: string }> {
+  return new Map(requests.map((r) => [r.id, { fields: r.fields, purpose: r.purpose }]));
 }

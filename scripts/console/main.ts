@@ -14,6 +14,7 @@ import { loadConfig } from "./config.ts";
 import { forget } from "./data.ts";
 import { $, act, el, explain, shortAddress } from "./dom.ts";
 import { journeysScreen } from "./journeys.ts";
+import { memberDataScreen } from "./member-data.ts";
 import { offersScreen } from "./offers.ts";
 import { overviewScreen } from "./overview.ts";
 import type { ConsoleContext, ConsoleSession, Screen } from "./screen.ts";
@@ -38,6 +39,7 @@ const SCREENS: ScreenSpec[] = [
   { id: "offers", title: "Perks and drops", roles: ["owner", "manager"], make: offersScreen },
   { id: "journeys", title: "Journeys and levels", roles: ["owner", "manager"], make: journeysScreen },
   { id: "activity", title: "Redemptions and claims", roles: ["owner", "manager"], make: activityScreen },
+  { id: "data", title: "Members' data", roles: ["owner", "manager"], make: () => memberDataScreen(ctx) },
   { id: "staff", title: "Staff", roles: ["owner"], make: staffScreen },
 ];
 const ROLE_WORDS: Record<Role, string> = { owner: "Owner", manager: "Manager", till: "Till staff" };

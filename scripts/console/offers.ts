@@ -4,7 +4,7 @@
  * type and an amount) and how (minted by the brand's minter, or a voucher); that is fixed once made.
  */
 import { api } from "./api.ts";
-import { brandData, forget, typeKey, typeLabel, type Drop, type Level, type Perk, type TokenType } from "./data.ts";
+import { brandData, forget, requestWords, typeKey, typeLabel, type DataRequest, type Drop, type Level, type Perk, type TokenType } from "./data.ts";
 import { act, actionStatus, button, el, explain, field, input, panel, report, select, table } from "./dom.ts";
 import { ruleBuilder } from "./rule-builder.ts";
 import { ruleWords } from "./rules.ts";
@@ -37,6 +37,7 @@ function windowWords(o: { startsAt: string | null; endsAt: string | null }): str
 export function offersScreen(): Screen {
   let types: TokenType[] = [];
   let levels: Level[] = [];
+  let requests: DataRequest[] = [];
   let editing: Editing = null;
   const perkList = el("div", { attrs: { id: "perk-list" } });
   const dropList = el("div", { attrs: { id: "drop-list" } });
@@ -54,7 +55,7 @@ export function offersScreen(): Screen {
   const total = input({ type: "number", min: "0", step: "1", id: "offer-total", "aria-label": "In all" });
   const startsAt = input({ type: "datetime-local", id: "offer-starts", "aria-label": "Starts" });
   const endsAt = input({ type: "datetime-local", id: "offer-ends", "aria-label": "Ends" });
-  const builder = ruleBuilder({ empty: "A perk needs at least one requirement.", id: "offer-rule" });
+  const builder = ruleBuilder({ empty: "A perk needs at least one requirement.", id: "offer-rule", consent: true });
   const submit = button("Create perk", "primary", "submit");
   const cancel = button("Cancel");
   const status = actionStatus();
@@ -161,6 +162,7 @@ export function offersScreen(): Screen {
     const names = {
       typeName: (c: string, id: string) => types.find((t) => typeKey(t.collection, t.tokenId) === typeKey(c, id))?.name,
       levels,
+      requests: requestWords(requests),
     };
     return table(
       k === "perk" ? ["Title", "Requires", "Limits", "Window", ""] : ["Title", "Gives", "Requires", "Limits", "Window", ""],
@@ -194,14 +196,15 @@ export function offersScreen(): Screen {
   async function showLists() {
     report(listStatus, "pending", "Loading…");
     try {
-      const [perks, drops, nextTypes, nextLevels] = await Promise.all([brandData.perks(), brandData.drops(), brandData.types(), brandData.levels()]);
-      if (JSON.stringify([nextTypes, nextLevels]) !== JSON.stringify([types, levels])) {
+      const [perks, drops, nextTypes, nextLevels, nextRequests] = await Promise.all([brandData.perks(), brandData.drops(), brandData.types(), brandData.levels(), brandData.requests()]);
+      if (JSON.stringify([nextTypes, nextLevels, nextRequests]) !== JSON.stringify([types, levels, requests])) {
         types = nextTypes;
         levels = nextLevels;
+        requests = nextRequests;
         const chosen = gives.value;
         gives.replaceChildren(...types.map((t) => el("option", { text: typeLabel(t, types), attrs: { value: typeKey(t.collection, t.tokenId) } })));
         if (chosen) gives.value = chosen;
-        builder.terms(types, levels);
+        builder.terms(types, levels, requests);
       }
       perkList.replaceChildren(offerTable("perk", perks));
       dropList.replaceChildren(offerTable("drop", drops));
@@ -216,7 +219,7 @@ export function offersScreen(): Screen {
   return {
     element,
     show: async () => {
-      forget("perks", "drops", "types", "levels");
+      forget("perks", "drops", "types", "levels", "requests");
       await showLists();
     },
   };

@@ -1,10 +1,11 @@
 /**
  * The rule builder: requirements picked from the brand's token types (by name) and levels, with
- * amounts, in all / any / none-of groups that nest. It shows the rule in words as it is built and,
+ * amounts, and (where the rule may ask it, as a perk's) members who share data under one of the
+ * brand's data requests, in all / any / none-of groups that nest. It shows the rule in words as it is built and,
  * a moment after each change, how many signed-in members qualify today (`POST /v1/admin/rules/preview`).
  */
 import { api } from "./api.ts";
-import { typeKey, typeLabel, type Level, type TokenType } from "./data.ts";
+import { fieldWords, requestWords, typeKey, typeLabel, type DataRequest, type Level, type TokenType } from "./data.ts";
 import { button, debounce, el, explain, input, report, select } from "./dom.ts";
 import { emptyGroup, fromRule, ruleWords, toRule, type GroupMode, type GroupNode, type RuleJson, type RuleNode } from "./rules.ts";
 
@@ -21,27 +22,37 @@ export type RuleBuilder = {
   /** The rule built so far (null: no requirement); throws RuleTreeError while it is unfinished. */
   rule(): RuleJson | null;
   set(rule: RuleJson | null): void;
-  /** The types and levels to pick from (after they change elsewhere). */
-  terms(types: TokenType[], levels: Level[]): void;
+  /** The types, levels and data requests to pick from (after they change elsewhere). */
+  terms(types: TokenType[], levels: Level[], requests?: DataRequest[]): void;
   /** What an empty rule means here, in words. */
   emptyWords(text: string): void;
 };
 
-/** `empty`: what an empty rule means here, in words (anyone may, or one is required). */
-export function ruleBuilder(options: { empty: string; id: string }): RuleBuilder {
+/**
+ * `empty`: what an empty rule means here, in words (anyone may, or one is required). `consent`: the
+ * rule may require sharing data under one of the brand's data requests (perks' rules may).
+ */
+export function ruleBuilder(options: { empty: string; id: string; consent?: boolean }): RuleBuilder {
   let root: GroupNode = emptyGroup();
   let empty = options.empty;
   let types: TokenType[] = [];
   let levels: Level[] = [];
+  let requests: DataRequest[] = [];
   const tree = el("div", { className: "rule-tree" });
   const words = el("p", { className: "rule-words", attrs: { "data-role": "rule-words", "aria-live": "polite" } });
   const preview = el("p", { className: "action-status rule-preview", attrs: { "data-role": "rule-preview", "aria-live": "polite" } });
   const element = el("div", { className: "rule-builder", attrs: { id: options.id } }, tree, words, preview);
   let asked = 0;
 
+  // Read when words are made, so the latest terms name things.
   const names = {
     typeName: (collection: string, tokenId: string) => types.find((t) => typeKey(t.collection, t.tokenId) === typeKey(collection, tokenId))?.name,
-    levels,
+    get levels() {
+      return levels;
+    },
+    get requests() {
+      return requestWords(requests);
+    },
   };
 
   const askPreview = debounce(async () => {
@@ -117,6 +128,20 @@ export function ruleBuilder(options: { empty: string; id: string }): RuleBuilder
       });
       return el("li", { className: "requirement" }, el("span", { text: "the level" }), level, el("span", { text: "or higher" }), remove);
     }
+    if (node.kind === "consent") {
+      const options: Array<[string, string]> = [
+        ["", requests.length === 0 ? "No data requests yet: publish one under Members' data" : "Choose what they share…"],
+        ...requests.map((r): [string, string] => [r.id, `${fieldWords(r.fields)} — ${r.purpose}`]),
+      ];
+      // A request withdrawn since keeps its place, in words, rather than being dropped from the rule.
+      if (node.request && !requests.some((r) => r.id === node.request)) options.push([node.request, "a withdrawn data request"]);
+      const request = select(options, node.request, { "aria-label": "Data request" });
+      request.addEventListener("change", () => {
+        node.request = request.value;
+        changed();
+      });
+      return el("li", { className: "requirement" }, el("span", { text: "share their" }), request, remove);
+    }
     const current = node.collection ? typeKey(node.collection, node.tokenId) : "";
     const options = typeOptions();
     // A type not (yet) in the list keeps its place rather than being dropped from the rule.
@@ -173,6 +198,7 @@ export function ruleBuilder(options: { empty: string; id: string }): RuleBuilder
         add("+ Token type", () => ({ kind: "token", collection: "", tokenId: "", need: "holds", min: 1 })),
         add("+ Points", () => ({ kind: "points", min: 100 })),
         add("+ Level", () => ({ kind: "level", key: levels[0]?.key ?? "" })),
+        ...(options.consent ? [add("+ Shared data", () => ({ kind: "consent", request: requests.length === 1 ? requests[0]!.id : "" }))] : []),
         add("+ Group", () => emptyGroup("any")),
       ),
     );
@@ -186,9 +212,10 @@ export function ruleBuilder(options: { empty: string; id: string }): RuleBuilder
       root = fromRule(rule);
       redraw();
     },
-    terms(nextTypes, nextLevels) {
+    terms(nextTypes, nextLevels, nextRequests) {
       types = nextTypes;
       levels = nextLevels;
+      if (nextRequests !== undefined) requests = nextRequests;
       redraw();
     },
     emptyWords(text) {

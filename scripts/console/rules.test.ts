@@ -38,4 +38,13 @@ describe("rule builder trees", () => {
     expect(ruleWords({ type: "holds", ...STAMP, min: 1 }, names)).toBe("a Journey stamp");
     expect(ruleWords(null, names)).toBe("any signed-in member");
   });
+
+  it("words a sharing requirement with the brand's data requests, and keeps it through the tree", () => {
+    const rule: RuleJson = { type: "all", rules: [{ type: "consent", request: "req_1" }, { type: "points", min: 10 }] };
+    expect(toRule(fromRule(rule))).toEqual(rule);
+    const requests = new Map([["req_1", { fields: ["birthday"], purpose: "to send you a birthday treat" }]]);
+    expect(ruleWords(rule, { ...names, requests })).toBe("sharing your birthday (to send you a birthday treat) and 10 points or more");
+    expect(ruleWords({ type: "consent", request: "gone" }, { ...names, requests })).toBe("sharing data under a withdrawn request");
+    expect(() => toRule({ kind: "group", mode: "all", children: [{ kind: "consent", request: "" }] })).toThrow(/choose a data request/);
+  });
 });

@@ -1,15 +1,16 @@
 /**
  * Rules as the rule builder edits them (a tree of groups and requirements) and as the API takes them
- * (JSON: holds, member, points, level, all, any, not), both ways, and a rule in words worded as the
- * API words it ("an active Gold membership and 3 or more Journey stamps").
+ * (JSON: holds, member, points, level, consent, all, any, not), both ways, and a rule in words worded
+ * as the API words it ("an active Gold membership and 3 or more Journey stamps").
  */
-import { describeRule, parseRule } from "../../server/offers/rules.ts";
+import { describeRule, parseRule, type RequestWords } from "../../server/offers/rules.ts";
 
 export type RuleJson =
   | { type: "holds"; collection: string; tokenId: string; min?: number | string }
   | { type: "member"; collection: string; tokenId: string }
   | { type: "points"; min: number | string }
   | { type: "level"; min: string }
+  | { type: "consent"; request: string }
   | { type: "all" | "any"; rules: RuleJson[] }
   | { type: "not"; rule: RuleJson };
 
@@ -21,7 +22,9 @@ export type RuleNode =
   | { kind: "group"; mode: GroupMode; children: RuleNode[] }
   | { kind: "token"; collection: string; tokenId: string; need: TokenNeed; min: number }
   | { kind: "points"; min: number }
-  | { kind: "level"; key: string };
+  | { kind: "level"; key: string }
+  /** The member shares their data under one of the brand's data requests (an active grant of it). */
+  | { kind: "consent"; request: string };
 
 export type GroupNode = Extract<RuleNode, { kind: "group" }>;
 
@@ -55,6 +58,9 @@ function nodeToRule(node: RuleNode, root = false): RuleJson {
     case "level":
       if (!node.key) throw new RuleTreeError("choose a level for every level requirement");
       return { type: "level", min: node.key };
+    case "consent":
+      if (!node.request) throw new RuleTreeError("choose a data request for every sharing requirement");
+      return { type: "consent", request: node.request };
     case "group": {
       if (node.children.length === 0) throw new RuleTreeError("a group needs at least one requirement (or remove it)");
       const rules = node.children.map((child) => nodeToRule(child));
@@ -82,6 +88,8 @@ function ruleToNode(rule: RuleJson): RuleNode {
       return { kind: "points", min: Number(rule.min) };
     case "level":
       return { kind: "level", key: rule.min };
+    case "consent":
+      return { kind: "consent", request: rule.request };
     case "all":
     case "any":
       return { kind: "group", mode: rule.type, children: rule.rules.map(ruleToNode) };
@@ -97,6 +105,8 @@ export type RuleNames = {
   typeName(collection: string, tokenId: string): string | undefined;
   /** The brand's levels (their names word level rules). */
   levels: readonly { key: string; name: string }[];
+  /** The brand's data requests by id (their fields and purpose word consent rules). */
+  requests?: ReadonlyMap<string, RequestWords>;
 };
 
 /** A rule in words, worded by the API's own wording (server/offers/rules.ts); null: "any signed-in member". */
@@ -105,6 +115,7 @@ export function ruleWords(rule: RuleJson | null, names: RuleNames): string {
   return describeRule(parseRule(rule), {
     names: { label: (collection, tokenId) => toLabel(names.typeName(collection, tokenId.toString())) },
     levels: names.levels,
+    ...(names.requests === undefined ? {} : { requests: names.requests }),
   });
 }
 
