@@ -119,6 +119,24 @@ describe("a brand reading a member's data", () => {
   });
 });
 
+describe("a grant past its retention", () => {
+  it("is read as none: 403 consent_required naming the expiry, and a consent perk locks", async () => {
+    const member = chain.members[8]!;
+    const token = await server.signIn(member);
+    const address = getAddress(member.account!.address);
+    const request = await publish({ fields: ["city"], purpose: "to pick your store", retentionDays: 1 });
+    const perk = await ok(await inject("POST", "/v1/admin/perks", bearer(server.apiKey), { title: "Local treat", rule: { type: "consent", request: request.id } }), 201);
+    const past = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    // A grant signed two days ago for one day: as the store holds it once the day has passed.
+    await server.store.createConsent({ id: randomUUID(), member: address, brandId: server.brand.id, requestId: request.id, fields: ["city"], purpose: "to pick your store", grantedAt: past(2), expiresAt: past(1), revokedAt: null, nonce: randomUUID(), message: "signed two days ago", signature: "0x00" });
+    const expired = expectProblem(await profileOf(address), 403, "consent_required");
+    expect(expired.detail).toMatch(/expired on/);
+    const listed = ((await ok(await inject("GET", "/v1/perks", bearer(token)))).items as { id: string; eligible: boolean }[]).find((p) => p.id === perk.id)!;
+    expect(listed.eligible).toBe(false);
+    expect((await ok(await inject("GET", "/v1/me/consents", bearer(token)))).items[0].status).toBe("expired");
+  });
+});
+
 describe("a consent rule", () => {
   it("unlocks a perk only while the grant is active, in words, re-checked at redemption", async () => {
     const member = chain.members[3]!;
