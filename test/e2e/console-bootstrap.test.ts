@@ -15,6 +15,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { DEFAULT_ADMIN_ROLE, MINTER_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { freePort } from "../../scripts/free-port.ts";
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
+import { openScreen, settled } from "../support/pages.ts";
 import { startDemo, type DemoManifest, type DemoProcess } from "../support/demo-process.ts";
 import { injectWallet } from "../support/injected-wallet.ts";
 import { siweSignIn, type ApiCall } from "../support/siwe.ts";
@@ -59,18 +60,6 @@ afterAll(async () => {
 
 async function screenshot(name: string) {
   await page.screenshot({ path: new URL(`console-bootstrap-${name}.png`, SCREENSHOTS).pathname, fullPage: true });
-}
-
-/** The action status `scope` once it settled; fails with its words if it failed. */
-async function settled(scope: ReturnType<Page["locator"]>, timeout = 30_000): Promise<string> {
-  await expect.poll(() => scope.getAttribute("data-state"), { timeout }).not.toBe("pending");
-  const text = (await scope.textContent()) ?? "";
-  expect(await scope.getAttribute("data-state"), text).toBe("done");
-  return text;
-}
-
-async function openScreen(title: string) {
-  await page.locator("#screens").getByRole("link", { name: title }).click();
 }
 
 /** The new brand's API, as its servers call it. */
@@ -172,14 +161,14 @@ describe.skipIf(!available)("a new brand bootstraps itself in the console (skipp
   }, 90_000);
 
   it("creates a token type, a perk requiring it with the rule builder, and airdrops it to a member", async () => {
-    await openScreen("Token types");
+    await openScreen(page, "Token types");
     const typeForm = page.locator("#create-type");
     await typeForm.getByLabel("Name").fill(TYPE_NAME);
     await typeForm.getByLabel("Description").fill("One for every bun.");
     await typeForm.getByRole("button", { name: "Sign and create" }).click();
     expect(await settled(typeForm.locator(".action-status"), 45_000)).toContain(`Created “${TYPE_NAME}”`);
 
-    await openScreen("Perks and drops");
+    await openScreen(page, "Perks and drops");
     const perkForm = page.locator("#offer-form");
     await perkForm.getByLabel("Title").fill(PERK_TITLE);
     const builder = page.locator("#offer-rule");
@@ -192,7 +181,7 @@ describe.skipIf(!available)("a new brand bootstraps itself in the console (skipp
     expect(perk.rule).toEqual({ type: "holds", collection: state.collection, tokenId: "1", min: 1 });
     state.perkId = perk.id;
 
-    await openScreen("Mint and airdrop");
+    await openScreen(page, "Mint and airdrop");
     await page.locator("#airdrop-type").selectOption({ label: TYPE_NAME });
     await page.locator("#airdrop-addresses").fill(`${member.address}\n`);
     await page.getByRole("button", { name: "Send", exact: true }).click();
@@ -219,7 +208,7 @@ describe.skipIf(!available)("a new brand bootstraps itself in the console (skipp
       .toBe(201);
     expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
 
-    await openScreen("Redemptions and claims");
+    await openScreen(page, "Redemptions and claims");
     await page.getByRole("button", { name: "Show", exact: true }).first().click();
     await expect.poll(() => page.locator("#redemptions-table tbody").textContent(), { timeout: 15_000 }).toContain(code!);
     await screenshot("6-redeemed");

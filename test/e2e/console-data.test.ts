@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { freePort } from "../../scripts/free-port.ts";
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
+import { openScreen, settled, visibleText } from "../support/pages.ts";
 import { startDemo, type DemoManifest, type DemoProcess } from "../support/demo-process.ts";
 
 const SCREENSHOTS = new URL("../../test-results/", import.meta.url);
@@ -44,18 +45,6 @@ async function screenshot(name: string) {
   await page.screenshot({ path: new URL(`console-data-${name}.png`, SCREENSHOTS).pathname, fullPage: true });
 }
 
-/** The action status `scope` once it settled; fails with its words if it failed. */
-async function settled(scope: ReturnType<Page["locator"]>, timeout = 30_000): Promise<string> {
-  await expect.poll(() => scope.getAttribute("data-state"), { timeout }).not.toBe("pending");
-  const text = (await scope.textContent()) ?? "";
-  expect(await scope.getAttribute("data-state"), text).toBe("done");
-  return text;
-}
-
-async function openScreen(title: string) {
-  await page.locator("#screens").getByRole("link", { name: title }).click();
-}
-
 /** The brand's API, as its servers call it. */
 async function brandApi(path: string) {
   const response = await fetch(`${m.apiUrl}${path}`, { headers: { authorization: `Bearer ${m.brand.apiKey}` } });
@@ -63,27 +52,9 @@ async function brandApi(path: string) {
   return response.json();
 }
 
-/** Every piece of text staff can see now, leaving out what sits inside a <details> element. */
-function visibleText(): Promise<string> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const parent = node.parentElement;
-      if (!parent || parent.closest("details, script, style, template") || !parent.checkVisibility()) continue;
-      if (node.textContent?.trim()) out.push(node.textContent.trim());
-    }
-    for (const control of Array.from(document.querySelectorAll("input, textarea"))) {
-      const field = control as HTMLInputElement | HTMLTextAreaElement;
-      if (!field.closest("details") && field.checkVisibility() && field.type !== "checkbox" && field.type !== "radio") out.push(field.value);
-    }
-    return out.join("\n");
-  });
-}
-
 /** No JSON object or array, nor a quoted key, is shown outside <details>. */
 async function expectNoJsonShown() {
-  const text = await visibleText();
+  const text = await visibleText(page);
   expect(text).not.toMatch(/[{}]/);
   expect(text).not.toMatch(/"[A-Za-z_]+"\s*:/);
   expect(text).not.toMatch(/\[\s*"/);
@@ -99,7 +70,7 @@ describe.skipIf(!available)("members' data in the brand console (skipped only wh
     await expect.poll(() => page.locator("#role").textContent(), { timeout: 10_000 }).toBe("API key");
     expect(await page.locator("#screens a").allTextContents()).toContain("Members' data");
 
-    await openScreen("Members' data");
+    await openScreen(page, "Members' data");
     const list = page.locator("#request-list");
     await expect.poll(() => list.locator("[data-role=request-words]").allTextContents(), { timeout: 15_000 }).toEqual(
       expect.arrayContaining(["Birthday — to send you a birthday treat — kept 365 days; unlocks “A birthday treat”", "Email, name and city — to invite you to tastings near you — kept 180 days"]),
@@ -133,7 +104,7 @@ describe.skipIf(!available)("members' data in the brand console (skipped only wh
   });
 
   it("makes a perk for members who share it, with the rule builder, and shows the rule in words", async () => {
-    await openScreen("Perks and drops");
+    await openScreen(page, "Perks and drops");
     const form = page.locator("#offer-form");
     await form.getByLabel("Title").fill(PERK_TITLE);
     await form.getByLabel("Description").fill("A slice of cake for members who share their birthday.");
@@ -159,7 +130,7 @@ describe.skipIf(!available)("members' data in the brand console (skipped only wh
 
   it("looks up a member who has shared nothing, and says so in words", async () => {
     const member = m.accounts.find((a) => a.role.startsWith("new member"))!.address;
-    await openScreen("Members' data");
+    await openScreen(page, "Members' data");
     await page.locator("#lookup-address").fill(member.toLowerCase());
     await page.getByRole("button", { name: "Look up", exact: true }).click();
     const said = await settled(page.locator("#lookup-status"));
@@ -197,7 +168,7 @@ describe.skipIf(!available)("members' data in the brand console (skipped only wh
     await expectNoJsonShown();
     await screenshot("6-withdrawn");
 
-    await openScreen("Perks and drops");
+    await openScreen(page, "Perks and drops");
     await expect.poll(() => page.locator("#perk-list tr", { hasText: PERK_TITLE }).textContent(), { timeout: 15_000 }).toContain("sharing data under a withdrawn request");
   });
 });

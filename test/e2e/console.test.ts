@@ -15,6 +15,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { freePort } from "../../scripts/free-port.ts";
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
+import { openScreen, settled } from "../support/pages.ts";
 import { startDemo, type DemoManifest, type DemoProcess } from "../support/demo-process.ts";
 import { injectWallet } from "../support/injected-wallet.ts";
 
@@ -48,18 +49,6 @@ afterAll(async () => {
 
 async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: new URL(name, SCREENSHOTS).pathname, fullPage: true });
-}
-
-/** The action status inside `scope` once it settled; fails with its words if it failed. */
-async function settled(scope: ReturnType<Page["locator"]>, timeout = 30_000): Promise<string> {
-  await expect.poll(() => scope.getAttribute("data-state"), { timeout }).not.toBe("pending");
-  const text = (await scope.textContent()) ?? "";
-  expect(await scope.getAttribute("data-state"), text).toBe("done");
-  return text;
-}
-
-async function openScreen(page: Page, title: string) {
-  await page.locator("#screens").getByRole("link", { name: title }).click();
 }
 
 /** The brand's API, as its servers call it. */

@@ -20,6 +20,7 @@ import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { DEMO_JOURNEYS, DEMO_STORE_CODE, DEMO_TOKEN_TYPES } from "../../scripts/demo/seed.ts";
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
 import { startDemo, type DemoProcess } from "../support/demo-process.ts";
+import { expectNoIdsShown, exportedAddress } from "../support/pages.ts";
 
 const SCREENSHOTS = new URL("../../test-results/", import.meta.url);
 const typeId = (key: (typeof DEMO_TOKEN_TYPES)[number]["key"]) => BigInt(DEMO_TOKEN_TYPES.findIndex((t) => t.key === key) + 1);
@@ -27,8 +28,6 @@ const GOLD = typeId("gold");
 const STAMP = typeId("stamp");
 const COFFEE_101_STAMP = typeId("coffee101");
 const STORE_VISIT_STAMP = typeId("visit");
-/** What a member must never read outside "Details": a token id or a transaction hash. */
-const IDS_IN_TEXT = /token\s*#?\d|0x[0-9a-f]{64}/i;
 const available = chromiumAvailable();
 
 let demo: DemoProcess;
@@ -94,35 +93,6 @@ async function perkCard(page: Page, title: string) {
 
 function journeyCard(page: Page, title: string) {
   return page.locator("#journeys li.journey", { has: page.getByRole("heading", { name: title, exact: true }) });
-}
-
-/** Every piece of text a member can see now, leaving out what sits inside a <details> element. */
-function visibleText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const parent = node.parentElement;
-      if (!parent || parent.closest("details, script, style, template") || !parent.checkVisibility()) continue;
-      if (node.textContent?.trim()) out.push(node.textContent.trim());
-    }
-    for (const input of Array.from(document.querySelectorAll("input"))) if (!input.closest("details") && input.checkVisibility() && input.type !== "radio") out.push(input.value);
-    return out.join("\n");
-  });
-}
-
-async function expectNoIdsShown(page: Page) {
-  const text = await visibleText(page);
-  expect(text.match(IDS_IN_TEXT), `visible text names a token id or a transaction hash:\n${text}`).toBeNull();
-}
-
-/** The embedded wallet's address, from the key the member exports (inside the collapsed "Your key"). */
-async function exportedAddress(page: Page): Promise<Address> {
-  await page.locator("#key-details summary").click();
-  await page.getByRole("button", { name: "Show my private key" }).click();
-  const key = (await page.locator("#private-key").textContent()) as Hex;
-  await page.locator("#key-details summary").click();
-  return privateKeyToAccount(key).address;
 }
 
 /** A full-page screenshot, once newly arrived stamps have finished fading in (at most a few seconds). */

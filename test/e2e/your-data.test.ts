@@ -11,14 +11,12 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import type { Address, Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import type { Address } from "viem";
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
 import { startDemo, type DemoProcess } from "../support/demo-process.ts";
+import { expectNoIdsShown, exportedAddress } from "../support/pages.ts";
 
 const SCREENSHOTS = new URL("../../test-results/", import.meta.url);
-/** What a member must never read outside "Details": a token id or a transaction hash (or any 32-byte hex). */
-const IDS_IN_TEXT = /token\s*#?\d|0x[0-9a-f]{64}/i;
 const BIRTHDAY_PURPOSE = "to send you a birthday treat";
 const BIRTHDAY_PERK = "A birthday treat";
 const available = chromiumAvailable();
@@ -37,47 +35,8 @@ afterAll(async () => {
   await demo?.cleanup();
 });
 
-type DataRequestSeed = { id: string; purpose: string; fields: string[] };
-
-/** The seeded data requests: from the manifest when it lists them, else from the public API. */
-async function dataRequests(m: DemoProcess["manifest"]): Promise<DataRequestSeed[]> {
-  const listed = (m as { dataRequests?: DataRequestSeed[] }).dataRequests;
-  if (listed) return listed;
-  const answer = (await (await fetch(`${m.apiUrl}/v1/data-requests`)).json()) as { items: Array<DataRequestSeed & { brandId: string }> };
-  return answer.items.filter((r) => r.brandId === m.brand.id);
-}
-
 function perkCard(page: Page, title: string) {
   return page.locator("#perks .card", { has: page.getByRole("heading", { name: title, exact: true }) });
-}
-
-/** Every piece of text a member can see now, leaving out what sits inside a <details> element. */
-function visibleText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const parent = node.parentElement;
-      if (!parent || parent.closest("details, script, style, template") || !parent.checkVisibility()) continue;
-      if (node.textContent?.trim()) out.push(node.textContent.trim());
-    }
-    for (const input of Array.from(document.querySelectorAll("input"))) if (!input.closest("details") && input.checkVisibility() && input.type !== "radio") out.push(input.value);
-    return out.join("\n");
-  });
-}
-
-async function expectNoIdsShown(page: Page) {
-  const text = await visibleText(page);
-  expect(text.match(IDS_IN_TEXT), `visible text names a token id or a hash:\n${text}`).toBeNull();
-}
-
-/** The embedded wallet's address, from the key the member exports (inside the collapsed "Your key"). */
-async function exportedAddress(page: Page): Promise<Address> {
-  await page.locator("#key-details summary").click();
-  await page.getByRole("button", { name: "Show my private key" }).click();
-  const key = (await page.locator("#private-key").textContent()) as Hex;
-  await page.locator("#key-details summary").click();
-  return privateKeyToAccount(key).address;
 }
 
 /** A full-page screenshot, and one of the "Your data" section alone (`…-section.png`) while it shows. */
@@ -97,7 +56,7 @@ async function brandReads(m: DemoProcess["manifest"], address: Address) {
 describe.skipIf(!available)("Your data in the storefront, in headless Chromium (skipped only where Chromium is missing and CI is not set)", () => {
   it("profile, share the birthday, the perk unlocks, the brand reads it (logged), receipt, revoke, download, delete", async () => {
     const m = demo.manifest;
-    const birthdayRequest = (await dataRequests(m)).find((r) => r.purpose === BIRTHDAY_PURPOSE);
+    const birthdayRequest = m.dataRequests?.find((r) => r.purpose === BIRTHDAY_PURPOSE);
     expect(birthdayRequest?.fields).toEqual(["birthday"]);
 
     const context = await browser.newContext({ acceptDownloads: true });
