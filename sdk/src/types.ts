@@ -340,16 +340,19 @@ export type AccessLogPage = { items: AccessLogEntry[]; nextCursor: string | null
 export type DataExport = {
   exportedAt: string;
   address: Address;
+  /** The member's first sign-in (null: not recorded). */
+  firstSignedInAt: string | null;
   profile: Profile;
   consents: Consent[];
   accessLog: AccessLogEntry[];
   redemptions: Record<string, unknown>[];
   claims: Record<string, unknown>[];
-  /** Journey progress: steps completed, invitation codes, stamps awarded. */
+  /** Journey progress: steps completed, invitation codes, stamps awarded, and what brands reported the member did. */
   journeys: {
     steps: { journeyId: string; stepId: string; completedAt: string }[];
     invitations: { journeyId: string; code: string }[];
     awards: { journeyId: string; status: string; txHash: string | null }[];
+    events: { brandId: string; brandName: string; type: string; properties: Record<string, unknown>; occurredAt: string }[];
   };
 };
 

@@ -186,6 +186,10 @@ describe("export and erasure", () => {
     await ok(await profileOf(member.account!.address));
     const perk = await ok(await inject("POST", "/v1/admin/perks", bearer(server.apiKey), { title: "Named cup", rule: { type: "consent", request: request.id } }), 201);
     const redemption = await ok(await inject("POST", `/v1/perks/${perk.id}/redeem`, { ...bearer(token), "idempotency-key": randomUUID() }), 201);
+    // What the brand reports the member did is kept about them too.
+    const occurredAt = new Date(Date.now() - 60_000).toISOString();
+    const event = await inject("POST", "/v1/admin/events", { ...bearer(server.apiKey), "idempotency-key": randomUUID() }, { type: "purchase", member: member.account!.address, properties: { sku: "latte" }, occurredAt });
+    expect(event.statusCode, event.body).toBeLessThan(300);
 
     const response = await inject("GET", "/v1/me/export", bearer(token));
     const exported = await ok(response);
@@ -195,7 +199,8 @@ describe("export and erasure", () => {
     expect(exported.accessLog).toEqual([expect.objectContaining({ consentId: granted.id, fields: ["name"] })]);
     expect(exported.redemptions).toEqual([expect.objectContaining({ id: redemption.id, code: redemption.code })]);
     expect(exported.claims).toEqual([]);
-    expect(exported.journeys).toEqual({ steps: [], invitations: [], awards: [] });
+    expect(exported.journeys).toEqual({ steps: [], invitations: [], awards: [], events: [{ brandId: server.brand.id, brandName: "Demo Coffee Club", type: "purchase", properties: { sku: "latte" }, occurredAt }] });
+    expect(Date.parse(exported.firstSignedInAt)).toBeLessThanOrEqual(Date.now());
     expectProblem(await inject("GET", "/v1/me/export"), 401, "unauthenticated");
   });
 

@@ -1,7 +1,8 @@
 /**
  * `GET /v1/me/export`: everything Stampbook keeps about the member, as one JSON document: their
- * profile, their grants with receipts, the access log, their redemptions and claims (every page), and
- * their journey progress, invitations and awards.
+ * profile, their grants with receipts, the access log, their redemptions and claims (every page),
+ * their journey progress, invitations and awards, the events brands reported about them, and their
+ * first sign-in. (Who invited them is left out: that is another member's address.)
  */
 import { Type, type Static } from "typebox";
 import type { Address } from "viem";
@@ -18,6 +19,7 @@ import { profileView, ProfileSchema } from "./profile.ts";
 export const DataExportSchema = Type.Object({
   exportedAt: TimestampSchema,
   address: Type.String(),
+  firstSignedInAt: Type.Union([TimestampSchema, Type.Null()]),
   profile: ProfileSchema,
   consents: Type.Array(ConsentSchema),
   accessLog: Type.Array(AccessLogEntrySchema),
@@ -27,6 +29,10 @@ export const DataExportSchema = Type.Object({
     steps: Type.Array(Type.Object({ journeyId: Type.String(), stepId: Type.String(), completedAt: TimestampSchema })),
     invitations: Type.Array(Type.Object({ journeyId: Type.String(), code: Type.String() })),
     awards: Type.Array(Type.Object({ journeyId: Type.String(), status: Type.String(), txHash: Type.Union([Type.String(), Type.Null()]) })),
+    events: Type.Array(
+      Type.Object({ brandId: Type.String(), brandName: Type.String(), type: Type.String(), properties: Type.Record(Type.String(), Type.Unknown()), occurredAt: TimestampSchema }),
+      { description: "What brands reported the member did (POST /v1/admin/events)" },
+    ),
   }),
 });
 export type DataExport = Static<typeof DataExportSchema>;
@@ -50,7 +56,7 @@ export function createDataExport(deps: { store: Store; now: () => Date }) {
     async export(member: Address): Promise<DataExport> {
       const at = toTimestamp(deps.now());
       const takes = (kind: "perk" | "drop") => all<Take>((cursor) => store.listTakes({ kind, member, limit: 100, cursor }));
-      const [profile, consents, accessLog, redemptions, claims, progress, awards] = await Promise.all([
+      const [profile, consents, accessLog, redemptions, claims, progress, awards, records] = await Promise.all([
         store.getProfile(member),
         store.listConsents(member),
         all<AccessLogEntryView>(async (cursor) => {
@@ -61,10 +67,12 @@ export function createDataExport(deps: { store: Store; now: () => Date }) {
         takes("drop"),
         store.memberProgress(member),
         store.journeyAwards(member),
+        store.memberRecords(member),
       ]);
       return {
         exportedAt: at,
         address: checksumAddress(member),
+        firstSignedInAt: records.firstSignedInAt,
         profile: profileView(profile),
         consents: consents.map((c) => consentView(c, at)),
         accessLog,
@@ -74,6 +82,7 @@ export function createDataExport(deps: { store: Store; now: () => Date }) {
           steps: progress.steps,
           invitations: progress.invitations,
           awards: [...awards].map(([journeyId, award]) => ({ journeyId, status: award.status, txHash: award.txHash })),
+          events: records.events,
         },
       };
     },

@@ -84,6 +84,12 @@ export interface AccessLogEntry {
 
 export type ListedAccessLogEntry = AccessLogEntry & { brandName: string };
 
+/** What else is kept about a member: their first sign-in, and what brands reported they did. */
+export interface MemberRecords {
+  firstSignedInAt: Timestamp | null;
+  events: { brandId: string; brandName: string; type: string; properties: Record<string, unknown>; occurredAt: Timestamp }[];
+}
+
 /** What an erasure removed and what it unlinked (kept, under a pseudonym). */
 export interface ErasureCounts {
   profile: boolean;
@@ -132,6 +138,9 @@ export interface ConsentStore {
   logAccess(entries: AccessLogEntry[]): Promise<void>;
   /** A member's access log, newest first, a page at a time. */
   listAccessLog(member: Address, query?: { limit?: number | undefined; cursor?: string | null | undefined }): Promise<Page<ListedAccessLogEntry>>;
+
+  /** The member's first sign-in and the events brands reported about them, oldest first. */
+  memberRecords(member: Address): Promise<MemberRecords>;
 
   /**
    * In one transaction: deletes the member's profile, grants (with their receipts) and access log and

@@ -388,12 +388,13 @@ describe("exportData", () => {
     const document: DataExport & { extra: string } = {
       exportedAt: "2026-11-22T10:00:00.000Z",
       address: account.address,
+      firstSignedInAt: "2026-11-01T10:00:00.000Z",
       profile: { email: null, name: null, birthday: null, city: null, preferences: {}, updatedAt: null },
       consents: [consentOf("m", "0x01")],
       accessLog: [],
       redemptions: [{ id: "r1", perkId: "p1", code: "K7QP3XMD" }],
       claims: [],
-      journeys: { steps: [{ journeyId: "j1", stepId: "quiz", completedAt: "2026-11-02T10:00:00.000Z" }], invitations: [], awards: [] },
+      journeys: { steps: [{ journeyId: "j1", stepId: "quiz", completedAt: "2026-11-02T10:00:00.000Z" }], invitations: [], awards: [], events: [] },
       extra: "kept",
     };
     const { client, seen } = fakeApi({ "GET /v1/me/export": Response.json(document) });

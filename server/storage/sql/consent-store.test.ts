@@ -139,10 +139,13 @@ function describeConsentStore(name: string, open: () => Store | Promise<Store>) 
         expect((await store.take({ offerId: "p1", kind: "perk", member: who, idempotencyKey: `k${n}`, id: `t${n}`, code: `CODE-${n}`, now: at(2) })).status).toBe("created");
       }
       await store.recordMembers([ada, bob], at(0));
+      expect(await store.memberRecords(ada)).toEqual({ firstSignedInAt: at(0), events: [] });
 
       const counts = await store.eraseMember({ address: ada, pseudonym, now: at(10), sessionsExpireBy: at(10 + DAY) });
       expect(counts).toEqual({ profile: true, consents: 1, accessLog: 1, redemptionsUnlinked: 1, claimsUnlinked: 0, journeyRecordsUnlinked: 1 });
       expect(await store.getProfile(ada)).toBeNull();
+      expect((await store.memberRecords(ada)).firstSignedInAt).toBeNull();
+      expect((await store.memberRecords(pseudonym)).firstSignedInAt).toBe(at(0));
       expect(await store.listConsents(ada)).toEqual([]);
       expect((await store.listAccessLog(ada)).items).toEqual([]);
       expect((await store.listTakes({ kind: "perk", member: ada, limit: 10 })).items).toEqual([]);

@@ -320,6 +320,22 @@ export function createConsentStore(db: SqlDatabase): ConsentStore {
       return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.at, id: last.id }) : null };
     },
 
+    async memberRecords(member) {
+      const address = requireAddress("member", member);
+      const [first, events] = await Promise.all([
+        db.get<{ first_seen_at: string }>("SELECT first_seen_at FROM members WHERE address = ?", address),
+        db.all<{ brand_id: string; brand_name: string; type: string; properties: string; occurred_at: string }>(
+          `SELECT e.brand_id, b.name AS brand_name, e.type, e.properties, e.occurred_at FROM journey_events e JOIN brands b ON b.id = e.brand_id
+            WHERE e.member = ? ORDER BY e.occurred_at, e.id`,
+          address,
+        ),
+      ]);
+      return {
+        firstSignedInAt: first?.first_seen_at ?? null,
+        events: events.map((e) => ({ brandId: e.brand_id, brandName: e.brand_name, type: e.type, properties: JSON.parse(e.properties), occurredAt: e.occurred_at })),
+      };
+    },
+
     async eraseMember(input) {
       const address = requireAddress("address", input?.address);
       const pseudonym = requireAddress("pseudonym", input?.pseudonym);

@@ -6,6 +6,8 @@
  * which brand, which fields, under which grant and purpose, who at the brand (`actor`, in words), when.
  * The member reads it; erasure deletes it with the grants.
  *
+ * `journey_events_member`: a member's events, for their export and their erasure.
+ *
  * `ended_member_sessions`: a member who erased their data had every session ended at `ended_at`:
  * a session token that expires no later than `sessions_expire_by` was issued before that (sessions
  * last SESSION_TTL_SECONDS) and is refused. The row may go once `sessions_expire_by` has passed.
@@ -28,6 +30,7 @@ const sql = (postgres: boolean) => {
         at          ${id} NOT NULL
       )${strict};
       CREATE INDEX access_log_member ON access_log (member, at, id);
+      CREATE INDEX journey_events_member ON journey_events (member, occurred_at);
       CREATE TABLE ended_member_sessions (
         address            ${id} PRIMARY KEY,
         ended_at           ${id} NOT NULL,
