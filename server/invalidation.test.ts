@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { redisForTests } from "../test/support/services.ts";
+import { REDIS_SKIPS, redisForTests } from "../test/support/services.ts";
 import { createInvalidationBus, type InvalidationBus, type InvalidationEvent } from "./invalidation.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,9 +48,7 @@ describe("without Redis", () => {
 
 const url = redisForTests("the cache invalidation bus over Redis (server/invalidation.test.ts)");
 
-if (url === null) {
-  it.skip("over Redis (Redis not reachable): is skipped because Redis is not reachable at TEST_REDIS_URL (under CI=true the run fails instead)", () => {});
-} else {
+describe.skipIf(url === null)(`over Redis (${REDIS_SKIPS})`, () => {
   const connections: Redis[] = [];
   const buses: InvalidationBus[] = [];
   afterAll(async () => {
@@ -147,4 +145,4 @@ if (url === null) {
       subscriber.disconnect();
     });
   });
-}
+});

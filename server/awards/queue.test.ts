@@ -11,7 +11,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { MINTER_ROLE } from "../../contracts/bindings/index.ts";
 import { devAccount } from "../../scripts/demo/accounts.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
-import { freshSchema, postgresForTests } from "../../test/support/services.ts";
+import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../test/support/services.ts";
 import { createMinter, type Minter } from "../drops/minter.ts";
 import { withLease } from "../leases.ts";
 import { newId, PostgresStore, SqliteStore, toTimestamp, type Store } from "../storage/index.ts";
@@ -321,21 +321,17 @@ describe("two workers at once", () => {
   });
 
   const url = postgresForTests("two award workers on PostgreSQL");
-  if (url === null) {
-    it.skip("over two PostgreSQL connections: skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
-  } else {
-    it("over two PostgreSQL connections on one schema never send an award twice", async () => {
-      const schema = freshSchema();
-      const a = await PostgresStore.connect(url, { schema, poolSize: 4 });
-      const b = await PostgresStore.connect(url, { schema, poolSize: 4 });
-      try {
-        await twoWorkers([a, b]);
-      } finally {
-        await a.close();
-        await b.close();
-      }
-    });
-  }
+  it.skipIf(url === null)(`over two PostgreSQL connections on one schema never send an award twice (${POSTGRES_SKIPS})`, async () => {
+    const schema = freshSchema();
+    const a = await PostgresStore.connect(url!, { schema, poolSize: 4 });
+    const b = await PostgresStore.connect(url!, { schema, poolSize: 4 });
+    try {
+      await twoWorkers([a, b]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });
 
 

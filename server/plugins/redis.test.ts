@@ -18,7 +18,7 @@ import { freePort } from "../../scripts/free-port.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { expectProblem } from "../../test/support/problems.ts";
 import { bearer, TEST_MINTER_KEY_SECRET } from "../../test/support/server.ts";
-import { redisForTests } from "../../test/support/services.ts";
+import { REDIS_SKIPS, redisForTests } from "../../test/support/services.ts";
 import { siweSignIn, viaInject } from "../../test/support/siwe.ts";
 import { build } from "../app.ts";
 import { createBrand, issueApiKey } from "../brands/accounts.ts";
@@ -149,123 +149,119 @@ describe("without REDIS_URL", () => {
   });
 });
 
-if (redisUrl === null) {
-  it.skip("with REDIS_URL (Redis not reachable): is skipped because Redis is not reachable at TEST_REDIS_URL (under CI=true the run fails instead)", () => {});
-} else {
-  describe("with REDIS_URL", () => {
-    it("rate limits are shared: three nonces spread over two instances, then the fourth is 429 on either", async () => {
-      const prefix = testPrefix();
-      const { path } = await sharedDatabase();
-      const env = { REDIS_URL: redisUrl, AUTH_RATE_LIMIT_PER_MINUTE: "3" };
-      const [a, b] = [await instance(path, env, prefix), await instance(path, env, prefix)];
-      try {
-        const answers = [await nonce(a), await nonce(b), await nonce(a)];
-        expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200]);
-        expect(answers.map((r) => r.headers["x-ratelimit-remaining"])).toEqual(["2", "1", "0"]);
-        const refused = expectProblem(await nonce(b), 429, "rate_limited");
-        expect(refused.title).toBe("Too many requests");
-        expectProblem(await nonce(a), 429, "rate_limited");
-        // Verify shares the limit's namespace, not its counter: it has its own three.
-        expect((await a.inject({ method: "POST", url: "/v1/auth/verify", payload: { message: "x", signature: "0x" } })).statusCode).toBe(400);
-      } finally {
-        await dropKeys(prefix);
-      }
-    });
-
-    it("when Redis does not answer, rate limits count per instance: sign-in stays up and limited (neither 5xx nor unlimited)", async () => {
-      const { path } = await sharedDatabase();
-      const app = await instance(path, { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, AUTH_RATE_LIMIT_PER_MINUTE: "3" }, testPrefix());
-      for (let i = 0; i < 3; i++) {
-        const ok = await nonce(app);
-        expect(ok.statusCode, ok.body).toBe(200);
-        expect(ok.headers["x-ratelimit-remaining"]).toBe(String(2 - i));
-      }
-      expectProblem(await nonce(app), 429, "rate_limited");
-    });
-
-    it("a brand's perk changes on one instance show on the other at once, though its lists are cached far longer", async () => {
-      const prefix = testPrefix();
-      const { path, apiKey } = await sharedDatabase();
-      // Holdings and offer lists cached for a minute: only a broadcast explains a quick change.
-      const env = { REDIS_URL: redisUrl, OWNERSHIP_CACHE_MS: LONG_MS };
-      const [a, b] = [await instance(path, env, prefix), await instance(path, env, prefix)];
-      // An instance without Redis on the same database: its changes are not broadcast.
-      const quiet = await instance(path, { OWNERSHIP_CACHE_MS: LONG_MS });
-      const member = chain.members[0]!;
-      await chain.mint(getAddress(member.account.address), DEMO_TYPES.stamp);
-      const token = await signIn(b, member);
-      const rule = { type: "holds", collection: getAddress(chain.collection.address) as Address, tokenId: String(DEMO_TYPES.stamp) };
-      const admin = (app: FastifyInstance, method: "POST" | "PATCH" | "DELETE", url: string, payload?: object) =>
-        app.inject({ method, url, headers: bearer(apiKey), ...(payload === undefined ? {} : { payload }) });
-
-      const created = await admin(a, "POST", "/v1/admin/perks", { title: "Free espresso", rule });
-      expect(created.statusCode, created.body).toBe(201);
-      const perkId: string = created.json().id;
-      expect(await timeUntil(async () => (await perkTitles(b, token)).includes("Free espresso"), AT_ONCE_MS)).not.toBeNull();
-      // Once A's message has surely landed, B lists again and caches that list.
-      await sleep(100);
-      expect(await perkTitles(b, token)).toEqual(["Free espresso"]);
-
-      // A change nobody broadcasts stays unseen on B past the old 1 s bound...
-      expect((await admin(quiet, "POST", "/v1/admin/perks", { title: "Unannounced", rule })).statusCode).toBe(201);
-      await sleep(LIST_CACHE_BOUND_MS + 200);
-      expect(await perkTitles(b, token)).toEqual(["Free espresso"]);
-
-      // ...while A's changes show on B at once (and with them, the list read anew).
-      expect((await admin(a, "PATCH", `/v1/admin/perks/${perkId}`, { title: "Free flat white" })).statusCode).toBe(200);
-      const patched = await timeUntil(async () => (await perkTitles(b, token)).includes("Free flat white"), 2_000);
-      expect(patched, "the patch showed on B").not.toBeNull();
-      expect(patched!).toBeLessThan(AT_ONCE_MS);
-      expect(await perkTitles(b, token)).toEqual(["Free flat white", "Unannounced"]);
-
-      expect((await admin(a, "DELETE", `/v1/admin/perks/${perkId}`)).statusCode).toBe(204);
-      const deleted = await timeUntil(async () => !(await perkTitles(b, token)).includes("Free flat white"), 2_000);
-      expect(deleted, "the deletion showed on B").not.toBeNull();
-      expect(deleted!).toBeLessThan(AT_ONCE_MS);
-    });
-
-    it("a sign-out on one instance ends the session on the other at once, though it caches sessions for a minute", async () => {
-      const prefix = testPrefix();
-      const { path } = await sharedDatabase();
-      const env = { REDIS_URL: redisUrl, SESSION_CACHE_MS: LONG_MS };
-      const [a, b] = [await instance(path, env, prefix), await instance(path, env, prefix)];
-      // Without Redis, an instance keeps trusting its cached session: the bound the broadcast removes.
-      const quiet = await instance(path, { SESSION_CACHE_MS: LONG_MS });
-      const token = await signIn(a, chain.members[1]!);
-      const me = (app: FastifyInstance) => app.inject({ method: "GET", url: "/v1/perks", headers: bearer(token) });
-      for (const app of [a, b, quiet]) expect((await me(app)).statusCode).toBe(200);
-
-      expect((await a.inject({ method: "POST", url: "/v1/auth/logout", headers: bearer(token) })).statusCode).toBe(204);
-      const ended = await timeUntil(async () => (await me(b)).statusCode === 401, 2_000);
-      expect(ended, "the session ended on B").not.toBeNull();
-      expect(ended!).toBeLessThan(AT_ONCE_MS);
-      expectProblem(await me(a), 401, "session_expired");
-      expect((await me(quiet)).statusCode).toBe(200);
-    });
-
-    it("/readyz reports Redis: ok when it answers; not ok (the instance still ready) when nothing listens at REDIS_URL, without showing the URL", async () => {
-      const prefix = testPrefix();
-      const { path } = await sharedDatabase();
-      const up = await instance(path, { REDIS_URL: redisUrl }, prefix);
-      const ready = await up.inject({ method: "GET", url: "/readyz" });
-      expect(ready.statusCode, ready.body).toBe(200);
-      expect(ready.json()).toEqual({ ok: true, store: { ok: true }, chain: { ok: true }, redis: { ok: true } });
-      expect(await connectionsNamed(prefix)).toEqual([`${prefix}-commands`, `${prefix}-invalidations`]);
-
-      // It starts anyway: Redis is a helper, and every instance shares it, so its outage is reported
-      // without taking this instance out of rotation.
-      const down = await instance(path, { REDIS_URL: `redis://:hunter2@127.0.0.1:${await freePort()}/0` }, testPrefix());
-      const degraded = await down.inject({ method: "GET", url: "/readyz" });
-      expect(degraded.statusCode, degraded.body).toBe(200);
-      expect(degraded.json()).toEqual({ ok: true, store: { ok: true }, chain: { ok: true }, redis: { ok: false, detail: "Redis unreachable" } });
-      expect(degraded.body).not.toContain("hunter2");
-
-      // Closing the app closes its connections.
-      const index = open.findIndex((o) => o.app === up);
-      const [{ app, store }] = open.splice(index, 1) as [{ app: FastifyInstance; store: Store }];
-      await app.close();
-      await store.close();
-      expect(await timeUntil(async () => (await connectionsNamed(prefix)).length === 0, 2_000)).not.toBeNull();
-    });
+describe.skipIf(redisUrl === null)(`with REDIS_URL (${REDIS_SKIPS})`, () => {
+  it("rate limits are shared: three nonces spread over two instances, then the fourth is 429 on either", async () => {
+    const prefix = testPrefix();
+    const { path } = await sharedDatabase();
+    const env = { REDIS_URL: redisUrl!, AUTH_RATE_LIMIT_PER_MINUTE: "3" };
+    const [a, b] = [await instance(path, env, prefix), await instance(path, env, prefix)];
+    try {
+      const answers = [await nonce(a), await nonce(b), await nonce(a)];
+      expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+      expect(answers.map((r) => r.headers["x-ratelimit-remaining"])).toEqual(["2", "1", "0"]);
+      const refused = expectProblem(await nonce(b), 429, "rate_limited");
+      expect(refused.title).toBe("Too many requests");
+      expectProblem(await nonce(a), 429, "rate_limited");
+      // Verify shares the limit's namespace, not its counter: it has its own three.
+      expect((await a.inject({ method: "POST", url: "/v1/auth/verify", payload: { message: "x", signature: "0x" } })).statusCode).toBe(400);
+    } finally {
+      await dropKeys(prefix);
+    }
   });
-}
+
+  it("when Redis does not answer, rate limits count per instance: sign-in stays up and limited (neither 5xx nor unlimited)", async () => {
+    const { path } = await sharedDatabase();
+    const app = await instance(path, { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, AUTH_RATE_LIMIT_PER_MINUTE: "3" }, testPrefix());
+    for (let i = 0; i < 3; i++) {
+      const ok = await nonce(app);
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.headers["x-ratelimit-remaining"]).toBe(String(2 - i));
+    }
+    expectProblem(await nonce(app), 429, "rate_limited");
+  });
+
+  it("a brand's perk changes on one instance show on the other at once, though its lists are cached far longer", async () => {
+    const prefix = testPrefix();
+    const { path, apiKey } = await sharedDatabase();
+    // Holdings and offer lists cached for a minute: only a broadcast explains a quick change.
+    const env = { REDIS_URL: redisUrl!, OWNERSHIP_CACHE_MS: LONG_MS };
+    const [a, b] = [await instance(path, env, prefix), await instance(path, env, prefix)];
+    // An instance without Redis on the same database: its changes are not broadcast.
+    const quiet = await instance(path, { OWNERSHIP_CACHE_MS: LONG_MS });
+    const member = chain.members[0]!;
+    await chain.mint(getAddress(member.account.address), DEMO_TYPES.stamp);
+    const token = await signIn(b, member);
+    const rule = { type: "holds", collection: getAddress(chain.collection.address) as Address, tokenId: String(DEMO_TYPES.stamp) };
+    const admin = (app: FastifyInstance, method: "POST" | "PATCH" | "DELETE", url: string, payload?: object) =>
+      app.inject({ method, url, headers: bearer(apiKey), ...(payload === undefined ? {} : { payload }) });
+
+    const created = await admin(a, "POST", "/v1/admin/perks", { title: "Free espresso", rule });
+    expect(created.statusCode, created.body).toBe(201);
+    const perkId: string = created.json().id;
+    expect(await timeUntil(async () => (await perkTitles(b, token)).includes("Free espresso"), AT_ONCE_MS)).not.toBeNull();
+    // Once A's message has surely landed, B lists again and caches that list.
+    await sleep(100);
+    expect(await perkTitles(b, token)).toEqual(["Free espresso"]);
+
+    // A change nobody broadcasts stays unseen on B past the old 1 s bound...
+    expect((await admin(quiet, "POST", "/v1/admin/perks", { title: "Unannounced", rule })).statusCode).toBe(201);
+    await sleep(LIST_CACHE_BOUND_MS + 200);
+    expect(await perkTitles(b, token)).toEqual(["Free espresso"]);
+
+    // ...while A's changes show on B at once (and with them, the list read anew).
+    expect((await admin(a, "PATCH", `/v1/admin/perks/${perkId}`, { title: "Free flat white" })).statusCode).toBe(200);
+    const patched = await timeUntil(async () => (await perkTitles(b, token)).includes("Free flat white"), 2_000);
+    expect(patched, "the patch showed on B").not.toBeNull();
+    expect(patched!).toBeLessThan(AT_ONCE_MS);
+    expect(await perkTitles(b, token)).toEqual(["Free flat white", "Unannounced"]);
+
+    expect((await admin(a, "DELETE", `/v1/admin/perks/${perkId}`)).statusCode).toBe(204);
+    const deleted = await timeUntil(async () => !(await perkTitles(b, token)).includes("Free flat white"), 2_000);
+    expect(deleted, "the deletion showed on B").not.toBeNull();
+    expect(deleted!).toBeLessThan(AT_ONCE_MS);
+  });
+
+  it("a sign-out on one instance ends the session on the other at once, though it caches sessions for a minute", async () => {
+    const prefix = testPrefix();
+    const { path } = await sharedDatabase();
+    const env = { REDIS_URL: redisUrl!, SESSION_CACHE_MS: LONG_MS };
+    const [a, b] = [await instance(path, env, prefix), await instance(path, env, prefix)];
+    // Without Redis, an instance keeps trusting its cached session: the bound the broadcast removes.
+    const quiet = await instance(path, { SESSION_CACHE_MS: LONG_MS });
+    const token = await signIn(a, chain.members[1]!);
+    const me = (app: FastifyInstance) => app.inject({ method: "GET", url: "/v1/perks", headers: bearer(token) });
+    for (const app of [a, b, quiet]) expect((await me(app)).statusCode).toBe(200);
+
+    expect((await a.inject({ method: "POST", url: "/v1/auth/logout", headers: bearer(token) })).statusCode).toBe(204);
+    const ended = await timeUntil(async () => (await me(b)).statusCode === 401, 2_000);
+    expect(ended, "the session ended on B").not.toBeNull();
+    expect(ended!).toBeLessThan(AT_ONCE_MS);
+    expectProblem(await me(a), 401, "session_expired");
+    expect((await me(quiet)).statusCode).toBe(200);
+  });
+
+  it("/readyz reports Redis: ok when it answers; not ok (the instance still ready) when nothing listens at REDIS_URL, without showing the URL", async () => {
+    const prefix = testPrefix();
+    const { path } = await sharedDatabase();
+    const up = await instance(path, { REDIS_URL: redisUrl! }, prefix);
+    const ready = await up.inject({ method: "GET", url: "/readyz" });
+    expect(ready.statusCode, ready.body).toBe(200);
+    expect(ready.json()).toEqual({ ok: true, store: { ok: true }, chain: { ok: true }, redis: { ok: true } });
+    expect(await connectionsNamed(prefix)).toEqual([`${prefix}-commands`, `${prefix}-invalidations`]);
+
+    // It starts anyway: Redis is a helper, and every instance shares it, so its outage is reported
+    // without taking this instance out of rotation.
+    const down = await instance(path, { REDIS_URL: `redis://:hunter2@127.0.0.1:${await freePort()}/0` }, testPrefix());
+    const degraded = await down.inject({ method: "GET", url: "/readyz" });
+    expect(degraded.statusCode, degraded.body).toBe(200);
+    expect(degraded.json()).toEqual({ ok: true, store: { ok: true }, chain: { ok: true }, redis: { ok: false, detail: "Redis unreachable" } });
+    expect(degraded.body).not.toContain("hunter2");
+
+    // Closing the app closes its connections.
+    const index = open.findIndex((o) => o.app === up);
+    const [{ app, store }] = open.splice(index, 1) as [{ app: FastifyInstance; store: Store }];
+    await app.close();
+    await store.close();
+    expect(await timeUntil(async () => (await connectionsNamed(prefix)).length === 0, 2_000)).not.toBeNull();
+  });
+});

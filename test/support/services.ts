@@ -20,6 +20,10 @@ declare module "vitest" {
 export const DEFAULT_TEST_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
 export const DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379";
 
+/** Why a service's tests may skip, said in their names (`describe.skipIf(url === null)(\`… (${POSTGRES_SKIPS})\`)`). */
+export const POSTGRES_SKIPS = "skipped only where PostgreSQL is not reachable at TEST_POSTGRES_URL and CI is not set";
+export const REDIS_SKIPS = "skipped only where Redis is not reachable at TEST_REDIS_URL and CI is not set";
+
 function loud(message: string): void {
   console.warn(`\n${"!".repeat(100)}\nSKIPPED: ${message}\n${"!".repeat(100)}\n`);
 }

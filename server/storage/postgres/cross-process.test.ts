@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshSchema, postgresForTests } from "../../../test/support/services.ts";
+import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import { CREATED_AT, describeCrossProcessTakes, offer, prepare, type CrossProcessEngine, type WorkerDatabase } from "../cross-process.test-helper.ts";
 import { StoreBusyError } from "../errors.ts";
 import { postgresMigrations } from "./migrations.ts";
@@ -14,11 +14,9 @@ import { PostgresStore } from "./postgres-store.ts";
 
 const url = postgresForTests("PostgresStore shared by several processes");
 
-if (url === null) {
-  it.skip("PostgresStore shared by several processes (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
-} else {
+describe.skipIf(url === null)(`PostgresStore shared by several processes (${POSTGRES_SKIPS})`, () => {
   // A connection of the test's own, outside every store: counts what the workers left behind.
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url! });
   const schemas: string[] = [];
 
   beforeAll(async () => {
@@ -35,7 +33,7 @@ if (url === null) {
     freshDatabase: () => {
       const schema = freshSchema();
       schemas.push(schema);
-      return { url, schema };
+      return { url: url!, schema };
     },
     open: (db) => PostgresStore.connect(db.url, { schema: db.schema!, poolSize: 1 }),
     count: async (db, sql) => Number((await client.query<{ n: string }>(sql.replace("FROM takes", `FROM ${db.schema!}.takes`))).rows[0]!.n),
@@ -49,9 +47,9 @@ if (url === null) {
     it("a take waits for another connection's lock on the offer, and gives up with StoreBusyError after lockTimeoutMs, recording nothing", async () => {
       const db: WorkerDatabase = await prepare(postgres, offer("drop"));
       const schema = db.schema!;
-      const store = await PostgresStore.connect(url, { schema, poolSize: 2, lockTimeoutMs: 1_000 });
+      const store = await PostgresStore.connect(url!, { schema, poolSize: 2, lockTimeoutMs: 1_000 });
       const input = { offerId: "o", kind: "drop", member: `0x${"a".repeat(40)}`, idempotencyKey: "k", id: "t", code: null, now: CREATED_AT } as const;
-      const holder = new pg.Client({ connectionString: url });
+      const holder = new pg.Client({ connectionString: url! });
       await holder.connect();
       try {
         // Held for less than the lock timeout: the take waits, then goes through.
@@ -78,4 +76,4 @@ if (url === null) {
       }
     });
   });
-}
+});

@@ -4,7 +4,7 @@
  * PostgreSQL cannot be reached, never under CI=true.
  */
 import { describe, expect, it } from "vitest";
-import { freshSchema, postgresForTests } from "../../../test/support/services.ts";
+import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import { describeStoreContract } from "../store-contract.test-helper.ts";
 import { PostgresDatabase } from "./database.ts";
 import { postgresMigrations } from "./migrations.ts";
@@ -12,15 +12,13 @@ import { PostgresStore } from "./postgres-store.ts";
 
 const url = postgresForTests("the PostgreSQL store contract");
 
-if (url === null) {
-  it.skip("PostgresStore (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
-} else {
-  describeStoreContract("PostgresStore", () => PostgresStore.connect(url, { schema: freshSchema(), poolSize: 12 }));
+describe.skipIf(url === null)(`PostgresStore (${POSTGRES_SKIPS})`, () => {
+  describeStoreContract("PostgresStore", () => PostgresStore.connect(url!, { schema: freshSchema(), poolSize: 12 }));
 
   describe("PostgreSQL migrations", () => {
     it("several instances starting at once on one database: one applies, the others wait and find it done", async () => {
       const schema = freshSchema();
-      const dbs = await Promise.all(Array.from({ length: 6 }, () => PostgresDatabase.connect(url, { schema, poolSize: 2 })));
+      const dbs = await Promise.all(Array.from({ length: 6 }, () => PostgresDatabase.connect(url!, { schema, poolSize: 2 })));
       try {
         const rows = await dbs[0]!.all<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
         expect(rows.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
@@ -31,10 +29,10 @@ if (url === null) {
 
     it("refuses a database whose migrations this code does not know", async () => {
       const schema = freshSchema();
-      const db = await PostgresDatabase.connect(url, { schema });
+      const db = await PostgresDatabase.connect(url!, { schema });
       await db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", postgresMigrations.length + 1, "from-the-future", new Date().toISOString());
       await db.close();
-      await expect(PostgresDatabase.connect(url, { schema })).rejects.toThrow(/does not know/);
+      await expect(PostgresDatabase.connect(url!, { schema })).rejects.toThrow(/does not know/);
     });
   });
-}
+});

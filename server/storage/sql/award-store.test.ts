@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
-import { freshSchema, postgresForTests } from "../../../test/support/services.ts";
+import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import type { AwardRetry, NewAward } from "../../awards/types.ts";
 import { PostgresStore } from "../postgres/postgres-store.ts";
 import { SqliteStore } from "../sqlite/sqlite-store.ts";
@@ -201,8 +201,6 @@ function describeAwardStore(name: string, open: () => Store | Promise<Store>, op
 describeAwardStore("award store on SQLite", () => SqliteStore.open(":memory:"), { concurrent: true });
 
 const url = postgresForTests("the award store on PostgreSQL");
-if (url === null) {
-  it.skip("award store on PostgreSQL (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
-} else {
-  describeAwardStore("award store on PostgreSQL", () => PostgresStore.connect(url, { schema: freshSchema(), poolSize: 10 }), { concurrent: true });
-}
+describe.skipIf(url === null)(`award store on PostgreSQL (${POSTGRES_SKIPS})`, () => {
+  describeAwardStore("award store on PostgreSQL", () => PostgresStore.connect(url!, { schema: freshSchema(), poolSize: 10 }), { concurrent: true });
+});

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Address } from "viem";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { freshSchema, postgresForTests } from "../../../test/support/services.ts";
+import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import { StoreInputError } from "../errors.ts";
 import { PostgresStore } from "../postgres/postgres-store.ts";
 import { SqliteStore } from "../sqlite/sqlite-store.ts";
@@ -200,8 +200,6 @@ describeCatalogStore("SQLite in memory", () => SqliteStore.open(":memory:"));
 describeCatalogStore("SQLite on a file", () => SqliteStore.open(join(dir, `catalog-${++files}.db`)));
 
 const url = postgresForTests("the PostgreSQL catalog store");
-if (url === null) {
-  it.skip("catalog store: PostgreSQL (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
-} else {
-  describeCatalogStore("PostgreSQL", () => PostgresStore.connect(url, { schema: freshSchema(), poolSize: 4 }));
-}
+describe.skipIf(url === null)(`catalog store: PostgreSQL (${POSTGRES_SKIPS})`, () => {
+  describeCatalogStore("PostgreSQL", () => PostgresStore.connect(url!, { schema: freshSchema(), poolSize: 4 }));
+});

@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "viem";
-import { freshSchema, postgresForTests } from "../../../test/support/services.ts";
+import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import type { AccessLogEntry, Consent, DataRequest } from "../../consents/types.ts";
 import { PostgresStore } from "../postgres/postgres-store.ts";
 import { SqliteStore } from "../sqlite/sqlite-store.ts";
@@ -170,8 +170,6 @@ function describeConsentStore(name: string, open: () => Store | Promise<Store>) 
 describeConsentStore("consent store on SQLite", () => SqliteStore.open(":memory:"));
 
 const url = postgresForTests("the consent store on PostgreSQL");
-if (url === null) {
-  it.skip("consent store on PostgreSQL (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
-} else {
-  describeConsentStore("consent store on PostgreSQL", () => PostgresStore.connect(url, { schema: freshSchema(), poolSize: 4 }));
-}
+describe.skipIf(url === null)(`consent store on PostgreSQL (${POSTGRES_SKIPS})`, () => {
+  describeConsentStore("consent store on PostgreSQL", () => PostgresStore.connect(url!, { schema: freshSchema(), poolSize: 4 }));
+});

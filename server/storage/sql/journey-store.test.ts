@@ -6,7 +6,7 @@
  */
 import type { Address } from "viem";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { freshSchema, postgresForTests } from "../../../test/support/services.ts";
+import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import { codeHash } from "../../journeys/codes.ts";
 import type { JourneyEvent, JourneyStep, NewJourney, StepCompletion } from "../../journeys/types.ts";
 import { PostgresDatabase } from "../postgres/database.ts";
@@ -318,11 +318,9 @@ describeJourneyStore("SQLite", async () => {
 });
 
 const url = postgresForTests("the journey store on PostgreSQL");
-if (url === null) {
-  it.skip("journey store: PostgreSQL (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
-} else {
+describe.skipIf(url === null)(`journey store: PostgreSQL (${POSTGRES_SKIPS})`, () => {
   describeJourneyStore("PostgreSQL", async () => {
-    const db = await PostgresDatabase.connect(url, { schema: freshSchema(), poolSize: 12 });
+    const db = await PostgresDatabase.connect(url!, { schema: freshSchema(), poolSize: 12 });
     return { db, store: createSqlStore(db) };
   });
-}
+});

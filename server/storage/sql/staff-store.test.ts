@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "viem";
-import { freshSchema, postgresForTests } from "../../../test/support/services.ts";
+import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import type { NewOffer, OfferKind, TakeStatus } from "../../offers/types.ts";
 import { PostgresStore } from "../postgres/postgres-store.ts";
 import { SqliteStore } from "../sqlite/sqlite-store.ts";
@@ -149,8 +149,6 @@ function describeStaffStore(name: string, open: () => Store | Promise<Store>) {
 describeStaffStore("staff store on SQLite", () => SqliteStore.open(":memory:"));
 
 const url = postgresForTests("the staff store on PostgreSQL");
-if (url === null) {
-  it.skip("staff store on PostgreSQL (PostgreSQL not reachable): is skipped because PostgreSQL is not reachable at TEST_POSTGRES_URL (under CI=true the run fails instead)", () => {});
-} else {
-  describeStaffStore("staff store on PostgreSQL", () => PostgresStore.connect(url, { schema: freshSchema(), poolSize: 4 }));
-}
+describe.skipIf(url === null)(`staff store on PostgreSQL (${POSTGRES_SKIPS})`, () => {
+  describeStaffStore("staff store on PostgreSQL", () => PostgresStore.connect(url!, { schema: freshSchema(), poolSize: 4 }));
+});
