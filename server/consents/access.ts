@@ -12,7 +12,7 @@ import { checksumAddress } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
 import { Nullable, TimestampSchema } from "../schemas.ts";
 import { newId, toTimestamp, type Page, type Store } from "../storage/index.ts";
-import { profileView, type ProfileView } from "./profile.ts";
+import { profileView } from "./profile.ts";
 import { consentStatus, DATA_FIELDS, type Consent, type DataField, type ListedAccessLogEntry } from "./types.ts";
 
 export const GrantedProfileSchema = Type.Object({
@@ -69,7 +69,7 @@ export function createMemberDataAccess(deps: { store: Store; now: () => Date }):
       const profile = profileView(await store.getProfile(member));
       const fields = DATA_FIELDS.filter((f) => byField.has(f)).map((field) => {
         const grant = byField.get(field)!;
-        return { field, value: valueOf(profile, field), grantId: grant.id, purpose: grant.purpose, expiresAt: grant.expiresAt };
+        return { field, value: profile[field], grantId: grant.id, purpose: grant.purpose, expiresAt: grant.expiresAt };
       });
       const used = [...new Set(byField.values())];
       await store.logAccess(
@@ -92,10 +92,6 @@ export function createMemberDataAccess(deps: { store: Store; now: () => Date }):
       return { items: page.items.map(accessLogView), nextCursor: page.nextCursor };
     },
   };
-}
-
-function valueOf(profile: ProfileView, field: DataField): unknown {
-  return profile[field];
 }
 
 /** No active grant: revoked if the latest grant was revoked, else required (none, or expired). */
