@@ -161,7 +161,21 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 
   // Who this instance is, to the leases of background work several instances share.
   const instanceId = randomUUID();
-  await app.register(storagePlugin, { databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize, pruneIntervalMs: config.pruneIntervalMs, holder: instanceId, ...(options.store ? { store: options.store } : {}) });
+  try {
+    await app.register(storagePlugin, {
+      databaseUrl: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      timeoutMs: config.databaseTimeoutMs,
+      pruneIntervalMs: config.pruneIntervalMs,
+      holder: instanceId,
+      leaseTtlMs: config.leaseTtlMs,
+      ...(options.store ? { store: options.store } : {}),
+    });
+  } catch (error) {
+    // The store could not be opened (server/main.ts waits for it and builds again): close what is open (Redis).
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const client = options.client ?? createChainClient(config.rpcUrl, config.chainId);
   await app.register(chainPlugin, { client, ownershipCacheMs: config.ownershipCacheMs, ...(options.ownership ? { ownership: options.ownership } : {}) });
   const now = options.now ?? (() => new Date());
@@ -233,6 +247,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     chainId: config.chainId,
     receiptTimeoutMs: config.mintTimeoutMs,
     instanceId,
+    leaseTtlMs: config.leaseTtlMs,
     now,
   });
   const registrations = createRegistrations({ store, client, chainId: config.chainId, directory, lifetimeSeconds: REGISTRATION_LIFETIME_SECONDS, now });
@@ -271,6 +286,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     now,
     onUnavailable: throttled(10_000, (brandId, error) => app.log.warn({ brandId, err: error }, "a brand's holdings could not be read for a listing")),
   });
+  const takeoverTrouble = throttled(10_000, (_what, error) => app.log.warn({ err: error }, "a claim taken over from a stopped instance could not be minted yet"));
   const drops = createDropVariant({
     store,
     ownership,
@@ -279,13 +295,24 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     directory,
     minters,
     voucherTtlSeconds: config.voucherTtlSeconds,
-    // Hashes are recorded before broadcast; a claim without one this long after its reservation was never sent.
-    staleAfterMs: config.mintTimeoutMs + 5 * 60_000,
+    holder: instanceId,
+    leaseTtlMs: config.leaseTtlMs,
     now,
+    onError: (error) => takeoverTrouble("takeover", error),
   });
   // Claims nobody reads still settle (their places free up); one instance sweeps at a time. Two at
   // once would do no harm (every transition is conditional, a resent transaction is the same one).
-  scheduleBackground(app, store, { name: "claim-sweep", holder: instanceId, intervalMs: config.claimSweepMs, run: () => drops.sweep(), failure: "claim sweep stopped early" });
+  const leaseTtlMs = config.leaseTtlMs;
+  scheduleBackground(app, store, { name: "claim-sweep", holder: instanceId, intervalMs: config.claimSweepMs, leaseTtlMs, run: () => drops.sweep(), failure: "claim sweep stopped early" });
+  // A claim whose instance died before sending is minted by another within about a lease time.
+  scheduleBackground(app, store, { name: "claim-takeover", holder: instanceId, intervalMs: leaseTtlMs, leaseTtlMs, run: () => drops.takeOver(), failure: "claim takeover stopped early" });
+  // A stopping instance finishes the mints it has under way before the store closes, for a while: a
+  // mint whose transaction is recorded settles from the chain later, on whichever instance reads it.
+  app.addHook("onClose", async () => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([drops.drain(), new Promise((resolve) => (timer = setTimeout(resolve, config.shutdownTimeoutMs).unref()))]);
+    clearTimeout(timer);
+  });
   // Journey stamps owed to members go out in batched airdrops from each brand's minter; one instance
   // works the queue at a time (its lease); completions nudge it (awards.nudge()).
   const awardTrouble = throttled(30_000, (_what, error) => app.log.warn({ err: error }, "award round stopped early"));
@@ -297,6 +324,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     batchMax: config.awardBatchMax,
     delayMs: config.awardDelayMs,
     intervalMs: config.awardIntervalMs,
+    leaseTtlMs: config.leaseTtlMs,
     now,
     onError: (error) => awardTrouble("award-queue", error),
   });

@@ -25,6 +25,16 @@ export type Config = {
   databaseUrl: string;
   /** PostgreSQL connections per instance. */
   databasePoolSize: number;
+  /** How long a PostgreSQL connection or statement may take before the store counts as unreachable (503 store_unavailable). */
+  databaseTimeoutMs: number;
+  /**
+   * How long work an instance holds (a minter's send, a background round, the award queue, a claim
+   * being minted) stays its own without renewal; the holder renews it while alive, so another
+   * instance takes over this soon after one dies.
+   */
+  leaseTtlMs: number;
+  /** How long a stopping instance (SIGTERM) waits for requests in flight before it closes them. */
+  shutdownTimeoutMs: number;
   /**
    * `redis://…` or `rediss://…` (may hold a password: never logged or echoed). null: no Redis, so rate
    * limits count per instance and other instances' changes show within the cache bounds. With it,
@@ -123,6 +133,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     collections: read.addresses("COLLECTIONS"),
     databaseUrl: read.databaseUrl("DATABASE_URL", "sqlite:.stampbook/stampbook.db"),
     databasePoolSize: read.int("DATABASE_POOL_SIZE", 10, 1, 1_000),
+    databaseTimeoutMs: read.int("DATABASE_TIMEOUT_MS", 10_000, 1_000, 600_000),
+    leaseTtlMs: read.int("LEASE_TTL_MS", 5_000, 1_000, 300_000),
+    shutdownTimeoutMs: read.int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     redisUrl: read.redisUrl("REDIS_URL"),
     nonceTtlSeconds: read.int("NONCE_TTL_SECONDS", 300, 10, 3600),
     sessionTtlSeconds: read.int("SESSION_TTL_SECONDS", 86_400, 60, 30 * 86_400),

@@ -84,6 +84,8 @@ export type ProblemCode =
   | "consent_revoked"
   | "erasure_invalid"
   | "store_busy"
+  | "store_unavailable"
+  | "shutting_down"
   | "internal";
 
 export type ProblemBody = {

@@ -295,7 +295,7 @@ async function twoWorkers(stores: [Store, Store]) {
       privateKey: MINTER.privateKey,
       chainId: 31337,
       receiptTimeoutMs: 5_000,
-      exclusive: (send) => withLease(store, `minter:${MINTER.account.address.toLowerCase()}`, holder, send, { ttlMs: 15_000, waitMs: 15_000 }),
+      exclusive: (send) => withLease(store, `minter:${MINTER.account.address.toLowerCase()}`, holder, (lease) => send(() => lease.held), { ttlMs: 15_000, waitMs: 15_000 }),
     });
     return createAwardQueue({ store, minters: { forBrand: async () => own }, client, holder, batchMax: 40, delayMs: 0, intervalMs: 60_000, batchesPerRound: 2 });
   });

@@ -23,6 +23,7 @@
 import { TransactionReceiptNotFoundError, type Address, type Hex, type PublicClient } from "viem";
 import type { BrandMinters } from "../brands/minters.ts";
 import { transactionKnown, rebroadcast, type Minter, type SendFailure } from "../drops/minter.ts";
+import { DEFAULT_LEASE_TTL_MS, tryLease } from "../leases.ts";
 import { newId, toTimestamp } from "../storage/index.ts";
 import type { LeaseStore } from "../storage/store.ts";
 import type { Award, AwardBatch, AwardRetry, AwardStore, ClaimedAwardBatch } from "./types.ts";
@@ -47,7 +48,16 @@ export type AwardQueueOptions = {
   retryBackoffMs?: number;
   /** How long a batch nothing could be sent for (no minter, paused, sold out, chain down) waits. Default 60 s. */
   blockedBackoffMs?: number;
-  /** A batch `open` (claimed, unsigned) this long lost its worker; its awards go back. Default 2 min. */
+  /**
+   * How long the queue's lease holds without renewal (LEASE_TTL_MS); renewed while a round runs, so
+   * another instance takes the queue over this soon after its worker dies. Default 5 s.
+   */
+  leaseTtlMs?: number;
+  /**
+   * A batch `open` (claimed, unsigned) this long lost its worker; its awards go back. Default: the
+   * lease time (a live worker keeps the lease, so an open batch older than that at the start of
+   * another round is an abandoned one).
+   */
   openBatchTimeoutMs?: number;
   /** Most batches one round sends; a full round is followed by another at once. Default 50. */
   batchesPerRound?: number;
@@ -91,13 +101,6 @@ function singlesOut(failure: SendFailure): boolean {
   return failure.revert !== undefined && (failure.revert.name === null || RECIPIENT_ERRORS.has(failure.revert.name));
 }
 
-/**
- * How long the queue's lease holds without renewal. Short, so that a successor takes over soon after
- * an instance dies mid-round (its batches settle from the chain); a round renews it at every step,
- * and a step that outlasts it lets another worker in, which costs work, never safety.
- */
-const leaseMs = (intervalMs: number) => Math.max(5_000, 5 * intervalMs);
-
 export function createAwardQueue(options: AwardQueueOptions): AwardQueue {
   const { store, client } = options;
   const now = options.now ?? (() => new Date());
@@ -105,7 +108,11 @@ export function createAwardQueue(options: AwardQueueOptions): AwardQueue {
   const maxAttempts = options.maxAttempts ?? 3;
   const retryBackoffMs = options.retryBackoffMs ?? 30_000;
   const blockedBackoffMs = options.blockedBackoffMs ?? 60_000;
-  const openBatchTimeoutMs = options.openBatchTimeoutMs ?? 120_000;
+  // Short, so that a successor takes over soon after an instance dies mid-round (its batches settle
+  // from the chain); renewed while the round runs, and checked at every step: a worker that lost it
+  // stops, and one that lost it unnoticed costs work, never safety (every transition is conditional).
+  const leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const openBatchTimeoutMs = options.openBatchTimeoutMs ?? leaseTtlMs;
   const batchesPerRound = options.batchesPerRound ?? 50;
 
   const later = (error: string | null, backoffMs: number): AwardRetry => ({ kind: "later", error, notBefore: backoffMs > 0 ? ts(backoffMs) : null, now: ts() });
@@ -257,11 +264,6 @@ export function createAwardQueue(options: AwardQueueOptions): AwardQueue {
   let again = false;
   let stopped = true;
 
-  const ttl = leaseMs(options.intervalMs);
-  const holdLease = () => {
-    const at = now().getTime();
-    return store.acquireLease(AWARD_QUEUE_LEASE, options.holder, toTimestamp(at + ttl), toTimestamp(at));
-  };
 
   /** A leased round, unless one is running (then one more after it, on a nudge's delay). */
   function tick(): void {
@@ -271,11 +273,12 @@ export function createAwardQueue(options: AwardQueueOptions): AwardQueue {
       return;
     }
     running = inTurn(async () => {
-      if (!(await holdLease())) return null;
+      const lease = await tryLease(store, AWARD_QUEUE_LEASE, options.holder, leaseTtlMs);
+      if (lease === null) return null;
       try {
-        return await round(holdLease);
+        return await round(async () => lease.held);
       } finally {
-        await store.releaseLease(AWARD_QUEUE_LEASE, options.holder).catch(() => undefined);
+        await lease.release();
       }
     })
       .then((report) => {

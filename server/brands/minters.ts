@@ -7,7 +7,7 @@ import type { Address, Hex, PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { Problem } from "../errors.ts";
 import { createMinter, type Minter } from "../drops/minter.ts";
-import { withLease } from "../leases.ts";
+import { DEFAULT_LEASE_TTL_MS, withLease } from "../leases.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import type { KeyVault } from "./key-vault.ts";
 import type { BrandMinter } from "./types.ts";
@@ -32,11 +32,13 @@ export type BrandMintersOptions = {
   receiptTimeoutMs: number;
   /** This instance, as the holder of a minter's send lease. */
   instanceId: string;
+  /** How long a send lease holds without renewal (LEASE_TTL_MS): another instance waits at most this long after its holder died. */
+  leaseTtlMs?: number;
   now?: () => Date;
 };
 
-/** A minter's send is quick (a nonce, a signature, a broadcast); a holder gone this long has died. */
-const SEND_LEASE = { ttlMs: 15_000, waitMs: 15_000 };
+/** How long a send waits for another instance's send with the same key before it gives up (nothing sent). */
+const SEND_WAIT_MS = 15_000;
 
 export function minterUnavailable(detail: string): Problem {
   return new Problem(503, "minter_unavailable", "No minter can mint for this brand", detail);
@@ -81,7 +83,8 @@ export function createBrandMinters(options: BrandMintersOptions): BrandMinters {
         chainId: options.chainId,
         receiptTimeoutMs: options.receiptTimeoutMs,
         // Every instance serving this deployment mints with this key: one of them sends at a time.
-        exclusive: (send) => withLease(store, `minter:${stored.address}`, options.instanceId, send, SEND_LEASE),
+        // The lease is renewed while a send runs; a holder that died lets go within one lease time.
+        exclusive: (send) => withLease(store, `minter:${stored.address}`, options.instanceId, (lease) => send(() => lease.held), { ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, waitMs: SEND_WAIT_MS }),
       });
       open.set(stored.address, minter);
       return minter;

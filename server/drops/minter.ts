@@ -33,6 +33,7 @@ import {
   type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { LeaseTimeoutError } from "../leases.ts";
 import { MINTER_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../contracts/bindings/index.ts";
 
@@ -142,9 +143,11 @@ export type MinterOptions = {
   pollingIntervalMs?: number;
   /**
    * Runs one send (nonce, sign, record, broadcast) while no other process sends with this key:
-   * several API instances share each brand's minter. Default: this process's queue alone.
+   * several API instances share each brand's minter. `stillExclusive` says whether that still holds
+   * (a lease lost while the store was out of reach): nothing is recorded or sent once it does not.
+   * Default: this process's queue alone.
    */
-  exclusive?: <T>(send: () => Promise<T>) => Promise<T>;
+  exclusive?: <T>(send: (stillExclusive: () => boolean) => Promise<T>) => Promise<T>;
 };
 
 const MAX_NONCE_RETRIES = 3;
@@ -169,7 +172,7 @@ export function createMinter(options: MinterOptions): Minter {
     tail = run.catch(() => undefined);
     return run;
   }
-  const exclusive = options.exclusive ?? (<T>(send: () => Promise<T>) => send());
+  const exclusive = options.exclusive ?? (<T>(send: (stillExclusive: () => boolean) => Promise<T>) => send(() => true));
   // The nonce after our last accepted broadcast: an RPC behind a load balancer may lag behind it.
   // Another instance's broadcasts show in the node's pending count, read under `exclusive`.
   let nextNonce = 0;
@@ -188,7 +191,7 @@ export function createMinter(options: MinterOptions): Minter {
   }
 
   /** Runs in the queue: nonce, sign, record, broadcast. */
-  async function send(call: Call): Promise<SendOutcome> {
+  async function send(call: Call, stillExclusive: () => boolean): Promise<SendOutcome> {
     const { data, gas } = call;
     for (let attempt = 1; ; attempt++) {
       let serialized: Hex;
@@ -202,6 +205,8 @@ export function createMinter(options: MinterOptions): Minter {
         return { status: "failed", ...classify(error) };
       }
       const txHash = keccak256(serialized);
+      // Another instance may have this key's lease now, and with it this nonce: record nothing, send nothing.
+      if (!stillExclusive()) return { status: "failed", code: "mint_failed", message: "the minter is busy: this instance lost its turn with the key" };
       if (!(await call.beforeBroadcast({ hash: txHash, raw: serialized, nonce }))) return { status: "aborted" };
       try {
         await wallet.sendRawTransaction({ serializedTransaction: serialized });
@@ -231,10 +236,12 @@ export function createMinter(options: MinterOptions): Minter {
   /** A send in this process's queue, holding the key's lease across instances. */
   async function queued(call: Call): Promise<SendOutcome> {
     try {
-      return await serially(() => exclusive(() => send(call)));
-    } catch {
-      // Only `exclusive` throws, and only before the send ran: nothing was signed or broadcast.
-      return { status: "failed", code: "mint_failed", message: "the minter is busy: another instance held its key too long" };
+      return await serially(() => exclusive((stillExclusive) => send(call, stillExclusive)));
+    } catch (error) {
+      // Taking the key's turn failed, or recording the transaction did: either way before the
+      // broadcast, so nothing was sent.
+      const message = error instanceof LeaseTimeoutError ? "the minter is busy: another instance held its key too long" : "the mint could not be recorded (the store did not answer); nothing was sent";
+      return { status: "failed", code: "mint_failed", message };
     }
   }
 

@@ -462,7 +462,7 @@ describe("when minting fails", () => {
     }
   });
 
-  it("a claim reserved by a process that stopped before sending anything is failed on the member's next claim", async () => {
+  it("a claim reserved by a process that stopped before sending anything is taken over and minted: the retry gets it, once", async () => {
     const drop = await createDrop();
     const member = freshWallet();
     const address = member.account.address;
@@ -472,11 +472,17 @@ describe("when minting fails", () => {
     // A recent one is left alone: its process may still be sending it.
     const recent = freshWallet();
     await server.store.take({ offerId: drop.id, kind: "drop", member: recent.account.address, idempotencyKey: "busy", id: "claim_busy", code: null, now: new Date().toISOString() });
-    expectProblem(await claim(recent, drop.id), 409, "member_limit_reached");
+    const busy = await claim(recent, drop.id, "busy");
+    expect(busy.statusCode, busy.body).toBe(202);
+    expect(await server.store.getTake("claim_busy")).toMatchObject({ status: "pending", txHash: null });
 
-    const response = await claim(member, drop.id);
-    expect(response.statusCode, response.body).toBe(201);
-    expect(await server.store.getTake("claim_crashed")).toMatchObject({ status: "failed", error: { code: "mint_failed", message: expect.stringMatching(/interrupted/) } });
+    // The member's retry with the same key: this instance takes the claim over and mints it.
+    const response = await claim(member, drop.id, "crashed");
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ id: "claim_crashed", status: "minted" });
+    expect(await balanceOf(address)).toBe(1n);
+    // It was the member's one claim: another is refused, and nothing more is minted.
+    expectProblem(await claim(member, drop.id), 409, "member_limit_reached");
     expect(await balanceOf(address)).toBe(1n);
   });
 

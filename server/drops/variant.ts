@@ -9,7 +9,11 @@
  *   frees the member's place so they can try again. No receipt within the timeout: the claim stays
  *   `pending` (it may still mine, so it keeps counting) and is settled later from the chain when it is
  *   read again, retried, or swept: mined, it becomes `minted`; if the node never got it, it is sent
- *   again; if its nonce went to another transaction, or it was never sent at all, `failed`.
+ *   again; if its nonce went to another transaction, `failed`.
+ * - Until its transaction is recorded, a claim is held by the one instance minting it, which renews
+ *   the hold while it works (LEASE_TTL_MS). A claim whose instance died before sending is taken over
+ *   within about a lease time by another instance (the member's retry, a read of it, or the takeover
+ *   round) and minted there; only the holder can record a transaction, so it is never sent twice.
  * - mode `voucher`: the minter signs an EIP-712 ClaimVoucher for the member (uid = keccak256 of the
  *   claim id, valid from 60 s before the chain's time until the TTL after it, price 0): `issued`. The
  *   member's wallet or any relayer submits it. Used on chain it becomes `minted`; lapsed unused, `expired`.
@@ -38,6 +42,10 @@ export type DropVariant = OfferVariant<DropRewardInput> & {
   settle(claim: Take): Promise<Take>;
   /** Settles every pending claim and every issued voucher past its `validUntil`; returns how many changed. */
   sweep(): Promise<number>;
+  /** Takes over the unsent claims whose instance stopped renewing them and mints them here; returns how many. */
+  takeOver(): Promise<number>;
+  /** Waits for the mints this instance has under way (a stopping instance finishes them). */
+  drain(): Promise<void>;
 };
 
 export type DropVariantDeps = {
@@ -49,12 +57,13 @@ export type DropVariantDeps = {
   directory: CollectionDirectory;
   minters: BrandMinters;
   voucherTtlSeconds: number;
-  /**
-   * A pending claim with no transaction after this long was never broadcast (hashes are recorded
-   * first) and is failed when read, freeing its place. Keep it well above the mint timeout.
-   */
-  staleAfterMs: number;
+  /** This instance, as the holder of the claims it mints. */
+  holder: string;
+  /** How long an unsent claim stays its holder's without renewal (LEASE_TTL_MS) before another instance takes it over. */
+  leaseTtlMs: number;
   now?: () => Date;
+  /** Where a mint taken over in the background reports a failure to reach the store or chain. */
+  onError?: (error: unknown) => void;
 };
 
 const UINT256_MAX = 2n ** 256n - 1n;
@@ -69,6 +78,17 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
   const at = () => toTimestamp(now());
   /** Claims this process is minting right now: a concurrent retry waits for the outcome. */
   const inflight = new Map<string, Promise<Take>>();
+
+  /** Registers a mint under way; a failure no caller waits for is reported, never left unhandled. */
+  function track(id: string, work: Promise<Take>): Promise<Take> {
+    const running = work.finally(() => inflight.delete(id));
+    inflight.set(id, running);
+    running.catch((error: unknown) => deps.onError?.(error));
+    return running;
+  }
+
+  /** Whether an unsent claim's holder stopped renewing it a lease time ago. */
+  const abandoned = (claim: Take) => claim.status === "pending" && claim.txHash === null && now().getTime() - Date.parse(claim.updatedAt) > deps.leaseTtlMs;
 
   async function minterOf(brandId: string): Promise<Minter> {
     const minter = await minters.forBrand(brandId);
@@ -116,12 +136,30 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
       if (check.status === "reverted") return complete(claim.id, { status: "failed", error: { code: "mint_failed", message: "the mint transaction reverted" }, now: at() });
       return claim;
     }
-    if (now().getTime() - Date.parse(claim.updatedAt) > deps.staleAfterMs) {
-      // Reserved but never sent (the process stopped in between): nothing can mint it any more,
-      // because the minter records the hash before it broadcasts and that now fails.
-      return complete(claim.id, { status: "failed", error: { code: "mint_failed", message: "the mint was interrupted before it was sent" }, now: at() });
+    // Reserved and not sent: its holder is minting it, or died before it could.
+    if (!abandoned(claim)) return claim;
+    const resumed = track(claim.id, resume(claim));
+    return wait ? resumed : claim;
+  }
+
+  /** Takes over a claim whose holder stopped renewing it, and delivers it here. */
+  async function resume(claim: Take): Promise<Take> {
+    const held = await store.holdTake(claim.id, deps.holder, at(), toTimestamp(now().getTime() - deps.leaseTtlMs));
+    // Another instance took it first, or it was sent or settled meanwhile.
+    if (held === null) return (await store.getTake(claim.id)) ?? claim;
+    const minter = await minters.forBrand(held.brandId);
+    if (minter === null) return complete(held.id, { status: "failed", error: { code: "mint_failed", message: "the brand has no minter this server can use" }, now: at() });
+    return tokenOf(held).mode === "voucher" ? issueVoucher(held, minter, await chainTime()) : mintHeld(held, minter);
+  }
+
+  /** Mints a claim this instance holds, renewing the hold until the mint ends (its transaction recorded, or nothing sent). */
+  async function mintHeld(claim: Take, minter: Minter): Promise<Take> {
+    const renewal = setInterval(() => void store.renewTake(claim.id, deps.holder, at()).catch(() => undefined), Math.max(100, Math.floor(deps.leaseTtlMs / 3)));
+    try {
+      return await mint(claim, minter);
+    } finally {
+      clearInterval(renewal);
     }
-    return claim;
   }
 
   /**
@@ -152,7 +190,8 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
       to: claim.member,
       tokenId: BigInt(reward.tokenId),
       amount: BigInt(reward.amount),
-      beforeBroadcast: async (tx) => (await store.recordTakeTx(claim.id, tx, at())) !== null,
+      // Only while this instance holds the claim: one that took it over sends its own, never both.
+      beforeBroadcast: async (tx) => (await store.recordTakeTx(claim.id, tx, at(), deps.holder)) !== null,
     });
     switch (outcome.status) {
       case "minted":
@@ -253,6 +292,7 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
       // Earlier claims of this drop that still hold a place may free it: a mint that never happened, a voucher that lapsed.
       const { items } = await store.listTakes({ kind: "drop", member, offerId: offer.id, limit: 100 });
       for (const claim of items) {
+        // One left by a dead instance is taken over (in the background): it keeps its place and mints.
         if (claim.status === "pending") await settle(claim, false);
         else if (claim.status === "issued") await settleVoucher(claim, snapshot.now);
       }
@@ -264,9 +304,9 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
       if (tokenOf(claim).mode === "voucher") {
         settled = await issueVoucher(claim, minter, snapshot.now);
       } else {
-        const running = mint(claim, minter).finally(() => inflight.delete(claim.id));
-        inflight.set(claim.id, running);
-        settled = await running;
+        const held = await store.holdTake(claim.id, deps.holder, at());
+        // Null: another instance took it over already (this one looked dead); it mints it.
+        settled = held === null ? ((await store.getTake(claim.id)) ?? claim) : await track(claim.id, mintHeld(held, minter));
       }
       if (settled.status === "failed") throw claimFailed(settled);
       return settled;
@@ -299,6 +339,26 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
         } while (cursor !== null);
       }
       return changed;
+    },
+
+    async takeOver() {
+      let taken = 0;
+      let cursor: string | null = null;
+      do {
+        const page = await store.listTakes({ kind: "drop", status: "pending", limit: 100, cursor });
+        for (const claim of page.items) {
+          if (!abandoned(claim) || inflight.has(claim.id)) continue;
+          // In the background: one slow mint must not hold up the others' takeover.
+          void track(claim.id, resume(claim));
+          taken++;
+        }
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      return taken;
+    },
+
+    async drain() {
+      await Promise.allSettled([...inflight.values()]);
     },
   };
 }

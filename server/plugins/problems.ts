@@ -7,7 +7,7 @@
 import fp from "fastify-plugin";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Problem, PROBLEM_CONTENT_TYPE } from "../errors.ts";
-import { StoreBusyError, StoreInputError } from "../storage/index.ts";
+import { StoreBusyError, StoreInputError, StoreUnavailableError } from "../storage/index.ts";
 
 function toProblem(error: FastifyError): Problem {
   if (error instanceof Problem) return error;
@@ -15,6 +15,9 @@ function toProblem(error: FastifyError): Problem {
   if (error instanceof StoreInputError) return new Problem(400, "bad_request", "The request is not valid", error.message);
   // Another process held the database too long: nothing was recorded, and a retry may pass.
   if (error instanceof StoreBusyError) return new Problem(503, "store_busy", "Too busy to record this right now", "Nothing was recorded; try again.", { retryAfter: 1 });
+  // The database could not be reached: a write under way may or may not have committed, so the
+  // retry carries the same Idempotency-Key and gets the one outcome.
+  if (error instanceof StoreUnavailableError) return storeUnavailable();
   if (error.validation) {
     return new Problem(400, "validation_failed", "The request is not valid", error.message, {
       errors: error.validation.map((v) => ({ in: error.validationContext ?? "request", path: v.instancePath || "/", message: v.message ?? "invalid" })),
@@ -41,6 +44,10 @@ function toProblem(error: FastifyError): Problem {
     return new Problem(error.statusCode, "bad_request", "The request could not be read", error.message);
   }
   return new Problem(500, "internal", "Something went wrong on our side");
+}
+
+export function storeUnavailable(): Problem {
+  return new Problem(503, "store_unavailable", "The service's database cannot be reached just now", "Try again shortly. A change you asked for is applied at most once: retry it with the same Idempotency-Key.", { retryAfter: 2 });
 }
 
 function sendProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {

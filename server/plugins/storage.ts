@@ -18,10 +18,13 @@ declare module "fastify" {
 }
 
 export const storagePlugin = fp(
-  async (app: FastifyInstance, opts: { store?: Store; databaseUrl: string; poolSize?: number; pruneIntervalMs: number; holder?: string }) => {
+  async (app: FastifyInstance, opts: { store?: Store; databaseUrl: string; poolSize?: number; timeoutMs?: number; pruneIntervalMs: number; holder?: string; leaseTtlMs?: number }) => {
     const owned = opts.store === undefined;
-    const store = opts.store ?? (await openStore(opts.databaseUrl, opts.poolSize === undefined ? {} : { poolSize: opts.poolSize }));
+    const store = opts.store ?? (await openStore(opts.databaseUrl, { ...(opts.poolSize === undefined ? {} : { poolSize: opts.poolSize }), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) }));
     app.decorate("store", store);
+    // A store handed in by the caller is the caller's to close. Hooks close in reverse order: added
+    // first, this runs after the rounds below (and everything registered later) have finished.
+    if (owned) app.addHook("onClose", async () => store.close());
     // One instance at a time prunes a shared store (harmless twice, but pointless).
     scheduleBackground(app, store, {
       name: "prune",
@@ -29,9 +32,8 @@ export const storagePlugin = fp(
       intervalMs: opts.pruneIntervalMs,
       run: () => store.pruneExpired(toTimestamp()),
       failure: "pruning expired sign-in records failed",
+      ...(opts.leaseTtlMs === undefined ? {} : { leaseTtlMs: opts.leaseTtlMs }),
     });
-    // A store handed in by the caller is the caller's to close.
-    if (owned) app.addHook("onClose", async () => store.close());
   },
   { name: "storage", fastify: "5.x" },
 );

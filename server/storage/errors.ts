@@ -22,3 +22,16 @@ export class StoreBusyError extends Error {
     this.name = "StoreBusyError";
   }
 }
+
+/**
+ * The store could not be reached: the connection failed, dropped or timed out, or the database
+ * cannot be read or written (a full disk, an I/O error). A read changed nothing; a write that was
+ * under way may or may not have committed, so a client retries it with the same idempotency key and
+ * gets the one outcome. Map it to HTTP 503.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super("the store could not be reached", { cause });
+    this.name = "StoreUnavailableError";
+  }
+}

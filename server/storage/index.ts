@@ -1,5 +1,5 @@
 export { decodeCursor, encodeCursor, type PageCursor } from "./cursor.ts";
-export { StoreBusyError, StoreInputError } from "./errors.ts";
+export { StoreBusyError, StoreInputError, StoreUnavailableError } from "./errors.ts";
 export { sha256Hex } from "./hash.ts";
 export { newId, newRedemptionCode, normalizeRedemptionCode } from "./ids.ts";
 export { applyMigrations, migrations, type Migration } from "./sqlite/migrations.ts";

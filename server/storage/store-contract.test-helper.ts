@@ -1252,6 +1252,32 @@ export function describeStoreContract(name: string, createStore: () => Store | P
         expect(await store.getTake(c.id)).toEqual(minted);
       });
 
+      it("holds an unsent take for one instance: only the holder records its transaction, and a stale one is taken over", async () => {
+        const c = created(await store.take(takeInput("drop")));
+        // Nobody holds a fresh take: the instance that reserved it does, and renews it.
+        expect(await store.holdTake(c.id, "instance-a", at(MINUTE))).toMatchObject({ id: c.id, status: "pending", updatedAt: at(MINUTE) });
+        expect(await store.holdTake(c.id, "instance-a", at(MINUTE + 1_000))).toMatchObject({ updatedAt: at(MINUTE + 1_000) });
+        expect(await store.renewTake(c.id, "instance-a", at(MINUTE + 2_000))).toBe(true);
+        // Another instance may neither hold it while it is renewed, nor record a transaction for it.
+        expect(await store.holdTake(c.id, "instance-b", at(MINUTE + 3_000))).toBeNull();
+        expect(await store.holdTake(c.id, "instance-b", at(MINUTE + 3_000), at(MINUTE + 2_000))).toBeNull();
+        expect(await store.renewTake(c.id, "instance-b", at(MINUTE + 3_000))).toBe(false);
+        expect(await store.recordTakeTx(c.id, { hash: TX, raw: "0x01" }, at(MINUTE + 3_000), "instance-b")).toBeNull();
+        // Once instance-a stopped renewing it (it died), instance-b takes it over; instance-a can no longer send it.
+        expect(await store.holdTake(c.id, "instance-b", at(MINUTE + 9_000), at(MINUTE + 4_000))).toMatchObject({ updatedAt: at(MINUTE + 9_000) });
+        expect(await store.renewTake(c.id, "instance-a", at(MINUTE + 9_500))).toBe(false);
+        expect(await store.recordTakeTx(c.id, { hash: TX, raw: "0x01" }, at(MINUTE + 9_500), "instance-a")).toBeNull();
+        expect(await store.recordTakeTx(c.id, { hash: TX2, raw: "0x02" }, at(MINUTE + 9_500), "instance-b")).toMatchObject({ txHash: TX2 });
+        // Sent: nobody holds it any more, not even after a long silence (the chain settles it).
+        expect(await store.holdTake(c.id, "instance-a", at(HOUR), at(HOUR))).toBeNull();
+        expect(await store.renewTake(c.id, "instance-b", at(HOUR))).toBe(false);
+        // A fresh take is never taken over as stale, and a settled one is never held.
+        const d = created(await store.take(takeInput("drop", { member: BOB, now: at(HOUR) })));
+        expect(await store.holdTake(d.id, "instance-b", at(HOUR + 1_000), at(HOUR - 1_000))).toBeNull();
+        await store.completeTake(d.id, { status: "failed", error: { code: "mint_failed", message: "x" }, now: at(HOUR + 2_000) });
+        expect(await store.holdTake(d.id, "instance-a", at(HOUR + 3_000))).toBeNull();
+      });
+
       it("issues a voucher, which then expires or is used on chain", async () => {
         await createOffer(offerInput("drop", { id: "voucher-drop", reward: { type: "token", collection: REWARD_COLLECTION, tokenId: "6", amount: "2", mode: "voucher" } }));
         const v = created(await store.take(takeInput("drop", { offerId: "voucher-drop", member: BOB })));

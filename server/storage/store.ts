@@ -160,9 +160,19 @@ export interface TakeStore {
   consumeCode(brandId: string, code: string, now: Timestamp): Promise<ConsumeCodeResult>;
   /**
    * Records the transaction a pending take's mint is about to broadcast. Null (and nothing changes)
-   * unless the take exists and is still `pending`: the caller must then not broadcast.
+   * unless the take exists and is still `pending` (and, with `holder`, is held by it: see
+   * {@link holdTake}): the caller must then not broadcast.
    */
-  recordTakeTx(id: string, tx: { hash: string; raw: string }, now: Timestamp): Promise<Take | null>;
+  recordTakeTx(id: string, tx: { hash: string; raw: string }, now: Timestamp, holder?: string): Promise<Take | null>;
+  /**
+   * Makes `holder` the one instance that may send a pending take's transaction, while none is
+   * recorded yet: a take nobody holds, or already held by `holder`, or (with `staleBefore`) one whose
+   * holder has not renewed it (updated_at) since then, because it died. Null, changing nothing,
+   * otherwise. Holding renews it.
+   */
+  holdTake(id: string, holder: string, now: Timestamp, staleBefore?: Timestamp): Promise<Take | null>;
+  /** Renews `holder`'s hold on an unsent pending take; false once it is no longer its own (or was sent or settled). */
+  renewTake(id: string, holder: string, now: Timestamp): Promise<boolean>;
   /** Settles a token take (see {@link CompleteTakeInput}); null if it is missing or the transition is not allowed. */
   completeTake(id: string, input: CompleteTakeInput): Promise<Take | null>;
 }

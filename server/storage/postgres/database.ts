@@ -5,11 +5,15 @@
  * (`Dialect.forUpdate`, see the offer and take stores), and the unique indexes catch the rest.
  *
  * A lock not got within `lockTimeoutMs` is a StoreBusyError (503 store_busy, nothing recorded), as
- * SQLite's busy timeout is.
+ * SQLite's busy timeout is. A server that cannot be reached, a connection that drops, and a connection
+ * or statement that takes longer than `timeoutMs` are a StoreUnavailableError (503 store_unavailable):
+ * the broken connection leaves the pool, and the next request connects afresh, so the instance
+ * recovers by itself when the server is back. A connection's errors never reach the process as an
+ * unhandled `'error'` event, whether it is idle in the pool or held by a transaction.
  */
 import { createHash } from "node:crypto";
 import pg from "pg";
-import { StoreBusyError } from "../errors.ts";
+import { StoreBusyError, StoreUnavailableError } from "../errors.ts";
 import type { Dialect, SqlDatabase, SqlExecutor, SqlValue, TransactionOptions } from "../sql/database.ts";
 import { applyPostgresMigrations } from "./migrations.ts";
 
@@ -17,6 +21,7 @@ const DIALECT: Dialect = { name: "postgres", forUpdate: " FOR NO KEY UPDATE" };
 
 export const DEFAULT_POOL_SIZE = 10;
 export const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export type PostgresOptions = {
   /** Connections in the pool. Default 10. */
@@ -25,6 +30,11 @@ export type PostgresOptions = {
   lockTimeoutMs?: number;
   /** The schema the tables live in (created if missing); default the connection's own (`public`). */
   schema?: string;
+  /**
+   * How long connecting (or waiting for a free connection) and any one statement may take before
+   * the store counts as unreachable. Above `lockTimeoutMs`, so a lock wait ends as busy first. Default 10000 ms.
+   */
+  timeoutMs?: number;
 };
 
 // SQLSTATE codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
@@ -33,6 +43,20 @@ const LOCK_NOT_AVAILABLE = "55P03";
 const DEADLOCK_DETECTED = "40P01";
 const SERIALIZATION_FAILURE = "40001";
 const BUSY = new Set([LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED, SERIALIZATION_FAILURE]);
+// The server going away or refusing connections: class 08 (connection exception), admin or crash
+// shutdown, "cannot connect now" (starting up, recovering), too many connections.
+const SERVER_GONE = new Set(["57P01", "57P02", "57P03", "53300"]);
+// What the socket says when the server or the path to it is gone.
+const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+// What pg and pg-pool say (as plain Errors without a code) when a connection fails, drops or times out.
+const DISCONNECTED = /Connection terminated|not queryable|timeout exceeded when trying to connect|Query read timeout|Connection ended|Cannot use a pool after calling end/i;
+
+/** Whether `error` says the server could not be reached (rather than that it refused the statement). */
+export function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && (code.startsWith("08") || SERVER_GONE.has(code) || NETWORK.has(code))) return true;
+  return error instanceof Error && DISCONNECTED.test(error.message);
+}
 
 const INT8 = 20;
 /** bigint columns (limits) as JS numbers: the store keeps them within Number.MAX_SAFE_INTEGER. */
@@ -59,8 +83,11 @@ function statement(sql: string): { name: string; text: string } {
 /** pg sends a Buffer as bytea, but a plain Uint8Array as JSON: hand it a Buffer. */
 const values = (params: SqlValue[]) => params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
 
-function busy(error: unknown): unknown {
-  return BUSY.has((error as { code?: string } | null)?.code ?? "") ? new StoreBusyError(error) : error;
+/** The store's own error for what the driver threw: busy, unreachable, or as it was. */
+function classify(error: unknown): unknown {
+  if (error instanceof StoreBusyError || error instanceof StoreUnavailableError) return error;
+  if (BUSY.has((error as { code?: string } | null)?.code ?? "")) return new StoreBusyError(error);
+  return isUnreachable(error) ? new StoreUnavailableError(error) : error;
 }
 
 function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
@@ -68,7 +95,7 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
     try {
       return await client.query({ ...statement(sql), values: values(params) });
     } catch (error) {
-      throw busy(error);
+      throw classify(error);
     }
   };
   return {
@@ -97,9 +124,28 @@ export class PostgresDatabase implements SqlDatabase {
     const schema = options.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new RangeError(`schema must be a lowercase SQL identifier, got ${schema}`);
     const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-    const settings = [`-c lock_timeout=${lockTimeoutMs}`, ...(schema === undefined ? [] : [`-c search_path=${schema}`])];
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? DEFAULT_POOL_SIZE, options: settings.join(" "), types });
-    // An idle connection the server drops must not crash the process: the pool replaces it.
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const settings = [
+      `-c lock_timeout=${lockTimeoutMs}`,
+      // A transaction whose instance vanished (killed, or cut off while the server waits) must not
+      // hold its row locks until the server's TCP keepalive notices, which takes hours by default.
+      `-c idle_in_transaction_session_timeout=${2 * timeoutMs}`,
+      ...(schema === undefined ? [] : [`-c search_path=${schema}`]),
+    ];
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? DEFAULT_POOL_SIZE,
+      options: settings.join(" "),
+      types,
+      // Never wait forever: not for a server that does not answer, a free connection, or a statement.
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      // A path that silently died shows within seconds, not after the OS's two hours.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 5_000,
+    });
+    // An idle connection the server drops must not crash the process: the pool discards it and
+    // connects afresh when next asked.
     pool.on("error", () => undefined);
     const db = new PostgresDatabase(pool);
     try {
@@ -128,7 +174,18 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const client = await this.#pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw classify(error);
+    }
+    // While this transaction holds the connection the pool does not listen to it: a connection that
+    // drops would otherwise emit an `'error'` nobody handles, which ends the process. The statement
+    // in flight fails with the same error, so noting it is enough.
+    let broken: unknown = null;
+    const onError = (error: unknown) => (broken ??= error);
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       // Used nonces and sign-outs may skip waiting for the disk, as on SQLite (synchronous = NORMAL).
@@ -137,10 +194,16 @@ export class PostgresDatabase implements SqlDatabase {
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw busy(error);
+      const failure = classify(error);
+      // A connection that failed or timed out is not asked anything more (a ROLLBACK would wait
+      // behind the stuck statement); discarding it ends the transaction on the server.
+      if (failure instanceof StoreUnavailableError) broken ??= failure;
+      else await client.query("ROLLBACK").catch((rollback: unknown) => (broken ??= rollback));
+      throw failure;
     } finally {
-      client.release();
+      client.off("error", onError);
+      // With an error, the pool closes the connection instead of handing it out again.
+      client.release(broken === null ? undefined : (broken as Error));
     }
   }
 

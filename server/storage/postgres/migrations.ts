@@ -147,6 +147,8 @@ export const postgresMigrations: readonly PostgresMigration[] = [
   { version: 6, name: "staff", sql: staffSchema.postgres },
   { version: 7, name: "consents", sql: consentSchema.postgres },
   { version: 8, name: "access-log-and-erasure", sql: memberDataSchema.postgres },
+  // See the SQLite migration of the same name.
+  { version: 9, name: "claim-holders", sql: `ALTER TABLE takes ADD COLUMN holder ${id}` },
 ];
 
 /**

@@ -237,15 +237,55 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       });
     },
 
-    async recordTakeTx(id: string, tx: { hash: string; raw: string }, now: Timestamp): Promise<Take | null> {
+    async recordTakeTx(id: string, tx: { hash: string; raw: string }, now: Timestamp, holder?: string): Promise<Take | null> {
       if (typeof tx !== "object" || tx === null) throw new StoreInputError("tx", "expected {hash, raw}");
       const hash = requireTxHash("tx.hash", tx.hash);
       const raw = requireRawTx("tx.raw", tx.raw);
       requireTimestamp("now", now);
+      const held = holder === undefined ? "" : " AND holder = ?";
       const row = await db.transaction((tx) =>
-        tx.get<TakeRow>(`UPDATE takes SET tx_hash = ?, tx_raw = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING ${takeColumns}`, hash, raw, now, String(id)),
+        tx.get<TakeRow>(
+          `UPDATE takes SET tx_hash = ?, tx_raw = ?, updated_at = ? WHERE id = ? AND status = 'pending'${held} RETURNING ${takeColumns}`,
+          hash,
+          raw,
+          now,
+          String(id),
+          ...(holder === undefined ? [] : [requireKey("holder", holder)]),
+        ),
       );
       return row === undefined ? null : toTake(row);
+    },
+
+    async holdTake(id: string, holder: string, now: Timestamp, staleBefore?: Timestamp): Promise<Take | null> {
+      requireKey("holder", holder);
+      requireTimestamp("now", now);
+      // Without staleBefore: a take nobody holds yet, or the holder's own. With it: the holder's own,
+      // or one nobody renewed since then (a fresh take another instance is about to hold is left alone).
+      const whose = staleBefore === undefined ? "holder IS NULL" : "updated_at < ?";
+      const row = await db.transaction((tx) =>
+        tx.get<TakeRow>(
+          `UPDATE takes SET holder = ?, updated_at = ?
+           WHERE id = ? AND status = 'pending' AND tx_hash IS NULL AND (holder = ? OR ${whose})
+           RETURNING ${takeColumns}`,
+          holder,
+          now,
+          String(id),
+          holder,
+          ...(staleBefore === undefined ? [] : [requireTimestamp("staleBefore", staleBefore)]),
+        ),
+      );
+      return row === undefined ? null : toTake(row);
+    },
+
+    async renewTake(id: string, holder: string, now: Timestamp): Promise<boolean> {
+      requireKey("holder", holder);
+      requireTimestamp("now", now);
+      const changed = await db.transaction(
+        (tx) => tx.run(`UPDATE takes SET updated_at = ? WHERE id = ? AND holder = ? AND status = 'pending' AND tx_hash IS NULL`, now, String(id), holder),
+        // A renewal lost to a power cut only lets another instance take over sooner.
+        { durability: "ephemeral" },
+      );
+      return changed === 1;
     },
 
     async completeTake(id: string, input: CompleteTakeInput): Promise<Take | null> {

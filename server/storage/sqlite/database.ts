@@ -10,7 +10,7 @@
  * another process's lock blocks this process's event loop meanwhile (at most the busy timeout).
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { StoreBusyError } from "../errors.ts";
+import { StoreBusyError, StoreUnavailableError } from "../errors.ts";
 import type { Dialect, SqlDatabase, SqlExecutor, SqlValue, TransactionOptions } from "../sql/database.ts";
 import { applyMigrations } from "./migrations.ts";
 
@@ -23,6 +23,22 @@ const SQLITE_BUSY = 5;
 function isBusy(error: unknown): boolean {
   const code = (error as { errcode?: unknown } | null)?.errcode;
   return typeof code === "number" && (code & 0xff) === SQLITE_BUSY;
+}
+
+// Primary result codes that mean the file cannot be read or written now, whatever was asked: an I/O
+// error, a full disk, a file that vanished or turned read-only, no lock possible.
+// https://www.sqlite.org/rescode.html
+const UNAVAILABLE = new Set([8 /* READONLY */, 10 /* IOERR */, 13 /* FULL */, 14 /* CANTOPEN */, 15 /* PROTOCOL */, 37 /* NOLFS */]);
+
+/** The store's own error for what node:sqlite threw: busy, unavailable, or as it was. */
+function classify(error: unknown): unknown {
+  if (error instanceof StoreBusyError || error instanceof StoreUnavailableError) return error;
+  if (isBusy(error)) return new StoreBusyError(error);
+  const { errcode, code } = (error ?? {}) as { errcode?: unknown; code?: unknown };
+  if (typeof errcode === "number" && UNAVAILABLE.has(errcode & 0xff)) return new StoreUnavailableError(error);
+  // A database closed under a request (the instance is stopping) cannot answer it either.
+  if (code === "ERR_INVALID_STATE") return new StoreUnavailableError(error);
+  return error;
 }
 
 /**
@@ -45,6 +61,10 @@ const SQLITE_CONSTRAINT_UNIQUE = 2067;
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 
 const DIALECT: Dialect = { name: "sqlite", forUpdate: "" };
+
+const rethrow = (error: unknown): never => {
+  throw classify(error);
+};
 
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect = DIALECT;
@@ -123,15 +143,15 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   get<Row>(sql: string, ...params: SqlValue[]): Promise<Row | undefined> {
-    return this.#inTurn(() => this.#get<Row>(sql, params));
+    return this.#inTurn(() => this.#get<Row>(sql, params)).catch(rethrow);
   }
 
   all<Row>(sql: string, ...params: SqlValue[]): Promise<Row[]> {
-    return this.#inTurn(() => this.#all<Row>(sql, params));
+    return this.#inTurn(() => this.#all<Row>(sql, params)).catch(rethrow);
   }
 
   run(sql: string, ...params: SqlValue[]): Promise<number> {
-    return this.#inTurn(() => this.#run(sql, params));
+    return this.#inTurn(() => this.#run(sql, params)).catch(rethrow);
   }
 
   /**
@@ -151,8 +171,12 @@ export class SqliteDatabase implements SqlDatabase {
         this.#db.exec("COMMIT");
         return result;
       } catch (error) {
-        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-        throw isBusy(error) ? new StoreBusyError(error) : error;
+        try {
+          if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        } catch {
+          // A file that cannot be written cannot be rolled back either: SQLite does it on next open.
+        }
+        throw classify(error);
       } finally {
         if (ephemeral && this.#db.isOpen) this.#db.exec("PRAGMA synchronous = FULL");
       }
@@ -164,6 +188,7 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   isUniqueViolation(error: unknown): boolean {
+    if (error instanceof StoreUnavailableError || error instanceof StoreBusyError) return false;
     const code = (error as { errcode?: unknown } | null)?.errcode;
     return code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY;
   }

@@ -83,6 +83,7 @@ describe("migrations", () => {
       { version: 10, name: "staff", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 11, name: "consents", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 12, name: "access-log-and-erasure", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 13, name: "claim-holders", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 

@@ -317,6 +317,15 @@ export const migrations: readonly Migration[] = [
   { version: 10, name: "staff", sql: staffSchema.sqlite },
   { version: 11, name: "consents", sql: consentSchema.sqlite },
   { version: 12, name: "access-log-and-erasure", sql: memberDataSchema.sqlite },
+  {
+    version: 13,
+    name: "claim-holders",
+    sql: `
+      -- The instance minting a claim: only it may record the claim's transaction, and it renews
+      -- updated_at while it works, so another instance takes over an unsent claim whose holder died.
+      ALTER TABLE takes ADD COLUMN holder TEXT;
+    `,
+  },
 ];
 
 const createMigrationsTable = `
