@@ -52,6 +52,7 @@ import { chainPlugin, createChainClient } from "./plugins/chain.ts";
 import { frameworkErrors, problemsPlugin } from "./plugins/problems.ts";
 import { redisPlugin, sharedRateLimitStore } from "./plugins/redis.ts";
 import { storagePlugin } from "./plugins/storage.ts";
+import { Problem } from "./errors.ts";
 import { staffAdminRoutes } from "./staff/admin-routes.ts";
 import { consoleRoutes } from "./staff/console-routes.ts";
 import { createMemberDataAccess } from "./consents/access.ts";
@@ -112,6 +113,8 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
     frameworkErrors,
+    // A stopping instance answers with our own problem+json 503 (below), not Fastify's plain one.
+    return503OnClosing: false,
   });
   // Query strings, path parameters and headers arrive as text and are coerced to their schema's
   // types; JSON bodies are typed already and must match exactly (no "5" for 5, no null for "").
@@ -213,6 +216,18 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
     done();
+  });
+  // Once the instance is stopping, a request still arriving on an open connection starts nothing it
+  // might not finish: 503, so the client (or the load balancer) tries another instance.
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook("onRequest", (_request, reply, done) => {
+    if (!closing) return done();
+    reply.header("connection", "close");
+    done(new Problem(503, "shutting_down", "This server is stopping", "Nothing was done; try again (another server will answer).", { retryAfter: 1 }));
   });
 
   await app.register(healthRoutes, { chainId: config.chainId, redis: app.redis });
