@@ -139,3 +139,23 @@ describe("REDIS_URL", () => {
     }
   });
 });
+
+describe("guessing limits", () => {
+  it("allow 20 step attempts a minute per member, 120 that complete nothing per address, 120 till checks per credential by default", () => {
+    expect(loadConfig({})).toMatchObject({ stepAttemptsPerMinute: 20, stepAttemptsPerIpPerMinute: 120, tillVerifyPerMinute: 120 });
+    expect(loadConfig({ STEP_ATTEMPTS_PER_IP_PER_MINUTE: "600", TILL_VERIFY_PER_MINUTE: "30" })).toMatchObject({ stepAttemptsPerIpPerMinute: 600, tillVerifyPerMinute: 30 });
+  });
+
+  it("refuse no limit at all, and what is not a whole number", () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ STEP_ATTEMPTS_PER_IP_PER_MINUTE: "0", TILL_VERIFY_PER_MINUTE: "lots" });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error!.problems).toEqual([
+      expect.stringMatching(/^STEP_ATTEMPTS_PER_IP_PER_MINUTE must be a whole number from 1 to 1000000/),
+      expect.stringMatching(/^TILL_VERIFY_PER_MINUTE must be a whole number from 1 to 1000000/),
+    ]);
+  });
+});

@@ -58,6 +58,14 @@ export type Config = {
   authRateLimitPerMinute: number;
   /** Journey step attempts per member per minute (quiz answers and codes cannot be guessed by trying). */
   stepAttemptsPerMinute: number;
+  /**
+   * Journey step attempts per client address per minute that complete nothing (one that completes a
+   * step gives its place back): wallets cost nothing, so a member's own limit alone lets one client
+   * with many wallets guess a shared code many times over.
+   */
+  stepAttemptsPerIpPerMinute: number;
+  /** Till code checks per credential (a staff session or an API key) per minute: a leaked till key cannot hammer the store. */
+  tillVerifyPerMinute: number;
   bodyLimitBytes: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   trustProxy: boolean;
@@ -147,6 +155,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     corsOrigins: read.list("CORS_ORIGINS"),
     authRateLimitPerMinute: read.int("AUTH_RATE_LIMIT_PER_MINUTE", 60, 1, 1_000_000),
     stepAttemptsPerMinute: read.int("STEP_ATTEMPTS_PER_MINUTE", 20, 1, 1_000_000),
+    stepAttemptsPerIpPerMinute: read.int("STEP_ATTEMPTS_PER_IP_PER_MINUTE", 120, 1, 1_000_000),
+    tillVerifyPerMinute: read.int("TILL_VERIFY_PER_MINUTE", 120, 1, 1_000_000),
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 64 * 1024, 1024, 10 * 1024 * 1024),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     trustProxy: read.bool("TRUST_PROXY", false),
