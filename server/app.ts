@@ -382,7 +382,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
 
   await app.register(memberRoutes, { directory, catalog, names, levels: levelBook, store });
-  await app.register(perkRoutes, { perks: offers.forKind(perkVariant), till: createTill(store, now, { terms, ownership, timeoutMs: config.listingReadTimeoutMs }) });
+  await app.register(perkRoutes, { perks: offers.forKind(perkVariant), till: createTill(store, now, { terms, ownership, timeoutMs: config.listingReadTimeoutMs }), tillVerifyPerMinute: config.tillVerifyPerMinute });
   await app.register(dropRoutes, { drops: offers.forKind(drops), variant: drops });
   await app.register(brandRoutes, { registrations, minters });
   await app.register(operatorRoutes, { accounts: createBrandAccounts(store) });

@@ -2,11 +2,13 @@
  * Till mode, for a phone at the counter: staff sign in once (any role may verify), then scan the
  * member's QR code with the camera (BarcodeDetector, where the browser has it) or type the code. The
  * API consumes it once: green "Valid: consumed" with the perk's title and the member's level; the
- * same code again is a red "Already used at <time>".
+ * same code again is a red "Already used at <time>"; past the API's limit of checks a minute it says
+ * how long to wait.
  */
 import { api, ApiProblem, configureApi, onSignedOut, setToken } from "./api.ts";
 import { loadConfig } from "./config.ts";
 import { $, act, explain, report, shortAddress } from "./dom.ts";
+import { rateLimitWords } from "./limits.ts";
 import { signInStaff, type StaffSession } from "./wallet.ts";
 
 type Standing = { level: { key: string; name: string } | null; points: string | null };
@@ -63,6 +65,12 @@ async function verify(code: string): Promise<string> {
     if (error instanceof ApiProblem && error.code === "redemption_not_found") {
       show("invalid", "No such code", "Check the code with the member, or ask them to show it again.");
       throw new Error("Unknown code.");
+    }
+    // The till's checks are limited per staff session (TILL_VERIFY_PER_MINUTE); the code was not looked at.
+    const wait = rateLimitWords(error, "checks");
+    if (wait !== null) {
+      show("invalid", "Not checked yet", wait, "The code was not used: try it again then.");
+      throw new Error(wait);
     }
     show("invalid", "Not verified", explain(error));
     throw error;

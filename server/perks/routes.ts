@@ -11,7 +11,8 @@ import { tillRoutes } from "./till-routes.ts";
 import type { Till } from "./till.ts";
 import { perkVariant } from "./variant.ts";
 
-export async function perkRoutes(app: FastifyInstance, opts: { perks: OfferKindService; till: Till }) {
+/** @param opts.tillVerifyPerMinute till checks per credential per minute (TILL_VERIFY_PER_MINUTE). */
+export async function perkRoutes(app: FastifyInstance, opts: { perks: OfferKindService; till: Till; tillVerifyPerMinute: number }) {
   const spec: OfferRouteSpec = {
     offers: opts.perks,
     variant: perkVariant,
@@ -29,5 +30,5 @@ export async function perkRoutes(app: FastifyInstance, opts: { perks: OfferKindS
   };
   await app.register(offerRoutes, spec);
 
-  await app.register(tillRoutes, { till: opts.till });
+  await app.register(tillRoutes, { till: opts.till, verifyPerMinute: opts.tillVerifyPerMinute });
 }
