@@ -393,7 +393,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
   await app.register(levelRoutes, { levels: createLevels({ store, book: levelBook, onChange: termsChanged, now }) });
 
-  await app.register(journeyRoutes, { journeys, attemptsPerMinute: config.stepAttemptsPerMinute });
+  await app.register(journeyRoutes, { journeys, attemptsPerMinute: config.stepAttemptsPerMinute, attemptsPerIpPerMinute: config.stepAttemptsPerIpPerMinute });
 
   await app.register(awardRoutes, { store });
   app.addHook("onReady", async () => awards.start());

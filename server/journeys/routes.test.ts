@@ -8,7 +8,7 @@ import { generatePrivateKey, privateKeyToAccount, type LocalAccount } from "viem
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { expectProblem } from "../../test/support/problems.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
-import { signedSiwe, viaInject } from "../../test/support/siwe.ts";
+import { signedSiwe, siweSignIn, viaInject } from "../../test/support/siwe.ts";
 import { createBrand, issueApiKey } from "../brands/accounts.ts";
 
 let chain: DemoChain;
@@ -457,6 +457,54 @@ describe("guessing", () => {
       expectProblem(await attempt(guessing, [0, 2]), 429, "rate_limited");
       // Another member, from the same address, is not held back by the first.
       expect((await attempt(honest, [0, 2])).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("bounds tries that complete nothing per client address: wallets are free, addresses are not", async () => {
+    const limited = await startServer(chain, { stepAttemptsPerIpPerMinute: 3 });
+    try {
+      const created = await limited.app.inject({ method: "POST", url: "/v1/admin/journeys", headers: bearer(limited.apiKey), payload: { title: "Visit", stamp: stamp(), steps: [{ ...shared(), code: "K7QP-3XMD-W2" }] } });
+      expect(created.statusCode, created.body).toBe(201);
+      const url = `/v1/journeys/${created.json().id}/steps/word/complete`;
+      const attempt = (token: string, from: string, code: string) => limited.app.inject({ method: "POST", url, headers: bearer(token), payload: { code }, remoteAddress: from });
+      const wallets = (n: number) => Promise.all(Array.from({ length: n }, () => siweSignIn(viaInject(limited.app), fresh())));
+
+      // A crowd behind one address entering the right code is not held back; three wrong codes, each
+      // from a new wallet, are let through, and then the address is refused whatever it sends.
+      const crowd = "203.0.113.7";
+      for (const token of await wallets(5)) expect((await attempt(token, crowd, "k7qp 3xmd w2")).statusCode).toBe(200);
+      for (const [i, token] of (await wallets(3)).entries()) expectProblem(await attempt(token, crowd, `WRONG-${i}`), 422, "code_invalid");
+      const refused = await attempt((await wallets(1))[0]!, crowd, "K7QP-3XMD-W2");
+      const body = expectProblem(refused, 429, "rate_limited");
+      expect(body.title).toBe("Too many wrong tries from your network");
+      expect(body.detail).toMatch(/^At most 3 tries that complete nothing a minute from one address\. Try again in \d+ s\.$/);
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+      expect(body.retryAfter).toBe(Number(refused.headers["retry-after"]));
+
+      // A step done already, sent again, records nothing: it counts.
+      const [done] = await wallets(1);
+      const cafe = "198.51.100.20";
+      expect((await attempt(done!, cafe, "K7QP-3XMD-W2")).statusCode).toBe(200);
+      for (let i = 0; i < 3; i++) expect((await attempt(done!, cafe, "K7QP-3XMD-W2")).statusCode).toBe(200);
+      expectProblem(await attempt((await wallets(1))[0]!, cafe, "K7QP-3XMD-W2"), 429, "rate_limited");
+
+      // Another address is not held back by either.
+      expect((await attempt((await wallets(1))[0]!, "192.0.2.1", "K7QP-3XMD-W2")).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("concurrent guesses from one address cannot slip in together: each takes its place before it is checked", async () => {
+    const limited = await startServer(chain, { stepAttemptsPerIpPerMinute: 3 });
+    try {
+      const created = await limited.app.inject({ method: "POST", url: "/v1/admin/journeys", headers: bearer(limited.apiKey), payload: { title: "Visit", stamp: stamp(), steps: [{ ...shared(), code: "K7QP-3XMD-W2" }] } });
+      const url = `/v1/journeys/${created.json().id}/steps/word/complete`;
+      const tokens = await Promise.all(Array.from({ length: 10 }, () => siweSignIn(viaInject(limited.app), fresh())));
+      const answers = await Promise.all(tokens.map((token, i) => limited.app.inject({ method: "POST", url, headers: bearer(token), payload: { code: `GUESS-${i}` }, remoteAddress: "203.0.113.9" })));
+      expect(answers.map((r) => r.statusCode).sort()).toEqual([...Array(3).fill(422), ...Array(7).fill(429)]);
     } finally {
       await limited.close();
     }

@@ -7,13 +7,20 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { IdSchema, problemResponses } from "../schemas.ts";
 import { journeyAdminRoutes } from "./admin-routes.ts";
+import { stepAttempts } from "./attempts.ts";
 import { CompletionAnswerSchema, CompletionBody, MemberJourneySchema, StepIdSchema } from "./schemas.ts";
 import type { Journeys } from "./service.ts";
 
-export async function journeyRoutes(app: FastifyInstance, opts: { journeys: Journeys; attemptsPerMinute: number }) {
+/**
+ * @param opts.attemptsPerMinute step attempts per member per minute (STEP_ATTEMPTS_PER_MINUTE)
+ * @param opts.attemptsPerIpPerMinute step attempts that complete nothing per client address per minute (STEP_ATTEMPTS_PER_IP_PER_MINUTE)
+ */
+export async function journeyRoutes(app: FastifyInstance, opts: { journeys: Journeys; attemptsPerMinute: number; attemptsPerIpPerMinute: number }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { journeys } = opts;
   const tags = ["journeys"];
+  const limits = { perMember: opts.attemptsPerMinute, perAddress: opts.attemptsPerIpPerMinute };
+  const attempts = stepAttempts(app, limits);
 
   api.get(
     "/v1/journeys",
@@ -32,19 +39,22 @@ export async function journeyRoutes(app: FastifyInstance, opts: { journeys: Jour
   api.post(
     "/v1/journeys/:id/steps/:stepId/complete",
     {
-      preHandler: app.requireMember,
-      // Per member, after sign-in: a quiz says how many answers are wrong, so unbounded tries would find them.
-      config: { rateLimit: { max: opts.attemptsPerMinute, timeWindow: "1 minute", hook: "preHandler", keyGenerator: (request) => `step:${request.member?.address ?? request.ip}` } },
+      // After sign-in: per member and per client address (attempts.ts).
+      preHandler: [app.requireMember, attempts.check],
       schema: {
         tags,
         summary:
-          "Complete a step: a quiz with { answers }, a code step with { code }, a hold step with {} (checked on chain now). Completing a done step again answers with the same state.",
+          "Complete a step: a quiz with { answers }, a code step with { code }, a hold step with {} (checked on chain now). Completing a done step again answers with the same state. At most STEP_ATTEMPTS_PER_MINUTE tries a minute per member, and STEP_ATTEMPTS_PER_IP_PER_MINUTE tries that complete nothing per client address (429 rate_limited with Retry-After).",
         params: Type.Object({ id: IdSchema, stepId: StepIdSchema }),
         body: CompletionBody,
         response: { 200: CompletionAnswerSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 429, 503) },
       },
     },
-    async (request) => journeys.complete(request.member!.address, request.params.id, request.params.stepId, request.body),
+    async (request) => {
+      const { step, journey, recorded } = await journeys.complete(request.member!.address, request.params.id, request.params.stepId, request.body);
+      if (recorded) await attempts.recorded(request);
+      return { step, journey };
+    },
   );
 
   await app.register(journeyAdminRoutes, { journeys });

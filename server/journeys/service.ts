@@ -334,22 +334,22 @@ export function createJourneys(deps: JourneyServiceDeps) {
     /**
      * Completes a step for the member. A step already done answers with the same state. Answers, codes
      * and holdings are checked here; the window, the order, single use and the award in the store's
-     * one transaction.
+     * one transaction. `recorded`: this call recorded the step (false: it was done already).
      */
-    async complete(member: Address, journeyId: string, stepId: string, input: CompletionInput): Promise<{ step: MemberStep; journey: MemberJourney }> {
+    async complete(member: Address, journeyId: string, stepId: string, input: CompletionInput): Promise<{ step: MemberStep; journey: MemberJourney; recorded: boolean }> {
       const journey = await store.getJourney(journeyId);
       if (journey === null) throw journeyNotFound(journeyId);
       const index = journey.steps.findIndex((s) => s.id === stepId);
       const step = journey.steps[index];
       if (step === undefined) throw stepNotFound(journeyId, stepId);
-      const answer = async () => {
+      const answer = async (recorded: boolean) => {
         const current = await view(member, journey, at());
-        return { step: current.steps[index]!, journey: current };
+        return { step: current.steps[index]!, journey: current, recorded };
       };
 
       const stamp = at();
       const done = (await store.memberProgress(member)).steps.filter((s) => s.journeyId === journeyId);
-      if (done.some((s) => s.stepId === stepId)) return answer();
+      if (done.some((s) => s.stepId === stepId)) return answer(false);
       if (step.kind === "event" || step.kind === "referral") throw notMemberCompletable(step.kind);
       const status = journeyStatus(journey, stamp);
       if (status !== "open") throw completionRefused({ status: status === "upcoming" ? "not_started" : "ended" }, journeyId, stepId, journey);
@@ -391,7 +391,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
       const result = await store.completeStep({ journeyId, stepId, member, via: "member", completedAt: stamp, now: stamp, ...(hash === undefined ? {} : { codeHash: hash }) });
       if (result.status === "completed" && result.awardId !== null) deps.onAwardQueued?.();
       if (result.status !== "completed" && result.status !== "already_done") throw completionRefused(result, journeyId, stepId, journey);
-      return answer();
+      return answer(result.status === "completed");
     },
 
     /**
