@@ -1,8 +1,10 @@
 /**
  * Journeys and levels: the brand's levels (named point thresholds) edited in place; its journeys
  * listed with who completed them, batches of single-use codes for code steps (shown once, and
- * downloadable), and a form that builds a journey from quiz, code, event, hold and referral steps.
+ * downloadable), and a form that builds a journey from quiz, code, event, hold and referral steps. A
+ * shared code a guesser could find is warned about in words while it is typed, and on its journey.
  */
+import { DEFAULT_GUESS_LIMITS, sharedCodeWarning } from "../../server/journeys/code-strength.ts";
 import { api } from "./api.ts";
 import { brandData, forget, typeKey, typeLabel, type Level, type TokenType } from "./data.ts";
 import { act, actionStatus, button, checkbox, download, el, explain, field, input, panel, report, select, shortAddress, table, when } from "./dom.ts";
@@ -11,7 +13,18 @@ import type { Screen } from "./screen.ts";
 
 type StepKind = "quiz" | "code" | "event" | "hold" | "referral";
 type AdminStep = { id: string; title: string; kind: StepKind; mode?: "batch" | "shared"; code?: string; event?: string; match?: Record<string, unknown>; questions?: unknown[]; rule?: unknown };
-type Journey = { id: string; title: string; description: string; startsAt: string | null; endsAt: string | null; ordered: boolean; stamp: { collection: string; tokenId: string; amount: string }; steps: AdminStep[] };
+type Journey = {
+  id: string;
+  title: string;
+  description: string;
+  startsAt: string | null;
+  endsAt: string | null;
+  ordered: boolean;
+  stamp: { collection: string; tokenId: string; amount: string };
+  steps: AdminStep[];
+  /** What the API advises changing, in words (a shared code a guesser could find). */
+  warnings?: Array<{ stepId: string; code: string; message: string }>;
+};
 type Progress = { items: Array<{ member: string; startedAt: string; steps: Record<string, string>; completedAt: string | null; award: { status: string } | null }>; nextCursor: string | null };
 
 const KIND_WORDS: Record<StepKind, string> = { quiz: "Quiz", code: "Code", event: "Event", hold: "Hold", referral: "Referral" };
@@ -123,12 +136,20 @@ function stepEditor(kind: StepKind, types: TokenType[], levels: Level[], onRemov
     });
   } else if (kind === "code") {
     const mode = select([["batch", "Single-use codes (generate batches after creating)"], ["shared", "One shared code, once per member"]], "batch", { "aria-label": "Codes" });
-    const code = input({ "aria-label": "Shared code", maxlength: "64", placeholder: "e.g. BEANS-2026" });
+    const code = input({ "aria-label": "Shared code", maxlength: "64", placeholder: "e.g. 7QXM-KD3H-R2" });
     const codeField = field("Shared code", code);
-    const sync = () => (codeField.hidden = mode.value !== "shared");
+    // Said while it is typed, at the default limits; the API's answer then says it at the deployment's.
+    const warning = el("p", { className: "warning", attrs: { "aria-live": "polite" } });
+    const sync = () => {
+      codeField.hidden = mode.value !== "shared";
+      const words = mode.value === "shared" && code.value.trim() ? sharedCodeWarning(code.value.trim(), DEFAULT_GUESS_LIMITS, { assumed: true }) : null;
+      warning.textContent = words ?? "";
+      warning.hidden = words === null;
+    };
     mode.addEventListener("change", sync);
+    code.addEventListener("input", sync);
     sync();
-    body.append(field("Codes", mode), codeField);
+    body.append(field("Codes", mode), codeField, warning);
     value = (base) => {
       if (mode.value === "shared" && !code.value.trim()) throw new Error(`“${base.title}”: write the shared code.`);
       return { ...base, mode: mode.value as "batch" | "shared", ...(mode.value === "shared" ? { code: code.value.trim() } : {}) };
@@ -236,7 +257,8 @@ export function journeysScreen(): Screen {
       editors = [];
       await showList();
       const batch = journey.steps.some((s) => s.kind === "code" && s.mode === "batch");
-      return `Created “${journey.title}”.${batch ? " Generate its codes in the list above." : ""}`;
+      const guessable = (journey.warnings ?? []).length > 0;
+      return `Created “${journey.title}”.${batch ? " Generate its codes in the list above." : ""}${guessable ? " Its shared code is easy to guess: see why in the list above." : ""}`;
     });
   });
 
@@ -290,6 +312,7 @@ export function journeysScreen(): Screen {
       el("h3", { text: journey.title }),
       el("p", { className: "muted", text: `Awards ${journey.stamp.amount} × ${type?.name ?? `type #${journey.stamp.tokenId}`}${journey.ordered ? " · steps in order" : ""}${window}` }),
       el("ol", {}, ...journey.steps.map((s) => el("li", { text: `${s.title} (${KIND_WORDS[s.kind]}${s.kind === "code" ? `, ${s.mode === "shared" ? `shared code ${s.code}` : "single-use codes"}` : s.kind === "event" ? `: ${s.event}` : ""})` }))),
+      ...(journey.warnings ?? []).map((w) => el("p", { className: "warning", text: w.message, attrs: { "data-step-id": w.stepId } })),
       ...journey.steps.filter((s) => s.kind === "code" && s.mode === "batch").map((s) => codesControl(journey, s)),
       el("div", { className: "actions" }, who, remove),
       status,

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
+import type { GuessLimits } from "./code-strength.ts";
 import { parseJourney, parseJourneyChanges } from "./definition.ts";
 import { eventKeyRequired, invalidJourney } from "./problems.ts";
 import {
@@ -20,6 +21,7 @@ import {
   UpdateJourneyBody,
 } from "./schemas.ts";
 import { MAX_CODES_PER_BATCH, type Journeys } from "./service.ts";
+import type { Journey } from "./types.ts";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -45,9 +47,11 @@ function refuseInvalid(request: FastifyRequest, parse: (body: unknown) => unknow
   throw invalidJourney(pathOf(first?.instancePath ?? "") || "body", first?.message ?? "is not valid");
 }
 
-export async function journeyAdminRoutes(app: FastifyInstance, opts: { journeys: Journeys }) {
+/** @param opts.guessLimits the deployment's step attempt limits, which warnings about shared codes speak of. */
+export async function journeyAdminRoutes(app: FastifyInstance, opts: { journeys: Journeys; guessLimits: GuessLimits }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { journeys } = opts;
+  const view = (journey: Journey) => adminJourneyView(journey, opts.guessLimits);
   const auth = { preHandler: app.requireBrand };
   const tags = ["journeys (brands)"];
   const Params = Type.Object({ id: IdSchema });
@@ -59,7 +63,7 @@ export async function journeyAdminRoutes(app: FastifyInstance, opts: { journeys:
       attachValidation: true,
       schema: {
         tags,
-        summary: "Create a journey: steps (quiz, code, event, hold, referral) that earn a stamp of the brand's collectible",
+        summary: "Create a journey: steps (quiz, code, event, hold, referral) that earn a stamp of the brand's collectible. A shared code a guesser could find is saved as sent, with a warning in words.",
         body: CreateJourneyBody,
         response: { 201: AdminJourneySchema, ...problemResponses(400, 401, 409, 503) },
       },
@@ -67,20 +71,20 @@ export async function journeyAdminRoutes(app: FastifyInstance, opts: { journeys:
     async (request, reply) => {
       refuseInvalid(request, parseJourney);
       const journey = await journeys.create(request.brand!.id, request.body);
-      return reply.status(201).send(adminJourneyView(journey));
+      return reply.status(201).send(view(journey));
     },
   );
 
   api.get(
     "/v1/admin/journeys",
     { ...auth, schema: { tags, summary: "The brand's journeys, newest first", response: { 200: Type.Object({ items: Type.Array(AdminJourneySchema) }), ...problemResponses(401) } } },
-    async (request) => ({ items: (await journeys.ofBrand(request.brand!.id)).map(adminJourneyView) }),
+    async (request) => ({ items: (await journeys.ofBrand(request.brand!.id)).map(view) }),
   );
 
   api.get(
     "/v1/admin/journeys/:id",
     { ...auth, schema: { tags, summary: "One of the brand's journeys", params: Params, response: { 200: AdminJourneySchema, ...problemResponses(400, 401, 404) } } },
-    async (request) => adminJourneyView(await journeys.get(request.brand!.id, request.params.id)),
+    async (request) => view(await journeys.get(request.brand!.id, request.params.id)),
   );
 
   api.patch(
@@ -98,7 +102,7 @@ export async function journeyAdminRoutes(app: FastifyInstance, opts: { journeys:
     },
     async (request) => {
       refuseInvalid(request, parseJourneyChanges);
-      return adminJourneyView(await journeys.update(request.brand!.id, request.params.id, request.body));
+      return view(await journeys.update(request.brand!.id, request.params.id, request.body));
     },
   );
 

@@ -111,6 +111,22 @@ describe("brands define journeys", () => {
     expect(patched.json()).toMatchObject({ title: "Coffee 102", endsAt: "2099-01-01T00:00:00.000Z", steps: created.steps });
   });
 
+  it("warns about a shared code a guesser could find, in words with the limits, and saves it as sent", async () => {
+    const strong = { ...shared("strong"), code: "K7QP-3XMD-W2" };
+    const created = await createJourney({ steps: [shared(), strong, { id: "visit", title: "Visit a store", kind: "code", mode: "batch" }] });
+    expect(created.steps).toEqual([shared(), strong, { id: "visit", title: "Visit a store", kind: "code", mode: "batch" }]);
+    expect(created.warnings).toEqual([{ stepId: "word", code: "shared_code_guessable", message: expect.any(String) }]);
+    const [warning] = created.warnings as { message: string }[];
+    expect(warning!.message).toMatch(/^“BEANS-2026” is easy to guess \(a word and a year\): it is one of about 10 million likely codes\. /);
+    expect(warning!.message).toContain(`At this deployment's limits (${server.config.stepAttemptsPerMinute} tries a minute per member, ${server.config.stepAttemptsPerIpPerMinute} wrong tries a minute per network address`);
+    expect((await admin("GET", `/v1/admin/journeys/${created.id}`)).json().warnings).toEqual(created.warnings);
+    expect((await admin("GET", "/v1/admin/journeys")).json().items.find((j: { id: string }) => j.id === created.id).warnings).toEqual(created.warnings);
+    // Changed to a strong code, the warning goes.
+    const patched = await admin("PATCH", `/v1/admin/journeys/${created.id}`, { steps: [{ ...shared(), code: "R2D7-XKQM-93" }, strong] });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json()).not.toHaveProperty("warnings");
+  });
+
   it.each([
     [() => ({ steps: [] }), "steps"],
     [() => ({ steps: Array.from({ length: 21 }, (_, i) => quiz(`q${i}`)) }), "steps"],

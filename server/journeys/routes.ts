@@ -57,5 +57,5 @@ export async function journeyRoutes(app: FastifyInstance, opts: { journeys: Jour
     },
   );
 
-  await app.register(journeyAdminRoutes, { journeys });
+  await app.register(journeyAdminRoutes, { journeys, guessLimits: limits });
 }

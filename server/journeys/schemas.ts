@@ -2,6 +2,7 @@
 import { Type, type Static } from "typebox";
 import { getAddress } from "viem";
 import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
+import { sharedCodeWarning, type GuessLimits } from "./code-strength.ts";
 import { JOURNEY_LIMITS } from "./definition.ts";
 import { STEP_KINDS, type Journey, type JourneyProgress } from "./types.ts";
 
@@ -107,10 +108,30 @@ export const AdminJourneySchema = Type.Object({
   steps: Type.Array(AdminStepSchema),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
+  warnings: Type.Optional(
+    Type.Array(
+      Type.Object({
+        stepId: Type.String(),
+        code: StringEnum(["shared_code_guessable"] as const),
+        message: Type.String({ description: "In words: why, how long guessing would take at the deployment's limits, and what to do" }),
+      }),
+      { description: "What the brand may want to change (present only when there is something to say); the journey is saved as sent" },
+    ),
+  ),
 });
 
-export function adminJourneyView(journey: Journey): Static<typeof AdminJourneySchema> {
-  return { ...journey, stamp: { ...journey.stamp, collection: getAddress(journey.stamp.collection) }, steps: journey.steps as Static<typeof AdminStepSchema>[] };
+/** @param limits the deployment's guessing limits, which a shared code's warning speaks of. */
+export function adminJourneyView(journey: Journey, limits: GuessLimits): Static<typeof AdminJourneySchema> {
+  const warnings = journey.steps.flatMap((step) => {
+    const message = step.kind === "code" && step.mode === "shared" ? sharedCodeWarning(step.code, limits) : null;
+    return message === null ? [] : [{ stepId: step.id, code: "shared_code_guessable" as const, message }];
+  });
+  return {
+    ...journey,
+    stamp: { ...journey.stamp, collection: getAddress(journey.stamp.collection) },
+    steps: journey.steps as Static<typeof AdminStepSchema>[],
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
 }
 
 const AwardSchema = Nullable(Type.Object({ status: StringEnum(AWARD_STATUSES), txHash: Nullable(Type.String()) }));
