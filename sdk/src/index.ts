@@ -38,6 +38,7 @@ export { updateProfile, type UpdateProfileErrorType, type UpdateProfileParameter
 
 export { StampbookError, type StampbookErrorParameters, type StampbookErrorType } from "./errors/base.ts";
 export { ApiError, HttpRequestError, type ApiErrorType, type HttpRequestErrorType, type Problem } from "./errors/api.ts";
+export { BrandNotFoundError, type BrandNotFoundErrorType } from "./errors/brand.ts";
 export { StepRefusedError, type StepRefusalCode, type StepRefusedErrorType } from "./errors/journey.ts";
 export { NotSignedInError, type NotSignedInErrorType } from "./errors/session.ts";
 export {

@@ -389,11 +389,14 @@ describe("brands are kept apart", () => {
     expect((await admin("GET", `/v1/admin/journeys/${j.id}`)).json().title).toBe("Coffee 101");
   });
 
-  it("members see a brand's journeys with ?brand=", async () => {
+  it("members see a brand's journeys with ?brand=; a brand without journeys is an empty list, one that does not exist 404 brand_not_found", async () => {
     const j = await createJourney({ steps: [quiz()] });
     const mine = (await list(wallet(0), `?brand=${server.brand.id}`)).json().items.map((i: { id: string }) => i.id);
     expect(mine).toContain(j.id);
-    expect((await list(wallet(0), "?brand=brand_nobody")).json().items).toEqual([]);
+    const quiet = await createBrand(server.store, "No journeys yet");
+    expect((await list(wallet(0), `?brand=${quiet.id}`)).json().items).toEqual([]);
+    const unknown = await server.app.inject({ method: "GET", url: "/v1/journeys?brand=brand_nobody", headers: bearer(await session(wallet(0))) });
+    expect(expectProblem(unknown, 404, "brand_not_found").detail).toBe("brand brand_nobody");
   });
 });
 

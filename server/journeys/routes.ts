@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { Problem } from "../errors.ts";
 import { IdSchema, problemResponses } from "../schemas.ts";
 import { journeyAdminRoutes } from "./admin-routes.ts";
 import { stepAttempts } from "./attempts.ts";
@@ -28,12 +29,18 @@ export async function journeyRoutes(app: FastifyInstance, opts: { journeys: Jour
       preHandler: app.requireMember,
       schema: {
         tags,
-        summary: "Journeys, with the signed-in member's progress, what each step needs, and their award",
+        summary: "Journeys, with the signed-in member's progress, what each step needs, and their award; 404 brand_not_found for a brand that does not exist",
         querystring: Type.Object({ brand: Type.Optional(IdSchema) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(MemberJourneySchema) }), ...problemResponses(400, 401, 503) },
+        response: { 200: Type.Object({ items: Type.Array(MemberJourneySchema) }), ...problemResponses(400, 401, 404, 503) },
       },
     },
-    async (request) => ({ items: await journeys.list(request.member!.address, request.query.brand === undefined ? {} : { brandId: request.query.brand }) }),
+    async (request) => {
+      const brandId = request.query.brand;
+      const items = await journeys.list(request.member!.address, brandId === undefined ? {} : { brandId });
+      // Only an empty list asks: a brand with journeys exists.
+      if (brandId !== undefined && items.length === 0 && (await app.store.getBrand(brandId)) === null) throw new Problem(404, "brand_not_found", "No such brand", `brand ${brandId}`);
+      return { items };
+    },
   );
 
   api.post(

@@ -67,13 +67,16 @@ async function memberOfferRoutes(app: FastifyInstance, spec: OfferRouteSpec) {
       preHandler: app.requireMember,
       schema: {
         tags: [tag],
-        summary: `${tag[0]!.toUpperCase()}${tag.slice(1)}, with whether the signed-in member may take them and why not`,
+        summary: `${tag[0]!.toUpperCase()}${tag.slice(1)}, with whether the signed-in member may take them and why not; 404 brand_not_found for a brand that does not exist`,
         querystring: Type.Object({ brand: Type.Optional(IdSchema) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(schemas.memberOffer) }), ...problemResponses(400, 401, 503) },
+        response: { 200: Type.Object({ items: Type.Array(schemas.memberOffer) }), ...problemResponses(400, 401, 404, 503) },
       },
     },
     async (request, reply) => {
-      const items = await offers.list(request.member!.address, request.query.brand === undefined ? {} : { brandId: request.query.brand });
+      const brandId = request.query.brand;
+      const items = await offers.list(request.member!.address, brandId === undefined ? {} : { brandId });
+      // Only an empty list asks: a brand with live offers exists.
+      if (brandId !== undefined && items.length === 0 && (await app.store.getBrand(brandId)) === null) throw new Problem(404, "brand_not_found", "No such brand", `brand ${brandId}`);
       let body = rendered.get(items);
       if (body === undefined) {
         // The route's own response serializer, so the body is exactly what the schema promises.

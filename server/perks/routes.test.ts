@@ -646,6 +646,30 @@ describe("GET /v1/redemptions", () => {
   });
 });
 
+describe("listing one brand's offers (?brand=)", () => {
+  it("a brand without live offers is an empty list; one that does not exist is 404 brand_not_found, for perks and drops alike", async () => {
+    const perk = await createPerk({ title: "Only here", rule: { type: "holds", collection: C, tokenId: DEMO_TYPES.stamp.toString() } });
+    const token = await session(0);
+    const get = (url: string) => server.app.inject({ method: "GET", url, headers: bearer(token) });
+    const mine = await get(`/v1/perks?brand=${server.brand.id}`);
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json().items.map((p: { id: string }) => p.id)).toContain(perk.id);
+    const quiet = await createBrand(server.store, "Nothing on offer");
+    for (const kind of ["perks", "drops"]) {
+      const empty = await get(`/v1/${kind}?brand=${quiet.id}`);
+      expect(empty.statusCode, empty.body).toBe(200);
+      expect(empty.json()).toEqual({ items: [] });
+      const unknown = expectProblem(await get(`/v1/${kind}?brand=brand_gone`), 404, "brand_not_found");
+      expect(unknown).toMatchObject({ title: "No such brand", detail: "brand brand_gone" });
+    }
+  });
+
+  it("documents the 404 in the OpenAPI responses", async () => {
+    const doc = (await server.app.inject({ method: "GET", url: "/docs/json" })).json();
+    for (const path of ["/v1/perks", "/v1/drops", "/v1/journeys"]) expect(Object.keys(doc.paths[path].get.responses)).toContain("404");
+  });
+});
+
 describe("authentication", () => {
   it("401 unauthenticated without a session, 401 for a garbage or malformed bearer", async () => {
     for (const [method, url] of [

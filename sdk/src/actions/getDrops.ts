@@ -1,5 +1,6 @@
 import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
+import { brandNotFound, type BrandNotFoundErrorType } from "../errors/brand.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
 import type { MemberDrop } from "../types.ts";
 import { apiRequest } from "../utils/http.ts";
@@ -9,11 +10,12 @@ export type GetDropsParameters = {
   brand?: string;
 };
 export type GetDropsReturnType = MemberDrop[];
-export type GetDropsErrorType = ApiErrorType | HttpRequestErrorType | NotSignedInErrorType;
+export type GetDropsErrorType = BrandNotFoundErrorType | ApiErrorType | HttpRequestErrorType | NotSignedInErrorType;
 
 /**
  * The drops the signed-in member can see (`GET /v1/drops`), each with its `mode` (mint or voucher),
  * `status`, whether the member is `eligible` (and `reasons` why not) and how often they `claimed` it.
+ * With `brand`, only that brand's; a brand that does not exist is a {@link BrandNotFoundError}.
  *
  * @example
  * const drops = await client.drops();
@@ -21,6 +23,10 @@ export type GetDropsErrorType = ApiErrorType | HttpRequestErrorType | NotSignedI
  * if (open[0]) await client.claim(open[0].id, { submit: open[0].mode === "voucher" });
  */
 export async function getDrops(client: Client, parameters: GetDropsParameters = {}): Promise<GetDropsReturnType> {
-  const page = await apiRequest<{ items: MemberDrop[] }>(client, { method: "GET", path: "/v1/drops", query: { brand: parameters.brand }, retry: true });
-  return page.items;
+  try {
+    const page = await apiRequest<{ items: MemberDrop[] }>(client, { method: "GET", path: "/v1/drops", query: { brand: parameters.brand }, retry: true });
+    return page.items;
+  } catch (error) {
+    throw brandNotFound(error, parameters.brand);
+  }
 }

@@ -1,21 +1,27 @@
 import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
+import { brandNotFound, type BrandNotFoundErrorType } from "../errors/brand.ts";
 import type { Level } from "../types.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetLevelsParameters = { brandId: string };
 export type GetLevelsReturnType = Level[];
-export type GetLevelsErrorType = ApiErrorType | HttpRequestErrorType;
+export type GetLevelsErrorType = BrandNotFoundErrorType | ApiErrorType | HttpRequestErrorType;
 
 /**
  * A brand's levels (`GET /v1/brands/:brandId/levels`), lowest first: named thresholds of points. Public:
- * no sign-in needed, so a storefront can show them to visitors.
+ * no sign-in needed, so a storefront can show them to visitors. A brand that does not exist is a
+ * {@link BrandNotFoundError}.
  *
  * @example
  * const levels = await client.levels(brandId);
  * console.log(levels.map((l) => `${l.name}: ${l.minPoints} points`).join(", "));
  */
 export async function getLevels(client: Client, parameters: GetLevelsParameters): Promise<GetLevelsReturnType> {
-  const answer = await apiRequest<{ levels: Level[] }>(client, { method: "GET", path: `/v1/brands/${encodeURIComponent(parameters.brandId)}/levels`, auth: false, retry: true });
-  return answer.levels;
+  try {
+    const answer = await apiRequest<{ levels: Level[] }>(client, { method: "GET", path: `/v1/brands/${encodeURIComponent(parameters.brandId)}/levels`, auth: false, retry: true });
+    return answer.levels;
+  } catch (error) {
+    throw brandNotFound(error, parameters.brandId);
+  }
 }

@@ -1,5 +1,6 @@
 import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
+import { brandNotFound, type BrandNotFoundErrorType } from "../errors/brand.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
 import type { MemberPerk } from "../types.ts";
 import { apiRequest } from "../utils/http.ts";
@@ -9,17 +10,22 @@ export type GetPerksParameters = {
   brand?: string;
 };
 export type GetPerksReturnType = MemberPerk[];
-export type GetPerksErrorType = ApiErrorType | HttpRequestErrorType | NotSignedInErrorType;
+export type GetPerksErrorType = BrandNotFoundErrorType | ApiErrorType | HttpRequestErrorType | NotSignedInErrorType;
 
 /**
  * The perks the signed-in member can see (`GET /v1/perks`), each with `status` (upcoming, open,
  * ended), whether the member is `eligible`, the `reasons` why not, and what it `requires` in words.
+ * With `brand`, only that brand's; a brand that does not exist is a {@link BrandNotFoundError}.
  *
  * @example
  * const perks = await client.perks();
  * for (const perk of perks) console.log(perk.title, perk.eligible ? "unlocked" : perk.reasons.map((r) => r.message));
  */
 export async function getPerks(client: Client, parameters: GetPerksParameters = {}): Promise<GetPerksReturnType> {
-  const page = await apiRequest<{ items: MemberPerk[] }>(client, { method: "GET", path: "/v1/perks", query: { brand: parameters.brand }, retry: true });
-  return page.items;
+  try {
+    const page = await apiRequest<{ items: MemberPerk[] }>(client, { method: "GET", path: "/v1/perks", query: { brand: parameters.brand }, retry: true });
+    return page.items;
+  } catch (error) {
+    throw brandNotFound(error, parameters.brand);
+  }
 }

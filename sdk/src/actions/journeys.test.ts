@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createStampbookClient } from "../client.ts";
-import { ApiError, HttpRequestError, NotSignedInError, StepRefusedError, type Me, type MemberJourney, type StepRefusalCode } from "../index.ts";
+import { ApiError, BrandNotFoundError, HttpRequestError, NotSignedInError, StepRefusedError, type Me, type MemberJourney, type StepRefusalCode } from "../index.ts";
 import { memoryStorage } from "../storage.ts";
 import { completeStep } from "./completeStep.ts";
 import { getJourneys } from "./getJourneys.ts";
@@ -171,9 +171,13 @@ describe("levels", () => {
     ]);
   });
 
-  it("an unknown brand is an ApiError", async () => {
-    const { client } = fakeApi(problem(404, "brand_not_found", "No such brand"));
-    await expect(client.levels("brd_x")).rejects.toMatchObject({ name: "ApiError", code: "brand_not_found" });
+  it("an unknown brand is a BrandNotFoundError (an ApiError) naming the id, and is not retried", async () => {
+    const { client, seen } = fakeApi(problem(404, "brand_not_found", "No such brand"));
+    const error = await client.levels("brd_x").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BrandNotFoundError);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ name: "BrandNotFoundError", code: "brand_not_found", status: 404, brandId: "brd_x", requestId: "req-1" });
+    expect(seen).toHaveLength(1);
   });
 });
 

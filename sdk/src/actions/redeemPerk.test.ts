@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TYPES } from "../../../test/support/chain.ts";
 import { createStampbookClient } from "../client.ts";
-import { ApiError, HttpRequestError, NotSignedInError } from "../index.ts";
+import { ApiError, BrandNotFoundError, HttpRequestError, NotSignedInError } from "../index.ts";
 import { fastOptions, startStack, type Stack } from "../../../test/support/sdk/stack.ts";
 import { getPerks } from "./getPerks.ts";
 import { redeemPerk } from "./redeemPerk.ts";
@@ -102,6 +102,12 @@ describe("perks", () => {
     // The action form, with a brand filter.
     const sameBrand = await getPerks(client, { brand: stack.server.brand.id });
     expect(sameBrand.map((p) => p.id).sort()).toEqual(perks.map((p) => p.id).sort());
+  });
+
+  it("a brand that does not exist is a BrandNotFoundError, for perks and drops", async () => {
+    const { client } = await member();
+    await expect(client.perks({ brand: "brand_gone" })).rejects.toMatchObject({ name: "BrandNotFoundError", code: "brand_not_found", status: 404, brandId: "brand_gone" });
+    await expect(client.drops({ brand: "brand_gone" })).rejects.toBeInstanceOf(BrandNotFoundError);
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { UserRejectedRequestError, RpcRequestError } from "viem";
 import { ApiError, HttpRequestError } from "./api.ts";
 import { StampbookError, walk } from "./base.ts";
+import { BrandNotFoundError } from "./brand.ts";
 import { StepRefusedError } from "./journey.ts";
 import { NotSignedInError } from "./session.ts";
 import { ChainMismatchError, toWalletError, UserRejectedError, WalletError, WalletNotFoundError, WalletTimeoutError } from "./wallet.ts";
@@ -37,6 +38,7 @@ describe("StampbookError", () => {
       new ChainMismatchError({ expected: 1, actual: 2 }),
       new WalletError({ method: "eth_sendTransaction", unsupported: true }),
       new StepRefusedError(new ApiError({ problem: { type: "urn:stampbook:problem:step_locked", title: "Complete the earlier steps first", status: 409, code: "step_locked" }, method: "POST", url: "/v1/journeys/j/steps/s/complete" })),
+      new BrandNotFoundError(new ApiError({ problem: { type: "urn:stampbook:problem:brand_not_found", title: "No such brand", status: 404, code: "brand_not_found" }, method: "GET", url: "/v1/perks?brand=b" }), "b"),
     ];
     for (const error of errors) expect(error).toBeInstanceOf(StampbookError);
     expect(errors.map((e) => [e.name, e.code])).toEqual([
@@ -49,6 +51,7 @@ describe("StampbookError", () => {
       ["ChainMismatchError", "chain_mismatch"],
       ["WalletError", "wallet_unsupported"],
       ["StepRefusedError", "step_locked"],
+      ["BrandNotFoundError", "brand_not_found"],
     ]);
     expect(errors[0]).toMatchObject({ status: 403, shortMessage: "Not eligible" });
     expect(errors[6]!.details).toBe("the wallet is on chain 2");
