@@ -341,8 +341,8 @@ describe("eligibility and window", () => {
       claimed: 0,
       usedUp: false,
     });
-    const none = (await server.app.inject({ method: "GET", url: "/v1/drops?brand=brand_nobody", headers: bearer(await session(member)) })).json();
-    expect(none).toEqual({ items: [] });
+    // A brand that does not exist is not an empty list: the storefront has the wrong brand id.
+    expectProblem(await server.app.inject({ method: "GET", url: "/v1/drops?brand=brand_nobody", headers: bearer(await session(member)) }), 404, "brand_not_found");
     expectProblem(await server.app.inject({ method: "GET", url: "/v1/drops" }), 401, "unauthenticated");
   });
 });
