@@ -4,32 +4,40 @@
  * API on the embedded SQLite store, the storefront and the brand console (its origin added to
  * CORS_ORIGINS), prints what runs where and writes it as JSON to a manifest. Ctrl-C stops everything.
  *
+ * The next `npm start` comes back to where the last one stopped: the local chain is journaled as it
+ * runs and replayed (scripts/demo/local-chain.ts), the database, the operator token and the minter
+ * key secret are kept, and the demo is not seeded again (the last manifest's brand, key and accounts
+ * are used again). `npm start -- --fresh` (or STAMPBOOK_FRESH=1) forgets all that and starts clean.
+ *
  * Configuration (all optional): RPC_URL (use a running chain instead of starting one), CHAIN_PORT, STOREFRONT_PORT,
  * CONSOLE_PORT, COLLECTIONS (serve existing collections: skips deploying and seeding), DATABASE_URL, PORT, HOST,
- * MANIFEST_PATH, LOG_LEVEL, and every variable of the API (see README). Without OPERATOR_TOKEN it makes
- * one for this run (written to the manifest); without MINTER_KEY_SECRET it keeps one in
- * .stampbook/minter-key-secret. Against the same chain and database (RPC_URL and DATABASE_URL given),
- * a second run finds the demo brand and its collection and seeds nothing twice.
+ * STAMPBOOK_DIR (where the state is kept; default MANIFEST_PATH's folder, else .stampbook), MANIFEST_PATH,
+ * STAMPBOOK_FRESH, LOG_LEVEL, and every variable of the API (see README). Without OPERATOR_TOKEN or
+ * MINTER_KEY_SECRET it keeps one in the state folder. Against the same chain and database (RPC_URL and
+ * DATABASE_URL given), a second run finds the demo brand and its collection and seeds nothing twice.
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { network } from "hardhat";
 import { createPublicClient, defineChain, getAddress, http, type Address } from "viem";
 import { build } from "../server/app.ts";
 import { ConfigError, loadConfig, type Config } from "../server/config.ts";
 import type { Store } from "../server/storage/index.ts";
 import { DEMO_BRAND_NAME, demoDeployment, deployDemoCollection, seedDemoBrand } from "./demo/seed.ts";
+import { newLocalChain, restoreLocalChain, type LocalChain } from "./demo/local-chain.ts";
+import { previousDemo, type DemoSummary } from "./demo/previous-demo.ts";
+import { savedState } from "./demo/saved-state.ts";
 import { startStorefront } from "./demo/storefront-server.ts";
 import { startConsole } from "./console/server.ts";
 import { freePort, listenError } from "./free-port.ts";
 
 const env = process.env;
-const DEFAULT_DATABASE = "sqlite:.stampbook/demo.sqlite";
-const MINTER_KEY_SECRET_FILE = ".stampbook/minter-key-secret";
-const manifestPath = resolve(env.MANIFEST_PATH ?? ".stampbook/demo.json");
+// The state folder holds what the next start comes back to. Tests that move the manifest move it too.
+const stateDir = env.STAMPBOOK_DIR || (env.MANIFEST_PATH ? dirname(env.MANIFEST_PATH) : ".stampbook");
+const DEFAULT_DATABASE = `sqlite:${join(stateDir, "demo.sqlite")}`;
+const manifestPath = resolve(env.MANIFEST_PATH ?? join(stateDir, "demo.json"));
+const state = savedState({ dir: stateDir, manifestPath, demoDatabase: env.DATABASE_URL === undefined ? join(stateDir, "demo.sqlite") : undefined });
 const hardhatCli = fileURLToPath(new URL("../node_modules/.bin/hardhat", import.meta.url));
 
 /** A server this script starts, and the variable that moves it. */
@@ -45,6 +53,22 @@ function portVariable(name: string, fallback: number): number {
   }
   return Number(value);
 }
+
+/** A yes/no variable: 1, true or yes, or 0, false, no or nothing. */
+function flagVariable(name: string): boolean {
+  const value = env[name]?.trim().toLowerCase() ?? "";
+  if (["1", "true", "yes"].includes(value)) return true;
+  if (["", "0", "false", "no"].includes(value)) return false;
+  console.error(`invalid configuration:\n  - ${name} must be 1 or 0 (got "${env[name]}")`);
+  process.exit(2);
+}
+
+const unknownArguments = process.argv.slice(2).filter((a) => a !== "--fresh");
+if (unknownArguments.length > 0) {
+  console.error(`npm start takes one option, --fresh (start clean): got ${unknownArguments.join(" ")}`);
+  process.exit(2);
+}
+const fresh = process.argv.includes("--fresh") || flagVariable("STAMPBOOK_FRESH");
 
 // Members sign in on the storefront, so sign-in messages name its origin, and the API lets it call.
 const storefrontPort = portVariable("STOREFRONT_PORT", 8788);
@@ -168,32 +192,53 @@ async function compile() {
 
 await compile();
 
-let chainServer: Awaited<ReturnType<typeof network.createServer>> | undefined;
+await mkdir(stateDir, { recursive: true });
+if (fresh) {
+  await state.forget(true);
+  const database = env.DATABASE_URL === undefined ? "the demo's database, " : "";
+  console.log(`Starting clean (--fresh): the saved chain, ${database}the manifest and the operator token in ${stateDir}/ are gone.`);
+}
+
+let localChain: LocalChain | undefined;
 let rpcUrl = env.RPC_URL;
 if (rpcUrl === undefined) {
-  const server = await network.createServer("default", chainListener.host, chainListener.port);
-  const { port } = await listening(chainListener, () => server.listen());
-  chainServer = server;
+  const options = {
+    host: chainListener.host,
+    port: chainListener.port,
+    journalPath: state.journal,
+    onUnrestorable: (reason: string) => console.warn(`The local chain can no longer be saved (${reason}): the next npm start starts clean.`),
+  };
+  const saved = fresh ? undefined : await restoreLocalChain(options);
+  if (saved !== undefined && "server" in saved) localChain = saved;
+  else {
+    // Data made on a chain that cannot come back no longer matches any chain.
+    if (saved !== undefined && !saved.missing) console.log(`The saved local chain in ${stateDir}/ cannot be used (${saved.problem}): it and the data made on it were moved to ${await state.setAside()}; starting clean.`);
+    else if (saved !== undefined && (await state.hasChainData())) {
+      await state.forget(false);
+      console.log(`No saved local chain in ${stateDir}/ for the demo's data there: starting clean.`);
+    }
+    localChain = await newLocalChain(options);
+  }
+  const { port } = await listening(chainListener, () => localChain!.server.listen());
   rpcUrl = `http://127.0.0.1:${port}`;
 }
 const chainId = await createPublicClient({ transport: http(rpcUrl) }).getChainId();
 const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
 
 const seeding = env.COLLECTIONS === undefined;
-// The demo database belongs to the demo chain, which starts empty every time.
-if (seeding && env.DATABASE_URL === undefined) await rm(".stampbook/demo.sqlite", { force: true }).then(() => Promise.all(["-wal", "-shm"].map((s) => rm(`.stampbook/demo.sqlite${s}`, { force: true }))));
-
-const operatorToken = env.OPERATOR_TOKEN ?? `op_${randomBytes(24).toString("base64url")}`;
+const operatorToken = env.OPERATOR_TOKEN ?? (await state.operatorToken());
 const config = apiConfig(
-  { OPERATOR_TOKEN: operatorToken, ...(env.MINTER_KEY_SECRET === undefined ? { MINTER_KEY_SECRET: await minterKeySecret() } : {}) },
+  { OPERATOR_TOKEN: operatorToken, ...(env.MINTER_KEY_SECRET === undefined ? { MINTER_KEY_SECRET: await state.minterKeySecret() } : {}) },
   { RPC_URL: rpcUrl, CHAIN_ID: String(chainId) },
 );
 const app = await build({ config });
 
+// A restored chain comes with its demo: the last run's brand, key and accounts, not seeded again
+// (seeding would issue another key and undo a developer's changes to the demo's levels or perks).
+const restoredDemo = seeding && localChain?.restored ? await previousDemo({ manifestPath, chainId, rpcUrl, app }) : undefined;
 // A demo seeded before on this chain and database is found again, not made twice.
-const previous = seeding ? await demoCollectionIn(app.store) : undefined;
-const deployed = seeding ? (previous ? demoDeployment(previous) : await deployDemoCollection({ rpcUrl, chain, publicUrl: config.publicUrl })) : undefined;
-const seeded = deployed ? await seedDemoBrand({ app, operatorToken, collection: deployed.collection, rpcUrl, chain, publicUrl: config.publicUrl }) : undefined;
+const previous = seeding && !restoredDemo ? await demoCollectionIn(app.store) : undefined;
+const demo: DemoSummary | undefined = restoredDemo ?? (seeding ? await seedDemo() : undefined);
 await listening(apiListener, () => app.listen({ host: config.host, port: config.port }));
 const apiUrl = config.publicUrl.origin;
 const storefront = await listening(storefrontListener, () =>
@@ -204,8 +249,8 @@ const storefront = await listening(storefrontListener, () =>
       apiUrl,
       chainId,
       rpcUrl,
-      brandId: seeded?.brand.id ?? null,
-      brandName: seeded?.brand.name ?? "Stampbook",
+      brandId: demo?.brand.id ?? null,
+      brandName: demo?.brand.name ?? "Stampbook",
     },
   }),
 );
@@ -213,7 +258,7 @@ const brandConsole = await listening(consoleListener, () =>
   startConsole({
     host: config.host,
     port: consolePort,
-    config: { apiUrl, chainId, rpcUrl, brandId: seeded?.brand.id ?? null, brandName: seeded?.brand.name ?? "Stampbook" },
+    config: { apiUrl, chainId, rpcUrl, brandId: demo?.brand.id ?? null, brandName: demo?.brand.name ?? "Stampbook" },
   }),
 );
 
@@ -227,44 +272,48 @@ const manifest = {
   chainId,
   databaseUrl: config.databaseUrl,
   operatorToken,
-  contracts: { collections: deployed ? [deployed.collection] : (config.collections as Address[]) },
-  ...(deployed && seeded
+  contracts: { collections: demo ? [demo.collection] : (config.collections as Address[]) },
+  ...(demo
     ? {
-        tokenTypes: deployed.tokenTypes,
-        brand: { ...seeded.brand, minterAddress: seeded.minter, adminAddress: deployed.brandAccount.account.address, adminPrivateKey: deployed.brandAccount.privateKey },
-        accounts: deployed.accounts,
-        levels: seeded.levels,
-        perks: seeded.perks,
-        drops: seeded.drops,
-        journeys: seeded.journeys,
-        dataRequests: seeded.dataRequests,
+        tokenTypes: demo.tokenTypes,
+        brand: demo.brand,
+        accounts: demo.accounts,
+        levels: demo.levels,
+        perks: demo.perks,
+        drops: demo.drops,
+        journeys: demo.journeys,
+        dataRequests: demo.dataRequests,
       }
     : {}),
 };
 await mkdir(dirname(manifestPath), { recursive: true });
 await writeFile(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
 
+const restoredLine = localChain?.restored
+  ? `Restored the local chain (${localChain.restored.blocks} blocks, in ${localChain.restored.seconds.toFixed(1)} s)${restoredDemo ? " and the demo's data" : ""} from ${stateDir}/ — \`npm start -- --fresh\` starts clean`
+  : undefined;
 const lines = [
   "",
+  ...(restoredLine ? [restoredLine, ""] : []),
   `Stampbook is running.`,
   `  storefront ${storefrontUrl}   (open it in a browser)`,
   `  console    ${consoleUrl}   (brand staff sign in with their wallet; till mode: ${consoleUrl}/till)`,
   `  API        ${apiUrl}   (OpenAPI: ${apiUrl}/docs)`,
-  `  chain      ${rpcUrl}   chain id ${chainId}${chainServer ? " (local Hardhat chain, started here)" : ""}`,
+  `  chain      ${rpcUrl}   chain id ${chainId}${localChain ? ` (local Hardhat chain, started here; kept in ${stateDir}/)` : ""}`,
   `  store      ${config.databaseUrl}`,
   `  operator   token ${operatorToken}   (npm run brand:create -- "Name" finds it in the manifest)`,
-  ...(deployed ? [deployed.collection] : config.collections).map((c) => `  collection ${c}${previous ? " (seeded by an earlier run)" : ""}`),
+  ...(demo ? [demo.collection] : config.collections).map((c) => `  collection ${c}${previous ? " (seeded by an earlier run)" : ""}`),
 ];
-if (deployed && seeded) {
-  lines.push(`  brand      ${seeded.brand.name} (${seeded.brand.id}), API key ${seeded.brand.apiKey}`, `  minter     ${seeded.minter} (the brand's own: it mints and pays for drop claims)`, "", "Test accounts (local chain only):");
-  for (const a of deployed.accounts) {
+if (demo) {
+  lines.push(`  brand      ${demo.brand.name} (${demo.brand.id}), API key ${demo.brand.apiKey}`, `  minter     ${demo.brand.minterAddress} (the brand's own: it mints and pays for drop claims)`, "", "Test accounts (local chain only):");
+  for (const a of demo.accounts) {
     const holds = Object.entries(a.holdings).map(([k, v]) => `${v} ${k}`).join(", ") || "nothing";
-    lines.push(`  ${a.address}  ${a.role}: holds ${holds}`, `      private key ${a.privateKey}`);
+    lines.push(`  ${a.address}  ${a.role}: ${restoredDemo ? "held at the start" : "holds"} ${holds}`, `      private key ${a.privateKey}`);
   }
-  lines.push("", "Perks:", ...seeded.perks.map((p) => `  ${p.id}  ${p.title}`));
-  lines.push("", "Drops (claimed without gas: POST /v1/drops/:id/claim):", ...seeded.drops.map((d) => `  ${d.id}  ${d.title} (${d.mode})`));
-  lines.push("", `Levels: ${seeded.levels.map((l) => `${l.name} (${l.minPoints} points)`).join(", ")}`);
-  lines.push("", "Journeys:", ...seeded.journeys.map((j) => `  ${j.id}  ${j.title}${j.steps.flatMap((s) => (s.code ? [` (code ${s.code})`] : [])).join("")}`));
+  lines.push("", "Perks:", ...demo.perks.map((p) => `  ${p.id}  ${p.title}`));
+  lines.push("", "Drops (claimed without gas: POST /v1/drops/:id/claim):", ...demo.drops.map((d) => `  ${d.id}  ${d.title} (${d.mode})`));
+  lines.push("", `Levels: ${demo.levels.map((l) => `${l.name} (${l.minPoints} points)`).join(", ")}`);
+  lines.push("", "Journeys:", ...demo.journeys.map((j) => `  ${j.id}  ${j.title}${j.steps.flatMap((s) => (s.code ? [` (code ${s.code})`] : [])).join("")}`));
 }
 lines.push("", `Manifest: ${manifestPath}`, "Press Ctrl-C to stop.", "");
 console.log(lines.join("\n"));
@@ -278,19 +327,26 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     await storefront.close();
     await brandConsole.close();
     await app.close();
-    await chainServer?.close();
+    await localChain?.close();
     process.exit(0);
   });
 }
 
-/** MINTER_KEY_SECRET for the demo: kept in a file beside the demo's data, made on first use. */
-async function minterKeySecret(): Promise<string> {
-  const kept = await readFile(MINTER_KEY_SECRET_FILE, "utf8").catch(() => "");
-  if (kept.trim().length >= 32) return kept.trim();
-  const secret = randomBytes(32).toString("base64url");
-  await mkdir(dirname(MINTER_KEY_SECRET_FILE), { recursive: true });
-  await writeFile(MINTER_KEY_SECRET_FILE, `${secret}\n`, { mode: 0o600 });
-  return secret;
+/** Deploys the demo collection (or finds the one an earlier run left on this chain and database) and seeds the demo brand. */
+async function seedDemo(): Promise<DemoSummary> {
+  const deployed = previous ? demoDeployment(previous) : await deployDemoCollection({ rpcUrl: rpcUrl!, chain, publicUrl: config.publicUrl });
+  const seeded = await seedDemoBrand({ app, operatorToken, collection: deployed.collection, rpcUrl: rpcUrl!, chain, publicUrl: config.publicUrl });
+  return {
+    collection: deployed.collection,
+    tokenTypes: deployed.tokenTypes,
+    brand: { ...seeded.brand, minterAddress: seeded.minter, adminAddress: deployed.brandAccount.account.address, adminPrivateKey: deployed.brandAccount.privateKey },
+    accounts: deployed.accounts,
+    levels: seeded.levels,
+    perks: seeded.perks,
+    drops: seeded.drops,
+    journeys: seeded.journeys,
+    dataRequests: seeded.dataRequests,
+  };
 }
 
 /** The collection an earlier run registered for the demo brand in this store, if the chain still has it. */
