@@ -3,7 +3,8 @@
  * manifest and database; it compiles first and says so; a member signs in over HTTP and sees the
  * seeded perks, their holdings' names and their level; the demo's token types have names and
  * pictures the API serves; `npm run brand:create` reaches the running deployment; a second run
- * against the same chain and database seeds nothing twice; Ctrl-C stops it.
+ * against the same chain and database seeds nothing twice; Ctrl-C stops it; started again it comes
+ * back to the same chain, brands, keys, perks and members' stamps (and says so); `--fresh` starts clean.
  */
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
@@ -20,15 +21,44 @@ let dir: string;
 let child: ReturnType<typeof spawn>;
 let output = "";
 let manifest: any;
+let env: Record<string, string | undefined>;
+// What the first run made, to find again after a restart.
+const made: { member?: { token: string; txHash: string; blockHash: string }; acme?: { id: string; apiKey: string; perkId?: string }; head?: number } = {};
+
+async function rpc(method: string, params: unknown[] = []) {
+  const response = await fetch(manifest.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  return (await response.json()).result;
+}
+
+/** `npm start` again with the first run's settings (and ports), once it says it runs; its output and manifest. */
+async function startAgain(args: string[] = []) {
+  let out = "";
+  const again = spawn(process.execPath, ["scripts/start.ts", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+  again.stdout!.on("data", (d) => (out += d));
+  again.stderr!.on("data", (d) => (out += d));
+  const deadline = Date.now() + 90_000;
+  while (!out.includes("Press Ctrl-C to stop.")) {
+    if (again.exitCode !== null || Date.now() > deadline) {
+      again.kill("SIGKILL");
+      throw new Error(`npm start ${args.join(" ")} did not come up:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const stop = async () => {
+    const exited = new Promise((resolve) => again.once("exit", resolve));
+    again.kill("SIGINT");
+    return exited;
+  };
+  return { output: out, manifest: JSON.parse(await readFile(join(dir, "demo.json"), "utf8")), stop };
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "stampbook-start-"));
   // Every port chosen here: the console's default (the storefront's + 1) may be any process's.
   const [port, chainPort, storefrontPort, consolePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  child = spawn(process.execPath, ["scripts/start.ts"], {
-    env: { ...process.env, PORT: String(port), CHAIN_PORT: String(chainPort), STOREFRONT_PORT: String(storefrontPort), CONSOLE_PORT: String(consolePort), MANIFEST_PATH: join(dir, "demo.json"), DATABASE_URL: `sqlite:${join(dir, "demo.sqlite")}` },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // Its own state folder: the chain's journal, the database, the operator token and the manifest.
+  env = { ...process.env, PORT: String(port), CHAIN_PORT: String(chainPort), STOREFRONT_PORT: String(storefrontPort), CONSOLE_PORT: String(consolePort), STAMPBOOK_DIR: dir };
+  child = spawn(process.execPath, ["scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const deadline = Date.now() + 90_000;
@@ -131,7 +161,9 @@ describe("npm start", () => {
     const welcome = manifest.drops.find((d: any) => d.mode === "mint");
     const claim = await fetch(`${manifest.apiUrl}/v1/drops/${welcome.id}/claim`, { method: "POST", headers: { authorization: `Bearer ${token}`, "idempotency-key": "welcome-1" } });
     expect(claim.status).toBe(201);
-    expect(await claim.json()).toMatchObject({ status: "minted", tokenId: "3", amount: "1", txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    const claimed = await claim.json();
+    expect(claimed).toMatchObject({ status: "minted", tokenId: "3", amount: "1", txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    made.member = { token, txHash: claimed.txHash, blockHash: (await rpc("eth_getTransactionReceipt", [claimed.txHash])).blockHash };
     const me = await (await fetch(`${manifest.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(me.collections[0].holdings.map((h: any) => [h.tokenId, h.balance])).toEqual([["3", "1"]]);
     const balance = await fetch(manifest.rpcUrl, {
@@ -160,6 +192,18 @@ describe("npm start", () => {
     expect((await perks.json()).items).toEqual([]);
     const brands = await (await fetch(`${manifest.apiUrl}/v1/operator/brands`, { headers: { authorization: `Bearer ${manifest.operatorToken}` } })).json();
     expect(brands.items.map((b: any) => b.name)).toEqual(["Demo Coffee Club", "Acme Coffee"]);
+    made.acme = { id: created.brandId, apiKey: created.apiKey };
+  });
+
+  it("the new brand makes a perk of its own", async () => {
+    const perk = await fetch(`${manifest.apiUrl}/v1/admin/perks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${made.acme!.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "Acme welcome", description: "For everyone.", rule: { type: "points", min: 1 }, limits: {} }),
+    });
+    const body = await perk.json();
+    expect(perk.status, JSON.stringify(body)).toBe(201);
+    made.acme!.perkId = body.id;
   });
 
   it("brand:create without a deployment to reach says how to name one, and changes nothing", async () => {
@@ -200,10 +244,49 @@ describe("npm start", () => {
   });
 
   it("stops everything on Ctrl-C (SIGINT)", async () => {
+    made.head = Number(await rpc("eth_blockNumber"));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGINT");
     expect(await exited).toBe(0);
     await expect(fetch(`${manifest.apiUrl}/healthz`)).rejects.toThrow();
     await expect(fetch(manifest.rpcUrl, { method: "POST", body: "{}" })).rejects.toThrow();
+  });
+
+  it("started again, comes back to the same chain, brands, keys, perks and members, and says so", async () => {
+    const again = await startAgain();
+    try {
+      expect(again.output).toMatch(new RegExp(`^Restored the local chain \\(${made.head} blocks, in [\\d.]+ s\\) and the demo's data from .+ — \`npm start -- --fresh\` starts clean$`, "m"));
+      // Not seeded again: the same brand, key, minter, perks and operator token.
+      expect(again.manifest).toMatchObject({ operatorToken: manifest.operatorToken, brand: manifest.brand, contracts: manifest.contracts, perks: manifest.perks, drops: manifest.drops, journeys: manifest.journeys });
+      const as = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+      expect((await fetch(`${manifest.apiUrl}/v1/admin/minter`, as(manifest.brand.apiKey))).status).toBe(200);
+      const brands = await (await fetch(`${manifest.apiUrl}/v1/operator/brands`, as(manifest.operatorToken))).json();
+      expect(brands.items.map((b: any) => [b.name, b.id])).toEqual([["Demo Coffee Club", manifest.brand.id], ["Acme Coffee", made.acme!.id]]);
+      const perks = await (await fetch(`${manifest.apiUrl}/v1/admin/perks`, as(made.acme!.apiKey))).json();
+      expect(perks.items.map((p: any) => p.id)).toEqual([made.acme!.perkId]);
+      // The member is still signed in and holds their stamp; its transaction is in the same block.
+      const me = await fetch(`${manifest.apiUrl}/v1/me`, as(made.member!.token));
+      expect(me.status).toBe(200);
+      expect((await me.json()).collections[0].holdings.map((h: any) => [h.tokenId, h.balance])).toEqual([["3", "1"]]);
+      expect(await rpc("eth_getTransactionReceipt", [made.member!.txHash])).toMatchObject({ status: "0x1", blockHash: made.member!.blockHash });
+    } finally {
+      expect(await again.stop()).toBe(0);
+    }
+  });
+
+  it("npm start -- --fresh starts clean: a new chain and demo, the old credentials refused", async () => {
+    const clean = await startAgain(["--fresh"]);
+    try {
+      expect(clean.output).toContain("Starting clean (--fresh)");
+      expect(clean.output).not.toContain("Restored the local chain");
+      expect(clean.manifest.brand.id).not.toBe(manifest.brand.id);
+      expect(clean.manifest.operatorToken).not.toBe(manifest.operatorToken);
+      expect(Number(await rpc("eth_blockNumber"))).toBeLessThan(made.head!);
+      expect(await rpc("eth_getTransactionReceipt", [made.member!.txHash])).toBeNull();
+      expect((await fetch(`${manifest.apiUrl}/v1/operator/brands`, { headers: { authorization: `Bearer ${manifest.operatorToken}` } })).status).toBe(401);
+      expect((await fetch(`${manifest.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${made.member!.token}` } })).status).toBe(401);
+    } finally {
+      expect(await clean.stop()).toBe(0);
+    }
   });
 });
