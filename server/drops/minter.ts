@@ -34,6 +34,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { LeaseTimeoutError } from "../leases.ts";
+import { StoreBusyError, StoreUnavailableError } from "../storage/index.ts";
 import { MINTER_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../contracts/bindings/index.ts";
 
@@ -113,11 +114,15 @@ export type ReceiptCheck = { status: "minted"; blockNumber: bigint } | { status:
 
 export type Minter = {
   address: Address;
-  /** Mints `amount` of `tokenId` to `to`, waiting up to the receipt timeout. Never throws. */
+  /**
+   * Mints `amount` of `tokenId` to `to`, waiting up to the receipt timeout. Throws only a
+   * StoreUnavailableError or StoreBusyError, when the store did not answer before the broadcast
+   * (nothing was sent: try again later).
+   */
   mint(request: MintRequest): Promise<MintOutcome>;
   /** Simulates the airdrop: its gas, or why the collection (or a recipient) would refuse it. Never throws. */
   estimateAirdrop(call: AirdropCall): Promise<GasEstimate>;
-  /** Signs, records (`beforeBroadcast`) and broadcasts the airdrop; does not wait for the receipt. Never throws. */
+  /** Signs, records (`beforeBroadcast`) and broadcasts the airdrop; does not wait for the receipt. Throws only as `mint` does. */
   sendAirdrop(request: AirdropRequest): Promise<SendOutcome>;
   /** Signs a claim voucher with the minter key. */
   signVoucher(collection: Address, voucher: ClaimVoucher): Promise<SignedVoucher>;
@@ -205,8 +210,9 @@ export function createMinter(options: MinterOptions): Minter {
         return { status: "failed", ...classify(error) };
       }
       const txHash = keccak256(serialized);
-      // Another instance may have this key's lease now, and with it this nonce: record nothing, send nothing.
-      if (!stillExclusive()) return { status: "failed", code: "mint_failed", message: "the minter is busy: this instance lost its turn with the key" };
+      // The lease lapsed (the store was out of reach for a lease time): another instance may have
+      // this key's turn now, and with it this nonce. Record nothing, send nothing; try again later.
+      if (!stillExclusive()) throw new StoreUnavailableError(new Error("the minter's send lease lapsed while the store was out of reach"));
       if (!(await call.beforeBroadcast({ hash: txHash, raw: serialized, nonce }))) return { status: "aborted" };
       try {
         await wallet.sendRawTransaction({ serializedTransaction: serialized });
@@ -238,9 +244,11 @@ export function createMinter(options: MinterOptions): Minter {
     try {
       return await serially(() => exclusive((stillExclusive) => send(call, stillExclusive)));
     } catch (error) {
-      // Taking the key's turn failed, or recording the transaction did: either way before the
-      // broadcast, so nothing was sent.
-      const message = error instanceof LeaseTimeoutError ? "the minter is busy: another instance held its key too long" : "the mint could not be recorded (the store did not answer); nothing was sent";
+      // The store did not answer (for the key's turn, or to record the transaction): nothing was
+      // sent, and the caller's work may simply be tried again once it answers.
+      if (error instanceof StoreUnavailableError || error instanceof StoreBusyError) throw error;
+      // Another instance held the key's turn too long, or the record step refused: nothing was sent.
+      const message = error instanceof LeaseTimeoutError ? "the minter is busy: another instance held its key too long" : "the transaction could not be recorded; nothing was sent";
       return { status: "failed", code: "mint_failed", message };
     }
   }
