@@ -61,3 +61,14 @@ describe("OpenAPI security", () => {
     for (const name of named) expect(document.components.securitySchemes).toHaveProperty(name);
   });
 });
+
+describe("README", () => {
+  it("documents every environment variable the API reads", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const source = await readFile(new URL("../server/config.ts", import.meta.url), "utf8");
+    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+    const variables = [...source.matchAll(/read\.\w+\("([A-Z][A-Z0-9_]+)"/g)].map((m) => m[1]!);
+    expect(variables.length).toBeGreaterThan(30);
+    expect(variables.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  });
+});

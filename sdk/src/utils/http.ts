@@ -71,7 +71,9 @@ export async function apiRequest<T>(client: Client, request: ApiRequest): Promis
         await endSession(client, "expired", { revoke: false });
       }
       if (attempt >= attempts || !retryable(error)) throw error;
-      await sleep(Math.min(client.retryDelay * 2 ** (attempt - 1), 10_000));
+      // The server's own estimate (Retry-After, also in the problem's `retryAfter`) when it gives one.
+      const retryAfter = error instanceof ApiError && typeof error.problem.retryAfter === "number" ? error.problem.retryAfter * 1000 : 0;
+      await sleep(Math.min(Math.max(client.retryDelay * 2 ** (attempt - 1), retryAfter), 10_000));
     }
   }
 }
