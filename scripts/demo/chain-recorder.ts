@@ -29,7 +29,8 @@ const JOURNALED_CALLS = new Set([
 /** Requests after which blocks may have been mined. */
 const MINING = new Set(["eth_sendRawTransaction", "eth_sendTransaction", "evm_mine", "hardhat_mine", "evm_setAutomine", "evm_setIntervalMining"]);
 
-const UNDOING = new Set(["evm_snapshot", "evm_revert", "hardhat_reset"]);
+/** Snapshots, and going back to one: the journal goes back with the chain. */
+const UNDOING = new Set(["evm_snapshot", "evm_revert"]);
 
 type RpcTransaction = Record<string, any> & { hash: Hex; from: Hex; type: Hex; input: Hex; v: Hex; r: Hex; s: Hex };
 
@@ -115,7 +116,6 @@ export function recordChain(options: { rpc: Rpc; journal: JournalWriter; tip: Ch
 
   async function afterSuccess(method: string, params: unknown[], result: unknown) {
     if (method === "eth_sendTransaction") nodeSigned.add(result as string);
-    if (method === "hardhat_reset") throw new Unrestorable("hardhat_reset emptied the chain");
     if (method === "evm_revert") {
       const id = BigInt(params[0] as string);
       const snapshot = snapshots.get(id);
