@@ -213,7 +213,7 @@ if (rpcUrl === undefined) {
   else {
     // Data made on a chain that cannot come back no longer matches any chain.
     if (saved !== undefined && !saved.missing) console.log(`The saved local chain in ${stateDir}/ cannot be used (${saved.problem}): it and the data made on it were moved to ${await state.setAside()}; starting clean.`);
-    else if (saved !== undefined && (await state.hasChainData())) {
+    else if (saved !== undefined && (await state.hasDatabase())) {
       await state.forget(false);
       console.log(`No saved local chain in ${stateDir}/ for the demo's data there: starting clean.`);
     }

@@ -6,10 +6,8 @@
  * made on it, rather than deleted.
  */
 import { randomBytes } from "node:crypto";
-import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { access, copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-
-export type SavedState = ReturnType<typeof savedState>;
 
 /**
  * The state kept in `dir`. `demoDatabase` is the SQLite file of the demo's own database (none when
@@ -27,9 +25,9 @@ export function savedState(options: { dir: string; manifestPath: string; demoDat
   return {
     dir,
     journal,
-    /** Whether there is data made on some chain: a database or manifest without a usable journal is stale. */
-    async hasChainData(): Promise<boolean> {
-      for (const file of [...databaseFiles, manifestPath]) if (await exists(file)) return true;
+    /** Whether the demo's database is there: without its chain's journal it describes a chain that is gone. */
+    async hasDatabase(): Promise<boolean> {
+      for (const file of databaseFiles) if (await exists(file)) return true;
       return false;
     },
     /** Deletes the chain's journal and what was made on it; `andCredentials` the operator token too (a clean start asked for). */
@@ -41,7 +39,13 @@ export function savedState(options: { dir: string; manifestPath: string; demoDat
       const aside = join(dir, `set-aside-${new Date().toISOString().replaceAll(":", "-")}`);
       await mkdir(aside, { recursive: true });
       for (const file of chainData) {
-        if (await exists(file)) await rename(file, join(aside, basename(file)));
+        if (!(await exists(file))) continue;
+        const to = join(aside, basename(file));
+        // A manifest kept on another file system cannot be renamed into the folder.
+        await rename(file, to).catch(async () => {
+          await copyFile(file, to);
+          await rm(file);
+        });
       }
       return aside;
     },
