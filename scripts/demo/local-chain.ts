@@ -14,7 +14,7 @@ import { replayJournal, ReplayError } from "./chain-replay.ts";
 export type LocalChain = {
   /** The chain's JSON-RPC server, not listening yet. */
   server: JsonRpcServer;
-  /** Set when the saved chain came back: its blocks, and how long the replay took. */
+  /** Set when the saved chain came back: its blocks, and how long creating and replaying it took. */
   restored: { blocks: number; seconds: number } | undefined;
   close(): Promise<void>;
 };
