@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { SqliteStore, type Store } from "../storage/index.ts";
+import { SqliteStore, StoreUnavailableError, type Store } from "../storage/index.ts";
 import { storagePlugin } from "./storage.ts";
 
 const PAST = "2020-01-01T00:00:00.000Z";
@@ -64,7 +64,8 @@ describe("storagePlugin", () => {
     const store = app.store;
     expect(await store.useNonce("while-open", FUTURE)).toBe(true);
     await app.close();
-    await expect(store.useNonce("after-close", FUTURE)).rejects.toThrow(/closed/);
+    // A closed store is one that cannot be reached: a request still arriving is answered 503.
+    await expect(store.useNonce("after-close", FUTURE)).rejects.toBeInstanceOf(StoreUnavailableError);
 
     // The data is on disk for the next start.
     const reopened = SqliteStore.open(path);

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { StoreUnavailableError } from "../errors.ts";
 import type { PruneResult, SignInStore } from "../store.ts";
 import { toTimestamp, type Timestamp } from "../time.ts";
 import { requireAddress, requireKey, requireTimestamp } from "../validate.ts";
@@ -15,7 +16,8 @@ export function createSignInStore(db: SqlDatabase): SignInStore & { flush(): Pro
     if (batch.length === 0) return;
     let used: boolean[];
     try {
-      if (!db.isOpen) throw new Error("the store is closed");
+      // A closed store cannot be reached either: the caller answers 503, as for any other outage.
+      if (!db.isOpen) throw new StoreUnavailableError(new Error("the store is closed"));
       used = await db.transaction(async (tx) => {
         // In nonce order: instances inserting the same nonces then take their row locks in one
         // order, and cannot deadlock each other.

@@ -164,8 +164,9 @@ export class SqliteDatabase implements SqlDatabase {
       // again. Everything else (redemptions above all) is on disk before the caller hears "done"; its
       // commit also syncs any ephemeral commits written before it.
       const ephemeral = options.durability === "ephemeral";
-      if (ephemeral) this.#db.exec("PRAGMA synchronous = NORMAL");
       try {
+        // Inside the try: on a closed database this throws too, and must leave as the store's error.
+        if (ephemeral) this.#db.exec("PRAGMA synchronous = NORMAL");
         this.#db.exec("BEGIN IMMEDIATE");
         const result = await work(this.#direct);
         this.#db.exec("COMMIT");
@@ -180,7 +181,7 @@ export class SqliteDatabase implements SqlDatabase {
       } finally {
         if (ephemeral && this.#db.isOpen) this.#db.exec("PRAGMA synchronous = FULL");
       }
-    });
+    }).catch(rethrow);
   }
 
   writeOne<Row>(sql: string, ...params: SqlValue[]): Promise<Row[]> {

@@ -6,7 +6,9 @@ import type { Address } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
 import type { NewOffer, Reward } from "../../offers/types.ts";
 import { sha256Hex } from "../hash.ts";
+import { StoreUnavailableError } from "../errors.ts";
 import { describeStoreContract } from "../store-contract.test-helper.ts";
+import { SqliteDatabase } from "./database.ts";
 import { migrations } from "./migrations.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
@@ -29,6 +31,20 @@ describe("SqliteStore.open", () => {
       raw.close();
       await store.close();
     }
+  });
+
+  it("answers everything asked after close, ephemeral transactions too, as a store that cannot be reached (503, never a 500)", async () => {
+    const db = SqliteDatabase.open(freshPath());
+    await db.close();
+    const asks = [
+      db.get("SELECT 1"),
+      db.all("SELECT 1"),
+      db.run("SELECT 1"),
+      db.writeOne("SELECT 1"),
+      db.transaction(async (tx) => tx.get("SELECT 1")),
+      db.transaction(async (tx) => tx.get("SELECT 1"), { durability: "ephemeral" }),
+    ];
+    for (const ask of asks) await expect(ask).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
   it("refuses a bad busy timeout and tolerates a second close", async () => {
@@ -141,13 +157,15 @@ describe("SqliteStore.useNonce batching", () => {
     }
   });
 
-  it("records nonces handed in just before close, and answers later calls with an error", async () => {
+  it("records nonces handed in just before close, and answers later calls as a store that cannot be reached", async () => {
     const path = freshPath();
     let store = SqliteStore.open(path);
     const pending = store.useNonce("last", "2099-01-01T00:00:00.000Z");
     await store.close();
     expect(await pending).toBe(true);
-    await expect(store.useNonce("after", "2099-01-01T00:00:00.000Z")).rejects.toThrow(/closed/);
+    const after = store.useNonce("after", "2099-01-01T00:00:00.000Z");
+    await expect(after).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(after).rejects.toMatchObject({ cause: { message: expect.stringMatching(/closed/) } });
     store = SqliteStore.open(path);
     try {
       expect(await store.useNonce("last", "2099-01-01T00:00:00.000Z")).toBe(false);
