@@ -147,6 +147,11 @@ export class PostgresDatabase implements SqlDatabase {
     // An idle connection the server drops must not crash the process: the pool discards it and
     // connects afresh when next asked.
     pool.on("error", () => undefined);
+    // Nor one between owners: pg-pool stops listening to a connection when it hands it out, before
+    // its new owner (a transaction below) starts, and a reset noticed in that gap would be an
+    // 'error' event nobody handles. Every connection keeps this listener for life; the owner's own
+    // still learns that the connection broke, and the statement in flight still fails.
+    pool.on("connect", (client) => client.on("error", () => undefined));
     const db = new PostgresDatabase(pool);
     try {
       await db.transaction((tx) => applyPostgresMigrations(tx, { schema }));
@@ -181,8 +186,9 @@ export class PostgresDatabase implements SqlDatabase {
       throw classify(error);
     }
     // While this transaction holds the connection the pool does not listen to it: a connection that
-    // drops would otherwise emit an `'error'` nobody handles, which ends the process. The statement
-    // in flight fails with the same error, so noting it is enough.
+    // drops is noted here, so that it is discarded rather than handed out again (the listener every
+    // connection has from the start keeps the event from ending the process). The statement in
+    // flight fails with the same error, so noting it is enough.
     let broken: unknown = null;
     const onError = (error: unknown) => (broken ??= error);
     client.on("error", onError);
