@@ -26,9 +26,10 @@ function isBusy(error: unknown): boolean {
 }
 
 // Primary result codes that mean the file cannot be read or written now, whatever was asked: an I/O
-// error, a full disk, a file that vanished or turned read-only, no lock possible.
+// error, a full disk, a file that vanished or turned read-only, no lock possible, or files that read
+// as damaged or as no database at all (a disk returning garbage, files replaced underneath).
 // https://www.sqlite.org/rescode.html
-const UNAVAILABLE = new Set([8 /* READONLY */, 10 /* IOERR */, 13 /* FULL */, 14 /* CANTOPEN */, 15 /* PROTOCOL */, 37 /* NOLFS */]);
+const UNAVAILABLE = new Set([8 /* READONLY */, 10 /* IOERR */, 11 /* CORRUPT */, 13 /* FULL */, 14 /* CANTOPEN */, 15 /* PROTOCOL */, 26 /* NOTADB */, 37 /* NOLFS */]);
 
 /** The store's own error for what node:sqlite threw: busy, unavailable, or as it was. */
 function classify(error: unknown): unknown {

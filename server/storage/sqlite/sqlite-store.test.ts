@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -45,6 +45,26 @@ describe("SqliteStore.open", () => {
       db.transaction(async (tx) => tx.get("SELECT 1"), { durability: "ephemeral" }),
     ];
     for (const ask of asks) await expect(ask).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it("answers as a store that cannot be reached while its files read as garbage, and comes back by itself once they are whole", async () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    try {
+      expect(await store.useNonce("before", "2099-01-01T00:00:00.000Z")).toBe(true);
+      const files = ["", "-wal", "-shm"].map((suffix) => ({ file: path + suffix, bytes: readFileSync(path + suffix) }));
+      for (const { file, bytes } of files) writeFileSync(file, Buffer.alloc(Math.max(bytes.length, 4096), 7));
+      // SQLite says "file is not a database" (SQLITE_NOTADB): nothing a request did, so 503, not 500.
+      await expect(store.listBrands()).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.useNonce("during", "2099-01-01T00:00:00.000Z")).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.revokeSession("session", "2099-01-01T00:00:00.000Z")).rejects.toBeInstanceOf(StoreUnavailableError);
+      for (const { file, bytes } of files) writeFileSync(file, bytes);
+      expect(await store.listBrands()).toEqual([]);
+      expect(await store.useNonce("before", "2099-01-01T00:00:00.000Z")).toBe(false);
+      expect(await store.useNonce("after", "2099-01-01T00:00:00.000Z")).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 
   it("refuses a bad busy timeout and tolerates a second close", async () => {
