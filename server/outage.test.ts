@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, RouteOptions } from "fastify";
@@ -489,16 +489,26 @@ function summarize(engine: string, calls: Call[]) {
   return { routes: routes.size, reached: reached.length, unavailable: unavailable.length, other: other.map(([route]) => route) };
 }
 
+/** The instance works again: a member redeems, the till takes the code, and a sign-in signed before the outage goes through. */
+async function expectRecovered(fixture: Fixture): Promise<void> {
+  const { app } = fixture;
+  const redeemed = await app.inject({ method: "POST", url: `/v1/perks/${fixture.perkId}/redeem`, headers: { ...bearer(fixture.memberToken), "idempotency-key": randomUUID() } });
+  const redemption = await expectStatus(redeemed, 201);
+  await expectStatus(await app.inject({ method: "POST", url: "/v1/admin/redemptions/verify", headers: bearer(fixture.apiKey), payload: { code: redemption.code } }), 200);
+  await expectStatus(await app.inject({ method: "POST", url: "/v1/auth/verify", payload: fixture.signIn }), 200);
+}
+
 // --- SQLite --------------------------------------------------------------------------------------
 
 describe("SQLite", () => {
   let dir: string;
+  let file: string;
   let db: SqliteDatabase;
   let fixture: Fixture;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "stampbook-outage-"));
-    const file = join(dir, "stampbook.db");
+    file = join(dir, "stampbook.db");
     // The store over a database handle this test holds, so it can close it under the instance.
     db = SqliteDatabase.open(file);
     const app = await build({ config: configOf(`sqlite:${file}`), store: createSqlStore(db), client: chain.publicClient as PublicClient, logger: false });
@@ -510,13 +520,29 @@ describe("SQLite", () => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  // A database handle closed under the instance is what SQLite gives to make every statement fail
-  // (node:sqlite: ERR_INVALID_STATE). As root, file permissions cannot stand in for a failing disk,
-  // and a file deleted or replaced under an open handle keeps working. A closed handle never comes
-  // back, so on SQLite this checks the answers only; recovery is PostgreSQL's (below).
-  it("every route answers without a 500 once the database is closed, most of them 503 store_unavailable", async () => {
+  // As root, file permissions cannot stand in for a failing disk, and a file truncated, deleted or
+  // replaced under an open handle keeps working (SQLite reads its pages and WAL through the handle).
+  // What it cannot read through is a database, WAL and shared-memory index that all read as garbage:
+  // a disk returning nonsense. Put back, the same handle reads them again.
+  it("every route answers without a 500 while the database's files read as garbage, most of them 503 store_unavailable; put back, it recovers by itself", async () => {
+    const files = ["", "-wal", "-shm"].map((suffix) => ({ path: file + suffix, bytes: readFileSync(file + suffix) }));
+    for (const { path, bytes } of files) writeFileSync(path, Buffer.alloc(Math.max(bytes.length, 4096), 7));
+    try {
+      const summary = summarize("SQLite, files unreadable", await callEveryRoute(fixture));
+      expect(summary.routes).toBeGreaterThan(50);
+      expect(summary.unavailable).toBeGreaterThanOrEqual(Math.ceil(summary.reached / 2));
+    } finally {
+      for (const { path, bytes } of files) writeFileSync(path, bytes);
+    }
+    await readyAgain(fixture.app);
+    await expectRecovered(fixture);
+  });
+
+  // A handle closed under a request (an instance stopping while requests are in flight) fails every
+  // statement differently (node:sqlite: ERR_INVALID_STATE). It never comes back: answers only.
+  it("every route answers without a 500 once the database handle is closed, most of them 503 store_unavailable", async () => {
     await db.close();
-    const summary = summarize("SQLite", await callEveryRoute(fixture));
+    const summary = summarize("SQLite, handle closed", await callEveryRoute(fixture));
     expect(summary.routes).toBeGreaterThan(50);
     expect(summary.unavailable).toBeGreaterThanOrEqual(Math.ceil(summary.reached / 2));
     const ready = await fixture.app.inject({ method: "GET", url: "/readyz" });
@@ -564,12 +590,7 @@ describe.skipIf(postgresUrl === null)(`PostgreSQL (${POSTGRES_SKIPS})`, () => {
     proxy.restore();
     // No restart: broken connections leave the pool as they are found out, and new ones are made.
     await readyAgain(fixture.app);
-    const redeemed = await fixture.app.inject({ method: "POST", url: `/v1/perks/${fixture.perkId}/redeem`, headers: { ...bearer(fixture.memberToken), "idempotency-key": randomUUID() } });
-    const redemption = await expectStatus(redeemed, 201);
-    const verified = await fixture.app.inject({ method: "POST", url: "/v1/admin/redemptions/verify", headers: bearer(fixture.apiKey), payload: { code: redemption.code } });
-    await expectStatus(verified, 200);
-    const signedIn = await fixture.app.inject({ method: "POST", url: "/v1/auth/verify", payload: fixture.signIn });
-    await expectStatus(signedIn, 200);
+    await expectRecovered(fixture);
   });
 
   it("a connection that silently stops answering ends in 503 store_unavailable within the timeout, not a hang", async () => {
