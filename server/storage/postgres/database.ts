@@ -43,18 +43,25 @@ const LOCK_NOT_AVAILABLE = "55P03";
 const DEADLOCK_DETECTED = "40P01";
 const SERIALIZATION_FAILURE = "40001";
 const BUSY = new Set([LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED, SERIALIZATION_FAILURE]);
-// The server going away or refusing connections: class 08 (connection exception), admin or crash
-// shutdown, "cannot connect now" (starting up, recovering), too many connections.
-const SERVER_GONE = new Set(["57P01", "57P02", "57P03", "53300"]);
+// The server going away, refusing connections or ending this one: class 08 (connection exception),
+// admin or crash shutdown, "cannot connect now" (starting up, recovering), its database dropped, a
+// session ended for idling (in a transaction or not).
+const SERVER_GONE = new Set(["57P01", "57P02", "57P03", "57P04", "57P05", "25P03"]);
+// The server cannot serve anything just now, whatever was asked: class 53 (insufficient resources: a
+// full disk, no memory, too many connections), class 58 (system error: I/O), data or an index that
+// reads as corrupt. As on SQLite (IOERR, FULL, CORRUPT), nothing the request did.
+const CANNOT_SERVE = new Set(["XX001", "XX002"]);
+const CANNOT_SERVE_CLASSES = ["53", "58"];
 // What the socket says when the server or the path to it is gone.
 const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 // What pg and pg-pool say (as plain Errors without a code) when a connection fails, drops or times out.
 const DISCONNECTED = /Connection terminated|not queryable|timeout exceeded when trying to connect|Query read timeout|Connection ended|Cannot use a pool after calling end/i;
 
-/** Whether `error` says the server could not be reached (rather than that it refused the statement). */
+/** Whether `error` says the server could not be reached or cannot serve just now (rather than that it refused the statement). */
 export function isUnreachable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === "string" && (code.startsWith("08") || SERVER_GONE.has(code) || NETWORK.has(code))) return true;
+  if (typeof code === "string" && code.length === 5 && (CANNOT_SERVE.has(code) || CANNOT_SERVE_CLASSES.includes(code.slice(0, 2)))) return true;
   return error instanceof Error && DISCONNECTED.test(error.message);
 }
 
