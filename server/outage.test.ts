@@ -558,6 +558,7 @@ describe.skipIf(postgresUrl === null)(`PostgreSQL (${POSTGRES_SKIPS})`, () => {
   let proxy: TcpProxy;
   let fixture: Fixture;
   let cutCalls: Call[] = [];
+  let databaseUrl: string;
   const TIMEOUT_MS = 1_000;
 
   beforeAll(async () => {
@@ -568,7 +569,8 @@ describe.skipIf(postgresUrl === null)(`PostgreSQL (${POSTGRES_SKIPS})`, () => {
     target.hostname = "127.0.0.1";
     target.port = String(proxy.port);
     // As server/main.ts builds it: the instance opens its own store from DATABASE_URL.
-    const app = await build({ config: configOf(target.toString(), { DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), DATABASE_POOL_SIZE: "4" }), client: chain.publicClient as PublicClient, logger: false });
+    databaseUrl = target.toString();
+    const app = await build({ config: configOf(databaseUrl, { DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), DATABASE_POOL_SIZE: "4" }), client: chain.publicClient as PublicClient, logger: false });
     fixture = await prepare(app);
   });
   afterAll(async () => {
@@ -622,5 +624,29 @@ describe.skipIf(postgresUrl === null)(`PostgreSQL (${POSTGRES_SKIPS})`, () => {
       proxy.restore();
     }
     await readyAgain(fixture.app);
+  });
+
+  it("background rounds (pruning, claim sweeps and takeovers, the award queue) fail quietly through a cut, and the instance is ready again afterwards", async () => {
+    // Another instance on the same database, its rounds every few milliseconds.
+    const busy = { PRUNE_INTERVAL_MS: "20", CLAIM_SWEEP_MS: "20", AWARD_INTERVAL_MS: "20", LEASE_TTL_MS: "1000", DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) };
+    const app = await build({ config: configOf(databaseUrl, busy), client: chain.publicClient as PublicClient, logger: false });
+    try {
+      await app.ready();
+      const asked = countStoreCalls(app);
+      proxy.cut();
+      try {
+        // Rounds keep coming, and keep failing, while it is cut.
+        const since = performance.now();
+        while (asked() < 20) {
+          expect(performance.now() - since, "rounds ran during the cut").toBeLessThan(10_000);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      } finally {
+        proxy.restore();
+      }
+      await readyAgain(app);
+    } finally {
+      await app.close();
+    }
   });
 });
