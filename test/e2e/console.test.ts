@@ -340,6 +340,15 @@ describe.skipIf(!available)("brand console and till mode in headless Chromium (s
     await form.getByLabel("Right answer").selectOption({ label: "The owner's wallet" });
     await form.getByRole("button", { name: "+ Code step" }).click();
     await form.getByLabel("Step title").nth(1).fill("Code from the tour guide");
+    // A shared code is judged while it is typed: a short one is warned about in words.
+    await form.getByLabel("Codes").selectOption("shared");
+    await form.getByLabel("Shared code").fill("TOUR1");
+    const typed = form.locator("p.warning").first();
+    await expect.poll(() => typed.isVisible()).toBe(true);
+    expect(await typed.textContent()).toMatch(/easy to guess|short/i);
+    await screenshot(owner, "console-13a-shared-code-warning.png");
+    await form.getByLabel("Codes").selectOption("batch");
+    expect(await typed.isVisible()).toBe(false);
     await form.getByRole("button", { name: "Create journey" }).click();
     expect(await settled(form.locator(".action-status").last())).toContain("Created “Console tour”");
 
@@ -348,6 +357,9 @@ describe.skipIf(!available)("brand console and till mode in headless Chromium (s
     await card.getByRole("button", { name: "Generate codes" }).click();
     await expect.poll(() => card.locator("pre.codes").textContent(), { timeout: 15_000 }).toMatch(/^(\S+\n){5}$/);
     await screenshot(owner, "console-13-journeys.png");
+    // The seeded "Visit a store" journey's shared code (a word and a year) is warned about on its card, in the API's words.
+    const store = owner.locator("#journey-list li.card", { has: owner.getByRole("heading", { name: "Visit a store" }) });
+    expect(await store.locator("p.warning").first().textContent()).toMatch(/easy to guess/);
 
     const { items } = await brandApi("/v1/admin/journeys");
     const journey = items.find((j: { title: string }) => j.title === "Console tour");
