@@ -8,7 +8,10 @@
  *   (new ones are accepted but not connected onward), as when packets are lost on the way: the
  *   client sees no error, only silence;
  * - `restore()`: traffic flows again; what was held back during a blackhole goes through, new
- *   connections are made onward.
+ *   connections are made onward;
+ * - `holdRepliesAfter(needle, n)`: once the n-th request carrying `needle` has gone through to the
+ *   service, that connection's replies are held back: the service did the work, the client has not
+ *   heard. A `cut()` then makes the write whose outcome the client cannot know.
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
 
@@ -23,6 +26,8 @@ export type TcpProxy = {
   cut(): void;
   blackhole(): void;
   restore(): void;
+  /** Resolves when the `occurrence`-th chunk sent to the service containing `needle` went through and its connection's replies are held. */
+  holdRepliesAfter(needle: string, occurrence?: number): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -33,6 +38,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let mode: ProxyMode = "open";
   let connections = 0;
   const pairs = new Set<Pair>();
+  let trigger: { needle: string; left: number; fire: () => void } | null = null;
 
   /** Copies `from` to `to` while the proxy is open, holding back (unread) while it is blackholed. */
   function forward(from: Socket, to: Socket) {
@@ -60,6 +66,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         const upstream = connect(target.port, target.host);
         upstream.setNoDelay(true);
         pair.upstream = upstream;
+        // Requests that carry the trigger's needle: after the chosen one, hold this connection's replies.
+        client.on("data", (chunk: Buffer) => {
+          if (trigger === null || !chunk.includes(trigger.needle)) return;
+          if (--trigger.left > 0) return;
+          const { fire } = trigger;
+          trigger = null;
+          upstream.pause();
+          fire();
+        });
         forward(client, upstream);
         forward(upstream, client);
         upstream.on("error", () => client.destroy());
@@ -100,6 +115,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         client.pause();
         upstream?.pause();
       }
+    },
+    holdRepliesAfter(needle, occurrence = 1) {
+      return new Promise<void>((fire) => (trigger = { needle, left: occurrence, fire }));
     },
     restore() {
       mode = "open";
