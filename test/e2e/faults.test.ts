@@ -22,19 +22,18 @@
  * be reached, never under CI=true.
  */
 import { randomUUID } from "node:crypto";
-import { network } from "hardhat";
 import pg from "pg";
-import { createPublicClient, createWalletClient, defineChain, http, type Address } from "viem";
+import type { Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { devAccount } from "../../scripts/demo/accounts.ts";
-import { deployDemoCollection } from "../../scripts/demo/seed.ts";
 import { freePort } from "../../scripts/free-port.ts";
 import { createThrowawayDatabase, type ThrowawayDatabase } from "../../scripts/throwaway-database.ts";
 import { PostgresStore, type Store } from "../../server/storage/index.ts";
 import { inParallel, startApiProcess, type ApiAnswer, type ApiProcess } from "../support/api-process.ts";
 import { POSTGRES_SKIPS, REDIS_SKIPS, postgresForTests, redisForTests } from "../support/services.ts";
+import { startChainServer, type ChainServer } from "../support/chain-server.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { createBrandHttp, expectStatus, registerCollectionHttp, setMinterHttp, signInHttp } from "../support/tenancy-http.ts";
 
@@ -67,7 +66,7 @@ type Outcome = { op: string; member: number; key: string; answers: { status: num
 
 describe.skipIf(postgresUrl === null || redisUrl === null)(`Faults under load: two instances behind TCP proxies (${POSTGRES_SKIPS}; ${REDIS_SKIPS})`, () => {
   let database: ThrowawayDatabase | undefined;
-  let chainServer: Awaited<ReturnType<typeof network.createServer>> | undefined;
+  let chainServer: ChainServer | undefined;
   let proxies: { postgres: TcpProxy; redis: TcpProxy; rpc: TcpProxy };
   let env: Record<string, string>;
   /** Every process started, to check how each ended and what it printed. */
@@ -80,7 +79,7 @@ describe.skipIf(postgresUrl === null || redisUrl === null)(`Faults under load: t
   const recoveries: { fault: string; ms: number }[] = [];
   let apiKey: string;
   let collection: Address;
-  let publicClient: ReturnType<typeof createPublicClient>;
+  let publicClient: ChainServer["publicClient"];
   let openPerk: string;
   let limitedPerk: string;
   let drop: string;
@@ -208,13 +207,9 @@ describe.skipIf(postgresUrl === null || redisUrl === null)(`Faults under load: t
 
   beforeAll(async () => {
     database = await createThrowawayDatabase(postgresUrl!, { variable: "TEST_POSTGRES_URL", prefix: "stampbook_faults" });
-    chainServer = await network.createServer("default", "127.0.0.1", await freePort());
-    const { port: chainPort } = await chainServer.listen();
-    const rpcUrl = `http://127.0.0.1:${chainPort}`;
-    const chain = defineChain({ id: 31337, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
-    ({ collection } = await deployDemoCollection({ rpcUrl, chain }));
-    publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
-    const admin = createWalletClient({ account: devAccount(0).account, chain, transport: http(rpcUrl) });
+    chainServer = await startChainServer();
+    const { port: chainPort, admin } = chainServer;
+    ({ collection, publicClient } = chainServer);
     const hash = await admin.writeContract({ address: collection, abi: stampbookCollectionAbi, functionName: "airdrop", args: [STAMP, members.map((m) => m.address), 1n] });
     expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
 
@@ -275,7 +270,7 @@ describe.skipIf(postgresUrl === null || redisUrl === null)(`Faults under load: t
     await Promise.all(started.map(({ api }) => api.stop()));
     await store?.close();
     for (const proxy of Object.values(proxies ?? {})) await proxy.close();
-    await chainServer?.close();
+    await chainServer?.server.close();
     await database?.drop();
   });
 

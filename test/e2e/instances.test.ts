@@ -12,15 +12,14 @@
  * creates its offers. Skipped with a loud line where PostgreSQL cannot be reached, never under CI=true.
  */
 import { randomUUID } from "node:crypto";
-import { network } from "hardhat";
-import { createPublicClient, createWalletClient, defineChain, http, type Address } from "viem";
+import type { Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { devAccount } from "../../scripts/demo/accounts.ts";
-import { deployDemoCollection } from "../../scripts/demo/seed.ts";
 import { freePort } from "../../scripts/free-port.ts";
 import { createThrowawayDatabase, type ThrowawayDatabase } from "../../scripts/throwaway-database.ts";
+import { startChainServer, type ChainServer } from "../support/chain-server.ts";
 import { inParallel, startApiProcess, type ApiAnswer, type ApiProcess } from "../support/api-process.ts";
 import { expectProblem } from "../support/problems.ts";
 import { POSTGRES_SKIPS, postgresForTests } from "../support/services.ts";
@@ -62,7 +61,7 @@ async function timeUntil(probe: () => Promise<boolean>, limitMs: number, since =
 
 describe.skipIf(postgresUrl === null)(`Two API instances on one PostgreSQL (${POSTGRES_SKIPS})`, () => {
   let database: ThrowawayDatabase | undefined;
-  let chainServer: Awaited<ReturnType<typeof network.createServer>> | undefined;
+  let chainServer: ChainServer | undefined;
   const instances: ApiProcess[] = [];
   let a: ApiProcess;
   let b: ApiProcess;
@@ -70,7 +69,7 @@ describe.skipIf(postgresUrl === null)(`Two API instances on one PostgreSQL (${PO
   const other = (api: ApiProcess) => (api === a ? b : a);
 
   let collection: Address;
-  let publicClient: ReturnType<typeof createPublicClient>;
+  let publicClient: ChainServer["publicClient"];
   let apiKey: string;
   const members: PrivateKeyAccount[] = Array.from({ length: MEMBERS }, () => privateKeyToAccount(generatePrivateKey()));
   const tokens: string[] = [];
@@ -80,13 +79,9 @@ describe.skipIf(postgresUrl === null)(`Two API instances on one PostgreSQL (${PO
     database = await createThrowawayDatabase(postgresUrl!, { variable: "TEST_POSTGRES_URL", prefix: "stampbook_instances" });
 
     // The chain, in this process; the demo collection on it (dev account 0 is its admin and a minter).
-    chainServer = await network.createServer("default", "127.0.0.1", await freePort());
-    const { port: chainPort } = await chainServer.listen();
-    const rpcUrl = `http://127.0.0.1:${chainPort}`;
-    const chain = defineChain({ id: 31337, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
-    ({ collection } = await deployDemoCollection({ rpcUrl, chain }));
-    publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
-    const adminWallet = createWalletClient({ account: devAccount(0).account, chain, transport: http(rpcUrl) });
+    chainServer = await startChainServer();
+    const { rpcUrl, admin: adminWallet } = chainServer;
+    ({ collection, publicClient } = chainServer);
     // Every member holds one stamp, which the perks below require.
     for (let i = 0; i < MEMBERS; i += 100) {
       const recipients = members.slice(i, i + 100).map((m) => m.address);
@@ -132,7 +127,7 @@ describe.skipIf(postgresUrl === null)(`Two API instances on one PostgreSQL (${PO
     await Promise.all(instances.map((api) => api.stop()));
     // Warnings and errors the instances logged (LOG_LEVEL=warn), to read next to a failure.
     for (const api of instances) if (api.output().trim() !== "") console.warn(`${api.name} logged:\n${api.output().slice(-4_000)}`);
-    await chainServer?.close();
+    await chainServer?.server.close();
     await database?.drop();
   });
 
