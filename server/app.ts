@@ -317,10 +317,9 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
   // Claims nobody reads still settle (their places free up); one instance sweeps at a time. Two at
   // once would do no harm (every transition is conditional, a resent transaction is the same one).
-  const leaseTtlMs = config.leaseTtlMs;
-  scheduleBackground(app, store, { name: "claim-sweep", holder: instanceId, intervalMs: config.claimSweepMs, leaseTtlMs, run: () => drops.sweep(), failure: "claim sweep stopped early" });
+  scheduleBackground(app, store, { name: "claim-sweep", holder: instanceId, intervalMs: config.claimSweepMs, leaseTtlMs: config.leaseTtlMs, run: () => drops.sweep(), failure: "claim sweep stopped early" });
   // A claim whose instance died before sending is minted by another within about a lease time.
-  scheduleBackground(app, store, { name: "claim-takeover", holder: instanceId, intervalMs: leaseTtlMs, leaseTtlMs, run: () => drops.takeOver(), failure: "claim takeover stopped early" });
+  scheduleBackground(app, store, { name: "claim-takeover", holder: instanceId, intervalMs: config.leaseTtlMs, leaseTtlMs: config.leaseTtlMs, run: () => drops.takeOver(), failure: "claim takeover stopped early" });
   // A stopping instance finishes the mints it has under way before the store closes, for a while: a
   // mint whose transaction is recorded settles from the chain later, on whichever instance reads it.
   app.addHook("onClose", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.ts";
+import { DEFAULT_GUESS_LIMITS } from "./journeys/code-strength.ts";
 
 describe("drop claim settings", () => {
   it("have defaults: no minter key secret, 30 s to wait for a mint, vouchers valid for an hour", () => {
@@ -144,6 +145,11 @@ describe("guessing limits", () => {
   it("allow 20 step attempts a minute per member, 120 that complete nothing per address, 120 till checks per credential by default", () => {
     expect(loadConfig({})).toMatchObject({ stepAttemptsPerMinute: 20, stepAttemptsPerIpPerMinute: 120, tillVerifyPerMinute: 120 });
     expect(loadConfig({ STEP_ATTEMPTS_PER_IP_PER_MINUTE: "600", TILL_VERIFY_PER_MINUTE: "30" })).toMatchObject({ stepAttemptsPerIpPerMinute: 600, tillVerifyPerMinute: 30 });
+  });
+
+  it("are the defaults the console words a shared code's warning with, before the API answers", () => {
+    const { stepAttemptsPerMinute, stepAttemptsPerIpPerMinute } = loadConfig({});
+    expect({ perMember: stepAttemptsPerMinute, perAddress: stepAttemptsPerIpPerMinute }).toEqual(DEFAULT_GUESS_LIMITS);
   });
 
   it("refuse no limit at all, and what is not a whole number", () => {

@@ -135,4 +135,13 @@ export class Problem extends Error {
   }
 }
 
+/**
+ * 429 `rate_limited`: what was refused and why, in words, and the seconds to wait (said in the detail,
+ * and as `retryAfter`, which the error handler repeats as `Retry-After`).
+ */
+export function rateLimited(title: string, detail: string, resetsInMs: number, extensions: Record<string, unknown> = {}): Problem {
+  const seconds = Math.max(1, Math.ceil(resetsInMs / 1000));
+  return new Problem(429, "rate_limited", title, `${detail} Try again in ${seconds} s.`, { retryAfter: seconds, ...extensions });
+}
+
 export const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";

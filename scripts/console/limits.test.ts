@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiProblem } from "./api.ts";
 import { rateLimitWords } from "./limits.ts";
 
-const limited = (body: Record<string, unknown>) => new ApiProblem(429, "rate_limited", "Too many code checks", "At most 120 a minute with these credentials; try again in 42 s.", { code: "rate_limited", ...body });
+const limited = (body: Record<string, unknown>) => new ApiProblem(429, "rate_limited", "Too many code checks", "At most 120 a minute with these credentials. Try again in 42 s.", { code: "rate_limited", ...body });
 
 describe("rate limits in words", () => {
   it("says what was refused and how long to wait", () => {

@@ -13,7 +13,8 @@ import { REDIS_SKIPS, redisForTests } from "../../test/support/services.ts";
 import { Problem } from "../errors.ts";
 import { problemsPlugin } from "../plugins/problems.ts";
 import { sharedRateLimitStore } from "../plugins/redis.ts";
-import { stepAttempts, type AttemptLimits } from "./attempts.ts";
+import { stepAttempts } from "./attempts.ts";
+import type { GuessLimits } from "./code-strength.ts";
 
 const redisUrl = redisForTests("step attempt limits shared across instances (server/journeys/attempts.test.ts)");
 
@@ -24,7 +25,7 @@ afterAll(async () => {
   for (const connection of connections.splice(0)) await connection.quit();
 });
 
-async function stepApp(limits: AttemptLimits, redis?: { client: Redis; prefix: string }): Promise<FastifyInstance> {
+async function stepApp(limits: GuessLimits, redis?: { client: Redis; prefix: string }): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   await app.register(problemsPlugin);
   const store = redis && sharedRateLimitStore(redis.client, `${redis.prefix}-rate-limit-`, () => undefined);

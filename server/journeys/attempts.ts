@@ -16,13 +16,12 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { normalizeIP } from "@fastify/rate-limit";
-import { Problem } from "../errors.ts";
+import { rateLimited } from "../errors.ts";
+import type { GuessLimits } from "./code-strength.ts";
 
 const MINUTE_MS = 60_000;
 /** A limiter's bound when it only counts (the limits are compared here). */
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
-
-export type AttemptLimits = { perMember: number; perAddress: number };
 
 export type StepAttempts = {
   /** A preHandler after the member guard: takes a place in both counters, or refuses with 429 `rate_limited`. */
@@ -45,12 +44,7 @@ function counter(app: FastifyInstance, prefix: string, key: (request: FastifyReq
   return { add: (request: FastifyRequest) => count(request, true), read: (request: FastifyRequest) => count(request, false) };
 }
 
-function tooMany(title: string, detail: string, resetsInMs: number): Problem {
-  const seconds = Math.max(1, Math.ceil(resetsInMs / 1000));
-  return new Problem(429, "rate_limited", title, `${detail} Try again in ${seconds} s.`, { retryAfter: seconds });
-}
-
-export function stepAttempts(app: FastifyInstance, limits: AttemptLimits): StepAttempts {
+export function stepAttempts(app: FastifyInstance, limits: GuessLimits): StepAttempts {
   const address = (request: FastifyRequest) => normalizeIP(request.ip);
   const byMember = counter(app, "journey-step-member", (request) => request.member!.address.toLowerCase());
   const byAddress = counter(app, "journey-step-address", address);
@@ -59,10 +53,10 @@ export function stepAttempts(app: FastifyInstance, limits: AttemptLimits): StepA
   return {
     async check(request) {
       const mine = await byMember.add(request);
-      if (mine.count > limits.perMember) throw tooMany("Too many tries", `At most ${limits.perMember} tries a minute per member.`, mine.resetsInMs);
+      if (mine.count > limits.perMember) throw rateLimited("Too many tries", `At most ${limits.perMember} tries a minute per member.`, mine.resetsInMs);
       const [taken, returned] = await Promise.all([byAddress.add(request), givenBack.read(request)]);
       if (taken.count - returned.count > limits.perAddress) {
-        throw tooMany("Too many wrong tries from your network", `At most ${limits.perAddress} tries that complete nothing a minute from one address.`, taken.resetsInMs);
+        throw rateLimited("Too many wrong tries from your network", `At most ${limits.perAddress} tries that complete nothing a minute from one address.`, taken.resetsInMs);
       }
     },
     async recorded(request) {

@@ -58,7 +58,7 @@ describe("till checks per credential", () => {
     const refused = await verify(server.app, key, code);
     const body = expectProblem(refused, 429, "rate_limited");
     expect(body.title).toBe("Too many code checks");
-    expect(body.detail).toMatch(/^At most 3 a minute with these credentials; try again in \d+ s\.$/);
+    expect(body.detail).toMatch(/^At most 3 a minute with these credentials\. Try again in \d+ s\.$/);
     expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
     expect(body.retryAfter).toBe(Number(refused.headers["retry-after"]));
     // Refused before the store was asked: the code is still good, with another credential.

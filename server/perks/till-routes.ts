@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { Problem } from "../errors.ts";
+import { rateLimited } from "../errors.ts";
 import { bearerToken } from "../plugins/authentication.ts";
 import { problemResponses } from "../schemas.ts";
 import { sha256Hex } from "../storage/index.ts";
@@ -19,12 +19,6 @@ import type { Till } from "./till.ts";
 function credentialOf(request: FastifyRequest): string {
   if (request.staff !== null) return `till:staff:${request.staff.id}`;
   return `till:key:${sha256Hex(bearerToken(request) ?? "").slice(0, 32)}`;
-}
-
-/** The limit's refusal in words, with the seconds to wait (also in `Retry-After`). */
-export function tooManyChecks(max: number, ttlMs: number): Problem {
-  const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
-  return new Problem(429, "rate_limited", "Too many code checks", `At most ${max} a minute with these credentials; try again in ${seconds} s.`, { retryAfter: seconds, limit: max });
 }
 
 /** @param opts.verifyPerMinute checks per credential per minute (TILL_VERIFY_PER_MINUTE), counted in the app's rate-limit store (shared by instances with Redis). */
@@ -41,7 +35,7 @@ export async function tillRoutes(app: FastifyInstance, opts: { till: Till; verif
           timeWindow: 60_000,
           hook: "preHandler",
           keyGenerator: credentialOf,
-          errorResponseBuilder: (_request, context) => tooManyChecks(context.max, context.ttl),
+          errorResponseBuilder: (_request, context) => rateLimited("Too many code checks", `At most ${context.max} a minute with these credentials.`, context.ttl, { limit: context.max }),
         },
       },
       schema: {

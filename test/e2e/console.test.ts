@@ -265,6 +265,23 @@ describe.skipIf(!available)("brand console and till mode in headless Chromium (s
       expect(await till.locator("#result").evaluate((e) => getComputedStyle(e).backgroundColor)).toBe("rgb(179, 38, 30)");
       await screenshot(till, "console-8-till-used.png");
 
+      // Past its limit of checks a minute (TILL_VERIFY_PER_MINUTE, 120), the till says how long to wait, in words.
+      const statuses = await till.evaluate(async (apiUrl) => {
+        const seen: number[] = [];
+        for (let i = 0; i < 121; i++) {
+          const response = await fetch(`${apiUrl}/v1/admin/redemptions/verify`, { method: "POST", credentials: "include", headers: { "content-type": "application/json" }, body: JSON.stringify({ code: "ZZZZ-ZZZZ-ZZZZ" }) });
+          seen.push(response.status);
+        }
+        return seen;
+      }, m.apiUrl);
+      expect(statuses.at(-1)).toBe(429);
+      await till.locator("#code").fill(state.code!);
+      await till.getByRole("button", { name: "Verify" }).click();
+      await expect.poll(() => till.locator("#result-headline").textContent(), { timeout: 15_000 }).toBe("Not checked yet");
+      expect(await till.locator("#result-perk").textContent()).toMatch(/^Too many checks in a minute: wait \d+ seconds?\.$/);
+      expect(await till.locator("#result-member").textContent()).toBe("The code was not used: try it again then.");
+      await screenshot(till, "console-8a-till-limited.png");
+
       const { items } = await brandApi(`/v1/admin/redemptions?member=${state.members![0]}`);
       expect(items).toEqual([expect.objectContaining({ code: state.code, consumedAt: expect.any(String) })]);
     }, 60_000);

@@ -154,10 +154,10 @@ export class PostgresDatabase implements SqlDatabase {
     // An idle connection the server drops must not crash the process: the pool discards it and
     // connects afresh when next asked.
     pool.on("error", () => undefined);
-    // Nor one between owners: pg-pool stops listening to a connection when it hands it out, before
-    // its new owner (a transaction below) starts, and a reset noticed in that gap would be an
-    // 'error' event nobody handles. Every connection keeps this listener for life; the owner's own
-    // still learns that the connection broke, and the statement in flight still fails.
+    // Nor one a transaction holds: pg-pool stops listening to a connection while it is handed out,
+    // and a reset then would be an 'error' event nobody handles. Every connection keeps this listener
+    // for life; the statement in flight fails with the same error (see transaction()), and pg-pool
+    // discards a connection that broke when it comes back.
     pool.on("connect", (client) => client.on("error", () => undefined));
     const db = new PostgresDatabase(pool);
     try {
@@ -192,13 +192,8 @@ export class PostgresDatabase implements SqlDatabase {
     } catch (error) {
       throw classify(error);
     }
-    // While this transaction holds the connection the pool does not listen to it: a connection that
-    // drops is noted here, so that it is discarded rather than handed out again (the listener every
-    // connection has from the start keeps the event from ending the process). The statement in
-    // flight fails with the same error, so noting it is enough.
+    // Set when the connection must not be handed out again (pg-pool also drops one that broke).
     let broken: unknown = null;
-    const onError = (error: unknown) => (broken ??= error);
-    client.on("error", onError);
     try {
       await client.query("BEGIN");
       // Used nonces and sign-outs may skip waiting for the disk, as on SQLite (synchronous = NORMAL).
@@ -214,7 +209,6 @@ export class PostgresDatabase implements SqlDatabase {
       else await client.query("ROLLBACK").catch((rollback: unknown) => (broken ??= rollback));
       throw failure;
     } finally {
-      client.off("error", onError);
       // With an error, the pool closes the connection instead of handing it out again.
       client.release(broken === null ? undefined : (broken as Error));
     }
