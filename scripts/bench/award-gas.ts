@@ -17,7 +17,7 @@ import { keccak256, toHex, type Address, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { TOKEN_KIND } from "../../contracts/bindings/index.ts";
 import { createAwardQueue } from "../../server/awards/queue.ts";
-import { createMinter } from "../../server/drops/minter.ts";
+import { createMinter } from "../../server/chain/sender/sender.ts";
 import { newId, SqliteStore, toTimestamp } from "../../server/storage/index.ts";
 import { devAccount } from "../demo/accounts.ts";
 

@@ -12,8 +12,8 @@ import { MINTER_ROLE } from "../../contracts/bindings/index.ts";
 import { devAccount } from "../../scripts/demo/accounts.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../test/support/services.ts";
-import { createMinter, type Minter } from "../drops/minter.ts";
-import { withLease } from "../leases.ts";
+import { createMinter, type Minter } from "../chain/sender/sender.ts";
+import { withLease } from "../background/leases.ts";
 import { newId, PostgresStore, SqliteStore, toTimestamp, type Store } from "../storage/index.ts";
 import { createAwardQueue, type AwardQueue, type AwardQueueOptions } from "./queue.ts";
 

@@ -22,8 +22,8 @@
  */
 import { TransactionReceiptNotFoundError, type Address, type Hex, type PublicClient } from "viem";
 import type { BrandMinters } from "../brands/minters.ts";
-import { transactionKnown, rebroadcast, type Minter, type SendFailure } from "../drops/minter.ts";
-import { DEFAULT_LEASE_TTL_MS, tryLease } from "../leases.ts";
+import { transactionKnown, rebroadcast, type Minter, type SendFailure } from "../chain/sender/sender.ts";
+import { DEFAULT_LEASE_TTL_MS, tryLease } from "../background/leases.ts";
 import { newId, toTimestamp } from "../storage/index.ts";
 import type { LeaseStore } from "../storage/store.ts";
 import type { Award, AwardBatch, AwardRetry, AwardStore, ClaimedAwardBatch } from "./types.ts";

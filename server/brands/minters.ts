@@ -6,10 +6,10 @@
 import type { Address, Hex, PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { Problem } from "../errors.ts";
-import { createMinter, type Minter } from "../drops/minter.ts";
-import { DEFAULT_LEASE_TTL_MS, withLease } from "../leases.ts";
+import { createMinter, type Minter } from "../chain/sender/sender.ts";
+import { DEFAULT_LEASE_TTL_MS, withLease } from "../background/leases.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
-import type { KeyVault } from "./key-vault.ts";
+import type { KeyVault } from "../chain/sender/key-vault.ts";
 import type { BrandMinter } from "./types.ts";
 
 export type BrandMinters = {

@@ -31,7 +31,7 @@ import { holdingKey, type LeafRule } from "../offers/rules.ts";
 import type { CompleteTakeInput, DropMode, Offer, Take, TakeError, TokenReward } from "../offers/types.ts";
 import type { OfferVariant } from "../offers/variant.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
-import { checkTransaction, transactionKnown, type Minter, type SignedVoucher } from "./minter.ts";
+import { checkTransaction, transactionKnown, type Minter, type SignedVoucher } from "../chain/sender/sender.ts";
 import { claimView } from "./schemas.ts";
 
 /** What a brand sends to say what a drop gives. */

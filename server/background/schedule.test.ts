@@ -1,8 +1,8 @@
 /** Background work under a lease: several instances schedule it, one at a time does it. */
 import Fastify from "fastify";
 import { afterAll, describe, expect, it } from "vitest";
-import { SqliteStore, toTimestamp } from "./storage/index.ts";
-import { scheduleBackground } from "./background.ts";
+import { SqliteStore, toTimestamp } from "../storage/index.ts";
+import { scheduleBackground } from "./schedule.ts";
 
 const store = SqliteStore.open(":memory:");
 afterAll(() => store.close());

@@ -33,10 +33,10 @@ import {
   type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { LeaseTimeoutError } from "../leases.ts";
-import { StoreBusyError, StoreUnavailableError } from "../storage/index.ts";
-import { MINTER_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
-import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../contracts/bindings/index.ts";
+import { LeaseTimeoutError } from "../../background/leases.ts";
+import { StoreBusyError, StoreUnavailableError } from "../../storage/index.ts";
+import { MINTER_ROLE, stampbookCollectionAbi } from "../../../contracts/bindings/index.ts";
+import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../../contracts/bindings/index.ts";
 
 /** Why a mint did not happen, as a problem code. */
 export type MintFailureCode = "mint_failed" | "chain_unavailable";

@@ -4,7 +4,7 @@
  * under a lease in that store. The lease is short (seconds) and renewed while its holder is alive, so
  * when a holder dies another instance takes the work over within one lease time, not minutes.
  */
-import { toTimestamp, type Store } from "./storage/index.ts";
+import { toTimestamp, type Store } from "../storage/index.ts";
 
 export class LeaseTimeoutError extends Error {
   override name = "LeaseTimeoutError";

@@ -1,10 +1,10 @@
 /** The minter on an in-process chain: aborts before broadcast, nonce clashes, vouchers the contract accepts. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, custom, keccak256, recoverTypedDataAddress, stringToHex, type Hex, type PublicClient } from "viem";
-import { devAccount } from "../../scripts/demo/accounts.ts";
-import { claimVoucherDomain, claimVoucherTypes } from "../../contracts/bindings/index.ts";
-import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
-import { createMinter } from "./minter.ts";
+import { devAccount } from "../../../scripts/demo/accounts.ts";
+import { claimVoucherDomain, claimVoucherTypes } from "../../../contracts/bindings/index.ts";
+import { DEMO_TYPES, startChain, type DemoChain } from "../../../test/support/chain.ts";
+import { createMinter } from "./sender.ts";
 
 let chain: DemoChain;
 let client: PublicClient;

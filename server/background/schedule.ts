@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { DEFAULT_LEASE_TTL_MS, tryLease } from "./leases.ts";
-import type { Store } from "./storage/index.ts";
+import type { Store } from "../storage/index.ts";
 
 export type BackgroundWork = {
   /** The lease's name, shared by every instance doing this work. */

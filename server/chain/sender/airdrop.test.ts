@@ -2,10 +2,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { keccak256, parseTransaction, type Address, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { MINTER_ROLE } from "../../contracts/bindings/index.ts";
-import { devAccount } from "../../scripts/demo/accounts.ts";
-import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
-import { createMinter, type Minter, type SignedTransaction } from "./minter.ts";
+import { MINTER_ROLE } from "../../../contracts/bindings/index.ts";
+import { devAccount } from "../../../scripts/demo/accounts.ts";
+import { DEMO_TYPES, startChain, type DemoChain } from "../../../test/support/chain.ts";
+import { createMinter, type Minter, type SignedTransaction } from "./sender.ts";
 
 let chain: DemoChain;
 let client: PublicClient;
