@@ -24,6 +24,7 @@ import { scheduleBackground } from "./background/schedule.ts";
 import { catalogRoutes, createNameBook, createTokenCatalog } from "./catalog/index.ts";
 import { createBrandAccounts } from "./brands/accounts.ts";
 import { createCollectionDirectory } from "./brands/directory.ts";
+import { createBrandSenders } from "./chain/sender/brand-senders.ts";
 import { createKeyVault } from "./chain/sender/key-vault.ts";
 import { createBrandTerms } from "./loyalty/terms.ts";
 import { createBrandMinters } from "./brands/minters.ts";
@@ -255,16 +256,9 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     ttlMs: listCacheMs,
     onChange: () => void bus.publish({ type: "collections" }),
   });
-  const minters = createBrandMinters({
-    store,
-    vault: config.minterKeySecret === null ? null : createKeyVault(config.minterKeySecret),
-    client,
-    chainId: config.chainId,
-    receiptTimeoutMs: config.mintTimeoutMs,
-    instanceId,
-    leaseTtlMs: config.leaseTtlMs,
-    now,
-  });
+  const vault = config.minterKeySecret === null ? null : createKeyVault(config.minterKeySecret);
+  const senders = createBrandSenders({ store, vault, client, chainId: config.chainId, receiptTimeoutMs: config.mintTimeoutMs, holder: instanceId, leaseTtlMs: config.leaseTtlMs });
+  const minters = createBrandMinters({ store, vault, senders, now });
   const registrations = createRegistrations({ store, client, chainId: config.chainId, directory, lifetimeSeconds: REGISTRATION_LIFETIME_SECONDS, now });
   // Names of token types and brands' levels: what rules, journeys and /v1/me speak in.
   const names = createNameBook({ store, catalog, publicUrl: config.publicUrl, ttlMs: listCacheMs });
@@ -308,7 +302,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     client,
     catalog,
     directory,
-    minters,
+    senders,
     voucherTtlSeconds: config.voucherTtlSeconds,
     holder: instanceId,
     leaseTtlMs: config.leaseTtlMs,
@@ -332,7 +326,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const awardTrouble = throttled(30_000, (_what, error) => app.log.warn({ err: error }, "award round stopped early"));
   const awards = createAwardQueue({
     store,
-    minters,
+    senders,
     client,
     holder: instanceId,
     batchMax: config.awardBatchMax,

@@ -1,10 +1,10 @@
-/** The minter on an in-process chain: aborts before broadcast, nonce clashes, vouchers the contract accepts. */
+/** The brand's sender on an in-process chain: aborts before broadcast, nonce clashes, vouchers the contract accepts. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, custom, keccak256, recoverTypedDataAddress, stringToHex, type Hex, type PublicClient } from "viem";
 import { devAccount } from "../../../scripts/demo/accounts.ts";
 import { claimVoucherDomain, claimVoucherTypes } from "../../../contracts/bindings/index.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../../test/support/chain.ts";
-import { createMinter } from "./sender.ts";
+import { createSender } from "./sender.ts";
 
 let chain: DemoChain;
 let client: PublicClient;
@@ -17,9 +17,9 @@ beforeAll(async () => {
 
 const collection = () => chain.collection.address;
 
-describe("createMinter", () => {
+describe("createSender", () => {
   it("sends nothing when beforeBroadcast says no", async () => {
-    const minter = createMinter({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+    const minter = createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
     const to = chain.members[3]!.account.address;
     const nonce = await client.getTransactionCount({ address: BRAND.account.address });
     let seen: { hash: Hex; raw: Hex } | undefined;
@@ -44,7 +44,7 @@ describe("createMinter", () => {
         },
       }),
     }) as PublicClient;
-    const minter = createMinter({ client: lagging, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+    const minter = createSender({ client: lagging, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
     const recorded: Hex[] = [];
     const to = chain.members[4]!.account.address;
     const outcome = await minter.mint({ collection: collection(), to, tokenId: DEMO_TYPES.stamp, amount: 2n, beforeBroadcast: async (tx) => (recorded.push(tx.hash), true) });
@@ -65,7 +65,7 @@ describe("createMinter", () => {
         },
       }),
     }) as PublicClient;
-    const minter = createMinter({ client: echo, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+    const minter = createSender({ client: echo, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
     const to = chain.members[7]!.account.address;
     const recorded: Hex[] = [];
     const outcome = await minter.mint({ collection: collection(), to, tokenId: DEMO_TYPES.stamp, amount: 1n, beforeBroadcast: async (tx) => (recorded.push(tx.hash), true) });
@@ -75,7 +75,7 @@ describe("createMinter", () => {
   });
 
   it("signs vouchers the collection accepts, in compact form", async () => {
-    const minter = createMinter({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+    const minter = createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
     const to = chain.members[5]!.account.address;
     const now = (await client.getBlock()).timestamp;
     const voucher = { to, id: DEMO_TYPES.coffee, amount: 1n, validAfter: now - 60n, validUntil: now + 3600n, uid: keccak256(stringToHex("claim-x")), price: 0n };
@@ -89,7 +89,7 @@ describe("createMinter", () => {
   });
 
   it("knows whether it holds MINTER_ROLE", async () => {
-    expect(await createMinter({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 }).canMint(collection())).toBe(true);
-    expect(await createMinter({ client, privateKey: devAccount(18).privateKey, chainId: 31337, receiptTimeoutMs: 1_000 }).canMint(collection())).toBe(false);
+    expect(await createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 }).canMint(collection())).toBe(true);
+    expect(await createSender({ client, privateKey: devAccount(18).privateKey, chainId: 31337, receiptTimeoutMs: 1_000 }).canMint(collection())).toBe(false);
   });
 });
