@@ -4,6 +4,8 @@ import { createPublicClient, custom, keccak256, recoverTypedDataAddress, stringT
 import { devAccount } from "../../../scripts/demo/accounts.ts";
 import { claimVoucherDomain, claimVoucherTypes } from "../../../contracts/bindings/index.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../../test/support/chain.ts";
+import { LeaseTimeoutError } from "../../background/leases.ts";
+import { StoreUnavailableError } from "../../storage/index.ts";
 import { createSender } from "./sender.ts";
 
 let chain: DemoChain;
@@ -91,5 +93,26 @@ describe("createSender", () => {
   it("knows whether it holds MINTER_ROLE", async () => {
     expect(await createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 }).canMint(collection())).toBe(true);
     expect(await createSender({ client, privateKey: devAccount(18).privateKey, chainId: 31337, receiptTimeoutMs: 1_000 }).canMint(collection())).toBe(false);
+  });
+
+  it("records and sends nothing once the key's lease is no longer held, nor when another instance holds it too long; a store that does not answer the record step is thrown", async () => {
+    const to = chain.members[8]!.account.address;
+    const nonce = await client.getTransactionCount({ address: BRAND.account.address, blockTag: "pending" });
+    let recorded = 0;
+    const request = { collection: collection(), to, tokenId: DEMO_TYPES.stamp, amount: 1n, beforeBroadcast: async () => (recorded++, true) };
+
+    // The lease lapsed while the store was out of reach: another instance may have this nonce now.
+    const lapsed = createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000, exclusive: (send) => send(() => false) });
+    await expect(lapsed.mint(request)).rejects.toBeInstanceOf(StoreUnavailableError);
+
+    const busy = createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000, exclusive: async () => Promise.reject(new LeaseTimeoutError("held elsewhere")) });
+    expect(await busy.mint(request)).toMatchObject({ status: "failed", code: "mint_failed", message: expect.stringMatching(/busy/) });
+
+    const storeDown = createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+    await expect(storeDown.mint({ ...request, beforeBroadcast: async () => Promise.reject(new StoreUnavailableError(new Error("down"))) })).rejects.toBeInstanceOf(StoreUnavailableError);
+
+    expect(recorded).toBe(0);
+    expect(await client.getTransactionCount({ address: BRAND.account.address, blockTag: "pending" })).toBe(nonce);
+    expect(await chain.collection.read.balanceOf([to, DEMO_TYPES.stamp])).toBe(0n);
   });
 });

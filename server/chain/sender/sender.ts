@@ -54,7 +54,7 @@ export type AirdropCall = {
 };
 
 export type AirdropRequest = AirdropCall & {
-  /** From {@link Minter.estimateAirdrop}; sent with 20% headroom. */
+  /** From {@link Sender.estimateAirdrop}; sent with 20% headroom. */
   gas: bigint;
   /**
    * Called with each signed transaction before it is sent (again after a nonce clash, with the
