@@ -33,13 +33,13 @@ import { dropRoutes } from "./drops/routes.ts";
 import { createDropVariant } from "./drops/variant.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { createCatalogStamps } from "./journeys/catalog-stamps.ts";
-import { createRuleEligibility } from "./journeys/rule-eligibility.ts";
 import { journeyRoutes } from "./journeys/routes.ts";
 import { createJourneys } from "./journeys/service.ts";
 import { createInvalidationBus } from "./invalidation.ts";
 import { boundedError, throttled } from "./logging.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { createOffers } from "./offers/service.ts";
+import { createRules } from "./rules/index.ts";
 import { createLevelBook } from "./loyalty/levels.ts";
 import { levelRoutes } from "./loyalty/routes.ts";
 import { createLevels } from "./loyalty/service.ts";
@@ -287,19 +287,29 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     },
   });
   const consents = createConsents({ store, auth, requests, params: config, cacheMs: config.sessionCacheMs, now, onChange: (member) => bus.publish({ type: "consents", member }) });
-  const offers = createOffers({
-    store,
+  const listingTrouble = throttled(10_000, (brandId, error) => app.log.warn({ brandId, err: error }, "a brand's holdings could not be read for a listing"));
+  // One place decides which rules a brand may store and whether a member meets one: perks, drops,
+  // journeys' hold steps and the console's preview alike.
+  const rules = createRules({
     ownership,
     terms,
     grantsOf: (member, fresh) => consents.activeRequests(member, fresh),
     servedCollections: () => directory.served(),
+    dataRequestOwner: async (id) => (await store.getDataRequest(id))?.brandId ?? null,
+    onUnavailable: listingTrouble,
+    now,
+  });
+  const offers = createOffers({
+    store,
+    rules,
+    terms,
     quotas: { perks: config.brandMaxPerks, drops: config.brandMaxDrops, tokenTypes: config.brandMaxTokenTypes },
     catalogCacheMs: listCacheMs,
     takeCountCacheMs,
     onChange: () => void bus.publish({ type: "offers" }),
     listingReadTimeoutMs: config.listingReadTimeoutMs,
     now,
-    onUnavailable: throttled(10_000, (brandId, error) => app.log.warn({ brandId, err: error }, "a brand's holdings could not be read for a listing")),
+    onUnavailable: listingTrouble,
   });
   const takeoverTrouble = throttled(10_000, (_what, error) => app.log.warn({ err: error }, "a claim taken over from a stopped instance could not be minted yet"));
   const drops = createDropVariant({
@@ -346,7 +356,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const journeys = createJourneys({
     store,
     directory,
-    eligibility: createRuleEligibility({ ownership, terms, grantsOf: (member) => consents.activeRequests(member, true) }),
+    rules,
     stamps: createCatalogStamps(catalog, names),
     onAwardQueued: () => awards.nudge(),
     onChange: () => void bus.publish({ type: "journeys" }),
@@ -411,7 +421,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(staffAdminRoutes, { staff: createStaffList({ store, roles: staffRoles, now, onChange: () => void bus.publish({ type: "staff" }) }) });
   await app.register(consoleRoutes, {
     stats: createStaffStats({ store, now }),
-    previews: createRulePreviews({ store, ownership, terms, servedCollections: () => directory.served() }),
+    previews: createRulePreviews({ store, rules }),
   });
 
   bus.subscribe((event) => {

@@ -27,7 +27,7 @@ import type { CollectionCatalog } from "../chain/collections.ts";
 import { chainUnavailable } from "../chain/errors.ts";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
-import { holdingKey, type LeafRule } from "../offers/rules.ts";
+import { holdingKey, type LeafRule } from "../rules/grammar.ts";
 import type { CompleteTakeInput, DropMode, Offer, Take, TakeError, TokenReward } from "../offers/types.ts";
 import type { OfferVariant } from "../offers/variant.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";

@@ -15,7 +15,7 @@ import type { CollectionCatalog } from "../chain/collections.ts";
 import { standingOf, type LevelBook } from "../loyalty/levels.ts";
 import type { Store } from "../storage/index.ts";
 import { throttled } from "../logging.ts";
-import { holdingKey } from "../offers/rules.ts";
+import { holdingKey } from "../chain/holdings.ts";
 import { AddressSchema, Nullable, problemResponses, StringEnum } from "../schemas.ts";
 
 const HoldingSchema = Type.Object({
