@@ -61,14 +61,14 @@ const failed = (r: EligibilityReading): boolean => r.snapshot !== null && "faile
 
 export type ListingOptions = {
   /** Reads members' holdings and grants from the caches (a failed or slow read is reported there). */
-  rules: Pick<Rules, "read">;
+  eligibility: Pick<Rules, "read">;
   /** How long one brand's read may take before its entries are shown unavailable (it goes on, and fills the cache). */
   readTimeoutMs: number;
   now: () => Date;
 };
 
 export function createListing(options: ListingOptions) {
-  const { rules: eligibility, now } = options;
+  const { eligibility, now } = options;
   // Rules are stored as JSON; parsing once per distinct rule keeps listing cheap.
   const ruleMemo = new Map<string, Rule>();
 

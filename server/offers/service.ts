@@ -2,8 +2,8 @@
  * The offers core: what perks, drops and every later kind of offer share. Brands create, change and
  * delete offers (rules checked by the rules module, per-brand bounds held by the store); members list
  * them with eligibility and take them, exactly once per idempotency key, with their holdings read
- * fresh from the chain at that moment. A variant (see variant.ts) says what
- * a take yields and how it is delivered.
+ * fresh from the chain at that moment. A variant (see variant.ts) says what a take yields and how it
+ * is delivered.
  */
 import type { Address } from "viem";
 import { Problem } from "../errors.ts";
@@ -81,7 +81,7 @@ export function createOffers(deps: OfferServiceDeps) {
   const { store, rules } = deps;
   const now = deps.now ?? (() => new Date());
   const at = () => toTimestamp(now());
-  const listing = createListing({ rules, readTimeoutMs: deps.listingReadTimeoutMs, now });
+  const listing = createListing({ eligibility: rules, readTimeoutMs: deps.listingReadTimeoutMs, now });
   const catalogs = new Map<string, Catalog>();
   const counts = new Map<string, { at: number; counts: ReadonlyMap<string, number> }>();
   const takeCountCacheMs = deps.takeCountCacheMs ?? deps.catalogCacheMs;

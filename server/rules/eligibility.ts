@@ -154,7 +154,8 @@ export function createEligibility(deps: EligibilityDeps) {
       const [snapshot, grants] = await Promise.all([deps.ownership.readFresh(member, plan.requirements), grantsOf?.(member, true)]);
       return { snapshot, grants } as ReadingOf<M>;
     }
-    const [snapshot, grants] = await Promise.all([cachedHoldings(member, plan, mode.timeoutMs), grantsOf === undefined ? undefined : cachedGrants(member, grantsOf)]);
+    if (grantsOf === undefined) return { snapshot: await cachedHoldings(member, plan, mode.timeoutMs), grants: undefined } as ReadingOf<M>;
+    const [snapshot, grants] = await Promise.all([cachedHoldings(member, plan, mode.timeoutMs), cachedGrants(member, grantsOf)]);
     return { snapshot, grants } as ReadingOf<M>;
   }
 
