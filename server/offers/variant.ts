@@ -7,7 +7,7 @@
 import type { Address } from "viem";
 import type { ProblemCode } from "../errors.ts";
 import type { OwnershipSnapshot } from "../chain/ownership.ts";
-import type { LeafRule } from "./rules.ts";
+import type { LeafRule } from "../rules/grammar.ts";
 import type { Offer, OfferKind, OfferLimits, Reward, Take } from "./types.ts";
 
 export interface OfferVocabulary {
