@@ -5,7 +5,7 @@
  *
  * Nonces and session tokens are signed, not stored (signed-tokens.ts): issuing a nonce writes
  * nothing, and a sign-in writes one row, the nonce marked used. Signing out records the session as
- * ended until it would have expired.
+ * ended until it would have expired (signed-sessions.ts, as for staff sessions).
  */
 import type { Address } from "viem";
 import type { Config } from "../config.ts";
