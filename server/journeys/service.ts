@@ -4,6 +4,9 @@
  * happen once (a step per member, a code, an event per key, the award per member) the store decides in
  * one transaction; this layer checks what a member sent (answers, codes, holdings read fresh from the
  * chain) before it asks.
+ *
+ * Long because it is the one service of a journey's life (define, list, complete, events, codes,
+ * invitations); the definitions, codes, attempts and member view are already apart.
  */
 import { createHash } from "node:crypto";
 import type { Address } from "viem";
