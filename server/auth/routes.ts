@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { Address } from "viem";
 import { SESSION_COOKIE } from "../plugins/authentication.ts";
-import { AddressSchema, problemResponses, StringEnum, TimestampSchema } from "../schemas.ts";
+import { AddressSchema, problemResponses, StringEnum, TimestampSchema } from "../../sdk/src/protocol/common.ts";
 
 const NonceResponse = Type.Object({
   nonce: Type.String(),

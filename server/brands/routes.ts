@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type, type Static } from "typebox";
 import { getAddress, type Address, type Hex } from "viem";
-import { AddressSchema, Nullable, problemResponses, StringEnum, TimestampSchema } from "../schemas.ts";
+import { AddressSchema, Nullable, problemResponses, StringEnum, TimestampSchema } from "../../sdk/src/protocol/common.ts";
 import type { BrandMinters } from "./minters.ts";
 import type { Registrations } from "./registration.ts";
 import type { BrandCollection, BrandMinter } from "./types.ts";

@@ -10,7 +10,7 @@ import { Type, type Static } from "typebox";
 import type { Address } from "viem";
 import { checksumAddress } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
-import { Nullable, TimestampSchema } from "../schemas.ts";
+import { Nullable, TimestampSchema } from "../../sdk/src/protocol/common.ts";
 import { newId, toTimestamp, type Page, type Store } from "../storage/index.ts";
 import { profileView } from "./profile.ts";
 import { consentStatus, DATA_FIELDS, type Consent, type DataField, type ListedAccessLogEntry } from "./types.ts";

@@ -17,7 +17,7 @@ import type { Address } from "viem";
 import type { AuthService, SignInParameters } from "../auth/sessions.ts";
 import { checksumAddress, formatSiweMessage, parseSiweMessage, parseTimestamp, SiweError, type SiweMessage } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
-import { Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
+import { Nullable, StringEnum, TimestampSchema } from "../../sdk/src/protocol/common.ts";
 import { newId, toTimestamp, type Store } from "../storage/index.ts";
 import { decodeRecap, encodeRecap, grantRecap, RECAP_PREFIX, readGrant, withRecapStatement, type DataGrant } from "./recap.ts";
 import type { DataRequests } from "./requests.ts";

@@ -7,9 +7,9 @@
 import { Type, type Static } from "typebox";
 import type { Address } from "viem";
 import { checksumAddress } from "../auth/siwe/index.ts";
-import { claimView } from "../drops/schemas.ts";
-import { redemptionView } from "../perks/schemas.ts";
-import { TimestampSchema } from "../schemas.ts";
+import { claimView } from "../drops/views.ts";
+import { redemptionView } from "../perks/views.ts";
+import { TimestampSchema } from "../../sdk/src/protocol/common.ts";
 import { toTimestamp, type Page, type Store } from "../storage/index.ts";
 import type { Take } from "../offers/types.ts";
 import { accessLogView, AccessLogEntrySchema, type AccessLogEntryView } from "./access.ts";

@@ -5,7 +5,7 @@
 import { Type, type Static } from "typebox";
 import type { Address } from "viem";
 import { Problem } from "../errors.ts";
-import { Nullable, TimestampSchema } from "../schemas.ts";
+import { Nullable, TimestampSchema } from "../../sdk/src/protocol/common.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import type { MemberProfile } from "./types.ts";
 

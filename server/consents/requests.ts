@@ -7,7 +7,7 @@
  */
 import { Type, type Static } from "typebox";
 import { Problem } from "../errors.ts";
-import { IdSchema, Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
+import { IdSchema, Nullable, StringEnum, TimestampSchema } from "../../sdk/src/protocol/common.ts";
 import { newId, toTimestamp, type Store } from "../storage/index.ts";
 import type { RequestWords } from "../offers/rules.ts";
 import { canonicalFields, DATA_FIELDS, type DataRequest, type ListedDataRequest } from "./types.ts";

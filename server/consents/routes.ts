@@ -15,7 +15,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { FastifyRequest } from "fastify";
 import { checksumAddress } from "../auth/siwe/index.ts";
-import { AddressSchema, IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
+import { AddressSchema, IdSchema, PageQueryFields, problemResponses } from "../../sdk/src/protocol/common.ts";
 import { AccessLogPageSchema, GrantedProfileSchema, type MemberDataAccess } from "./access.ts";
 import { ErasureSchema, type Erasure } from "./erasure.ts";
 import { DataExportSchema, type DataExporter } from "./export.ts";

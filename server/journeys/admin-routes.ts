@@ -5,21 +5,12 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
+import { IdSchema, PageQueryFields, problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { GuessLimits } from "./code-strength.ts";
 import { parseJourney, parseJourneyChanges } from "./definition.ts";
 import { eventKeyRequired, invalidJourney } from "./problems.ts";
-import {
-  AdminJourneySchema,
-  adminJourneyView,
-  CreateJourneyBody,
-  EventAnswerSchema,
-  EventBody,
-  ProgressPageSchema,
-  progressView,
-  StepIdSchema,
-  UpdateJourneyBody,
-} from "./schemas.ts";
+import { AdminJourneySchema, CreateJourneyBody, EventAnswerSchema, EventBody, ProgressPageSchema, StepIdSchema, UpdateJourneyBody } from "../../sdk/src/protocol/journeys.ts";
+import { adminJourneyView, progressView } from "./views.ts";
 import { MAX_CODES_PER_BATCH, type Journeys } from "./service.ts";
 import type { Journey } from "./types.ts";
 

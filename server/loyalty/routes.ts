@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { IdSchema, problemResponses } from "../schemas.ts";
+import { IdSchema, problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { Levels } from "./service.ts";
 import { MAX_LEVEL_NAME_LENGTH, MAX_LEVEL_POINTS, MAX_LEVELS } from "./types.ts";
 

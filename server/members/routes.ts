@@ -16,7 +16,7 @@ import { standingOf, type LevelBook } from "../loyalty/levels.ts";
 import type { Store } from "../storage/index.ts";
 import { throttled } from "../logging.ts";
 import { holdingKey } from "../offers/rules.ts";
-import { AddressSchema, Nullable, problemResponses, StringEnum } from "../schemas.ts";
+import { AddressSchema, Nullable, problemResponses, StringEnum } from "../../sdk/src/protocol/common.ts";
 
 const HoldingSchema = Type.Object({
   name: Type.String({ description: "What the brand calls this token type" }),

@@ -7,9 +7,10 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { rateLimited } from "../errors.ts";
 import { bearerToken } from "../plugins/authentication.ts";
-import { problemResponses } from "../schemas.ts";
+import { problemResponses } from "../../sdk/src/protocol/common.ts";
 import { sha256Hex } from "../storage/index.ts";
-import { verifiedRedemptionView, VerifiedRedemptionSchema } from "./schemas.ts";
+import { VerifiedRedemptionSchema } from "../../sdk/src/protocol/perks.ts";
+import { verifiedRedemptionView } from "./views.ts";
 import type { Till } from "./till.ts";
 
 /**

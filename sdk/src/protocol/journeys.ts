@@ -1,12 +1,25 @@
 /** Wire shapes of journeys: what brands send and see, and what members see (never a quiz's answers). */
-import { Type, type Static } from "typebox";
-import { getAddress } from "viem";
-import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
-import { sharedCodeWarning, type GuessLimits } from "./code-strength.ts";
-import { JOURNEY_LIMITS } from "./definition.ts";
-import { STEP_KINDS, type Journey, type JourneyProgress } from "./types.ts";
+import { Type } from "typebox";
+import { AWARD_STATUSES } from "./awards.ts";
+import { AddressSchema, HexSchema, Nullable, pageOf, StringEnum, TimestampSchema, UintStringSchema } from "./common.ts";
 
-const AWARD_STATUSES = ["pending", "sending", "awarded", "failed"] as const;
+export const STEP_KINDS = ["quiz", "code", "event", "hold", "referral"] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** How long a journey's texts may be and how many of each part it may have. */
+export const JOURNEY_LIMITS = {
+  title: 200,
+  description: 4_000,
+  steps: 20,
+  stepTitle: 200,
+  questions: 20,
+  prompt: 500,
+  minChoices: 2,
+  maxChoices: 8,
+  choice: 200,
+  matchKeys: 20,
+  propertyValue: 200,
+} as const;
 
 export const StepIdSchema = Type.String({ pattern: "^[A-Za-z0-9_-]{1,32}$" });
 
@@ -83,7 +96,7 @@ export const UpdateJourneyBody = Type.Object(
   { additionalProperties: false, minProperties: 1, description: "ordered, stamp and steps only while no member has progress" },
 );
 
-const AdminStepSchema = Type.Object({
+export const AdminStepSchema = Type.Object({
   id: Type.String(),
   title: Type.String(),
   kind: StringEnum(STEP_KINDS),
@@ -120,20 +133,6 @@ export const AdminJourneySchema = Type.Object({
   ),
 });
 
-/** @param limits the deployment's guessing limits, which a shared code's warning speaks of. */
-export function adminJourneyView(journey: Journey, limits: GuessLimits): Static<typeof AdminJourneySchema> {
-  const warnings = journey.steps.flatMap((step) => {
-    const message = step.kind === "code" && step.mode === "shared" ? sharedCodeWarning(step.code, limits) : null;
-    return message === null ? [] : [{ stepId: step.id, code: "shared_code_guessable" as const, message }];
-  });
-  return {
-    ...journey,
-    stamp: { ...journey.stamp, collection: getAddress(journey.stamp.collection) },
-    steps: journey.steps as Static<typeof AdminStepSchema>[],
-    ...(warnings.length > 0 ? { warnings } : {}),
-  };
-}
-
 const AwardSchema = Nullable(Type.Object({ status: StringEnum(AWARD_STATUSES), txHash: Nullable(Type.String()) }));
 
 export const ProgressPageSchema = Type.Object({
@@ -148,10 +147,6 @@ export const ProgressPageSchema = Type.Object({
   ),
   nextCursor: Nullable(Type.String()),
 });
-
-export function progressView(item: JourneyProgress) {
-  return { ...item, member: getAddress(item.member) };
-}
 
 export const EventBody = Type.Object(
   {

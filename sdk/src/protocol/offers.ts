@@ -1,6 +1,6 @@
 /** Wire shapes every kind of offer shares: rules, limits, reasons, the admin request bodies, the member listing's fields. */
 import { Type, type TProperties } from "typebox";
-import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
+import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "./common.ts";
 
 /** Why a member is not eligible for an offer. */
 export const ReasonSchema = Type.Object({

@@ -1,11 +1,7 @@
 /** Wire shapes of perks and redemptions, shared by member and brand routes. */
-import { Type, type Static } from "typebox";
-import { getAddress } from "viem";
-import type { MemberOffer } from "../offers/listing.ts";
-import { LimitsSchema, MemberOfferFields, RuleSchema } from "../offers/schemas.ts";
-import type { Offer, Take } from "../offers/types.ts";
-import { AddressSchema, Nullable, TimestampSchema } from "../schemas.ts";
-import type { Verified } from "./till.ts";
+import { Type } from "typebox";
+import { AddressSchema, Nullable, pageOf, TimestampSchema } from "./common.ts";
+import { LimitsSchema, MemberOfferFields, RuleSchema } from "./offers.ts";
 
 export const PerkSchema = Type.Object({
   id: Type.String(),
@@ -43,7 +39,7 @@ export const RedemptionSchema = Type.Object({
   consumedAt: Nullable(TimestampSchema),
 });
 
-export const RedemptionPageSchema = Type.Object({ items: Type.Array(RedemptionSchema), nextCursor: Nullable(Type.String()) });
+export const RedemptionPageSchema = pageOf(RedemptionSchema);
 
 /**
  * What the till sees once a code is used up: the redemption (its `member` the address, as everywhere),
@@ -57,26 +53,3 @@ export const VerifiedRedemptionSchema = Type.Object({
     points: Nullable(Type.String({ description: "The member's points with the brand, a decimal string; null when they could not be read just now" })),
   }),
 });
-
-export function perkView(perk: Offer): Static<typeof PerkSchema> {
-  const { kind: _kind, tokens, reward: _reward, ...fields } = perk;
-  const collections = [...new Set(tokens.map((token) => token.split(":")[0]!))].map((c) => getAddress(c));
-  return { ...fields, collections, yields: "code" };
-}
-
-export function memberPerkView({ offer, requires, status, eligible, reasons, checked, taken, usedUp }: MemberOffer): Static<typeof MemberPerkSchema> {
-  const { id, brandId, title, description, limits, startsAt, endsAt } = offer;
-  return { id, brandId, title, description, requires, limits, startsAt, endsAt, status, eligible, reasons, checked, usedUp, redeemed: taken };
-}
-
-export function memberPerkDetailView(p: MemberOffer): Static<typeof MemberPerkDetailSchema> {
-  return { ...memberPerkView(p), rule: p.offer.rule };
-}
-
-export function verifiedRedemptionView(v: Verified): Static<typeof VerifiedRedemptionSchema> {
-  return { ...redemptionView(v.take), perk: v.perk, standing: { level: v.member.level, points: v.member.points } };
-}
-
-export function redemptionView(r: Take): Static<typeof RedemptionSchema> {
-  return { id: r.id, perkId: r.offerId, brandId: r.brandId, member: getAddress(r.member), code: r.code!, createdAt: r.createdAt, consumedAt: r.consumedAt };
-}
