@@ -12,48 +12,19 @@
  * The store is the truth about grants; what an instance caches of a member's grants is dropped when
  * the bus says they changed (at once on every instance with Redis, else within `cacheMs`).
  */
-import { Type, type Static } from "typebox";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import type { AuthService, SignInParameters } from "../auth/sessions.ts";
 import { checksumAddress, formatSiweMessage, parseSiweMessage, parseTimestamp, SiweError, type SiweMessage } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
-import { Nullable, StringEnum, TimestampSchema } from "../../sdk/src/protocol/common.ts";
 import { newId, toTimestamp, type Store } from "../storage/index.ts";
 import { decodeRecap, encodeRecap, grantRecap, RECAP_PREFIX, readGrant, withRecapStatement, type DataGrant } from "./recap.ts";
 import type { DataRequests } from "./requests.ts";
 import { consentStatus, type Consent, type DataRequest } from "./types.ts";
+import { type ConsentTemplate, type ConsentView } from "../../sdk/src/protocol/data.ts";
 
 const DAY_MS = 86_400_000;
 const MAX_CACHED_MEMBERS = 10_000;
 
-export const ConsentSchema = Type.Object({
-  id: Type.String(),
-  brandId: Type.String(),
-  requestId: Type.String(),
-  fields: Type.Array(Type.String()),
-  purpose: Type.String(),
-  grantedAt: TimestampSchema,
-  expiresAt: TimestampSchema,
-  revokedAt: Nullable(TimestampSchema),
-  status: StringEnum(["active", "revoked", "expired"] as const),
-  receipt: Type.Object({ message: Type.String(), signature: Type.String() }, { description: "The EIP-4361 message exactly as signed, and the signature: verifiable by anyone" }),
-});
-export type ConsentView = Static<typeof ConsentSchema>;
-
-export const ConsentTemplateSchema = Type.Object({
-  domain: Type.String(),
-  address: Type.String(),
-  statement: Type.String(),
-  uri: Type.String(),
-  version: Type.Literal("1"),
-  chainId: Type.Integer(),
-  nonce: Type.String(),
-  issuedAt: TimestampSchema,
-  expirationTime: TimestampSchema,
-  resources: Type.Array(Type.String()),
-  message: Type.String({ description: "The same fields as the EIP-4361 text to sign" }),
-});
-export type ConsentTemplate = Static<typeof ConsentTemplateSchema>;
 
 export type Consents = {
   /** What `member` signs to grant the request: fields, a fresh nonce, and the text itself. */
@@ -250,6 +221,6 @@ export function consentView(consent: Consent, now: string): ConsentView {
     expiresAt: consent.expiresAt,
     revokedAt: consent.revokedAt,
     status: consentStatus(consent, now),
-    receipt: { message: consent.message, signature: consent.signature },
+    receipt: { message: consent.message, signature: consent.signature as Hex },
   };
 }

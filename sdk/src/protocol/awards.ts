@@ -1,5 +1,5 @@
 /** Wire shapes of awards, as a brand sees them. */
-import { Type } from "typebox";
+import { Type, type Static } from "typebox";
 import { AddressSchema, IdSchema, Nullable, PageQueryFields, pageOf, StringEnum, TimestampSchema, UintStringSchema } from "./common.ts";
 
 /** Where a journey's stamp is on its way to the member's wallet. */
@@ -33,3 +33,6 @@ export const AwardQuerySchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export type AwardView = Static<typeof AwardSchema>;
+export type AwardPage = Static<typeof AwardPageSchema>;

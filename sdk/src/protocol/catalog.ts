@@ -1,5 +1,5 @@
 /** Wire shapes of token metadata: the brand's requests, its view of its types, and ERC-1155 metadata. */
-import { Type } from "typebox";
+import { Type, type Static } from "typebox";
 import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema } from "./common.ts";
 
 /** A brand's own trait of a token type: text, a number or a boolean. */
@@ -74,3 +74,9 @@ export const Erc1155MetadataSchema = Type.Object(
   },
   { description: "ERC-1155 metadata JSON" },
 );
+
+export type MetadataRequest = Static<typeof MetadataBody>;
+/** A token type as its brand sees it: the chain's facts and the brand's words. */
+export type TokenType = Static<typeof TokenTypeSchema>;
+export type TokenTypeList = Static<typeof TokenTypeListSchema>;
+export type Erc1155Metadata = Static<typeof Erc1155MetadataSchema>;

@@ -19,8 +19,8 @@ export function Nullable<T extends TSchema>(schema: T) {
 }
 
 /** A string from a fixed set, as `enum` (not an `anyOf` of literals, for the same reason). */
-export function StringEnum<const T extends readonly string[]>(values: T) {
-  return Type.Unsafe<T[number]>({ type: "string", enum: [...values] });
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
+  return Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...options });
 }
 
 /** A hex string, typed as viem's `Hex` (`0x…`). */
@@ -28,7 +28,8 @@ export type HexString = `0x${string}`;
 
 export const AddressSchema = Type.Unsafe<HexString>(Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "0x-prefixed, 20-byte address" }));
 /** `bytes` bytes as 0x-prefixed hex. */
-export const HexSchema = (bytes: number, description: string) => Type.Unsafe<HexString>(Type.String({ pattern: `^0x[0-9a-fA-F]{${bytes * 2}}$`, description }));
+export const HexSchema = (bytes: number, description?: string) =>
+  Type.Unsafe<HexString>(Type.String({ pattern: `^0x[0-9a-fA-F]{${bytes * 2}}$`, ...(description === undefined ? {} : { description }) }));
 export const UintStringSchema = Type.String({ pattern: "^(0|[1-9][0-9]{0,77})$", description: "unsigned integer as a decimal string" });
 export const TimestampSchema = Type.String({ format: "date-time" });
 export const IdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" });

@@ -1,5 +1,5 @@
 /** Wire shapes of drops and claims, shared by member and brand routes. */
-import { Type } from "typebox";
+import { Type, type Static } from "typebox";
 import { AddressSchema, HexSchema, Nullable, pageOf, StringEnum, TimestampSchema, UintStringSchema } from "./common.ts";
 import { LimitsSchema, MemberOfferFields, RuleSchema } from "./offers.ts";
 
@@ -78,3 +78,15 @@ export const ClaimSchema = Type.Object({
 });
 
 export const ClaimPageSchema = pageOf(ClaimSchema);
+
+/** A drop as its brand sees it. */
+export type Drop = Static<typeof DropSchema>;
+/** A drop as a member sees it: what it gives, what it requires, and whether the member may claim it. */
+export type MemberDrop = Static<typeof MemberDropSchema>;
+export type MemberDropDetail = Static<typeof MemberDropDetailSchema>;
+/** A signed claim voucher as the API sends it (integers as decimal strings), ready for `claim(voucher, r, vs)`. */
+export type Voucher = Static<typeof VoucherSchema>;
+export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
+/** A claim of a drop (mode "mint": the server mints; mode "voucher": the server signs a voucher). */
+export type Claim = Static<typeof ClaimSchema>;
+export type ClaimPage = Static<typeof ClaimPageSchema>;

@@ -1,5 +1,5 @@
 /** Wire shapes of journeys: what brands send and see, and what members see (never a quiz's answers). */
-import { Type } from "typebox";
+import { Type, type Static } from "typebox";
 import { AWARD_STATUSES } from "./awards.ts";
 import { AddressSchema, HexSchema, Nullable, pageOf, StringEnum, TimestampSchema, UintStringSchema } from "./common.ts";
 
@@ -208,3 +208,18 @@ export const CompletionBody = Type.Object(
 );
 
 export const CompletionAnswerSchema = Type.Object({ step: MemberStepSchema, journey: MemberJourneySchema });
+
+export type CreateJourneyRequest = Static<typeof CreateJourneyBody>;
+export type UpdateJourneyRequest = Static<typeof UpdateJourneyBody>;
+/** A journey as its brand sees it: everything, answers and shared codes included. */
+export type AdminJourney = Static<typeof AdminJourneySchema>;
+export type ProgressPage = Static<typeof ProgressPageSchema>;
+export type EventRequest = Static<typeof EventBody>;
+export type EventAnswer = Static<typeof EventAnswerSchema>;
+/** One step of a journey as a member sees it. */
+export type MemberJourneyStep = Static<typeof MemberStepSchema>;
+/** A journey as a member sees it: its steps, the member's progress, the stamp it awards. */
+export type MemberJourney = Static<typeof MemberJourneySchema>;
+/** `POST /v1/journeys/:journeyId/steps/:stepId/complete`'s body and answer. */
+export type CompletionRequest = Static<typeof CompletionBody>;
+export type CompletionAnswer = Static<typeof CompletionAnswerSchema>;

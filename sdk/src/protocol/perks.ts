@@ -1,5 +1,5 @@
 /** Wire shapes of perks and redemptions, shared by member and brand routes. */
-import { Type } from "typebox";
+import { Type, type Static } from "typebox";
 import { AddressSchema, Nullable, pageOf, TimestampSchema } from "./common.ts";
 import { LimitsSchema, MemberOfferFields, RuleSchema } from "./offers.ts";
 
@@ -53,3 +53,14 @@ export const VerifiedRedemptionSchema = Type.Object({
     points: Nullable(Type.String({ description: "The member's points with the brand, a decimal string; null when they could not be read just now" })),
   }),
 });
+
+/** A perk as its brand sees it. */
+export type Perk = Static<typeof PerkSchema>;
+/** A perk as a member sees it. */
+export type MemberPerk = Static<typeof MemberPerkSchema>;
+export type MemberPerkDetail = Static<typeof MemberPerkDetailSchema>;
+/** A redemption with its one-time code (show it as text or QR at the till). */
+export type Redemption = Static<typeof RedemptionSchema>;
+export type RedemptionPage = Static<typeof RedemptionPageSchema>;
+/** What the till sees once a code is used up. */
+export type VerifiedRedemption = Static<typeof VerifiedRedemptionSchema>;

@@ -1,5 +1,5 @@
 /** Wire shapes of the staff API: sign-in, the staff list, the console's overview and rule preview. */
-import { Type } from "typebox";
+import { Type, type Static } from "typebox";
 import { AddressSchema, StringEnum, TimestampSchema } from "./common.ts";
 
 export const STAFF_ROLES = ["owner", "manager", "till"] as const;
@@ -63,3 +63,12 @@ export const PreviewSchema = Type.Object({
   checked: Type.Integer({ minimum: 0, description: "Members whose holdings were read (the most recently first seen, up to 500)" }),
   of: Type.Integer({ minimum: 0, description: "Members who ever signed in" }),
 });
+
+export type StaffMe = Static<typeof StaffMeSchema>;
+export type StaffSignInRequest = Static<typeof StaffSignInBody>;
+export type StaffSession = Static<typeof StaffSessionSchema>;
+export type StaffMemberView = Static<typeof StaffMemberSchema>;
+export type StaffPutRequest = Static<typeof StaffPutBody>;
+export type Stats = Static<typeof StatsSchema>;
+export type PreviewRequest = Static<typeof PreviewBody>;
+export type Preview = Static<typeof PreviewSchema>;
