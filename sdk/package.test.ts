@@ -1,6 +1,6 @@
 /**
  * The SDK as a storefront installs it: built to dist/ (JavaScript and declarations) and resolved
- * through package.json `exports`, with viem beside it. An ESM consumer runs on Node, and a strict
+ * through package.json `exports`, with viem and typebox beside it. An ESM consumer runs on Node, and a strict
  * TypeScript consumer type-checks against the declarations, with nothing from this repository's
  * source paths.
  */
@@ -23,6 +23,8 @@ beforeAll(() => {
   cpSync(join(root, "sdk", "package.json"), join(installed, "package.json"));
   execFileSync(tsc, ["-p", join(root, "sdk", "tsconfig.build.json"), "--outDir", join(installed, "dist")], { stdio: "pipe" });
   symlinkSync(join(root, "node_modules", "viem"), join(project, "node_modules", "viem"), "dir");
+  // The SDK's one dependency: the wire protocol's types are derived from its schemas.
+  symlinkSync(join(root, "node_modules", "typebox"), join(project, "node_modules", "typebox"), "dir");
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 

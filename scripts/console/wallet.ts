@@ -6,13 +6,14 @@
  */
 import { createPublicClient, createWalletClient, custom, defineChain, getAddress, toHex, type Address, type Chain, type EIP1193Provider } from "viem";
 import { createSiweMessage } from "viem/siwe";
+import type { NonceGrant } from "../../sdk/src/protocol/auth.ts";
+import type { StaffMe, StaffRole, StaffSession as WireStaffSession } from "../../sdk/src/protocol/staff.ts";
 import { api } from "./api.ts";
 import type { ConsoleConfig } from "./config.ts";
 
-export type Role = "owner" | "manager" | "till";
-export type StaffSession = { token?: string; brandId: string; brandName: string; address: Address; role: Role; expiresAt?: string };
-
-type NonceGrant = { nonce: string; domain: string; uri: string; chainId: number; statement: string; issuedAt: string };
+export type Role = StaffRole;
+/** Who is signed in; `token` and `expiresAt` only right after a sign-in (a reload finds the cookie's session by `GET /v1/staff/me`). */
+export type StaffSession = StaffMe & Partial<Pick<WireStaffSession, "token" | "expiresAt">>;
 
 export function injectedWallet(): EIP1193Provider | null {
   return (window as { ethereum?: EIP1193Provider }).ethereum ?? null;

@@ -28,7 +28,7 @@ import { signOut, type SignOutReturnType } from "./actions/signOut.ts";
 import { switchChain } from "./actions/switchChain.ts";
 import { updateProfile, type UpdateProfileParameters, type UpdateProfileReturnType } from "./actions/updateProfile.ts";
 import { defaultStorage, type StampbookStorage } from "./storage.ts";
-import type { Session } from "./types.ts";
+import type { Session } from "./protocol/auth.ts";
 import { endSession } from "./utils/session.ts";
 import { toWallet, type WalletInput } from "./wallets/toWallet.ts";
 import type { ChainConfig, StampbookWallet } from "./wallets/types.ts";

@@ -71,37 +71,14 @@ export { toWallet, type WalletInput } from "./wallets/toWallet.ts";
 export type { ChainConfig, Eip1193Provider, StampbookWallet, TransactionRequest } from "./wallets/types.ts";
 export { viemAccountWallet } from "./wallets/viemAccount.ts";
 export { viemWalletClientWallet } from "./wallets/viemWalletClient.ts";
-export type {
-  AccessLogEntry,
-  AccessLogPage,
-  Birthday,
-  Claim,
-  ClaimStatus,
-  ClaimVoucherJson,
-  Consent,
-  ConsentReceipt,
-  ConsentStatus,
-  ConsentTemplate,
-  DataExport,
-  DataField,
-  DataRequest,
-  Erased,
-  Holding,
-  JourneyAwardStatus,
-  JourneyStepKind,
-  Level,
-  LoyaltyStanding,
-  Me,
-  MemberDrop,
-  MemberJourney,
-  MemberJourneyStep,
-  MemberPerk,
-  NonceGrant,
-  PerkReason,
-  PerkReasonCode,
-  Profile,
-  ProfileInput,
-  Redemption,
-  RedemptionPage,
-  Session,
-} from "./types.ts";
+// The wire shapes, derived from the protocol's schemas (sdk/src/protocol/), under the names the SDK has always used.
+export type { NonceGrant, Session } from "./protocol/auth.ts";
+export type { Holding, LoyaltyStanding, Me } from "./protocol/members.ts";
+export type { Level } from "./protocol/levels.ts";
+export type { Reason as PerkReason, ReasonCode as PerkReasonCode } from "./protocol/offers.ts";
+export type { MemberPerk, Redemption, RedemptionPage } from "./protocol/perks.ts";
+export type { Claim, ClaimStatus, Voucher as ClaimVoucherJson, MemberDrop } from "./protocol/drops.ts";
+export type { StepKind as JourneyStepKind, MemberJourney, MemberJourneyStep } from "./protocol/journeys.ts";
+export type { AwardStatus as JourneyAwardStatus } from "./protocol/awards.ts";
+export type { DataField } from "./protocol/data-fields.ts";
+export type { AccessLogEntry, AccessLogPage, Birthday, Consent, ConsentReceipt, ConsentStatus, ConsentTemplate, DataExport, ListedDataRequest as DataRequest, Erased, Profile, ProfileInput } from "./protocol/data.ts";

@@ -6,7 +6,7 @@ import { StampbookError } from "../errors/base.ts";
 import { ClaimFailedError, ClaimPendingError, type ClaimFailedErrorType, type ClaimPendingErrorType } from "../errors/claim.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
 import { WalletError, type ChainMismatchErrorType, type UserRejectedErrorType, type WalletErrorType, type WalletTimeoutErrorType } from "../errors/wallet.ts";
-import type { Claim } from "../types.ts";
+import type { Claim } from "../protocol/drops.ts";
 import { apiRequest, newIdempotencyKey, sleep } from "../utils/http.ts";
 import { callWallet, requireWallet } from "../utils/wallet.ts";
 import { getClaim } from "./getClaim.ts";

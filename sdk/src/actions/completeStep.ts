@@ -2,7 +2,7 @@ import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import { isStepRefusal, StepRefusedError, type StepRefusedErrorType } from "../errors/journey.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { MemberJourney, MemberJourneyStep } from "../types.ts";
+import type { MemberJourney, MemberJourneyStep } from "../protocol/journeys.ts";
 import { apiRequest } from "../utils/http.ts";
 
 /** What completing a step takes: a quiz the index of the chosen answer per question, a code step the code, a hold step nothing. */

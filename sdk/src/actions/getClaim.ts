@@ -1,7 +1,7 @@
 import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { Claim } from "../types.ts";
+import type { Claim } from "../protocol/drops.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetClaimParameters = { claimId: string };

@@ -1,6 +1,6 @@
 import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
-import type { DataRequest } from "../types.ts";
+import type { ListedDataRequest as DataRequest } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetDataRequestsReturnType = DataRequest[];

@@ -1,7 +1,7 @@
 import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import { brandNotFound, type BrandNotFoundErrorType } from "../errors/brand.ts";
-import type { Level } from "../types.ts";
+import type { Level } from "../protocol/levels.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetLevelsParameters = { brandId: string };

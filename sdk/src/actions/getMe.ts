@@ -1,7 +1,7 @@
 import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { Me } from "../types.ts";
+import type { Me } from "../protocol/members.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetMeReturnType = Me;

@@ -2,7 +2,7 @@ import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import { brandNotFound, type BrandNotFoundErrorType } from "../errors/brand.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { MemberPerk } from "../types.ts";
+import type { MemberPerk } from "../protocol/perks.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetPerksParameters = {

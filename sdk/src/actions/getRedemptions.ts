@@ -1,7 +1,7 @@
 import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { RedemptionPage } from "../types.ts";
+import type { RedemptionPage } from "../protocol/perks.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetRedemptionsParameters = {

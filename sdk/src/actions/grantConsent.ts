@@ -11,7 +11,8 @@ import {
 } from "../errors/data.ts";
 import { NotSignedInError, type NotSignedInErrorType } from "../errors/session.ts";
 import type { ChainMismatchErrorType, UserRejectedErrorType, WalletErrorType, WalletNotFoundErrorType, WalletTimeoutErrorType } from "../errors/wallet.ts";
-import type { Consent, ConsentTemplate, DataRequest, Session } from "../types.ts";
+import type { Session } from "../protocol/auth.ts";
+import type { Consent, ConsentTemplate, ListedDataRequest as DataRequest } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
 import { grantRecapUri, grantStatement } from "../utils/recap.ts";
 import { callWallet, requireWallet } from "../utils/wallet.ts";

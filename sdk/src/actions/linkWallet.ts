@@ -1,7 +1,7 @@
 import type { Address } from "viem";
 import type { Client } from "../client.ts";
 import { NotSignedInError } from "../errors/session.ts";
-import type { Session } from "../types.ts";
+import type { Session } from "../protocol/auth.ts";
 import type { WalletInput } from "../wallets/toWallet.ts";
 import type { StampbookWallet } from "../wallets/types.ts";
 import { signIn, type SignInErrorType } from "./signIn.ts";

@@ -1,7 +1,8 @@
 import type { Address } from "viem";
 import type { Client } from "../client.ts";
 import { ApiError, type HttpRequestErrorType } from "../errors/api.ts";
-import type { Me, Session } from "../types.ts";
+import type { Session } from "../protocol/auth.ts";
+import type { Me } from "../protocol/members.ts";
 import { endSession, loadSession } from "../utils/session.ts";
 import { callWallet } from "../utils/wallet.ts";
 import { getMe } from "./getMe.ts";

@@ -10,7 +10,7 @@ import {
   type WalletNotFoundErrorType,
   type WalletTimeoutErrorType,
 } from "../errors/wallet.ts";
-import type { NonceGrant, Session } from "../types.ts";
+import type { NonceGrant, Session } from "../protocol/auth.ts";
 import { apiRequest } from "../utils/http.ts";
 import { revokeToken, saveSession } from "../utils/session.ts";
 import { callWallet } from "../utils/wallet.ts";

@@ -1,7 +1,7 @@
 import type { Client } from "../client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { Profile, ProfileInput } from "../types.ts";
+import type { Profile, ProfileInput } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
 
 /** The whole new profile: every key is required (null empties a field, `{}` clears the preferences). */

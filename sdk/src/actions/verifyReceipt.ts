@@ -1,6 +1,7 @@
 import { getAddress, isAddressEqual, recoverMessageAddress, type Address, type Hex } from "viem";
 import { createSiweMessage, parseSiweMessage } from "viem/siwe";
-import type { ConsentReceipt, DataField } from "../types.ts";
+import type { ConsentReceipt } from "../protocol/data.ts";
+import type { DataField } from "../protocol/data-fields.ts";
 import { grantStatement, readGrantRecap, RECAP_PREFIX } from "../utils/recap.ts";
 
 /** Checks a signature on chain (EIP-1271 contract wallets, EIP-6492 undeployed ones): a viem PublicClient does. */

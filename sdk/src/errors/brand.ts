@@ -1,5 +1,6 @@
 /** Errors about a brand a call names. */
 import { ApiError } from "./api.ts";
+import { handlingOf } from "./codes.ts";
 
 export type BrandNotFoundErrorType = BrandNotFoundError & { name: "BrandNotFoundError" };
 
@@ -29,5 +30,5 @@ export class BrandNotFoundError extends ApiError {
 
 /** `error` as a {@link BrandNotFoundError} when the API said the brand `brandId` does not exist; otherwise `error` itself. */
 export function brandNotFound(error: unknown, brandId: string | undefined): unknown {
-  return brandId !== undefined && error instanceof ApiError && error.code === "brand_not_found" ? new BrandNotFoundError(error, brandId) : error;
+  return brandId !== undefined && error instanceof ApiError && handlingOf(error.code) === "brandNotFound" ? new BrandNotFoundError(error, brandId) : error;
 }

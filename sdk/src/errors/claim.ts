@@ -1,5 +1,5 @@
 /** Errors of claiming a drop. */
-import type { Claim } from "../types.ts";
+import type { Claim } from "../protocol/drops.ts";
 import { StampbookError } from "./base.ts";
 
 export type ClaimFailedErrorType = ClaimFailedError & { name: "ClaimFailedError" };

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { encodeRecap, grantRecap, readGrant, decodeRecap, withRecapStatement } from "../../../server/consents/recap.ts";
-import type { DataField } from "../types.ts";
+import type { DataField } from "../protocol/data-fields.ts";
 import { canonicalJson, grantRecapUri, grantStatement, readGrantRecap, type DataGrant } from "./recap.ts";
 
 const grants: DataGrant[] = [

@@ -10,7 +10,7 @@
  * grant in words, one space, and the ReCap statement (the spec's translation of the details object).
  * Browser-safe: TextEncoder/TextDecoder and btoa/atob, never Node's Buffer API.
  */
-import type { DataField } from "../types.ts";
+import type { DataField } from "../protocol/data-fields.ts";
 
 /** The fields a brand may ask for, in the one order they are always listed in. */
 export const DATA_FIELDS: readonly DataField[] = ["email", "name", "birthday", "city", "preferences"];

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { keccak256, parseSignature, signatureToCompactSignature, stringToHex, type Address, type Hex } from "viem";
 import { claimVoucherDomain, claimVoucherTypes } from "../../../contracts/bindings/index.ts";
-import type { Claim } from "../../../sdk/src/types.ts";
+import type { Claim } from "../../../sdk/src/protocol/drops.ts";
 import type { Stack } from "./stack.ts";
 
 export type DropScript =
