@@ -13,7 +13,8 @@ export {
 
 export { claimDrop, type ClaimDropErrorType, type ClaimDropParameters, type ClaimDropReturnType } from "./actions/claimDrop.ts";
 export { completeStep, type CompleteStepErrorType, type CompleteStepParameters, type CompleteStepReturnType, type StepInput } from "./actions/completeStep.ts";
-export { eraseData, ERASURE_STATEMENT, type EraseDataErrorType, type EraseDataReturnType } from "./actions/eraseData.ts";
+export { eraseData, type EraseDataErrorType, type EraseDataReturnType } from "./actions/eraseData.ts";
+export { ERASURE_STATEMENT } from "./protocol/statements.ts";
 export { exportData, type ExportDataErrorType, type ExportDataReturnType } from "./actions/exportData.ts";
 export { getAccessLog, type GetAccessLogErrorType, type GetAccessLogParameters, type GetAccessLogReturnType } from "./actions/getAccessLog.ts";
 export { getClaim, type GetClaimErrorType, type GetClaimParameters, type GetClaimReturnType } from "./actions/getClaim.ts";

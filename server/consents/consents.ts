@@ -17,7 +17,8 @@ import type { AuthService, SignInParameters } from "../auth/sessions.ts";
 import { checksumAddress, formatSiweMessage, parseSiweMessage, parseTimestamp, SiweError, type SiweMessage } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
 import { newId, toTimestamp, type Store } from "../storage/index.ts";
-import { decodeRecap, encodeRecap, grantRecap, RECAP_PREFIX, readGrant, withRecapStatement, type DataGrant } from "./recap.ts";
+import { decodeRecap, encodeRecap, grantRecap, RECAP_PREFIX, readGrant, withRecapStatement, type DataGrant } from "../../sdk/src/protocol/recap.ts";
+import { grantWords } from "../../sdk/src/protocol/statements.ts";
 import type { DataRequests } from "./requests.ts";
 import { consentStatus, type Consent, type DataRequest } from "./types.ts";
 import { type ConsentTemplate, type ConsentView } from "../../sdk/src/protocol/data.ts";
@@ -42,11 +43,6 @@ export type Consents = {
   /** Drops what this instance cached of a member's grants (without one: everyone's). */
   forget(member?: string): void;
 };
-
-/** The words the member reads before the ReCap statement. */
-export function grantStatement(request: Pick<DataRequest, "fields" | "purpose">): string {
-  return `Share my ${request.fields.join(", ")} (purpose: ${request.purpose}).`;
-}
 
 const invalid = (detail: string) => new Problem(400, "consent_invalid", "The consent does not match a data request", detail);
 
@@ -122,7 +118,7 @@ export function createConsents(deps: {
     const skew = params.clockSkewSeconds * 1000;
     if (expiresAtMs > due + skew || expiresAtMs < due - skew - params.nonceTtlSeconds * 1000) throw invalid(`The grant must expire ${request.retentionDays} days from now.`);
     if (parsed.expirationTime === undefined || parseTimestamp(parsed.expirationTime) !== expiresAtMs) throw invalid("The message's Expiration Time must be the ReCap's expiry.");
-    if (parsed.statement !== withRecapStatement(grantStatement(request), details)) throw invalid("The statement must say what the ReCap grants, in the template's words.");
+    if (parsed.statement !== withRecapStatement(grantWords(request), details)) throw invalid("The statement must say what the ReCap grants, in the template's words.");
     return { grant, expiresAtMs };
   }
 
@@ -135,7 +131,7 @@ export function createConsents(deps: {
       const fields = {
         domain: nonce.domain,
         address: checksumAddress(member),
-        statement: withRecapStatement(grantStatement(request), details),
+        statement: withRecapStatement(grantWords(request), details),
         uri: nonce.uri,
         version: "1" as const,
         chainId: nonce.chainId,

@@ -13,9 +13,9 @@ import { parseSiweMessage, SiweError } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import { type ErasureView } from "../../sdk/src/protocol/data.ts";
+import { ERASURE_STATEMENT } from "../../sdk/src/protocol/statements.ts";
 
 /** What the member signs to erase their data, word for word. */
-export const ERASURE_STATEMENT = "Erase my Stampbook data: my profile, my consents and my access log, and unlink my past redemptions from me.";
 
 
 const invalid = (status: number, detail: string) => new Problem(status, "erasure_invalid", "The erasure was not confirmed", detail);

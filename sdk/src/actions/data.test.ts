@@ -1,7 +1,7 @@
 /**
  * Members' data: profile(), updateProfile(), dataRequests(), grant(), consents(), revoke(),
  * accessLog(), exportData() and eraseData(), against a fake fetch that plays the API's wire formats.
- * Consent templates are built with the server's own code (server/consents/recap.ts and its EIP-4361
+ * Consent templates are built with the server's own code (sdk/src/protocol/recap.ts and its EIP-4361
  * formatter), so grant() is checked against what the server really sends; the wallet is a real viem
  * local account, so signatures are real.
  */
@@ -10,7 +10,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { parseSiweMessage } from "viem/siwe";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { formatSiweMessage } from "../../../server/auth/siwe/format.ts";
-import { encodeRecap, grantRecap, withRecapStatement } from "../../../server/consents/recap.ts";
+import { encodeRecap, grantRecap, withRecapStatement } from "../protocol/recap.ts";
 import { createStampbookClient } from "../client.ts";
 import {
   ApiError,

@@ -14,7 +14,8 @@ import type { ChainMismatchErrorType, UserRejectedErrorType, WalletErrorType, Wa
 import type { Session } from "../protocol/auth.ts";
 import type { Consent, ConsentTemplate, ListedDataRequest as DataRequest } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
-import { grantRecapUri, grantStatement } from "../utils/recap.ts";
+import { grantRecapUri } from "../protocol/recap.ts";
+import { grantStatement } from "../protocol/statements.ts";
 import { callWallet, requireWallet } from "../utils/wallet.ts";
 import { getDataRequests } from "./getDataRequests.ts";
 import { ensureChain } from "./switchChain.ts";

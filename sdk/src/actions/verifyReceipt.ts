@@ -2,7 +2,8 @@ import { getAddress, isAddressEqual, recoverMessageAddress, type Address, type H
 import { createSiweMessage, parseSiweMessage } from "viem/siwe";
 import type { ConsentReceipt } from "../protocol/data.ts";
 import type { DataField } from "../protocol/data-fields.ts";
-import { grantStatement, readGrantRecap, RECAP_PREFIX } from "../utils/recap.ts";
+import { readGrantRecap, RECAP_PREFIX } from "../protocol/recap.ts";
+import { grantStatement } from "../protocol/statements.ts";
 
 /** Checks a signature on chain (EIP-1271 contract wallets, EIP-6492 undeployed ones): a viem PublicClient does. */
 export type ReceiptChainVerifier = {
