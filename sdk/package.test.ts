@@ -37,7 +37,7 @@ describe("the built package", () => {
        import { verifyReceipt } from "@stampbook/sdk/receipts";
        const client = createStampbookClient({ apiUrl: "http://localhost:8787" });
        const receipt = await verifyReceipt({ message: "not a consent", signature: "0x" });
-       console.log(JSON.stringify([typeof client.signIn, typeof client.perks, typeof client.grant, typeof createEmbeddedWallet, new StampbookError("x") instanceof Error, receipt]));`,
+       console.log(JSON.stringify([typeof client.signIn, typeof client.getPerks, typeof client.grantConsent, typeof createEmbeddedWallet, new StampbookError("x") instanceof Error, receipt]));`,
     );
     const output = execFileSync(process.execPath, ["consumer.mjs"], { cwd: project, encoding: "utf8" });
     expect(JSON.parse(output)).toEqual(["function", "function", "function", "function", true, { valid: false, reason: "malformed" }]);
@@ -54,12 +54,12 @@ describe("the built package", () => {
        import { createEmbeddedWallet } from "@stampbook/sdk/embedded";
        export async function eligible(): Promise<MemberPerk[]> {
          const client: StampbookClient = createStampbookClient({ apiUrl: "http://localhost:8787", wallet: await createEmbeddedWallet() });
-         return (await client.perks()).filter((perk) => perk.eligible);
+         return (await client.getPerks()).filter((perk) => perk.eligible);
        }`,
     );
     expect(typecheck()).toBe("");
 
-    writeFileSync(join(project, "bad.ts"), `import { createStampbookClient } from "@stampbook/sdk";\nexport const n: number = createStampbookClient({ apiUrl: "x" }).perks;\n`);
+    writeFileSync(join(project, "bad.ts"), `import { createStampbookClient } from "@stampbook/sdk";\nexport const n: number = createStampbookClient({ apiUrl: "x" }).getPerks;\n`);
     const output = typecheck();
     rmSync(join(project, "bad.ts"));
     expect(output).toMatch(/bad\.ts\(2,14\): error TS2322/);

@@ -4,7 +4,7 @@
  * downloadable), and a form that builds a journey from quiz, code, event, hold and referral steps. A
  * shared code a guesser could find is warned about in words while it is typed, and on its journey.
  */
-import type { AdminJourney, ProgressPage as Progress, StepKind } from "../../sdk/src/protocol/journeys.ts";
+import type { AdminJourney, CodeBatch, ProgressPage as Progress, StepKind } from "../../sdk/src/protocol/journeys.ts";
 import { DEFAULT_GUESS_LIMITS, sharedCodeWarning } from "../../server/journeys/code-strength.ts";
 import { api } from "./api.ts";
 import { brandData, forget, typeKey, typeLabel, type Level, type TokenType } from "./data.ts";
@@ -257,7 +257,7 @@ export function journeysScreen(): Screen {
     const shown = el("div");
     generate.addEventListener("click", () =>
       void act(generate, status, "Generating…", async () => {
-        const { batchId, codes } = await api<{ batchId: string; codes: string[] }>("POST", `/v1/admin/journeys/${journey.id}/steps/${step.id}/codes`, { count: Number(count.value) });
+        const { batchId, codes } = await api<CodeBatch>("POST", `/v1/admin/journeys/${journey.id}/steps/${step.id}/codes`, { count: Number(count.value) });
         const text = `${codes.join("\n")}\n`;
         const save = button("Download", "small");
         save.addEventListener("click", () => download(`${journey.title.replace(/[^A-Za-z0-9]+/g, "-")}-${step.id}-${batchId}.txt`, text));

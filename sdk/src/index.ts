@@ -2,14 +2,8 @@
  * `@stampbook/sdk`: sign members in with their wallet, show their perks, redeem them, claim drops, complete journeys,
  * and let members keep their data in hand: profile, signed consents to brands, access log, export, erasure.
  */
-export {
-  createStampbookClient,
-  type Client,
-  type SessionEndReason,
-  type StampbookClient,
-  type StampbookClientConfig,
-  type StampbookEvents,
-} from "./client.ts";
+export { createStampbookClient } from "./client.ts";
+export type { Client, SessionEndReason, StampbookClient, StampbookClientConfig, StampbookEvents } from "./types/client.ts";
 
 export { claimDrop, type ClaimDropErrorType, type ClaimDropParameters, type ClaimDropReturnType } from "./actions/claimDrop.ts";
 export { completeStep, type CompleteStepErrorType, type CompleteStepParameters, type CompleteStepReturnType, type StepInput } from "./actions/completeStep.ts";

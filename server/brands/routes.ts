@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type, type Static } from "typebox";
 import { getAddress, type Address, type Hex } from "viem";
-import { CollectionSchema, MinterAnswerSchema, MinterBody, MinterSchema, RegisterBody, RegistrationQuery, RegistrationRequestSchema } from "../../sdk/src/protocol/brands.ts";
+import { BrandSchema, CollectionSchema, MinterAnswerSchema, MinterBody, MinterSchema, RegisterBody, RegistrationQuery, RegistrationRequestSchema } from "../../sdk/src/protocol/brands.ts";
 import { problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { BrandMinters } from "./minters.ts";
 import type { Registrations } from "./registration.ts";
@@ -39,7 +39,7 @@ export async function brandRoutes(app: FastifyInstance, opts: { registrations: R
       schema: {
         tags: ["admin"],
         summary: "The brand these credentials act for (an API key, or a staff session of any role)",
-        response: { 200: Type.Object({ id: Type.String(), name: Type.String() }), ...problemResponses(401) },
+        response: { 200: BrandSchema, ...problemResponses(401) },
       },
     },
     async (request) => ({ id: request.brand!.id, name: request.brand!.name }),

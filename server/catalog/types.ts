@@ -8,15 +8,7 @@ export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"
 export type ImageType = (typeof IMAGE_TYPES)[number];
 
 // A brand attribute's value and the metadata's size limits are the wire protocol's.
-export {
-  MAX_ATTRIBUTE_KEY_LENGTH,
-  MAX_ATTRIBUTE_TEXT_LENGTH,
-  MAX_ATTRIBUTES,
-  MAX_DESCRIPTION_LENGTH,
-  MAX_IMAGE_URL_LENGTH,
-  MAX_NAME_LENGTH,
-  type AttributeValue,
-} from "../../sdk/src/protocol/catalog.ts";
+export { MAX_ATTRIBUTE_KEY_LENGTH, MAX_ATTRIBUTE_TEXT_LENGTH, MAX_ATTRIBUTES, MAX_DESCRIPTION_LENGTH, MAX_IMAGE_URL_LENGTH, MAX_NAME_LENGTH, type AttributeValue } from "../../sdk/src/protocol/catalog.ts";
 import type { AttributeValue } from "../../sdk/src/protocol/catalog.ts";
 
 /** An uploaded picture, without its bytes. */

@@ -52,7 +52,7 @@ const balanceOf = (address: Address, id: bigint) => stack.chain.collection.read.
 describe("drops", () => {
   it("lists the drops (GET /v1/drops, stubbed) with their mode, and passes the brand filter", async () => {
     const { client } = await member();
-    const drops = await client.drops({ brand: stack.server.brand.id });
+    const drops = await client.getDrops({ brand: stack.server.brand.id });
     expect(drops.find((d) => d.id === "voucher")).toMatchObject({ mode: "voucher", tokenId: "3", eligible: true, status: "open" });
     expect(drops.find((d) => d.id === "now")).toMatchObject({ mode: "mint" });
     expect(stub.polls).toContain(`drops?brand=${stack.server.brand.id}`);
@@ -62,7 +62,7 @@ describe("drops", () => {
 describe("claim, mode mint", () => {
   it("returns the minted claim the server answers", async () => {
     const { client, provider } = await member();
-    const claim = await client.claim("now");
+    const claim = await client.claimDrop({ dropId: "now" });
     expect(claim).toMatchObject({ dropId: "now", mode: "mint", status: "minted", member: provider.address, tokenId: "3", amount: "1" });
     expect(claim.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(keysOf("now")).toHaveLength(1);
@@ -71,7 +71,7 @@ describe("claim, mode mint", () => {
 
   it("polls GET /v1/claims/:id while the claim is pending, until minted", async () => {
     const { client } = await member();
-    const claim = await client.claim("slow");
+    const claim = await client.claimDrop({ dropId: "slow" });
     expect(claim.status).toBe("minted");
     expect(stub.polls.filter((id) => id === claim.id)).toHaveLength(4);
     expect(await getClaim(client, { claimId: claim.id })).toMatchObject({ id: claim.id, status: "minted" });
@@ -79,7 +79,7 @@ describe("claim, mode mint", () => {
 
   it("throws ClaimFailedError when polling finds the claim failed", async () => {
     const { client } = await member();
-    const error = await client.claim("doomed").catch((e) => e);
+    const error = await client.claimDrop({ dropId: "doomed" }).catch((e) => e);
     expect(error).toBeInstanceOf(ClaimFailedError);
     expect(error).toMatchObject({ name: "ClaimFailedError", code: "claim_failed", claim: { status: "failed", dropId: "doomed" } });
     expect(error.details).toBe("mint_failed: the mint transaction reverted");
@@ -87,10 +87,10 @@ describe("claim, mode mint", () => {
 
   it("throws ClaimPendingError after pollTimeout, with the claim to ask about later", async () => {
     const { client } = await member();
-    const error = await client.claim("stuck", { pollTimeout: 150 }).catch((e) => e);
+    const error = await client.claimDrop({ dropId: "stuck", pollTimeout: 150 }).catch((e) => e);
     expect(error).toBeInstanceOf(ClaimPendingError);
     expect(error.claim).toMatchObject({ status: "pending", dropId: "stuck" });
-    expect((await client.getClaim(error.claim.id)).status).toBe("pending");
+    expect((await client.getClaim({ claimId: error.claim.id })).status).toBe("pending");
   });
 
   it("turns the API's 502 mint_failed (with the failed claim) into ClaimFailedError, without retrying the same key", async () => {
@@ -104,7 +104,7 @@ describe("claim, mode mint", () => {
 
   it("retries 5xx and dropped connections with the SAME Idempotency-Key and returns the one claim", async () => {
     const { client } = await member();
-    const claim = await client.claim("flaky");
+    const claim = await client.claimDrop({ dropId: "flaky" });
     expect(claim.status).toBe("minted");
     const keys = keysOf("flaky");
     expect(keys).toHaveLength(3);
@@ -113,7 +113,7 @@ describe("claim, mode mint", () => {
 
   it("passes the caller's Idempotency-Key", async () => {
     const { client } = await member();
-    await client.claim("now", { idempotencyKey: "checkout-7" });
+    await client.claimDrop({ dropId: "now", idempotencyKey: "checkout-7" });
     expect(keysOf("now").at(-1)).toBe("checkout-7");
   });
 });
@@ -121,7 +121,7 @@ describe("claim, mode mint", () => {
 describe("claim, mode voucher", () => {
   it("returns the voucher without submitting unless asked", async () => {
     const { client, provider } = await member();
-    const claim = await client.claim("voucher");
+    const claim = await client.claimDrop({ dropId: "voucher" });
     expect(claim).toMatchObject({ mode: "voucher", status: "issued", voucher: { to: provider.address, id: "3", amount: "2", chainId: 31337, collection: stack.collection } });
     expect(claim.submitted).toBeUndefined();
     expect(provider.methods()).not.toContain("eth_sendTransaction");
@@ -132,7 +132,7 @@ describe("claim, mode voucher", () => {
     await stack.chain.networkHelpers.setBalance(provider.address, parseEther("1"));
     const { client } = await member(provider);
     provider.state.chainId = 1; // the member wandered off to another chain after signing in
-    const claim = await client.claim("voucher", { submit: true });
+    const claim = await client.claimDrop({ dropId: "voucher", submit: true });
     expect(claim.submitted).toBe(true);
     expect(provider.methods().slice(-5)).toEqual(["eth_chainId", "wallet_switchEthereumChain", "eth_chainId", "eth_requestAccounts", "eth_sendTransaction"]);
     const receipt = await stack.chain.publicClient.waitForTransactionReceipt({ hash: claim.txHash! });
@@ -146,7 +146,7 @@ describe("claim, mode voucher", () => {
     const provider = stack.provider();
     await stack.chain.networkHelpers.setBalance(provider.address, parseEther("1"));
     const { client } = await member(provider);
-    const claim = await client.claim("paid", { submit: true });
+    const claim = await client.claimDrop({ dropId: "paid", submit: true });
     const tx = await stack.chain.publicClient.getTransaction({ hash: claim.txHash! });
     expect(tx.value).toBe(parseEther("0.01"));
     expect(await balanceOf(provider.address, DEMO_TYPES.stamp)).toBe(1n);
@@ -157,7 +157,7 @@ describe("claim, mode voucher", () => {
     await stack.chain.networkHelpers.setBalance(account.address, parseEther("1"));
     const walletClient = createWalletClient({ account, chain: hardhat, transport: custom(stack.chain.connection.provider as never) });
     const { client } = await member(walletClient);
-    const claim = await client.claim("voucher", { submit: true });
+    const claim = await client.claimDrop({ dropId: "voucher", submit: true });
     await stack.chain.publicClient.waitForTransactionReceipt({ hash: claim.txHash! });
     expect(await balanceOf(account.address, DEMO_TYPES.stamp)).toBe(2n);
   });
@@ -167,14 +167,14 @@ describe("claim, mode voucher", () => {
     await stack.chain.networkHelpers.setBalance(provider.address, parseEther("1"));
     const signer = await new BrowserProvider(provider as never).getSigner();
     const { client } = await member(signer);
-    const claim = await client.claim("voucher", { submit: true });
+    const claim = await client.claimDrop({ dropId: "voucher", submit: true });
     await stack.chain.publicClient.waitForTransactionReceipt({ hash: claim.txHash! });
     expect(await balanceOf(provider.address, DEMO_TYPES.stamp)).toBe(2n);
   });
 
   it("a bare viem Account cannot submit: WalletError wallet_unsupported (the voucher is still issued)", async () => {
     const { client } = await member(privateKeyToAccount(generatePrivateKey()));
-    const error = await client.claim("voucher", { submit: true }).catch((e) => e);
+    const error = await client.claimDrop({ dropId: "voucher", submit: true }).catch((e) => e);
     expect(error).toBeInstanceOf(WalletError);
     expect(error).toMatchObject({ code: "wallet_unsupported", method: "eth_sendTransaction" });
   });
@@ -183,6 +183,6 @@ describe("claim, mode voucher", () => {
     const provider = stack.provider();
     const { client } = await member(provider);
     provider.state.reject.add("eth_sendTransaction");
-    await expect(client.claim("voucher", { submit: true })).rejects.toBeInstanceOf(UserRejectedError);
+    await expect(client.claimDrop({ dropId: "voucher", submit: true })).rejects.toBeInstanceOf(UserRejectedError);
   });
 });

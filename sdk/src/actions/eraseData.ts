@@ -1,5 +1,5 @@
 import { isAddressEqual } from "viem";
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import { NotSignedInError, type NotSignedInErrorType } from "../errors/session.ts";
 import type { ChainMismatchErrorType, UserRejectedErrorType, WalletErrorType, WalletNotFoundErrorType, WalletTimeoutErrorType } from "../errors/wallet.ts";

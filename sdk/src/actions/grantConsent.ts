@@ -1,6 +1,6 @@
 import { isAddressEqual } from "viem";
 import { createSiweMessage } from "viem/siwe";
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import {
   ConsentTemplateMismatchError,
@@ -51,8 +51,8 @@ export type GrantConsentErrorType =
  * {@link DataRequestNotFoundError}.
  *
  * @example
- * const [request] = await client.dataRequests();
- * const consent = await client.grant(request!.id);
+ * const [request] = await client.getDataRequests();
+ * const consent = await client.grantConsent({ requestId: request!.id });
  * console.log(consent.status, consent.expiresAt, consent.receipt.message);
  * // as an action: await grantConsent(client, { requestId });
  */

@@ -1,5 +1,5 @@
 import { getAddress } from "viem";
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import {
   WalletNotFoundError,

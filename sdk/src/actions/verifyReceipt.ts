@@ -61,7 +61,7 @@ export type VerifyReceiptReturnType = VerifiedReceipt | { valid: false; reason: 
  *
  * @example
  * import { verifyReceipt } from "@stampbook/sdk/receipts";
- * const [consent] = await client.consents();
+ * const [consent] = await client.getConsents();
  * const result = await verifyReceipt(consent!.receipt);
  * if (result.valid) console.log(`${result.signer} shares ${result.fields.join(", ")} with ${result.brandId} until ${result.expiresAt}`);
  * else console.warn("not a valid receipt:", result.reason);

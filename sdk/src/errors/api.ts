@@ -19,7 +19,7 @@ export type ApiErrorType = ApiError & { name: "ApiError" };
  *
  * @example
  * try {
- *   await client.redeem(perkId);
+ *   await client.redeemPerk({ perkId });
  * } catch (error) {
  *   if (error instanceof ApiError && error.code === "not_eligible") showWhy(error.problem);
  * }

@@ -11,7 +11,7 @@ export type BrandNotFoundErrorType = BrandNotFoundError & { name: "BrandNotFound
  *
  * @example
  * try {
- *   await client.perks({ brand: brandId });
+ *   await client.getPerks({ brand: brandId });
  * } catch (error) {
  *   if (error instanceof BrandNotFoundError) showMissingBrand(error.brandId);
  * }

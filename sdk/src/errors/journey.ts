@@ -22,7 +22,7 @@ export type StepRefusedErrorType = StepRefusedError & { name: "StepRefusedError"
  *
  * @example
  * try {
- *   await client.completeStep(journey.id, step.id, { answers });
+ *   await client.completeStep({ journeyId: journey.id, stepId: step.id, answers });
  * } catch (error) {
  *   if (error instanceof StepRefusedError) show(error.reasons.map((r) => r.message).join(", ") || error.shortMessage);
  * }

@@ -2,6 +2,9 @@
 import { Type, type Static } from "typebox";
 import { AddressSchema, HexSchema, Nullable, StringEnum, TimestampSchema } from "./common.ts";
 
+/** `GET /v1/admin/brand`: the brand the credentials act for. */
+export const BrandSchema = Type.Object({ id: Type.String(), name: Type.String() });
+
 export const CollectionSchema = Type.Object({
   collection: AddressSchema,
   brandId: Type.String(),
@@ -46,6 +49,7 @@ export const RegistrationQuery = Type.Object({ collection: AddressSchema }, { ad
 /** `GET /v1/admin/minter`: the brand's minter, or null before it has one. */
 export const MinterAnswerSchema = Type.Object({ minter: Nullable(MinterSchema) });
 
+export type BrandView = Static<typeof BrandSchema>;
 /** A collection a brand registered. */
 export type BrandCollection = Static<typeof CollectionSchema>;
 export type Minter = Static<typeof MinterSchema>;

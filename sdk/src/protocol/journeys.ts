@@ -108,14 +108,19 @@ export const AdminStepSchema = Type.Object({
   rule: Type.Optional(Type.Unknown()),
 });
 
-/** A journey as its brand sees it: everything, answers and shared codes included. */
-export const AdminJourneySchema = Type.Object({
+/** What brands and members alike see of a journey. */
+const JourneyHeadFields = {
   id: Type.String(),
   brandId: Type.String(),
   title: Type.String(),
   description: Type.String(),
   startsAt: Nullable(TimestampSchema),
   endsAt: Nullable(TimestampSchema),
+};
+
+/** A journey as its brand sees it: everything, answers and shared codes included. */
+export const AdminJourneySchema = Type.Object({
+  ...JourneyHeadFields,
   ordered: Type.Boolean(),
   stamp: Type.Object({ collection: AddressSchema, tokenId: Type.String(), amount: Type.String() }),
   steps: Type.Array(AdminStepSchema),
@@ -148,6 +153,13 @@ export const ProgressPageSchema = Type.Object({
   nextCursor: Nullable(Type.String()),
 });
 
+/** At most this many single-use codes per batch. */
+export const MAX_CODES_PER_BATCH = 1_000;
+
+/** `POST /v1/admin/journeys/:id/steps/:stepId/codes`: a batch of single-use codes for a code step. */
+export const CodeBatchBody = Type.Object({ count: Type.Integer({ minimum: 1, maximum: MAX_CODES_PER_BATCH }) }, { additionalProperties: false });
+export const CodeBatchSchema = Type.Object({ batchId: Type.String(), codes: Type.Array(Type.String()) });
+
 export const EventBody = Type.Object(
   {
     type: Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,64}$" }),
@@ -178,12 +190,7 @@ export const MemberStepSchema = Type.Object({
 });
 
 export const MemberJourneySchema = Type.Object({
-  id: Type.String(),
-  brandId: Type.String(),
-  title: Type.String(),
-  description: Type.String(),
-  startsAt: Nullable(TimestampSchema),
-  endsAt: Nullable(TimestampSchema),
+  ...JourneyHeadFields,
   status: StringEnum(["upcoming", "open", "ended"] as const),
   ordered: Type.Boolean(),
   stamp: Type.Object({
@@ -214,6 +221,8 @@ export type UpdateJourneyRequest = Static<typeof UpdateJourneyBody>;
 /** A journey as its brand sees it: everything, answers and shared codes included. */
 export type AdminJourney = Static<typeof AdminJourneySchema>;
 export type ProgressPage = Static<typeof ProgressPageSchema>;
+export type CodeBatchRequest = Static<typeof CodeBatchBody>;
+export type CodeBatch = Static<typeof CodeBatchSchema>;
 export type EventRequest = Static<typeof EventBody>;
 export type EventAnswer = Static<typeof EventAnswerSchema>;
 /** One step of a journey as a member sees it. */

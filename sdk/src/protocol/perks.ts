@@ -41,6 +41,9 @@ export const RedemptionSchema = Type.Object({
 
 export const RedemptionPageSchema = pageOf(RedemptionSchema);
 
+/** `POST /v1/admin/redemptions/verify`'s body: the code the member shows. */
+export const VerifyCodeBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+
 /**
  * What the till sees once a code is used up: the redemption (its `member` the address, as everywhere),
  * what it is for, and the member's standing with the brand.
@@ -62,5 +65,6 @@ export type MemberPerkDetail = Static<typeof MemberPerkDetailSchema>;
 /** A redemption with its one-time code (show it as text or QR at the till). */
 export type Redemption = Static<typeof RedemptionSchema>;
 export type RedemptionPage = Static<typeof RedemptionPageSchema>;
+export type VerifyCodeRequest = Static<typeof VerifyCodeBody>;
 /** What the till sees once a code is used up. */
 export type VerifiedRedemption = Static<typeof VerifiedRedemptionSchema>;

@@ -1,5 +1,5 @@
 /** Requests to the API: JSON in and out, problem+json as {@link ApiError}, timeouts, safe retries. */
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import { ApiError, HttpRequestError, type Problem } from "../errors/api.ts";
 import { NotSignedInError } from "../errors/session.ts";
 import { endSession } from "./session.ts";

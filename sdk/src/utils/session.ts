@@ -1,5 +1,5 @@
 /** The member's session: kept on the client and in its storage, ended with a reason. */
-import type { Client, SessionEndReason } from "../client.ts";
+import type { Client, SessionEndReason } from "../types/client.ts";
 import type { Session } from "../protocol/auth.ts";
 
 /** Makes `session` the client's and persists it. */
