@@ -32,7 +32,8 @@ export { switchChain, type SwitchChainErrorType, type SwitchChainParameters, typ
 export { updateProfile, type UpdateProfileErrorType, type UpdateProfileParameters, type UpdateProfileReturnType } from "./actions/updateProfile.ts";
 
 export { StampbookError, type StampbookErrorParameters, type StampbookErrorType } from "./errors/base.ts";
-export { ApiError, HttpRequestError, type ApiErrorType, type HttpRequestErrorType, type Problem } from "./errors/api.ts";
+export { ApiError, HttpRequestError, type ApiErrorCode, type ApiErrorType, type HttpRequestErrorType, type Problem } from "./errors/api.ts";
+export type { ProblemCode } from "./protocol/problems.ts";
 export { BrandNotFoundError, type BrandNotFoundErrorType } from "./errors/brand.ts";
 export { StepRefusedError, type StepRefusalCode, type StepRefusedErrorType } from "./errors/journey.ts";
 export { NotSignedInError, type NotSignedInErrorType } from "./errors/session.ts";
