@@ -1,6 +1,6 @@
 /**
  * The SDK as a storefront installs it: built to dist/ (JavaScript and declarations) and resolved
- * through package.json `exports`, with viem beside it. An ESM consumer runs on Node, and a strict
+ * through package.json `exports`, with viem and typebox beside it. An ESM consumer runs on Node, and a strict
  * TypeScript consumer type-checks against the declarations, with nothing from this repository's
  * source paths.
  */
@@ -23,6 +23,8 @@ beforeAll(() => {
   cpSync(join(root, "sdk", "package.json"), join(installed, "package.json"));
   execFileSync(tsc, ["-p", join(root, "sdk", "tsconfig.build.json"), "--outDir", join(installed, "dist")], { stdio: "pipe" });
   symlinkSync(join(root, "node_modules", "viem"), join(project, "node_modules", "viem"), "dir");
+  // The SDK's one dependency: the wire protocol's types are derived from its schemas.
+  symlinkSync(join(root, "node_modules", "typebox"), join(project, "node_modules", "typebox"), "dir");
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -35,7 +37,7 @@ describe("the built package", () => {
        import { verifyReceipt } from "@stampbook/sdk/receipts";
        const client = createStampbookClient({ apiUrl: "http://localhost:8787" });
        const receipt = await verifyReceipt({ message: "not a consent", signature: "0x" });
-       console.log(JSON.stringify([typeof client.signIn, typeof client.perks, typeof client.grant, typeof createEmbeddedWallet, new StampbookError("x") instanceof Error, receipt]));`,
+       console.log(JSON.stringify([typeof client.signIn, typeof client.getPerks, typeof client.grantConsent, typeof createEmbeddedWallet, new StampbookError("x") instanceof Error, receipt]));`,
     );
     const output = execFileSync(process.execPath, ["consumer.mjs"], { cwd: project, encoding: "utf8" });
     expect(JSON.parse(output)).toEqual(["function", "function", "function", "function", true, { valid: false, reason: "malformed" }]);
@@ -52,12 +54,12 @@ describe("the built package", () => {
        import { createEmbeddedWallet } from "@stampbook/sdk/embedded";
        export async function eligible(): Promise<MemberPerk[]> {
          const client: StampbookClient = createStampbookClient({ apiUrl: "http://localhost:8787", wallet: await createEmbeddedWallet() });
-         return (await client.perks()).filter((perk) => perk.eligible);
+         return (await client.getPerks()).filter((perk) => perk.eligible);
        }`,
     );
     expect(typecheck()).toBe("");
 
-    writeFileSync(join(project, "bad.ts"), `import { createStampbookClient } from "@stampbook/sdk";\nexport const n: number = createStampbookClient({ apiUrl: "x" }).perks;\n`);
+    writeFileSync(join(project, "bad.ts"), `import { createStampbookClient } from "@stampbook/sdk";\nexport const n: number = createStampbookClient({ apiUrl: "x" }).getPerks;\n`);
     const output = typecheck();
     rmSync(join(project, "bad.ts"));
     expect(output).toMatch(/bad\.ts\(2,14\): error TS2322/);

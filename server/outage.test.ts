@@ -31,7 +31,7 @@ import { startTcpProxy, type TcpProxy } from "../test/support/tcp-proxy.ts";
 import { registerCollection, setMinter, signRegistration } from "../test/support/tenancy.ts";
 import { build } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { ERASURE_STATEMENT } from "./consents/erasure.ts";
+import { ERASURE_STATEMENT } from "../sdk/src/protocol/statements.ts";
 import { createSqlStore } from "./storage/sql/store.ts";
 import { SqliteDatabase } from "./storage/sqlite/database.ts";
 

@@ -76,7 +76,7 @@ describe("createStampbookClient", () => {
       fetch: async (input) => (urls.push(String(input)), Response.json({ nonce: "n" })),
     });
     client.session = { token: "sbs_t", address: "0x0000000000000000000000000000000000000001", chainId: 1, expiresAt: "2999-01-01T00:00:00Z" };
-    await client.redemptions({ limit: 5, cursor: "c/1" });
+    await client.getRedemptions({ limit: 5, cursor: "c/1" });
     expect(urls).toEqual(["https://api.example.com/v1/redemptions?limit=5&cursor=c%2F1"]);
   });
 });

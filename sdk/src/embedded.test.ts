@@ -80,7 +80,7 @@ describe("signing in with the embedded wallet", () => {
 
     const reloadedWallet = await createEmbeddedWallet({ storage });
     const reloaded = createStampbookClient({ apiUrl: stack.apiUrl, wallet: reloadedWallet, storage });
-    expect((await reloaded.restore())?.session).toEqual(session);
+    expect((await reloaded.restoreSession())?.session).toEqual(session);
   });
 });
 
@@ -98,13 +98,13 @@ describe("linkWallet", () => {
     const events: unknown[] = [];
     client.on("accountChanged", (e) => events.push(e));
     const provider = stack.provider();
-    const linked = await client.linkWallet(provider);
+    const linked = await client.linkWallet({ wallet: provider });
     expect(linked).toMatchObject({ address: provider.address, previousAddress: embedded.address });
     expect(linked.previousWallet?.kind).toBe("embedded");
     expect(client.session).toEqual(linked.session);
     expect(client.wallet?.kind).toBe("eip1193");
     expect(events).toEqual([{ address: provider.address, previousAddress: embedded.address }]);
-    expect((await client.me()).address).toBe(provider.address);
+    expect((await client.getMe()).address).toBe(provider.address);
     await expect.poll(() => stack.statusWith(session.token)).toBe(401);
     // The embedded key is kept for export; tokens do not move.
     expect(JSON.parse(String(storage.getItem(KEY))).address).toBe(embedded.address);
@@ -118,7 +118,7 @@ describe("linkWallet", () => {
     const { client, session } = await embeddedMember();
     const provider = stack.provider();
     provider.state.reject.add("personal_sign");
-    await expect(client.linkWallet(provider)).rejects.toBeInstanceOf(UserRejectedError);
+    await expect(client.linkWallet({ wallet: provider })).rejects.toBeInstanceOf(UserRejectedError);
     expect(client.session).toEqual(session);
     expect(client.wallet?.kind).toBe("embedded");
     expect(await stack.statusWith(session.token)).toBe(200);
@@ -126,6 +126,6 @@ describe("linkWallet", () => {
 
   it("needs a signed-in member", async () => {
     const client = createStampbookClient({ apiUrl: stack.apiUrl, wallet: await createEmbeddedWallet({ storage: memoryStorage() }), storage: memoryStorage() });
-    await expect(client.linkWallet(stack.provider())).rejects.toBeInstanceOf(NotSignedInError);
+    await expect(client.linkWallet({ wallet: stack.provider() })).rejects.toBeInstanceOf(NotSignedInError);
   });
 });

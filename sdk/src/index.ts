@@ -2,18 +2,13 @@
  * `@stampbook/sdk`: sign members in with their wallet, show their perks, redeem them, claim drops, complete journeys,
  * and let members keep their data in hand: profile, signed consents to brands, access log, export, erasure.
  */
-export {
-  createStampbookClient,
-  type Client,
-  type SessionEndReason,
-  type StampbookClient,
-  type StampbookClientConfig,
-  type StampbookEvents,
-} from "./client.ts";
+export { createStampbookClient } from "./client.ts";
+export type { Client, SessionEndReason, StampbookClient, StampbookClientConfig, StampbookEvents } from "./types/client.ts";
 
 export { claimDrop, type ClaimDropErrorType, type ClaimDropParameters, type ClaimDropReturnType } from "./actions/claimDrop.ts";
 export { completeStep, type CompleteStepErrorType, type CompleteStepParameters, type CompleteStepReturnType, type StepInput } from "./actions/completeStep.ts";
-export { eraseData, ERASURE_STATEMENT, type EraseDataErrorType, type EraseDataReturnType } from "./actions/eraseData.ts";
+export { eraseData, type EraseDataErrorType, type EraseDataReturnType } from "./actions/eraseData.ts";
+export { ERASURE_STATEMENT } from "./protocol/statements.ts";
 export { exportData, type ExportDataErrorType, type ExportDataReturnType } from "./actions/exportData.ts";
 export { getAccessLog, type GetAccessLogErrorType, type GetAccessLogParameters, type GetAccessLogReturnType } from "./actions/getAccessLog.ts";
 export { getClaim, type GetClaimErrorType, type GetClaimParameters, type GetClaimReturnType } from "./actions/getClaim.ts";
@@ -37,7 +32,8 @@ export { switchChain, type SwitchChainErrorType, type SwitchChainParameters, typ
 export { updateProfile, type UpdateProfileErrorType, type UpdateProfileParameters, type UpdateProfileReturnType } from "./actions/updateProfile.ts";
 
 export { StampbookError, type StampbookErrorParameters, type StampbookErrorType } from "./errors/base.ts";
-export { ApiError, HttpRequestError, type ApiErrorType, type HttpRequestErrorType, type Problem } from "./errors/api.ts";
+export { ApiError, HttpRequestError, type ApiErrorCode, type ApiErrorType, type HttpRequestErrorType, type Problem } from "./errors/api.ts";
+export type { ProblemCode } from "./protocol/problems.ts";
 export { BrandNotFoundError, type BrandNotFoundErrorType } from "./errors/brand.ts";
 export { StepRefusedError, type StepRefusalCode, type StepRefusedErrorType } from "./errors/journey.ts";
 export { NotSignedInError, type NotSignedInErrorType } from "./errors/session.ts";
@@ -71,37 +67,14 @@ export { toWallet, type WalletInput } from "./wallets/toWallet.ts";
 export type { ChainConfig, Eip1193Provider, StampbookWallet, TransactionRequest } from "./wallets/types.ts";
 export { viemAccountWallet } from "./wallets/viemAccount.ts";
 export { viemWalletClientWallet } from "./wallets/viemWalletClient.ts";
-export type {
-  AccessLogEntry,
-  AccessLogPage,
-  Birthday,
-  Claim,
-  ClaimStatus,
-  ClaimVoucherJson,
-  Consent,
-  ConsentReceipt,
-  ConsentStatus,
-  ConsentTemplate,
-  DataExport,
-  DataField,
-  DataRequest,
-  Erased,
-  Holding,
-  JourneyAwardStatus,
-  JourneyStepKind,
-  Level,
-  LoyaltyStanding,
-  Me,
-  MemberDrop,
-  MemberJourney,
-  MemberJourneyStep,
-  MemberPerk,
-  NonceGrant,
-  PerkReason,
-  PerkReasonCode,
-  Profile,
-  ProfileInput,
-  Redemption,
-  RedemptionPage,
-  Session,
-} from "./types.ts";
+// The wire shapes, derived from the protocol's schemas (sdk/src/protocol/), under the names the SDK has always used.
+export type { NonceGrant, Session } from "./protocol/auth.ts";
+export type { Holding, LoyaltyStanding, Me } from "./protocol/members.ts";
+export type { Level } from "./protocol/levels.ts";
+export type { Reason as PerkReason, ReasonCode as PerkReasonCode } from "./protocol/offers.ts";
+export type { MemberPerk, Redemption, RedemptionPage } from "./protocol/perks.ts";
+export type { Claim, ClaimStatus, Voucher as ClaimVoucherJson, MemberDrop } from "./protocol/drops.ts";
+export type { StepKind as JourneyStepKind, MemberJourney, MemberJourneyStep } from "./protocol/journeys.ts";
+export type { AwardStatus as JourneyAwardStatus } from "./protocol/awards.ts";
+export type { DataField } from "./protocol/data-fields.ts";
+export type { AccessLogEntry, AccessLogPage, Birthday, Consent, ConsentReceipt, ConsentStatus, ConsentTemplate, DataExport, ListedDataRequest as DataRequest, Erased, Profile, ProfileInput } from "./protocol/data.ts";

@@ -4,35 +4,9 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { Address } from "viem";
 import { SESSION_COOKIE } from "./credentials.ts";
-import { AddressSchema, problemResponses, StringEnum, TimestampSchema } from "../schemas.ts";
+import { NonceResponse, SessionResponse, VerifyBody } from "../../sdk/src/protocol/auth.ts";
+import { problemResponses } from "../../sdk/src/protocol/common.ts";
 
-const NonceResponse = Type.Object({
-  nonce: Type.String(),
-  expiresAt: TimestampSchema,
-  domain: Type.String(),
-  uri: Type.String(),
-  chainId: Type.Integer(),
-  statement: Type.String(),
-  version: Type.Literal("1"),
-  issuedAt: TimestampSchema,
-});
-
-const VerifyBody = Type.Object(
-  {
-    message: Type.String({ minLength: 1, maxLength: 8192, description: "The EIP-4361 message exactly as signed" }),
-    signature: Type.String({ pattern: "^0x[0-9a-fA-F]*$", maxLength: 65_536, description: "Hex signature (65 bytes for plain wallets; longer for contract wallets)" }),
-    invitation: Type.Optional(Type.String({ maxLength: 128, description: "A referral invitation code: a first sign-in with it completes the inviter's referral step" })),
-  },
-  { additionalProperties: false },
-);
-
-const SessionResponse = Type.Object({
-  token: Type.String({ description: "Bearer token for non-browser clients; browsers also get an httpOnly cookie" }),
-  address: AddressSchema,
-  chainId: Type.Integer(),
-  expiresAt: TimestampSchema,
-  method: StringEnum(["eoa", "erc1271", "erc6492"] as const),
-});
 
 /** Told about every sign-in, after the session exists (e.g. journeys: a first sign-in with an invitation). */
 export type SignInHook = (address: Address, context: { invitation: string | null }) => Promise<void>;

@@ -2,9 +2,10 @@
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Address } from "viem";
-import { problemResponses } from "../schemas.ts";
+import { problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { AwardHistory } from "./history.ts";
-import { AwardPageSchema, AwardQuerySchema, awardView } from "./schemas.ts";
+import { AwardPageSchema, AwardQuerySchema } from "../../sdk/src/protocol/awards.ts";
+import { awardView } from "./views.ts";
 
 export async function awardRoutes(app: FastifyInstance, opts: { history: AwardHistory }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -12,8 +12,8 @@ import type { Address, Hex } from "viem";
 import type { Page } from "../storage/store.ts";
 import type { Timestamp } from "../storage/time.ts";
 
-export const AWARD_STATUSES = ["pending", "sending", "awarded", "failed"] as const;
-export type AwardStatus = (typeof AWARD_STATUSES)[number];
+export { AWARD_STATUSES, type AwardStatus } from "../../sdk/src/protocol/awards.ts";
+import type { AwardStatus } from "../../sdk/src/protocol/awards.ts";
 
 export const AWARD_BATCH_STATUSES = ["open", "sent", "mined", "reverted", "dropped", "released"] as const;
 export type AwardBatchStatus = (typeof AWARD_BATCH_STATUSES)[number];

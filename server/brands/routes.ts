@@ -6,49 +6,12 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type, type Static } from "typebox";
 import { getAddress, type Address, type Hex } from "viem";
-import { AddressSchema, Nullable, problemResponses, StringEnum, TimestampSchema } from "../schemas.ts";
+import { BrandSchema, CollectionSchema, MinterAnswerSchema, MinterBody, MinterSchema, RegisterBody, RegistrationQuery, RegistrationRequestSchema } from "../../sdk/src/protocol/brands.ts";
+import { problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { BrandMinters } from "./minters.ts";
 import type { Registrations } from "./registration.ts";
 import type { BrandCollection, BrandMinter } from "./types.ts";
 
-const HexSchema = (bytes: number) => Type.String({ pattern: `^0x[0-9a-fA-F]{${bytes * 2}}$` });
-
-const CollectionSchema = Type.Object({
-  collection: AddressSchema,
-  brandId: Type.String(),
-  admin: AddressSchema,
-  registeredAt: TimestampSchema,
-});
-
-const MinterSchema = Type.Object({
-  address: AddressSchema,
-  source: StringEnum(["generated", "supplied"] as const),
-  createdAt: TimestampSchema,
-  collections: Type.Array(Type.Object({ collection: AddressSchema, canMint: Nullable(Type.Boolean({ description: "null: the chain could not be asked" })) }), {
-    description: "The brand's collections, and whether the minter holds MINTER_ROLE on each: grant it where it does not",
-  }),
-});
-
-const RegistrationRequestSchema = Type.Object(
-  {
-    domain: Type.Object({ name: Type.String(), version: Type.String(), chainId: Type.Integer() }),
-    types: Type.Unknown(),
-    primaryType: Type.Literal("RegisterCollection"),
-    message: Type.Object({ brand: Type.String(), brandName: Type.String(), collection: AddressSchema, nonce: HexSchema(32), expiresAt: Type.String() }),
-  },
-  { description: "EIP-712 typed data for eth_signTypedData_v4, to be signed by an address holding DEFAULT_ADMIN_ROLE on the collection" },
-);
-
-const RegisterBody = Type.Object(
-  {
-    collection: AddressSchema,
-    signer: AddressSchema,
-    nonce: HexSchema(32),
-    expiresAt: Type.Integer({ minimum: 0, description: "unix seconds, as signed" }),
-    signature: Type.String({ pattern: "^0x[0-9a-fA-F]*$", maxLength: 65_536 }),
-  },
-  { additionalProperties: false },
-);
 
 const collectionView = (c: BrandCollection): Static<typeof CollectionSchema> => ({ ...c, collection: getAddress(c.collection), admin: getAddress(c.admin) });
 
@@ -76,7 +39,7 @@ export async function brandRoutes(app: FastifyInstance, opts: { registrations: R
       schema: {
         tags: ["admin"],
         summary: "The brand these credentials act for (an API key, or a staff session of any role)",
-        response: { 200: Type.Object({ id: Type.String(), name: Type.String() }), ...problemResponses(401) },
+        response: { 200: BrandSchema, ...problemResponses(401) },
       },
     },
     async (request) => ({ id: request.brand!.id, name: request.brand!.name }),
@@ -95,7 +58,7 @@ export async function brandRoutes(app: FastifyInstance, opts: { registrations: R
       schema: {
         tags: ["admin"],
         summary: "A registration of a collection for this brand, to be signed (EIP-712) by the collection's admin; valid for a short while, once",
-        querystring: Type.Object({ collection: AddressSchema }, { additionalProperties: false }),
+        querystring: RegistrationQuery,
         response: { 200: RegistrationRequestSchema, ...problemResponses(400, 401) },
       },
     },
@@ -136,7 +99,7 @@ export async function brandRoutes(app: FastifyInstance, opts: { registrations: R
       schema: {
         tags: ["admin"],
         summary: "The brand's minter (its address; the key is never shown) and where it may mint",
-        response: { 200: Type.Object({ minter: Nullable(MinterSchema) }), ...problemResponses(401) },
+        response: { 200: MinterAnswerSchema, ...problemResponses(401) },
       },
     },
     async (request) => {
@@ -153,7 +116,7 @@ export async function brandRoutes(app: FastifyInstance, opts: { registrations: R
         tags: ["admin"],
         summary:
           "Give the brand a minter: a key the server makes (send {}), or the brand's own ({privateKey}). It replaces any earlier one; the key is stored encrypted and never shown. Grant its address MINTER_ROLE on the brand's collections, and make it the collection's issuing minter (setIssuingMinter) so its mints cost one storage read less.",
-        body: Type.Object({ privateKey: Type.Optional(HexSchema(32)) }, { additionalProperties: false }),
+        body: MinterBody,
         response: { 201: MinterSchema, ...problemResponses(400, 401, 503) },
       },
     },

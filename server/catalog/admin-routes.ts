@@ -5,9 +5,9 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Address } from "viem";
-import { problemResponses } from "../schemas.ts";
+import { problemResponses } from "../../sdk/src/protocol/common.ts";
 import { imageTooLarge } from "./problems.ts";
-import { CollectionParams, MetadataBody, TokenTypeListSchema, TokenTypeParams, TokenTypeSchema } from "./schemas.ts";
+import { CollectionParams, MetadataBody, TokenTypeListSchema, TokenTypeParams, TokenTypeSchema } from "../../sdk/src/protocol/catalog.ts";
 import type { TokenCatalog } from "./service.ts";
 
 export async function catalogAdminRoutes(app: FastifyInstance, opts: { catalog: TokenCatalog; imageMaxBytes: number }) {

@@ -7,9 +7,9 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { Address } from "viem";
-import { problemResponses } from "../schemas.ts";
+import { problemResponses } from "../../sdk/src/protocol/common.ts";
 import { etagOf, matchesIfNoneMatch } from "./images.ts";
-import { Erc1155MetadataSchema, MetadataParams } from "./schemas.ts";
+import { Erc1155MetadataSchema, MetadataParams } from "../../sdk/src/protocol/catalog.ts";
 import type { TokenCatalog } from "./service.ts";
 import { parseTokenIdParam } from "./urls.ts";
 

@@ -7,16 +7,9 @@ import type { Timestamp } from "../storage/time.ts";
 export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
 
-/** A brand attribute's value, as ERC-1155 metadata carries it. */
-export type AttributeValue = string | number | boolean;
-
-/** At most this many brand attributes per token type. */
-export const MAX_ATTRIBUTES = 20;
-export const MAX_ATTRIBUTE_KEY_LENGTH = 64;
-export const MAX_ATTRIBUTE_TEXT_LENGTH = 500;
-export const MAX_NAME_LENGTH = 80;
-export const MAX_DESCRIPTION_LENGTH = 2000;
-export const MAX_IMAGE_URL_LENGTH = 2048;
+// A brand attribute's value and the metadata's size limits are the wire protocol's.
+export { MAX_ATTRIBUTE_KEY_LENGTH, MAX_ATTRIBUTE_TEXT_LENGTH, MAX_ATTRIBUTES, MAX_DESCRIPTION_LENGTH, MAX_IMAGE_URL_LENGTH, MAX_NAME_LENGTH, type AttributeValue } from "../../sdk/src/protocol/catalog.ts";
+import type { AttributeValue } from "../../sdk/src/protocol/catalog.ts";
 
 /** An uploaded picture, without its bytes. */
 export interface StoredImage {

@@ -33,7 +33,8 @@ export function imageOf(publicUrl: URL, metadata: Pick<TokenMetadata, "collectio
 }
 
 /** An id as the metadata route takes it: 64 hex digits (ERC-1155 `{id}`) or a decimal. */
-export const TOKEN_ID_PARAM_PATTERN = "^([0-9a-fA-F]{64}|0|[1-9][0-9]{0,79})$";
+export { TOKEN_ID_PARAM_PATTERN } from "../../sdk/src/protocol/catalog.ts";
+import { TOKEN_ID_PARAM_PATTERN } from "../../sdk/src/protocol/catalog.ts";
 
 /** The token id a metadata address names (see {@link TOKEN_ID_PARAM_PATTERN}). */
 export function parseTokenIdParam(id: string): bigint {

@@ -1,4 +1,6 @@
 /** A token type as the API shows it: the chain's facts and the brand's words together. */
+import type { Static } from "typebox";
+import type { TokenTypeSchema } from "../../sdk/src/protocol/catalog.ts";
 import { getAddress, type Address } from "viem";
 import type { TokenKind } from "../../contracts/bindings/index.ts";
 import type { TokenTypeInfo } from "../chain/collections.ts";
@@ -14,23 +16,8 @@ export const nameOf = (kind: TokenKind, metadata: TokenMetadata | null | undefin
 /** The chain's facts as ERC-1155 attributes: these names are the API's, a brand cannot set them. */
 export const CHAIN_ATTRIBUTES = ["kind", "points", "soulbound", "consumable", "duration"] as const;
 
-export type TokenTypeView = {
-  collection: string;
-  tokenId: string;
-  name: string;
-  description: string;
-  image: string | null;
-  kind: TokenKind;
-  points: string;
-  soulbound: boolean;
-  consumable: boolean;
-  maxSupply: string | null;
-  minted: string;
-  duration: number | null;
-  attributes: Record<string, AttributeValue>;
-  metadataUrl: string;
-  updatedAt: string | null;
-};
+/** A token type as its brand sees it (the protocol's `TokenTypeSchema`). */
+export type TokenTypeView = Static<typeof TokenTypeSchema>;
 
 export function tokenTypeView(publicUrl: URL, collection: Address, type: TokenTypeInfo, metadata: TokenMetadata | null | undefined): TokenTypeView {
   return {

@@ -14,7 +14,7 @@ import { startChain, type DemoChain } from "../../test/support/chain.ts";
 import { expectProblem } from "../../test/support/problems.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
 import { createBrand, issueApiKey } from "../brands/accounts.ts";
-import { ERASURE_STATEMENT } from "./erasure.ts";
+import { ERASURE_STATEMENT } from "../../sdk/src/protocol/statements.ts";
 
 let chain: DemoChain;
 let server: TestServer;

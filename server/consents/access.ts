@@ -6,43 +6,14 @@
  * Grants are read from the store on every brand read, never from a cache: a revocation holds from the
  * moment it is stored, on every instance.
  */
-import { Type, type Static } from "typebox";
 import type { Address } from "viem";
 import { checksumAddress } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
-import { Nullable, TimestampSchema } from "../schemas.ts";
 import { newId, toTimestamp, type Page, type Store } from "../storage/index.ts";
 import { profileView } from "./profile.ts";
 import { consentStatus, DATA_FIELDS, type Consent, type DataField, type ListedAccessLogEntry } from "./types.ts";
+import { type AccessLogEntryView, type GrantedProfile } from "../../sdk/src/protocol/data.ts";
 
-export const GrantedProfileSchema = Type.Object({
-  address: Type.String(),
-  fields: Type.Array(
-    Type.Object({
-      field: Type.String(),
-      value: Type.Unknown({ description: "The member's value (null: they have not filled it in)" }),
-      grantId: Type.String(),
-      purpose: Type.String(),
-      expiresAt: TimestampSchema,
-    }),
-    { description: "Only fields under an active grant of this brand, in the order email, name, birthday, city, preferences" },
-  ),
-});
-export type GrantedProfile = Static<typeof GrantedProfileSchema>;
-
-export const AccessLogEntrySchema = Type.Object({
-  id: Type.String(),
-  brandId: Type.String(),
-  brandName: Type.String(),
-  consentId: Type.String(),
-  fields: Type.Array(Type.String()),
-  purpose: Type.String(),
-  actor: Type.String({ description: "Who at the brand read it, in words" }),
-  at: TimestampSchema,
-});
-export type AccessLogEntryView = Static<typeof AccessLogEntrySchema>;
-
-export const AccessLogPageSchema = Type.Object({ items: Type.Array(AccessLogEntrySchema), nextCursor: Nullable(Type.String()) });
 
 export type MemberDataAccess = {
   /** The member's fields the brand may see now, logged as read by `actor`. */

@@ -12,48 +12,20 @@
  * The store is the truth about grants; what an instance caches of a member's grants is dropped when
  * the bus says they changed (at once on every instance with Redis, else within `cacheMs`).
  */
-import { Type, type Static } from "typebox";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import type { AuthService, SignInParameters } from "../auth/sessions.ts";
 import { checksumAddress, formatSiweMessage, parseSiweMessage, parseTimestamp, SiweError, type SiweMessage } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
-import { Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
 import { newId, toTimestamp, type Store } from "../storage/index.ts";
-import { decodeRecap, encodeRecap, grantRecap, RECAP_PREFIX, readGrant, withRecapStatement, type DataGrant } from "./recap.ts";
+import { decodeRecap, encodeRecap, grantRecap, RECAP_PREFIX, readGrant, withRecapStatement, type DataGrant } from "../../sdk/src/protocol/recap.ts";
+import { grantWords } from "../../sdk/src/protocol/statements.ts";
 import type { DataRequests } from "./requests.ts";
 import { consentStatus, type Consent, type DataRequest } from "./types.ts";
+import { type ConsentTemplate, type ConsentView } from "../../sdk/src/protocol/data.ts";
 
 const DAY_MS = 86_400_000;
 const MAX_CACHED_MEMBERS = 10_000;
 
-export const ConsentSchema = Type.Object({
-  id: Type.String(),
-  brandId: Type.String(),
-  requestId: Type.String(),
-  fields: Type.Array(Type.String()),
-  purpose: Type.String(),
-  grantedAt: TimestampSchema,
-  expiresAt: TimestampSchema,
-  revokedAt: Nullable(TimestampSchema),
-  status: StringEnum(["active", "revoked", "expired"] as const),
-  receipt: Type.Object({ message: Type.String(), signature: Type.String() }, { description: "The EIP-4361 message exactly as signed, and the signature: verifiable by anyone" }),
-});
-export type ConsentView = Static<typeof ConsentSchema>;
-
-export const ConsentTemplateSchema = Type.Object({
-  domain: Type.String(),
-  address: Type.String(),
-  statement: Type.String(),
-  uri: Type.String(),
-  version: Type.Literal("1"),
-  chainId: Type.Integer(),
-  nonce: Type.String(),
-  issuedAt: TimestampSchema,
-  expirationTime: TimestampSchema,
-  resources: Type.Array(Type.String()),
-  message: Type.String({ description: "The same fields as the EIP-4361 text to sign" }),
-});
-export type ConsentTemplate = Static<typeof ConsentTemplateSchema>;
 
 export type Consents = {
   /** What `member` signs to grant the request: fields, a fresh nonce, and the text itself. */
@@ -71,11 +43,6 @@ export type Consents = {
   /** Drops what this instance cached of a member's grants (without one: everyone's). */
   forget(member?: string): void;
 };
-
-/** The words the member reads before the ReCap statement. */
-export function grantStatement(request: Pick<DataRequest, "fields" | "purpose">): string {
-  return `Share my ${request.fields.join(", ")} (purpose: ${request.purpose}).`;
-}
 
 const invalid = (detail: string) => new Problem(400, "consent_invalid", "The consent does not match a data request", detail);
 
@@ -151,7 +118,7 @@ export function createConsents(deps: {
     const skew = params.clockSkewSeconds * 1000;
     if (expiresAtMs > due + skew || expiresAtMs < due - skew - params.nonceTtlSeconds * 1000) throw invalid(`The grant must expire ${request.retentionDays} days from now.`);
     if (parsed.expirationTime === undefined || parseTimestamp(parsed.expirationTime) !== expiresAtMs) throw invalid("The message's Expiration Time must be the ReCap's expiry.");
-    if (parsed.statement !== withRecapStatement(grantStatement(request), details)) throw invalid("The statement must say what the ReCap grants, in the template's words.");
+    if (parsed.statement !== withRecapStatement(grantWords(request), details)) throw invalid("The statement must say what the ReCap grants, in the template's words.");
     return { grant, expiresAtMs };
   }
 
@@ -164,7 +131,7 @@ export function createConsents(deps: {
       const fields = {
         domain: nonce.domain,
         address: checksumAddress(member),
-        statement: withRecapStatement(grantStatement(request), details),
+        statement: withRecapStatement(grantWords(request), details),
         uri: nonce.uri,
         version: "1" as const,
         chainId: nonce.chainId,
@@ -250,6 +217,6 @@ export function consentView(consent: Consent, now: string): ConsentView {
     expiresAt: consent.expiresAt,
     revokedAt: consent.revokedAt,
     status: consentStatus(consent, now),
-    receipt: { message: consent.message, signature: consent.signature },
+    receipt: { message: consent.message, signature: consent.signature as Hex },
   };
 }

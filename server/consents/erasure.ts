@@ -7,27 +7,16 @@
  * ends (on every instance: `onErased` tells the bus).
  */
 import { randomBytes } from "node:crypto";
-import { Type, type Static } from "typebox";
 import type { Address } from "viem";
 import type { AuthService } from "../auth/sessions.ts";
 import { parseSiweMessage, SiweError } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
+import { type ErasureView } from "../../sdk/src/protocol/data.ts";
+import { ERASURE_STATEMENT } from "../../sdk/src/protocol/statements.ts";
 
 /** What the member signs to erase their data, word for word. */
-export const ERASURE_STATEMENT = "Erase my Stampbook data: my profile, my consents and my access log, and unlink my past redemptions from me.";
 
-export const ErasureSchema = Type.Object({
-  erased: Type.Object({
-    profile: Type.Boolean(),
-    consents: Type.Integer(),
-    accessLog: Type.Integer(),
-    redemptionsUnlinked: Type.Integer(),
-    claimsUnlinked: Type.Integer(),
-    journeyRecordsUnlinked: Type.Integer(),
-  }),
-});
-export type ErasureView = Static<typeof ErasureSchema>;
 
 const invalid = (status: number, detail: string) => new Problem(status, "erasure_invalid", "The erasure was not confirmed", detail);
 

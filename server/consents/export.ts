@@ -4,38 +4,17 @@
  * their journey progress, invitations and awards, the events brands reported about them, and their
  * first sign-in. (Who invited them is left out: that is another member's address.)
  */
-import { Type, type Static } from "typebox";
 import type { Address } from "viem";
 import { checksumAddress } from "../auth/siwe/index.ts";
-import { claimView } from "../drops/schemas.ts";
-import { redemptionView } from "../perks/schemas.ts";
-import { TimestampSchema } from "../schemas.ts";
+import { claimView } from "../drops/views.ts";
+import { redemptionView } from "../perks/views.ts";
 import { toTimestamp, type Page, type Store } from "../storage/index.ts";
 import type { Take } from "../offers/types.ts";
-import { accessLogView, AccessLogEntrySchema, type AccessLogEntryView } from "./access.ts";
-import { consentView, ConsentSchema } from "./consents.ts";
-import { profileView, ProfileSchema } from "./profile.ts";
+import { accessLogView } from "./access.ts";
+import { consentView } from "./consents.ts";
+import { profileView } from "./profile.ts";
+import { type AccessLogEntryView, type DataExport } from "../../sdk/src/protocol/data.ts";
 
-export const DataExportSchema = Type.Object({
-  exportedAt: TimestampSchema,
-  address: Type.String(),
-  firstSignedInAt: Type.Union([TimestampSchema, Type.Null()]),
-  profile: ProfileSchema,
-  consents: Type.Array(ConsentSchema),
-  accessLog: Type.Array(AccessLogEntrySchema),
-  redemptions: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-  claims: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-  journeys: Type.Object({
-    steps: Type.Array(Type.Object({ journeyId: Type.String(), stepId: Type.String(), completedAt: TimestampSchema })),
-    invitations: Type.Array(Type.Object({ journeyId: Type.String(), code: Type.String() })),
-    awards: Type.Array(Type.Object({ journeyId: Type.String(), status: Type.String(), txHash: Type.Union([Type.String(), Type.Null()]) })),
-    events: Type.Array(
-      Type.Object({ brandId: Type.String(), brandName: Type.String(), type: Type.String(), properties: Type.Record(Type.String(), Type.Unknown()), occurredAt: TimestampSchema }),
-      { description: "What brands reported the member did (POST /v1/admin/events)" },
-    ),
-  }),
-});
-export type DataExport = Static<typeof DataExportSchema>;
 
 export function createDataExport(deps: { store: Store; now: () => Date }) {
   const { store } = deps;

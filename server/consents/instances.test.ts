@@ -17,7 +17,7 @@ import { siweSignIn, viaInject } from "../../test/support/siwe.ts";
 import { build } from "../app.ts";
 import { createBrand, issueApiKey } from "../brands/accounts.ts";
 import { createSiweMessage } from "viem/siwe";
-import { ERASURE_STATEMENT } from "./erasure.ts";
+import { ERASURE_STATEMENT } from "../../sdk/src/protocol/statements.ts";
 import { loadConfig } from "../config.ts";
 import { SqliteStore, type Store } from "../storage/index.ts";
 

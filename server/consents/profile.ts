@@ -2,42 +2,12 @@
  * A member's profile: email, name, birthday (month and day), city and preferences. It is the
  * member's own, kept once for every brand; brands see parts of it only under a grant.
  */
-import { Type, type Static } from "typebox";
 import type { Address } from "viem";
 import { Problem } from "../errors.ts";
-import { Nullable, TimestampSchema } from "../schemas.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import type { MemberProfile } from "./types.ts";
+import { type ProfileInput, type ProfileView } from "../../sdk/src/protocol/data.ts";
 
-/** At most this many preferences, keys this long, string values this long. */
-export const MAX_PREFERENCES = 20;
-
-const BirthdaySchema = Type.Object({ month: Type.Integer({ minimum: 1, maximum: 12 }), day: Type.Integer({ minimum: 1, maximum: 31 }) }, { additionalProperties: false });
-
-export const ProfileBody = Type.Object(
-  {
-    email: Nullable(Type.String({ format: "email", maxLength: 254 })),
-    name: Nullable(Type.String({ minLength: 1, maxLength: 100 })),
-    birthday: Type.Union([BirthdaySchema, Type.Null()]),
-    city: Nullable(Type.String({ minLength: 1, maxLength: 100 })),
-    preferences: Type.Record(Type.String({ pattern: "^[a-z][a-z0-9_.-]{0,39}$" }), Type.Union([Type.String({ maxLength: 200 }), Type.Boolean()]), {
-      maxProperties: MAX_PREFERENCES,
-      description: `Up to ${MAX_PREFERENCES} preferences: lowercase keys of up to 40 characters, each a string (up to 200 characters) or a boolean`,
-    }),
-  },
-  { additionalProperties: false },
-);
-export type ProfileInput = Static<typeof ProfileBody>;
-
-export const ProfileSchema = Type.Object({
-  email: Nullable(Type.String()),
-  name: Nullable(Type.String()),
-  birthday: Type.Union([Type.Object({ month: Type.Integer(), day: Type.Integer() }), Type.Null()]),
-  city: Nullable(Type.String()),
-  preferences: Type.Record(Type.String(), Type.Union([Type.String(), Type.Boolean()])),
-  updatedAt: Nullable(TimestampSchema),
-});
-export type ProfileView = Static<typeof ProfileSchema>;
 
 // February has 29: a birthday is a day of any year.
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

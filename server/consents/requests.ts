@@ -5,37 +5,15 @@
  * A purpose is written in the characters an EIP-4361 statement allows (printable ASCII but
  * `" % < > \ ^ \` { | }`), because the member's wallet shows it in the statement they sign.
  */
-import { Type, type Static } from "typebox";
 import { Problem } from "../errors.ts";
-import { IdSchema, Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
 import { newId, toTimestamp, type Store } from "../storage/index.ts";
 import type { RequestWords } from "../rules/grammar.ts";
 import { canonicalFields, DATA_FIELDS, type DataRequest, type ListedDataRequest } from "./types.ts";
+import { type DataRequestInput } from "../../sdk/src/protocol/data.ts";
 
 /** Live requests a brand may have at once. */
 export const MAX_DATA_REQUESTS_PER_BRAND = 50;
 
-export const DataRequestBody = Type.Object(
-  {
-    fields: Type.Array(StringEnum(DATA_FIELDS), { minItems: 1, maxItems: DATA_FIELDS.length, uniqueItems: true }),
-    purpose: Type.String({ minLength: 1, maxLength: 200, pattern: "^[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=]([A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;= ]*[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=])?$", description: "Why, in plain words (1-200 characters a wallet can show in a sign-in statement; no leading or trailing spaces)" }),
-    retentionDays: Type.Integer({ minimum: 1, maximum: 3650, description: "How many days the brand keeps what it is granted" }),
-    perkId: Type.Optional(IdSchema),
-  },
-  { additionalProperties: false },
-);
-export type DataRequestInput = Static<typeof DataRequestBody>;
-
-export const DataRequestSchema = Type.Object({
-  id: Type.String(),
-  brandId: Type.String(),
-  brandName: Type.Optional(Type.String()),
-  fields: Type.Array(Type.String()),
-  purpose: Type.String(),
-  retentionDays: Type.Integer(),
-  perkId: Nullable(Type.String()),
-  createdAt: TimestampSchema,
-});
 
 export type DataRequests = {
   create(brandId: string, input: DataRequestInput): Promise<DataRequest>;

@@ -13,8 +13,8 @@ import { expectProblem } from "../../test/support/problems.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
 import { formatSiweMessage, type SiweMessage } from "../auth/siwe/index.ts";
 import { createBrand, issueApiKey } from "../brands/accounts.ts";
-import { encodeRecap, grantRecap, withRecapStatement } from "./recap.ts";
-import { grantStatement } from "./consents.ts";
+import { encodeRecap, grantRecap, withRecapStatement } from "../../sdk/src/protocol/recap.ts";
+import { grantWords as grantStatement } from "../../sdk/src/protocol/statements.ts";
 import { consentStatus, type Consent } from "./types.ts";
 
 let chain: DemoChain;

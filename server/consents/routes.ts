@@ -15,21 +15,15 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { FastifyRequest } from "fastify";
 import { checksumAddress } from "../auth/siwe/index.ts";
-import { AddressSchema, IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
-import { AccessLogPageSchema, GrantedProfileSchema, type MemberDataAccess } from "./access.ts";
-import { ErasureSchema, type Erasure } from "./erasure.ts";
-import { DataExportSchema, type DataExporter } from "./export.ts";
-import { ConsentSchema, ConsentTemplateSchema, type Consents } from "./consents.ts";
-import { ProfileBody, ProfileSchema, type Profiles } from "./profile.ts";
-import { DataRequestBody, DataRequestSchema, type DataRequests } from "./requests.ts";
+import { AddressSchema, IdSchema, PageQueryFields, problemResponses } from "../../sdk/src/protocol/common.ts";
+import type { MemberDataAccess } from "./access.ts";
+import type { Erasure } from "./erasure.ts";
+import type { DataExporter } from "./export.ts";
+import type { Consents } from "./consents.ts";
+import type { Profiles } from "./profile.ts";
+import type { DataRequests } from "./requests.ts";
+import { AccessLogPageSchema, ConsentBody, ConsentSchema, ConsentTemplateSchema, DataExportSchema, DataRequestBody, DataRequestSchema, ErasureSchema, ListedDataRequestSchema, GrantedProfileSchema, ProfileBody, ProfileSchema } from "../../sdk/src/protocol/data.ts";
 
-const ConsentBody = Type.Object(
-  {
-    message: Type.String({ minLength: 1, maxLength: 8192, description: "The EIP-4361 message exactly as signed" }),
-    signature: Type.String({ pattern: "^0x[0-9a-fA-F]*$", maxLength: 65_536, description: "Hex signature (65 bytes for plain wallets; longer for contract wallets)" }),
-  },
-  { additionalProperties: false },
-);
 
 /** Who at the brand is asking, in words the member reads in their access log. */
 function actorOf(request: FastifyRequest): string {
@@ -86,7 +80,7 @@ export async function consentRoutes(
 
   api.get(
     "/v1/data-requests",
-    { schema: { tags: ["data"], summary: "Every brand's live data requests, with the brand's name", response: { 200: Type.Object({ items: Type.Array(DataRequestSchema) }) } } },
+    { schema: { tags: ["data"], summary: "Every brand's live data requests, with the brand's name", response: { 200: Type.Object({ items: Type.Array(ListedDataRequestSchema) }) } } },
     async () => ({ items: await opts.requests.list() }),
   );
 

@@ -8,13 +8,8 @@ import type { Page } from "../storage/store.ts";
 import type { Timestamp } from "../storage/time.ts";
 
 /** What a brand may ask for, in the one order fields are always listed in. */
-export const DATA_FIELDS = ["email", "name", "birthday", "city", "preferences"] as const;
-export type DataField = (typeof DATA_FIELDS)[number];
-
-/** `fields` deduplicated and in {@link DATA_FIELDS} order. */
-export function canonicalFields(fields: readonly DataField[]): DataField[] {
-  return DATA_FIELDS.filter((field) => fields.includes(field));
-}
+export { canonicalFields, DATA_FIELDS, type DataField } from "../../sdk/src/protocol/data-fields.ts";
+import type { DataField } from "../../sdk/src/protocol/data-fields.ts";
 
 export type Birthday = { month: number; day: number };
 export type Preferences = Record<string, string | boolean>;

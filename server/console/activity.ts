@@ -3,13 +3,14 @@
  * consumed or status), a page at a time (the API's `nextCursor`), and exported as CSV with the same
  * filters (every page, `GET /v1/admin/{redemptions,claims}.csv`).
  */
+import type { Claim } from "../../sdk/src/protocol/drops.ts";
+import type { Redemption } from "../../sdk/src/protocol/perks.ts";
 import { api, apiText, queryString } from "./api.ts";
 import { brandData } from "./data.ts";
 import { act, actionStatus, button, download, el, explain, field, input, panel, report, select, shortAddress, when } from "./dom.ts";
 import type { Screen } from "./screen.ts";
 
-type Redemption = { id: string; perkId: string; member: string; code: string; createdAt: string; consumedAt: string | null };
-type Claim = { id: string; dropId: string; member: string; status: string; amount: string; txHash: string | null; error: { message: string } | null; createdAt: string };
+
 type Page<T> = { items: T[]; nextCursor: string | null };
 
 type Spec<T> = {

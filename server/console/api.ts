@@ -3,17 +3,21 @@
  * page holds one, the staff session as a bearer token. Failures arrive as RFC 9457 problems and are
  * thrown as {@link ApiProblem}, whose title and detail the screens show as they are.
  */
+import type { ProblemCode } from "../../sdk/src/protocol/problems.ts";
+
+/** A problem's code: the API's (the protocol's closed list), or "unknown" when the answer was not a problem. */
+export type ProblemCodeOrUnknown = ProblemCode | "unknown";
 
 export class ApiProblem extends Error {
   override name = "ApiProblem";
   readonly status: number;
-  readonly code: string;
+  readonly code: ProblemCodeOrUnknown;
   readonly title: string;
   readonly detail: string | undefined;
   /** The whole problem body, with any members the route adds (e.g. `consumedAt`). */
   readonly body: Record<string, unknown>;
 
-  constructor(status: number, code: string, title: string, detail: string | undefined, body: Record<string, unknown>) {
+  constructor(status: number, code: ProblemCodeOrUnknown, title: string, detail: string | undefined, body: Record<string, unknown>) {
     super(detail ? `${title}: ${detail}` : title);
     this.status = status;
     this.code = code;
@@ -85,7 +89,7 @@ async function problemOf(response: Response, options: RequestOptions): Promise<E
   }
   const title = typeof body.title === "string" ? body.title : `HTTP ${response.status}`;
   const detail = typeof body.detail === "string" ? body.detail : undefined;
-  const code = typeof body.code === "string" ? body.code : "unknown";
+  const code = typeof body.code === "string" ? (body.code as ProblemCode) : "unknown";
   if (response.status === 401 && !options.anonymous) for (const listener of signedOutListeners) listener();
   return new ApiProblem(response.status, code, title, detail, body);
 }

@@ -5,6 +5,7 @@
  * as owner; and the brand's minter set up on a collection (see minter-setup.ts). This is how a new
  * brand, signed in with its API key, gets from an empty chain to an owner.
  */
+import type { RegistrationRequest } from "../../sdk/src/protocol/brands.ts";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { DEFAULT_ADMIN_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { api, queryString } from "./api.ts";
@@ -15,12 +16,7 @@ import { minterSetup, type MinterView } from "./minter-setup.ts";
 import type { ConsoleContext, Screen } from "./screen.ts";
 import { chainClients } from "./wallet.ts";
 
-type RegistrationRequest = {
-  domain: { name: string; version: string; chainId: number };
-  types: Record<string, Array<{ name: string; type: string }>>;
-  primaryType: "RegisterCollection";
-  message: { brand: string; brandName: string; collection: Address; nonce: Hex; expiresAt: string };
-};
+
 
 export function collectionsScreen(ctx: ConsoleContext): Screen {
   const { config } = ctx;

@@ -3,36 +3,24 @@
  * once and kept until a screen changes it: then `forget` makes the next read fetch again, so every
  * screen sees the change without a reload.
  */
+import type { BrandCollection } from "../../sdk/src/protocol/brands.ts";
+import type { Drop as WireDrop } from "../../sdk/src/protocol/drops.ts";
+import type { Perk as WirePerk } from "../../sdk/src/protocol/perks.ts";
 import { api } from "./api.ts";
 import type { RuleJson } from "./rules.ts";
 
-export type Collection = { collection: `0x${string}`; brandId: string; admin: `0x${string}`; registeredAt: string };
-export type TokenType = {
-  collection: `0x${string}`;
-  tokenId: string;
-  name: string;
-  description: string;
-  image: string | null;
-  kind: "membership" | "collectible";
-  points: string;
-  soulbound: boolean;
-  consumable: boolean;
-  maxSupply: string | null;
-  minted: string;
-  duration: number | null;
-  attributes: Record<string, string | number | boolean>;
-  metadataUrl: string;
-  updatedAt: string | null;
-};
-export type Level = { key: string; name: string; minPoints: number };
-type Limits = { perMember: number | null; total: number | null };
-export type Perk = { id: string; title: string; description: string; rule: RuleJson; limits: Limits; startsAt: string | null; endsAt: string | null; createdAt: string };
-export type Drop = Omit<Perk, "rule"> & { rule: RuleJson | null; collection: `0x${string}`; tokenId: string; amount: string; mode: "mint" | "voucher" };
-/** What a brand may ask members to share, in the order the API lists fields. */
-export const DATA_FIELDS = ["email", "name", "birthday", "city", "preferences"] as const;
-export type DataField = (typeof DATA_FIELDS)[number];
-/** A live data request of the brand: which fields, why, kept how long, and the perk it unlocks. */
-export type DataRequest = { id: string; brandId: string; fields: DataField[]; purpose: string; retentionDays: number; perkId: string | null; createdAt: string };
+// The wire shapes are the protocol's (sdk/src/protocol/); only a rule's grammar is the console's own.
+export type { TokenType } from "../../sdk/src/protocol/catalog.ts";
+export type { DataRequest } from "../../sdk/src/protocol/data.ts";
+export { DATA_FIELDS, type DataField } from "../../sdk/src/protocol/data-fields.ts";
+export type { Level } from "../../sdk/src/protocol/levels.ts";
+import type { TokenType } from "../../sdk/src/protocol/catalog.ts";
+import type { DataRequest } from "../../sdk/src/protocol/data.ts";
+import type { Level } from "../../sdk/src/protocol/levels.ts";
+
+export type Collection = BrandCollection;
+export type Perk = Omit<WirePerk, "rule"> & { rule: RuleJson };
+export type Drop = Omit<WireDrop, "rule"> & { rule: RuleJson | null };
 
 type Part = "collections" | "types" | "levels" | "perks" | "drops" | "requests";
 const cache = new Map<Part, Promise<unknown>>();

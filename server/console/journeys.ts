@@ -4,6 +4,7 @@
  * downloadable), and a form that builds a journey from quiz, code, event, hold and referral steps. A
  * shared code a guesser could find is warned about in words while it is typed, and on its journey.
  */
+import type { AdminJourney, CodeBatch, ProgressPage as Progress, StepKind } from "../../sdk/src/protocol/journeys.ts";
 import { DEFAULT_GUESS_LIMITS, sharedCodeWarning } from "../journeys/code-strength.ts";
 import { api } from "./api.ts";
 import { brandData, forget, typeKey, typeLabel, type Level, type TokenType } from "./data.ts";
@@ -11,21 +12,8 @@ import { act, actionStatus, button, checkbox, download, el, explain, field, inpu
 import { ruleBuilder, type RuleBuilder } from "./rule-builder.ts";
 import type { Screen } from "./screen.ts";
 
-type StepKind = "quiz" | "code" | "event" | "hold" | "referral";
-type AdminStep = { id: string; title: string; kind: StepKind; mode?: "batch" | "shared"; code?: string; event?: string; match?: Record<string, unknown>; questions?: unknown[]; rule?: unknown };
-type Journey = {
-  id: string;
-  title: string;
-  description: string;
-  startsAt: string | null;
-  endsAt: string | null;
-  ordered: boolean;
-  stamp: { collection: string; tokenId: string; amount: string };
-  steps: AdminStep[];
-  /** What the API advises changing, in words (a shared code a guesser could find). */
-  warnings?: Array<{ stepId: string; code: string; message: string }>;
-};
-type Progress = { items: Array<{ member: string; startedAt: string; steps: Record<string, string>; completedAt: string | null; award: { status: string } | null }>; nextCursor: string | null };
+type AdminStep = AdminJourney["steps"][number];
+type Journey = AdminJourney;
 
 const KIND_WORDS: Record<StepKind, string> = { quiz: "Quiz", code: "Code", event: "Event", hold: "Hold", referral: "Referral" };
 
@@ -269,7 +257,7 @@ export function journeysScreen(): Screen {
     const shown = el("div");
     generate.addEventListener("click", () =>
       void act(generate, status, "Generating…", async () => {
-        const { batchId, codes } = await api<{ batchId: string; codes: string[] }>("POST", `/v1/admin/journeys/${journey.id}/steps/${step.id}/codes`, { count: Number(count.value) });
+        const { batchId, codes } = await api<CodeBatch>("POST", `/v1/admin/journeys/${journey.id}/steps/${step.id}/codes`, { count: Number(count.value) });
         const text = `${codes.join("\n")}\n`;
         const save = button("Download", "small");
         save.addEventListener("click", () => download(`${journey.title.replace(/[^A-Za-z0-9]+/g, "-")}-${step.id}-${batchId}.txt`, text));

@@ -6,6 +6,7 @@
  * Screens switch by the address's #fragment; each reloads its data when shown, so nothing needs a
  * page reload.
  */
+import type { BrandView } from "../../sdk/src/protocol/brands.ts";
 import { activityScreen } from "./activity.ts";
 import { airdropScreen } from "./airdrop.ts";
 import { api, ApiProblem, configureApi, onSignedOut, setToken } from "./api.ts";
@@ -142,7 +143,7 @@ async function signInWithApiKey(key: string): Promise<ConsoleSession> {
   if (!/^sbk_[A-Za-z0-9_-]+$/.test(key)) throw new Error("That is not a brand API key: they start with sbk_ (the operator gives a new brand its first one).");
   setToken(key);
   try {
-    const brand = await api<{ id: string; name: string }>("GET", "/v1/admin/brand");
+    const brand = await api<BrandView>("GET", "/v1/admin/brand");
     sessionStorage.setItem(API_KEY_STORAGE, key);
     return { brandId: brand.id, brandName: brand.name, role: "manager", address: null, via: "apiKey" };
   } catch (error) {

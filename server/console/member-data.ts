@@ -4,14 +4,14 @@
  * that shows only the fields the member granted the brand, each with its purpose and until when. The
  * API logs every look-up where the member sees it, and this screen says so.
  */
+import type { GrantedProfile } from "../../sdk/src/protocol/data.ts";
 import { getAddress, isAddress } from "viem";
 import { api, ApiProblem } from "./api.ts";
 import { brandData, DATA_FIELDS, fieldWords, forget, type DataField, type DataRequest, type Perk } from "./data.ts";
 import { act, actionStatus, button, checkbox, el, explain, field, input, panel, report, select, shortAddress, table, when } from "./dom.ts";
 import type { ConsoleContext, Screen } from "./screen.ts";
 
-type GrantedField = { field: DataField; value: unknown; grantId: string; purpose: string; expiresAt: string };
-type GrantedProfile = { address: string; fields: GrantedField[] };
+
 
 const FIELD_LABELS: Record<DataField, string> = { email: "Email", name: "Name", birthday: "Birthday", city: "City", preferences: "Preferences" };
 

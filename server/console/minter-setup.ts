@@ -4,6 +4,7 @@
  * granted and the issuing minter set by the connected wallet (the collection's admin); the minter's
  * gas money topped up. A step already done is skipped, so running it again is safe.
  */
+import type { Minter } from "../../sdk/src/protocol/brands.ts";
 import { formatEther, getAddress, parseEther, type Address, type Hex } from "viem";
 import { MINTER_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { api } from "./api.ts";
@@ -11,7 +12,7 @@ import type { ConsoleConfig } from "./config.ts";
 import { act, actionStatus, button, el, explain, field, input, report, select, shortAddress } from "./dom.ts";
 import { chainClients } from "./wallet.ts";
 
-export type MinterView = { address: Address; source: "generated" | "supplied"; createdAt: string; collections: Array<{ collection: Address; canMint: boolean | null }> };
+export type MinterView = Minter;
 
 const STEPS = [
   ["minter", "The brand's minter"],

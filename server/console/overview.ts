@@ -1,13 +1,10 @@
 /** Overview: members who signed in, redemptions and claims per day as a bar chart, the busiest perks. */
+import type { Stats } from "../../sdk/src/protocol/staff.ts";
 import { api } from "./api.ts";
 import { actionStatus, button, el, explain, panel, report, table } from "./dom.ts";
 import type { Screen } from "./screen.ts";
 
-type Stats = {
-  members: { signedIn: number; active: number };
-  days: Array<{ date: string; redemptions: number; claims: number }>;
-  busiestPerks: Array<{ id: string; title: string; redemptions: number }>;
-};
+
 
 const SVG = "http://www.w3.org/2000/svg";
 

@@ -4,12 +4,13 @@
  * brand's data requests, in all / any / none-of groups that nest. It shows the rule in words as it is built and,
  * a moment after each change, how many signed-in members qualify today (`POST /v1/admin/rules/preview`).
  */
+import type { Preview } from "../../sdk/src/protocol/staff.ts";
 import { api } from "./api.ts";
 import { fieldWords, requestWords, typeKey, typeLabel, type DataRequest, type Level, type TokenType } from "./data.ts";
 import { button, debounce, el, explain, input, report, select } from "./dom.ts";
 import { emptyGroup, fromRule, ruleWords, toRule, type GroupMode, type GroupNode, type RuleJson, type RuleNode } from "./rules.ts";
 
-type Preview = { requires: string; qualifying: number; checked: number; of: number };
+
 
 const MODES: Array<[GroupMode, string]> = [
   ["all", "all of these"],

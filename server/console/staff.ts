@@ -2,12 +2,13 @@
  * Staff (owners only): who may use the console besides the collection's admins, with their role:
  * managers (everything but staff), till staff (verify codes only). Add, change a role, remove.
  */
+import type { StaffMemberView } from "../../sdk/src/protocol/staff.ts";
 import { getAddress, isAddress } from "viem";
 import { api } from "./api.ts";
 import { act, actionStatus, button, el, explain, field, input, panel, report, select, shortAddress, table, when } from "./dom.ts";
 import type { Screen } from "./screen.ts";
 
-type Member = { address: string; role: "manager" | "till"; addedBy: string; addedAt: string };
+type Member = StaffMemberView;
 
 const ROLES: Array<[string, string]> = [
   ["manager", "Manager: everything but staff"],

@@ -5,24 +5,15 @@
  * same code again is a red "Already used at <time>"; past the API's limit of checks a minute it says
  * how long to wait.
  */
+import type { VerifiedRedemption } from "../../sdk/src/protocol/perks.ts";
 import { api, ApiProblem, configureApi, onSignedOut, setToken } from "./api.ts";
 import { loadConfig } from "./config.ts";
 import { $, act, explain, report, shortAddress } from "./dom.ts";
 import { rateLimitWords } from "./limits.ts";
 import { signInStaff, type StaffSession } from "./wallet.ts";
 
-type Standing = { level: { key: string; name: string } | null; points: string | null };
-
 /** The verify answer: the redemption (its `member` the address), the perk's title and the member's standing with the brand. */
-type TillAnswer = {
-  id: string;
-  perkId: string;
-  code: string;
-  consumedAt: string | null;
-  perk: { id: string; title: string };
-  member: string;
-  standing: Standing;
-};
+type TillAnswer = VerifiedRedemption;
 
 /** The Shape Detection API's QR reader (Chromium on Android and desktop); not in TypeScript's DOM types. */
 type BarcodeDetectorLike = { detect(source: HTMLVideoElement): Promise<Array<{ rawValue: string }>> };

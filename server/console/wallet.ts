@@ -1,18 +1,19 @@
 /**
  * The staff member's wallet (an injected EIP-1193 provider, `window.ethereum`): signing in with
- * Ethereum (EIP-4361, the message built from the API's nonce as members' are), and the clients that
+ * Ethereum (EIP-4361, the message built from the API's nonce by the SDK's own builder), and the clients that
  * send the owner's transactions. Reads go through the wallet too, so the page needs no RPC access of
  * its own.
  */
 import { createPublicClient, createWalletClient, custom, defineChain, getAddress, toHex, type Address, type Chain, type EIP1193Provider } from "viem";
-import { createSiweMessage } from "viem/siwe";
+import { nonceMessage } from "../../sdk/src/utils/siwe.ts";
+import type { NonceGrant } from "../../sdk/src/protocol/auth.ts";
+import type { StaffMe, StaffRole, StaffSession as WireStaffSession } from "../../sdk/src/protocol/staff.ts";
 import { api } from "./api.ts";
 import type { ConsoleConfig } from "./config.ts";
 
-export type Role = "owner" | "manager" | "till";
-export type StaffSession = { token?: string; brandId: string; brandName: string; address: Address; role: Role; expiresAt?: string };
-
-type NonceGrant = { nonce: string; domain: string; uri: string; chainId: number; statement: string; issuedAt: string };
+export type Role = StaffRole;
+/** Who is signed in; `token` and `expiresAt` only right after a sign-in (a reload finds the cookie's session by `GET /v1/staff/me`). */
+export type StaffSession = StaffMe & Partial<Pick<WireStaffSession, "token" | "expiresAt">>;
 
 export function injectedWallet(): EIP1193Provider | null {
   return (window as { ethereum?: EIP1193Provider }).ethereum ?? null;
@@ -40,16 +41,7 @@ export async function signInStaff(brandId: string): Promise<StaffSession> {
   const wallet = requireWallet();
   const address = await connectWallet();
   const grant = await api<NonceGrant>("GET", "/v1/auth/nonce", undefined, { anonymous: true });
-  const message = createSiweMessage({
-    address,
-    chainId: grant.chainId,
-    domain: grant.domain,
-    uri: grant.uri,
-    nonce: grant.nonce,
-    statement: grant.statement,
-    version: "1",
-    issuedAt: new Date(grant.issuedAt),
-  });
+  const message = nonceMessage(grant, address);
   const signature = await wallet.request({ method: "personal_sign", params: [toHex(message), address] });
   const session = await api<StaffSession>("POST", "/v1/staff/sign-in", { message, signature, brandId }, { anonymous: true });
   return { ...session, address: getAddress(session.address) };

@@ -3,8 +3,9 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { OfferKindService } from "../offers/service.ts";
-import { IdSchema, problemResponses } from "../schemas.ts";
-import { claimView, ClaimSchema } from "./schemas.ts";
+import { IdSchema, problemResponses } from "../../sdk/src/protocol/common.ts";
+import { ClaimSchema } from "../../sdk/src/protocol/drops.ts";
+import { claimView } from "./views.ts";
 import type { DropVariant } from "./variant.ts";
 
 export async function claimRoutes(app: FastifyInstance, opts: { drops: OfferKindService; variant: DropVariant }) {

@@ -7,9 +7,10 @@ import { Type } from "typebox";
 import { offerRoutes, type OfferRouteSpec } from "../offers/routes.ts";
 import type { OfferKindService } from "../offers/service.ts";
 import { DROP_MODES, type TakeStatus } from "../offers/types.ts";
-import { AddressSchema, StringEnum, UintStringSchema } from "../schemas.ts";
+import { AddressSchema, StringEnum, UintStringSchema } from "../../sdk/src/protocol/common.ts";
 import { claimRoutes } from "./claim-routes.ts";
-import { CLAIM_STATUSES, claimView, ClaimPageSchema, ClaimSchema, memberDropDetailView, MemberDropDetailSchema, memberDropView, MemberDropSchema, dropView, DropSchema } from "./schemas.ts";
+import { CLAIM_STATUSES, ClaimPageSchema, ClaimSchema, MemberDropDetailSchema, MemberDropSchema, DropSchema } from "../../sdk/src/protocol/drops.ts";
+import { claimView, memberDropDetailView, memberDropView, dropView } from "./views.ts";
 import type { DropRewardInput, DropVariant } from "./variant.ts";
 
 /** A uint as a decimal string or a (safe) JSON integer, as rules take token ids. */

@@ -32,7 +32,7 @@ import { holdingKey, type LeafRule } from "../rules/grammar.ts";
 import type { CompleteTakeInput, DropMode, Offer, Take, TakeError, TokenReward } from "../offers/types.ts";
 import type { OfferVariant } from "../offers/variant.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
-import { claimView } from "./schemas.ts";
+import { claimView } from "./views.ts";
 
 /** What a brand sends to say what a drop gives. */
 export type DropRewardInput = { collection: string; tokenId: string | number; amount?: string | number; mode?: DropMode };

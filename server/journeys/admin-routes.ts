@@ -5,22 +5,13 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { IdSchema, PageQueryFields, problemResponses } from "../schemas.ts";
+import { IdSchema, PageQueryFields, problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { GuessLimits } from "./code-strength.ts";
 import { parseJourney, parseJourneyChanges } from "./definition.ts";
 import { eventKeyRequired, invalidJourney } from "./problems.ts";
-import {
-  AdminJourneySchema,
-  adminJourneyView,
-  CreateJourneyBody,
-  EventAnswerSchema,
-  EventBody,
-  ProgressPageSchema,
-  progressView,
-  StepIdSchema,
-  UpdateJourneyBody,
-} from "./schemas.ts";
-import { MAX_CODES_PER_BATCH, type Journeys } from "./service.ts";
+import { AdminJourneySchema, CodeBatchBody, CodeBatchSchema, CreateJourneyBody, EventAnswerSchema, EventBody, ProgressPageSchema, StepIdSchema, UpdateJourneyBody } from "../../sdk/src/protocol/journeys.ts";
+import { adminJourneyView, progressView } from "./views.ts";
+import type { Journeys } from "./service.ts";
 import type { Journey } from "./types.ts";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -126,8 +117,8 @@ export async function journeyAdminRoutes(app: FastifyInstance, opts: { journeys:
         tags,
         summary: "Single-use codes for a batch code step, shown this once (the server keeps only their hashes)",
         params: Type.Object({ id: IdSchema, stepId: StepIdSchema }),
-        body: Type.Object({ count: Type.Integer({ minimum: 1, maximum: MAX_CODES_PER_BATCH }) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ batchId: Type.String(), codes: Type.Array(Type.String()) }), ...problemResponses(400, 401, 404) },
+        body: CodeBatchBody,
+        response: { 201: CodeBatchSchema, ...problemResponses(400, 401, 404) },
       },
     },
     async (request, reply) => reply.status(201).send(await journeys.issueCodes(request.brand!.id, request.params.id, request.params.stepId, request.body.count)),

@@ -10,19 +10,8 @@ import { normalizeCode } from "./codes.ts";
 import { invalidJourney } from "./problems.ts";
 import type { EventValue, JourneyStamp, JourneyStep, QuizQuestion } from "./types.ts";
 
-export const JOURNEY_LIMITS = {
-  title: 200,
-  description: 4_000,
-  steps: 20,
-  stepTitle: 200,
-  questions: 20,
-  prompt: 500,
-  minChoices: 2,
-  maxChoices: 8,
-  choice: 200,
-  matchKeys: 20,
-  propertyValue: 200,
-} as const;
+export { JOURNEY_LIMITS } from "../../sdk/src/protocol/journeys.ts";
+import { JOURNEY_LIMITS } from "../../sdk/src/protocol/journeys.ts";
 
 export const STEP_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;

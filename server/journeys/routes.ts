@@ -5,10 +5,10 @@
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { IdSchema, problemResponses } from "../schemas.ts";
+import { IdSchema, problemResponses } from "../../sdk/src/protocol/common.ts";
 import { journeyAdminRoutes } from "./admin-routes.ts";
 import { stepAttempts } from "./attempts.ts";
-import { CompletionAnswerSchema, CompletionBody, MemberJourneySchema, StepIdSchema } from "./schemas.ts";
+import { CompletionAnswerSchema, CompletionBody, MemberJourneySchema, StepIdSchema } from "../../sdk/src/protocol/journeys.ts";
 import type { Journeys } from "./service.ts";
 
 /**

@@ -61,7 +61,8 @@ export type EventInput = { type: string; member: string; properties?: Record<str
 export type EventAnswer = { id: string; duplicate: boolean; matched: StepRef[] };
 
 export const DEFAULT_MAX_JOURNEYS_PER_BRAND = 100;
-export const MAX_CODES_PER_BATCH = 1_000;
+export { MAX_CODES_PER_BATCH } from "../../sdk/src/protocol/journeys.ts";
+import { MAX_CODES_PER_BATCH } from "../../sdk/src/protocol/journeys.ts";
 /** How far an event's time may lie ahead of the server's clock, and how far back. */
 const EVENT_FUTURE_MS = 60_000;
 const EVENT_PAST_MS = 30 * 24 * 3600_000;

@@ -8,8 +8,7 @@ import type { Address } from "viem";
 import type { Page } from "../storage/store.ts";
 import type { Timestamp } from "../storage/time.ts";
 
-export type StepKind = "quiz" | "code" | "event" | "hold" | "referral";
-export const STEP_KINDS: readonly StepKind[] = ["quiz", "code", "event", "hold", "referral"];
+export { STEP_KINDS, type StepKind } from "../../sdk/src/protocol/journeys.ts";
 
 export type QuizQuestion = { prompt: string; choices: string[]; /** Index into `choices`; only brands ever see it. */ answer: number };
 /** A property value an event carries and a step matches on. */

@@ -2,31 +2,10 @@
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { IdSchema, problemResponses } from "../schemas.ts";
+import { IdSchema, problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { Levels } from "./service.ts";
-import { MAX_LEVEL_NAME_LENGTH, MAX_LEVEL_POINTS, MAX_LEVELS } from "./types.ts";
+import { LevelsBody, LevelsSchema } from "../../sdk/src/protocol/levels.ts";
 
-const LevelSchema = Type.Object(
-  {
-    key: Type.String({ pattern: "^[a-z0-9-]{1,32}$", description: 'Stable name rules use, e.g. "gold"' }),
-    name: Type.String({ minLength: 1, maxLength: MAX_LEVEL_NAME_LENGTH, pattern: "\\S", description: 'What members read, e.g. "Gold"' }),
-    minPoints: Type.Integer({ minimum: 0, maximum: MAX_LEVEL_POINTS, description: "Points a member needs to reach it" }),
-  },
-  { additionalProperties: false },
-);
-
-const LevelsSchema = Type.Object({ levels: Type.Array(LevelSchema, { description: "Lowest threshold first" }) });
-
-const LevelsBody = Type.Object(
-  {
-    levels: Type.Array(LevelSchema, {
-      minItems: 1,
-      maxItems: MAX_LEVELS,
-      description: `1 to ${MAX_LEVELS} levels: unique keys, thresholds strictly increasing in the order given (the first may be above 0)`,
-    }),
-  },
-  { additionalProperties: false },
-);
 
 export async function levelRoutes(app: FastifyInstance, opts: { levels: Levels }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -10,9 +10,6 @@ export type Level = {
   minPoints: number;
 };
 
-/** At most this many levels per brand. */
-export const MAX_LEVELS = 20;
-/** The largest threshold a level may have. */
-export const MAX_LEVEL_POINTS = 1e15;
+/** At most this many levels per brand, the largest threshold, the longest name: the wire protocol's. */
+export { MAX_LEVEL_NAME_LENGTH, MAX_LEVEL_POINTS, MAX_LEVELS } from "../../sdk/src/protocol/levels.ts";
 export const LEVEL_KEY_PATTERN = /^[a-z0-9-]{1,32}$/;
-export const MAX_LEVEL_NAME_LENGTH = 40;

@@ -13,7 +13,7 @@ import type { OwnershipReader } from "../chain/ownership.ts";
 import { standingOf, type LevelBook } from "../loyalty/levels.ts";
 import { holdingKey } from "../chain/holdings.ts";
 import type { BrandStore } from "../storage/index.ts";
-import type { CollectionHoldings, Loyalty } from "./routes.ts";
+import type { CollectionHoldings, LoyaltyStanding as Loyalty } from "../../sdk/src/protocol/members.ts";
 
 export type MemberHoldings = {
   read(member: Address): Promise<{ collections: CollectionHoldings[]; loyalty: Loyalty[] }>;

@@ -6,53 +6,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Type, type Static } from "typebox";
+import { problemResponses } from "../../sdk/src/protocol/common.ts";
+import { MeResponse } from "../../sdk/src/protocol/members.ts";
 import type { MemberHoldings } from "./me.ts";
-import { AddressSchema, Nullable, problemResponses, StringEnum } from "../schemas.ts";
-
-const HoldingSchema = Type.Object({
-  name: Type.String({ description: "What the brand calls this token type" }),
-  description: Type.String(),
-  image: Nullable(Type.String({ description: "Picture URL" })),
-  tokenId: Type.String(),
-  kind: StringEnum(["membership", "collectible"] as const),
-  balance: Type.String(),
-  soulbound: Type.Boolean(),
-  points: Type.String(),
-  uri: Type.String(),
-  /** Memberships only. */
-  active: Type.Optional(Type.Boolean()),
-  expiresAt: Type.Optional(Nullable(Type.String({ format: "date-time", description: "null: never expires" }))),
-});
-
-const CollectionHoldingsSchema = Type.Object({
-  address: AddressSchema,
-  brandId: Nullable(Type.String({ description: "The brand that registered the collection; null: served by the operator" })),
-  available: Type.Boolean({ description: "False when this collection could not be read just now (its holdings are then empty)" }),
-  holdings: Type.Array(HoldingSchema),
-});
-
-const LevelRefSchema = Type.Object({ key: Type.String(), name: Type.String(), minPoints: Type.Integer() });
-
-const LoyaltySchema = Type.Object({
-  brandId: Type.String(),
-  brandName: Type.String(),
-  points: Type.String({ description: "Sum over the brand's token types held of balance x the type's points (expired memberships count nothing)" }),
-  level: Nullable(LevelRefSchema),
-  next: Nullable(Type.Object({ ...LevelRefSchema.properties, pointsToGo: Type.String() })),
-});
-
-const MeResponse = Type.Object({
-  address: AddressSchema,
-  chainId: Type.Integer(),
-  collections: Type.Array(CollectionHoldingsSchema),
-  loyalty: Type.Array(LoyaltySchema, { description: "One entry per brand whose collections could all be read" }),
-});
-
-/** One served collection as /v1/me shows it. */
-export type CollectionHoldings = Static<typeof CollectionHoldingsSchema>;
-/** The brand standing /v1/me shows. */
-export type Loyalty = Static<typeof LoyaltySchema>;
 
 export async function memberRoutes(app: FastifyInstance, opts: { me: MemberHoldings }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();

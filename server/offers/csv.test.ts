@@ -1,7 +1,7 @@
 /** CSV cells: RFC 4180 quoting, and nothing a spreadsheet would run as a formula. */
 import { describe, expect, it } from "vitest";
 import { Type } from "typebox";
-import { Nullable } from "../schemas.ts";
+import { Nullable } from "../../sdk/src/protocol/common.ts";
 import { csvCell, csvColumns, csvLine, csvRows } from "./csv.ts";
 
 describe("csvCell", () => {

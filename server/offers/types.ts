@@ -14,8 +14,8 @@ export const OFFER_KINDS: readonly OfferKind[] = ["perk", "drop"];
 export type OfferLimits = { perMember: number | null; total: number | null };
 
 /** How a drop's tokens reach the member: the brand's minter mints them, or signs a voucher anyone may submit. */
-export type DropMode = "mint" | "voucher";
-export const DROP_MODES: readonly DropMode[] = ["mint", "voucher"];
+export { DROP_MODES, type DropMode } from "../../sdk/src/protocol/drops.ts";
+import type { DropMode } from "../../sdk/src/protocol/drops.ts";
 
 /** A perk's reward: a one-time code the member shows at the till. */
 export type CodeReward = { type: "code" };

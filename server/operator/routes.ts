@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { BrandAccounts } from "../brands/accounts.ts";
-import { IdSchema, problemResponses, TimestampSchema } from "../schemas.ts";
+import { IdSchema, problemResponses, TimestampSchema } from "../../sdk/src/protocol/common.ts";
 
 const BrandSchema = Type.Object({ id: Type.String(), name: Type.String(), createdAt: TimestampSchema });
 const KeySchema = Type.Object({ id: Type.String(), brandId: Type.String(), apiKey: Type.String({ description: "Shown this once: only its hash is kept" }) });

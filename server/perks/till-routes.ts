@@ -7,9 +7,10 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { rateLimited } from "../errors.ts";
 import { bearerToken } from "../auth/credentials.ts";
-import { problemResponses } from "../schemas.ts";
+import { problemResponses } from "../../sdk/src/protocol/common.ts";
 import { sha256Hex } from "../storage/index.ts";
-import { verifiedRedemptionView, VerifiedRedemptionSchema } from "./schemas.ts";
+import { VerifiedRedemptionSchema, VerifyCodeBody } from "../../sdk/src/protocol/perks.ts";
+import { verifiedRedemptionView } from "./views.ts";
 import type { Till } from "./till.ts";
 
 /**
@@ -41,7 +42,7 @@ export async function tillRoutes(app: FastifyInstance, opts: { till: Till; verif
       schema: {
         tags: ["admin"],
         summary: "A till checks a redemption code and consumes it, once; answers the perk's title and the member's level. At most TILL_VERIFY_PER_MINUTE checks a minute per staff session or API key (429 rate_limited with Retry-After).",
-        body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+        body: VerifyCodeBody,
         response: { 200: VerifiedRedemptionSchema, ...problemResponses(400, 401, 403, 404, 409, 429, 503) },
       },
     },

@@ -9,7 +9,7 @@ import { standingOf } from "../loyalty/levels.ts";
 import type { TermsOf } from "../rules/terms.ts";
 import type { Take } from "../offers/types.ts";
 import { normalizeRedemptionCode, toTimestamp, type Store } from "../storage/index.ts";
-import { redemptionView } from "./schemas.ts";
+import { redemptionView } from "./views.ts";
 
 /** The member's standing with the brand as the till shows it; nulls when it could not be read in time. */
 export type TillMember = { address: Address; level: { key: string; name: string } | null; points: string | null };

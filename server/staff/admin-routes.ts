@@ -7,9 +7,10 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { Address } from "viem";
-import { AddressSchema, problemResponses } from "../schemas.ts";
+import { AddressSchema, problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { StaffList } from "./list.ts";
-import { StaffMemberSchema, staffMemberView, StaffPutBody } from "./schemas.ts";
+import { StaffMemberSchema, StaffPutBody } from "../../sdk/src/protocol/staff.ts";
+import { staffMemberView } from "./views.ts";
 
 export async function staffAdminRoutes(app: FastifyInstance, opts: { staff: StaffList }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();

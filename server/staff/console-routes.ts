@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { problemResponses } from "../schemas.ts";
+import { problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { RulePreviews } from "./preview.ts";
-import { PreviewBody, PreviewSchema, StatsQuery, StatsSchema } from "./schemas.ts";
+import { PreviewBody, PreviewSchema, StatsQuery, StatsSchema } from "../../sdk/src/protocol/staff.ts";
 import type { StaffStats } from "./stats.ts";
 
 export async function consoleRoutes(app: FastifyInstance, opts: { stats: StaffStats; previews: RulePreviews }) {

@@ -7,8 +7,8 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { STAFF_COOKIE } from "../auth/credentials.ts";
-import { problemResponses } from "../schemas.ts";
-import { StaffMeSchema, StaffSessionSchema, StaffSignInBody } from "./schemas.ts";
+import { problemResponses } from "../../sdk/src/protocol/common.ts";
+import { StaffMeSchema, StaffSessionSchema, StaffSignInBody } from "../../sdk/src/protocol/staff.ts";
 
 export async function staffRoutes(app: FastifyInstance, opts: { rateLimitPerMinute: number; secureCookies: boolean; sessionTtlSeconds: number }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -7,11 +7,9 @@
 import type { Address } from "viem";
 import type { Timestamp } from "../storage/time.ts";
 
-export type StaffRole = "owner" | "manager" | "till";
-
-/** Roles an owner gives; owner itself comes from the chain. */
-export type ListedRole = Exclude<StaffRole, "owner">;
-export const LISTED_ROLES: readonly ListedRole[] = ["manager", "till"];
+/** Roles an owner gives (`LISTED_ROLES`); owner itself comes from the chain. */
+export { LISTED_ROLES, type ListedRole, type StaffRole } from "../../sdk/src/protocol/staff.ts";
+import type { ListedRole } from "../../sdk/src/protocol/staff.ts";
 
 /** One address on a brand's staff list. */
 export interface StaffMember {

@@ -54,7 +54,7 @@ import type { Timestamp } from "./time.ts";
 export type { Timestamp } from "./time.ts";
 
 /** Largest page a list returns. */
-export const MAX_PAGE_SIZE = 100;
+export { MAX_PAGE_SIZE } from "../../sdk/src/protocol/common.ts";
 
 export interface Page<T> {
   items: T[];

@@ -222,7 +222,7 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
       revoke.dataset.testid = "revoke";
       revoke.addEventListener("click", () =>
         void run(key, revoke, "Revoking…", async () => {
-          await client.revoke(grant.id);
+          await client.revokeConsent({ consentId: grant.id });
           await afterConsentChange();
           return `Revoked: ${request.brandName} can no longer read your ${fieldList(request.fields)}.`;
         }),
@@ -233,7 +233,7 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
       share.dataset.testid = "share";
       share.addEventListener("click", () =>
         void run(key, share, "Asking your wallet to sign…", async () => {
-          await client.grant(request.id);
+          await client.grantConsent({ requestId: request.id });
           await afterConsentChange();
           return `Shared with ${request.brandName}. You can revoke it any time.`;
         }),
@@ -285,7 +285,7 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
   }
 
   async function drawConsents() {
-    [requests, consents] = await Promise.all([client.dataRequests(), client.consents()]);
+    [requests, consents] = await Promise.all([client.getDataRequests(), client.getConsents()]);
     const active = (requestId: string) => consents.find((c) => c.requestId === requestId && c.status === "active") ?? null;
     const items = requests.map((request) => ({ request, grant: active(request.id), unlocks: perksOf(request) }));
     patchList($("data-requests"), items, (i) => i.request.id, requestItem);
@@ -320,7 +320,7 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
 
   /** The newest reads again; older ones the member already loaded stay, with where to go on from them. */
   async function loadLog() {
-    const page = await client.accessLog({ limit: ACCESS_LOG_PAGE });
+    const page = await client.getAccessLog({ limit: ACCESS_LOG_PAGE });
     const seen = new Set(page.items.map((e) => e.id));
     const last = page.items.at(-1)?.at ?? "";
     const older = page.nextCursor === null ? [] : log.filter((e) => !seen.has(e.id) && e.at <= last);
@@ -333,7 +333,7 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
     const more = $<HTMLButtonElement>("access-log-more");
     if (logCursor === null) return;
     void run("access-log", more, "Loading older reads…", async () => {
-      const page = await client.accessLog({ limit: ACCESS_LOG_PAGE, cursor: logCursor! });
+      const page = await client.getAccessLog({ limit: ACCESS_LOG_PAGE, cursor: logCursor! });
       log = [...log, ...page.items.filter((e) => !log.some((l) => l.id === e.id))];
       logCursor = page.nextCursor;
       drawLog();
@@ -392,7 +392,7 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
 
   return {
     async render() {
-      const [p] = await Promise.all([client.profile(), drawConsents(), loadLog()]);
+      const [p] = await Promise.all([client.getProfile(), drawConsents(), loadLog()]);
       drawProfile(p);
     },
     clear() {

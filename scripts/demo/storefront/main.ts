@@ -107,7 +107,7 @@ async function restore() {
       if (!first) return false;
       await useWallet({ kind: "injected", ...first }, false);
     }
-    return (await client.restore()) !== null;
+    return (await client.restoreSession()) !== null;
   } catch {
     return false;
   }
@@ -132,7 +132,7 @@ function changed(part: string, data: unknown): boolean {
 function brandLevels(brandId: string): Promise<Level[]> {
   let levels = levelsOf.get(brandId);
   if (!levels) {
-    levels = client.levels(brandId).catch((error: unknown) => {
+    levels = client.getLevels({ brandId }).catch((error: unknown) => {
       levelsOf.delete(brandId);
       throw error;
     });
@@ -142,7 +142,7 @@ function brandLevels(brandId: string): Promise<Level[]> {
 }
 
 async function renderMe(me?: Me) {
-  me ??= await client.me();
+  me ??= await client.getMe();
   lastMe = me;
   const standing = me.loyalty.find((l) => l.brandId === config.brandId) ?? me.loyalty[0];
   const brandId = config.brandId ?? standing?.brandId;
@@ -155,7 +155,7 @@ async function renderMe(me?: Me) {
 }
 
 const completeStep: CompleteStep = async (journey, step, input) => {
-  const { journey: now } = await client.completeStep(journey.id, step.id, input);
+  const { journey: now } = await client.completeStep({ journeyId: journey.id, stepId: step.id, input });
   renderJourneys([now], true);
   if (now.completed) {
     void watchAwards();
@@ -176,13 +176,13 @@ function renderJourneys(items: MemberJourney[], partial = false) {
 
 const redeem: Redeem = async (perk) => {
   try {
-    const redemption = await client.redeem(perk.id);
+    const redemption = await client.redeemPerk({ perkId: perk.id });
     say(`Redeemed “${perk.title}”.`);
     return { code: redemption.code, again: false };
   } catch (error) {
     // Used up: the member's last code for it, shown again.
     if (!(error instanceof ApiError) || error.code !== "member_limit_reached") throw error;
-    const { items } = await client.redemptions();
+    const { items } = await client.getRedemptions();
     const previous = items.find((r) => r.perkId === perk.id);
     if (!previous) throw error;
     return { code: previous.code, again: true };
@@ -203,7 +203,7 @@ function showCode(title: string, code: string) {
 let listedPerks: MemberPerk[] = [];
 
 async function renderPerks(): Promise<MemberPerk[]> {
-  const perks = await client.perks();
+  const perks = await client.getPerks();
   listedPerks = perks;
   if (changed("perks", { perks, levels })) $("perks").replaceChildren(...perkGroups(perks, levels, redeem, showCode));
   return perks;
@@ -225,11 +225,11 @@ function faceOf(drop: MemberDrop): Promise<TokenFace | null> {
 }
 
 async function renderDrops() {
-  const drops = await client.drops();
+  const drops = await client.getDrops();
   const withFaces = await Promise.all(drops.map(async (drop) => ({ drop, face: await faceOf(drop) })));
   patchList($("drops"), withFaces, ({ drop }) => drop.id, ({ drop, face }) =>
     dropCard(drop, face, async (d) => {
-      const claim = await client.claim(d.id, d.mode === "voucher" ? { submit: true } : {});
+      const claim = await client.claimDrop({ dropId: d.id, submit: d.mode === "voucher" });
       say(`“${d.title}” is yours.`);
       await Promise.all([renderMe(), renderPerks(), renderDrops()]);
       return { message: `“${d.title}” is yours.`, txHash: claim.txHash };
@@ -251,7 +251,7 @@ const yourData = setupDataSection({
 });
 
 async function refresh() {
-  const [items] = await Promise.all([client.journeys(), renderMe(), renderDrops()]);
+  const [items] = await Promise.all([client.getJourneys(), renderMe(), renderDrops()]);
   renderJourneys(items);
   await renderPerks();
   await yourData.render();
@@ -274,7 +274,7 @@ async function watchAwards() {
       await sleep(POLL_MS);
       if (!client.session) return;
       try {
-        const [items, me] = await Promise.all([client.journeys(), client.me()]);
+        const [items, me] = await Promise.all([client.getJourneys(), client.getMe()]);
         const before = lastMe?.loyalty.map((l) => l.points).join();
         renderJourneys(items);
         await renderMe(me);

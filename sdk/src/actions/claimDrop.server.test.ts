@@ -39,14 +39,14 @@ describe("claim against the real drop routes", () => {
 
   it("drops() lists them with their mode and eligibility", async () => {
     const { client } = await member();
-    const listed = await client.drops();
+    const listed = await client.getDrops();
     expect(listed.find((d) => d.id === drops.mint)).toMatchObject({ mode: "mint", eligible: true, checked: true, status: "open", amount: "2", claimed: 0, usedUp: false });
     expect(listed.find((d) => d.id === drops.voucher)).toMatchObject({ mode: "voucher" });
   });
 
   it("mode mint: the server mints, gasless for the member; the tokens are on chain", async () => {
     const { client, provider } = await member();
-    const claim = await client.claim(drops.mint!);
+    const claim = await client.claimDrop({ dropId: drops.mint! });
     expect(claim).toMatchObject({ mode: "mint", status: "minted", member: provider.address, amount: "2" });
     expect(await balance(provider.address)).toBe(2n);
     expect(provider.methods()).not.toContain("eth_sendTransaction");
@@ -54,10 +54,10 @@ describe("claim against the real drop routes", () => {
 
   it("mode voucher: the voucher is returned; replaying the claim (same key) with submit sends claim(voucher, r, vs) from the wallet", async () => {
     const { client, provider } = await member();
-    const issued = await client.claim(drops.voucher!, { idempotencyKey: "v-1" });
+    const issued = await client.claimDrop({ dropId: drops.voucher!, idempotencyKey: "v-1" });
     expect(issued).toMatchObject({ mode: "voucher", status: "issued", voucher: { to: provider.address, amount: "3", chainId: 31337 } });
     await stack.chain.networkHelpers.setBalance(provider.address, parseEther("1"));
-    const submitted = await client.claim(drops.voucher!, { idempotencyKey: "v-1", submit: true });
+    const submitted = await client.claimDrop({ dropId: drops.voucher!, idempotencyKey: "v-1", submit: true });
     expect(submitted).toMatchObject({ id: issued.id, submitted: true });
     await stack.chain.publicClient.waitForTransactionReceipt({ hash: submitted.txHash! });
     expect(await balance(provider.address)).toBe(3n);
@@ -65,13 +65,13 @@ describe("claim against the real drop routes", () => {
 
   it("a retry with the same Idempotency-Key returns the same claim; the limit refusal keeps the server's code", async () => {
     const { client } = await member();
-    const first = await client.claim(drops.once!, { idempotencyKey: "k-1" });
-    const again = await client.claim(drops.once!, { idempotencyKey: "k-1" });
+    const first = await client.claimDrop({ dropId: drops.once!, idempotencyKey: "k-1" });
+    const again = await client.claimDrop({ dropId: drops.once!, idempotencyKey: "k-1" });
     expect(again.id).toBe(first.id);
-    const refused = await client.claim(drops.once!).catch((e) => e);
+    const refused = await client.claimDrop({ dropId: drops.once! }).catch((e) => e);
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused).toMatchObject({ status: 409, code: "member_limit_reached" });
     // drops() shows it used up before the member tries.
-    expect((await client.drops()).find((d) => d.id === drops.once)).toMatchObject({ claimed: 1, usedUp: true });
+    expect((await client.getDrops()).find((d) => d.id === drops.once)).toMatchObject({ claimed: 1, usedUp: true });
   });
 });

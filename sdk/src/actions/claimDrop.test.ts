@@ -1,5 +1,5 @@
 /**
- * claim()'s polling, retry and failure handling against the REAL drop routes and the real chain
+ * claimDrop()'s polling, retry and failure handling against the REAL drop routes and the real chain
  * (claimDrop.server.test.ts covers the plain paths). The chain makes the slow cases: with automine
  * off a mint stays pending until a block is mined; a pause ordered before it makes it revert; a paused
  * collection refuses the mint outright. What only a network makes (a 503 from something in between,
@@ -150,7 +150,7 @@ async function setPaused(paused: boolean): Promise<Hex> {
 describe("drops", () => {
   it("lists the drops (GET /v1/drops) with their mode, and passes the brand filter", async () => {
     const { client } = await member();
-    const listed = await client.drops({ brand: stack.server.brand.id });
+    const listed = await client.getDrops({ brand: stack.server.brand.id });
     expect(listed.find((d) => d.id === drops.voucher)).toMatchObject({ mode: "voucher", tokenId: "3", eligible: true, status: "open" });
     expect(listed.find((d) => d.id === drops.now)).toMatchObject({ mode: "mint" });
     expect(wire.polls).toContain(`drops?brand=${stack.server.brand.id}`);
@@ -160,7 +160,7 @@ describe("drops", () => {
 describe("claim, mode mint", () => {
   it("returns the minted claim the server answers", async () => {
     const { client, provider } = await member();
-    const claim = await client.claim(drops.now!);
+    const claim = await client.claimDrop({ dropId: drops.now! });
     expect(claim).toMatchObject({ dropId: drops.now, mode: "mint", status: "minted", member: provider.address, tokenId: "3", amount: "1" });
     expect(claim.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(await balanceOf(provider.address, DEMO_TYPES.stamp)).toBe(1n);
@@ -175,7 +175,7 @@ describe("claim, mode mint", () => {
       wire.beforePoll = async (_, n) => {
         if (n === 4) await stack.chain.networkHelpers.mine();
       };
-      return client.claim(drops.slow!);
+      return client.claimDrop({ dropId: drops.slow! });
     });
     expect(claim.status).toBe("minted");
     expect(wire.polls.filter((id) => id === claim.id)).toHaveLength(4);
@@ -192,7 +192,7 @@ describe("claim, mode mint", () => {
         await setPaused(true);
         await stack.chain.networkHelpers.mine();
       };
-      return client.claim(drops.doomed!).catch((e) => e);
+      return client.claimDrop({ dropId: drops.doomed! }).catch((e) => e);
     });
     await stack.chain.publicClient.waitForTransactionReceipt({ hash: await setPaused(false) });
     expect(error).toBeInstanceOf(ClaimFailedError);
@@ -203,10 +203,10 @@ describe("claim, mode mint", () => {
   it("throws ClaimPendingError after pollTimeout, with the claim to ask about later", async () => {
     const { client } = await member();
     await withoutAutomine(async () => {
-      const error = await client.claim(drops.stuck!, { pollTimeout: 150 }).catch((e) => e);
+      const error = await client.claimDrop({ dropId: drops.stuck!, pollTimeout: 150 }).catch((e) => e);
       expect(error).toBeInstanceOf(ClaimPendingError);
       expect(error.claim).toMatchObject({ status: "pending", dropId: drops.stuck });
-      expect((await client.getClaim(error.claim.id)).status).toBe("pending");
+      expect((await client.getClaim({ claimId: error.claim.id })).status).toBe("pending");
     });
   });
 
@@ -227,7 +227,7 @@ describe("claim, mode mint", () => {
   it("retries 5xx and dropped connections with the SAME Idempotency-Key and returns the one claim", async () => {
     const { client, provider } = await member();
     wire.faults.flaky = ["503", "drop"];
-    const claim = await client.claim(drops.flaky!);
+    const claim = await client.claimDrop({ dropId: drops.flaky! });
     expect(claim.status).toBe("minted");
     const keys = keysOf("flaky");
     expect(keys).toHaveLength(3);
@@ -238,7 +238,7 @@ describe("claim, mode mint", () => {
 
   it("passes the caller's Idempotency-Key", async () => {
     const { client } = await member();
-    await client.claim(drops.now!, { idempotencyKey: "checkout-7" });
+    await client.claimDrop({ dropId: drops.now!, idempotencyKey: "checkout-7" });
     expect(keysOf("now").at(-1)).toBe("checkout-7");
   });
 });
@@ -246,7 +246,7 @@ describe("claim, mode mint", () => {
 describe("claim, mode voucher", () => {
   it("returns the voucher without submitting unless asked", async () => {
     const { client, provider } = await member();
-    const claim = await client.claim(drops.voucher!);
+    const claim = await client.claimDrop({ dropId: drops.voucher! });
     expect(claim).toMatchObject({ mode: "voucher", status: "issued", voucher: { to: provider.address, id: "3", amount: "2", chainId: 31337, collection: stack.collection } });
     expect(claim.submitted).toBeUndefined();
     expect(provider.methods()).not.toContain("eth_sendTransaction");
@@ -257,7 +257,7 @@ describe("claim, mode voucher", () => {
     await stack.chain.networkHelpers.setBalance(provider.address, parseEther("1"));
     const { client } = await member(provider);
     provider.state.chainId = 1; // the member wandered off to another chain after signing in
-    const claim = await client.claim(drops.voucher!, { submit: true });
+    const claim = await client.claimDrop({ dropId: drops.voucher!, submit: true });
     expect(claim.submitted).toBe(true);
     expect(provider.methods().slice(-5)).toEqual(["eth_chainId", "wallet_switchEthereumChain", "eth_chainId", "eth_requestAccounts", "eth_sendTransaction"]);
     const receipt = await stack.chain.publicClient.waitForTransactionReceipt({ hash: claim.txHash! });
@@ -271,7 +271,7 @@ describe("claim, mode voucher", () => {
     const provider = stack.provider();
     await stack.chain.networkHelpers.setBalance(provider.address, parseEther("1"));
     const { client } = await member(provider);
-    const claim = await client.claim(drops.paid!, { submit: true });
+    const claim = await client.claimDrop({ dropId: drops.paid!, submit: true });
     const tx = await stack.chain.publicClient.getTransaction({ hash: claim.txHash! });
     expect(tx.value).toBe(PAID_PRICE);
     expect(await balanceOf(provider.address, DEMO_TYPES.stamp)).toBe(1n);
@@ -282,7 +282,7 @@ describe("claim, mode voucher", () => {
     await stack.chain.networkHelpers.setBalance(account.address, parseEther("1"));
     const walletClient = createWalletClient({ account, chain: hardhat, transport: custom(stack.chain.connection.provider as never) });
     const { client } = await member(walletClient);
-    const claim = await client.claim(drops.voucher!, { submit: true });
+    const claim = await client.claimDrop({ dropId: drops.voucher!, submit: true });
     await stack.chain.publicClient.waitForTransactionReceipt({ hash: claim.txHash! });
     expect(await balanceOf(account.address, DEMO_TYPES.stamp)).toBe(2n);
   });
@@ -292,14 +292,14 @@ describe("claim, mode voucher", () => {
     await stack.chain.networkHelpers.setBalance(provider.address, parseEther("1"));
     const signer = await new BrowserProvider(provider as never).getSigner();
     const { client } = await member(signer);
-    const claim = await client.claim(drops.voucher!, { submit: true });
+    const claim = await client.claimDrop({ dropId: drops.voucher!, submit: true });
     await stack.chain.publicClient.waitForTransactionReceipt({ hash: claim.txHash! });
     expect(await balanceOf(provider.address, DEMO_TYPES.stamp)).toBe(2n);
   });
 
   it("a bare viem Account cannot submit: WalletError wallet_unsupported (the voucher is still issued)", async () => {
     const { client } = await member(privateKeyToAccount(generatePrivateKey()));
-    const error = await client.claim(drops.voucher!, { submit: true }).catch((e) => e);
+    const error = await client.claimDrop({ dropId: drops.voucher!, submit: true }).catch((e) => e);
     expect(error).toBeInstanceOf(WalletError);
     expect(error).toMatchObject({ code: "wallet_unsupported", method: "eth_sendTransaction" });
   });
@@ -308,6 +308,6 @@ describe("claim, mode voucher", () => {
     const provider = stack.provider();
     const { client } = await member(provider);
     provider.state.reject.add("eth_sendTransaction");
-    await expect(client.claim(drops.voucher!, { submit: true })).rejects.toBeInstanceOf(UserRejectedError);
+    await expect(client.claimDrop({ dropId: drops.voucher!, submit: true })).rejects.toBeInstanceOf(UserRejectedError);
   });
 });

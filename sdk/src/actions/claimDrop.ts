@@ -1,12 +1,12 @@
 import { encodeFunctionData, getAddress, type Hex } from "viem";
 import { stampbookCollectionAbi } from "../../../contracts/bindings/stampbookCollectionAbi.ts";
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import { ApiError, type ApiErrorType, type HttpRequestErrorType } from "../errors/api.ts";
 import { StampbookError } from "../errors/base.ts";
 import { ClaimFailedError, ClaimPendingError, type ClaimFailedErrorType, type ClaimPendingErrorType } from "../errors/claim.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
 import { WalletError, type ChainMismatchErrorType, type UserRejectedErrorType, type WalletErrorType, type WalletTimeoutErrorType } from "../errors/wallet.ts";
-import type { Claim } from "../types.ts";
+import type { Claim } from "../protocol/drops.ts";
 import { apiRequest, newIdempotencyKey, sleep } from "../utils/http.ts";
 import { callWallet, requireWallet } from "../utils/wallet.ts";
 import { getClaim } from "./getClaim.ts";
@@ -55,10 +55,10 @@ export type ClaimDropErrorType =
  * A claim the server could not mint is a {@link ClaimFailedError} (claiming again is safe).
  *
  * @example
- * const claim = await client.claim("drop_summer");
+ * const claim = await client.claimDrop({ dropId: "drop_summer" });
  * console.log(claim.status, claim.txHash); // "minted", "0x…"
  *
- * const voucherClaim = await client.claim("drop_limited", { submit: true });
+ * const voucherClaim = await client.claimDrop({ dropId: "drop_limited", submit: true });
  * console.log(voucherClaim.submitted, voucherClaim.txHash);
  */
 export async function claimDrop(client: Client, parameters: ClaimDropParameters): Promise<ClaimDropReturnType> {

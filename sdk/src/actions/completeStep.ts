@@ -1,8 +1,8 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import { isStepRefusal, StepRefusedError, type StepRefusedErrorType } from "../errors/journey.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { MemberJourney, MemberJourneyStep } from "../types.ts";
+import type { MemberJourney, MemberJourneyStep } from "../protocol/journeys.ts";
 import { apiRequest } from "../utils/http.ts";
 
 /** What completing a step takes: a quiz the index of the chosen answer per question, a code step the code, a hold step nothing. */
@@ -25,9 +25,9 @@ export type CompleteStepErrorType = StepRefusedErrorType | ApiErrorType | HttpRe
  * the problem's `code` and, for a hold step not met, `reasons` in words).
  *
  * @example
- * const { journey } = await client.completeStep("jrn_1", "quiz", { answers: [0, 2] });
- * await client.completeStep("jrn_1", "visit", { code: "K7QP-3XMD" });
- * await client.completeStep("jrn_1", "hold"); // checked against the chain now
+ * const { journey } = await client.completeStep({ journeyId: "jrn_1", stepId: "quiz", input: { answers: [0, 2] } });
+ * await client.completeStep({ journeyId: "jrn_1", stepId: "visit", input: { code: "K7QP-3XMD" } });
+ * await client.completeStep({ journeyId: "jrn_1", stepId: "hold" }); // checked against the chain now
  * if (journey.completed) console.log("stamp on its way:", journey.award?.status);
  */
 export async function completeStep(client: Client, parameters: CompleteStepParameters): Promise<CompleteStepReturnType> {

@@ -1,7 +1,7 @@
 /**
  * Members' data: profile(), updateProfile(), dataRequests(), grant(), consents(), revoke(),
  * accessLog(), exportData() and eraseData(), against a fake fetch that plays the API's wire formats.
- * Consent templates are built with the server's own code (server/consents/recap.ts and its EIP-4361
+ * Consent templates are built with the server's own code (sdk/src/protocol/recap.ts and its EIP-4361
  * formatter), so grant() is checked against what the server really sends; the wallet is a real viem
  * local account, so signatures are real.
  */
@@ -10,7 +10,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { parseSiweMessage } from "viem/siwe";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { formatSiweMessage } from "../../../server/auth/siwe/format.ts";
-import { encodeRecap, grantRecap, withRecapStatement } from "../../../server/consents/recap.ts";
+import { encodeRecap, grantRecap, withRecapStatement } from "../protocol/recap.ts";
 import { createStampbookClient } from "../client.ts";
 import {
   ApiError,
@@ -151,7 +151,7 @@ describe("profile and updateProfile", () => {
 
   it("GETs /v1/me/profile with the session", async () => {
     const { client, seen } = fakeApi({ "GET /v1/me/profile": Response.json(profile) });
-    expect(await client.profile()).toEqual(profile);
+    expect(await client.getProfile()).toEqual(profile);
     expect(seen).toEqual([{ method: "GET", url: `${apiUrl}/v1/me/profile`, authorization: "Bearer sbs_t", body: undefined }]);
   });
 
@@ -183,7 +183,7 @@ describe("profile and updateProfile", () => {
   it("needs a session: NotSignedInError before any request", async () => {
     const { client, seen } = fakeApi({});
     client.session = null;
-    await expect(client.profile()).rejects.toBeInstanceOf(NotSignedInError);
+    await expect(client.getProfile()).rejects.toBeInstanceOf(NotSignedInError);
     await expect(client.updateProfile(profile)).rejects.toBeInstanceOf(NotSignedInError);
     expect(seen).toEqual([]);
   });
@@ -192,9 +192,9 @@ describe("profile and updateProfile", () => {
 describe("dataRequests", () => {
   it("GETs /v1/data-requests without the session (public) and returns the items", async () => {
     const { client, seen } = fakeApi({ "GET /v1/data-requests": Response.json({ items: [request, otherRequest] }) });
-    expect(await client.dataRequests()).toEqual([request, otherRequest]);
+    expect(await client.getDataRequests()).toEqual([request, otherRequest]);
     client.session = null;
-    expect(await client.dataRequests()).toEqual([request, otherRequest]);
+    expect(await client.getDataRequests()).toEqual([request, otherRequest]);
     expect(seen.map((s) => [s.method, s.url, s.authorization])).toEqual([
       ["GET", `${apiUrl}/v1/data-requests`, null],
       ["GET", `${apiUrl}/v1/data-requests`, null],
@@ -207,7 +207,7 @@ describe("grant", () => {
     const template = serverTemplate();
     const sign = vi.spyOn(account, "signMessage");
     const { client, seen } = fakeApi(grantRoutes(template));
-    const consent = await client.grant(request.id);
+    const consent = await client.grantConsent({ requestId: request.id });
 
     expect(seen.map((s) => [s.method, s.url, s.authorization])).toEqual([
       ["GET", `${apiUrl}/v1/data-requests`, null],
@@ -249,11 +249,11 @@ describe("grant", () => {
       signMessage: async (message) => (calls.push("personal_sign"), account.signMessage({ message })),
     };
     const { client } = fakeApi(grantRoutes(), wallet);
-    await client.grant(request.id);
+    await client.grantConsent({ requestId: request.id });
     expect(calls).toEqual(["eth_chainId", "switch 31337", "eth_chainId", "personal_sign"]);
 
     const stuck = fakeApi(grantRoutes(), { ...wallet, switchChain: undefined, getChainId: async () => 1 });
-    await expect(stuck.client.grant(request.id)).rejects.toBeInstanceOf(ChainMismatchError);
+    await expect(stuck.client.grantConsent({ requestId: request.id })).rejects.toBeInstanceOf(ChainMismatchError);
     expect(stuck.seen.map((s) => s.method)).not.toContain("POST");
   });
 
@@ -281,7 +281,7 @@ describe("grant", () => {
       it(`${name} → ConsentTemplateMismatchError (${part})`, async () => {
         const sign = vi.spyOn(account, "signMessage");
         const { client, seen } = fakeApi(grantRoutes(template));
-        const error = await client.grant(request.id).catch((e) => e);
+        const error = await client.grantConsent({ requestId: request.id }).catch((e) => e);
         expect(error).toBeInstanceOf(ConsentTemplateMismatchError);
         expect(error).toMatchObject({ name: "ConsentTemplateMismatchError", code: "consent_template_mismatch", part });
         expect(sign).not.toHaveBeenCalled();
@@ -292,7 +292,7 @@ describe("grant", () => {
     it("a template whose fields make no EIP-4361 message → ConsentTemplateMismatchError (message)", async () => {
       const template = { ...serverTemplate(), nonce: "short" };
       const { client, seen } = fakeApi(grantRoutes(template));
-      await expect(client.grant(request.id)).rejects.toMatchObject({ name: "ConsentTemplateMismatchError", part: "message" });
+      await expect(client.grantConsent({ requestId: request.id })).rejects.toMatchObject({ name: "ConsentTemplateMismatchError", part: "message" });
       expect(seen).toHaveLength(2);
     });
   });
@@ -300,7 +300,7 @@ describe("grant", () => {
   it("a request that is not live → DataRequestNotFoundError (data_request_not_found), nothing else asked", async () => {
     const sign = vi.spyOn(account, "signMessage");
     const { client, seen } = fakeApi(grantRoutes());
-    const error = await client.grant("01JGONE0000000000000000000").catch((e) => e);
+    const error = await client.grantConsent({ requestId: "01JGONE0000000000000000000" }).catch((e) => e);
     expect(error).toBeInstanceOf(DataRequestNotFoundError);
     expect(error).toMatchObject({ code: "data_request_not_found", requestId: "01JGONE0000000000000000000" });
     expect(seen.map((s) => s.url)).toEqual([`${apiUrl}/v1/data-requests`]);
@@ -314,26 +314,26 @@ describe("grant", () => {
       [503, "chain_unavailable"],
     ] as const) {
       const { client, seen } = fakeApi({ ...grantRoutes(), "POST /v1/consents": problem(status, code, "No") });
-      const error = await client.grant(request.id).catch((e) => e);
+      const error = await client.grantConsent({ requestId: request.id }).catch((e) => e);
       expect(error).toBeInstanceOf(ApiError);
       expect(error).toMatchObject({ code, status, method: "POST" });
       expect(seen.filter((s) => s.method === "POST")).toHaveLength(1);
     }
     const missing = fakeApi(grantRoutes(problem(404, "data_request_not_found", "No such data request")));
-    await expect(missing.client.grant(request.id)).rejects.toMatchObject({ name: "ApiError", code: "data_request_not_found", status: 404 });
+    await expect(missing.client.grantConsent({ requestId: request.id })).rejects.toMatchObject({ name: "ApiError", code: "data_request_not_found", status: 404 });
   });
 
   it("the member declining in the wallet → UserRejectedError, nothing posted", async () => {
     vi.spyOn(account, "signMessage").mockRejectedValue(Object.assign(new Error("User rejected the request."), { code: 4001 }));
     const { client, seen } = fakeApi(grantRoutes());
-    await expect(client.grant(request.id)).rejects.toBeInstanceOf(UserRejectedError);
+    await expect(client.grantConsent({ requestId: request.id })).rejects.toBeInstanceOf(UserRejectedError);
     expect(seen.map((s) => s.method)).toEqual(["GET", "GET"]);
   });
 
   it("needs a session: NotSignedInError before any request", async () => {
     const { client, seen } = fakeApi(grantRoutes());
     client.session = null;
-    await expect(client.grant(request.id)).rejects.toBeInstanceOf(NotSignedInError);
+    await expect(client.grantConsent({ requestId: request.id })).rejects.toBeInstanceOf(NotSignedInError);
     expect(seen).toEqual([]);
   });
 });
@@ -342,13 +342,13 @@ describe("consents and revoke", () => {
   it("GETs /v1/me/consents and returns the items", async () => {
     const items = [consentOf("m", "0x01"), { ...consentOf("n", "0x02"), id: "c2", status: "revoked" as const, revokedAt: "2026-11-23T00:00:00.000Z" }];
     const { client, seen } = fakeApi({ "GET /v1/me/consents": Response.json({ items }) });
-    expect(await client.consents()).toEqual(items);
+    expect(await client.getConsents()).toEqual(items);
     expect(seen).toEqual([{ method: "GET", url: `${apiUrl}/v1/me/consents`, authorization: "Bearer sbs_t", body: undefined }]);
   });
 
   it("DELETEs /v1/me/consents/:id (204), retried after an outage; an unknown one is ApiError consent_not_found", async () => {
     const { client, seen } = fakeApi({ "DELETE /v1/me/consents/c%201": [problem(503, "store_busy", "Busy"), new Response(null, { status: 204 })] });
-    expect(await client.revoke("c 1")).toBeUndefined();
+    expect(await client.revokeConsent({ consentId: "c 1" })).toBeUndefined();
     expect(seen.map((s) => [s.method, s.url, s.authorization])).toEqual([
       ["DELETE", `${apiUrl}/v1/me/consents/c%201`, "Bearer sbs_t"],
       ["DELETE", `${apiUrl}/v1/me/consents/c%201`, "Bearer sbs_t"],
@@ -369,8 +369,8 @@ describe("accessLog", () => {
 
   it("passes limit and cursor as given, and nothing when not given", async () => {
     const { client, seen } = fakeApi({ "GET /v1/me/access-log": Response.json(page) });
-    expect(await client.accessLog({ limit: 5, cursor: "cur 1/+" })).toEqual(page);
-    await client.accessLog();
+    expect(await client.getAccessLog({ limit: 5, cursor: "cur 1/+" })).toEqual(page);
+    await client.getAccessLog();
     await getAccessLog(client, { cursor: "cur_2" });
     expect(seen.map((s) => s.url)).toEqual([`${apiUrl}/v1/me/access-log?limit=5&cursor=cur+1%2F%2B`, `${apiUrl}/v1/me/access-log`, `${apiUrl}/v1/me/access-log?cursor=cur_2`]);
     expect(new URL(seen[0]!.url).searchParams.get("cursor")).toBe("cur 1/+");
@@ -379,7 +379,7 @@ describe("accessLog", () => {
 
   it("a bad cursor is an ApiError with the problem's code", async () => {
     const { client } = fakeApi({ "GET /v1/me/access-log": problem(400, "validation_failed", "Bad cursor") });
-    await expect(client.accessLog({ cursor: "x" })).rejects.toMatchObject({ name: "ApiError", code: "validation_failed", status: 400 });
+    await expect(client.getAccessLog({ cursor: "x" })).rejects.toMatchObject({ name: "ApiError", code: "validation_failed", status: 400 });
   });
 });
 

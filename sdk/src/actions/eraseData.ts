@@ -1,17 +1,18 @@
 import { isAddressEqual } from "viem";
-import { createSiweMessage } from "viem/siwe";
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import { NotSignedInError, type NotSignedInErrorType } from "../errors/session.ts";
 import type { ChainMismatchErrorType, UserRejectedErrorType, WalletErrorType, WalletNotFoundErrorType, WalletTimeoutErrorType } from "../errors/wallet.ts";
-import type { Erased, NonceGrant } from "../types.ts";
+import type { NonceGrant } from "../protocol/auth.ts";
+import type { Erased } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
 import { endSession } from "../utils/session.ts";
 import { callWallet, requireWallet } from "../utils/wallet.ts";
 import { ensureChain } from "./switchChain.ts";
+import { ERASURE_STATEMENT } from "../protocol/statements.ts";
+import { nonceMessage } from "../utils/siwe.ts";
 
 /** What the member signs to erase their data, word for word (the server accepts nothing else). */
-export const ERASURE_STATEMENT = "Erase my Stampbook data: my profile, my consents and my access log, and unlink my past redemptions from me.";
 
 export type EraseDataReturnType = Erased;
 export type EraseDataErrorType =
@@ -46,16 +47,7 @@ export async function eraseData(client: Client): Promise<EraseDataReturnType> {
 
   const grant = await apiRequest<NonceGrant>(client, { method: "GET", path: "/v1/auth/nonce", auth: false, retry: true });
   await ensureChain(client, wallet, grant.chainId);
-  const message = createSiweMessage({
-    address: session.address,
-    chainId: grant.chainId,
-    domain: grant.domain,
-    uri: grant.uri,
-    nonce: grant.nonce,
-    statement: ERASURE_STATEMENT,
-    version: "1",
-    issuedAt: new Date(grant.issuedAt),
-  });
+  const message = nonceMessage(grant, session.address, ERASURE_STATEMENT);
   const signature = await callWallet(client, "personal_sign", () => wallet.signMessage(message, session.address));
   const { erased } = await apiRequest<{ erased: Erased }>(client, { method: "DELETE", path: "/v1/me", body: { message, signature } });
 

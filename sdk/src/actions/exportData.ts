@@ -1,7 +1,7 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { DataExport } from "../types.ts";
+import type { DataExport } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type ExportDataReturnType = DataExport;

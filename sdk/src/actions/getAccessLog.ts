@@ -1,7 +1,7 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { AccessLogPage } from "../types.ts";
+import type { AccessLogPage } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetAccessLogParameters = {
@@ -18,9 +18,9 @@ export type GetAccessLogErrorType = ApiErrorType | HttpRequestErrorType | NotSig
  * at a time: which brand, who there (`actor`, in words), which fields, under which grant and purpose, when.
  *
  * @example
- * let page = await client.accessLog({ limit: 50 });
+ * let page = await client.getAccessLog({ limit: 50 });
  * for (const e of page.items) console.log(`${e.at}: ${e.brandName} (${e.actor}) read your ${e.fields.join(", ")}`);
- * if (page.nextCursor) page = await client.accessLog({ cursor: page.nextCursor });
+ * if (page.nextCursor) page = await client.getAccessLog({ cursor: page.nextCursor });
  */
 export async function getAccessLog(client: Client, parameters: GetAccessLogParameters = {}): Promise<GetAccessLogReturnType> {
   return apiRequest<AccessLogPage>(client, { method: "GET", path: "/v1/me/access-log", query: { limit: parameters.limit, cursor: parameters.cursor }, retry: true });

@@ -1,7 +1,7 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { Claim } from "../types.ts";
+import type { Claim } from "../protocol/drops.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetClaimParameters = { claimId: string };
@@ -13,7 +13,7 @@ export type GetClaimErrorType = ApiErrorType | HttpRequestErrorType | NotSignedI
  * `txHash`) or "failed".
  *
  * @example
- * const claim = await client.getClaim("clm_123");
+ * const claim = await client.getClaim({ claimId: "clm_123" });
  * if (claim.status === "minted") console.log(claim.txHash);
  */
 export async function getClaim(client: Client, parameters: GetClaimParameters): Promise<GetClaimReturnType> {

@@ -1,7 +1,7 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { Consent } from "../types.ts";
+import type { Consent } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetConsentsReturnType = Consent[];
@@ -12,7 +12,7 @@ export type GetConsentsErrorType = ApiErrorType | HttpRequestErrorType | NotSign
  * ones, each with its `receipt` (the message exactly as signed and the signature; see `verifyReceipt`).
  *
  * @example
- * const active = (await client.consents()).filter((c) => c.status === "active");
+ * const active = (await client.getConsents()).filter((c) => c.status === "active");
  * for (const c of active) console.log(c.brandId, c.fields.join(", "), "until", c.expiresAt);
  */
 export async function getConsents(client: Client): Promise<GetConsentsReturnType> {

@@ -1,6 +1,6 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
-import type { DataRequest } from "../types.ts";
+import type { ListedDataRequest as DataRequest } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetDataRequestsReturnType = DataRequest[];
@@ -8,10 +8,10 @@ export type GetDataRequestsErrorType = ApiErrorType | HttpRequestErrorType;
 
 /**
  * Every brand's live data requests (`GET /v1/data-requests`): which fields, why, for how many days,
- * and the perk a grant unlocks. Public: no sign-in needed. Grant one with `grant(request.id)`.
+ * and the perk a grant unlocks. Public: no sign-in needed. Grant one with `grantConsent({ requestId: request.id })`.
  *
  * @example
- * for (const request of await client.dataRequests()) {
+ * for (const request of await client.getDataRequests()) {
  *   console.log(`${request.brandName} asks for your ${request.fields.join(", ")} (${request.purpose}), kept ${request.retentionDays} days`);
  * }
  */

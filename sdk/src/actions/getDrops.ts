@@ -1,8 +1,8 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import { brandNotFound, type BrandNotFoundErrorType } from "../errors/brand.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { MemberDrop } from "../types.ts";
+import type { MemberDrop } from "../protocol/drops.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetDropsParameters = {
@@ -18,9 +18,9 @@ export type GetDropsErrorType = BrandNotFoundErrorType | ApiErrorType | HttpRequ
  * With `brand`, only that brand's; a brand that does not exist is a {@link BrandNotFoundError}.
  *
  * @example
- * const drops = await client.drops();
+ * const drops = await client.getDrops();
  * const open = drops.filter((d) => d.status === "open" && d.eligible);
- * if (open[0]) await client.claim(open[0].id, { submit: open[0].mode === "voucher" });
+ * if (open[0]) await client.claimDrop({ dropId: open[0].id, submit: open[0].mode === "voucher" });
  */
 export async function getDrops(client: Client, parameters: GetDropsParameters = {}): Promise<GetDropsReturnType> {
   try {

@@ -1,7 +1,7 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { MemberJourney } from "../types.ts";
+import type { MemberJourney } from "../protocol/journeys.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetJourneysReturnType = MemberJourney[];
@@ -14,7 +14,7 @@ export type GetJourneysErrorType = ApiErrorType | HttpRequestErrorType | NotSign
  * referral step), whether the member `completed` it and where the stamp's `award` is.
  *
  * @example
- * const journeys = await client.journeys();
+ * const journeys = await client.getJourneys();
  * for (const j of journeys) console.log(j.title, `${j.steps.filter((s) => s.done).length}/${j.steps.length}`, j.stamp.name);
  */
 export async function getJourneys(client: Client): Promise<GetJourneysReturnType> {

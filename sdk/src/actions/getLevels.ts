@@ -1,7 +1,7 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import { brandNotFound, type BrandNotFoundErrorType } from "../errors/brand.ts";
-import type { Level } from "../types.ts";
+import type { Level } from "../protocol/levels.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetLevelsParameters = { brandId: string };
@@ -14,7 +14,7 @@ export type GetLevelsErrorType = BrandNotFoundErrorType | ApiErrorType | HttpReq
  * {@link BrandNotFoundError}.
  *
  * @example
- * const levels = await client.levels(brandId);
+ * const levels = await client.getLevels({ brandId });
  * console.log(levels.map((l) => `${l.name}: ${l.minPoints} points`).join(", "));
  */
 export async function getLevels(client: Client, parameters: GetLevelsParameters): Promise<GetLevelsReturnType> {

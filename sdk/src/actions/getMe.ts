@@ -1,7 +1,7 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { Me } from "../types.ts";
+import type { Me } from "../protocol/members.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetMeReturnType = Me;
@@ -12,7 +12,7 @@ export type GetMeErrorType = ApiErrorType | HttpRequestErrorType | NotSignedInEr
  * (balances, memberships with `active` and `expiresAt`), read fresh from the chain.
  *
  * @example
- * const me = await client.me();
+ * const me = await client.getMe();
  * const gold = me.collections[0]?.holdings.find((h) => h.tokenId === "1" && h.active);
  */
 export async function getMe(client: Client): Promise<GetMeReturnType> {

@@ -1,8 +1,8 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import { brandNotFound, type BrandNotFoundErrorType } from "../errors/brand.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { MemberPerk } from "../types.ts";
+import type { MemberPerk } from "../protocol/perks.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetPerksParameters = {
@@ -18,7 +18,7 @@ export type GetPerksErrorType = BrandNotFoundErrorType | ApiErrorType | HttpRequ
  * With `brand`, only that brand's; a brand that does not exist is a {@link BrandNotFoundError}.
  *
  * @example
- * const perks = await client.perks();
+ * const perks = await client.getPerks();
  * for (const perk of perks) console.log(perk.title, perk.eligible ? "unlocked" : perk.reasons.map((r) => r.message));
  */
 export async function getPerks(client: Client, parameters: GetPerksParameters = {}): Promise<GetPerksReturnType> {

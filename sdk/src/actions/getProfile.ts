@@ -1,7 +1,7 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { Profile } from "../types.ts";
+import type { Profile } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetProfileReturnType = Profile;
@@ -12,7 +12,7 @@ export type GetProfileErrorType = ApiErrorType | HttpRequestErrorType | NotSigne
  * each null (or `{}`) until filled in. It is the member's own; brands see parts of it only under a grant.
  *
  * @example
- * const profile = await client.profile();
+ * const profile = await client.getProfile();
  * if (profile.updatedAt === null) showProfileForm();
  */
 export async function getProfile(client: Client): Promise<GetProfileReturnType> {

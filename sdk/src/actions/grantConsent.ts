@@ -1,6 +1,6 @@
 import { isAddressEqual } from "viem";
 import { createSiweMessage } from "viem/siwe";
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import {
   ConsentTemplateMismatchError,
@@ -11,9 +11,11 @@ import {
 } from "../errors/data.ts";
 import { NotSignedInError, type NotSignedInErrorType } from "../errors/session.ts";
 import type { ChainMismatchErrorType, UserRejectedErrorType, WalletErrorType, WalletNotFoundErrorType, WalletTimeoutErrorType } from "../errors/wallet.ts";
-import type { Consent, ConsentTemplate, DataRequest, Session } from "../types.ts";
+import type { Session } from "../protocol/auth.ts";
+import type { Consent, ConsentTemplate, ListedDataRequest as DataRequest } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
-import { grantRecapUri, grantStatement } from "../utils/recap.ts";
+import { grantRecapUri } from "../protocol/recap.ts";
+import { grantStatement } from "../protocol/statements.ts";
 import { callWallet, requireWallet } from "../utils/wallet.ts";
 import { getDataRequests } from "./getDataRequests.ts";
 import { ensureChain } from "./switchChain.ts";
@@ -49,8 +51,8 @@ export type GrantConsentErrorType =
  * {@link DataRequestNotFoundError}.
  *
  * @example
- * const [request] = await client.dataRequests();
- * const consent = await client.grant(request!.id);
+ * const [request] = await client.getDataRequests();
+ * const consent = await client.grantConsent({ requestId: request!.id });
  * console.log(consent.status, consent.expiresAt, consent.receipt.message);
  * // as an action: await grantConsent(client, { requestId });
  */

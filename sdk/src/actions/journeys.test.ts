@@ -63,14 +63,14 @@ describe("journeys", () => {
   it("GETs /v1/journeys with the session and returns the items as sent", async () => {
     const items = [journey(), journey({ id: "jrn_2", status: "ended", completed: true, award: { status: "awarded", txHash: `0x${"ab".repeat(32)}` } })];
     const { client, seen } = fakeApi(Response.json({ items }));
-    expect(await client.journeys()).toEqual(items);
+    expect(await client.getJourneys()).toEqual(items);
     expect(await getJourneys(client)).toEqual(items);
     expect(seen[0]).toEqual({ method: "GET", url: `${apiUrl}/v1/journeys`, authorization: "Bearer sbs_t", body: undefined });
   });
 
   it("retries a GET that met an outage", async () => {
     const { client, seen } = fakeApi(problem(503, "chain_unavailable", "The chain cannot be reached right now"), Response.json({ items: [] }));
-    expect(await client.journeys()).toEqual([]);
+    expect(await client.getJourneys()).toEqual([]);
     expect(seen).toHaveLength(2);
   });
 });
@@ -84,11 +84,11 @@ describe("completeStep", () => {
 
   it("POSTs each kind's body to /v1/journeys/:id/steps/:stepId/complete and returns { step, journey }", async () => {
     const { client, seen } = fakeApi(() => done("quiz"));
-    const result = await client.completeStep("jrn_1", "quiz", { answers: [0, 2] });
+    const result = await client.completeStep({ journeyId: "jrn_1", stepId: "quiz", input: { answers: [0, 2] } });
     expect(result.step).toMatchObject({ id: "quiz", done: true, completedAt: "2026-11-02T10:00:00.000Z" });
     expect(result.journey.steps[0]).toEqual(result.step);
-    await client.completeStep("jrn_1", "visit", { code: "K7QP-3XMD" });
-    await client.completeStep("jrn_1", "hold");
+    await client.completeStep({ journeyId: "jrn_1", stepId: "visit", input: { code: "K7QP-3XMD" } });
+    await client.completeStep({ journeyId: "jrn_1", stepId: "hold" });
     await completeStep(client, { journeyId: "jrn 1", stepId: "a/b", input: {} });
     expect(seen.map((s) => [s.method, s.url, s.body])).toEqual([
       ["POST", `${apiUrl}/v1/journeys/jrn_1/steps/quiz/complete`, { answers: [0, 2] }],
@@ -110,7 +110,7 @@ describe("completeStep", () => {
     ];
     for (const [code, status, title] of refusals) {
       const { client, seen } = fakeApi(problem(status, code, title));
-      const error = await client.completeStep("jrn_1", "quiz", { answers: [1] }).catch((e) => e);
+      const error = await client.completeStep({ journeyId: "jrn_1", stepId: "quiz", input: { answers: [1] } }).catch((e) => e);
       expect(error).toBeInstanceOf(StepRefusedError);
       expect(error).toBeInstanceOf(ApiError);
       expect(error).toMatchObject({ name: "StepRefusedError", code, status, shortMessage: title, requestId: "req-1", reasons: [], method: "POST" });
@@ -122,25 +122,25 @@ describe("completeStep", () => {
   it("a hold step not met: not_eligible with the reasons in words", async () => {
     const reasons = [{ code: "level_too_low", message: "needs the Gold level (150 points), you have 40 points", have: "40", need: "150" }];
     const { client } = fakeApi(problem(403, "not_eligible", "You do not hold what this step requires", { detail: reasons[0]!.message, reasons }));
-    const error = await client.completeStep("jrn_1", "hold").catch((e) => e);
+    const error = await client.completeStep({ journeyId: "jrn_1", stepId: "hold" }).catch((e) => e);
     expect(error).toBeInstanceOf(StepRefusedError);
     expect(error).toMatchObject({ code: "not_eligible", status: 403, reasons, details: reasons[0]!.message });
   });
 
   it("other failures stay what they were: ApiError (unknown journey), HttpRequestError (offline)", async () => {
     const missing = await fakeApi(problem(404, "not_found", "No such journey"))
-      .client.completeStep("jrn_x", "quiz", { answers: [] })
+      .client.completeStep({ journeyId: "jrn_x", stepId: "quiz", input: { answers: [] } })
       .catch((e) => e);
     expect(missing).toBeInstanceOf(ApiError);
     expect(missing).not.toBeInstanceOf(StepRefusedError);
     expect(missing).toMatchObject({ name: "ApiError", code: "not_found", status: 404 });
-    const offline = await fakeApi("offline").client.completeStep("jrn_1", "hold").catch((e) => e);
+    const offline = await fakeApi("offline").client.completeStep({ journeyId: "jrn_1", stepId: "hold" }).catch((e) => e);
     expect(offline).toBeInstanceOf(HttpRequestError);
   });
 
   it("retries lost answers and 5xx with the same body (completing a done step answers the same state)", async () => {
     const { client, seen } = fakeApi("offline", problem(503, "store_busy", "Busy"), () => done("visit"));
-    const { step } = await client.completeStep("jrn_1", "visit", { code: "K7QP-3XMD" });
+    const { step } = await client.completeStep({ journeyId: "jrn_1", stepId: "visit", input: { code: "K7QP-3XMD" } });
     expect(step.done).toBe(true);
     expect(seen.map((s) => s.body)).toEqual([{ code: "K7QP-3XMD" }, { code: "K7QP-3XMD" }, { code: "K7QP-3XMD" }]);
   });
@@ -148,8 +148,8 @@ describe("completeStep", () => {
   it("needs a session: NotSignedInError before any request", async () => {
     const { client, seen } = fakeApi(Response.json({}));
     client.session = null;
-    await expect(client.journeys()).rejects.toBeInstanceOf(NotSignedInError);
-    await expect(client.completeStep("jrn_1", "hold")).rejects.toBeInstanceOf(NotSignedInError);
+    await expect(client.getJourneys()).rejects.toBeInstanceOf(NotSignedInError);
+    await expect(client.completeStep({ journeyId: "jrn_1", stepId: "hold" })).rejects.toBeInstanceOf(NotSignedInError);
     expect(seen).toHaveLength(0);
   });
 });
@@ -162,7 +162,7 @@ describe("levels", () => {
 
   it("GETs /v1/brands/:brandId/levels without the session (public) and returns the levels", async () => {
     const { client, seen } = fakeApi(Response.json({ levels }));
-    expect(await client.levels("brd_1")).toEqual(levels);
+    expect(await client.getLevels({ brandId: "brd_1" })).toEqual(levels);
     client.session = null;
     expect(await getLevels(client, { brandId: "brd/2" })).toEqual(levels);
     expect(seen.map((s) => [s.method, s.url, s.authorization])).toEqual([
@@ -173,7 +173,7 @@ describe("levels", () => {
 
   it("an unknown brand is a BrandNotFoundError (an ApiError) naming the id, and is not retried", async () => {
     const { client, seen } = fakeApi(problem(404, "brand_not_found", "No such brand"));
-    const error = await client.levels("brd_x").catch((e: unknown) => e);
+    const error = await client.getLevels({ brandId: "brd_x" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BrandNotFoundError);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ name: "BrandNotFoundError", code: "brand_not_found", status: 404, brandId: "brd_x", requestId: "req-1" });
@@ -200,6 +200,6 @@ describe("me", () => {
       ],
     };
     const { client } = fakeApi(Response.json(me));
-    expect(await client.me()).toEqual(me);
+    expect(await client.getMe()).toEqual(me);
   });
 });

@@ -1,7 +1,7 @@
 import type { Address } from "viem";
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import { NotSignedInError } from "../errors/session.ts";
-import type { Session } from "../types.ts";
+import type { Session } from "../protocol/auth.ts";
 import type { WalletInput } from "../wallets/toWallet.ts";
 import type { StampbookWallet } from "../wallets/types.ts";
 import { signIn, type SignInErrorType } from "./signIn.ts";
@@ -35,7 +35,7 @@ export type LinkWalletErrorType = SignInErrorType;
  * const client = createStampbookClient({ apiUrl, wallet: embedded });
  * await client.signIn();
  * // later, the member installs a wallet:
- * const { previousAddress, address } = await client.linkWallet(window.ethereum);
+ * const { previousAddress, address } = await client.linkWallet({ wallet: window.ethereum });
  */
 export async function linkWallet(client: Client, parameters: LinkWalletParameters): Promise<LinkWalletReturnType> {
   const previous = client.session;

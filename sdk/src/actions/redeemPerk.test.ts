@@ -60,7 +60,7 @@ describe("me", () => {
     const { client, address } = await member();
     await stack.chain.mint(address, DEMO_TYPES.gold);
     await stack.chain.mint(address, DEMO_TYPES.stamp, 2n);
-    const me = await client.me();
+    const me = await client.getMe();
     expect(me.address).toBe(address);
     expect(me.chainId).toBe(31337);
     expect(me.collections).toHaveLength(1);
@@ -77,9 +77,9 @@ describe("me", () => {
   it("throws NotSignedInError without a session, before any request", async () => {
     let calls = 0;
     const client = createStampbookClient({ apiUrl: stack.apiUrl, ...fastOptions(), fetch: async () => (calls++, new Response()) });
-    await expect(client.me()).rejects.toBeInstanceOf(NotSignedInError);
-    await expect(client.perks()).rejects.toBeInstanceOf(NotSignedInError);
-    await expect(client.redeem("perk_x")).rejects.toBeInstanceOf(NotSignedInError);
+    await expect(client.getMe()).rejects.toBeInstanceOf(NotSignedInError);
+    await expect(client.getPerks()).rejects.toBeInstanceOf(NotSignedInError);
+    await expect(client.redeemPerk({ perkId: "perk_x" })).rejects.toBeInstanceOf(NotSignedInError);
     expect(calls).toBe(0);
   });
 });
@@ -90,7 +90,7 @@ describe("perks", () => {
     const stamp = await stack.createPerk({ title: "Stamp coffee", rule: holdsStamp() });
     const { client, address } = await member();
     await stack.chain.mint(address, DEMO_TYPES.stamp);
-    const perks = await client.perks();
+    const perks = await client.getPerks();
     const byId = new Map(perks.map((p) => [p.id, p]));
     expect(byId.get(stamp.id)).toMatchObject({ title: "Stamp coffee", eligible: true, reasons: [], checked: true, status: "open", limits: { perMember: null, total: null }, redeemed: 0, usedUp: false });
     expect(byId.get(stamp.id)!.requires).toBe("a Journey stamp");
@@ -106,8 +106,8 @@ describe("perks", () => {
 
   it("a brand that does not exist is a BrandNotFoundError, for perks and drops", async () => {
     const { client } = await member();
-    await expect(client.perks({ brand: "brand_gone" })).rejects.toMatchObject({ name: "BrandNotFoundError", code: "brand_not_found", status: 404, brandId: "brand_gone" });
-    await expect(client.drops({ brand: "brand_gone" })).rejects.toBeInstanceOf(BrandNotFoundError);
+    await expect(client.getPerks({ brand: "brand_gone" })).rejects.toMatchObject({ name: "BrandNotFoundError", code: "brand_not_found", status: 404, brandId: "brand_gone" });
+    await expect(client.getDrops({ brand: "brand_gone" })).rejects.toBeInstanceOf(BrandNotFoundError);
   });
 });
 
@@ -116,25 +116,25 @@ describe("redeem", () => {
     const perk = await stack.createPerk({ rule: holdsStamp(), limits: { perMember: 1 } });
     const { client, address } = await member();
     await stack.chain.mint(address, DEMO_TYPES.stamp);
-    const redemption = await client.redeem(perk.id);
+    const redemption = await client.redeemPerk({ perkId: perk.id });
     expect(redemption).toMatchObject({ perkId: perk.id, member: address, consumedAt: null });
     expect(redemption.code.length).toBeGreaterThan(4);
-    const page = await client.redemptions();
+    const page = await client.getRedemptions();
     expect(page.items).toEqual([redemption]);
     expect(page.nextCursor).toBeNull();
-    expect((await client.perks()).find((p) => p.id === perk.id)).toMatchObject({ redeemed: 1, usedUp: true });
+    expect((await client.getPerks()).find((p) => p.id === perk.id)).toMatchObject({ redeemed: 1, usedUp: true });
   });
 
   it("passes refusals through with the server's code: not_eligible, member_limit_reached, perk_not_found", async () => {
     const perk = await stack.createPerk({ rule: holdsStamp(), limits: { perMember: 1 } });
     const { client, address } = await member();
-    const notEligible = await client.redeem(perk.id).catch((e) => e);
+    const notEligible = await client.redeemPerk({ perkId: perk.id }).catch((e) => e);
     expect(notEligible).toBeInstanceOf(ApiError);
     expect(notEligible).toMatchObject({ status: 403, code: "not_eligible" });
     await stack.chain.mint(address, DEMO_TYPES.stamp);
-    await client.redeem(perk.id);
-    await expect(client.redeem(perk.id)).rejects.toMatchObject({ name: "ApiError", status: 409, code: "member_limit_reached" });
-    await expect(client.redeem("perk_doesnotexist")).rejects.toMatchObject({ status: 404, code: "perk_not_found" });
+    await client.redeemPerk({ perkId: perk.id });
+    await expect(client.redeemPerk({ perkId: perk.id })).rejects.toMatchObject({ name: "ApiError", status: 409, code: "member_limit_reached" });
+    await expect(client.redeemPerk({ perkId: "perk_doesnotexist" })).rejects.toMatchObject({ status: 404, code: "perk_not_found" });
   });
 
   it("retries a lost response with the SAME Idempotency-Key and returns the one redemption made", async () => {
@@ -142,11 +142,11 @@ describe("redeem", () => {
     const faults = faultyFetch(["lose-response", "lose-response"]);
     const { client, address } = await member({ fetch: faults.fetch });
     await stack.chain.mint(address, DEMO_TYPES.stamp);
-    const redemption = await client.redeem(perk.id);
+    const redemption = await client.redeemPerk({ perkId: perk.id });
     expect(faults.keys).toHaveLength(3);
     expect(new Set(faults.keys).size).toBe(1);
     expect(faults.statuses).toEqual([201, 200, 200]); // made once, then replayed
-    const page = await client.redemptions();
+    const page = await client.getRedemptions();
     expect(page.items.filter((r) => r.perkId === perk.id)).toEqual([redemption]);
   });
 
@@ -159,7 +159,7 @@ describe("redeem", () => {
     expect(faults.keys).toHaveLength(3);
     expect(new Set(faults.keys).size).toBe(1);
     expect(faults.statuses).toEqual([201, 200]);
-    expect((await client.redemptions()).items.filter((r) => r.perkId === perk.id)).toEqual([redemption]);
+    expect((await client.getRedemptions()).items.filter((r) => r.perkId === perk.id)).toEqual([redemption]);
   });
 
   it("gives up after retryCount retries with HttpRequestError; the caller's own key then recovers the redemption", async () => {
@@ -168,20 +168,20 @@ describe("redeem", () => {
     const { client, address } = await member({ fetch: faults.fetch, retryCount: 2 });
     await stack.chain.mint(address, DEMO_TYPES.stamp);
     const key = "order-42-redeem";
-    const error = await client.redeem(perk.id, { idempotencyKey: key }).catch((e) => e);
+    const error = await client.redeemPerk({ perkId: perk.id, idempotencyKey: key }).catch((e) => e);
     expect(error).toBeInstanceOf(HttpRequestError);
     expect(error).toMatchObject({ code: "network_error", timedOut: false });
     expect(faults.keys).toEqual([key, key, key]);
     // Later (the network is back, or after a reload), the same key returns what was made.
-    const redemption = await client.redeem(perk.id, { idempotencyKey: key });
+    const redemption = await client.redeemPerk({ perkId: perk.id, idempotencyKey: key });
     expect(faults.statuses).toEqual([201, 200]);
-    expect((await client.redemptions()).items.filter((r) => r.perkId === perk.id)).toEqual([redemption]);
+    expect((await client.getRedemptions()).items.filter((r) => r.perkId === perk.id)).toEqual([redemption]);
   });
 
   it("does not retry 4xx answers", async () => {
     const faults = faultyFetch([]);
     const { client } = await member({ fetch: faults.fetch });
-    await expect(client.redeem("perk_missing")).rejects.toMatchObject({ code: "perk_not_found" });
+    await expect(client.redeemPerk({ perkId: "perk_missing" })).rejects.toMatchObject({ code: "perk_not_found" });
     expect(faults.keys).toHaveLength(1);
   });
 
@@ -191,10 +191,10 @@ describe("redeem", () => {
     await fetch(`${stack.apiUrl}/v1/auth/logout`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
     const ended: unknown[] = [];
     client.on("sessionEnded", (e) => ended.push(e));
-    await expect(client.perks()).rejects.toMatchObject({ status: 401, code: "session_expired" });
+    await expect(client.getPerks()).rejects.toMatchObject({ status: 401, code: "session_expired" });
     expect(client.session).toBeNull();
     expect(ended).toEqual([{ reason: "expired", address: expect.any(String) }]);
-    await expect(client.perks()).rejects.toBeInstanceOf(NotSignedInError);
+    await expect(client.getPerks()).rejects.toBeInstanceOf(NotSignedInError);
   });
 });
 
@@ -204,11 +204,11 @@ describe("redemptions", () => {
     const { client, address } = await member();
     await stack.chain.mint(address, DEMO_TYPES.stamp);
     const made = [];
-    for (let i = 0; i < 3; i++) made.push(await client.redeem(perk.id));
-    const first = await client.redemptions({ limit: 2 });
+    for (let i = 0; i < 3; i++) made.push(await client.redeemPerk({ perkId: perk.id }));
+    const first = await client.getRedemptions({ limit: 2 });
     expect(first.items).toHaveLength(2);
     expect(first.nextCursor).not.toBeNull();
-    const second = await client.redemptions({ limit: 2, cursor: first.nextCursor! });
+    const second = await client.getRedemptions({ limit: 2, cursor: first.nextCursor! });
     expect([...first.items, ...second.items].map((r) => r.id).sort()).toEqual(made.map((r) => r.id).sort());
     expect(second.nextCursor).toBeNull();
   });

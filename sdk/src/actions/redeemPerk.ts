@@ -1,7 +1,7 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { Redemption } from "../types.ts";
+import type { Redemption } from "../protocol/perks.ts";
 import { apiRequest, newIdempotencyKey } from "../utils/http.ts";
 
 export type RedeemPerkParameters = {
@@ -23,7 +23,7 @@ export type RedeemPerkErrorType = ApiErrorType | HttpRequestErrorType | NotSigne
  * (`not_eligible`, `member_limit_reached`, `total_limit_reached`, `perk_ended`, …).
  *
  * @example
- * const redemption = await client.redeem("perk_123");
+ * const redemption = await client.redeemPerk({ perkId: "perk_123" });
  * showQr(redemption.code);
  */
 export async function redeemPerk(client: Client, parameters: RedeemPerkParameters): Promise<RedeemPerkReturnType> {

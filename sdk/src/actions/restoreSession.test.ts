@@ -35,16 +35,16 @@ describe("restore", () => {
       const session = await page(storage, provider).signIn();
       const reloaded = page(storage, provider);
       expect(reloaded.session).toBeNull();
-      const restored = await reloaded.restore();
+      const restored = await reloaded.restoreSession();
       expect(restored?.session).toEqual(session);
       expect(restored?.me.address).toBe(provider.address);
       expect(reloaded.session).toEqual(session);
-      expect((await reloaded.perks()).length).toBeGreaterThanOrEqual(0);
+      expect((await reloaded.getPerks()).length).toBeGreaterThanOrEqual(0);
     }
   });
 
   it("returns null when nothing is stored", async () => {
-    expect(await page(memoryStorage(), stack.provider()).restore()).toBeNull();
+    expect(await page(memoryStorage(), stack.provider()).restoreSession()).toBeNull();
   });
 
   it("returns null and clears storage for an expired or corrupt stored session, without asking the server", async () => {
@@ -53,10 +53,10 @@ describe("restore", () => {
     const storage = memoryStorage();
     const client = page(storage, stack.provider(), { fetch: counting });
     storage.setItem(client.storageKey, JSON.stringify({ token: "sbs_x", address: "0x0000000000000000000000000000000000000001", chainId: 31337, expiresAt: "2020-01-01T00:00:00Z" }));
-    expect(await client.restore()).toBeNull();
+    expect(await client.restoreSession()).toBeNull();
     expect(storage.getItem(client.storageKey)).toBeNull();
     storage.setItem(client.storageKey, "{not json");
-    expect(await client.restore()).toBeNull();
+    expect(await client.restoreSession()).toBeNull();
     expect(storage.getItem(client.storageKey)).toBeNull();
     expect(calls).toBe(0);
   });
@@ -83,7 +83,7 @@ describe("restore", () => {
     const events: unknown[] = [];
     reloaded.on("sessionEnded", (e) => events.push(e));
     reloaded.on("accountChanged", (e) => events.push(e));
-    expect(await reloaded.restore()).toBeNull();
+    expect(await reloaded.restoreSession()).toBeNull();
     expect(other.methods()).toEqual(["eth_accounts"]);
     expect(events).toEqual([
       { reason: "accountChanged", address: session.address },
@@ -97,13 +97,13 @@ describe("restore", () => {
     const provider = stack.provider();
     const session = await page(storage, provider).signIn();
     provider.state.noAccounts = true;
-    expect((await page(storage, provider).restore())?.session).toEqual(session);
+    expect((await page(storage, provider).restoreSession())?.session).toEqual(session);
   });
 
   it("restores without any wallet (none installed on this page)", async () => {
     const storage = memoryStorage();
     const session = await page(storage, stack.provider()).signIn();
-    expect((await page(storage, undefined).restore())?.session).toEqual(session);
+    expect((await page(storage, undefined).restoreSession())?.session).toEqual(session);
   });
 
   it("throws HttpRequestError when offline and keeps the stored session for later", async () => {
@@ -111,9 +111,9 @@ describe("restore", () => {
     const provider = stack.provider();
     await page(storage, provider).signIn();
     const offline = page(storage, provider, { fetch: async () => { throw new TypeError("fetch failed"); }, retryCount: 1 });
-    await expect(offline.restore()).rejects.toBeInstanceOf(HttpRequestError);
+    await expect(offline.restoreSession()).rejects.toBeInstanceOf(HttpRequestError);
     expect(storage.getItem(offline.storageKey)).not.toBeNull();
-    expect(await page(storage, provider).restore()).not.toBeNull();
+    expect(await page(storage, provider).restoreSession()).not.toBeNull();
   });
 });
 
@@ -130,7 +130,7 @@ describe("signOut", () => {
     expect(storage.getItem(client.storageKey)).toBeNull();
     expect(ended).toEqual([{ reason: "signedOut", address: session.address }]);
     expect(await stack.statusWith(session.token)).toBe(401);
-    expect(await page(storage, provider).restore()).toBeNull();
+    expect(await page(storage, provider).restoreSession()).toBeNull();
   });
 
   it("signs out locally even when the server cannot be reached", async () => {

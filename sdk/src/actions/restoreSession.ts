@@ -1,7 +1,8 @@
 import type { Address } from "viem";
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import { ApiError, type HttpRequestErrorType } from "../errors/api.ts";
-import type { Me, Session } from "../types.ts";
+import type { Session } from "../protocol/auth.ts";
+import type { Me } from "../protocol/members.ts";
 import { endSession, loadSession } from "../utils/session.ts";
 import { callWallet } from "../utils/wallet.ts";
 import { getMe } from "./getMe.ts";
@@ -20,7 +21,7 @@ const ACCOUNT_CHECK_TIMEOUT = 5_000;
  * When the API cannot be reached it throws and keeps the stored session for a later try.
  *
  * @example
- * const restored = await client.restore();
+ * const restored = await client.restoreSession();
  * if (restored) render(restored.me);
  * else showSignInButton();
  */

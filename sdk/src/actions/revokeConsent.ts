@@ -1,4 +1,4 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
 import { apiRequest } from "../utils/http.ts";
@@ -13,7 +13,7 @@ export type RevokeConsentErrorType = ApiErrorType | HttpRequestErrorType | NotSi
  * Someone else's grant, or none, is an {@link ApiError} with code `consent_not_found`.
  *
  * @example
- * await client.revoke(consent.id);
+ * await client.revokeConsent({ consentId: consent.id });
  * // as an action: await revokeConsent(client, { consentId: consent.id });
  */
 export async function revokeConsent(client: Client, parameters: RevokeConsentParameters): Promise<RevokeConsentReturnType> {

@@ -25,7 +25,7 @@ async function signsIn(wallet: unknown, expected: string) {
   expect(session.token).toMatch(/^sbs_/);
   expect(Date.parse(session.expiresAt)).toBeGreaterThan(Date.now());
   expect(client.session).toEqual(session);
-  expect((await client.me()).address).toBe(getAddress(expected));
+  expect((await client.getMe()).address).toBe(getAddress(expected));
   return { client, session };
 }
 

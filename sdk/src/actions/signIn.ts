@@ -1,6 +1,5 @@
 import { getAddress } from "viem";
-import { createSiweMessage } from "viem/siwe";
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import {
   WalletNotFoundError,
@@ -10,9 +9,10 @@ import {
   type WalletNotFoundErrorType,
   type WalletTimeoutErrorType,
 } from "../errors/wallet.ts";
-import type { NonceGrant, Session } from "../types.ts";
+import type { NonceGrant, Session } from "../protocol/auth.ts";
 import { apiRequest } from "../utils/http.ts";
 import { revokeToken, saveSession } from "../utils/session.ts";
+import { nonceMessage } from "../utils/siwe.ts";
 import { callWallet } from "../utils/wallet.ts";
 import { toWallet, type WalletInput } from "../wallets/toWallet.ts";
 import { ensureChain } from "./switchChain.ts";
@@ -57,16 +57,7 @@ export async function signIn(client: Client, parameters: SignInParameters = {}):
   const address = await callWallet(client, "eth_requestAccounts", () => wallet.requestAddress());
   const grant = await apiRequest<NonceGrant>(client, { method: "GET", path: "/v1/auth/nonce", auth: false, retry: true });
   await ensureChain(client, wallet, grant.chainId);
-  const message = createSiweMessage({
-    address,
-    chainId: grant.chainId,
-    domain: grant.domain,
-    uri: grant.uri,
-    nonce: grant.nonce,
-    statement: grant.statement,
-    version: "1",
-    issuedAt: new Date(grant.issuedAt),
-  });
+  const message = nonceMessage(grant, address);
   const signature = await callWallet(client, "personal_sign", () => wallet.signMessage(message, address));
   // Not retried: the nonce is single-use, so a repeat after a lost answer could only fail.
   const signed = await apiRequest<Session>(client, { method: "POST", path: "/v1/auth/verify", auth: false, body: { message, signature, ...(parameters.invitation ? { invitation: parameters.invitation } : {}) } });

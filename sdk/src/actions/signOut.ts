@@ -1,4 +1,4 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import { endSession } from "../utils/session.ts";
 
 export type SignOutReturnType = {

@@ -1,4 +1,4 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import { ChainMismatchError, type ChainMismatchErrorType, type UserRejectedErrorType, type WalletTimeoutErrorType } from "../errors/wallet.ts";
 import { callWallet, requireWallet } from "../utils/wallet.ts";
 import type { StampbookWallet } from "../wallets/types.ts";
@@ -14,7 +14,7 @@ export type SwitchChainErrorType = ChainMismatchErrorType | UserRejectedErrorTyp
  * Wallets that sign for any chain (local keys, the embedded wallet) need nothing.
  *
  * @example
- * await client.switchChain(8453);
+ * await client.switchChain({ chainId: 8453 });
  * // or, as an action: await switchChain(client, { chainId: 8453 });
  */
 export async function switchChain(client: Client, parameters: SwitchChainParameters): Promise<SwitchChainReturnType> {

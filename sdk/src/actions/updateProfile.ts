@@ -1,7 +1,7 @@
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
-import type { Profile, ProfileInput } from "../types.ts";
+import type { Profile, ProfileInput } from "../protocol/data.ts";
 import { apiRequest } from "../utils/http.ts";
 
 /** The whole new profile: every key is required (null empties a field, `{}` clears the preferences). */
@@ -17,7 +17,7 @@ export type UpdateProfileErrorType = ApiErrorType | HttpRequestErrorType | NotSi
  * (saving the same profile twice is saving it once).
  *
  * @example
- * const profile = await client.profile();
+ * const profile = await client.getProfile();
  * await client.updateProfile({ ...profile, city: "Lyon", preferences: { ...profile.preferences, newsletter: true } });
  * // as an action:
  * await updateProfile(client, { email: "ada@example.com", name: "Ada", birthday: { month: 12, day: 10 }, city: null, preferences: {} });

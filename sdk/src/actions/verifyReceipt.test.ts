@@ -8,7 +8,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { describe, expect, it, vi } from "vitest";
 import { formatSiweMessage } from "../../../server/auth/siwe/format.ts";
-import { encodeRecap, grantRecap, withRecapStatement } from "../../../server/consents/recap.ts";
+import { encodeRecap, grantRecap, withRecapStatement } from "../protocol/recap.ts";
 import type { ConsentReceipt, DataField } from "../index.ts";
 import { verifyReceipt as verifyReceiptFromEntry } from "../receipts.ts";
 import { verifyReceipt, type ReceiptChainVerifier } from "./verifyReceipt.ts";

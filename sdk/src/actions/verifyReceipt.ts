@@ -1,7 +1,9 @@
 import { getAddress, isAddressEqual, recoverMessageAddress, type Address, type Hex } from "viem";
 import { createSiweMessage, parseSiweMessage } from "viem/siwe";
-import type { ConsentReceipt, DataField } from "../types.ts";
-import { grantStatement, readGrantRecap, RECAP_PREFIX } from "../utils/recap.ts";
+import type { ConsentReceipt } from "../protocol/data.ts";
+import type { DataField } from "../protocol/data-fields.ts";
+import { readGrantRecap, RECAP_PREFIX } from "../protocol/recap.ts";
+import { grantStatement } from "../protocol/statements.ts";
 
 /** Checks a signature on chain (EIP-1271 contract wallets, EIP-6492 undeployed ones): a viem PublicClient does. */
 export type ReceiptChainVerifier = {
@@ -59,7 +61,7 @@ export type VerifyReceiptReturnType = VerifiedReceipt | { valid: false; reason: 
  *
  * @example
  * import { verifyReceipt } from "@stampbook/sdk/receipts";
- * const [consent] = await client.consents();
+ * const [consent] = await client.getConsents();
  * const result = await verifyReceipt(consent!.receipt);
  * if (result.valid) console.log(`${result.signer} shares ${result.fields.join(", ")} with ${result.brandId} until ${result.expiresAt}`);
  * else console.warn("not a valid receipt:", result.reason);

@@ -1,16 +1,15 @@
 /** Errors of talking to the Stampbook API. */
+import type { ProblemBody, ProblemCode } from "../protocol/problems.ts";
 import { StampbookError } from "./base.ts";
 
+/**
+ * A problem's code: one of the API's (the protocol's closed list), or `http_<status>` when the answer
+ * was not a problem at all (a proxy's error page).
+ */
+export type ApiErrorCode = ProblemCode | `http_${number}`;
+
 /** An RFC 9457 problem as the API sends it; `code` is stable, `title` and `detail` are for people. */
-export type Problem = {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail?: string;
-  instance?: string;
-  [extension: string]: unknown;
-};
+export type Problem = ProblemBody<ApiErrorCode>;
 
 export type ApiErrorType = ApiError & { name: "ApiError" };
 
@@ -20,13 +19,15 @@ export type ApiErrorType = ApiError & { name: "ApiError" };
  *
  * @example
  * try {
- *   await client.redeem(perkId);
+ *   await client.redeemPerk({ perkId });
  * } catch (error) {
  *   if (error instanceof ApiError && error.code === "not_eligible") showWhy(error.problem);
  * }
  */
 export class ApiError extends StampbookError {
   override name = "ApiError";
+  /** The problem's code: the server's, from the protocol's closed list (`http_<status>` when the answer was not a problem). */
+  declare readonly code: ApiErrorCode;
   /** HTTP status. */
   readonly status: number;
   /** The problem body as received (with its extensions). */

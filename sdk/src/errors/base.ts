@@ -22,7 +22,7 @@ export type StampbookErrorType = StampbookError & { name: "StampbookError" };
  *
  * @example
  * try {
- *   await client.redeem("perk_123");
+ *   await client.redeemPerk({ perkId: "perk_123" });
  * } catch (error) {
  *   if (error instanceof StampbookError) console.log(error.shortMessage, error.code);
  * }

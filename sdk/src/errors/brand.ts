@@ -1,5 +1,6 @@
 /** Errors about a brand a call names. */
 import { ApiError } from "./api.ts";
+import { handlingOf } from "./codes.ts";
 
 export type BrandNotFoundErrorType = BrandNotFoundError & { name: "BrandNotFoundError" };
 
@@ -10,7 +11,7 @@ export type BrandNotFoundErrorType = BrandNotFoundError & { name: "BrandNotFound
  *
  * @example
  * try {
- *   await client.perks({ brand: brandId });
+ *   await client.getPerks({ brand: brandId });
  * } catch (error) {
  *   if (error instanceof BrandNotFoundError) showMissingBrand(error.brandId);
  * }
@@ -29,5 +30,5 @@ export class BrandNotFoundError extends ApiError {
 
 /** `error` as a {@link BrandNotFoundError} when the API said the brand `brandId` does not exist; otherwise `error` itself. */
 export function brandNotFound(error: unknown, brandId: string | undefined): unknown {
-  return brandId !== undefined && error instanceof ApiError && error.code === "brand_not_found" ? new BrandNotFoundError(error, brandId) : error;
+  return brandId !== undefined && error instanceof ApiError && handlingOf(error.code) === "brandNotFound" ? new BrandNotFoundError(error, brandId) : error;
 }

@@ -1,5 +1,5 @@
 /** Errors of claiming a drop. */
-import type { Claim } from "../types.ts";
+import type { Claim } from "../protocol/drops.ts";
 import { StampbookError } from "./base.ts";
 
 export type ClaimFailedErrorType = ClaimFailedError & { name: "ClaimFailedError" };
@@ -30,10 +30,10 @@ export type ClaimPendingErrorType = ClaimPendingError & { name: "ClaimPendingErr
 
 /**
  * The claim was still pending when the client stopped polling (`pollTimeout`). It may still succeed:
- * ask again later with `client.getClaim(error.claim.id)`.
+ * ask again later with `client.getClaim({ claimId: error.claim.id })`.
  *
  * @example
- * if (error instanceof ClaimPendingError) later(() => client.getClaim(error.claim.id));
+ * if (error instanceof ClaimPendingError) later(() => client.getClaim({ claimId: error.claim.id }));
  */
 export class ClaimPendingError extends StampbookError {
   override name = "ClaimPendingError";

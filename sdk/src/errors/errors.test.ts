@@ -27,7 +27,7 @@ describe("StampbookError", () => {
   });
 
   it("every SDK error is a StampbookError with its own name", () => {
-    const problem = { type: "urn:stampbook:problem:not_eligible", title: "Not eligible", status: 403, code: "not_eligible" };
+    const problem = { type: "urn:stampbook:problem:not_eligible", title: "Not eligible", status: 403, code: "not_eligible" as const };
     const errors = [
       new ApiError({ problem, method: "POST", url: "/v1/perks/p/redeem" }),
       new HttpRequestError({ method: "GET", url: "/v1/me", timedOut: true, timeout: 5 }),

@@ -1,30 +1,14 @@
 /** Errors of completing a journey step. */
-import type { PerkReason } from "../types.ts";
+import type { Reason as PerkReason } from "../protocol/offers.ts";
 import { ApiError } from "./api.ts";
+import { handlingOf, type CodesHandledAs } from "./codes.ts";
 
-/** The problem codes with which the API refuses to complete a step. */
-export type StepRefusalCode =
-  | "quiz_wrong"
-  | "code_invalid"
-  | "code_used"
-  | "step_locked"
-  | "journey_not_open"
-  | "not_eligible"
-  | "step_not_member_completable";
-
-const REFUSALS: ReadonlySet<string> = new Set<StepRefusalCode>([
-  "quiz_wrong",
-  "code_invalid",
-  "code_used",
-  "step_locked",
-  "journey_not_open",
-  "not_eligible",
-  "step_not_member_completable",
-]);
+/** The problem codes with which the API refuses to complete a step (see `PROBLEM_HANDLING`). */
+export type StepRefusalCode = CodesHandledAs<"stepRefused">;
 
 /** Whether `error` is the API refusing a step (rather than a missing journey, an outage, …). */
 export function isStepRefusal(error: unknown): error is ApiError {
-  return error instanceof ApiError && REFUSALS.has(error.code);
+  return error instanceof ApiError && handlingOf(error.code) === "stepRefused";
 }
 
 export type StepRefusedErrorType = StepRefusedError & { name: "StepRefusedError" };
@@ -38,7 +22,7 @@ export type StepRefusedErrorType = StepRefusedError & { name: "StepRefusedError"
  *
  * @example
  * try {
- *   await client.completeStep(journey.id, step.id, { answers });
+ *   await client.completeStep({ journeyId: journey.id, stepId: step.id, answers });
  * } catch (error) {
  *   if (error instanceof StepRefusedError) show(error.reasons.map((r) => r.message).join(", ") || error.shortMessage);
  * }

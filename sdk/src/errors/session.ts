@@ -4,7 +4,7 @@ import { StampbookError } from "./base.ts";
 export type NotSignedInErrorType = NotSignedInError & { name: "NotSignedInError" };
 
 /**
- * The action needs a signed-in member and the client has no session: call `signIn()` (or `restore()`) first.
+ * The action needs a signed-in member and the client has no session: call `signIn()` (or `restoreSession()`) first.
  *
  * @example
  * if (error instanceof NotSignedInError) await client.signIn();

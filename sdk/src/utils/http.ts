@@ -1,8 +1,9 @@
 /** Requests to the API: JSON in and out, problem+json as {@link ApiError}, timeouts, safe retries. */
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import { ApiError, HttpRequestError, type Problem } from "../errors/api.ts";
 import { NotSignedInError } from "../errors/session.ts";
 import { endSession } from "./session.ts";
+import { handlingOf } from "../errors/codes.ts";
 
 export type ApiRequest = {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -36,15 +37,14 @@ function url(client: Client, request: ApiRequest): string {
   return href;
 }
 
-/** 5xx answers that a repeat with the same request would only get again. */
-const FINAL_CODES = new Set(["mint_failed", "minter_unavailable", "minter_unauthorized"]);
 
 function retryable(error: unknown): boolean {
   if (error instanceof HttpRequestError) return true;
   if (!(error instanceof ApiError) || error.status < 500) return false;
   // A claim that failed answers the same problem to every replay of its key.
   const claim = error.problem.claim as { status?: unknown } | undefined;
-  return !FINAL_CODES.has(error.code) && claim?.status !== "failed";
+  // A 5xx that a repeat with the same request would only get again is final.
+  return handlingOf(error.code) !== "final" && claim?.status !== "failed";
 }
 
 /** Sends `request` and returns the parsed JSON body (undefined for 204). */

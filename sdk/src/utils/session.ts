@@ -1,6 +1,6 @@
 /** The member's session: kept on the client and in its storage, ended with a reason. */
-import type { Client, SessionEndReason } from "../client.ts";
-import type { Session } from "../types.ts";
+import type { Client, SessionEndReason } from "../types/client.ts";
+import type { Session } from "../protocol/auth.ts";
 
 /** Makes `session` the client's and persists it. */
 export async function saveSession(client: Client, session: Session): Promise<void> {

@@ -1,5 +1,5 @@
 /** Calls into the member's wallet with the client's timeout and the SDK's errors. */
-import type { Client } from "../client.ts";
+import type { Client } from "../types/client.ts";
 import { WalletNotFoundError, WalletTimeoutError, toWalletError } from "../errors/wallet.ts";
 import type { StampbookWallet } from "../wallets/types.ts";
 

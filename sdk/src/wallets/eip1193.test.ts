@@ -64,9 +64,9 @@ describe("wrong chain", () => {
     await expect(clientFor(provider).signIn()).rejects.toBeInstanceOf(UserRejectedError);
   });
 
-  it("client.switchChain() switches on demand", async () => {
+  it("client.switchChain({  }) switches on demand", async () => {
     const provider = stack.provider({ knownChains: [8453] });
-    await clientFor(provider).switchChain(8453);
+    await clientFor(provider).switchChain({ chainId: 8453 });
     expect(provider.state.chainId).toBe(8453);
   });
 });

@@ -1,14 +1,13 @@
 /** Wire shapes of drops and claims, shared by member and brand routes. */
 import { Type, type Static } from "typebox";
-import { getAddress } from "viem";
-import type { MemberOffer } from "../offers/listing.ts";
-import { LimitsSchema, MemberOfferFields, RuleSchema } from "../offers/schemas.ts";
-import { DROP_MODES, type Offer, type Take, type TokenReward } from "../offers/types.ts";
-import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
+import { AddressSchema, HexSchema, Nullable, pageOf, StringEnum, TimestampSchema, UintStringSchema } from "./common.ts";
+import { LimitsSchema, MemberOfferFields, RuleSchema } from "./offers.ts";
+
+/** How a drop gives: the server mints (gasless for the member), or signs a voucher anyone may submit. */
+export const DROP_MODES = ["mint", "voucher"] as const;
+export type DropMode = (typeof DROP_MODES)[number];
 
 export const CLAIM_STATUSES = ["pending", "minted", "issued", "failed", "expired"] as const;
-
-const HexSchema = (bytes: number, description: string) => Type.String({ pattern: `^0x[0-9a-fA-F]{${bytes * 2}}$`, description });
 
 export const DropSchema = Type.Object({
   id: Type.String(),
@@ -78,40 +77,16 @@ export const ClaimSchema = Type.Object({
   updatedAt: TimestampSchema,
 });
 
-export const ClaimPageSchema = Type.Object({ items: Type.Array(ClaimSchema), nextCursor: Nullable(Type.String()) });
+export const ClaimPageSchema = pageOf(ClaimSchema);
 
-export function dropView(drop: Offer): Static<typeof DropSchema> {
-  const { kind: _kind, tokens: _tokens, reward, ...fields } = drop;
-  const { collection, tokenId, amount, mode } = reward as TokenReward;
-  return { ...fields, collection: getAddress(collection), tokenId, amount, mode };
-}
-
-export function memberDropView({ offer, requires, status, eligible, reasons, checked, taken, usedUp, item }: MemberOffer): Static<typeof MemberDropSchema> {
-  const { id, brandId, title, description, limits, startsAt, endsAt } = offer;
-  const { collection, tokenId, amount, mode } = offer.reward as TokenReward;
-  return { id, brandId, title, description, item: item ?? { name: "Collectible", image: null }, collection: getAddress(collection), tokenId, amount, mode, requires, limits, startsAt, endsAt, status, eligible, reasons, checked, usedUp, claimed: taken };
-}
-
-export function memberDropDetailView(d: MemberOffer): Static<typeof MemberDropDetailSchema> {
-  return { ...memberDropView(d), rule: d.offer.rule };
-}
-
-export function claimView(claim: Take): Static<typeof ClaimSchema> {
-  const { collection, tokenId, amount, mode } = claim.reward as TokenReward;
-  return {
-    id: claim.id,
-    dropId: claim.offerId,
-    brandId: claim.brandId,
-    member: getAddress(claim.member),
-    collection: getAddress(collection),
-    tokenId,
-    amount,
-    mode,
-    status: claim.status as (typeof CLAIM_STATUSES)[number],
-    txHash: claim.txHash,
-    voucher: claim.voucher as Static<typeof VoucherSchema> | null,
-    error: claim.error,
-    createdAt: claim.createdAt,
-    updatedAt: claim.updatedAt,
-  };
-}
+/** A drop as its brand sees it. */
+export type Drop = Static<typeof DropSchema>;
+/** A drop as a member sees it: what it gives, what it requires, and whether the member may claim it. */
+export type MemberDrop = Static<typeof MemberDropSchema>;
+export type MemberDropDetail = Static<typeof MemberDropDetailSchema>;
+/** A signed claim voucher as the API sends it (integers as decimal strings), ready for `claim(voucher, r, vs)`. */
+export type Voucher = Static<typeof VoucherSchema>;
+export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
+/** A claim of a drop (mode "mint": the server mints; mode "voucher": the server signs a voucher). */
+export type Claim = Static<typeof ClaimSchema>;
+export type ClaimPage = Static<typeof ClaimPageSchema>;

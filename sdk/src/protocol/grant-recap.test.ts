@@ -1,12 +1,13 @@
 /**
- * The SDK's ReCap encoder against the server's (server/consents/recap.ts): the same URI byte for
- * byte, the same statement, and a reader that takes exactly the grants the server would write.
+ * A grant's ReCap as a client builds and reads it: the URI pinned byte for byte, the statement as the
+ * server checks it (`withRecapStatement(grantWords(…), …)`), and a reader that takes exactly the
+ * grants the server would write.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { encodeRecap, grantRecap, readGrant, decodeRecap, withRecapStatement } from "../../../server/consents/recap.ts";
-import type { DataField } from "../types.ts";
-import { canonicalJson, grantRecapUri, grantStatement, readGrantRecap, type DataGrant } from "./recap.ts";
+import type { DataField } from "./data-fields.ts";
+import { canonicalJson, decodeRecap, encodeRecap, grantRecap, grantRecapUri, readGrant, readGrantRecap, withRecapStatement, type DataGrant } from "./recap.ts";
+import { grantStatement, grantWords } from "./statements.ts";
 
 const grants: DataGrant[] = [
   { brandId: "brd_1", request: "req_1", fields: ["email"], purpose: "Birthday offers", expires: "2027-05-01T10:00:00.000Z" },
@@ -41,7 +42,8 @@ describe("grantStatement", () => {
   it("is the grant in words, then the server's ReCap statement", () => {
     for (const grant of grants) {
       const details = grantRecap({ ...grant, fields: [...grant.fields] });
-      expect(grantStatement(grant)).toBe(withRecapStatement(`Share my ${grant.fields.join(", ")} (purpose: ${grant.purpose}).`, details));
+      expect(grantStatement(grant)).toBe(withRecapStatement(grantWords(grant), details));
+      expect(grantWords(grant)).toBe(`Share my ${grant.fields.join(", ")} (purpose: ${grant.purpose}).`);
     }
     expect(grantStatement(grants[0]!)).toBe(
       "Share my email (purpose: Birthday offers). I further authorize the stated URI to perform the following actions on my behalf: (1) 'data': 'grant' for 'stampbook:brd_1'.",

@@ -1,11 +1,7 @@
 /** Wire shapes of perks and redemptions, shared by member and brand routes. */
 import { Type, type Static } from "typebox";
-import { getAddress } from "viem";
-import type { MemberOffer } from "../offers/listing.ts";
-import { LimitsSchema, MemberOfferFields, RuleSchema } from "../offers/schemas.ts";
-import type { Offer, Take } from "../offers/types.ts";
-import { AddressSchema, Nullable, TimestampSchema } from "../schemas.ts";
-import type { Verified } from "./till.ts";
+import { AddressSchema, Nullable, pageOf, TimestampSchema } from "./common.ts";
+import { LimitsSchema, MemberOfferFields, RuleSchema } from "./offers.ts";
 
 export const PerkSchema = Type.Object({
   id: Type.String(),
@@ -43,7 +39,10 @@ export const RedemptionSchema = Type.Object({
   consumedAt: Nullable(TimestampSchema),
 });
 
-export const RedemptionPageSchema = Type.Object({ items: Type.Array(RedemptionSchema), nextCursor: Nullable(Type.String()) });
+export const RedemptionPageSchema = pageOf(RedemptionSchema);
+
+/** `POST /v1/admin/redemptions/verify`'s body: the code the member shows. */
+export const VerifyCodeBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 
 /**
  * What the till sees once a code is used up: the redemption (its `member` the address, as everywhere),
@@ -58,25 +57,14 @@ export const VerifiedRedemptionSchema = Type.Object({
   }),
 });
 
-export function perkView(perk: Offer): Static<typeof PerkSchema> {
-  const { kind: _kind, tokens, reward: _reward, ...fields } = perk;
-  const collections = [...new Set(tokens.map((token) => token.split(":")[0]!))].map((c) => getAddress(c));
-  return { ...fields, collections, yields: "code" };
-}
-
-export function memberPerkView({ offer, requires, status, eligible, reasons, checked, taken, usedUp }: MemberOffer): Static<typeof MemberPerkSchema> {
-  const { id, brandId, title, description, limits, startsAt, endsAt } = offer;
-  return { id, brandId, title, description, requires, limits, startsAt, endsAt, status, eligible, reasons, checked, usedUp, redeemed: taken };
-}
-
-export function memberPerkDetailView(p: MemberOffer): Static<typeof MemberPerkDetailSchema> {
-  return { ...memberPerkView(p), rule: p.offer.rule };
-}
-
-export function verifiedRedemptionView(v: Verified): Static<typeof VerifiedRedemptionSchema> {
-  return { ...redemptionView(v.take), perk: v.perk, standing: { level: v.member.level, points: v.member.points } };
-}
-
-export function redemptionView(r: Take): Static<typeof RedemptionSchema> {
-  return { id: r.id, perkId: r.offerId, brandId: r.brandId, member: getAddress(r.member), code: r.code!, createdAt: r.createdAt, consumedAt: r.consumedAt };
-}
+/** A perk as its brand sees it. */
+export type Perk = Static<typeof PerkSchema>;
+/** A perk as a member sees it. */
+export type MemberPerk = Static<typeof MemberPerkSchema>;
+export type MemberPerkDetail = Static<typeof MemberPerkDetailSchema>;
+/** A redemption with its one-time code (show it as text or QR at the till). */
+export type Redemption = Static<typeof RedemptionSchema>;
+export type RedemptionPage = Static<typeof RedemptionPageSchema>;
+export type VerifyCodeRequest = Static<typeof VerifyCodeBody>;
+/** What the till sees once a code is used up. */
+export type VerifiedRedemption = Static<typeof VerifiedRedemptionSchema>;

@@ -10,8 +10,12 @@
  *
  * A Stampbook grant is one resource `stampbook:<brandId>` with one ability `data/grant` qualified by
  * one object: `{ "expires", "fields", "purpose", "request" }` (keys in the spec's order).
+ *
+ * The one codec of the API and its clients: the server builds and checks consents with it, the SDK
+ * builds what the member signs and reads receipts with it. Browser-safe (TextEncoder/TextDecoder and
+ * btoa/atob, never Node's Buffer), so the SDK bundles it.
  */
-import { DATA_FIELDS, type DataField } from "./types.ts";
+import { DATA_FIELDS, type DataField } from "./data-fields.ts";
 
 export type RecapDetails = { att: Record<string, Record<string, Record<string, unknown>[]>>; prf?: string[] };
 
@@ -28,8 +32,19 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+function base64url(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64url(payload: string): string {
+  const binary = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
 export function encodeRecap(details: RecapDetails): string {
-  return RECAP_PREFIX + Buffer.from(canonicalJson(details), "utf8").toString("base64url");
+  return RECAP_PREFIX + base64url(canonicalJson(details));
 }
 
 /** The details object of a ReCap URI, or null when it is not one (bad prefix, encoding or JSON). */
@@ -38,7 +53,7 @@ export function decodeRecap(uri: string): RecapDetails | null {
   const payload = uri.slice(RECAP_PREFIX.length);
   if (!/^[A-Za-z0-9_-]+$/.test(payload)) return null;
   try {
-    const value: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    const value: unknown = JSON.parse(fromBase64url(payload));
     if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
     const att = (value as { att?: unknown }).att;
     if (typeof att !== "object" || att === null || Array.isArray(att)) return null;
@@ -101,4 +116,22 @@ export function readGrant(details: RecapDetails): DataGrant | null {
   if (typeof request !== "string" || typeof purpose !== "string" || typeof expires !== "string") return null;
   if (!Array.isArray(fields) || fields.some((f) => !DATA_FIELDS.includes(f))) return null;
   return { brandId: resource.slice("stampbook:".length), request, fields: fields as DataField[], purpose, expires };
+}
+
+/** The ReCap URI of a grant, byte for byte as the server builds it. */
+export function grantRecapUri(grant: DataGrant): string {
+  return encodeRecap(grantRecap(grant));
+}
+
+/**
+ * The grant a ReCap URI carries, or null unless it is exactly one Stampbook data grant in canonical
+ * form: what {@link readGrant} takes, with its fields known, each once, in the canonical order, and
+ * the URI exactly what {@link grantRecapUri} writes for it (sorted keys, no whitespace, unpadded).
+ */
+export function readGrantRecap(uri: string): DataGrant | null {
+  const details = decodeRecap(uri);
+  const grant = details === null ? null : readGrant(details);
+  if (grant === null || grant.fields.length === 0) return null;
+  if (DATA_FIELDS.filter((field) => grant.fields.includes(field)).join() !== grant.fields.join()) return null;
+  return grantRecapUri(grant) === uri ? grant : null;
 }

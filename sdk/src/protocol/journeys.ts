@@ -1,12 +1,25 @@
 /** Wire shapes of journeys: what brands send and see, and what members see (never a quiz's answers). */
 import { Type, type Static } from "typebox";
-import { getAddress } from "viem";
-import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
-import { sharedCodeWarning, type GuessLimits } from "./code-strength.ts";
-import { JOURNEY_LIMITS } from "./definition.ts";
-import { STEP_KINDS, type Journey, type JourneyProgress } from "./types.ts";
+import { AWARD_STATUSES } from "./awards.ts";
+import { AddressSchema, HexSchema, Nullable, pageOf, StringEnum, TimestampSchema, UintStringSchema } from "./common.ts";
 
-const AWARD_STATUSES = ["pending", "sending", "awarded", "failed"] as const;
+export const STEP_KINDS = ["quiz", "code", "event", "hold", "referral"] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** How long a journey's texts may be and how many of each part it may have. */
+export const JOURNEY_LIMITS = {
+  title: 200,
+  description: 4_000,
+  steps: 20,
+  stepTitle: 200,
+  questions: 20,
+  prompt: 500,
+  minChoices: 2,
+  maxChoices: 8,
+  choice: 200,
+  matchKeys: 20,
+  propertyValue: 200,
+} as const;
 
 export const StepIdSchema = Type.String({ pattern: "^[A-Za-z0-9_-]{1,32}$" });
 
@@ -83,7 +96,7 @@ export const UpdateJourneyBody = Type.Object(
   { additionalProperties: false, minProperties: 1, description: "ordered, stamp and steps only while no member has progress" },
 );
 
-const AdminStepSchema = Type.Object({
+export const AdminStepSchema = Type.Object({
   id: Type.String(),
   title: Type.String(),
   kind: StringEnum(STEP_KINDS),
@@ -95,14 +108,19 @@ const AdminStepSchema = Type.Object({
   rule: Type.Optional(Type.Unknown()),
 });
 
-/** A journey as its brand sees it: everything, answers and shared codes included. */
-export const AdminJourneySchema = Type.Object({
+/** What brands and members alike see of a journey. */
+const JourneyHeadFields = {
   id: Type.String(),
   brandId: Type.String(),
   title: Type.String(),
   description: Type.String(),
   startsAt: Nullable(TimestampSchema),
   endsAt: Nullable(TimestampSchema),
+};
+
+/** A journey as its brand sees it: everything, answers and shared codes included. */
+export const AdminJourneySchema = Type.Object({
+  ...JourneyHeadFields,
   ordered: Type.Boolean(),
   stamp: Type.Object({ collection: AddressSchema, tokenId: Type.String(), amount: Type.String() }),
   steps: Type.Array(AdminStepSchema),
@@ -120,20 +138,6 @@ export const AdminJourneySchema = Type.Object({
   ),
 });
 
-/** @param limits the deployment's guessing limits, which a shared code's warning speaks of. */
-export function adminJourneyView(journey: Journey, limits: GuessLimits): Static<typeof AdminJourneySchema> {
-  const warnings = journey.steps.flatMap((step) => {
-    const message = step.kind === "code" && step.mode === "shared" ? sharedCodeWarning(step.code, limits) : null;
-    return message === null ? [] : [{ stepId: step.id, code: "shared_code_guessable" as const, message }];
-  });
-  return {
-    ...journey,
-    stamp: { ...journey.stamp, collection: getAddress(journey.stamp.collection) },
-    steps: journey.steps as Static<typeof AdminStepSchema>[],
-    ...(warnings.length > 0 ? { warnings } : {}),
-  };
-}
-
 const AwardSchema = Nullable(Type.Object({ status: StringEnum(AWARD_STATUSES), txHash: Nullable(Type.String()) }));
 
 export const ProgressPageSchema = Type.Object({
@@ -149,9 +153,12 @@ export const ProgressPageSchema = Type.Object({
   nextCursor: Nullable(Type.String()),
 });
 
-export function progressView(item: JourneyProgress) {
-  return { ...item, member: getAddress(item.member) };
-}
+/** At most this many single-use codes per batch. */
+export const MAX_CODES_PER_BATCH = 1_000;
+
+/** `POST /v1/admin/journeys/:id/steps/:stepId/codes`: a batch of single-use codes for a code step. */
+export const CodeBatchBody = Type.Object({ count: Type.Integer({ minimum: 1, maximum: MAX_CODES_PER_BATCH }) }, { additionalProperties: false });
+export const CodeBatchSchema = Type.Object({ batchId: Type.String(), codes: Type.Array(Type.String()) });
 
 export const EventBody = Type.Object(
   {
@@ -183,12 +190,7 @@ export const MemberStepSchema = Type.Object({
 });
 
 export const MemberJourneySchema = Type.Object({
-  id: Type.String(),
-  brandId: Type.String(),
-  title: Type.String(),
-  description: Type.String(),
-  startsAt: Nullable(TimestampSchema),
-  endsAt: Nullable(TimestampSchema),
+  ...JourneyHeadFields,
   status: StringEnum(["upcoming", "open", "ended"] as const),
   ordered: Type.Boolean(),
   stamp: Type.Object({
@@ -213,3 +215,20 @@ export const CompletionBody = Type.Object(
 );
 
 export const CompletionAnswerSchema = Type.Object({ step: MemberStepSchema, journey: MemberJourneySchema });
+
+export type CreateJourneyRequest = Static<typeof CreateJourneyBody>;
+export type UpdateJourneyRequest = Static<typeof UpdateJourneyBody>;
+/** A journey as its brand sees it: everything, answers and shared codes included. */
+export type AdminJourney = Static<typeof AdminJourneySchema>;
+export type ProgressPage = Static<typeof ProgressPageSchema>;
+export type CodeBatchRequest = Static<typeof CodeBatchBody>;
+export type CodeBatch = Static<typeof CodeBatchSchema>;
+export type EventRequest = Static<typeof EventBody>;
+export type EventAnswer = Static<typeof EventAnswerSchema>;
+/** One step of a journey as a member sees it. */
+export type MemberJourneyStep = Static<typeof MemberStepSchema>;
+/** A journey as a member sees it: its steps, the member's progress, the stamp it awards. */
+export type MemberJourney = Static<typeof MemberJourneySchema>;
+/** `POST /v1/journeys/:journeyId/steps/:stepId/complete`'s body and answer. */
+export type CompletionRequest = Static<typeof CompletionBody>;
+export type CompletionAnswer = Static<typeof CompletionAnswerSchema>;

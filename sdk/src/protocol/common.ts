@@ -1,6 +1,12 @@
-/** TypeBox schemas shared by several routes. */
+/**
+ * The wire protocol's building blocks: TypeBox schemas shared by several routes. The protocol is the
+ * one description of the API: the server validates and serialises with these schemas, the SDK and the
+ * console derive their types from them (`import type`), so nothing here imports the server or the SDK.
+ */
 import { Type, type Static, type TSchema } from "typebox";
-import { MAX_PAGE_SIZE } from "./storage/index.ts";
+
+/** The largest page a list route answers. */
+export const MAX_PAGE_SIZE = 100;
 
 /**
  * `T | null` written as a JSON type array. fast-json-stringify serialises it directly, where the
@@ -13,14 +19,23 @@ export function Nullable<T extends TSchema>(schema: T) {
 }
 
 /** A string from a fixed set, as `enum` (not an `anyOf` of literals, for the same reason). */
-export function StringEnum<const T extends readonly string[]>(values: T) {
-  return Type.Unsafe<T[number]>({ type: "string", enum: [...values] });
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
+  return Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...options });
 }
 
-export const AddressSchema = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "0x-prefixed, 20-byte address" });
+/** A hex string, typed as viem's `Hex` (`0x…`). */
+export type HexString = `0x${string}`;
+
+export const AddressSchema = Type.Unsafe<HexString>(Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "0x-prefixed, 20-byte address" }));
+/** `bytes` bytes as 0x-prefixed hex. */
+export const HexSchema = (bytes: number, description?: string) =>
+  Type.Unsafe<HexString>(Type.String({ pattern: `^0x[0-9a-fA-F]{${bytes * 2}}$`, ...(description === undefined ? {} : { description }) }));
 export const UintStringSchema = Type.String({ pattern: "^(0|[1-9][0-9]{0,77})$", description: "unsigned integer as a decimal string" });
 export const TimestampSchema = Type.String({ format: "date-time" });
 export const IdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" });
+
+/** A page of a list, newest first, and the cursor of the next one (null: the last page). */
+export const pageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
 
 export const ProblemSchema = Type.Object(
   {

@@ -1,10 +1,14 @@
 /** Wire shapes of the staff API: sign-in, the staff list, the console's overview and rule preview. */
 import { Type, type Static } from "typebox";
-import { getAddress } from "viem";
-import { AddressSchema, StringEnum, TimestampSchema } from "../schemas.ts";
-import { LISTED_ROLES, type StaffMember } from "./types.ts";
+import { AddressSchema, StringEnum, TimestampSchema } from "./common.ts";
 
-export const StaffRoleSchema = StringEnum(["owner", "manager", "till"] as const);
+export const STAFF_ROLES = ["owner", "manager", "till"] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+/** The roles an owner grants, and the staff list shows (the owner is the collection's admin, not listed). */
+export const LISTED_ROLES = ["manager", "till"] as const satisfies readonly StaffRole[];
+export type ListedRole = (typeof LISTED_ROLES)[number];
+
+export const StaffRoleSchema = StringEnum(STAFF_ROLES);
 
 export const StaffMeSchema = Type.Object({
   brandId: Type.String(),
@@ -60,6 +64,11 @@ export const PreviewSchema = Type.Object({
   of: Type.Integer({ minimum: 0, description: "Members who ever signed in" }),
 });
 
-export function staffMemberView(member: StaffMember): Static<typeof StaffMemberSchema> {
-  return { address: getAddress(member.address), role: member.role, addedBy: getAddress(member.addedBy), addedAt: member.addedAt };
-}
+export type StaffMe = Static<typeof StaffMeSchema>;
+export type StaffSignInRequest = Static<typeof StaffSignInBody>;
+export type StaffSession = Static<typeof StaffSessionSchema>;
+export type StaffMemberView = Static<typeof StaffMemberSchema>;
+export type StaffPutRequest = Static<typeof StaffPutBody>;
+export type Stats = Static<typeof StatsSchema>;
+export type PreviewRequest = Static<typeof PreviewBody>;
+export type Preview = Static<typeof PreviewSchema>;

@@ -1,8 +1,10 @@
 /** Wire shapes of awards, as a brand sees them. */
 import { Type, type Static } from "typebox";
-import { getAddress } from "viem";
-import { AddressSchema, IdSchema, Nullable, PageQueryFields, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
-import { AWARD_STATUSES, type Award } from "./types.ts";
+import { AddressSchema, IdSchema, Nullable, PageQueryFields, pageOf, StringEnum, TimestampSchema, UintStringSchema } from "./common.ts";
+
+/** Where a journey's stamp is on its way to the member's wallet. */
+export const AWARD_STATUSES = ["pending", "sending", "awarded", "failed"] as const;
+export type AwardStatus = (typeof AWARD_STATUSES)[number];
 
 export const AwardSchema = Type.Object({
   id: Type.String(),
@@ -20,7 +22,7 @@ export const AwardSchema = Type.Object({
   updatedAt: TimestampSchema,
 });
 
-export const AwardPageSchema = Type.Object({ items: Type.Array(AwardSchema), nextCursor: Nullable(Type.String()) });
+export const AwardPageSchema = pageOf(AwardSchema);
 
 export const AwardQuerySchema = Type.Object(
   {
@@ -32,20 +34,5 @@ export const AwardQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export function awardView(award: Award): Static<typeof AwardSchema> {
-  return {
-    id: award.id,
-    journeyId: award.journeyId,
-    member: getAddress(award.member),
-    collection: getAddress(award.collection),
-    tokenId: award.tokenId,
-    amount: award.amount,
-    status: award.status,
-    txHash: award.txHash,
-    attempts: award.attempts,
-    error: award.error,
-    retryAt: award.status === "pending" ? award.notBefore : null,
-    createdAt: award.createdAt,
-    updatedAt: award.updatedAt,
-  };
-}
+export type AwardView = Static<typeof AwardSchema>;
+export type AwardPage = Static<typeof AwardPageSchema>;

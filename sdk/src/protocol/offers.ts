@@ -1,10 +1,17 @@
 /** Wire shapes every kind of offer shares: rules, limits, reasons, the admin request bodies, the member listing's fields. */
-import { Type, type TProperties } from "typebox";
-import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
+import { Type, type Static, type TProperties } from "typebox";
+import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "./common.ts";
+
+/**
+ * Why a member is not eligible: "holds_too_few", "membership_missing", "membership_expired", "excluded",
+ * "points_too_few", "level_too_low", "consent_missing" (share what a data request asks: `request` is its
+ * id), or "unavailable" (their holdings or grants could not be read just now).
+ */
+export const REASON_CODES = ["holds_too_few", "membership_missing", "membership_expired", "points_too_few", "level_too_low", "consent_missing", "excluded", "unavailable"] as const;
 
 /** Why a member is not eligible for an offer. */
 export const ReasonSchema = Type.Object({
-  code: Type.String({ description: "holds_too_few, membership_missing, membership_expired, points_too_few, level_too_low, consent_missing, excluded, or unavailable (could not be checked just now)" }),
+  code: StringEnum(REASON_CODES, { description: "holds_too_few, membership_missing, membership_expired, points_too_few, level_too_low, consent_missing, excluded, or unavailable (could not be checked just now)" }),
   message: Type.String(),
   collection: Type.Optional(AddressSchema),
   tokenId: Type.Optional(Type.String()),
@@ -92,3 +99,9 @@ export const MemberOfferFields = {
   checked: Type.Boolean({ description: "False when the member's holdings for this brand could not be read just now: nothing unlocks until they can be" }),
   usedUp: Type.Boolean({ description: "The member has taken it as often as the per-member limit allows" }),
 };
+
+/** Why a member is not eligible for a perk, a drop or a hold step. */
+export type Reason = Static<typeof ReasonSchema>;
+export type ReasonCode = (typeof REASON_CODES)[number];
+export type Limits = Static<typeof LimitsSchema>;
+export type UpdateOfferRequest = Static<typeof UpdateOfferBody>;

@@ -1,10 +1,21 @@
 /** Wire shapes of token metadata: the brand's requests, its view of its types, and ERC-1155 metadata. */
-import { Type } from "typebox";
-import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema } from "../schemas.ts";
-import { MAX_ATTRIBUTE_KEY_LENGTH, MAX_ATTRIBUTE_TEXT_LENGTH, MAX_ATTRIBUTES, MAX_DESCRIPTION_LENGTH, MAX_IMAGE_URL_LENGTH, MAX_NAME_LENGTH, type AttributeValue } from "./types.ts";
-import { TOKEN_ID_PARAM_PATTERN } from "./urls.ts";
+import { Type, type Static } from "typebox";
+import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema } from "./common.ts";
 
-/** A scalar as one JSON type list (no `anyOf`: see Nullable in server/schemas.ts). */
+/** A brand's own trait of a token type: text, a number or a boolean. */
+export type AttributeValue = string | number | boolean;
+
+export const MAX_ATTRIBUTES = 20;
+export const MAX_ATTRIBUTE_KEY_LENGTH = 64;
+export const MAX_ATTRIBUTE_TEXT_LENGTH = 500;
+export const MAX_NAME_LENGTH = 80;
+export const MAX_DESCRIPTION_LENGTH = 2000;
+export const MAX_IMAGE_URL_LENGTH = 2048;
+
+/** A token id in a metadata URL: the ERC-1155 `{id}` (64 hex digits) or a decimal. */
+export const TOKEN_ID_PARAM_PATTERN = "^([0-9a-fA-F]{64}|0|[1-9][0-9]{0,79})$";
+
+/** A scalar as one JSON type list (no `anyOf`: see Nullable in ./common.ts). */
 const AttributeValueSchema = Type.Unsafe<AttributeValue>({ type: ["string", "number", "boolean"] });
 
 const AttributesSchema = Type.Unsafe<Record<string, AttributeValue>>({
@@ -63,3 +74,9 @@ export const Erc1155MetadataSchema = Type.Object(
   },
   { description: "ERC-1155 metadata JSON" },
 );
+
+export type MetadataRequest = Static<typeof MetadataBody>;
+/** A token type as its brand sees it: the chain's facts and the brand's words. */
+export type TokenType = Static<typeof TokenTypeSchema>;
+export type TokenTypeList = Static<typeof TokenTypeListSchema>;
+export type Erc1155Metadata = Static<typeof Erc1155MetadataSchema>;
