@@ -5,7 +5,7 @@
  * source paths.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,7 @@ beforeAll(() => {
   writeFileSync(join(project, "package.json"), JSON.stringify({ type: "module", private: true }));
   cpSync(join(root, "sdk", "package.json"), join(installed, "package.json"));
   execFileSync(tsc, ["-p", join(root, "sdk", "tsconfig.build.json"), "--outDir", join(installed, "dist")], { stdio: "pipe" });
+  execFileSync(tsc, ["-p", join(root, "sdk", "tsconfig.cli.json"), "--outDir", join(installed, "dist")], { stdio: "pipe" });
   symlinkSync(join(root, "node_modules", "viem"), join(project, "node_modules", "viem"), "dir");
   // The SDK's one dependency: the wire protocol's types are derived from its schemas.
   symlinkSync(join(root, "node_modules", "typebox"), join(project, "node_modules", "typebox"), "dir");
@@ -29,6 +30,24 @@ beforeAll(() => {
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe("the built package", () => {
+  it("ships the stampbook command: a brand that installs the SDK runs it with npx", () => {
+    const bin = (JSON.parse(readFileSync(join(project, "node_modules", "@stampbook", "sdk", "package.json"), "utf8")) as { bin: Record<string, string> }).bin.stampbook!;
+    const cli = join(project, "node_modules", "@stampbook", "sdk", bin);
+    // Run where no Hardhat project is: keys would come from the environment alone.
+    const help = execFileSync(process.execPath, [cli, "--help"], { cwd: project, encoding: "utf8" });
+    expect(help).toContain("Usage: stampbook <command>");
+    expect(help).toContain("collection deploy");
+    // A command that needs a key and finds none says so, in words, without touching a chain.
+    let failure: { status: number; stderr: string } | undefined;
+    try {
+      execFileSync(process.execPath, [cli, "collection", "deploy", "--rpc", "http://127.0.0.1:9"], { cwd: project, encoding: "utf8", stdio: "pipe", env: { PATH: process.env.PATH ?? "" } });
+    } catch (error) {
+      failure = error as { status: number; stderr: string };
+    }
+    expect(failure?.status).not.toBe(0);
+    expect(failure?.stderr).toMatch(/no deployer key: set STAMPBOOK_DEPLOYER_KEY/);
+  });
+
   it("runs from plain ESM JavaScript, every entry point", () => {
     writeFileSync(
       join(project, "consumer.mjs"),

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { formatEther, parseEventLogs } from "viem";
 import { stampbookCollectionAbi, TOKEN_KIND } from "../../../contracts/bindings/index.ts";
-import { metadataUriOf } from "../../../server/catalog/urls.ts";
+import { metadataUriOf } from "../../src/protocol/metadata.ts";
 import { ApiProblem, type ApiClient } from "../api.ts";
 import { address, baseUrl, duration, durationInWords, ether, need, text, uint } from "../args.ts";
 import { API_OPTION, COLLECTION_OPTION, RPC_OPTION, type Command } from "../command.ts";
