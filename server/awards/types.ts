@@ -15,7 +15,9 @@ import type { Timestamp } from "../storage/time.ts";
 export { AWARD_STATUSES, type AwardStatus } from "../../sdk/src/protocol/awards.ts";
 import type { AwardStatus } from "../../sdk/src/protocol/awards.ts";
 
-export const AWARD_BATCH_STATUSES = ["open", "sent", "mined", "reverted", "dropped", "released"] as const;
+import { AWARD_BATCH_STATUSES } from "../storage/award-batches.ts";
+
+export { AWARD_BATCH_STATUSES };
 export type AwardBatchStatus = (typeof AWARD_BATCH_STATUSES)[number];
 
 export interface Award {

@@ -3,8 +3,9 @@ import type { Address } from "viem";
 import type { Level } from "../loyalty/types.ts";
 import type { Timestamp } from "../storage/time.ts";
 
-/** The picture formats a brand may upload. SVG is not one: it can carry script. */
-export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
+import { IMAGE_TYPES } from "../../sdk/src/protocol/catalog.ts";
+
+export { IMAGE_TYPES };
 export type ImageType = (typeof IMAGE_TYPES)[number];
 
 // A brand attribute's value and the metadata's size limits are the wire protocol's.

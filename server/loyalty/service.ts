@@ -4,7 +4,7 @@ import type { Store } from "../storage/index.ts";
 import { toTimestamp } from "../storage/time.ts";
 import type { LevelBook } from "./levels.ts";
 import type { Level } from "./types.ts";
-import { levelListError } from "./validate.ts";
+import { levelListError } from "../../sdk/src/protocol/level-list.ts";
 
 export type Levels = {
   /** Replaces the brand's levels (checked: unique keys, strictly increasing thresholds). */

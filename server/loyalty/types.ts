@@ -12,4 +12,4 @@ export type Level = {
 
 /** At most this many levels per brand, the largest threshold, the longest name: the wire protocol's. */
 export { MAX_LEVEL_NAME_LENGTH, MAX_LEVEL_POINTS, MAX_LEVELS } from "../../sdk/src/protocol/levels.ts";
-export const LEVEL_KEY_PATTERN = /^[a-z0-9-]{1,32}$/;
+export { LEVEL_KEY_PATTERN } from "../../sdk/src/protocol/level-list.ts";

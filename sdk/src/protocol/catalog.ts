@@ -5,6 +5,8 @@ import { AddressSchema, Nullable, StringEnum, TimestampSchema, UintStringSchema 
 /** A brand's own trait of a token type: text, a number or a boolean. */
 export type AttributeValue = string | number | boolean;
 
+/** The picture formats a brand may upload. SVG is not one: it can carry script. */
+export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
 export const MAX_ATTRIBUTES = 20;
 export const MAX_ATTRIBUTE_KEY_LENGTH = 64;
 export const MAX_ATTRIBUTE_TEXT_LENGTH = 500;

@@ -8,18 +8,9 @@
  * are only safe read together.
  */
 import type { Address, Hex } from "viem";
-import {
-  AWARD_BATCH_STATUSES,
-  AWARD_STATUSES,
-  type Award,
-  type AwardBatch,
-  type AwardBatchOutcome,
-  type AwardBatchStatus,
-  type AwardRetry,
-  type AwardStatus,
-  type AwardStore,
-  type NewAward,
-} from "../../awards/types.ts";
+import { AWARD_STATUSES } from "../../../sdk/src/protocol/awards.ts";
+import type { Award, AwardBatch, AwardBatchOutcome, AwardBatchStatus, AwardRetry, AwardStatus, AwardStore, NewAward } from "../../awards/types.ts";
+import { AWARD_BATCH_STATUSES } from "../award-batches.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { StoreInputError } from "../errors.ts";
 import { MAX_PAGE_SIZE } from "../store.ts";

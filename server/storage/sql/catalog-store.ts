@@ -1,23 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Address } from "viem";
-import {
-  IMAGE_TYPES,
-  MAX_ATTRIBUTE_KEY_LENGTH,
-  MAX_ATTRIBUTE_TEXT_LENGTH,
-  MAX_ATTRIBUTES,
-  MAX_DESCRIPTION_LENGTH,
-  MAX_IMAGE_URL_LENGTH,
-  MAX_NAME_LENGTH,
-  type AttributeValue,
-  type CatalogStore,
-  type ImageType,
-  type PutTokenImageInput,
-  type PutTokenMetadataInput,
-  type TokenImage,
-  type TokenMetadata,
-} from "../../catalog/types.ts";
+import { IMAGE_TYPES, MAX_ATTRIBUTE_KEY_LENGTH, MAX_ATTRIBUTE_TEXT_LENGTH, MAX_ATTRIBUTES, MAX_DESCRIPTION_LENGTH, MAX_IMAGE_URL_LENGTH, MAX_NAME_LENGTH } from "../../../sdk/src/protocol/catalog.ts";
+import type { AttributeValue, CatalogStore, ImageType, PutTokenImageInput, PutTokenMetadataInput, TokenImage, TokenMetadata } from "../../catalog/types.ts";
 import type { Level } from "../../loyalty/types.ts";
-import { levelListError } from "../../loyalty/validate.ts";
+import { levelListError } from "../../../sdk/src/protocol/level-list.ts";
 import { StoreInputError } from "../errors.ts";
 import type { Timestamp } from "../time.ts";
 import { requireAddress, requireKey, requireOneOf, requireText, requireTimestamp, requireUintString } from "../validate.ts";

@@ -3,7 +3,8 @@
  * rest of the store: a brand's activity by UTC day, the most recently seen members, an offer's title.
  */
 import type { Address } from "viem";
-import { LISTED_ROLES, type BrandActivity, type ListedRole, type StaffMember, type StaffStore } from "../../staff/types.ts";
+import { LISTED_ROLES } from "../../../sdk/src/protocol/staff.ts";
+import type { BrandActivity, ListedRole, StaffMember, StaffStore } from "../../staff/types.ts";
 import { COUNTED_TAKE_STATUSES } from "../../offers/types.ts";
 import { StoreInputError } from "../errors.ts";
 import { requireAddress, requireKey, requireOneOf, requireTimestamp } from "../validate.ts";

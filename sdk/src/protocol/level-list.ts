@@ -1,4 +1,8 @@
-import { LEVEL_KEY_PATTERN, MAX_LEVEL_NAME_LENGTH, MAX_LEVEL_POINTS, MAX_LEVELS, type Level } from "./types.ts";
+/** A brand's list of levels, as the API and the store hold it to: the one check both apply. */
+import { MAX_LEVEL_NAME_LENGTH, MAX_LEVEL_POINTS, MAX_LEVELS, type Level } from "./levels.ts";
+
+/** A level's key: lowercase `a-z`, `0-9` and `-`, 1-32 characters (rules name levels by it). */
+export const LEVEL_KEY_PATTERN = /^[a-z0-9-]{1,32}$/;
 
 /** What is wrong with a list of levels: where (`/2/minPoints`) and why. */
 export type LevelListError = { path: string; message: string };
