@@ -44,6 +44,7 @@ import { createLevelBook } from "./loyalty/levels.ts";
 import { levelRoutes } from "./loyalty/routes.ts";
 import { createLevels } from "./loyalty/service.ts";
 import { operatorRoutes } from "./operator/routes.ts";
+import { OFFER_KINDS } from "./offer-kinds.ts";
 import { perkRoutes } from "./perks/routes.ts";
 import { createTill } from "./perks/till.ts";
 import { perkVariant } from "./perks/variant.ts";
@@ -293,7 +294,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     terms,
     grantsOf: (member, fresh) => consents.activeRequests(member, fresh),
     servedCollections: () => directory.served(),
-    quotas: { perks: config.brandMaxPerks, drops: config.brandMaxDrops, tokenTypes: config.brandMaxTokenTypes },
+    quotas: { offers: config.brandMaxOffers, tokenTypes: config.brandMaxTokenTypes },
     catalogCacheMs: listCacheMs,
     takeCountCacheMs,
     onChange: () => void bus.publish({ type: "offers" }),
@@ -410,7 +411,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   });
   await app.register(staffAdminRoutes, { staff: createStaffList({ store, roles: staffRoles, now, onChange: () => void bus.publish({ type: "staff" }) }) });
   await app.register(consoleRoutes, {
-    stats: createStaffStats({ store, now }),
+    stats: createStaffStats({ store, now, kinds: OFFER_KINDS }),
     previews: createRulePreviews({ store, ownership, terms, servedCollections: () => directory.served() }),
   });
 

@@ -12,18 +12,19 @@ import type { Address } from "viem";
 import type { AuthService } from "../auth/sessions.ts";
 import { parseSiweMessage, SiweError } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
+import { OFFER_KINDS } from "../offer-kinds.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 
 /** What the member signs to erase their data, word for word. */
 export const ERASURE_STATEMENT = "Erase my Stampbook data: my profile, my consents and my access log, and unlink my past redemptions from me.";
 
+/** What was erased; each kind of offer counts its unlinked takes under its own field (`redemptionsUnlinked`, `claimsUnlinked`). */
 export const ErasureSchema = Type.Object({
   erased: Type.Object({
     profile: Type.Boolean(),
     consents: Type.Integer(),
     accessLog: Type.Integer(),
-    redemptionsUnlinked: Type.Integer(),
-    claimsUnlinked: Type.Integer(),
+    ...Object.fromEntries(OFFER_KINDS.map((k) => [k.erasure.unlinked, Type.Integer()])),
     journeyRecordsUnlinked: Type.Integer(),
   }),
 });
@@ -56,7 +57,7 @@ export function createErasure(deps: {
       const at = deps.now().getTime();
       // Session expiries are whole seconds (rounded up): every session issued up to this second ends.
       const second = Math.ceil(at / 1000) * 1000;
-      const erased = await deps.store.eraseMember({
+      const { takesUnlinked, ...counts } = await deps.store.eraseMember({
         address: member,
         pseudonym: `0x${randomBytes(20).toString("hex")}`,
         now: toTimestamp(at),
@@ -65,7 +66,8 @@ export function createErasure(deps: {
       await deps.onErased?.(member);
       // Answered once that second is over, so a sign-in after the answer is not ended with the rest.
       await new Promise((resolve) => setTimeout(resolve, second - at + 1));
-      return { erased };
+      const unlinked = Object.fromEntries(OFFER_KINDS.map((k) => [k.erasure.unlinked, takesUnlinked[k.kind] ?? 0]));
+      return { erased: { profile: counts.profile, consents: counts.consents, accessLog: counts.accessLog, ...unlinked, journeyRecordsUnlinked: counts.journeyRecordsUnlinked } };
     },
   };
 }

@@ -1,14 +1,13 @@
 /**
  * `GET /v1/me/export`: everything Stampbook keeps about the member, as one JSON document: their
- * profile, their grants with receipts, the access log, their redemptions and claims (every page),
+ * profile, their grants with receipts, the access log, their takes of every kind of offer (every page),
  * their journey progress, invitations and awards, the events brands reported about them, and their
  * first sign-in. (Who invited them is left out: that is another member's address.)
  */
 import { Type, type Static } from "typebox";
 import type { Address } from "viem";
 import { checksumAddress } from "../auth/siwe/index.ts";
-import { claimView } from "../drops/schemas.ts";
-import { redemptionView } from "../perks/schemas.ts";
+import { OFFER_KINDS } from "../offer-kinds.ts";
 import { TimestampSchema } from "../schemas.ts";
 import { toTimestamp, type Page, type Store } from "../storage/index.ts";
 import type { Take } from "../offers/types.ts";
@@ -23,8 +22,8 @@ export const DataExportSchema = Type.Object({
   profile: ProfileSchema,
   consents: Type.Array(ConsentSchema),
   accessLog: Type.Array(AccessLogEntrySchema),
-  redemptions: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-  claims: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  // Every kind's takes under its own field (`redemptions`, `claims`).
+  ...Object.fromEntries(OFFER_KINDS.map((k) => [k.export.field, Type.Array(Type.Record(Type.String(), Type.Unknown()))])),
   journeys: Type.Object({
     steps: Type.Array(Type.Object({ journeyId: Type.String(), stepId: Type.String(), completedAt: TimestampSchema })),
     invitations: Type.Array(Type.Object({ journeyId: Type.String(), code: Type.String() })),
@@ -55,16 +54,15 @@ export function createDataExport(deps: { store: Store; now: () => Date }) {
   return {
     async export(member: Address): Promise<DataExport> {
       const at = toTimestamp(deps.now());
-      const takes = (kind: "perk" | "drop") => all<Take>((cursor) => store.listTakes({ kind, member, limit: 100, cursor }));
-      const [profile, consents, accessLog, redemptions, claims, progress, awards, records] = await Promise.all([
+      const takes = (kind: string) => all<Take>((cursor) => store.listTakes({ kind, member, limit: 100, cursor }));
+      const [profile, consents, accessLog, byKind, progress, awards, records] = await Promise.all([
         store.getProfile(member),
         store.listConsents(member),
         all<AccessLogEntryView>(async (cursor) => {
           const page = await store.listAccessLog(member, { limit: 100, cursor });
           return { items: page.items.map(accessLogView), nextCursor: page.nextCursor };
         }),
-        takes("perk"),
-        takes("drop"),
+        Promise.all(OFFER_KINDS.map(async (k) => [k.export.field, (await takes(k.kind)).map(k.export.view)] as const)),
         store.memberProgress(member),
         store.journeyAwards(member),
         store.memberRecords(member),
@@ -76,8 +74,7 @@ export function createDataExport(deps: { store: Store; now: () => Date }) {
         profile: profileView(profile),
         consents: consents.map((c) => consentView(c, at)),
         accessLog,
-        redemptions: redemptions.map(redemptionView),
-        claims: claims.map(claimView),
+        ...Object.fromEntries(byKind),
         journeys: {
           steps: progress.steps,
           invitations: progress.invitations,

@@ -1,6 +1,7 @@
 /** Wire shapes of the staff API: sign-in, the staff list, the console's overview and rule preview. */
 import { Type, type Static } from "typebox";
 import { getAddress } from "viem";
+import { OFFER_KINDS } from "../offer-kinds.ts";
 import { AddressSchema, StringEnum, TimestampSchema } from "../schemas.ts";
 import { LISTED_ROLES, type StaffMember } from "./types.ts";
 
@@ -39,19 +40,26 @@ export const StaffPutBody = Type.Object({ role: StringEnum(LISTED_ROLES) }, { ad
 
 export const StatsQuery = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, default: 30, description: "Whole UTC days, today included" })) }, { additionalProperties: false });
 
+/** Each kind's counted takes per day (`redemptions`, `claims`) and, for a kind that ranks them, its busiest offers (`busiestPerks`). */
 export const StatsSchema = Type.Object({
   members: Type.Object({
     signedIn: Type.Integer({ minimum: 0, description: "Addresses that ever signed in to this deployment" }),
-    active: Type.Integer({ minimum: 0, description: "Members with a redemption or claim of this brand in the window" }),
+    active: Type.Integer({ minimum: 0, description: `Members with a ${OFFER_KINDS.map((k) => k.words.takeNoun).join(" or ")} of this brand in the window` }),
   }),
   days: Type.Array(
-    Type.Object({ date: Type.String({ description: "YYYY-MM-DD (UTC)" }), redemptions: Type.Integer({ minimum: 0 }), claims: Type.Integer({ minimum: 0 }) }),
-    { description: "Every day of the window, oldest first; redemptions and claims that count against limits" },
+    Type.Object({ date: Type.String({ description: "YYYY-MM-DD (UTC)" }), ...Object.fromEntries(OFFER_KINDS.map((k) => [k.stats.perDay, Type.Integer({ minimum: 0 })])) }),
+    { description: `Every day of the window, oldest first; ${OFFER_KINDS.map((k) => k.stats.perDay).join(" and ")} that count against limits` },
   ),
-  busiestPerks: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), redemptions: Type.Integer({ minimum: 0 }) }), { description: "At most 5, most redeemed in the window first" }),
+  ...Object.fromEntries(
+    OFFER_KINDS.flatMap(({ words, stats: { busiest } }) =>
+      busiest === undefined
+        ? []
+        : [[busiest.field, Type.Array(Type.Object({ id: Type.String(), title: Type.String(), [busiest.count]: Type.Integer({ minimum: 0 }) }), { description: `At most 5, most ${words.taken} in the window first` })]],
+    ),
+  ),
 });
 
-export const PreviewBody = Type.Object({ rule: Type.Unknown({ description: "A rule as perks and drops take it; null: any signed-in member" }) }, { additionalProperties: false });
+export const PreviewBody = Type.Object({ rule: Type.Unknown({ description: `A rule as ${OFFER_KINDS.map((k) => `${k.words.noun}s`).join(" and ")} take it; null: any signed-in member` }) }, { additionalProperties: false });
 
 export const PreviewSchema = Type.Object({
   requires: Type.String({ description: "The rule in the brand's words" }),
