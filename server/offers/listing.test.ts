@@ -40,7 +40,7 @@ beforeAll(async () => {
     store,
     ownership,
     servedCollections: async () => new Set([collection]),
-    quotas: { perks: QUOTA.offers, drops: QUOTA.offers, tokenTypes: QUOTA.tokens },
+    quotas: { offers: { perk: QUOTA.offers, drop: QUOTA.offers }, tokenTypes: QUOTA.tokens },
     catalogCacheMs: 3_600_000,
     listingReadTimeoutMs: 10_000,
     now: () => new Date(clock),

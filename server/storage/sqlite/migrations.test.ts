@@ -7,6 +7,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { NewOffer, Take, TokenReward } from "../../offers/types.ts";
 import { applyMigrations, migrations, type Migration } from "./migrations.ts";
 import { SqliteStore } from "./sqlite-store.ts";
+import { dropKind } from "../../drops/kind.ts";
+import { perkKind } from "../../perks/kind.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stampbook-migrations-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -330,7 +332,7 @@ describe("migration 4 (offers-and-takes) on a database with perks, drops, redemp
           idempotencyKey: "rk-1",
           status: "redeemed",
           reward: { type: "code" },
-          code: "CODE-1",
+          code: "CODE-1", policy: perkKind.takes,
           consumedAt: T(7),
           ...noTx,
           createdAt: T(6),
@@ -392,26 +394,26 @@ describe("migration 4 (offers-and-takes) on a database with perks, drops, redemp
     const now = T(100);
     try {
       // Old idempotency keys replay; old takes count against the limits.
-      expect(await store.take({ offerId: "perk-1", kind: "perk", member: ALICE, idempotencyKey: "rk-1", id: "new-1", code: "NEW-1", now })).toMatchObject({
+      expect(await store.take({ offerId: "perk-1", kind: "perk", member: ALICE, idempotencyKey: "rk-1", id: "new-1", code: "NEW-1", policy: perkKind.takes, now })).toMatchObject({
         status: "replayed",
         take: { id: "red-consumed" },
       });
-      expect(await store.take({ offerId: "perk-1", kind: "perk", member: ALICE, idempotencyKey: "rk-9", id: "new-2", code: "NEW-2", now })).toEqual({
+      expect(await store.take({ offerId: "perk-1", kind: "perk", member: ALICE, idempotencyKey: "rk-9", id: "new-2", code: "NEW-2", policy: perkKind.takes, now })).toEqual({
         status: "member_limit_reached",
         limit: 1,
       });
       // Old codes stay unique and consumable, a deleted perk's too.
-      await expect(store.take({ offerId: "perk-1", kind: "perk", member: BOB, idempotencyKey: "rk-9", id: "new-3", code: "CODE-1", now })).rejects.toThrow();
+      await expect(store.take({ offerId: "perk-1", kind: "perk", member: BOB, idempotencyKey: "rk-9", id: "new-3", code: "CODE-1", policy: perkKind.takes, now })).rejects.toThrow();
       expect(await store.consumeCode("b", "CODE-1", now)).toMatchObject({ status: "already_consumed" });
       expect(await store.consumeCode("b", "CODE-2", now)).toMatchObject({ status: "consumed", take: { id: "red-open", consumedAt: now } });
       // Counted statuses: pending, minted and issued count; failed and expired do not.
-      expect(await store.memberTakeCounts("drop", ALICE)).toEqual(new Map([["drop-held", 1], ["drop-open", 1]]));
-      expect(await store.memberTakeCounts("drop", BOB)).toEqual(new Map([["drop-held", 1]]));
-      expect(await store.take({ offerId: "drop-open", kind: "drop", member: ALICE, idempotencyKey: "ck-9", id: "new-4", code: null, now })).toEqual({
+      expect(await store.memberTakeCounts("drop", ALICE, dropKind.takes.counted)).toEqual(new Map([["drop-held", 1], ["drop-open", 1]]));
+      expect(await store.memberTakeCounts("drop", BOB, dropKind.takes.counted)).toEqual(new Map([["drop-held", 1]]));
+      expect(await store.take({ offerId: "drop-open", kind: "drop", member: ALICE, idempotencyKey: "ck-9", id: "new-4", code: null, policy: dropKind.takes, now })).toEqual({
         status: "member_limit_reached",
         limit: 1,
       });
-      expect((await store.take({ offerId: "drop-open", kind: "drop", member: BOB, idempotencyKey: "ck-9", id: "new-5", code: null, now })).status).toBe("created");
+      expect((await store.take({ offerId: "drop-open", kind: "drop", member: BOB, idempotencyKey: "ck-9", id: "new-5", code: null, policy: dropKind.takes, now })).status).toBe("created");
       // Old claims settle as before.
       expect(await store.completeTake("cl-pending", { status: "minted", now })).toMatchObject({ status: "minted", txHash: TX1, rawTx: "0x02f8ab" });
       expect(await store.completeTake("cl-issued", { status: "expired", now })).toMatchObject({ status: "expired", voucher: VOUCHER });
