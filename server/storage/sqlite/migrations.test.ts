@@ -86,7 +86,35 @@ describe("migrations", () => {
       { version: 11, name: "consents", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 12, name: "access-log-and-erasure", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 13, name: "claim-holders", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 14, name: "any-offer-kind", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
+  });
+
+  it("take any kind of offer and any take status after migration 14, keeping the tables' indexes and the takes' reference to offers", () => {
+    const { db } = freshDb();
+    applyMigrations(db, migrations.slice(0, 13));
+    const indexes = () => (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('offers', 'takes') AND sql IS NOT NULL ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const before = indexes();
+    db.exec("INSERT INTO brands (id, name, created_at) VALUES ('b', 'B', '2025-01-01T00:00:00.000Z')");
+    const offer = (id: string, kind: string) =>
+      db.prepare(`INSERT INTO offers VALUES (?, 'b', ?, 'T', '', 'null', '[]', NULL, NULL, NULL, NULL, '{"type":"code"}', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', NULL)`).run(id, kind);
+    const take = (id: string, offerId: string, kind: string, status: string) =>
+      db.prepare(`INSERT INTO takes (id, offer_id, brand_id, kind, member, idempotency_key, status, reward, created_at, updated_at) VALUES (?, ?, 'b', ?, 'm', ?, ?, '{"type":"code"}', 'now', 'now')`).run(id, offerId, kind, id, status);
+    offer("p", "perk");
+    take("t1", "p", "perk", "redeemed");
+    expect(() => offer("s", "sample")).toThrow(/CHECK/);
+    applyMigrations(db, migrations);
+    offer("s", "sample");
+    take("t2", "s", "sample", "taken");
+    expect(db.prepare("SELECT id, kind, status FROM takes ORDER BY id").all()).toEqual([
+      { id: "t1", kind: "perk", status: "redeemed" },
+      { id: "t2", kind: "sample", status: "taken" },
+    ]);
+    expect(indexes()).toEqual(before);
+    // Takes still reference live offers.
+    db.exec("PRAGMA foreign_keys = ON");
+    expect(() => take("t3", "nope", "sample", "taken")).toThrow(/FOREIGN KEY/);
+    expect(db.prepare("PRAGMA foreign_key_check").all()).toEqual([]);
   });
 
   it("upgrade a version-2 database with stored nonces and sessions, keeping everything else", () => {
@@ -332,7 +360,7 @@ describe("migration 4 (offers-and-takes) on a database with perks, drops, redemp
           idempotencyKey: "rk-1",
           status: "redeemed",
           reward: { type: "code" },
-          code: "CODE-1", policy: perkKind.takes,
+          code: "CODE-1",
           consumedAt: T(7),
           ...noTx,
           createdAt: T(6),
@@ -403,7 +431,7 @@ describe("migration 4 (offers-and-takes) on a database with perks, drops, redemp
         limit: 1,
       });
       // Old codes stay unique and consumable, a deleted perk's too.
-      await expect(store.take({ offerId: "perk-1", kind: "perk", member: BOB, idempotencyKey: "rk-9", id: "new-3", code: "CODE-1", policy: perkKind.takes, now })).rejects.toThrow();
+      await expect(store.take({ offerId: "perk-1", kind: "perk", member: BOB, idempotencyKey: "rk-9", id: "new-3", code: "CODE-1", now })).rejects.toThrow();
       expect(await store.consumeCode("b", "CODE-1", now)).toMatchObject({ status: "already_consumed" });
       expect(await store.consumeCode("b", "CODE-2", now)).toMatchObject({ status: "consumed", take: { id: "red-open", consumedAt: now } });
       // Counted statuses: pending, minted and issued count; failed and expired do not.
