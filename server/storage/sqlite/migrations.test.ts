@@ -431,7 +431,7 @@ describe("migration 4 (offers-and-takes) on a database with perks, drops, redemp
         limit: 1,
       });
       // Old codes stay unique and consumable, a deleted perk's too.
-      await expect(store.take({ offerId: "perk-1", kind: "perk", member: BOB, idempotencyKey: "rk-9", id: "new-3", code: "CODE-1", now })).rejects.toThrow();
+      await expect(store.take({ offerId: "perk-1", kind: "perk", member: BOB, idempotencyKey: "rk-9", id: "new-3", code: "CODE-1", policy: perkKind.takes, now })).rejects.toThrow();
       expect(await store.consumeCode("b", "CODE-1", now)).toMatchObject({ status: "already_consumed" });
       expect(await store.consumeCode("b", "CODE-2", now)).toMatchObject({ status: "consumed", take: { id: "red-open", consumedAt: now } });
       // Counted statuses: pending, minted and issued count; failed and expired do not.
