@@ -16,7 +16,8 @@ import { Problem } from "../errors.ts";
 import type { Member } from "../plugins/authentication.ts";
 import { problemsPlugin } from "../plugins/problems.ts";
 import { Nullable } from "../schemas.ts";
-import { newRedemptionCode, SqliteStore, type Store } from "../storage/index.ts";
+import { perkVariant } from "../perks/variant.ts";
+import { SqliteStore, type Store } from "../storage/index.ts";
 import type { OfferKindSpec } from "./kind.ts";
 import type { MemberOffer } from "./listing.ts";
 import { offerRoutes } from "./routes.ts";
@@ -39,16 +40,8 @@ const sampleKind: OfferKindSpec = {
   export: { field: "tastings", view: (take) => ({ id: take.id }) },
 };
 
-const sampleVariant: OfferVariant<void> = {
-  spec: sampleKind,
-  reward: async () => ({ type: "code" }),
-  newCode: newRedemptionCode,
-  precheck: async () => {},
-  alsoRead: () => [],
-  beforeTake: async () => {},
-  deliver: async (take) => take,
-  replay: async (take) => take,
-};
+/** What a take does is a perk's (a code, nothing on chain); what the kind is, is its own. */
+const sampleVariant: OfferVariant<void> = { ...perkVariant, spec: sampleKind };
 
 const SampleSchema = Type.Object({ id: Type.String(), title: Type.String(), limits: Type.Object({ perMember: Nullable(Type.Integer()), total: Nullable(Type.Integer()) }), startsAt: Nullable(Type.String()), endsAt: Nullable(Type.String()) });
 const MemberSampleSchema = Type.Object({ id: Type.String(), status: Type.String(), eligible: Type.Boolean(), tasted: Type.Integer(), usedUp: Type.Boolean() });
@@ -76,7 +69,7 @@ beforeAll(async () => {
   const offers = createOffers({
     store,
     ownership: nothingHeld,
-    servedCollections: async () => new Set(),
+    servedCollections: async () => new Set([COLLECTION]),
     quotas: { offers: { sample: 100 }, tokenTypes: 10 },
     catalogCacheMs: 0,
     listingReadTimeoutMs: 1_000,
@@ -115,11 +108,13 @@ afterAll(async () => {
   await store?.close();
 });
 
+/** A collection the deployment serves, of which members hold nothing. */
+const COLLECTION = `0x${"c".repeat(40)}`;
 const member = (i: number): Address => `0x${i.toString(16).padStart(40, "0")}`;
 let keys = 0;
 const newKey = () => `key-${++keys}`;
 
-async function createSample(fields: { limits?: { perMember?: number | null; total?: number | null }; startsAt?: string; endsAt?: string } = {}) {
+async function createSample(fields: { rule?: unknown; limits?: { perMember?: number | null; total?: number | null }; startsAt?: string; endsAt?: string } = {}) {
   const response = await app.inject({ method: "POST", url: "/v1/admin/samples", payload: { title: "A sample", ...fields } });
   expect(response.statusCode, response.body).toBe(201);
   return response.json() as { id: string; endsAt: string | null };
@@ -164,6 +159,15 @@ describe("the window", () => {
     expect(await stored(upcoming.id)).toEqual([]);
     expect(await stored(ended.id)).toEqual([]);
   });
+
+  it("is checked before eligibility: a member who does not hold what it requires hears the same", async () => {
+    const rule = { type: "holds", collection: COLLECTION, tokenId: "1" };
+    const upcoming = await createSample({ rule, startsAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const open = await createSample({ rule });
+    expectProblem(await taste(1, upcoming.id, newKey()), 409, "perk_not_started");
+    expectProblem(await taste(1, open.id, newKey()), 403, "not_eligible");
+    expect(await stored(upcoming.id)).toEqual([]);
+  });
 });
 
 describe("the limits", () => {
@@ -173,6 +177,8 @@ describe("the limits", () => {
     expect(await listed(2, limited.id)).toMatchObject({ tasted: 1, usedUp: false });
     expect((await taste(2, limited.id, newKey())).statusCode).toBe(201);
     expect(await listed(2, limited.id)).toMatchObject({ eligible: true, tasted: 2, usedUp: true });
+    const detail = await app.inject({ method: "GET", url: `/v1/samples/${limited.id}`, headers: { "x-member": member(2) } });
+    expect(detail.json()).toMatchObject({ eligible: true, tasted: 2, usedUp: true });
     const third = expectProblem(await taste(2, limited.id, newKey()), 409, "member_limit_reached");
     expect(third).toEqual({
       type: "urn:stampbook:problem:member_limit_reached",

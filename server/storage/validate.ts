@@ -147,7 +147,7 @@ const TOKEN_MODES = ["mint", "voucher"] as const satisfies readonly DropMode[];
 const namePattern = /^[a-z][a-z0-9_]{0,31}$/;
 
 export function requireName(field: string, value: unknown): string {
-  if (typeof value !== "string" || !namePattern.test(value)) throw new StoreInputError(field, `expected a lowercase name like "perk", got ${show(value)}`);
+  if (typeof value !== "string" || !namePattern.test(value)) throw new StoreInputError(field, `expected a name of lowercase letters, digits and _, starting with a letter, got ${show(value)}`);
   return value;
 }
 
