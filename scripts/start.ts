@@ -29,7 +29,7 @@ import { newLocalChain, restoreLocalChain, type LocalChain } from "./demo/local-
 import { previousDemo, type DemoSummary } from "./demo/previous-demo.ts";
 import { savedState } from "./demo/saved-state.ts";
 import { startStorefront } from "./demo/storefront-server.ts";
-import { startConsole } from "./console/server.ts";
+import { startConsole } from "../server/console/server.ts";
 import { freePort, listenError } from "./free-port.ts";
 
 const env = process.env;

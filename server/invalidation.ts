@@ -156,3 +156,14 @@ function parse(text: string): { origin: string; event: Invalidation } | null {
       return null;
   }
 }
+
+/**
+ * Drops a cache whenever one of `types` arrives, and on `resync` (messages may have been missed):
+ * the one way a feature ties a cache it keeps to the changes that make it stale.
+ */
+export function forgetOn<T extends InvalidationEvent["type"]>(bus: InvalidationBus, types: readonly T[], forget: (event: Extract<InvalidationEvent, { type: T | "resync" }>) => void): () => void {
+  const wanted = new Set<string>([...types, "resync"]);
+  return bus.subscribe((event) => {
+    if (wanted.has(event.type)) forget(event as Extract<InvalidationEvent, { type: T | "resync" }>);
+  });
+}

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { Address } from "viem";
-import { SESSION_COOKIE } from "../plugins/authentication.ts";
+import { SESSION_COOKIE } from "./credentials.ts";
 import { AddressSchema, problemResponses, StringEnum, TimestampSchema } from "../schemas.ts";
 
 const NonceResponse = Type.Object({

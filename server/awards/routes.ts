@@ -3,10 +3,10 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Address } from "viem";
 import { problemResponses } from "../schemas.ts";
-import type { AwardStore } from "./types.ts";
+import type { AwardHistory } from "./history.ts";
 import { AwardPageSchema, AwardQuerySchema, awardView } from "./schemas.ts";
 
-export async function awardRoutes(app: FastifyInstance, opts: { store: AwardStore }) {
+export async function awardRoutes(app: FastifyInstance, opts: { history: AwardHistory }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get(
     "/v1/admin/awards",
@@ -21,7 +21,7 @@ export async function awardRoutes(app: FastifyInstance, opts: { store: AwardStor
     },
     async (request) => {
       const q = request.query;
-      const page = await opts.store.listAwards({
+      const page = await opts.history.page({
         brandId: request.brand!.id,
         limit: q.limit ?? 50,
         cursor: q.cursor ?? null,

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { rateLimited } from "../errors.ts";
-import { bearerToken } from "../plugins/authentication.ts";
+import { bearerToken } from "../auth/credentials.ts";
 import { problemResponses } from "../schemas.ts";
 import { sha256Hex } from "../storage/index.ts";
 import { verifiedRedemptionView, VerifiedRedemptionSchema } from "./schemas.ts";

@@ -19,6 +19,7 @@ import { timingSafeEqual } from "node:crypto";
 import fp from "fastify-plugin";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Address } from "viem";
+import { bearerToken, SESSION_COOKIE, STAFF_COOKIE } from "../auth/credentials.ts";
 import type { AuthService } from "../auth/sessions.ts";
 import { API_KEY_PREFIX } from "../auth/tokens.ts";
 import { Problem } from "../errors.ts";
@@ -28,9 +29,6 @@ import type { StaffSession, StaffSessions } from "../staff/sessions.ts";
 import { STAFF_TOKEN_PREFIX } from "../staff/tokens.ts";
 import type { StaffRole } from "../staff/types.ts";
 import { sha256Hex } from "../storage/index.ts";
-
-export const SESSION_COOKIE = "stampbook_session";
-export const STAFF_COOKIE = "stampbook_staff";
 
 export type Member = { address: Address; chainId: number; token: string };
 
@@ -55,15 +53,6 @@ declare module "fastify" {
     /** The least staff role a brand route needs (default `manager`). */
     staffRole?: StaffRole;
   }
-}
-
-/** The bearer token of the request, if it sent one. */
-export function bearerToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (header === undefined) return null;
-  const match = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header);
-  if (!match) throw new Problem(401, "unauthenticated", "Malformed Authorization header", "Use: Authorization: Bearer <token>");
-  return match[1]!;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -1,12 +1,16 @@
-/** Decorates the instance with a viem public client for the configured chain and the ownership reader. */
+/**
+ * Decorates the instance with a viem public client for the configured chain, the ownership reader
+ * and the reader of collections' token types.
+ */
 import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
 import { createPublicClient, http, type PublicClient } from "viem";
+import { createCollectionCatalog, type CollectionCatalog } from "../chain/collections.ts";
 import { createOwnershipReader, type OwnershipReader } from "../chain/ownership.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
-    chain: { client: PublicClient; ownership: OwnershipReader };
+    chain: { client: PublicClient; ownership: OwnershipReader; catalog: CollectionCatalog };
   }
 }
 
@@ -26,7 +30,12 @@ export function createChainClient(rpcUrl: string, chainId: number): PublicClient
 
 export const chainPlugin = fp(
   async (app: FastifyInstance, opts: { client: PublicClient; ownershipCacheMs: number; ownership?: OwnershipReader }) => {
-    app.decorate("chain", { client: opts.client, ownership: opts.ownership ?? createOwnershipReader(opts.client, { cacheMs: opts.ownershipCacheMs }) });
+    app.decorate("chain", {
+      client: opts.client,
+      ownership: opts.ownership ?? createOwnershipReader(opts.client, { cacheMs: opts.ownershipCacheMs }),
+      // A collection's token types change only when its brand adds one: read again every 30 seconds.
+      catalog: createCollectionCatalog(opts.client, { ttlMs: 30_000 }),
+    });
   },
   { name: "chain", fastify: "5.x" },
 );

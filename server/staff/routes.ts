@@ -6,7 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { STAFF_COOKIE } from "../plugins/authentication.ts";
+import { STAFF_COOKIE } from "../auth/credentials.ts";
 import { problemResponses } from "../schemas.ts";
 import { StaffMeSchema, StaffSessionSchema, StaffSignInBody } from "./schemas.ts";
 

@@ -4,7 +4,7 @@
  * downloadable), and a form that builds a journey from quiz, code, event, hold and referral steps. A
  * shared code a guesser could find is warned about in words while it is typed, and on its journey.
  */
-import { DEFAULT_GUESS_LIMITS, sharedCodeWarning } from "../../server/journeys/code-strength.ts";
+import { DEFAULT_GUESS_LIMITS, sharedCodeWarning } from "../journeys/code-strength.ts";
 import { api } from "./api.ts";
 import { brandData, forget, typeKey, typeLabel, type Level, type TokenType } from "./data.ts";
 import { act, actionStatus, button, checkbox, download, el, explain, field, input, panel, report, select, shortAddress, table, when } from "./dom.ts";

@@ -19,13 +19,13 @@ import { loadConfig } from "../../server/config.ts";
 import { SqliteStore } from "../../server/storage/index.ts";
 import { TEST_MINTER_KEY_SECRET } from "../../test/support/server.ts";
 import { siweSignIn, viaInject } from "../../test/support/siwe.ts";
-import { devAccount } from "../demo/accounts.ts";
-import { freePort } from "../free-port.ts";
+import { devAccount } from "../../scripts/demo/accounts.ts";
+import { freePort } from "../../scripts/free-port.ts";
 import { run } from "./run.ts";
 
 const EXPLORER = "https://explorer.example";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const GOLD_PICTURE = fileURLToPath(new URL("../demo/images/gold-membership.png", import.meta.url));
+const GOLD_PICTURE = fileURLToPath(new URL("../../scripts/demo/images/gold-membership.png", import.meta.url));
 
 describe("stampbook CLI", () => {
   let chainServer: Awaited<ReturnType<typeof network.createServer>>;
@@ -111,7 +111,7 @@ describe("stampbook CLI", () => {
     expect(out.stderr).toContain("npx hardhat keystore set STAMPBOOK_DEPLOYER_KEY");
 
     // The real entry point (as npx runs it) says the same and exits 2; the key is not in the environment.
-    const child = spawn(process.execPath, [join(ROOT, "scripts/cli/main.ts"), "collection", "deploy", "--rpc", rpc, `--private-key=${admin.privateKey}`], { env: { PATH: process.env.PATH ?? "" } });
+    const child = spawn(process.execPath, [join(ROOT, "sdk/cli/main.ts"), "collection", "deploy", "--rpc", rpc, `--private-key=${admin.privateKey}`], { env: { PATH: process.env.PATH ?? "" } });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const code = await new Promise((resolve) => child.once("exit", resolve));

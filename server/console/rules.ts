@@ -3,7 +3,7 @@
  * (JSON: holds, member, points, level, consent, all, any, not), both ways, and a rule in words worded
  * as the API words it ("an active Gold membership and 3 or more Journey stamps").
  */
-import { describeRule, parseRule, type RequestWords } from "../../server/offers/rules.ts";
+import { describeRule, parseRule, type RequestWords } from "../offers/rules.ts";
 
 export type RuleJson =
   | { type: "holds"; collection: string; tokenId: string; min?: number | string }

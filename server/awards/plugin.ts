@@ -1,0 +1,41 @@
+/**
+ * Awards: stamps owed to members for completed journeys go out in batched airdrops from each brand's
+ * minter (`app.awards`, nudged when a journey completes); one instance works the queue at a time.
+ * Brands read their awards at `GET /v1/admin/awards`.
+ */
+import fp from "fastify-plugin";
+import type { FastifyInstance } from "fastify";
+import { throttled } from "../logging.ts";
+import { createAwardHistory } from "./history.ts";
+import { createAwardQueue, type AwardQueue } from "./queue.ts";
+import { awardRoutes } from "./routes.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    awards: AwardQueue;
+  }
+}
+
+export const awardsPlugin = fp(
+  async (app: FastifyInstance) => {
+    const { config, store, now } = app;
+    const trouble = throttled(30_000, (_what, error) => app.log.warn({ err: error }, "award round stopped early"));
+    const awards = createAwardQueue({
+      store,
+      minters: app.minters,
+      client: app.chain.client,
+      holder: app.instanceId,
+      batchMax: config.awardBatchMax,
+      delayMs: config.awardDelayMs,
+      intervalMs: config.awardIntervalMs,
+      leaseTtlMs: config.leaseTtlMs,
+      now,
+      onError: (error) => trouble("award-queue", error),
+    });
+    app.decorate("awards", awards);
+    app.addHook("onReady", async () => awards.start());
+    app.addHook("onClose", async () => awards.stop());
+    await app.register(awardRoutes, { history: createAwardHistory(store) });
+  },
+  { name: "awards", fastify: "5.x", dependencies: ["context", "storage", "chain", "brands", "sessions"] },
+);

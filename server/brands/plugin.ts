@@ -1,0 +1,47 @@
+/**
+ * Brands and what they own: the directory of collections this deployment serves (decorated as
+ * `app.directory`), each brand's minter (`app.minters`: the key that sends its transactions), and the
+ * routes that register collections and set up minters.
+ */
+import fp from "fastify-plugin";
+import type { FastifyInstance } from "fastify";
+import { forgetOn } from "../invalidation.ts";
+import { createCollectionDirectory, type CollectionDirectory } from "./directory.ts";
+import { createKeyVault } from "./key-vault.ts";
+import { createBrandMinters, type BrandMinters } from "./minters.ts";
+import { createRegistrations } from "./registration.ts";
+import { brandRoutes } from "./routes.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    directory: CollectionDirectory;
+    minters: BrandMinters;
+  }
+}
+
+/** How long a registration a brand asks for stays signable. */
+const REGISTRATION_LIFETIME_SECONDS = 3_600;
+
+export const brandsPlugin = fp(
+  async (app: FastifyInstance) => {
+    const { config, store, bus, now, instanceId } = app;
+    const client = app.chain.client;
+    const directory = createCollectionDirectory({ store, configured: config.collections, ttlMs: app.cacheBounds.listMs, onChange: () => void bus.publish({ type: "collections" }) });
+    forgetOn(bus, ["collections"], () => directory.forget());
+    const minters = createBrandMinters({
+      store,
+      vault: config.minterKeySecret === null ? null : createKeyVault(config.minterKeySecret),
+      client,
+      chainId: config.chainId,
+      receiptTimeoutMs: config.mintTimeoutMs,
+      instanceId,
+      leaseTtlMs: config.leaseTtlMs,
+      now,
+    });
+    app.decorate("directory", directory);
+    app.decorate("minters", minters);
+    const registrations = createRegistrations({ store, client, chainId: config.chainId, directory, lifetimeSeconds: REGISTRATION_LIFETIME_SECONDS, now });
+    await app.register(brandRoutes, { registrations, minters });
+  },
+  { name: "brands", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "sessions"] },
+);

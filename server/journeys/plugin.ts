@@ -1,0 +1,31 @@
+/**
+ * Journeys: a brand's sequences of steps (visits, codes, holdings) that earn stamps. A member's first
+ * sign-in with an invitation starts one; a completed journey queues its stamp with the award queue.
+ */
+import fp from "fastify-plugin";
+import type { FastifyInstance } from "fastify";
+import { forgetOn } from "../invalidation.ts";
+import { createCatalogStamps } from "./catalog-stamps.ts";
+import { createRuleEligibility } from "./rule-eligibility.ts";
+import { journeyRoutes } from "./routes.ts";
+import { createJourneys } from "./service.ts";
+
+export const journeysPlugin = fp(
+  async (app: FastifyInstance) => {
+    const { config, store, bus } = app;
+    const journeys = createJourneys({
+      store,
+      directory: app.directory,
+      eligibility: createRuleEligibility({ ownership: app.chain.ownership, terms: app.terms, grantsOf: (member) => app.consents.activeRequests(member, true) }),
+      stamps: createCatalogStamps(app.chain.catalog, app.names),
+      onAwardQueued: () => app.awards.nudge(),
+      onChange: () => void bus.publish({ type: "journeys" }),
+      cacheMs: app.cacheBounds.takeCountMs,
+      now: app.now,
+    });
+    forgetOn(bus, ["journeys"], () => journeys.journeysChanged());
+    app.onMemberSignIn((address, context) => journeys.signedIn(address, context));
+    await app.register(journeyRoutes, { journeys, attemptsPerMinute: config.stepAttemptsPerMinute, attemptsPerIpPerMinute: config.stepAttemptsPerIpPerMinute });
+  },
+  { name: "journeys", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "auth", "brands", "catalog", "consents", "loyalty", "awards"] },
+);
