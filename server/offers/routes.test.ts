@@ -144,6 +144,20 @@ describe("a kind the core has never heard of", () => {
   });
 });
 
+describe("a kind's declaration binds its variant", () => {
+  it("an offer is stored only with the reward its kind declares (the store keeps whichever it is given)", async () => {
+    const offers = createOffers({ store, ownership: nothingHeld, servedCollections: async () => new Set(), quotas: { offers: { odd: 10 }, tokenTypes: 10 }, catalogCacheMs: 0, listingReadTimeoutMs: 1_000 });
+    const odd = offers.forKind({ ...sampleVariant, spec: { ...sampleKind, kind: "odd", reward: "token" } });
+    await expect(odd.create(brand.id, { title: "Odd", reward: undefined })).rejects.toThrow(/odd's reward is token/);
+    expect(await store.listOffers({ kind: "odd" })).toEqual([]);
+  });
+
+  it("a kind without a quota is refused when it is wired, not allowed any number of offers", () => {
+    const offers = createOffers({ store, ownership: nothingHeld, servedCollections: async () => new Set(), quotas: { offers: {}, tokenTypes: 10 }, catalogCacheMs: 0, listingReadTimeoutMs: 1_000 });
+    expect(() => offers.forKind(sampleVariant)).toThrow(/no quota for offers of kind "sample"/);
+  });
+});
+
 describe("the window", () => {
   it("one that has not started is 409 notStarted with when it opens; one that ended is 409 ended; nothing is recorded", async () => {
     const startsAt = new Date(Date.now() + 3_600_000).toISOString();
