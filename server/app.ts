@@ -21,7 +21,7 @@ import type { OwnershipReader } from "./chain/ownership.ts";
 import type { Config } from "./config.ts";
 import { consentsPlugin } from "./consents/plugin.ts";
 import { dropsPlugin } from "./drops/plugin.ts";
-import { healthRoutes } from "./health/routes.ts";
+import { healthPlugin } from "./health/plugin.ts";
 import { journeysPlugin } from "./journeys/plugin.ts";
 import { boundedError } from "./logging.ts";
 import { loyaltyPlugin } from "./loyalty/plugin.ts";
@@ -69,7 +69,20 @@ function createValidator(options: { coerceTypes: "array" | false }): Ajv {
   return ajv;
 }
 
+/** The features, each after what it uses. */
+export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, operatorPlugin, catalogPlugin, consentsPlugin, loyaltyPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, journeysPlugin, membersPlugin];
+
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
+  const app = await buildInfrastructure(options);
+  for (const feature of FEATURES) await app.register(feature);
+  return app;
+}
+
+/**
+ * The instance with its infrastructure and none of its features: tests start one feature (with the
+ * features it needs) on it; fastify-plugin refuses a feature whose dependencies are missing.
+ */
+export async function buildInfrastructure(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
   // At "silent" there is nothing to write: no logger at all spares every request a child logger.
   const logger = options.logger ?? (config.logLevel === "silent" ? false : { level: config.logLevel });
@@ -127,20 +140,5 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
   await app.register(invalidationPlugin, { channel: `${redisPrefix}:invalidations` });
   await app.register(sessionsPlugin);
 
-  // Features, each after what it uses.
-  await app.register(healthRoutes, { chainId: config.chainId, redis: app.redis });
-  await app.register(authPlugin);
-  await app.register(brandsPlugin);
-  await app.register(operatorPlugin);
-  await app.register(catalogPlugin);
-  await app.register(consentsPlugin);
-  await app.register(loyaltyPlugin);
-  await app.register(staffPlugin);
-  await app.register(offersPlugin);
-  await app.register(perksPlugin);
-  await app.register(dropsPlugin);
-  await app.register(awardsPlugin);
-  await app.register(journeysPlugin);
-  await app.register(membersPlugin);
   return app;
 }

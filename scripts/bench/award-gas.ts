@@ -17,7 +17,7 @@ import { keccak256, toHex, type Address, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { TOKEN_KIND } from "../../contracts/bindings/index.ts";
 import { createAwardQueue } from "../../server/awards/queue.ts";
-import { createMinter } from "../../server/drops/minter.ts";
+import { createSender } from "../../server/chain/sender/sender.ts";
 import { newId, SqliteStore, toTimestamp } from "../../server/storage/index.ts";
 import { devAccount } from "../demo/accounts.ts";
 
@@ -37,8 +37,8 @@ export async function measureAwardGas(): Promise<{ award_gas_per_member: number;
   const dir = await mkdtemp(join(tmpdir(), "stampbook-award-gas-"));
   const store = SqliteStore.open(join(dir, "awards.db"));
   try {
-    const minter = createMinter({ client: publicClient, privateKey: brand.privateKey, chainId: await publicClient.getChainId(), receiptTimeoutMs: 10_000 });
-    const queue = createAwardQueue({ store, minters: { forBrand: async () => minter }, client: publicClient, holder: "bench", batchMax: 200, delayMs: 0, intervalMs: 1_000 });
+    const minter = createSender({ client: publicClient, privateKey: brand.privateKey, chainId: await publicClient.getChainId(), receiptTimeoutMs: 10_000 });
+    const queue = createAwardQueue({ store, senders: { forBrand: async () => minter }, client: publicClient, holder: "bench", batchMax: 200, delayMs: 0, intervalMs: 1_000 });
     const brandId = "bench-brand";
     const journeyId = newId();
     const start = Date.now();

@@ -21,7 +21,7 @@ import { devAccount } from "../../scripts/demo/accounts.ts";
 import { freePort } from "../../scripts/free-port.ts";
 import { startApiProcess, type ApiProcess } from "../../test/support/api-process.ts";
 import { createBrand } from "../brands/accounts.ts";
-import { createKeyVault } from "../brands/key-vault.ts";
+import { createKeyVault } from "../chain/sender/key-vault.ts";
 import { newId, SqliteStore, toTimestamp, type Store } from "../storage/index.ts";
 
 const SECRET = `minter-key-secret-${newId()}`;

@@ -22,7 +22,7 @@ export const awardsPlugin = fp(
     const trouble = throttled(30_000, (_what, error) => app.log.warn({ err: error }, "award round stopped early"));
     const awards = createAwardQueue({
       store,
-      minters: app.minters,
+      senders: app.senders,
       client: app.chain.client,
       holder: app.instanceId,
       batchMax: config.awardBatchMax,

@@ -12,8 +12,8 @@ import { MINTER_ROLE } from "../../contracts/bindings/index.ts";
 import { devAccount } from "../../scripts/demo/accounts.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../test/support/services.ts";
-import { createMinter, type Minter } from "../drops/minter.ts";
-import { withLease } from "../leases.ts";
+import { createSender, type Sender } from "../chain/sender/sender.ts";
+import { sendLease } from "../chain/sender/brand-senders.ts";
 import { newId, PostgresStore, SqliteStore, toTimestamp, type Store } from "../storage/index.ts";
 import { createAwardQueue, type AwardQueue, type AwardQueueOptions } from "./queue.ts";
 
@@ -24,7 +24,7 @@ const BRAND = "brand-awards";
 
 let chain: DemoChain;
 let client: PublicClient;
-let minter: Minter;
+let minter: Sender;
 
 const rpc = (method: string, params: unknown[] = []) => chain.publicClient.request({ method, params } as never) as Promise<unknown>;
 const setAutomine = (on: boolean) => rpc("evm_setAutomine", [on]);
@@ -36,7 +36,7 @@ beforeAll(async () => {
   chain = await startChain();
   client = chain.publicClient as unknown as PublicClient;
   await chain.publicClient.waitForTransactionReceipt({ hash: await chain.collection.write.grantRole([MINTER_ROLE, MINTER.account.address]) });
-  minter = createMinter({ client, privateKey: MINTER.privateKey, chainId: 31337, receiptTimeoutMs: 5_000 });
+  minter = createSender({ client, privateKey: MINTER.privateKey, chainId: 31337, receiptTimeoutMs: 5_000 });
 });
 
 afterEach(async () => {
@@ -46,7 +46,7 @@ afterEach(async () => {
 function queueOn(store: Store, options: Partial<AwardQueueOptions> = {}): AwardQueue {
   return createAwardQueue({
     store,
-    minters: { forBrand: async () => minter },
+    senders: { forBrand: async () => minter },
     client,
     holder: "test",
     batchMax: 200,
@@ -290,14 +290,14 @@ async function twoWorkers(stores: [Store, Store]) {
   const before = await minedNonce();
   const queues = stores.map((store, i) => {
     const holder = `worker-${i}`;
-    const own = createMinter({
+    const own = createSender({
       client,
       privateKey: MINTER.privateKey,
       chainId: 31337,
       receiptTimeoutMs: 5_000,
-      exclusive: (send) => withLease(store, `minter:${MINTER.account.address.toLowerCase()}`, holder, (lease) => send(() => lease.held), { ttlMs: 15_000, waitMs: 15_000 }),
+      exclusive: sendLease(store, MINTER.account.address, holder, { ttlMs: 15_000, waitMs: 15_000 }),
     });
-    return createAwardQueue({ store, minters: { forBrand: async () => own }, client, holder, batchMax: 40, delayMs: 0, intervalMs: 60_000, batchesPerRound: 2 });
+    return createAwardQueue({ store, senders: { forBrand: async () => own }, client, holder, batchMax: 40, delayMs: 0, intervalMs: 60_000, batchesPerRound: 2 });
   });
   for (let round = 0; round < 20; round++) {
     await Promise.all(queues.map((q) => q.runOnce()));

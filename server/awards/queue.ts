@@ -2,36 +2,40 @@
  * The award queue's worker: sends pending awards in batched `airdrop(id, recipients, amount)`
  * transactions from each brand's minter, exactly once.
  *
- * Each round first settles the batches already sent, from the chain: a receipt says mined (awarded)
- * or reverted (back to the queue, in halves next time, so one bad recipient ends up failing alone);
- * no receipt while the minter's mined nonce is past the batch's means another transaction took the
- * nonce, so this one never can mine (dropped: back to the queue); otherwise the same signed
- * transaction goes out again. Then it claims and sends new batches: simulate first (a collection that
+ * Each round first settles the batches already sent, from the chain (server/chain/sender/settlement.ts):
+ * mined (awarded), reverted (back to the queue, in halves next time, so one bad recipient ends up
+ * failing alone), dropped (another transaction took its nonce, so it never can mine: back to the
+ * queue), or still pending (the same signed transaction went out again). Then it claims and sends new batches: simulate first (a collection that
  * refuses everyone — paused, sold out, no role — sends nothing and waits; recipients that refuse are
  * singled out by halving and fail alone), then sign, record, broadcast.
  *
  * The safety rule: a batch's signed transaction is recorded before it is broadcast, and its awards
  * leave it only when it was never signed or once the chain says it did not and cannot award them.
  * Nothing here signs a second transaction for awards whose batch may still mine. Sends with one key
- * take turns across instances under the minter's own lease (server/brands/minters.ts).
+ * take turns across instances under the key's own lease (server/chain/sender/brand-senders.ts).
  *
- * Rounds run under one lease shared by every instance (one instance works the queue at a time), every
- * `intervalMs`, and `delayMs` after a nudge, so awards completed together share a batch. The lease
+ * Rounds run under one lease shared by every instance (one instance works the queue at a time, see
+ * server/background/schedule.ts), every `intervalMs`, and `delayMs` after a nudge, so awards
+ * completed together share a batch. The lease
  * saves work only: two workers at once would still never send an award twice (the store's claims and
  * transitions are conditional).
  */
-import { TransactionReceiptNotFoundError, type Address, type Hex, type PublicClient } from "viem";
-import type { BrandMinters } from "../brands/minters.ts";
-import { transactionKnown, rebroadcast, type Minter, type SendFailure } from "../drops/minter.ts";
-import { DEFAULT_LEASE_TTL_MS, tryLease } from "../leases.ts";
+import type { Address, Hex, PublicClient } from "viem";
+import { DEFAULT_LEASE_TTL_MS } from "../background/leases.ts";
+import { createRounds } from "../background/schedule.ts";
+import { createTurns } from "../background/turns.ts";
+import type { BrandSenders } from "../chain/sender/brand-senders.ts";
+import type { SendFailure } from "../chain/sender/failures.ts";
+import type { Sender } from "../chain/sender/sender.ts";
+import { settleTransaction } from "../chain/sender/settlement.ts";
 import { newId, toTimestamp } from "../storage/index.ts";
 import type { LeaseStore } from "../storage/store.ts";
 import type { Award, AwardBatch, AwardRetry, AwardStore, ClaimedAwardBatch } from "./types.ts";
 
 export type AwardQueueOptions = {
   store: AwardStore & LeaseStore;
-  /** Each brand's minter, which pays for its awards (it needs MINTER_ROLE on the collection). */
-  minters: Pick<BrandMinters, "forBrand">;
+  /** Each brand's sender, whose key pays for its awards (it needs MINTER_ROLE on the collection). */
+  senders: Pick<BrandSenders, "forBrand">;
   /** The chain client settlements read receipts and nonces with, and rebroadcast through. */
   client: PublicClient;
   /** This instance, as the holder of the queue's lease. */
@@ -121,43 +125,38 @@ export function createAwardQueue(options: AwardQueueOptions): AwardQueue {
   async function settle(batch: AwardBatch, round: AwardRound): Promise<void> {
     const { txHash, rawTx, minter, nonce } = batch;
     if (txHash === null || rawTx === null || minter === null || nonce === null) return;
-    // The mined nonce first, the receipt second: a transaction mined in between shows as mined, never as dropped.
-    const mined = await client.getTransactionCount({ address: minter, blockTag: "latest" });
-    const receipt = await client.getTransactionReceipt({ hash: txHash }).catch((error: unknown) => {
-      // Not mined (yet); anything else (the chain unreachable) ends this batch's turn.
-      if (error instanceof TransactionReceiptNotFoundError) return null;
-      throw error;
-    });
-    if (receipt !== null) {
-      if (receipt.status === "success") {
-        if (await store.settleAwardBatch(batch.id, { status: "mined", blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, now: ts() })) round.mined++;
+    const settled = await settleTransaction(client, { hash: txHash, raw: rawTx, from: minter, nonce });
+    switch (settled.status) {
+      case "mined":
+        if (await store.settleAwardBatch(batch.id, { status: "mined", blockNumber: settled.blockNumber, gasUsed: settled.gasUsed, now: ts() })) round.mined++;
+        return;
+      case "reverted": {
+        // A revert on chain after a simulation that passed: state changed in between (a pause, a
+        // recipient that changed its mind). Halve the batch, so a bad recipient ends up alone.
+        const error = `the airdrop reverted on chain (transaction ${txHash})`;
+        const retry: AwardRetry =
+          batch.size === 1
+            ? failedAlone(error)
+            : { kind: "failed", error, notBefore: null, maxBatch: Math.ceil(batch.size / 2), alone: false, maxAttempts, now: ts() };
+        if (await store.settleAwardBatch(batch.id, { status: "reverted", retry })) round.reverted++;
         return;
       }
-      // A revert on chain after a simulation that passed: state changed in between (a pause, a
-      // recipient that changed its mind). Halve the batch, so a bad recipient ends up alone.
-      const error = `the airdrop reverted on chain (transaction ${txHash})`;
-      const retry: AwardRetry =
-        batch.size === 1
-          ? failedAlone(error)
-          : { kind: "failed", error, notBefore: null, maxBatch: Math.ceil(batch.size / 2), alone: false, maxAttempts, now: ts() };
-      if (await store.settleAwardBatch(batch.id, { status: "reverted", retry })) round.reverted++;
-      return;
+      case "dropped": {
+        const retry = later(`its transaction ${txHash} can no longer be mined: nonce ${nonce} went to another transaction`, 0);
+        if (await store.settleAwardBatch(batch.id, { status: "dropped", retry })) round.dropped++;
+        return;
+      }
+      case "pending":
+        if (settled.trouble !== null) await store.noteAwardBatchError(batch.id, settled.trouble, ts());
+        return;
+      case "unreadable":
+        // The chain could not be read: this batch's turn ends here, and the next round asks again.
+        throw settled.error;
     }
-    if (mined > nonce) {
-      // Nonce `nonce` is used by a mined transaction that is not this one; unless the node still
-      // has this one (it cannot tell, or it is catching up), it never can mine.
-      if (await transactionKnown(client, txHash)) return;
-      const retry = later(`its transaction ${txHash} can no longer be mined: nonce ${nonce} went to another transaction`, 0);
-      if (await store.settleAwardBatch(batch.id, { status: "dropped", retry })) round.dropped++;
-      return;
-    }
-    // Not mined, nonce unused: the node may have lost it (a restart, a full mempool). The very same transaction again.
-    const result = await rebroadcast(client, rawTx);
-    if (result !== "sent") await store.noteAwardBatchError(batch.id, result === "nonce_used" ? `nonce ${nonce} is being used by another transaction` : "the chain did not take it again; retrying", ts());
   }
 
   /** Singles out the recipients a simulation refuses, by halves; `wide` when the refusal turns out to be everyone's. */
-  async function refusals(minter: Minter, batch: AwardBatch, list: Award[], failure: SendFailure): Promise<{ refused: Array<{ award: Award; failure: SendFailure }>; wide: SendFailure | null }> {
+  async function refusals(minter: Sender, batch: AwardBatch, list: Award[], failure: SendFailure): Promise<{ refused: Array<{ award: Award; failure: SendFailure }>; wide: SendFailure | null }> {
     if (list.length === 1) return { refused: [{ award: list[0]!, failure }], wide: null };
     const half = Math.ceil(list.length / 2);
     const refused: Array<{ award: Award; failure: SendFailure }> = [];
@@ -177,9 +176,9 @@ export function createAwardQueue(options: AwardQueueOptions): AwardQueue {
     const giveBack = async (error: string, backoffMs: number) => {
       round.returned += await store.returnAwards(batch.id, "all", later(error, backoffMs));
     };
-    let minter: Minter | null;
+    let minter: Sender | null;
     try {
-      minter = await options.minters.forBrand(batch.brandId);
+      minter = await options.senders.forBrand(batch.brandId);
     } catch {
       minter = null;
     }
@@ -250,79 +249,28 @@ export function createAwardQueue(options: AwardQueueOptions): AwardQueue {
     return report;
   }
 
-  // Rounds in this process take turns.
-  let tail: Promise<unknown> = Promise.resolve();
-  function inTurn<T>(work: () => Promise<T>): Promise<T> {
-    const run = tail.then(work, work);
-    tail = run.catch(() => undefined);
-    return run;
-  }
+  // Rounds in this process take turns (a scheduled one, and runOnce).
+  const inTurn = createTurns();
+  const rounds = createRounds(store, {
+    name: AWARD_QUEUE_LEASE,
+    holder: options.holder,
+    intervalMs: options.intervalMs,
+    nudgeDelayMs: options.delayMs,
+    leaseTtlMs,
+    async run(lease) {
+      const report = await inTurn(() => round(async () => lease.held));
+      // A round that stopped at its bound has more to send.
+      return report.sent + report.returned >= batchesPerRound;
+    },
+    onError: (error) => options.onError?.(error),
+  });
 
-  let timer: NodeJS.Timeout | null = null;
-  let nudgeTimer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
-  let again = false;
-  let stopped = true;
-
-
-  /** A leased round, unless one is running (then one more after it, on a nudge's delay). */
-  function tick(): void {
-    if (stopped) return;
-    if (running !== null) {
-      again = true;
-      return;
-    }
-    running = inTurn(async () => {
-      const lease = await tryLease(store, AWARD_QUEUE_LEASE, options.holder, leaseTtlMs);
-      if (lease === null) return null;
-      try {
-        return await round(async () => lease.held);
-      } finally {
-        await lease.release();
-      }
-    })
-      .then((report) => {
-        // A round that stopped at its bound has more to send.
-        if (report !== null && report.sent + report.returned >= batchesPerRound) again = true;
-      })
-      .catch((error: unknown) => options.onError?.(error))
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          queue.nudge();
-        }
-      });
-  }
-
-  const queue: AwardQueue = {
+  return {
     runOnce: () => inTurn(() => round(async () => true)),
-
-    nudge() {
-      if (stopped || nudgeTimer !== null) return;
-      nudgeTimer = setTimeout(() => {
-        nudgeTimer = null;
-        tick();
-      }, options.delayMs);
-      nudgeTimer.unref();
-    },
-
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      // unref: the queue never keeps the process alive. The first round comes after one interval.
-      timer = setInterval(tick, options.intervalMs).unref();
-    },
-
-    async stop() {
-      stopped = true;
-      if (timer !== null) clearInterval(timer);
-      if (nudgeTimer !== null) clearTimeout(nudgeTimer);
-      timer = nudgeTimer = null;
-      await running?.catch(() => undefined);
-    },
+    nudge: () => rounds.nudge(),
+    start: () => rounds.start(),
+    stop: () => rounds.stop(),
   };
-  return queue;
 }
 
 function airdropOf(batch: AwardBatch, awards: readonly Award[]) {

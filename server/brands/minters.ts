@@ -1,20 +1,17 @@
 /**
  * Each brand's own minter: a key the server generates for the brand (the brand grants its address
- * MINTER_ROLE) or one the brand supplies. Stored sealed by the key vault; opened only to mint and
- * sign vouchers for that brand's drops and to airdrop its members' awards. No minter serves every brand.
+ * MINTER_ROLE) or one the brand supplies, stored sealed by the key vault. What sends with it is the
+ * brand's sender (server/chain/sender/brand-senders.ts).
  */
-import type { Address, Hex, PublicClient } from "viem";
+import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { Problem } from "../errors.ts";
-import { createMinter, type Minter } from "../drops/minter.ts";
-import { DEFAULT_LEASE_TTL_MS, withLease } from "../leases.ts";
+import { minterUnavailable, type BrandSenders } from "../chain/sender/brand-senders.ts";
+import type { KeyVault } from "../chain/sender/key-vault.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
-import type { KeyVault } from "./key-vault.ts";
 import type { BrandMinter } from "./types.ts";
 
-export type BrandMinters = {
-  /** The brand's minter, ready to mint, airdrop and sign; null when it has none. */
-  forBrand(brandId: string): Promise<Minter | null>;
+export type BrandMinters = BrandSenders & {
   /** What may be shown of the brand's minter (never its key), or null. */
   describe(brandId: string): Promise<Omit<BrandMinter, "sealedKey"> | null>;
   /** Makes a new key for the brand, replacing any minter it had. */
@@ -27,29 +24,14 @@ export type BrandMintersOptions = {
   store: Store;
   /** null: no MINTER_KEY_SECRET is configured, so no minter can be stored or opened. */
   vault: KeyVault | null;
-  client: PublicClient;
-  chainId: number;
-  receiptTimeoutMs: number;
-  /** This instance, as the holder of a minter's send lease. */
-  instanceId: string;
-  /** How long a send lease holds without renewal (LEASE_TTL_MS): another instance waits at most this long after its holder died. */
-  leaseTtlMs?: number;
+  /** Who sends with the brands' keys: whether a brand's minter is ready is whether it has a sender. */
+  senders: BrandSenders;
   now?: () => Date;
 };
-
-/** How long a send waits for another instance's send with the same key before it gives up (nothing sent). */
-const SEND_WAIT_MS = 15_000;
-
-export function minterUnavailable(detail: string): Problem {
-  return new Problem(503, "minter_unavailable", "No minter can mint for this brand", detail);
-}
 
 export function createBrandMinters(options: BrandMintersOptions): BrandMinters {
   const { store, vault } = options;
   const now = options.now ?? (() => new Date());
-  // One Minter per key (per address) in this process, whichever brands use it: its send queue, and
-  // across instances its send lease, keep two mints off one nonce.
-  const open = new Map<string, Minter>();
 
   function requireVault(): KeyVault {
     if (vault === null) throw minterUnavailable("This server keeps no minter keys: its operator has not set MINTER_KEY_SECRET.");
@@ -72,23 +54,7 @@ export function createBrandMinters(options: BrandMintersOptions): BrandMinters {
   }
 
   return {
-    async forBrand(brandId) {
-      const stored = await store.getMinter(brandId);
-      if (stored === null || vault === null) return null;
-      const cached = open.get(stored.address);
-      if (cached !== undefined) return cached;
-      const minter = createMinter({
-        client: options.client,
-        privateKey: vault.open(brandId, stored.address, stored.sealedKey),
-        chainId: options.chainId,
-        receiptTimeoutMs: options.receiptTimeoutMs,
-        // Every instance serving this deployment mints with this key: one of them sends at a time.
-        // The lease is renewed while a send runs; a holder that died lets go within one lease time.
-        exclusive: (send) => withLease(store, `minter:${stored.address}`, options.instanceId, (lease) => send(() => lease.held), { ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, waitMs: SEND_WAIT_MS }),
-      });
-      open.set(stored.address, minter);
-      return minter;
-    },
+    forBrand: (brandId) => options.senders.forBrand(brandId),
 
     async describe(brandId) {
       const stored = await store.getMinter(brandId);

@@ -55,7 +55,7 @@ export type RegisterCollectionResult =
   /** The nonce was used before: a replayed registration. */
   | { status: "replayed" };
 
-/** The key a brand's drops mint and sign vouchers with, sealed (see server/brands/key-vault.ts). */
+/** The key a brand's drops mint and sign vouchers with, sealed (see server/chain/sender/key-vault.ts). */
 export interface BrandMinter {
   brandId: string;
   /** Lowercase. */

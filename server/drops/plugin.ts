@@ -5,7 +5,7 @@
  */
 import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
-import { scheduleBackground } from "../background.ts";
+import { scheduleBackground } from "../background/schedule.ts";
 import { throttled } from "../logging.ts";
 import { dropRoutes } from "./routes.ts";
 import { createDropVariant } from "./variant.ts";
@@ -20,7 +20,7 @@ export const dropsPlugin = fp(
       client: app.chain.client,
       catalog: app.chain.catalog,
       directory: app.directory,
-      minters: app.minters,
+      senders: app.senders,
       voucherTtlSeconds: config.voucherTtlSeconds,
       holder: instanceId,
       leaseTtlMs: config.leaseTtlMs,

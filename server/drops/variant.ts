@@ -20,11 +20,12 @@
  */
 import { BaseError, ContractFunctionRevertedError, getAddress, keccak256, stringToHex, type Address, type Hex, type PublicClient } from "viem";
 import { stampbookCollectionAbi, TOKEN_KIND } from "../../contracts/bindings/index.ts";
-import type { BrandMinters } from "../brands/minters.ts";
-import { minterUnavailable } from "../brands/minters.ts";
 import type { CollectionDirectory } from "../brands/directory.ts";
 import type { CollectionCatalog } from "../chain/collections.ts";
 import { chainUnavailable } from "../chain/errors.ts";
+import { minterUnavailable, type BrandSenders } from "../chain/sender/brand-senders.ts";
+import type { Sender, SignedVoucher } from "../chain/sender/sender.ts";
+import { settleTransaction } from "../chain/sender/settlement.ts";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
 import { holdingKey, type LeafRule } from "../offers/rules.ts";
@@ -32,7 +33,6 @@ import type { CompleteTakeInput, DropMode, Offer, Take, TakeError, TokenReward }
 import type { OfferVariant } from "../offers/variant.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import { dropKind } from "./kind.ts";
-import { checkTransaction, transactionKnown, type Minter, type SignedVoucher } from "./minter.ts";
 import { claimView } from "./schemas.ts";
 
 /** What a brand sends to say what a drop gives. */
@@ -56,7 +56,8 @@ export type DropVariantDeps = {
   /** The collections' token types: a membership drop is refused to a member who holds one. */
   catalog: CollectionCatalog;
   directory: CollectionDirectory;
-  minters: BrandMinters;
+  /** Each brand's sender: its key mints and signs vouchers for its drops. */
+  senders: Pick<BrandSenders, "forBrand">;
   voucherTtlSeconds: number;
   /** This instance, as the holder of the claims it mints. */
   holder: string;
@@ -74,7 +75,7 @@ const invalidDrop = (detail: string, path: string) => new Problem(400, "invalid_
 const tokenOf = (take: Take | Offer): TokenReward => take.reward as TokenReward;
 
 export function createDropVariant(deps: DropVariantDeps): DropVariant {
-  const { store, ownership, client, catalog, directory, minters } = deps;
+  const { store, ownership, client, catalog, directory, senders } = deps;
   const now = deps.now ?? (() => new Date());
   const at = () => toTimestamp(now());
   /** Claims this process is minting right now: a concurrent retry waits for the outcome. */
@@ -91,8 +92,8 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
   /** Whether an unsent claim's holder stopped renewing it a lease time ago. */
   const abandoned = (claim: Take) => claim.status === "pending" && claim.txHash === null && now().getTime() - Date.parse(claim.updatedAt) > deps.leaseTtlMs;
 
-  async function minterOf(brandId: string): Promise<Minter> {
-    const minter = await minters.forBrand(brandId);
+  async function minterOf(brandId: string): Promise<Sender> {
+    const minter = await senders.forBrand(brandId);
     if (minter === null) throw minterUnavailable("This brand has no minter yet: the brand creates one (POST /v1/admin/minter) and grants it MINTER_ROLE.");
     return minter;
   }
@@ -121,20 +122,11 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
     const running = inflight.get(claim.id);
     if (running !== undefined) return wait ? running : claim;
     if (claim.txHash !== null) {
-      let check = await checkTransaction(client, claim.txHash);
-      // Only a transaction the chain does not show yet needs the minter (to send it again).
-      const minter = check.status === "unknown" && claim.rawTx !== null ? await minters.forBrand(claim.brandId) : null;
-      if (check.status === "unknown" && claim.rawTx !== null && minter !== null) {
-        // Not mined (yet): the node may never have received it. Sending it again is harmless.
-        const resent = await minter.rebroadcast(claim.rawTx);
-        check = await checkTransaction(client, claim.txHash);
-        if (check.status === "unknown" && resent === "nonce_used" && !(await transactionKnown(client, claim.txHash))) {
-          // Its nonce went to another transaction and it is not mined itself: it never will be.
-          return complete(claim.id, { status: "failed", error: { code: "mint_failed", message: "the mint transaction was never mined (its nonce was used by another)" }, now: at() });
-        }
-      }
-      if (check.status === "minted") return complete(claim.id, { status: "minted", now: at() });
-      if (check.status === "reverted") return complete(claim.id, { status: "failed", error: { code: "mint_failed", message: "the mint transaction reverted" }, now: at() });
+      // Recorded before broadcast: only the chain can say what became of it (sent again if the node lost it).
+      const settled = await settleTransaction(client, { hash: claim.txHash, raw: claim.rawTx });
+      if (settled.status === "mined") return complete(claim.id, { status: "minted", now: at() });
+      if (settled.status === "reverted") return complete(claim.id, { status: "failed", error: { code: "mint_failed", message: "the mint transaction reverted" }, now: at() });
+      if (settled.status === "dropped") return complete(claim.id, { status: "failed", error: { code: "mint_failed", message: "the mint transaction was never mined (its nonce was used by another)" }, now: at() });
       return claim;
     }
     // Reserved and not sent: its holder is minting it, or died before it could.
@@ -148,13 +140,13 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
     const held = await store.holdTake(claim.id, deps.holder, at(), toTimestamp(now().getTime() - deps.leaseTtlMs));
     // Another instance took it first, or it was sent or settled meanwhile.
     if (held === null) return (await store.getTake(claim.id)) ?? claim;
-    const minter = await minters.forBrand(held.brandId);
+    const minter = await senders.forBrand(held.brandId);
     if (minter === null) return complete(held.id, { status: "failed", error: { code: "mint_failed", message: "the brand has no minter this server can use" }, now: at() });
     return tokenOf(held).mode === "voucher" ? issueVoucher(held, minter, await chainTime()) : mintHeld(held, minter);
   }
 
   /** Mints a claim this instance holds, renewing the hold until the mint ends (its transaction recorded, or nothing sent). */
-  async function mintHeld(claim: Take, minter: Minter): Promise<Take> {
+  async function mintHeld(claim: Take, minter: Sender): Promise<Take> {
     const renewal = setInterval(() => void store.renewTake(claim.id, deps.holder, at()).catch(() => undefined), Math.max(100, Math.floor(deps.leaseTtlMs / 3)));
     try {
       return await mint(claim, minter);
@@ -184,7 +176,7 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
     return claim;
   }
 
-  async function mint(claim: Take, minter: Minter): Promise<Take> {
+  async function mint(claim: Take, minter: Sender): Promise<Take> {
     const reward = tokenOf(claim);
     const outcome = await minter.mint({
       collection: reward.collection,
@@ -207,7 +199,7 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
     }
   }
 
-  async function issueVoucher(claim: Take, minter: Minter, chainNow: bigint): Promise<Take> {
+  async function issueVoucher(claim: Take, minter: Sender, chainNow: bigint): Promise<Take> {
     const reward = tokenOf(claim);
     const signed = await minter.signVoucher(reward.collection, {
       to: claim.member,

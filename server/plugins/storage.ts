@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
-import { scheduleBackground } from "../background.ts";
+import { scheduleBackground } from "../background/schedule.ts";
 import { openStore } from "../storage/open.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 

@@ -304,7 +304,7 @@ describe.skipIf(postgresUrl === null)(`Two API instances on one PostgreSQL (${PO
   });
 
   it("concurrent claims of a mint drop spread over both instances all mint: the brand's one minter key does not trip over itself", async () => {
-    // Each instance queues its own sends of a minter key (server/drops/minter.ts); two instances
+    // Each instance queues its own sends of a minter key (server/chain/sender/sender.ts); two instances
     // sending with the same key at once must still get every claim mined, not answer 502.
     const CLAIMANTS = 24;
     const drop = expectStatus(

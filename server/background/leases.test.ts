@@ -1,6 +1,6 @@
 /** Leases in the store: short, renewed while their holder is alive, taken over soon after it dies. */
 import { afterAll, describe, expect, it } from "vitest";
-import { SqliteStore, toTimestamp } from "./storage/index.ts";
+import { SqliteStore, toTimestamp } from "../storage/index.ts";
 import { LeaseTimeoutError, tryLease, withLease } from "./leases.ts";
 
 const store = SqliteStore.open(":memory:");

@@ -1,15 +1,15 @@
-/** The minter's airdrop: simulated with the revert decoded, recorded (hash, raw, nonce) before broadcast, never waited on. */
+/** The sender's airdrop: simulated with the revert decoded, recorded (hash, raw, nonce) before broadcast, never waited on. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { keccak256, parseTransaction, type Address, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { MINTER_ROLE } from "../../contracts/bindings/index.ts";
-import { devAccount } from "../../scripts/demo/accounts.ts";
-import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
-import { createMinter, type Minter, type SignedTransaction } from "./minter.ts";
+import { MINTER_ROLE } from "../../../contracts/bindings/index.ts";
+import { devAccount } from "../../../scripts/demo/accounts.ts";
+import { DEMO_TYPES, startChain, type DemoChain } from "../../../test/support/chain.ts";
+import { createSender, type Sender, type SignedTransaction } from "./sender.ts";
 
 let chain: DemoChain;
 let client: PublicClient;
-let minter: Minter;
+let minter: Sender;
 const KEY = devAccount(17);
 const fresh = (n: number): Address[] => Array.from({ length: n }, () => privateKeyToAccount(generatePrivateKey()).address);
 const rpc = (method: string, params: unknown[] = []) => chain.publicClient.request({ method, params } as never);
@@ -18,10 +18,10 @@ beforeAll(async () => {
   chain = await startChain();
   client = chain.publicClient as unknown as PublicClient;
   await chain.publicClient.waitForTransactionReceipt({ hash: await chain.collection.write.grantRole([MINTER_ROLE, KEY.account.address]) });
-  minter = createMinter({ client, privateKey: KEY.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+  minter = createSender({ client, privateKey: KEY.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
 });
 
-describe("Minter airdrops", () => {
+describe("airdrops", () => {
   it("estimates an airdrop, or says why the collection refuses it, by the error's name", async () => {
     const call = { collection: chain.collection.address, tokenId: DEMO_TYPES.stamp, recipients: fresh(3), amount: 1n };
     expect(await minter.estimateAirdrop(call)).toEqual({ status: "ok", gas: expect.any(BigInt) });

@@ -1,10 +1,12 @@
-/** The minter on an in-process chain: aborts before broadcast, nonce clashes, vouchers the contract accepts. */
+/** The brand's sender on an in-process chain: aborts before broadcast, nonce clashes, vouchers the contract accepts. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, custom, keccak256, recoverTypedDataAddress, stringToHex, type Hex, type PublicClient } from "viem";
-import { devAccount } from "../../scripts/demo/accounts.ts";
-import { claimVoucherDomain, claimVoucherTypes } from "../../contracts/bindings/index.ts";
-import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
-import { createMinter } from "./minter.ts";
+import { devAccount } from "../../../scripts/demo/accounts.ts";
+import { claimVoucherDomain, claimVoucherTypes } from "../../../contracts/bindings/index.ts";
+import { DEMO_TYPES, startChain, type DemoChain } from "../../../test/support/chain.ts";
+import { LeaseTimeoutError } from "../../background/leases.ts";
+import { StoreUnavailableError } from "../../storage/index.ts";
+import { createSender } from "./sender.ts";
 
 let chain: DemoChain;
 let client: PublicClient;
@@ -17,9 +19,9 @@ beforeAll(async () => {
 
 const collection = () => chain.collection.address;
 
-describe("createMinter", () => {
+describe("createSender", () => {
   it("sends nothing when beforeBroadcast says no", async () => {
-    const minter = createMinter({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+    const minter = createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
     const to = chain.members[3]!.account.address;
     const nonce = await client.getTransactionCount({ address: BRAND.account.address });
     let seen: { hash: Hex; raw: Hex } | undefined;
@@ -44,7 +46,7 @@ describe("createMinter", () => {
         },
       }),
     }) as PublicClient;
-    const minter = createMinter({ client: lagging, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+    const minter = createSender({ client: lagging, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
     const recorded: Hex[] = [];
     const to = chain.members[4]!.account.address;
     const outcome = await minter.mint({ collection: collection(), to, tokenId: DEMO_TYPES.stamp, amount: 2n, beforeBroadcast: async (tx) => (recorded.push(tx.hash), true) });
@@ -65,7 +67,7 @@ describe("createMinter", () => {
         },
       }),
     }) as PublicClient;
-    const minter = createMinter({ client: echo, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+    const minter = createSender({ client: echo, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
     const to = chain.members[7]!.account.address;
     const recorded: Hex[] = [];
     const outcome = await minter.mint({ collection: collection(), to, tokenId: DEMO_TYPES.stamp, amount: 1n, beforeBroadcast: async (tx) => (recorded.push(tx.hash), true) });
@@ -75,7 +77,7 @@ describe("createMinter", () => {
   });
 
   it("signs vouchers the collection accepts, in compact form", async () => {
-    const minter = createMinter({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+    const minter = createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
     const to = chain.members[5]!.account.address;
     const now = (await client.getBlock()).timestamp;
     const voucher = { to, id: DEMO_TYPES.coffee, amount: 1n, validAfter: now - 60n, validUntil: now + 3600n, uid: keccak256(stringToHex("claim-x")), price: 0n };
@@ -89,7 +91,28 @@ describe("createMinter", () => {
   });
 
   it("knows whether it holds MINTER_ROLE", async () => {
-    expect(await createMinter({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 }).canMint(collection())).toBe(true);
-    expect(await createMinter({ client, privateKey: devAccount(18).privateKey, chainId: 31337, receiptTimeoutMs: 1_000 }).canMint(collection())).toBe(false);
+    expect(await createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 }).canMint(collection())).toBe(true);
+    expect(await createSender({ client, privateKey: devAccount(18).privateKey, chainId: 31337, receiptTimeoutMs: 1_000 }).canMint(collection())).toBe(false);
+  });
+
+  it("records and sends nothing once the key's lease is no longer held, nor when another instance holds it too long; a store that does not answer the record step is thrown", async () => {
+    const to = chain.members[8]!.account.address;
+    const nonce = await client.getTransactionCount({ address: BRAND.account.address, blockTag: "pending" });
+    let recorded = 0;
+    const request = { collection: collection(), to, tokenId: DEMO_TYPES.stamp, amount: 1n, beforeBroadcast: async () => (recorded++, true) };
+
+    // The lease lapsed while the store was out of reach: another instance may have this nonce now.
+    const lapsed = createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000, exclusive: (send) => send(() => false) });
+    await expect(lapsed.mint(request)).rejects.toBeInstanceOf(StoreUnavailableError);
+
+    const busy = createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000, exclusive: async () => Promise.reject(new LeaseTimeoutError("held elsewhere")) });
+    expect(await busy.mint(request)).toMatchObject({ status: "failed", code: "mint_failed", message: expect.stringMatching(/busy/) });
+
+    const storeDown = createSender({ client, privateKey: BRAND.privateKey, chainId: 31337, receiptTimeoutMs: 1_000 });
+    await expect(storeDown.mint({ ...request, beforeBroadcast: async () => Promise.reject(new StoreUnavailableError(new Error("down"))) })).rejects.toBeInstanceOf(StoreUnavailableError);
+
+    expect(recorded).toBe(0);
+    expect(await client.getTransactionCount({ address: BRAND.account.address, blockTag: "pending" })).toBe(nonce);
+    expect(await chain.collection.read.balanceOf([to, DEMO_TYPES.stamp])).toBe(0n);
   });
 });

@@ -1,10 +1,14 @@
 /**
- * Work only one process may do at a time across every instance sharing a store (a minter's send:
- * two instances must not sign with one key and one nonce; a background round; the award queue),
- * under a lease in that store. The lease is short (seconds) and renewed while its holder is alive, so
+ * Work only one process may do at a time across every instance sharing a store (a key's send: two
+ * instances must not sign with one key and one nonce; a background round, the award queue's among
+ * them), under a lease in that store: try once (`tryLease`: null while another holder has it) or
+ * wait for it (`withLease`). The lease is short (seconds) and renewed while its holder is alive, so
  * when a holder dies another instance takes the work over within one lease time, not minutes.
  */
-import { toTimestamp, type Store } from "./storage/index.ts";
+import { toTimestamp } from "../storage/index.ts";
+import type { LeaseStore } from "../storage/store.ts";
+
+export type { LeaseStore };
 
 export class LeaseTimeoutError extends Error {
   override name = "LeaseTimeoutError";
@@ -30,8 +34,6 @@ export type HeldLease = {
   /** Stops renewing and gives it up (a release that fails lets it lapse on its own). */
   release(): Promise<void>;
 };
-
-type LeaseStore = Pick<Store, "acquireLease" | "releaseLease">;
 
 /** Takes the lease `name` for `holder` and keeps it renewed, or null while another holder has it. */
 export async function tryLease(store: LeaseStore, name: string, holder: string, ttlMs: number): Promise<HeldLease | null> {

@@ -1,51 +1,27 @@
 /**
- * The brand's minter: one private key with MINTER_ROLE that pays the gas of server-side mints and
+ * A brand's sender: one private key with MINTER_ROLE that pays the gas of server-side mints and
  * airdrops and signs claim vouchers, so members never need native currency.
  *
  * Transactions are signed here and go out as raw transactions through the API's own chain client.
  * Sends are serialised through an in-process queue (nonce, sign, record, broadcast), so two claims
- * never get the same nonce; waiting for receipts happens outside the queue, in parallel.
+ * never get the same nonce; waiting for receipts happens outside the queue, in parallel. Across
+ * instances, sends with one key take turns under the key's lease (`exclusive`, see brand-senders.ts).
  *
  * A transaction's hash is known before it is broadcast, and the caller records it first
- * (`beforeBroadcast`): a claim that has no hash was never sent, and one that has a hash can always
- * be looked up on chain later. That is what makes it safe to release a failed claim's limit.
+ * (`beforeBroadcast`): work that has no hash was never sent, and work that has one can always be
+ * settled from the chain later (settlement.ts). That is what makes it safe to release a failed
+ * claim's limit, or put a batch's awards back in the queue.
  */
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  createWalletClient,
-  custom,
-  encodeFunctionData,
-  HttpRequestError,
-  InsufficientFundsError,
-  keccak256,
-  NonceTooHighError,
-  NonceTooLowError,
-  parseSignature,
-  publicActions,
-  RpcRequestError,
-  signatureToCompactSignature,
-  SocketClosedError,
-  TimeoutError,
-  TransactionNotFoundError,
-  type Address,
-  type Hex,
-  type PublicClient,
-} from "viem";
+import { createWalletClient, custom, encodeFunctionData, keccak256, parseSignature, publicActions, signatureToCompactSignature, type Address, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { LeaseTimeoutError } from "../leases.ts";
-import { StoreBusyError, StoreUnavailableError } from "../storage/index.ts";
-import { MINTER_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
-import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../contracts/bindings/index.ts";
-
-/** Why a mint did not happen, as a problem code. */
-export type MintFailureCode = "mint_failed" | "chain_unavailable";
-
-/** A revert the collection answered with: the custom error's name when the ABI knows it (null when it does not: a recipient contract's own), and its arguments. */
-export type Revert = { name: string | null; args: readonly unknown[] };
-
-/** Refused before broadcast, or at it (then `txHash` is the transaction the node refused). */
-export type SendFailure = { status: "failed"; code: MintFailureCode; message: string; txHash?: Hex; revert?: Revert };
+import { LeaseTimeoutError } from "../../background/leases.ts";
+import { createTurns } from "../../background/turns.ts";
+import { StoreBusyError, StoreUnavailableError } from "../../storage/index.ts";
+import { MINTER_ROLE, stampbookCollectionAbi } from "../../../contracts/bindings/index.ts";
+import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../../contracts/bindings/index.ts";
+import { classify, isAlreadyKnown, isNonceError, isTransportError, type SendFailure } from "./failures.ts";
+import { createNonceCounter } from "./nonce.ts";
+import { receiptOf, transactionKnown } from "./settlement.ts";
 
 /** A signed transaction, as the caller records it before broadcast. */
 export type SignedTransaction = { hash: Hex; raw: Hex; nonce: number };
@@ -78,7 +54,7 @@ export type AirdropCall = {
 };
 
 export type AirdropRequest = AirdropCall & {
-  /** From {@link Minter.estimateAirdrop}; sent with 20% headroom. */
+  /** From {@link Sender.estimateAirdrop}; sent with 20% headroom. */
   gas: bigint;
   /**
    * Called with each signed transaction before it is sent (again after a nonce clash, with the
@@ -110,9 +86,7 @@ export type SignedVoucher = {
   vs: Hex;
 };
 
-export type ReceiptCheck = { status: "minted"; blockNumber: bigint } | { status: "reverted" } | { status: "unknown" };
-
-export type Minter = {
+export type Sender = {
   address: Address;
   /**
    * Mints `amount` of `tokenId` to `to`, waiting up to the receipt timeout. Throws only a
@@ -126,18 +100,11 @@ export type Minter = {
   sendAirdrop(request: AirdropRequest): Promise<SendOutcome>;
   /** Signs a claim voucher with the minter key. */
   signVoucher(collection: Address, voucher: ClaimVoucher): Promise<SignedVoucher>;
-  /** What the chain says about a transaction sent earlier; `unknown` when it has no receipt (yet) or cannot be read. */
-  checkTransaction(txHash: Hex): Promise<ReceiptCheck>;
-  /**
-   * Sends a signed transaction again (the node may never have had it). `nonce_used`: its nonce went
-   * to another transaction, so unless it is itself mined it never can be.
-   */
-  rebroadcast(raw: Hex): Promise<"sent" | "nonce_used" | "unavailable">;
   /** Whether the minter holds MINTER_ROLE on `collection`. Throws when the chain cannot be read. */
   canMint(collection: Address): Promise<boolean>;
 };
 
-export type MinterOptions = {
+export type SenderOptions = {
   /** The chain client whose transport carries the minter's requests (the API's own). */
   client: PublicClient;
   privateKey: Hex;
@@ -157,7 +124,7 @@ export type MinterOptions = {
 
 const MAX_NONCE_RETRIES = 3;
 
-export function createMinter(options: MinterOptions): Minter {
+export function createSender(options: SenderOptions): Sender {
   const account = privateKeyToAccount(options.privateKey);
   const chain = {
     id: options.chainId,
@@ -171,16 +138,10 @@ export function createMinter(options: MinterOptions): Minter {
   const pollingMs = options.pollingIntervalMs ?? Math.min(1_000, Math.max(50, Math.floor(options.receiptTimeoutMs / 10)));
 
   // The send queue: each job runs after the previous one has broadcast (or given up).
-  let tail: Promise<unknown> = Promise.resolve();
-  function serially<T>(job: () => Promise<T>): Promise<T> {
-    const run = tail.then(job, job);
-    tail = run.catch(() => undefined);
-    return run;
-  }
+  const serially = createTurns();
   const exclusive = options.exclusive ?? (<T>(send: (stillExclusive: () => boolean) => Promise<T>) => send(() => true));
-  // The nonce after our last accepted broadcast: an RPC behind a load balancer may lag behind it.
-  // Another instance's broadcasts show in the node's pending count, read under `exclusive`.
-  let nextNonce = 0;
+  // Read under `exclusive`, so another instance's broadcasts show in the node's pending count.
+  const nonces = createNonceCounter(client, account.address);
 
   /** One transaction to the collection: its calldata, gas and the caller's record step. */
   type Call = { to: Address; data: Hex; gas: bigint; beforeBroadcast: (tx: SignedTransaction) => Promise<boolean> };
@@ -202,7 +163,7 @@ export function createMinter(options: MinterOptions): Minter {
       let serialized: Hex;
       let nonce: number;
       try {
-        nonce = Math.max(nextNonce, await wallet.getTransactionCount({ address: account.address, blockTag: "pending" }));
+        nonce = await nonces.next();
         // 20% headroom over the estimate: state may change between estimate and inclusion.
         const prepared = await wallet.prepareTransactionRequest({ account, chain, to: call.to, data, gas: (gas * 12n) / 10n, nonce });
         serialized = await wallet.signTransaction(prepared as never);
@@ -216,7 +177,7 @@ export function createMinter(options: MinterOptions): Minter {
       if (!(await call.beforeBroadcast({ hash: txHash, raw: serialized, nonce }))) return { status: "aborted" };
       try {
         await wallet.sendRawTransaction({ serializedTransaction: serialized });
-        nextNonce = nonce + 1;
+        nonces.accepted(nonce);
         return { status: "sent", txHash, nonce };
       } catch (error) {
         if (isTransportError(error)) {
@@ -225,13 +186,13 @@ export function createMinter(options: MinterOptions): Minter {
         }
         // A transport retry may have delivered it after all (then the node says "already known" or
         // "nonce too low"): if the node has this very transaction, it was sent; signing another would mint twice.
-        if ((isNonceError(error) || /already known|known transaction|already imported/i.test(errorText(error))) && (await transactionKnown(client, txHash))) {
-          nextNonce = nonce + 1;
+        if ((isNonceError(error) || isAlreadyKnown(error)) && (await transactionKnown(client, txHash))) {
+          nonces.accepted(nonce);
           return { status: "sent", txHash, nonce };
         }
         if (isNonceError(error) && attempt < MAX_NONCE_RETRIES) {
           // Someone else used this key (another API process, a script): ask the node again.
-          nextNonce = 0;
+          nonces.forget();
           continue;
         }
         return { status: "failed", txHash, ...classify(error) };
@@ -256,9 +217,10 @@ export function createMinter(options: MinterOptions): Minter {
   async function waitForReceipt(txHash: Hex): Promise<MintOutcome> {
     const deadline = Date.now() + options.receiptTimeoutMs;
     for (;;) {
-      const check = await checkTransaction(client, txHash);
-      if (check.status === "minted") return { status: "minted", txHash, blockNumber: check.blockNumber };
-      if (check.status === "reverted") return { status: "failed", code: "mint_failed", message: "the mint transaction reverted", txHash };
+      // Not mined yet, or the chain cannot be read right now: ask again until the deadline.
+      const receipt = await receiptOf(client, txHash).catch(() => null);
+      if (receipt?.status === "success") return { status: "minted", txHash, blockNumber: receipt.blockNumber };
+      if (receipt?.status === "reverted") return { status: "failed", code: "mint_failed", message: "the mint transaction reverted", txHash };
       const left = deadline - Date.now();
       if (left <= 0) return { status: "pending", txHash };
       await new Promise((resolve) => setTimeout(resolve, Math.min(pollingMs, left)));
@@ -297,10 +259,6 @@ export function createMinter(options: MinterOptions): Minter {
       return { chainId: options.chainId, collection, voucher, signature, r, vs: yParityAndS };
     },
 
-    checkTransaction: (txHash) => checkTransaction(client, txHash),
-
-    rebroadcast: (raw) => rebroadcast(client, raw),
-
     async canMint(collection) {
       return wallet.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "hasRole", args: [MINTER_ROLE, account.address] });
     },
@@ -311,97 +269,4 @@ type CollectionCall = { functionName: "mint"; args: readonly [Address, bigint, b
 
 function airdropCall(call: AirdropCall) {
   return { functionName: "airdrop", args: [call.tokenId, call.recipients, call.amount] } as const;
-}
-
-/**
- * Sends a signed transaction again (the node may never have had it). `nonce_used`: its nonce went
- * to another transaction, so unless it is itself mined it never can be.
- */
-export async function rebroadcast(client: PublicClient, raw: Hex): Promise<"sent" | "nonce_used" | "unavailable"> {
-  try {
-    await client.request({ method: "eth_sendRawTransaction", params: [raw] });
-    return "sent";
-  } catch (error) {
-    if (isTransportError(error)) return "unavailable";
-    if (/already known|already imported|known transaction/i.test(errorText(error))) return "sent";
-    return isNonceError(error, "low") ? "nonce_used" : "unavailable";
-  }
-}
-
-/** What the chain says about a transaction: `unknown` when it has no receipt (yet) or cannot be read. */
-export async function checkTransaction(client: PublicClient, txHash: Hex): Promise<ReceiptCheck> {
-  try {
-    const receipt = await client.getTransactionReceipt({ hash: txHash });
-    return receipt.status === "success" ? { status: "minted", blockNumber: receipt.blockNumber } : { status: "reverted" };
-  } catch {
-    // TransactionReceiptNotFoundError (not mined yet) or the chain cannot be read.
-    return { status: "unknown" };
-  }
-}
-
-/** Whether the node has the transaction (mined or waiting); true when it cannot tell, to stay on the safe side. */
-export async function transactionKnown(client: PublicClient, hash: Hex): Promise<boolean> {
-  try {
-    await client.getTransaction({ hash });
-    return true;
-  } catch (error) {
-    return !(error instanceof BaseError && error.walk((e) => e instanceof TransactionNotFoundError) !== null);
-  }
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof BaseError) return `${error.shortMessage} ${error.details ?? ""} ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** A refusal because of the nonce: viem's typed errors where it maps them, the node's words otherwise. */
-function isNonceError(error: unknown, which: "low" | "any" = "any"): boolean {
-  const typed = error instanceof BaseError && error.walk((e) => e instanceof NonceTooLowError || (which === "any" && e instanceof NonceTooHighError)) !== null;
-  const pattern = which === "low" ? /nonce too low|nonce has already been used|nonce is too low/i : /nonce too (low|high)|nonce has already been used|nonce is too (low|high)/i;
-  return typed || pattern.test(errorText(error));
-}
-
-/** The revert inside a failed call: viem decodes it with the collection's ABI (a recipient contract's own error stays nameless). */
-function revertOf(error: BaseError): { name: string | null; args: readonly unknown[]; reason: string | undefined } | null {
-  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
-  if (reverted === null) return null;
-  return { name: reverted.data?.errorName ?? null, args: reverted.data?.args ?? [], reason: reverted.reason ?? (reverted.signature ? `error ${reverted.signature}` : undefined) };
-}
-
-function isTransportError(error: unknown): boolean {
-  if (!(error instanceof BaseError)) return true; // fetch and socket failures arrive unwrapped
-  return error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof SocketClosedError) !== null;
-}
-
-/** The collection's custom errors a member may meet, in words. */
-const REVERTS_IN_WORDS: Record<string, string> = {
-  MaxSupplyExceeded: "none are left",
-  MembershipAlreadyHeld: "you already hold this membership",
-  EnforcedPause: "the collection is paused for now",
-  ERC1155InvalidReceiver: "this wallet cannot receive it",
-  UnknownTokenType: "the item does not exist",
-  AccessControlUnauthorizedAccount: "the brand's minter may not mint on this collection",
-  AmountTooLarge: "the amount is too large",
-};
-
-/** A failure before or at broadcast, as a problem code and a message for people (and the revert, decoded, when there was one). */
-function classify(error: unknown, what: "mint" | "airdrop" = "mint"): { code: MintFailureCode; message: string; revert?: Revert } {
-  if (error instanceof BaseError) {
-    const reverted = revertOf(error);
-    if (reverted !== null) {
-      // Members read the message: the reason in words; the decoded error stays in `revert`, for details.
-      const words = reverted.name === null ? undefined : REVERTS_IN_WORDS[reverted.name];
-      const detail = reverted.name === null ? (reverted.reason ?? "no reason given") : words === undefined ? reverted.name : `${words} (${reverted.name})`;
-      return { code: "mint_failed", message: `the collection refused the ${what}: ${detail}`, revert: { name: reverted.name, args: reverted.args } };
-    }
-    if (error.walk((e) => e instanceof InsufficientFundsError) !== null) {
-      return { code: "mint_failed", message: "the minter cannot pay for gas (insufficient funds)" };
-    }
-    if (isTransportError(error)) return { code: "chain_unavailable", message: "the chain cannot be reached" };
-    if (error.walk((e) => e instanceof RpcRequestError) !== null || error.shortMessage) {
-      return { code: "mint_failed", message: error.shortMessage };
-    }
-  }
-  if (!(error instanceof BaseError)) return { code: "chain_unavailable", message: "the chain cannot be reached" };
-  return { code: "mint_failed", message: "the mint could not be sent" };
 }

@@ -1,8 +1,8 @@
-/** Background work under a lease: several instances schedule it, one at a time does it. */
+/** Background work under a lease: several instances schedule it, one at a time does it; nudged rounds share a delay. */
 import Fastify from "fastify";
-import { afterAll, describe, expect, it } from "vitest";
-import { SqliteStore, toTimestamp } from "./storage/index.ts";
-import { scheduleBackground } from "./background.ts";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { SqliteStore, toTimestamp } from "../storage/index.ts";
+import { createRounds, scheduleBackground } from "./schedule.ts";
 
 const store = SqliteStore.open(":memory:");
 afterAll(() => store.close());
@@ -60,5 +60,55 @@ describe("scheduleBackground", () => {
     await app.close();
     expect(calls).toBeGreaterThan(2);
     expect(await store.acquireLease("flaky", "other", toTimestamp(Date.now() + 1_000), toTimestamp())).toBe(true);
+  });
+});
+
+describe("createRounds", () => {
+  it("nudges within the delay share one round; one during a round brings one more after it; work left over brings another", async () => {
+    let rounds = 0;
+    /** What each round says: true, work is left over. */
+    const leftOver = [false, false, true, false];
+    let gate: Promise<void> | null = null;
+    let release: () => void = () => undefined;
+    const errors: unknown[] = [];
+    const queue = createRounds(store, {
+      name: "nudged",
+      holder: "n",
+      intervalMs: 60_000,
+      nudgeDelayMs: 30,
+      run: async (lease) => {
+        expect(lease.held).toBe(true);
+        const mine = rounds++;
+        if (gate !== null) await gate;
+        return leftOver[mine];
+      },
+      onError: (error) => errors.push(error),
+    });
+    queue.nudge();
+    // Not started when nudged: nothing was asked for.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(rounds).toBe(0);
+
+    queue.start();
+    for (let i = 0; i < 5; i++) queue.nudge();
+    await vi.waitFor(() => expect(rounds).toBe(1), { interval: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(rounds).toBe(1);
+
+    // A nudge while round 2 runs: round 3 after it, whose work left over brings round 4, and no more.
+    gate = new Promise((resolve) => (release = () => resolve()));
+    queue.nudge();
+    await vi.waitFor(() => expect(rounds).toBe(2), { interval: 10 });
+    queue.nudge();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    gate = null;
+    release();
+    await vi.waitFor(() => expect(rounds).toBe(4), { interval: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(rounds).toBe(4);
+    await queue.stop();
+    expect(errors).toEqual([]);
+    // Stopped: the lease is free again.
+    expect(await store.acquireLease("nudged", "other", toTimestamp(Date.now() + 1_000), toTimestamp())).toBe(true);
   });
 });
