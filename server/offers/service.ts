@@ -209,6 +209,7 @@ export function createOffers(deps: OfferServiceDeps) {
   function forKind(variant: OfferVariant): OfferKindService {
     const { spec } = variant;
     const { kind, words } = spec;
+    // A kind wired without a bound fails here, at start-up, not at its first offer.
     quotaOf(kind);
 
     async function offerOrThrow(id: string): Promise<Offer> {
