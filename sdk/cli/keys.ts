@@ -3,8 +3,9 @@
  * (`npx hardhat keystore set STAMPBOOK_DEPLOYER_KEY`), never the command line. A key typed as a flag
  * lands in the shell's history and in every process listing on the machine, so such flags are refused.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { pathToFileURL } from "node:url";
 import { isHex, type Hex } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { CliError } from "./errors.ts";
@@ -90,16 +91,18 @@ const NOT_FOUND = Symbol("not found");
 
 /**
  * Hardhat's keystore, read the way Hardhat resolves `configVariable(name)`: the development
- * keystore, then the encrypted one (asking for its password on the terminal). Hardhat is loaded
- * only when a key is not in the environment.
+ * keystore, then the encrypted one (asking for its password on the terminal). The keystore is that of
+ * the Hardhat project the command runs in (a `hardhat.config.ts` in the working folder); elsewhere
+ * keys come from the environment alone. Hardhat is loaded only when a key is not in the environment.
  */
-export function hardhatKeystore(): SecretReader {
+export function hardhatKeystore(cwd: string = process.cwd()): SecretReader {
   let hre: Promise<import("hardhat/types/hre").HardhatRuntimeEnvironment> | undefined;
+  const configPath = join(cwd, "hardhat.config.ts");
   return async (name) => {
+    if (!existsSync(configPath)) return undefined;
     hre ??= (async () => {
-      const [{ createHardhatRuntimeEnvironment }, { default: config }] = await Promise.all([import("hardhat/hre"), import("../../hardhat.config.ts")]);
-      const root = fileURLToPath(new URL("../../", import.meta.url));
-      return createHardhatRuntimeEnvironment(config, { config: join(root, "hardhat.config.ts") }, root);
+      const [{ createHardhatRuntimeEnvironment }, { default: config }] = await Promise.all([import("hardhat/hre"), import(pathToFileURL(configPath).href) as Promise<{ default: import("hardhat/types/config").HardhatUserConfig }>]);
+      return createHardhatRuntimeEnvironment(config, { config: configPath }, cwd);
     })();
     const { configVariable } = await import("hardhat/config");
     try {

@@ -1,7 +1,7 @@
 /**
- * The storage interface the API talks to. It holds no SQL: each backend (SQLite today, PostgreSQL
- * later) implements `Store`, and the shared behaviour tests in `store-contract.test-helper.ts` run
- * against every implementation. It is one interface per aggregate (sign-in, brands, offers, takes);
+ * The storage interface the API talks to. It holds no SQL: each backend (SQLite, PostgreSQL)
+ * implements `Store`, and the store contract (`contract/`, one file per aggregate) runs against
+ * every implementation. It is one interface per aggregate (sign-in, brands, offers, takes);
  * the domain types live beside the domain (`server/brands/types.ts`, `server/offers/types.ts`).
  *
  * Conventions every method follows:

@@ -1,36 +1,11 @@
 /** `collection deploy` (a new StampbookCollection on any chain) and `collection register` (the brand claims it in the API). */
-import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { getAddress, zeroAddress, type Address, type Hex } from "viem";
+import { stampbookCollectionBytecode } from "../../../contracts/bindings/stampbookCollectionBytecode.ts";
 import { address, baseUrl, need, text, uint } from "../args.ts";
 import { API_OPTION, COLLECTION_OPTION, RPC_OPTION, type Command } from "../command.ts";
 import { txJson, txWords, type Context } from "../context.ts";
-import { CliError, usageError } from "../errors.ts";
+import { usageError } from "../errors.ts";
 import { signingKey } from "../keys.ts";
-
-const ROOT = new URL("../../../", import.meta.url);
-const ARTIFACT = new URL("artifacts/contracts/StampbookCollection.sol/StampbookCollection.json", ROOT);
-
-/** The collection's creation bytecode from Hardhat's artifact, compiling the contracts first when there is none. */
-async function collectionBytecode(ctx: Context): Promise<Hex> {
-  const read = async () => (JSON.parse(await readFile(ARTIFACT, "utf8")) as { bytecode: Hex }).bytecode;
-  try {
-    return await read();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  ctx.progress("The contracts are not compiled yet: compiling them (npx hardhat compile)…");
-  const cli = fileURLToPath(new URL("node_modules/hardhat/dist/src/cli.js", ROOT));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    // The Node running this command is the project's Node 24, which Hardhat needs.
-    const child = spawn(process.execPath, [cli, "compile"], { cwd: fileURLToPath(ROOT), stdio: ["ignore", "inherit", "inherit"] });
-    child.once("error", reject);
-    child.once("exit", resolve);
-  });
-  if (code !== 0) throw new CliError("compiling the contracts failed (see above): run `npx hardhat compile` and try again", { kind: "compile" });
-  return read();
-}
 
 export const collectionDeploy: Command = {
   words: ["collection", "deploy"],
@@ -60,7 +35,7 @@ export const collectionDeploy: Command = {
     const treasury = treasuryOption === undefined ? undefined : address(treasuryOption, "treasury");
     if (admin === zeroAddress) throw usageError("--admin cannot be the zero address: nobody could ever manage the collection");
     if (treasury === zeroAddress) throw usageError("--treasury cannot be the zero address: payments would be lost");
-    const bytecode = await collectionBytecode(ctx);
+    const bytecode = stampbookCollectionBytecode;
 
     const chain = await ctx.chain(need(values, "rpc"), "deployer");
     const adminAddress = admin ?? chain.account.address;

@@ -5,15 +5,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
-import { describeStoreContract } from "../store-contract.test-helper.ts";
+import { describeStoreContract } from "../contract/index.ts";
+import { storeOver } from "../contract/fixtures.ts";
 import { PostgresDatabase } from "./database.ts";
 import { postgresMigrations } from "./migrations.ts";
-import { PostgresStore } from "./postgres-store.ts";
 
 const url = postgresForTests("the PostgreSQL store contract");
 
 describe.skipIf(url === null)(`PostgresStore (${POSTGRES_SKIPS})`, () => {
-  describeStoreContract("PostgresStore", () => PostgresStore.connect(url!, { schema: freshSchema(), poolSize: 12 }));
+  describeStoreContract("PostgresStore", async () => storeOver(await PostgresDatabase.connect(url!, { schema: freshSchema(), poolSize: 12 })));
 
   describe("PostgreSQL migrations", () => {
     it("several instances starting at once on one database: one applies, the others wait and find it done", async () => {

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { NewOffer, Reward } from "../../offers/types.ts";
 import { sha256Hex } from "../hash.ts";
 import { StoreUnavailableError } from "../errors.ts";
-import { describeStoreContract } from "../store-contract.test-helper.ts";
+import { describeStoreContract } from "../contract/index.ts";
+import { storeOver } from "../contract/fixtures.ts";
 import { SqliteDatabase } from "./database.ts";
 import { migrations } from "./migrations.ts";
 import { SqliteStore } from "./sqlite-store.ts";
@@ -19,8 +20,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const freshPath = () => join(dir, `store-${++files}.db`);
 
-describeStoreContract("SqliteStore on a file", () => SqliteStore.open(freshPath()));
-describeStoreContract("SqliteStore in memory", () => SqliteStore.open(":memory:"));
+describeStoreContract("SqliteStore on a file", async () => storeOver(SqliteDatabase.open(freshPath())));
+describeStoreContract("SqliteStore in memory", async () => storeOver(SqliteDatabase.open(":memory:")));
 
 describe("SqliteStore.open", () => {
   it("puts a file database in WAL mode", async () => {

@@ -1,21 +1,13 @@
 /**
- * The catalog store (token metadata, pictures, levels) on every engine: SQLite in memory and on a
- * file, and PostgreSQL in a schema of its own (skipped with a loud line where it cannot be reached).
+ * The store contract: the catalog (token metadata, pictures, levels), written only to a brand's own
+ * collections.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Address } from "viem";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
+import { beforeEach, describe, expect, it } from "vitest";
 import { StoreInputError } from "../errors.ts";
-import { PostgresStore } from "../postgres/postgres-store.ts";
-import { SqliteStore } from "../sqlite/sqlite-store.ts";
 import type { Store } from "../store.ts";
-
-const dir = mkdtempSync(join(tmpdir(), "stampbook-catalog-store-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { freshStorePerTest, type StoreContract } from "./fixtures.ts";
 
 const NOW = "2026-01-01T00:00:00.000Z";
 const LATER = "2026-01-02T00:00:00.000Z";
@@ -26,16 +18,15 @@ const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2
 const GIF = new Uint8Array([...Buffer.from("GIF89a"), 0, 0, 0]);
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-function describeCatalogStore(name: string, open: () => Store | Promise<Store>) {
-  describe(`catalog store: ${name}`, () => {
-    let store: Store;
+export const catalogContract: StoreContract = (open) => {
+  describe("the catalog", () => {
+    let store!: Store;
+    freshStorePerTest(open, (opened) => ({ store } = opened));
     beforeEach(async () => {
-      store = await open();
       for (const id of ["brand-a", "brand-b"]) await store.createBrand({ id, name: id, createdAt: NOW });
       await store.registerCollection({ brandId: "brand-a", collection: MINE, admin: MINE, nonce: "n1", nonceExpiresAt: LATER, now: NOW });
       await store.registerCollection({ brandId: "brand-b", collection: THEIRS, admin: THEIRS, nonce: "n2", nonceExpiresAt: LATER, now: NOW });
     });
-    afterEach(async () => store.close());
 
     const metadata = (fields: Record<string, unknown> = {}) => ({
       brandId: "brand-a",
@@ -193,13 +184,4 @@ function describeCatalogStore(name: string, open: () => Store | Promise<Store>) 
       expect(await store.getLevels("brand-a")).toEqual(good);
     });
   });
-}
-
-let files = 0;
-describeCatalogStore("SQLite in memory", () => SqliteStore.open(":memory:"));
-describeCatalogStore("SQLite on a file", () => SqliteStore.open(join(dir, `catalog-${++files}.db`)));
-
-const url = postgresForTests("the PostgreSQL catalog store");
-describe.skipIf(url === null)(`catalog store: PostgreSQL (${POSTGRES_SKIPS})`, () => {
-  describeCatalogStore("PostgreSQL", () => PostgresStore.connect(url!, { schema: freshSchema(), poolSize: 4 }));
-});
+};

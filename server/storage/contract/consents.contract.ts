@@ -1,19 +1,17 @@
 /**
- * Members' profiles, brands' data requests and members' grants on SQLite and PostgreSQL: a profile
+ * The store contract: members' profiles, brands' data requests and members' grants. A profile
  * is replaced whole; requests are listed live only, with brand names, and withdrawn only by their
  * brand; a grant is stored once per nonce and only while its request is live; revocation is the
  * member's alone and happens once; the access log is the member's, newest first, paged; erasure
  * deletes profile, grants and log, puts the pseudonym in the member's place in everything kept, and
  * ends the member's sessions issued before it.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "viem";
-import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import type { AccessLogEntry, Consent, DataRequest } from "../../consents/types.ts";
 import { perkKind } from "../../perks/kind.ts";
-import { PostgresStore } from "../postgres/postgres-store.ts";
-import { SqliteStore } from "../sqlite/sqlite-store.ts";
 import type { Store } from "../store.ts";
+import { freshStorePerTest, type StoreContract } from "./fixtures.ts";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 20);
@@ -38,15 +36,14 @@ const consent = (id: string, over: Partial<Consent> = {}): Consent => ({
   ...over,
 });
 
-function describeConsentStore(name: string, open: () => Store | Promise<Store>) {
-  describe(name, () => {
-    let store: Store;
+export const consentContract: StoreContract = (open) => {
+  describe("members' data", () => {
+    let store!: Store;
+    freshStorePerTest(open, (opened) => ({ store } = opened));
     beforeEach(async () => {
-      store = await open();
       await store.createBrand({ id: "brand-a", name: "Brand A", createdAt: at(-DAY) });
       await store.createBrand({ id: "brand-b", name: "Brand B", createdAt: at(-DAY) });
     });
-    afterEach(async () => store?.close());
 
     it("keeps one profile per member, lowercased, replaced whole", async () => {
       expect(await store.getProfile(member(1))).toBeNull();
@@ -166,11 +163,4 @@ function describeConsentStore(name: string, open: () => Store | Promise<Store>) 
       expect(await store.isSessionRevoked("s1", { address: ada, expiresAt: at(10 + DAY) })).toBe(false);
     });
   });
-}
-
-describeConsentStore("consent store on SQLite", () => SqliteStore.open(":memory:"));
-
-const url = postgresForTests("the consent store on PostgreSQL");
-describe.skipIf(url === null)(`consent store on PostgreSQL (${POSTGRES_SKIPS})`, () => {
-  describeConsentStore("consent store on PostgreSQL", () => PostgresStore.connect(url!, { schema: freshSchema(), poolSize: 4 }));
-});
+};

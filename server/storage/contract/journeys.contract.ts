@@ -1,22 +1,16 @@
 /**
- * The journey store on SQLite and on PostgreSQL (the run's throwaway database, a schema per store):
- * journeys, progress once per member and step, the award created in the same transaction as the
- * progress that completes a journey (exactly once, also under many concurrent completions), codes,
- * events once per key, and referrals at first sign-in.
+ * The store contract: journeys, progress once per member and step, the award created in the same
+ * transaction as the progress that completes a journey (exactly once, also under many concurrent
+ * completions), codes, events once per key, and referrals at first sign-in.
  */
 import type { Address } from "viem";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
+import { beforeEach, describe, expect, it } from "vitest";
 import { codeHash } from "../../journeys/codes.ts";
 import type { JourneyEvent, JourneyStep, NewJourney, StepCompletion } from "../../journeys/types.ts";
-import { PostgresDatabase } from "../postgres/database.ts";
-import { SqliteDatabase } from "../sqlite/database.ts";
 import type { Store } from "../store.ts";
 import { toTimestamp } from "../time.ts";
-import type { SqlDatabase } from "./database.ts";
-import { createSqlStore } from "./store.ts";
-
-type Opened = { db: SqlDatabase; store: Store };
+import type { SqlDatabase } from "../sql/database.ts";
+import { freshStorePerTest, type StoreContract } from "./fixtures.ts";
 
 const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const at = (offsetMs = 0) => toTimestamp(T0 + offsetMs);
@@ -44,19 +38,18 @@ const steps = (...kinds: ("quiz" | "batch" | "shared" | "event" | "hold" | "refe
     }
   });
 
-function describeJourneyStore(name: string, open: () => Promise<Opened>) {
-  describe(`journey store: ${name}`, () => {
-    let db: SqlDatabase;
-    let store: Store;
+export const journeyContract: StoreContract = (open) => {
+  describe("journeys", () => {
+    let db!: SqlDatabase;
+    let store!: Store;
     let brandId: string;
     let counter = 0;
 
+    freshStorePerTest(open, (opened) => ({ db, store } = opened));
     beforeEach(async () => {
-      ({ db, store } = await open());
       brandId = `brand_${++counter}`;
       await store.createBrand({ id: brandId, name: "Brand", createdAt: at() });
     });
-    afterEach(async () => store.close());
 
     async function journey(overrides: Partial<NewJourney> = {}, brand = brandId) {
       const result = await store.createJourney(
@@ -310,17 +303,4 @@ function describeJourneyStore(name: string, open: () => Promise<Opened>) {
       });
     });
   });
-}
-
-describeJourneyStore("SQLite", async () => {
-  const db = SqliteDatabase.open(":memory:");
-  return { db, store: createSqlStore(db) };
-});
-
-const url = postgresForTests("the journey store on PostgreSQL");
-describe.skipIf(url === null)(`journey store: PostgreSQL (${POSTGRES_SKIPS})`, () => {
-  describeJourneyStore("PostgreSQL", async () => {
-    const db = await PostgresDatabase.connect(url!, { schema: freshSchema(), poolSize: 12 });
-    return { db, store: createSqlStore(db) };
-  });
-});
+};

@@ -1,18 +1,16 @@
 /**
- * Brand staff lists on SQLite and PostgreSQL: one role per (brand, address), given and taken away
+ * The store contract: brand staff lists, one role per (brand, address), given and taken away
  * only on the brand it names; and the staff console's reads: activity per UTC day over the window,
  * the busiest perks, the most recently seen members, an offer's title once deleted.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "viem";
-import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import { dropKind } from "../../drops/kind.ts";
 import type { NewOffer, OfferKind } from "../../offers/types.ts";
 import { perkKind } from "../../perks/kind.ts";
 import type { ActivityKind } from "../../staff/types.ts";
-import { PostgresStore } from "../postgres/postgres-store.ts";
-import { SqliteStore } from "../sqlite/sqlite-store.ts";
 import type { Store } from "../store.ts";
+import { freshStorePerTest, type StoreContract } from "./fixtures.ts";
 
 /** How the console counts each kind: every kind its counted takes, perks ranked too. */
 const KINDS: ActivityKind[] = [
@@ -45,15 +43,14 @@ function offer(id: string, kind: OfferKind, brandId = "brand-a", title = `Offer 
   };
 }
 
-function describeStaffStore(name: string, open: () => Store | Promise<Store>) {
-  describe(name, () => {
-    let store: Store;
+export const staffContract: StoreContract = (open) => {
+  describe("brand staff", () => {
+    let store!: Store;
+    freshStorePerTest(open, (opened) => ({ store } = opened));
     beforeEach(async () => {
-      store = await open();
       await store.createBrand({ id: "brand-a", name: "Brand A", createdAt: at(-40 * DAY) });
       await store.createBrand({ id: "brand-b", name: "Brand B", createdAt: at(-40 * DAY) });
     });
-    afterEach(async () => store?.close());
 
     describe("the staff list", () => {
       it("gives a role once per brand and address, lowercased; the same role again changes nothing, another replaces it", async () => {
@@ -158,11 +155,4 @@ function describeStaffStore(name: string, open: () => Store | Promise<Store>) {
       });
     });
   });
-}
-
-describeStaffStore("staff store on SQLite", () => SqliteStore.open(":memory:"));
-
-const url = postgresForTests("the staff store on PostgreSQL");
-describe.skipIf(url === null)(`staff store on PostgreSQL (${POSTGRES_SKIPS})`, () => {
-  describeStaffStore("staff store on PostgreSQL", () => PostgresStore.connect(url!, { schema: freshSchema(), poolSize: 4 }));
-});
+};

@@ -1,15 +1,13 @@
 /**
- * The award queue's storage on SQLite and PostgreSQL: once per (journey, member), claims grouped by
+ * The store contract: the award queue. Once per (journey, member), claims grouped by
  * what they airdrop and never shared between concurrent claimers, a signed batch that only the
  * chain can settle, failures alone that end in `failed`, and brand-scoped paging.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
-import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import type { AwardRetry, NewAward } from "../../awards/types.ts";
-import { PostgresStore } from "../postgres/postgres-store.ts";
-import { SqliteStore } from "../sqlite/sqlite-store.ts";
 import type { Store } from "../store.ts";
+import { freshStorePerTest, type StoreContract } from "./fixtures.ts";
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000).toISOString();
 const member = (i: number) => `0x${(i + 1).toString(16).padStart(40, "0")}` as Address;
@@ -25,13 +23,10 @@ function award(i: number, fields: Partial<NewAward> = {}): NewAward {
 
 const later = (now: string, notBefore: string | null = null): AwardRetry => ({ kind: "later", error: "the collection refused the airdrop: EnforcedPause()", notBefore, now });
 
-function describeAwardStore(name: string, open: () => Store | Promise<Store>, options: { concurrent: boolean }) {
-  describe(name, () => {
-    let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => store?.close());
+export const awardContract: StoreContract = (open) => {
+  describe("the award queue", () => {
+    let store!: Store;
+    freshStorePerTest(open, (opened) => ({ store } = opened));
 
     it("queues an award once per journey and member; a second is the first, unchanged", async () => {
       const first = await store.queueAward(award(1, { member: member(1).toUpperCase().replace("0X", "0x") as Address }));
@@ -174,33 +169,24 @@ function describeAwardStore(name: string, open: () => Store | Promise<Store>, op
       await expect(store.listAwards({ brandId: "brand-a", cursor: "nonsense" })).rejects.toThrow(/cursor/);
     });
 
-    if (options.concurrent) {
-      it("concurrent claimers never share an award", async () => {
-        for (let i = 0; i < 300; i++) await store.queueAward(award(i, { createdAt: at(i % 7) }));
-        const seen = new Map<string, string>();
-        await Promise.all(
-          Array.from({ length: 8 }, async (_, worker) => {
-            for (let n = 0; ; n++) {
-              const claimed = await store.claimAwardBatch({ batchId: `w${worker}-${n}`, max: 13, now: at(1_000) });
-              if (claimed === null) return;
-              expect(claimed.awards.length).toBeLessThanOrEqual(13);
-              expect(claimed.batch.size).toBe(claimed.awards.length);
-              for (const a of claimed.awards) {
-                expect(seen.get(a.id)).toBeUndefined();
-                seen.set(a.id, claimed.batch.id);
-              }
+    it("concurrent claimers never share an award", async () => {
+      for (let i = 0; i < 300; i++) await store.queueAward(award(i, { createdAt: at(i % 7) }));
+      const seen = new Map<string, string>();
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, worker) => {
+          for (let n = 0; ; n++) {
+            const claimed = await store.claimAwardBatch({ batchId: `w${worker}-${n}`, max: 13, now: at(1_000) });
+            if (claimed === null) return;
+            expect(claimed.awards.length).toBeLessThanOrEqual(13);
+            expect(claimed.batch.size).toBe(claimed.awards.length);
+            for (const a of claimed.awards) {
+              expect(seen.get(a.id)).toBeUndefined();
+              seen.set(a.id, claimed.batch.id);
             }
-          }),
-        );
-        expect(seen.size).toBe(300);
-      });
-    }
+          }
+        }),
+      );
+      expect(seen.size).toBe(300);
+    });
   });
-}
-
-describeAwardStore("award store on SQLite", () => SqliteStore.open(":memory:"), { concurrent: true });
-
-const url = postgresForTests("the award store on PostgreSQL");
-describe.skipIf(url === null)(`award store on PostgreSQL (${POSTGRES_SKIPS})`, () => {
-  describeAwardStore("award store on PostgreSQL", () => PostgresStore.connect(url!, { schema: freshSchema(), poolSize: 10 }), { concurrent: true });
-});
+};
