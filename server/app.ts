@@ -29,6 +29,7 @@ import { membersPlugin } from "./members/plugin.ts";
 import { offersPlugin } from "./offers/plugin.ts";
 import { operatorPlugin } from "./operator/plugin.ts";
 import { perksPlugin } from "./perks/plugin.ts";
+import { rulesPlugin } from "./rules/plugin.ts";
 import { chainPlugin, createChainClient } from "./plugins/chain.ts";
 import { contextPlugin } from "./plugins/context.ts";
 import { docsPlugin } from "./plugins/docs.ts";
@@ -70,7 +71,7 @@ function createValidator(options: { coerceTypes: "array" | false }): Ajv {
 }
 
 /** The features, each after what it uses. */
-export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, operatorPlugin, catalogPlugin, consentsPlugin, loyaltyPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, journeysPlugin, membersPlugin];
+export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, operatorPlugin, catalogPlugin, consentsPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, journeysPlugin, membersPlugin];
 
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const app = await buildInfrastructure(options);

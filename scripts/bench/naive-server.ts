@@ -9,7 +9,7 @@ import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { build } from "../../server/app.ts";
 import type { OwnershipReader, OwnershipSnapshot } from "../../server/chain/ownership.ts";
 import { loadConfig } from "../../server/config.ts";
-import { holdingKey, type Holding, type LeafRule } from "../../server/offers/rules.ts";
+import { holdingKey, type Holding, type LeafRule } from "../../server/rules/grammar.ts";
 
 const config = loadConfig();
 const client = createPublicClient({ transport: http(config.rpcUrl) });

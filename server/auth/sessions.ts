@@ -5,16 +5,15 @@
  *
  * Nonces and session tokens are signed, not stored (signed-tokens.ts): issuing a nonce writes
  * nothing, and a sign-in writes one row, the nonce marked used. Signing out records the session as
- * ended until it would have expired.
+ * ended until it would have expired (signed-sessions.ts, as for staff sessions).
  */
-import { hkdfSync, type KeyObject } from "node:crypto";
 import type { Address } from "viem";
 import type { Config } from "../config.ts";
 import { chainUnavailable } from "../chain/errors.ts";
 import { Problem, type ProblemCode } from "../errors.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
-import { createSessionCache } from "./session-cache.ts";
-import { newSessionId, openNonce, openSession, signingKey, signNonce, signSession, type SessionClaims } from "./signed-tokens.ts";
+import { createSignedSessions, lazySigningKey } from "./signed-sessions.ts";
+import { newSessionId, openNonce, openSession, signNonce, signSession } from "./signed-tokens.ts";
 import { checkSiweMessage, checksumAddress, parseSiweMessage, SiweError, verifySiweSignature, type ChainClient } from "./siwe/index.ts";
 
 export type SignInParameters = Pick<
@@ -68,12 +67,8 @@ export const SESSION_SECRET = "session";
 /**
  * @param deps.secret what the signing keys derive from (AUTH_SECRET); without it the store makes and
  *   keeps the keys.
- * @param deps.sessionCacheMs how long a session found not ended may be trusted without asking the
- *   store again. A sign-out on this instance takes effect at once; one on another instance sharing
- *   the store, within this long (at once when `onSignOut` tells them and they call `forget`). 0 asks
- *   the store on every request.
- * @param deps.onSignOut told each ended session's id once the store has recorded it; awaited, so a
- *   sign-out answers after the other instances were told.
+ * @param deps.sessionCacheMs and deps.onSignOut: as `cacheMs` and `onSignOut` of
+ *   {@link createSignedSessions}, the session mechanics member and staff sessions share.
  */
 export function createAuthService(deps: {
   store: Store;
@@ -86,26 +81,19 @@ export function createAuthService(deps: {
 }): AuthService {
   const { store, client, params } = deps;
   const now = deps.now ?? (() => new Date());
-  const sessionCacheMs = deps.sessionCacheMs ?? 0;
-  // Keyed by the token itself: a hit costs no MAC, no store read and no checksumming.
-  const sessions = createSessionCache<SessionHolder>({ ttlMs: sessionCacheMs, maxEntries: MAX_CACHED_SESSIONS });
-  let keys: Promise<{ nonce: KeyObject; session: KeyObject }> | undefined;
-  const secretFor = async (name: string): Promise<Uint8Array> =>
-    deps.secret ? new Uint8Array(hkdfSync("sha256", deps.secret, "", `stampbook ${name}`, 32)) : store.secret(name);
-  function signingKeys() {
-    if (keys === undefined) {
-      keys = Promise.all([secretFor(NONCE_SECRET), secretFor(SESSION_SECRET)]).then(([nonce, session]) => ({ nonce: signingKey(nonce), session: signingKey(session) }));
-      // A failed read (the store was unavailable) is not remembered: the next request asks again.
-      keys.catch(() => (keys = undefined));
-    }
-    return keys;
-  }
-
-  /** A token's claims if this server signed it and it has not expired; ended sessions included. */
-  async function claimsOf(token: string, at: number): Promise<SessionClaims | null> {
-    const claims = openSession((await signingKeys()).session, token);
-    return claims !== null && at < claims.expiresAtMs ? claims : null;
-  }
+  const nonceKey = lazySigningKey(deps, NONCE_SECRET);
+  const sessions = createSignedSessions({
+    store,
+    key: lazySigningKey(deps, SESSION_SECRET),
+    format: { sign: signSession, open: openSession },
+    // Ended by a sign-out, or with every session of a member who erased their data.
+    isEnded: (claims) => store.isSessionRevoked(claims.id, { address: claims.address, expiresAt: toTimestamp(claims.expiresAtMs) }),
+    holder: (claims): SessionHolder => ({ address: checksumAddress(claims.address), chainId: claims.chainId }),
+    cacheMs: deps.sessionCacheMs ?? 0,
+    maxCached: MAX_CACHED_SESSIONS,
+    now,
+    onSignOut: deps.onSignOut,
+  });
 
   async function verify(text: string, signature: string, at: Date = now()): Promise<VerifiedSignIn> {
     let message;
@@ -122,8 +110,7 @@ export function createAuthService(deps: {
       clockSkewSeconds: params.clockSkewSeconds,
     });
     if (mismatch) throw toProblem(mismatch);
-    const keys = await signingKeys();
-    const nonceExpiresAt = openNonce(keys.nonce, message.nonce);
+    const nonceExpiresAt = openNonce(await nonceKey(), message.nonce);
     if (nonceExpiresAt === null || nonceExpiresAt <= at.getTime()) throw nonceRefused();
 
     let verdict;
@@ -144,7 +131,7 @@ export function createAuthService(deps: {
   return {
     async issueNonce() {
       const at = now();
-      const { nonce, expiresAtMs } = signNonce((await signingKeys()).nonce, at.getTime() + params.nonceTtlSeconds * 1000);
+      const { nonce, expiresAtMs } = signNonce(await nonceKey(), at.getTime() + params.nonceTtlSeconds * 1000);
       return {
         nonce,
         expiresAt: toTimestamp(expiresAtMs),
@@ -162,7 +149,7 @@ export function createAuthService(deps: {
     async signIn(text, signature) {
       const at = now();
       const verified = await verify(text, signature, at);
-      const { token, expiresAtMs } = signSession((await signingKeys()).session, {
+      const { token, expiresAtMs } = await sessions.start({
         id: newSessionId(),
         address: verified.address.toLowerCase() as `0x${string}`,
         chainId: verified.chainId,
@@ -171,27 +158,8 @@ export function createAuthService(deps: {
       return { token, ...verified, expiresAt: toTimestamp(expiresAtMs) };
     },
 
-    async authenticate(token) {
-      const at = now().getTime();
-      const cached = sessions.get(token, at);
-      if (cached !== undefined) return cached;
-      const generation = sessions.begin();
-      const claims = await claimsOf(token, at);
-      // Ended by a sign-out, or with every session of a member who erased their data.
-      if (claims === null || (await store.isSessionRevoked(claims.id, { address: claims.address, expiresAt: toTimestamp(claims.expiresAtMs) }))) return null;
-      const holder = { address: checksumAddress(claims.address), chainId: claims.chainId };
-      sessions.put(token, { id: claims.id, value: holder, at, expiresAtMs: claims.expiresAtMs }, generation);
-      return holder;
-    },
-
-    async signOut(token) {
-      sessions.drop(token);
-      const claims = await claimsOf(token, now().getTime());
-      if (claims === null) return;
-      await store.revokeSession(claims.id, toTimestamp(claims.expiresAtMs));
-      await deps.onSignOut?.(claims.id);
-    },
-
+    authenticate: (token) => sessions.authenticate(token),
+    signOut: (token) => sessions.signOut(token),
     forget: (sessionId) => sessions.forget(sessionId),
   };
 }

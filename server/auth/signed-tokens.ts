@@ -4,8 +4,8 @@
  * forgery without a lookup. What must be remembered (a nonce was used, a session was ended) is
  * kept by the store until the signed expiry passes.
  */
-import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
-import { randomAlphanumeric, SESSION_TOKEN_PREFIX } from "./tokens.ts";
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
+import { pooledRandomBytes, randomAlphanumeric, SESSION_TOKEN_PREFIX } from "./tokens.ts";
 
 /** Seconds since the epoch in 7 base-36 digits (good until the year 4453): text order is time order. */
 const EXPIRY_DIGITS = 7;
@@ -62,7 +62,7 @@ const SESSION = /^sbs_([A-Za-z0-9_-]{22})\.([0-9a-f]{40})\.([1-9][0-9]{0,14})\.(
 
 /** A new session's id: 128 random bits, base64url. */
 export function newSessionId(): string {
-  return randomBytes(16).toString("base64url");
+  return pooledRandomBytes(16).toString("base64url");
 }
 
 /**

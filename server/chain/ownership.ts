@@ -9,7 +9,7 @@
  */
 import type { Address, PublicClient } from "viem";
 import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
-import { holdingKey, type Holding, type LeafRule } from "../offers/rules.ts";
+import { holdingKey, type Holding, type TokenRef } from "./holdings.ts";
 import { chainUnavailable } from "./errors.ts";
 
 export type OwnershipSnapshot = {
@@ -26,11 +26,11 @@ export type OwnershipSnapshot = {
 
 export type OwnershipReader = {
   /** Reads from the chain now. Use for anything that grants something. */
-  readFresh(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot>;
+  readFresh(member: Address, requirements: readonly TokenRef[]): Promise<OwnershipSnapshot>;
   /** May answer from a cache at most `cacheMs` old. Use for display only. */
-  readCached(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot>;
+  readCached(member: Address, requirements: readonly TokenRef[]): Promise<OwnershipSnapshot>;
   /** What `readCached` would answer from its cache right now, without reading; undefined when it would read. */
-  cached(member: Address, requirements: readonly LeafRule[]): OwnershipSnapshot | undefined;
+  cached(member: Address, requirements: readonly TokenRef[]): OwnershipSnapshot | undefined;
   /** Drops what is cached for `member`, after this server changed their holdings (a mint). */
   forget(member: Address): void;
 };
@@ -42,9 +42,9 @@ export const MAX_IDS_PER_CALL = 100;
 export function createOwnershipReader(client: PublicClient, options: { cacheMs: number }): OwnershipReader {
   const cache = new Map<string, { at: number; snapshot: OwnershipSnapshot }>();
   // Cached perk lists hand in the same requirements array every time: build its key once.
-  const requirementKeys = new WeakMap<readonly LeafRule[], string>();
+  const requirementKeys = new WeakMap<readonly TokenRef[], string>();
 
-  async function readFresh(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot> {
+  async function readFresh(member: Address, requirements: readonly TokenRef[]): Promise<OwnershipSnapshot> {
     // One call per collection and chunk of ids.
     const calls: { collection: Address; ids: bigint[] }[] = [];
     const open = new Map<string, { collection: Address; ids: bigint[] }>();
@@ -81,7 +81,7 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
     }
   }
 
-  function cacheKey(member: Address, requirements: readonly LeafRule[]): string {
+  function cacheKey(member: Address, requirements: readonly TokenRef[]): string {
     let requirementKey = requirementKeys.get(requirements);
     if (requirementKey === undefined) {
       requirementKey = requirements.map((r) => holdingKey(r.collection, r.tokenId)).sort().join(",");
@@ -90,12 +90,12 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
     return `${member.toLowerCase()}|${requirementKey}`;
   }
 
-  function cached(member: Address, requirements: readonly LeafRule[]): OwnershipSnapshot | undefined {
+  function cached(member: Address, requirements: readonly TokenRef[]): OwnershipSnapshot | undefined {
     const hit = cache.get(cacheKey(member, requirements));
     return hit && Date.now() - hit.at < options.cacheMs ? hit.snapshot : undefined;
   }
 
-  async function readCached(member: Address, requirements: readonly LeafRule[]): Promise<OwnershipSnapshot> {
+  async function readCached(member: Address, requirements: readonly TokenRef[]): Promise<OwnershipSnapshot> {
     const hit = cached(member, requirements);
     if (hit !== undefined) return hit;
     const key = cacheKey(member, requirements);

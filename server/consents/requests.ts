@@ -9,7 +9,7 @@ import { Type, type Static } from "typebox";
 import { Problem } from "../errors.ts";
 import { IdSchema, Nullable, StringEnum, TimestampSchema } from "../schemas.ts";
 import { newId, toTimestamp, type Store } from "../storage/index.ts";
-import type { RequestWords } from "../offers/rules.ts";
+import type { RequestWords } from "../rules/grammar.ts";
 import { canonicalFields, DATA_FIELDS, type DataRequest, type ListedDataRequest } from "./types.ts";
 
 /** Live requests a brand may have at once. */

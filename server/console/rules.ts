@@ -3,7 +3,7 @@
  * (JSON: holds, member, points, level, consent, all, any, not), both ways, and a rule in words worded
  * as the API words it ("an active Gold membership and 3 or more Journey stamps").
  */
-import { describeRule, parseRule, type RequestWords } from "../offers/rules.ts";
+import { describeRule, parseRule, type RequestWords } from "../rules/grammar.ts";
 
 export type RuleJson =
   | { type: "holds"; collection: string; tokenId: string; min?: number | string }
@@ -109,7 +109,7 @@ export type RuleNames = {
   requests?: ReadonlyMap<string, RequestWords>;
 };
 
-/** A rule in words, worded by the API's own wording (server/offers/rules.ts); null: "any signed-in member". */
+/** A rule in words, worded by the API's own wording (server/rules/grammar.ts); null: "any signed-in member". */
 export function ruleWords(rule: RuleJson | null, names: RuleNames): string {
   if (rule === null) return "any signed-in member";
   return describeRule(parseRule(rule), {

@@ -28,7 +28,7 @@ import type { Sender, SignedVoucher } from "../chain/sender/sender.ts";
 import { settleTransaction } from "../chain/sender/settlement.ts";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
-import { holdingKey, type LeafRule } from "../offers/rules.ts";
+import { holdingKey, type LeafRule } from "../rules/grammar.ts";
 import type { CompleteTakeInput, DropMode, Offer, Take, TakeError, TokenReward } from "../offers/types.ts";
 import type { OfferVariant } from "../offers/variant.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";

@@ -6,7 +6,6 @@ import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
 import { forgetOn } from "../invalidation.ts";
 import { createCatalogStamps } from "./catalog-stamps.ts";
-import { createRuleEligibility } from "./rule-eligibility.ts";
 import { journeyRoutes } from "./routes.ts";
 import { createJourneys } from "./service.ts";
 
@@ -16,7 +15,7 @@ export const journeysPlugin = fp(
     const journeys = createJourneys({
       store,
       directory: app.directory,
-      eligibility: createRuleEligibility({ ownership: app.chain.ownership, terms: app.terms, grantsOf: (member) => app.consents.activeRequests(member, true) }),
+      rules: app.rules,
       stamps: createCatalogStamps(app.chain.catalog, app.names),
       onAwardQueued: () => app.awards.nudge(),
       onChange: () => void bus.publish({ type: "journeys" }),
@@ -27,5 +26,5 @@ export const journeysPlugin = fp(
     app.onMemberSignIn((address, context) => journeys.signedIn(address, context));
     await app.register(journeyRoutes, { journeys, attemptsPerMinute: config.stepAttemptsPerMinute, attemptsPerIpPerMinute: config.stepAttemptsPerIpPerMinute });
   },
-  { name: "journeys", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "auth", "brands", "catalog", "consents", "loyalty", "awards"] },
+  { name: "journeys", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "auth", "brands", "catalog", "rules", "awards"] },
 );

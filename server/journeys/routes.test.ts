@@ -138,7 +138,6 @@ describe("brands define journeys", () => {
     [() => ({ steps: [{ id: "x", title: "X", kind: "dance" }] }), "steps[0].kind"],
     [() => ({ steps: [{ id: "x", title: "X", kind: "code", mode: "shared" }] }), "steps[0].code"],
     [() => ({ steps: [{ id: "x", title: "X", kind: "event", event: "buy", match: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])) }] }), "steps[0].match"],
-    [() => ({ steps: [{ id: "x", title: "X", kind: "hold", rule: { type: "holds", collection: "nope", tokenId: "1" } }] }), "steps[0].rule.collection"],
     [() => ({ steps: [{ id: "r1", title: "R", kind: "referral" }, { id: "r2", title: "R", kind: "referral" }] }), "steps[1].kind"],
     [() => ({ steps: [quiz()], startsAt: "2030-01-02T00:00:00Z", endsAt: "2030-01-01T00:00:00Z" }), "endsAt"],
     [() => ({ steps: [quiz()], stamp: { collection: C, tokenId: DEMO_TYPES.gold.toString() } }), "stamp.tokenId"],
@@ -150,6 +149,30 @@ describe("brands define journeys", () => {
     const response = await admin("POST", "/v1/admin/journeys", { title: "Bad", stamp: stamp(), ...body() });
     const problem = expectProblem(response, 400, "invalid_journey");
     expect(problem.path).toBe(path);
+  });
+
+  it("refuses a hold step's rule as it refuses a perk's (400 invalid_rule, path inside the step): bad grammar, an unserved collection, a level the brand lacks, another brand's data request", async () => {
+    const other = await createBrand(server.store, "Requests Elsewhere");
+    const { key } = await issueApiKey(server.store, other.id, "tests");
+    const published = await admin("POST", "/v1/admin/data-requests", { fields: ["email"], purpose: "their newsletter", retentionDays: 5 }, key);
+    expect(published.statusCode, published.body).toBe(201);
+    const theirs = published.json().id as string;
+    const unserved = getAddress(`0x${"d".repeat(40)}`);
+    const refusals: [unknown, string, string, string][] = [
+      [{ type: "holds", collection: "nope", tokenId: "1" }, "steps[1].rule.collection", "The rule is not valid", "steps[1].rule.collection: must be a 0x address"],
+      [{ type: "holds", collection: unserved, tokenId: "1" }, "steps[1].rule", "The rule reads a collection this server does not serve", `unknown collection ${unserved}`],
+      [{ type: "level", min: "diamond" }, "steps[1].rule", "The rule names a level the brand does not have", 'unknown level "diamond"'],
+      [{ type: "consent", request: theirs }, "steps[1].rule", "The rule names a data request the brand does not have", `unknown data request "${theirs}"`],
+    ];
+    const j = await createJourney({ steps: [quiz()] });
+    for (const [rule, path, title, detail] of refusals) {
+      const steps = [quiz(), { id: "hold", title: "Hold", kind: "hold", rule }];
+      expect(expectProblem(await admin("POST", "/v1/admin/journeys", { title: "Bad", stamp: stamp(), steps }), 400, "invalid_rule")).toMatchObject({ path, title, detail });
+      expect(expectProblem(await admin("PATCH", `/v1/admin/journeys/${j.id}`, { steps }), 400, "invalid_rule")).toMatchObject({ path, title, detail });
+      // What a perk would refuse too.
+      expect(expectProblem(await admin("POST", "/v1/admin/perks", { title: "Bad", rule }), 400, "invalid_rule")).toMatchObject({ title });
+    }
+    expect((await admin("GET", `/v1/admin/journeys/${j.id}`)).json().steps).toHaveLength(1);
   });
 
   it("fixes the steps once a member has progress, and deletes", async () => {

@@ -6,7 +6,7 @@ import type { Address } from "viem";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Problem } from "../errors.ts";
 import { SqliteStore, type Store } from "../storage/index.ts";
-import { createJourneys, type Eligibility, type Journeys, type StampBook } from "./service.ts";
+import { createJourneys, type HoldRules, type Journeys, type StampBook } from "./service.ts";
 
 const COLLECTION = "0xc0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0" as Address;
 const member = (i: number) => `0x${(i + 1).toString(16).padStart(40, "0")}` as Address;
@@ -15,11 +15,13 @@ let store: Store;
 let journeys: Journeys;
 let brandId: string;
 let awardsQueued: number;
-const eligibility: Eligibility = {
-  validate(rule) {
-    if ((rule as { type?: unknown }).type !== "ok") throw new Problem(400, "invalid_rule", "The rule is not valid", "type must be ok", { path: "rule.type" });
+const rules: HoldRules = {
+  async validate(brand, rule, root = "rule") {
+    if (brand !== brandId) throw new Error(`validated for ${brand}`);
+    if ((rule as { type?: unknown }).type !== "ok") throw new Problem(400, "invalid_rule", "The rule is not valid", "type must be ok", { path: `${root}.type` });
+    return { type: "points", min: 1n };
   },
-  check: async (who) => ({ eligible: who === member(1), reasons: who === member(1) ? [] : [{ code: "holds_too_few", message: "needs a Gold membership" }] }),
+  checkRule: async (who) => ({ eligible: who === member(1), reasons: who === member(1) ? [] : [{ code: "holds_too_few", message: "needs a Gold membership" }] }),
   describe: async () => "a Gold membership",
 };
 const stamps: StampBook = { describe: async (_c, _t, amount) => ({ name: "Journey stamp", image: "https://img.example/stamp.png", points: 10n * amount }), isCollectible: async () => true };
@@ -32,7 +34,7 @@ beforeEach(async () => {
   journeys = createJourneys({
     store,
     directory: { ownerOf: async (c) => (c.toLowerCase() === COLLECTION ? brandId : null) },
-    eligibility,
+    rules,
     stamps,
     cacheMs: 60_000,
     onAwardQueued: () => awardsQueued++,
@@ -106,8 +108,8 @@ describe("journeys service", () => {
     expect(recordSignIn).toHaveBeenCalledWith(expect.objectContaining({ invitation: "CODEONE" }));
   });
 
-  it("hold steps: the rule seam's refusals name the path inside the step, and its reasons reach the member", async () => {
-    await expect(define([{ id: "h", title: "Hold", kind: "hold", rule: { type: "nope" } }])).rejects.toMatchObject({ code: "invalid_journey", extensions: { path: "steps[0].rule.type" } });
+  it("hold steps: the rules' refusals (a perk's code) name the path inside the step, and their reasons reach the member", async () => {
+    await expect(define([word(), { id: "h", title: "Hold", kind: "hold", rule: { type: "nope" } }])).rejects.toMatchObject({ code: "invalid_rule", extensions: { path: "steps[1].rule.type" } });
     const j = await define([{ id: "h", title: "Hold", kind: "hold", rule: { type: "ok" } }]);
     await expect(journeys.complete(member(2), j.id, "h", {})).rejects.toMatchObject({ status: 403, code: "not_eligible", detail: "needs a Gold membership" });
     expect((await journeys.complete(member(1), j.id, "h", {})).journey.completed).toBe(true);
@@ -118,7 +120,7 @@ describe("journeys service", () => {
     await expect(journeys.get("brand_2", j.id)).rejects.toMatchObject({ status: 404, code: "journey_not_found" });
     await expect(journeys.update("brand_2", j.id, { title: "x" })).rejects.toMatchObject({ status: 404 });
     await expect(journeys.remove("brand_2", j.id)).rejects.toMatchObject({ status: 404 });
-    const bounded = createJourneys({ store, directory: { ownerOf: async () => brandId }, eligibility, stamps, cacheMs: 0, maxJourneysPerBrand: 1 });
+    const bounded = createJourneys({ store, directory: { ownerOf: async () => brandId }, rules, stamps, cacheMs: 0, maxJourneysPerBrand: 1 });
     await expect(bounded.create(brandId, { title: "J", stamp: { collection: COLLECTION, tokenId: "3" }, steps: [word()] })).rejects.toMatchObject({ status: 409, code: "quota_exceeded" });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Journeys: brands define them (checked against their own collections and the rule grammar), issue
+ * Journeys: brands define them (checked against their own collections; hold steps' rules as a perk's), issue
  * codes and report events; members list them with their progress and complete steps. What must
  * happen once (a step per member, a code, an event per key, the award per member) the store decides in
  * one transaction; this layer checks what a member sent (answers, codes, holdings read fresh from the
@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { Address } from "viem";
 import type { CollectionDirectory } from "../brands/directory.ts";
 import { Problem } from "../errors.ts";
+import type { Rules } from "../rules/index.ts";
 import { newId, normalizeTimestamp, toTimestamp, type Page } from "../storage/index.ts";
 import type { Timestamp } from "../storage/time.ts";
 import { codeHash, newInvitationCode, newStepCode, normalizeCode } from "./codes.ts";
@@ -17,15 +18,12 @@ import { journeyFace, journeyStatus, memberJourney, type JourneyFace, type Membe
 import { completionRefused, idempotencyKeyReused, invalidJourney, journeyHasProgress, journeyNotFound, notMemberCompletable, quizWrong, stepNotFound } from "./problems.ts";
 import type { AwardState, EventValue, Journey, JourneyProgress, JourneyStamp, JourneyStep, JourneyStore, StepRef, StoredJourneyEvent } from "./types.ts";
 
-/** Whether a member holds what a hold step asks; the rule grammar is the caller's. */
-export type Eligibility = {
-  /** Throws a 400 Problem (its `path` extension, if any, inside the rule) for a rule it cannot evaluate. */
-  validate(rule: unknown): void;
-  /** Reads the member's holdings fresh from the chain. */
-  check(member: Address, brandId: string, rule: unknown): Promise<{ eligible: boolean; reasons: { code: string; message: string }[] }>;
-  /** The rule in words, e.g. "needs a Gold membership". */
-  describe(brandId: string, rule: unknown): Promise<string>;
-};
+/**
+ * Hold steps' rules, from the rules module: `validate` refuses (400 `invalid_rule`, its path inside
+ * the step) what a perk could not store either, `checkRule` reads the member's holdings fresh,
+ * `describe` words a rule ("a Gold membership").
+ */
+export type HoldRules = Pick<Rules, "validate" | "checkRule" | "describe">;
 
 /** How a stamp looks to members. */
 export type StampBook = {
@@ -39,7 +37,7 @@ export type JourneyServiceDeps = {
   store: JourneyStore;
   /** Stamps are awarded only on the brand's own registered collections. */
   directory: Pick<CollectionDirectory, "ownerOf">;
-  eligibility: Eligibility;
+  rules: HoldRules;
   stamps: StampBook;
   /** How long the list of journeys (and each one's face) may be reused for members' lists; 0: read every time. */
   cacheMs: number;
@@ -70,7 +68,7 @@ const MAX_KNOWN_MEMBERS = 100_000;
 const eventInvalid = (path: string, detail: string) => new Problem(400, "validation_failed", "The event is not valid", `${path}: ${detail}`, { path });
 
 export function createJourneys(deps: JourneyServiceDeps) {
-  const { store, eligibility, stamps } = deps;
+  const { store, rules, stamps } = deps;
   const now = deps.now ?? (() => new Date());
   const at = () => toTimestamp(now());
   const maxJourneys = deps.maxJourneysPerBrand ?? DEFAULT_MAX_JOURNEYS_PER_BRAND;
@@ -128,7 +126,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
         const [label, ...texts] = await Promise.all([
           stamps.describe(collection, BigInt(tokenId), BigInt(amount)),
           // A rule the grammar no longer reads shows no words rather than hiding every journey.
-          ...holds.map((s) => eligibility.describe(journey.brandId, s.rule).catch((error: unknown) => (error instanceof Problem && error.status === 400 ? "" : Promise.reject(error)))),
+          ...holds.map((s) => rules.describe(journey.brandId, s.rule).catch((error: unknown) => (error instanceof Problem && error.status === 400 ? "" : Promise.reject(error)))),
         ]);
         return journeyFace(journey, label, new Map(holds.map((s, i) => [s.id, texts[i]!])));
       })();
@@ -148,17 +146,9 @@ export function createJourneys(deps: JourneyServiceDeps) {
     }
   }
 
-  function checkRules(steps: JourneyStep[]): void {
-    steps.forEach((step, i) => {
-      if (step.kind !== "hold") return;
-      try {
-        eligibility.validate(step.rule);
-      } catch (error) {
-        if (!(error instanceof Problem) || error.status !== 400) throw error;
-        const inner = typeof error.extensions["path"] === "string" ? error.extensions["path"].replace(/^rule/, "") : "";
-        throw invalidJourney(`steps[${i}].rule${inner}`, error.detail ?? error.title).withCause(error);
-      }
-    });
+  /** Hold steps' rules, checked as a perk's rule is: what one may store, the other may. */
+  async function checkRules(brandId: string, steps: JourneyStep[]): Promise<void> {
+    for (const [i, step] of steps.entries()) if (step.kind === "hold") await rules.validate(brandId, step.rule, `steps[${i}].rule`);
   }
 
   async function brandJourney(brandId: string, id: string): Promise<Journey> {
@@ -214,7 +204,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
 
     async create(brandId: string, input: unknown): Promise<Journey> {
       const definition: JourneyDefinition = parseJourney(input);
-      checkRules(definition.steps);
+      await checkRules(brandId, definition.steps);
       await checkStamp(brandId, definition.stamp);
       const result = await store.createJourney({ id: `jrn_${newId().replaceAll("-", "")}`, brandId, ...definition, createdAt: at() }, { journeys: maxJourneys });
       if (result.status === "quota_exceeded") {
@@ -228,7 +218,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
       const changes = parseJourneyChanges(input);
       const current = await brandJourney(brandId, id);
       checkChangedWindow(current, changes);
-      if (changes.steps !== undefined) checkRules(changes.steps);
+      if (changes.steps !== undefined) await checkRules(brandId, changes.steps);
       if (changes.stamp !== undefined) await checkStamp(brandId, changes.stamp);
       const result = await store.updateJourney(brandId, id, { ...changes, updatedAt: at() });
       if (result.status === "not_found") throw journeyNotFound(id);
@@ -380,7 +370,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
         }
         case "hold": {
           // Never a cached snapshot: what the member holds right now.
-          const outcome = await eligibility.check(member, journey.brandId, step.rule);
+          const outcome = await rules.checkRule(member, journey.brandId, step.rule);
           if (!outcome.eligible) {
             throw new Problem(403, "not_eligible", "You do not hold what this step asks for yet", outcome.reasons.map((r) => r.message).join("; "), { reasons: outcome.reasons });
           }

@@ -5,7 +5,7 @@
 import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
 import { forgetOn } from "../invalidation.ts";
-import type { TermsOf } from "../offers/terms.ts";
+import type { TermsOf } from "../rules/terms.ts";
 import { createLevelBook, type LevelBook } from "./levels.ts";
 import { levelRoutes } from "./routes.ts";
 import { createLevels } from "./service.ts";

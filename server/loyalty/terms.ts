@@ -1,5 +1,5 @@
 /**
- * A brand's terms for its rules (server/offers/terms.ts): names of its token types, its levels, its
+ * A brand's terms for its rules (server/rules/terms.ts): names of its token types, its levels, its
  * data requests, and
  * every token type of its collections, whose points the chain adds up with the member's holdings.
  */
@@ -7,7 +7,7 @@ import type { Address } from "viem";
 import type { CollectionDirectory } from "../brands/directory.ts";
 import type { NameBook } from "../catalog/names.ts";
 import type { CollectionCatalog } from "../chain/collections.ts";
-import type { TermsOf } from "../offers/terms.ts";
+import type { TermsOf } from "../rules/terms.ts";
 import type { RequestBook } from "../consents/requests.ts";
 import type { LevelBook } from "./levels.ts";
 

@@ -11,7 +11,7 @@ import type { NameBook } from "../catalog/names.ts";
 import type { CollectionCatalog } from "../chain/collections.ts";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { standingOf, type LevelBook } from "../loyalty/levels.ts";
-import { holdingKey } from "../offers/rules.ts";
+import { holdingKey } from "../chain/holdings.ts";
 import type { BrandStore } from "../storage/index.ts";
 import type { CollectionHoldings, Loyalty } from "./routes.ts";
 

@@ -12,7 +12,8 @@ import { createOwnershipReader } from "../chain/ownership.ts";
 import { perkVariant } from "../perks/variant.ts";
 import { newId, SqliteStore, toTimestamp, type Store } from "../storage/index.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
-import { holdingKey } from "./rules.ts";
+import { holdingKey } from "../chain/holdings.ts";
+import { createRules, PLAIN_TERMS } from "../rules/index.ts";
 import { createOffers, type OfferKindService, type Offers } from "./service.ts";
 import type { OfferLimits, OfferQuota } from "./types.ts";
 
@@ -36,10 +37,16 @@ beforeAll(async () => {
   await chain.mint(member, DEMO_TYPES.stamp, 1n);
   const ownership = createOwnershipReader(chain.publicClient as PublicClient, { cacheMs: 3_600_000 });
   const collection = chain.collection.address.toLowerCase();
+  const rules = createRules({
+    ownership,
+    terms: async () => PLAIN_TERMS,
+    servedCollections: async () => new Set([collection]),
+    dataRequestOwner: async () => null,
+    now: () => new Date(clock),
+  });
   offers = createOffers({
     store,
-    ownership,
-    servedCollections: async () => new Set([collection]),
+    rules,
     quotas: { offers: { perk: QUOTA.offers, drop: QUOTA.offers }, tokenTypes: QUOTA.tokens },
     catalogCacheMs: 3_600_000,
     listingReadTimeoutMs: 10_000,

@@ -1,17 +1,16 @@
 /**
- * Offers as a member sees them: eligibility with reasons, from cached holdings. Each brand's
- * holdings are read on their own (its offers' token types, in bounded calls), so one brand whose
- * read fails or is slow marks only its own entries unavailable; the listing goes on.
+ * Offers as a member sees them: eligibility with reasons, from cached holdings (the rules module's
+ * cached read, server/rules/eligibility.ts). Each brand's holdings are read on their own (its
+ * offers' token types, in bounded calls), so one brand whose read fails or is slow marks only its own
+ * entries unavailable; the listing goes on.
  *
  * A listing is a pure function of a catalog (the live offers), the member's holdings snapshots, their
  * take counts and the time; while all of them stand still (the caches hold, no window opens or
  * closes) a repeated listing is the same array, so callers may reuse what they derive from it.
  */
 import type { Address } from "viem";
-import type { OwnershipReader, OwnershipSnapshot } from "../chain/ownership.ts";
+import { ANYONE, describeRule, judge, parseRule, planEligibility, UNCHECKED, type BrandTerms, type EligibilityPlan, type EligibilityReading, type Reason, type Rule, type RuleOutcome, type Rules } from "../rules/index.ts";
 import { toTimestamp } from "../storage/time.ts";
-import { consentsIn, describeRule, evaluateRule, needsStanding, parseRule, requirementsOf, type LeafRule, type Reason, type Rule, type Holdings, type RuleContext, type RuleOutcome } from "./rules.ts";
-import type { BrandTerms } from "./terms.ts";
 import type { Offer } from "./types.ts";
 import { offerStatus, type OfferStatus } from "./window.ts";
 
@@ -35,34 +34,19 @@ export type MemberOffer = {
 
 export type ItemWords = { name: string; image: string | null };
 
-const ANYONE = "any signed-in member";
-const UNCHECKED: RuleOutcome = {
-  eligible: false,
-  reasons: [{ code: "unavailable", message: "could not be checked right now; nothing is unlocked until it can be" }],
-};
-const OPEN: RuleOutcome = { eligible: true, reasons: [] };
-const NO_HOLDINGS: Holdings = new Map();
 const MAX_RULE_MEMO = 1_000;
 const MAX_MEMBER_MEMOS = 10_000;
 
-/**
- * One brand's offers in a catalog and the token types they read together. When a rule reads points,
- * the brand's every token type is read too (`standing`), and the read's points are the member's.
- */
-type BrandGroup = { brandId: string; indices: number[]; requirements: LeafRule[]; terms: BrandTerms | null; standing: boolean; consents: boolean };
+/** One brand's offers in a catalog (their indices) and the plan that reads and judges their rules together. */
+type BrandGroup = { indices: number[]; plan: EligibilityPlan };
 
 type Listing = { items: readonly MemberOffer[]; from: number; until: number };
-type Memo = { snapshots: readonly ReadResult[]; grants: Grants; counts: ReadonlyMap<string, number>; outcomes: RuleOutcome[]; listing: Listing | null };
-
-/** The data requests the member has an active grant of; undefined when they could not be read (consent rules fail closed). */
-type Grants = ReadonlySet<string> | undefined;
+type Memo = { readings: readonly EligibilityReading[]; counts: ReadonlyMap<string, number>; outcomes: RuleOutcome[]; listing: Listing | null };
 
 /** Live offers with their rules parsed, grouped by brand, and the instants (ms, ascending) at which some offer opens or ends. */
 export type Catalog = {
   offers: Offer[];
   rules: (Rule | null)[];
-  /** Whether some rule reads the member's grants (consent rules). */
-  consents: boolean;
   descriptions: string[];
   /** Per offer: what a take gives, in words (token rewards only). */
   items: (ItemWords | null)[];
@@ -73,24 +57,18 @@ export type Catalog = {
   memos: Map<string, Memo>;
 };
 
-/** A brand group's read: its snapshot, null when it reads nothing, or the error that stopped it. */
-type ReadResult = OwnershipSnapshot | null | { failed: unknown };
-
-const failed = (r: ReadResult): r is { failed: unknown } => r !== null && "failed" in r;
+const failed = (r: EligibilityReading): boolean => r.snapshot !== null && "failed" in r.snapshot;
 
 export type ListingOptions = {
-  ownership: OwnershipReader;
+  /** Reads members' holdings and grants from the caches (a failed or slow read is reported there). */
+  eligibility: Pick<Rules, "read">;
   /** How long one brand's read may take before its entries are shown unavailable (it goes on, and fills the cache). */
   readTimeoutMs: number;
   now: () => Date;
-  /** Told about each brand whose read failed or timed out. */
-  onUnavailable?: (brandId: string, error: unknown) => void;
-  /** The data requests a member has an active grant of (cached by the implementation); without it consent rules never unlock. */
-  grantsOf?: (member: Address) => Promise<ReadonlySet<string>>;
 };
 
 export function createListing(options: ListingOptions) {
-  const { ownership, now } = options;
+  const { eligibility, now } = options;
   // Rules are stored as JSON; parsing once per distinct rule keeps listing cheap.
   const ruleMemo = new Map<string, Rule>();
 
@@ -114,14 +92,7 @@ export function createListing(options: ListingOptions) {
     const rules = offers.map(ruleOf);
     const byBrand = new Map<string, number[]>();
     offers.forEach((offer, i) => byBrand.set(offer.brandId, [...(byBrand.get(offer.brandId) ?? []), i]));
-    const groups = [...byBrand].map(([brandId, indices]): BrandGroup => {
-      const own = indices.flatMap((i) => (rules[i] === null ? [] : [rules[i]!]));
-      const brandTerms = terms.get(brandId) ?? null;
-      const standing = brandTerms !== null && own.some(needsStanding);
-      const requirements = requirementsOf(...own);
-      const consents = own.some((rule) => consentsIn(rule).length > 0);
-      return { brandId, indices, requirements: standing ? mergeRequirements(requirements, brandTerms.standing) : requirements, terms: brandTerms, standing, consents };
-    });
+    const groups = [...byBrand].map(([brandId, indices]): BrandGroup => ({ indices, plan: planEligibility(brandId, indices.map((i) => rules[i]!), terms.get(brandId) ?? null) }));
     const descriptions = offers.map((offer, i) => {
       const rule = rules[i]!;
       if (rule === null) return ANYONE;
@@ -134,51 +105,16 @@ export function createListing(options: ListingOptions) {
       return { name: label?.name ?? "Collectible", image: label?.image ?? null };
     });
     const boundaries = offers.flatMap((o) => [o.startsAt, o.endsAt]).filter((t) => t !== null).map((t) => Date.parse(t)).sort((a, b) => a - b);
-    return { offers, rules, consents: groups.some((g) => g.consents), descriptions, items, groups, boundaries, loadedAt: Date.now(), memos: new Map() };
+    return { offers, rules, descriptions, items, groups, boundaries, loadedAt: Date.now(), memos: new Map() };
   }
 
-  async function readGrants(catalog: Catalog, member: Address): Promise<Grants> {
-    if (!catalog.consents || options.grantsOf === undefined) return undefined;
-    try {
-      return await options.grantsOf(member);
-    } catch (error) {
-      options.onUnavailable?.("grants", error);
-      return undefined;
-    }
-  }
-
-  async function readGroup(member: Address, group: BrandGroup): Promise<ReadResult> {
-    if (group.requirements.length === 0) return null;
-    // A cache hit needs no timer: the common case stays cheap.
-    const hit = ownership.cached(member, group.requirements);
-    if (hit !== undefined) return hit;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`holdings read took longer than ${options.readTimeoutMs} ms`)), options.readTimeoutMs);
-    });
-    try {
-      return await Promise.race([ownership.readCached(member, group.requirements), timeout]);
-    } catch (error) {
-      options.onUnavailable?.(group.brandId, error);
-      return { failed: error };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  function evaluate(catalog: Catalog, snapshots: readonly ReadResult[], grants: Grants): RuleOutcome[] {
+  function evaluate(catalog: Catalog, readings: readonly EligibilityReading[]): RuleOutcome[] {
     const outcomes: RuleOutcome[] = new Array(catalog.offers.length);
+    // Rules that read nothing on chain (consent rules alone) are judged at the server's time.
+    const seconds = BigInt(Math.floor(now().getTime() / 1000));
     catalog.groups.forEach((group, g) => {
-      const read = snapshots[g]!;
-      const context: RuleContext = group.terms === null ? {} : { names: group.terms.names, levels: group.terms.levels, requests: group.terms.requests, ...(group.standing && read !== null && !failed(read) ? { points: read.points } : {}) };
-      if (group.consents && grants !== undefined) context.grants = grants;
-      // Rules that read nothing on chain (consent rules alone) are judged with no holdings.
-      const snapshot: { holdings: Holdings; now: bigint } | null | { failed: unknown } =
-        read === null && group.requirements.length === 0 ? { holdings: NO_HOLDINGS, now: BigInt(Math.floor(now().getTime() / 1000)) } : read;
-      for (const i of group.indices) {
-        const rule = catalog.rules[i]!;
-        outcomes[i] = rule === null ? OPEN : snapshot === null || "failed" in snapshot ? UNCHECKED : evaluateRule(rule, snapshot.holdings, snapshot.now, context);
-      }
+      const judged = judge(group.plan, readings[g]!, seconds);
+      group.indices.forEach((i, j) => (outcomes[i] = judged[j]!));
     });
     return outcomes;
   }
@@ -212,34 +148,30 @@ export function createListing(options: ListingOptions) {
      * unavailable entries.
      */
     async list(catalog: Catalog, member: Address, counts: ReadonlyMap<string, number>): Promise<readonly MemberOffer[]> {
-      const [snapshots, grants] = await Promise.all([Promise.all(catalog.groups.map((group) => readGroup(member, group))), readGrants(catalog, member)]);
-      const reads = snapshots.filter((s) => s !== null);
-      if (reads.length > 0 && reads.every(failed)) throw (reads[0] as { failed: unknown }).failed;
+      const mode = { fresh: false, timeoutMs: options.readTimeoutMs } as const;
+      const readings = await Promise.all(catalog.groups.map((group) => eligibility.read(member, group.plan, mode)));
+      const reads = readings.filter((r) => r.snapshot !== null);
+      if (reads.length > 0 && reads.every(failed)) throw (reads[0]!.snapshot as { failed: unknown }).failed;
 
       const key = member.toLowerCase();
       let memo = catalog.memos.get(key);
       const at = now().getTime();
-      if (memo !== undefined && memo.grants === grants && memo.snapshots.every((s, i) => s === snapshots[i])) {
+      if (memo !== undefined && memo.readings.every((r, i) => r.snapshot === readings[i]!.snapshot && r.grants === readings[i]!.grants)) {
         const { listing } = memo;
         if (memo.counts === counts && listing !== null && listing.from <= at && at < listing.until) return listing.items;
       } else {
         if (catalog.memos.size >= MAX_MEMBER_MEMOS) catalog.memos.clear();
-        memo = { snapshots, grants, counts, outcomes: evaluate(catalog, snapshots, grants), listing: null };
+        memo = { readings, counts, outcomes: evaluate(catalog, readings), listing: null };
         catalog.memos.set(key, memo);
       }
       memo.counts = counts;
       const listed = items(catalog, memo.outcomes, counts, at);
       // A failed read is tried again next time: only listings made of good reads are reused.
-      memo.listing = snapshots.some(failed) || (catalog.consents && grants === undefined) ? null : { items: listed, ...steadyInterval(catalog.boundaries, at) };
+      const unread = readings.some((r, g) => failed(r) || (catalog.groups[g]!.plan.grants && r.grants === undefined));
+      memo.listing = unread ? null : { items: listed, ...steadyInterval(catalog.boundaries, at) };
       return listed;
     },
   };
-}
-
-/** `own` then the standing types it lacks, each once: the chain adds up points per type it is asked for. */
-export function mergeRequirements(own: readonly LeafRule[], standing: readonly LeafRule[]): LeafRule[] {
-  const keys = new Set(own.map((r) => `${r.collection.toLowerCase()}:${r.tokenId}`));
-  return [...own, ...standing.filter((r) => !keys.has(`${r.collection.toLowerCase()}:${r.tokenId}`))];
 }
 
 /** The interval around `at` that no boundary splits: [last boundary <= at, next boundary > at). */

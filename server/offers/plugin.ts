@@ -20,10 +20,8 @@ export const offersPlugin = fp(
     const { config, store, bus, now } = app;
     const offers = createOffers({
       store,
-      ownership: app.chain.ownership,
+      rules: app.rules,
       terms: app.terms,
-      grantsOf: (member, fresh) => app.consents.activeRequests(member, fresh),
-      servedCollections: () => app.directory.served(),
       quotas: { offers: config.brandMaxOffers, tokenTypes: config.brandMaxTokenTypes },
       catalogCacheMs: app.cacheBounds.listMs,
       takeCountCacheMs: app.cacheBounds.takeCountMs,
@@ -36,5 +34,5 @@ export const offersPlugin = fp(
     forgetOn(bus, ["offers", "terms"], () => offers.catalogChanged());
     app.decorate("offers", offers);
   },
-  { name: "offers", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "brands", "consents", "loyalty"] },
+  { name: "offers", fastify: "5.x", dependencies: ["context", "storage", "invalidation", "loyalty", "rules"] },
 );

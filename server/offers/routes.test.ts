@@ -15,6 +15,7 @@ import type { OwnershipReader, OwnershipSnapshot } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
 import type { Member } from "../plugins/authentication.ts";
 import { problemsPlugin } from "../plugins/problems.ts";
+import { createRules, PLAIN_TERMS } from "../rules/index.ts";
 import { Nullable } from "../schemas.ts";
 import { perkVariant } from "../perks/variant.ts";
 import { SqliteStore, type Store } from "../storage/index.ts";
@@ -59,6 +60,10 @@ const nothingHeld: OwnershipReader = {
   forget: () => {},
 };
 
+/** The rules, over a chain where nobody holds anything, for a deployment serving `collections`. */
+const rulesServing = (...collections: string[]) =>
+  createRules({ ownership: nothingHeld, terms: async () => PLAIN_TERMS, servedCollections: async () => new Set(collections), dataRequestOwner: async () => null });
+
 let store: Store;
 let brand: Brand;
 let app: FastifyInstance;
@@ -68,8 +73,7 @@ beforeAll(async () => {
   brand = await createBrand(store, "Sample Shop");
   const offers = createOffers({
     store,
-    ownership: nothingHeld,
-    servedCollections: async () => new Set([COLLECTION]),
+    rules: rulesServing(COLLECTION),
     quotas: { offers: { sample: 100 }, tokenTypes: 10 },
     catalogCacheMs: 0,
     listingReadTimeoutMs: 1_000,
@@ -146,14 +150,14 @@ describe("a kind the core has never heard of", () => {
 
 describe("a kind's declaration binds its variant", () => {
   it("an offer is stored only with the reward its kind declares (the store keeps whichever it is given)", async () => {
-    const offers = createOffers({ store, ownership: nothingHeld, servedCollections: async () => new Set(), quotas: { offers: { odd: 10 }, tokenTypes: 10 }, catalogCacheMs: 0, listingReadTimeoutMs: 1_000 });
+    const offers = createOffers({ store, rules: rulesServing(), quotas: { offers: { odd: 10 }, tokenTypes: 10 }, catalogCacheMs: 0, listingReadTimeoutMs: 1_000 });
     const odd = offers.forKind({ ...sampleVariant, spec: { ...sampleKind, kind: "odd", reward: "token" } });
     await expect(odd.create(brand.id, { title: "Odd", reward: undefined })).rejects.toThrow(/odd's reward is token/);
     expect(await store.listOffers({ kind: "odd" })).toEqual([]);
   });
 
   it("a kind without a quota is refused when it is wired, not allowed any number of offers", () => {
-    const offers = createOffers({ store, ownership: nothingHeld, servedCollections: async () => new Set(), quotas: { offers: {}, tokenTypes: 10 }, catalogCacheMs: 0, listingReadTimeoutMs: 1_000 });
+    const offers = createOffers({ store, rules: rulesServing(), quotas: { offers: {}, tokenTypes: 10 }, catalogCacheMs: 0, listingReadTimeoutMs: 1_000 });
     expect(() => offers.forKind(sampleVariant)).toThrow(/no quota for offers of kind "sample"/);
   });
 });

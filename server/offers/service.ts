@@ -1,18 +1,16 @@
 /**
  * The offers core: what perks, drops and every later kind of offer share. Brands create, change and
- * delete offers (rules checked against the collections the deployment serves, per-brand bounds held
- * by the store); members list them with eligibility and take them, exactly once per idempotency key,
- * with their holdings read fresh from the chain at that moment. A variant (see variant.ts) says what
- * a take yields and how it is delivered.
+ * delete offers (rules checked by the rules module, per-brand bounds held by the store); members list
+ * them with eligibility and take them, exactly once per idempotency key, with their holdings read
+ * fresh from the chain at that moment. A variant (see variant.ts) says what a take yields and how it
+ * is delivered.
  */
 import type { Address } from "viem";
-import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
 import { newId, normalizeTimestamp, toTimestamp, type Page, type Store } from "../storage/index.ts";
 import { offerNotFound, quotaExceeded, takeRefused } from "./problems.ts";
-import { createListing, mergeRequirements, type Catalog, type MemberOffer } from "./listing.ts";
-import { consentsIn, evaluateRule, holdingKey, levelsIn, needsStanding, parseRule, requirementsOf, RuleError, ruleToJson, type Rule, type RuleContext } from "./rules.ts";
-import { PLAIN_TERMS, type BrandTerms, type TermsOf } from "./terms.ts";
+import { createListing, type Catalog, type MemberOffer } from "./listing.ts";
+import { holdingKey, PLAIN_TERMS, requirementsOf, ruleToJson, type BrandTerms, type Rules, type TermsOf } from "../rules/index.ts";
 import type { Offer, OfferKind, OfferLimits, OfferPatch, OfferQuota, Take, TakeQuery } from "./types.ts";
 import type { OfferKindSpec } from "./kind.ts";
 import type { OfferVariant } from "./variant.ts";
@@ -20,15 +18,14 @@ import { offerStatus } from "./window.ts";
 
 /**
  * Per-brand bounds: live offers by kind (every registered kind has one), distinct token types all the
- * brand's rules read together. Rule size is bounded by the rule grammar itself (rules.ts).
+ * brand's rules read together. Rule size is bounded by the rule grammar itself (server/rules/grammar.ts).
  */
 export type OfferQuotas = { offers: Readonly<Record<OfferKind, number>>; tokenTypes: number };
 
 export type OfferServiceDeps = {
   store: Store;
-  ownership: OwnershipReader;
-  /** The collections rules may read (lowercase): every collection the deployment serves. */
-  servedCollections: () => Promise<ReadonlySet<string>>;
+  /** Checks brands' rules and members' eligibility (holdings fresh for a take, cached for a listing). */
+  rules: Pick<Rules, "validate" | "plan" | "read" | "check">;
   quotas: OfferQuotas;
   /**
    * How long an offer list may be reused for listing (0: read the store every time). Other instances'
@@ -43,15 +40,10 @@ export type OfferServiceDeps = {
   /** How long one brand's holdings read may hold up a listing before its entries show as unavailable. */
   listingReadTimeoutMs: number;
   now?: () => Date;
-  /** Told about each brand whose holdings could not be read for a listing. */
+  /** Told about each brand whose terms could not be read for a listing. */
   onUnavailable?: (brandId: string, error: unknown) => void;
   /** Brands' names, levels and token types, for words and points (default: plain words, no points). */
   terms?: TermsOf;
-  /**
-   * The data requests a member has an active grant of: cached for listings, `fresh` from the store
-   * for a take. Without it consent rules never unlock.
-   */
-  grantsOf?: (member: Address, fresh: boolean) => Promise<ReadonlySet<string>>;
 };
 
 /** What a brand sends to create an offer; `reward` is the variant's own input. */
@@ -90,17 +82,10 @@ const MAX_CATALOGS = 1_000;
 const MAX_COUNTS = 10_000;
 
 export function createOffers(deps: OfferServiceDeps) {
-  const { store, ownership } = deps;
+  const { store, rules } = deps;
   const now = deps.now ?? (() => new Date());
   const at = () => toTimestamp(now());
-  const grantsOf = deps.grantsOf;
-  const listing = createListing({
-    ownership,
-    readTimeoutMs: deps.listingReadTimeoutMs,
-    now,
-    ...(deps.onUnavailable ? { onUnavailable: deps.onUnavailable } : {}),
-    ...(grantsOf ? { grantsOf: (member: Address) => grantsOf(member, false) } : {}),
-  });
+  const listing = createListing({ eligibility: rules, readTimeoutMs: deps.listingReadTimeoutMs, now });
   const catalogs = new Map<string, Catalog>();
   const counts = new Map<string, { at: number; counts: ReadonlyMap<string, number> }>();
   const takeCountCacheMs = deps.takeCountCacheMs ?? deps.catalogCacheMs;
@@ -166,33 +151,11 @@ export function createOffers(deps: OfferServiceDeps) {
     deps.onChange?.();
   }
 
-  /** A rule's canonical JSON and the holding keys it reads; only collections this deployment serves. */
+  /** A rule's canonical JSON and the holding keys it reads, once the rules module let the brand store it. */
   async function checkRule(brandId: string, input: unknown): Promise<{ rule: unknown; tokens: string[] }> {
     if (input === null) return { rule: null, tokens: [] };
-    let rule;
-    try {
-      rule = parseRule(input);
-    } catch (error) {
-      if (error instanceof RuleError) throw new Problem(400, "invalid_rule", "The rule is not valid", error.message, { path: error.path });
-      throw error;
-    }
-    const leaves = requirementsOf(rule);
-    const served = await deps.servedCollections();
-    const unknown = leaves.find((leaf) => !served.has(leaf.collection.toLowerCase()));
-    if (unknown !== undefined) {
-      throw new Problem(400, "invalid_rule", "The rule reads a collection this server does not serve", `unknown collection ${unknown.collection}`, { path: "rule" });
-    }
-    const levelKeys = levelsIn(rule);
-    if (levelKeys.length > 0) {
-      const known = new Set((await termsOf(brandId)).levels.map((l) => l.key));
-      const missing = levelKeys.find((key) => !known.has(key));
-      if (missing !== undefined) throw new Problem(400, "invalid_rule", "The rule names a level the brand does not have", `unknown level ${JSON.stringify(missing)}`, { path: "rule" });
-    }
-    for (const id of consentsIn(rule)) {
-      const request = await store.getDataRequest(id);
-      if (request === null || request.brandId !== brandId) throw new Problem(400, "invalid_rule", "The rule names a data request the brand does not have", `unknown data request ${JSON.stringify(id)}`, { path: "rule" });
-    }
-    return { rule: ruleToJson(rule), tokens: leaves.map((leaf) => holdingKey(leaf.collection, leaf.tokenId)) };
+    const rule = await rules.validate(brandId, input);
+    return { rule: ruleToJson(rule), tokens: requirementsOf(rule).map((leaf) => holdingKey(leaf.collection, leaf.tokenId)) };
   }
 
   function timestamp(value: string | null | undefined, field: string): string | null | undefined {
@@ -307,22 +270,11 @@ export function createOffers(deps: OfferServiceDeps) {
         if (status === "ended") throw new Problem(409, words.ended, `The ${words.noun} has ended`, `ended at ${offer.endsAt}`);
         await variant.precheck(offer);
 
-        // Never a login-time or cached snapshot: what the member holds right now, on chain.
-        const rule = listing.ruleOf(offer);
-        // Points and levels: the brand's terms now (a failure to read them is a 503, nothing unlocks).
-        const terms = rule !== null && needsStanding(rule) ? await termsOf(offer.brandId) : null;
-        const own = requirementsOf(...(rule === null ? [] : [rule]), ...variant.alsoRead(offer));
-        const snapshot = await ownership.readFresh(member, terms === null ? own : mergeRequirements(own, terms.standing));
-        // Grants too: read from the store now, so a revocation a moment ago already counts.
-        const grants = rule !== null && consentsIn(rule).length > 0 && grantsOf !== undefined ? await grantsOf(member, true) : undefined;
-        const context: RuleContext = terms === null ? {} : { names: terms.names, levels: terms.levels, requests: terms.requests, points: snapshot.points };
-        if (grants !== undefined) context.grants = grants;
-        let outcome = rule === null ? { eligible: true, reasons: [] } : evaluateRule(rule, snapshot.holdings, snapshot.now, context);
-        if (!outcome.eligible && terms === null) {
-          // Refused: say why in the brand's words (plain words if they cannot be read just now).
-          const words = await termsOf(offer.brandId).catch(() => PLAIN_TERMS);
-          outcome = evaluateRule(rule!, snapshot.holdings, snapshot.now, { names: words.names, levels: words.levels, requests: words.requests, ...(grants === undefined ? {} : { grants }) });
-        }
+        // Never a login-time or cached snapshot: what the member holds right now, on chain, and
+        // grants as the store has them now (a revocation a moment ago already counts).
+        const plan = await rules.plan(offer.brandId, [listing.ruleOf(offer)], { also: variant.alsoRead(offer) });
+        const { snapshot, outcomes } = await rules.check(member, plan, { fresh: true });
+        const outcome = outcomes[0]!;
         if (!outcome.eligible) {
           throw new Problem(403, "not_eligible", `You do not hold what this ${words.noun} requires`, outcome.reasons.map((r) => r.message).join("; "), { reasons: outcome.reasons });
         }

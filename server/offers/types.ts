@@ -29,7 +29,7 @@ export interface Offer {
   kind: OfferKind;
   title: string;
   description: string;
-  /** Eligibility rule as JSON (see server/offers/rules.ts); `null`: any signed-in member. */
+  /** Eligibility rule as JSON (see server/rules/grammar.ts); `null`: any signed-in member. */
   rule: unknown;
   /** The token types the rule reads, as holding keys (`0x…collection:tokenId`, lowercase), once each. */
   tokens: string[];

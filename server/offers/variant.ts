@@ -6,8 +6,8 @@
  */
 import type { Address } from "viem";
 import type { OwnershipSnapshot } from "../chain/ownership.ts";
+import type { LeafRule } from "../rules/grammar.ts";
 import type { OfferKindSpec } from "./kind.ts";
-import type { LeafRule } from "./rules.ts";
 import type { Offer, Reward, Take } from "./types.ts";
 
 export type { OfferVocabulary } from "./kind.ts";

@@ -215,6 +215,28 @@ describe("POST /v1/admin/perks", () => {
     expect(body.detail.toLowerCase()).toBe(`unknown collection ${NOT_SERVED.toLowerCase()}`);
   });
 
+  it("400 invalid_rule, as for a journey's hold step: an unserved collection, a level the brand lacks, another brand's data request", async () => {
+    const other = await createBrand(server.store, "Requests Elsewhere");
+    const otherKey = (await issueApiKey(server.store, other.id, "tests")).key;
+    const published = await admin("POST", "/v1/admin/data-requests", { fields: ["email"], purpose: "their newsletter", retentionDays: 5 }, otherKey);
+    expect(published.statusCode, published.body).toBe(201);
+    const theirs = published.json().id as string;
+    const refusals: [unknown, string, string][] = [
+      [holds(1n, NOT_SERVED), "The rule reads a collection this server does not serve", `unknown collection ${NOT_SERVED}`],
+      [{ type: "level", min: "diamond" }, "The rule names a level the brand does not have", 'unknown level "diamond"'],
+      [{ type: "consent", request: theirs }, "The rule names a data request the brand does not have", `unknown data request "${theirs}"`],
+    ];
+    const perk = await createPerk({});
+    for (const [rule, title, detail] of refusals) {
+      expect(expectProblem(await admin("POST", "/v1/admin/perks", { title: "Bad", rule }), 400, "invalid_rule")).toMatchObject({ path: "rule", title, detail });
+      expect(expectProblem(await admin("PATCH", `/v1/admin/perks/${perk.id}`, { rule }), 400, "invalid_rule")).toMatchObject({ path: "rule", title, detail });
+      // What a journey's hold step would refuse too.
+      const steps = [{ id: "hold", title: "Hold", kind: "hold", rule }];
+      const journey = await admin("POST", "/v1/admin/journeys", { title: "Bad", stamp: { collection: C, tokenId: DEMO_TYPES.stamp.toString() }, steps });
+      expect(expectProblem(journey, 400, "invalid_rule")).toMatchObject({ path: "steps[0].rule", title, detail });
+    }
+  });
+
   const invalidBodies: [string, unknown, string?][] = [
     ["no rule", { title: "x" }],
     ["no title", { rule: stampRule }],

@@ -6,7 +6,7 @@ import { getAddress, type Address } from "viem";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { Problem } from "../errors.ts";
 import { standingOf } from "../loyalty/levels.ts";
-import type { TermsOf } from "../offers/terms.ts";
+import type { TermsOf } from "../rules/terms.ts";
 import type { Take } from "../offers/types.ts";
 import { normalizeRedemptionCode, toTimestamp, type Store } from "../storage/index.ts";
 import { redemptionView } from "./schemas.ts";

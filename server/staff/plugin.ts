@@ -19,8 +19,8 @@ export const staffPlugin = fp(
     await app.register(staffAdminRoutes, { staff: createStaffList({ store, roles: app.staff.roles, now, onChange: () => void bus.publish({ type: "staff" }) }) });
     await app.register(consoleRoutes, {
       stats: createStaffStats({ store, now, kinds: OFFER_KINDS }),
-      previews: createRulePreviews({ store, ownership: app.chain.ownership, terms: app.terms, servedCollections: () => app.directory.served() }),
+      previews: createRulePreviews({ store, rules: app.rules }),
     });
   },
-  { name: "staff", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "sessions", "brands", "loyalty", "rate-limits"] },
+  { name: "staff", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "sessions", "rules", "rate-limits"] },
 );

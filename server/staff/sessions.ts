@@ -2,17 +2,16 @@
  * Staff sessions: a staff member signs in with Ethereum exactly as a member does (the same nonce,
  * message checks and signature verification, `AuthService.verify`), for one brand, and gets a staff
  * token (tokens.ts) if the roles (roles.ts) give the address a role with that brand. Tokens are
- * signed, not stored; signing out records the session as ended in the store's revoked sessions, as
- * member sign-outs do, until it would have expired.
+ * signed, not stored; finding, caching and ending them is what member sessions do too
+ * (server/auth/signed-sessions.ts).
  */
-import { hkdfSync, type KeyObject } from "node:crypto";
 import { getAddress, type Address } from "viem";
 import type { AuthService } from "../auth/sessions.ts";
-import { createSessionCache } from "../auth/session-cache.ts";
-import { newSessionId, signingKey } from "../auth/signed-tokens.ts";
+import { createSignedSessions, lazySigningKey } from "../auth/signed-sessions.ts";
+import { newSessionId } from "../auth/signed-tokens.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import type { StaffRoles } from "./roles.ts";
-import { openStaffToken, signStaffToken, type StaffClaims } from "./tokens.ts";
+import { openStaffToken, signStaffToken } from "./tokens.ts";
 import type { StaffRole } from "./types.ts";
 
 export type StaffSignedIn = { token: string; brandId: string; brandName: string; address: Address; role: StaffRole; expiresAt: string };
@@ -54,23 +53,18 @@ export function createStaffSessions(deps: {
 }): StaffSessions {
   const { store, roles } = deps;
   const now = deps.now ?? (() => new Date());
-  const sessions = createSessionCache<StaffSession>({ ttlMs: deps.sessionCacheMs, maxEntries: MAX_CACHED_SESSIONS });
-  let key: Promise<KeyObject> | undefined;
-
-  function signing(): Promise<KeyObject> {
-    if (key === undefined) {
-      key = (deps.secret ? Promise.resolve(new Uint8Array(hkdfSync("sha256", deps.secret, "", `stampbook ${STAFF_SESSION_SECRET}`, 32))) : store.secret(STAFF_SESSION_SECRET)).then(signingKey);
-      // A failed read (the store was unavailable) is not remembered: the next request asks again.
-      key.catch(() => (key = undefined));
-    }
-    return key;
-  }
-
-  /** A token's claims if this server signed it and it has not expired; ended sessions included. */
-  async function claimsOf(token: string, at: number): Promise<StaffClaims | null> {
-    const claims = openStaffToken(await signing(), token);
-    return claims !== null && at < claims.expiresAtMs ? claims : null;
-  }
+  const sessions = createSignedSessions({
+    store,
+    key: lazySigningKey(deps, STAFF_SESSION_SECRET),
+    format: { sign: signStaffToken, open: openStaffToken },
+    // Signed out only: a member's erasure ends their member sessions, not a staff role's.
+    isEnded: (claims) => store.isSessionRevoked(claims.id),
+    holder: (claims): StaffSession => ({ id: claims.id, brandId: claims.brandId, address: getAddress(claims.address), expiresAt: toTimestamp(claims.expiresAtMs) }),
+    cacheMs: deps.sessionCacheMs,
+    maxCached: MAX_CACHED_SESSIONS,
+    now,
+    onSignOut: deps.onSignOut,
+  });
 
   return {
     roles,
@@ -79,7 +73,7 @@ export function createStaffSessions(deps: {
       const verified = await deps.verify(message, signature);
       // Read now: someone just added on another instance signs in at once.
       const { brand, role } = await roles.access(brandId, verified.address, { fresh: true });
-      const { token, expiresAtMs } = signStaffToken(await signing(), {
+      const { token, expiresAtMs } = await sessions.start({
         id: newSessionId(),
         brandId: brand.id,
         address: verified.address.toLowerCase() as `0x${string}`,
@@ -88,26 +82,8 @@ export function createStaffSessions(deps: {
       return { token, brandId: brand.id, brandName: brand.name, address: verified.address, role, expiresAt: toTimestamp(expiresAtMs) };
     },
 
-    async authenticate(token) {
-      const at = now().getTime();
-      const cached = sessions.get(token, at);
-      if (cached !== undefined) return cached;
-      const generation = sessions.begin();
-      const claims = await claimsOf(token, at);
-      if (claims === null || (await store.isSessionRevoked(claims.id))) return null;
-      const session: StaffSession = { id: claims.id, brandId: claims.brandId, address: getAddress(claims.address), expiresAt: toTimestamp(claims.expiresAtMs) };
-      sessions.put(token, { id: claims.id, value: session, at, expiresAtMs: claims.expiresAtMs }, generation);
-      return session;
-    },
-
-    async signOut(token) {
-      sessions.drop(token);
-      const claims = await claimsOf(token, now().getTime());
-      if (claims === null) return;
-      await store.revokeSession(claims.id, toTimestamp(claims.expiresAtMs));
-      await deps.onSignOut?.(claims.id);
-    },
-
+    authenticate: (token) => sessions.authenticate(token),
+    signOut: (token) => sessions.signOut(token),
     forget: (sessionId) => sessions.forget(sessionId),
   };
 }

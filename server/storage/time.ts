@@ -17,7 +17,10 @@ const rfc3339Pattern =
 export function toTimestamp(instant: Date | number = Date.now()): Timestamp {
   const date = typeof instant === "number" ? new Date(instant) : instant;
   const text = date.toISOString(); // throws RangeError on an invalid date
-  if (!canonicalPattern.test(text)) throw new RangeError(`instant outside years 0000-9999: ${text}`);
+  // Outside years 0000-9999 the text gains a sign and more digits. Checked on the year, not with
+  // the pattern: every nonce and session passes here.
+  const year = date.getUTCFullYear();
+  if (year < 0 || year > 9999) throw new RangeError(`instant outside years 0000-9999: ${text}`);
   return text;
 }
 

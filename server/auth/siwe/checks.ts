@@ -17,15 +17,33 @@ export interface SiweExpectations {
 
 const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 
+function parseUrl(uri: string): URL | null {
+  try {
+    return new URL(uri);
+  } catch {
+    return null;
+  }
+}
+
 function originOf(uri: string): string | null {
-  if (!URL.canParse(uri)) return null;
-  const origin = new URL(uri).origin;
+  const origin = parseUrl(uri)?.origin ?? null;
   // Non-special schemes (ipfs:, did:, urn:…) have an opaque origin, which must never match.
   return origin === "null" ? null : origin;
 }
 
+// The server checks every sign-in against one URI: its origin is worked out once, not per message.
+let expectedUri: string | undefined;
+let expectedOrigin: string | null = null;
+function expectedOriginOf(uri: string): string | null {
+  if (uri !== expectedUri) {
+    expectedOrigin = originOf(uri);
+    expectedUri = uri;
+  }
+  return expectedOrigin;
+}
+
 function schemeOf(uri: string): string | null {
-  return URL.canParse(uri) ? new URL(uri).protocol.slice(0, -1) : null;
+  return parseUrl(uri)?.protocol.slice(0, -1) ?? null;
 }
 
 /**
@@ -61,9 +79,9 @@ export function checkSiweMessage(msg: SiweMessage, expect: SiweExpectations): Si
     );
   }
   const origin = originOf(msg.uri);
-  const expectedOrigin = originOf(expect.uri);
-  if (origin === null || origin !== expectedOrigin) {
-    return new SiweError("siwe_uri_mismatch", `message URI "${msg.uri}" is not on origin "${expectedOrigin ?? expect.uri}"`);
+  const expected = expectedOriginOf(expect.uri);
+  if (origin === null || origin !== expected) {
+    return new SiweError("siwe_uri_mismatch", `message URI "${msg.uri}" is not on origin "${expected ?? expect.uri}"`);
   }
   if (msg.chainId !== expect.chainId) {
     return new SiweError("siwe_chain_mismatch", `message is for chain ${msg.chainId}, expected ${expect.chainId}`);

@@ -9,10 +9,11 @@ import type { Address } from "viem";
 // One hasher, reset per call: each call runs start to finish synchronously, so calls never overlap.
 const hasher = await createKeccak(256);
 
-/** Keccak-256 of bytes, or of a string's UTF-8 bytes. */
-export function keccak256(data: Uint8Array | string): Uint8Array {
+/** Keccak-256 of bytes, or of a string's UTF-8 bytes; of several, as if joined (without copying them together). */
+export function keccak256(data: Uint8Array | string | readonly (Uint8Array | string)[]): Uint8Array {
   hasher.init();
-  hasher.update(data);
+  if (typeof data === "string" || data instanceof Uint8Array) hasher.update(data);
+  else for (const part of data) hasher.update(part);
   return hasher.digest("binary");
 }
 

@@ -12,7 +12,7 @@ const EIP191_PREFIX = "\x19Ethereum Signed Message:\n";
 /** EIP-191 `personal_sign` hash of a message: what a wallet signs when asked to sign this text. */
 export function hashPersonalMessage(message: string): Uint8Array {
   const body = Buffer.from(message, "utf8");
-  return keccak256(Buffer.concat([Buffer.from(`${EIP191_PREFIX}${body.length}`, "utf8"), body]));
+  return keccak256([`${EIP191_PREFIX}${body.length}`, body]);
 }
 
 export type LocalRecovery =

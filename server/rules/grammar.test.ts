@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { consentsIn, describeRule, evaluateRule, holdingKey, needsStanding, parseRule, plural, requirementsOf, ruleToJson, RuleError, type Holding, type RuleContext } from "./rules.ts";
+import { consentsIn, describeRule, evaluateRule, holdingKey, needsStanding, parseRule, plural, requirementsOf, ruleToJson, RuleError, type Holding, type RuleContext } from "./grammar.ts";
 
 const C = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const OTHER = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";

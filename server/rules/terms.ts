@@ -4,7 +4,7 @@
  * collections: read together with a rule's own types, the chain adds up the member's points over all
  * of them in the same call.
  */
-import type { LeafRule, LevelWords, RequestWords, TokenWords } from "./rules.ts";
+import type { LeafRule, LevelWords, RequestWords, TokenWords } from "./grammar.ts";
 
 export type BrandTerms = {
   names: TokenWords;

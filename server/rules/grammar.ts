@@ -1,5 +1,5 @@
 /**
- * Offer rules: what a member must hold for a perk or drop to unlock, evaluated against a snapshot of the
+ * The rule grammar: what a member must hold for a perk, a drop or a journey's hold step, evaluated against a snapshot of the
  * member's holdings and points, with the reasons a member is not eligible. Everything a member reads
  * (the rule in words, the reasons) names token types and levels by their names, never by ids; the
  * reasons carry the ids as details.
@@ -12,6 +12,9 @@
  *   { "type": "all", "rules": [ … ] } / { "type": "any", "rules": [ … ] } / { "type": "not", "rule": { … } }
  */
 import { getAddress, isAddress, type Address } from "viem";
+import { holdingKey, type Holdings } from "../chain/holdings.ts";
+
+export { holdingKey, type Holding, type Holdings } from "../chain/holdings.ts";
 
 export type HoldsRule = { type: "holds"; collection: Address; tokenId: bigint; min: bigint };
 export type MemberRule = { type: "member"; collection: Address; tokenId: bigint };
@@ -47,12 +50,6 @@ export type RuleContext = {
   /** The data requests the member has an active grant of; needed by consent rules (absent: they fail as unavailable). */
   grants?: ReadonlySet<string>;
 };
-
-/** What the chain says a member holds of one token type. */
-export type Holding = { balance: bigint; expiresAt: bigint };
-
-/** Holdings keyed by {@link holdingKey}. A missing key means nothing is held. */
-export type Holdings = ReadonlyMap<string, Holding>;
 
 /** Why a member is not eligible; `unavailable`: their holdings could not be read just now, so nothing unlocks. */
 export type ReasonCode =
@@ -95,12 +92,11 @@ const UINT256_MAX = 2n ** 256n - 1n;
 const LEVEL_KEY = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function holdingKey(collection: Address, tokenId: bigint): string {
-  return `${collection.toLowerCase()}:${tokenId}`;
-}
-
-/** Validates untrusted JSON into a {@link Rule}; throws {@link RuleError} naming the offending path. */
-export function parseRule(input: unknown): Rule {
+/**
+ * Validates untrusted JSON into a {@link Rule}; throws {@link RuleError} naming the offending path,
+ * which starts at `root` (a journey's step says `steps[2].rule`).
+ */
+export function parseRule(input: unknown, root = "rule"): Rule {
   let leaves = 0;
   const parse = (value: unknown, path: string, depth: number): Rule => {
     if (depth > MAX_DEPTH) throw new RuleError(`rules nest at most ${MAX_DEPTH} levels`, path);
@@ -157,7 +153,7 @@ export function parseRule(input: unknown): Rule {
         throw new RuleError('type must be one of "holds", "member", "points", "level", "consent", "all", "any", "not"', `${path}.type`);
     }
   };
-  return parse(input, "rule", 1);
+  return parse(input, root, 1);
 }
 
 /** The JSON form of a rule, as clients send and receive it. */

@@ -1,0 +1,18 @@
+/**
+ * What the chain is asked about a member and what it answers, per token type. Rules (server/rules/)
+ * build on these; the chain layer needs nothing from them but a list of token types to read.
+ */
+import type { Address } from "viem";
+
+/** One token type of one collection. */
+export type TokenRef = { collection: Address; tokenId: bigint };
+
+/** What the chain says a member holds of one token type. */
+export type Holding = { balance: bigint; expiresAt: bigint };
+
+/** Holdings keyed by {@link holdingKey}. A missing key means nothing is held. */
+export type Holdings = ReadonlyMap<string, Holding>;
+
+export function holdingKey(collection: Address, tokenId: bigint): string {
+  return `${collection.toLowerCase()}:${tokenId}`;
+}
