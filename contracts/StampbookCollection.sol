@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+// Long because it is the one deployed contract: tiers, expiry and renewal, soulbound types,
+// vouchers, airdrops and burn-to-redeem share its storage (the holdings and vouchers are already
+// apart in token/ and vouchers/).
+
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";

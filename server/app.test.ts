@@ -1,6 +1,9 @@
 /**
  * The HTTP surface as a whole: every error is RFC 9457 problem+json with a stable code, framework
  * rejections are 4xx (never 5xx), plus rate limits, CORS, health, OpenAPI and request ids.
+ *
+ * Long because it checks the HTTP surface as a whole (problems, framework rejections, rate limits,
+ * CORS, health, OpenAPI) on one running server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, getAddress, http, type PublicClient } from "viem";

@@ -6,6 +6,9 @@
  * (with Retry-After), `store_busy` or `chain_unavailable`. On PostgreSQL the instance then recovers
  * by itself once the database is back, and a connection that silently stops answering (a blackhole)
  * ends in 503 within the timeout instead of hanging.
+ *
+ * Long because the promise is about every route at once: the route collector, the body maker and
+ * both engines' outages must sit together to say it.
  */
 import { randomUUID } from "node:crypto";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";

@@ -19,6 +19,9 @@
  * Journeys: members completing a quiz step concurrently (each a fresh member, so each completion is
  * a new progress row), and the gas per member of batched stamp awards (scripts/bench/award-gas.ts).
  * Writes bench/results/api.json.
+ *
+ * Long because every ratio must be measured in the same run as its baseline, so the servers, loads
+ * and baselines live in one script.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";

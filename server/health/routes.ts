@@ -6,7 +6,6 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { RedisConnections } from "../plugins/redis.ts";
-import { toTimestamp } from "../storage/index.ts";
 
 const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) });
 const Readiness = Type.Object({
@@ -16,8 +15,10 @@ const Readiness = Type.Object({
   redis: Type.Optional(Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) }, { description: "Present when REDIS_URL is set; a Redis outage degrades the instance (per-instance rate limits, caches on their time bounds) but does not make it unready" })),
 });
 
-/** @param opts.redis the Redis connections to check, or null (no REDIS_URL: no `redis` in the answer). */
-export async function healthRoutes(app: FastifyInstance, opts: { chainId: number; redis: Pick<RedisConnections, "check"> | null }) {
+/**
+ * @param opts.store answers once the store could do work (a write, as a sign-in would), else fails.
+ * @param opts.redis the Redis connections to check, or null (no REDIS_URL: no `redis` in the answer). */
+export async function healthRoutes(app: FastifyInstance, opts: { chainId: number; store: { check(): Promise<void> }; redis: Pick<RedisConnections, "check"> | null }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get("/healthz", { schema: { tags: ["health"], response: { 200: Type.Object({ ok: Type.Literal(true) }) } } }, async () => ({ ok: true as const }));
@@ -27,7 +28,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { chainId: number
     { schema: { tags: ["health"], response: { 200: Readiness, 503: Readiness } } },
     async (_request, reply) => {
       const [store, chain, redis] = await Promise.all([
-        app.store.pruneExpired(toTimestamp()).then(
+        opts.store.check().then(
           () => ({ ok: true }),
           (e: unknown) => ({ ok: false, detail: e instanceof Error ? e.message : "store error" }),
         ),

@@ -1,6 +1,9 @@
 /**
  * Journeys end to end: a real (in-process) chain with the demo collection, the API built by
  * `build()`, brands defining journeys with their API key and members signing in with their wallets.
+ *
+ * Long because journeys are one flow (define, sign in, complete steps, award) whose cases share
+ * one chain and one server; split, each file would start its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, type Address, type WalletClient } from "viem";

@@ -4,13 +4,16 @@
  * happen once (a step per member, a code, an event per key, the award per member) the store decides in
  * one transaction; this layer checks what a member sent (answers, codes, holdings read fresh from the
  * chain) before it asks.
+ *
+ * Long because it is the one service of a journey's life (define, list, complete, events, codes,
+ * invitations); the definitions, codes, attempts and member view are already apart.
  */
 import { createHash } from "node:crypto";
 import type { Address } from "viem";
 import type { CollectionDirectory } from "../brands/directory.ts";
 import { Problem } from "../errors.ts";
 import type { Rules } from "../rules/index.ts";
-import { newId, normalizeTimestamp, toTimestamp, type Page } from "../storage/index.ts";
+import { newId, normalizeTimestamp, toTimestamp, type BrandStore, type Page } from "../storage/index.ts";
 import type { Timestamp } from "../storage/time.ts";
 import { codeHash, newInvitationCode, newStepCode, normalizeCode } from "./codes.ts";
 import { checkChangedWindow, EVENT_TYPE_PATTERN, JOURNEY_LIMITS, parseJourney, parseJourneyChanges, parseProperties, type JourneyDefinition } from "./definition.ts";
@@ -34,7 +37,7 @@ export type StampBook = {
 };
 
 export type JourneyServiceDeps = {
-  store: JourneyStore;
+  store: JourneyStore & Pick<BrandStore, "getBrand">;
   /** Stamps are awarded only on the brand's own registered collections. */
   directory: Pick<CollectionDirectory, "ownerOf">;
   rules: HoldRules;
@@ -311,9 +314,14 @@ export function createJourneys(deps: JourneyServiceDeps) {
     // Members
 
     /** Every live journey (or one brand's), with the member's progress: two reads, three the first time a referral step shows. */
+    /** The journeys (one brand's, or all), with the member's progress; 404 `brand_not_found` for a brand that does not exist. */
     async list(member: Address, query: { brandId?: string } = {}): Promise<MemberJourney[]> {
       const journeys = await catalog(query.brandId);
-      if (journeys.length === 0) return [];
+      if (journeys.length === 0) {
+        // Only an empty list asks: a brand with journeys exists.
+        if (query.brandId !== undefined && (await store.getBrand(query.brandId)) === null) throw new Problem(404, "brand_not_found", "No such brand", `brand ${query.brandId}`);
+        return [];
+      }
       const stamp = at();
       const [faces, state] = await Promise.all([Promise.all(journeys.map(faceOf)), memberState(member, journeys, stamp)]);
       return journeys.map((journey, i) =>

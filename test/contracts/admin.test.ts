@@ -1,3 +1,7 @@
+/**
+ * Long because it walks the collection's whole admin surface (roles, types, pause, royalties,
+ * renewals) against one deployment fixture.
+ */
 import { describe, expect, it } from "vitest";
 import { artifacts } from "hardhat";
 import { getAddress, keccak256, toHex, zeroAddress, type Hex } from "viem";

@@ -6,6 +6,9 @@
  * redeems the perk in the storefront; the owner adds a till staff member, who signs in to till mode,
  * consumes the code typed, sees "Already used" the second time, and whose calls to anything else
  * answer 403. Screenshots of each stage go to test-results/console-*.png.
+ *
+ * Long because it follows one brand's staff through the console and the till in one browser
+ * session, stage by stage.
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

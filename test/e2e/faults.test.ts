@@ -20,6 +20,9 @@
  * Where it finds its services: the run's throwaway PostgreSQL database server at TEST_POSTGRES_URL and
  * the Redis at TEST_REDIS_URL (test/support/services.ts); skipped with a loud line where either cannot
  * be reached, never under CI=true.
+ *
+ * Long because the faults share one load and one reckoning at the end: split, each would start its
+ * own two instances, database and chain.
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+// Long because an invariant handler must hold every action a fuzzer may take on the collection,
+// with the ghost state that checks it, in one contract.
+
 // Test scaffolding: Foundry-style names, and many ghost variables by design.
 // solhint-disable const-name-snakecase, immutable-vars-naming, max-states-count
 

@@ -3,6 +3,9 @@
  * state it leaves, so two workers (or a worker and its own restart) can only ever both try, never
  * both succeed: a batch is recorded `sent` only from `open`, settled only from `sent`, and awards
  * return to `pending` only from an `open` batch (never signed) or a settled one.
+ *
+ * Long because every transition of an award and its batch is one conditional statement, and they
+ * are only safe read together.
  */
 import type { Address, Hex } from "viem";
 import {

@@ -1,3 +1,7 @@
+/**
+ * Long because completing a step, recording an event and queueing the award are one transaction
+ * each, and their SQL reads best beside the rows they share.
+ */
 import type { Address } from "viem";
 import type {
   AwardState,

@@ -1,3 +1,7 @@
+/**
+ * Long because each migration is tested from the schema before it, with the rows an older version
+ * wrote.
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
