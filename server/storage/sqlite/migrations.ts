@@ -1,3 +1,7 @@
+/**
+ * SQLite's schema history. Long because migrations are history: each stays as it was applied, and a
+ * table SQLite cannot alter in place is rebuilt in full.
+ */
 import type { DatabaseSync } from "node:sqlite";
 import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
