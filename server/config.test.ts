@@ -72,8 +72,8 @@ describe("IMAGE_MAX_BYTES", () => {
 
 describe("tenancy settings", () => {
   it("bound each brand by default, and read other bounds", () => {
-    expect(loadConfig({})).toMatchObject({ brandMaxPerks: 100, brandMaxDrops: 100, brandMaxTokenTypes: 256, listingReadTimeoutMs: 2_000, operatorToken: null });
-    expect(loadConfig({ BRAND_MAX_PERKS: "5", BRAND_MAX_DROPS: "6", BRAND_MAX_TOKEN_TYPES: "7" })).toMatchObject({ brandMaxPerks: 5, brandMaxDrops: 6, brandMaxTokenTypes: 7 });
+    expect(loadConfig({})).toMatchObject({ brandMaxOffers: { perk: 100, drop: 100 }, brandMaxTokenTypes: 256, listingReadTimeoutMs: 2_000, operatorToken: null });
+    expect(loadConfig({ BRAND_MAX_PERKS: "5", BRAND_MAX_DROPS: "6", BRAND_MAX_TOKEN_TYPES: "7" })).toMatchObject({ brandMaxOffers: { perk: 5, drop: 6 }, brandMaxTokenTypes: 7 });
     expect(() => loadConfig({ BRAND_MAX_PERKS: "0" })).toThrow(/BRAND_MAX_PERKS/);
   });
 

@@ -76,9 +76,8 @@ export type Config = {
   minterKeySecret: string | null;
   /** The operator's credential for creating brands on this deployment; null: no operator routes. */
   operatorToken: string | null;
-  /** Per-brand bounds: live perks, live drops, distinct token types their rules read together. */
-  brandMaxPerks: number;
-  brandMaxDrops: number;
+  /** Per-brand bounds: live offers by kind (as each kind's declaration names its setting), distinct token types their rules read together. */
+  brandMaxOffers: Readonly<Record<string, number>>;
   brandMaxTokenTypes: number;
   /** How long one brand's holdings read may hold up a member's listing before its entries show as unavailable. */
   listingReadTimeoutMs: number;
@@ -162,8 +161,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     trustProxy: read.bool("TRUST_PROXY", false),
     minterKeySecret: read.secret("MINTER_KEY_SECRET", 32),
     operatorToken: read.token("OPERATOR_TOKEN", 32),
-    brandMaxPerks: read.int("BRAND_MAX_PERKS", 100, 1, 100_000),
-    brandMaxDrops: read.int("BRAND_MAX_DROPS", 100, 1, 100_000),
+    brandMaxOffers: { perk: read.int("BRAND_MAX_PERKS", 100, 1, 100_000), drop: read.int("BRAND_MAX_DROPS", 100, 1, 100_000) },
     brandMaxTokenTypes: read.int("BRAND_MAX_TOKEN_TYPES", 256, 1, 100_000),
     listingReadTimeoutMs: read.int("LISTING_READ_TIMEOUT_MS", 2_000, 10, 60_000),
     mintTimeoutMs: read.int("MINT_TIMEOUT_MS", 30_000, 100, 600_000),

@@ -265,7 +265,7 @@ describe("minting never crosses brands", () => {
 
 describe("per-brand bounds", () => {
   it("cap live perks and drops, and the distinct token types a brand's rules read, with a 409 naming the bound", async () => {
-    const bounded = await startServer(chain, { brandMaxPerks: 2, brandMaxDrops: 1, brandMaxTokenTypes: 3 }, { minterKey: devAccount(0).privateKey });
+    const bounded = await startServer(chain, { brandMaxOffers: { perk: 2, drop: 1 }, brandMaxTokenTypes: 3 }, { minterKey: devAccount(0).privateKey });
     const call = (method: "POST" | "DELETE", url: string, payload?: object) => bounded.app.inject({ method, url, headers: bearer(bounded.apiKey), ...(payload ? { payload } : {}) });
     const holds = (id: number) => ({ type: "holds", collection: A, tokenId: String(id) });
     try {
@@ -293,7 +293,7 @@ describe("per-brand bounds", () => {
 
 describe("one brand cannot degrade another", () => {
   it("200 perks of 32 token types each from brand B leave brand A's members' listings working", async () => {
-    const heavy = await startServer(chain, { operatorToken: OPERATOR, brandMaxPerks: 200, brandMaxTokenTypes: 6_400 });
+    const heavy = await startServer(chain, { operatorToken: OPERATOR, brandMaxOffers: { perk: 200, drop: 100 }, brandMaxTokenTypes: 6_400 });
     try {
       const created = (await heavy.app.inject({ method: "POST", url: "/v1/operator/brands", headers: bearer(OPERATOR), payload: { name: "Heavy" } })).json();
       for (let p = 0; p < 200; p++) {

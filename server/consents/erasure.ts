@@ -11,12 +11,10 @@ import type { Address } from "viem";
 import type { AuthService } from "../auth/sessions.ts";
 import { parseSiweMessage, SiweError } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
+import { OFFER_KINDS } from "../offer-kinds.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import { type ErasureView } from "../../sdk/src/protocol/data.ts";
 import { ERASURE_STATEMENT } from "../../sdk/src/protocol/statements.ts";
-
-/** What the member signs to erase their data, word for word. */
-
 
 const invalid = (status: number, detail: string) => new Problem(status, "erasure_invalid", "The erasure was not confirmed", detail);
 
@@ -45,7 +43,7 @@ export function createErasure(deps: {
       const at = deps.now().getTime();
       // Session expiries are whole seconds (rounded up): every session issued up to this second ends.
       const second = Math.ceil(at / 1000) * 1000;
-      const erased = await deps.store.eraseMember({
+      const { takesUnlinked, ...counts } = await deps.store.eraseMember({
         address: member,
         pseudonym: `0x${randomBytes(20).toString("hex")}`,
         now: toTimestamp(at),
@@ -54,6 +52,9 @@ export function createErasure(deps: {
       await deps.onErased?.(member);
       // Answered once that second is over, so a sign-in after the answer is not ended with the rest.
       await new Promise((resolve) => setTimeout(resolve, second - at + 1));
+      const unlinked = Object.fromEntries(OFFER_KINDS.map((k) => [k.erasure.unlinked, takesUnlinked[k.kind] ?? 0]));
+      // Each kind's field is the protocol's (server/offer-kinds.test.ts holds the two together).
+      const erased = { profile: counts.profile, consents: counts.consents, accessLog: counts.accessLog, ...unlinked, journeyRecordsUnlinked: counts.journeyRecordsUnlinked } as ErasureView["erased"];
       return { erased };
     },
   };

@@ -90,8 +90,8 @@ export interface ErasureCounts {
   profile: boolean;
   consents: number;
   accessLog: number;
-  redemptionsUnlinked: number;
-  claimsUnlinked: number;
+  /** The member's takes now under the pseudonym, by kind; kinds without any are absent. */
+  takesUnlinked: Record<string, number>;
   journeyRecordsUnlinked: number;
 }
 

@@ -32,6 +32,7 @@ import { holdingKey, type LeafRule } from "../rules/grammar.ts";
 import type { CompleteTakeInput, DropMode, Offer, Take, TakeError, TokenReward } from "../offers/types.ts";
 import type { OfferVariant } from "../offers/variant.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
+import { dropKind } from "./kind.ts";
 import { claimView } from "./views.ts";
 
 /** What a brand sends to say what a drop gives. */
@@ -231,11 +232,7 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
   }
 
   return {
-    kind: "drop",
-    words: { noun: "drop", taken: "claimed", takeNoun: "claim", verb: "claim", notFound: "drop_not_found", notStarted: "drop_not_started", ended: "drop_ended", takeNotFound: "claim_not_found" },
-    idPrefixes: { offer: "drop", take: "claim" },
-    ruleRequired: false,
-    defaultLimits: { perMember: 1, total: null },
+    spec: dropKind,
 
     async reward(brandId, input) {
       const collection = getAddress(input.collection);

@@ -47,7 +47,7 @@ beforeAll(async () => {
   offers = createOffers({
     store,
     rules,
-    quotas: { perks: QUOTA.offers, drops: QUOTA.offers, tokenTypes: QUOTA.tokens },
+    quotas: { offers: { perk: QUOTA.offers, drop: QUOTA.offers }, tokenTypes: QUOTA.tokens },
     catalogCacheMs: 3_600_000,
     listingReadTimeoutMs: 10_000,
     now: () => new Date(clock),

@@ -22,7 +22,7 @@ export const offersPlugin = fp(
       store,
       rules: app.rules,
       terms: app.terms,
-      quotas: { perks: config.brandMaxPerks, drops: config.brandMaxDrops, tokenTypes: config.brandMaxTokenTypes },
+      quotas: { offers: config.brandMaxOffers, tokenTypes: config.brandMaxTokenTypes },
       catalogCacheMs: app.cacheBounds.listMs,
       takeCountCacheMs: app.cacheBounds.takeCountMs,
       onChange: () => void bus.publish({ type: "offers" }),

@@ -1,7 +1,7 @@
 /** The problems a take or an admin write answers with, in the words of the offer's kind. */
 import { Problem } from "../errors.ts";
 import type { CreateOfferResult, TakeResult } from "./types.ts";
-import type { OfferVocabulary } from "./variant.ts";
+import type { OfferKindSpec, OfferVocabulary } from "./kind.ts";
 
 type Refusal = Exclude<TakeResult, { status: "created" | "replayed" }>;
 
@@ -27,14 +27,12 @@ export function offerNotFound(words: OfferVocabulary, offerId?: string): Problem
   return new Problem(404, words.notFound, `No such ${words.noun}`, offerId === undefined ? undefined : `${words.noun} ${offerId}`);
 }
 
-/** Which configuration bound a brand reached. */
-const QUOTA_SETTINGS = { perk: "BRAND_MAX_PERKS", drop: "BRAND_MAX_DROPS", tokens: "BRAND_MAX_TOKEN_TYPES" } as const;
-
-export function quotaExceeded(words: OfferVocabulary, kind: "perk" | "drop", result: Extract<CreateOfferResult, { status: "quota_exceeded" }>): Problem {
-  const what = result.quota === "offers" ? `${result.limit} live ${words.noun}s` : `${result.limit} distinct token types across its rules`;
-  const setting = result.quota === "offers" ? QUOTA_SETTINGS[kind] : QUOTA_SETTINGS.tokens;
+/** The brand reached its bound on live offers of the kind, or on the token types its rules read together. */
+export function quotaExceeded(spec: OfferKindSpec, result: Extract<CreateOfferResult, { status: "quota_exceeded" }>): Problem {
+  const what = result.quota === "offers" ? `${result.limit} live ${spec.words.noun}s` : `${result.limit} distinct token types across its rules`;
+  const setting = result.quota === "offers" ? spec.quota.setting : "BRAND_MAX_TOKEN_TYPES";
   return new Problem(409, "quota_exceeded", "The brand is at one of its bounds", `A brand may have at most ${what}; delete some, or ask the operator to raise ${setting}.`, {
-    quota: result.quota === "offers" ? `${kind}s` : "token_types",
+    quota: result.quota === "offers" ? `${spec.kind}s` : "token_types",
     limit: result.limit,
   });
 }

@@ -18,7 +18,7 @@ import type { Offer, Take, TakeQuery } from "./types.ts";
 import type { OfferVariant } from "./variant.ts";
 
 /** The path words of a kind: `/v1/{offers}`, `/v1/{offers}/:id/{take}`, `/v1/{takes}`; `{offer}` filters by offer. */
-function pathsOf({ words }: OfferVariant) {
+function pathsOf({ spec: { words } }: OfferVariant) {
   return { offers: `${words.noun}s`, offer: words.noun, take: words.verb, takes: `${words.takeNoun}s` };
 }
 
@@ -153,7 +153,7 @@ async function adminOfferRoutes(app: FastifyInstance, spec: OfferRouteSpec) {
   const { offers, schemas, views } = spec;
   const paths = pathsOf(spec.variant);
   const auth = { preHandler: app.requireBrand };
-  const CreateBody = createOfferBody(spec.createFields, { ruleRequired: spec.variant.ruleRequired });
+  const CreateBody = createOfferBody(spec.createFields, { ruleRequired: spec.variant.spec.ruleRequired });
 
   api.get(
     `/v1/admin/${paths.offers}`,

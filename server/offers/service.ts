@@ -12,11 +12,15 @@ import { offerNotFound, quotaExceeded, takeRefused } from "./problems.ts";
 import { createListing, type Catalog, type MemberOffer } from "./listing.ts";
 import { holdingKey, PLAIN_TERMS, requirementsOf, ruleToJson, type BrandTerms, type Rules, type TermsOf } from "../rules/index.ts";
 import type { Offer, OfferKind, OfferLimits, OfferPatch, OfferQuota, Take, TakeQuery } from "./types.ts";
+import type { OfferKindSpec } from "./kind.ts";
 import type { OfferVariant } from "./variant.ts";
 import { offerStatus } from "./window.ts";
 
-/** Per-brand bounds; rule size is bounded by the rule grammar itself (server/rules/grammar.ts). */
-export type OfferQuotas = { perks: number; drops: number; tokenTypes: number };
+/**
+ * Per-brand bounds: live offers by kind (every registered kind has one), distinct token types all the
+ * brand's rules read together. Rule size is bounded by the rule grammar itself (server/rules/grammar.ts).
+ */
+export type OfferQuotas = { offers: Readonly<Record<OfferKind, number>>; tokenTypes: number };
 
 export type OfferServiceDeps = {
   store: Store;
@@ -89,7 +93,10 @@ export function createOffers(deps: OfferServiceDeps) {
   let generation = 0;
 
   function quotaOf(kind: OfferKind): OfferQuota {
-    return { offers: kind === "perk" ? deps.quotas.perks : deps.quotas.drops, tokens: deps.quotas.tokenTypes };
+    const offers = deps.quotas.offers[kind];
+    // A kind registered without a bound is a wiring mistake: say so rather than allow any number.
+    if (offers === undefined) throw new Error(`no quota for offers of kind ${JSON.stringify(kind)}: configure brandMaxOffers.${kind}`);
+    return { offers, tokens: deps.quotas.tokenTypes };
   }
 
   const termsOf: TermsOf = deps.terms ?? (async () => PLAIN_TERMS);
@@ -120,11 +127,11 @@ export function createOffers(deps: OfferServiceDeps) {
     return catalog;
   }
 
-  async function takeCounts(kind: OfferKind, member: Address): Promise<ReadonlyMap<string, number>> {
-    const key = `${kind}|${member.toLowerCase()}`;
+  async function takeCounts(spec: OfferKindSpec, member: Address): Promise<ReadonlyMap<string, number>> {
+    const key = `${spec.kind}|${member.toLowerCase()}`;
     const cached = counts.get(key);
     if (cached && Date.now() - cached.at < takeCountCacheMs) return cached.counts;
-    const fresh = await store.memberTakeCounts(kind, member);
+    const fresh = await store.memberTakeCounts(spec.kind, member, spec.takes.counted);
     if (takeCountCacheMs > 0) {
       if (counts.size >= MAX_COUNTS) counts.clear();
       counts.set(key, { at: Date.now(), counts: fresh });
@@ -163,7 +170,10 @@ export function createOffers(deps: OfferServiceDeps) {
   }
 
   function forKind(variant: OfferVariant): OfferKindService {
-    const { kind, words } = variant;
+    const { spec } = variant;
+    const { kind, words } = spec;
+    // A kind wired without a bound fails here, at start-up, not at its first offer.
+    quotaOf(kind);
 
     async function offerOrThrow(id: string): Promise<Offer> {
       const offer = await store.getOffer(id);
@@ -173,22 +183,24 @@ export function createOffers(deps: OfferServiceDeps) {
 
     return {
       async create(brandId, input) {
-        if ((input.rule === undefined || input.rule === null) && variant.ruleRequired) throw new Problem(400, "invalid_rule", "The rule is not valid", "a rule is required", { path: "rule" });
+        if ((input.rule === undefined || input.rule === null) && spec.ruleRequired) throw new Problem(400, "invalid_rule", "The rule is not valid", "a rule is required", { path: "rule" });
         const { rule, tokens } = await checkRule(brandId, input.rule ?? null);
         const startsAt = timestamp(input.startsAt, "startsAt") ?? null;
         const endsAt = timestamp(input.endsAt, "endsAt") ?? null;
         checkWindow(startsAt, endsAt);
         const reward = await variant.reward(brandId, input.reward);
+        // The kind's declaration says what its offers yield; the store keeps any reward it is given.
+        if (reward.type !== spec.reward) throw new Error(`a ${kind}'s reward is ${spec.reward}, its variant gave ${reward.type}`);
         const result = await store.createOffer(
           {
-            id: `${variant.idPrefixes.offer}_${newId().replaceAll("-", "")}`,
+            id: `${spec.idPrefixes.offer}_${newId().replaceAll("-", "")}`,
             brandId,
             kind,
             title: input.title,
             description: input.description ?? "",
             rule,
             tokens,
-            limits: { ...variant.defaultLimits, ...input.limits },
+            limits: { ...spec.defaultLimits, ...input.limits },
             startsAt,
             endsAt,
             reward,
@@ -196,7 +208,7 @@ export function createOffers(deps: OfferServiceDeps) {
           },
           quotaOf(kind),
         );
-        if (result.status === "quota_exceeded") throw quotaExceeded(words, kind, result);
+        if (result.status === "quota_exceeded") throw quotaExceeded(spec, result);
         changed();
         return result.offer;
       },
@@ -207,7 +219,7 @@ export function createOffers(deps: OfferServiceDeps) {
         if (changes.description !== undefined) patch.description = changes.description;
         if (changes.limits !== undefined) patch.limits = changes.limits;
         if (changes.rule !== undefined) {
-          if (changes.rule === null && variant.ruleRequired) throw new Problem(400, "invalid_rule", "The rule is not valid", "a rule is required", { path: "rule" });
+          if (changes.rule === null && spec.ruleRequired) throw new Problem(400, "invalid_rule", "The rule is not valid", "a rule is required", { path: "rule" });
           Object.assign(patch, await checkRule(brandId, changes.rule));
         }
         if (changes.startsAt !== undefined) patch.startsAt = timestamp(changes.startsAt, "startsAt") ?? null;
@@ -217,7 +229,7 @@ export function createOffers(deps: OfferServiceDeps) {
         checkWindow(patch.startsAt === undefined ? current.startsAt : patch.startsAt, patch.endsAt === undefined ? current.endsAt : patch.endsAt);
         const result = await store.updateOffer(brandId, id, patch, quotaOf(kind));
         if (result.status === "not_found") throw offerNotFound(words);
-        if (result.status === "quota_exceeded") throw quotaExceeded(words, kind, result);
+        if (result.status === "quota_exceeded") throw quotaExceeded(spec, result);
         changed();
         return result.offer;
       },
@@ -235,13 +247,13 @@ export function createOffers(deps: OfferServiceDeps) {
       async list(member, query = {}) {
         const catalog = await catalogFor(kind, query.brandId);
         if (catalog.offers.length === 0) return [];
-        return listing.list(catalog, member, await takeCounts(kind, member));
+        return listing.list(catalog, member, await takeCounts(spec, member));
       },
 
       async get(member, id) {
         const offer = await offerOrThrow(id);
         const catalog = listing.catalogOf([offer], await termsFor([offer]));
-        const [item] = await listing.list(catalog, member, await store.memberTakeCounts(kind, member));
+        const [item] = await listing.list(catalog, member, await store.memberTakeCounts(kind, member, spec.takes.counted));
         return item!;
       },
 
@@ -273,8 +285,9 @@ export function createOffers(deps: OfferServiceDeps) {
           kind,
           member,
           idempotencyKey,
-          id: `${variant.idPrefixes.take}_${newId().replaceAll("-", "")}`,
+          id: `${spec.idPrefixes.take}_${newId().replaceAll("-", "")}`,
           code: variant.newCode(),
+          policy: spec.takes,
           now: at(),
         });
         if (result.status === "replayed") return { take: await variant.replay(result.take), replayed: true };

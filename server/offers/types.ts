@@ -7,10 +7,10 @@
 import type { Address, Hex } from "viem";
 import type { Timestamp } from "../storage/time.ts";
 
-export type OfferKind = "perk" | "drop";
-export const OFFER_KINDS: readonly OfferKind[] = ["perk", "drop"];
+/** A kind's name, e.g. "perk"; kinds are declared in their own folders (see kind.ts) and registered in server/offer-kinds.ts. */
+export type OfferKind = string;
 
-/** Caps on takes; `null` means no cap. Only takes in a counted status count (see COUNTED_TAKE_STATUSES). */
+/** Caps on takes; `null` means no cap. Only takes in one of the kind's counted statuses count (see TakePolicy). */
 export type OfferLimits = { perMember: number | null; total: number | null };
 
 /** How a drop's tokens reach the member: the brand's minter mints them, or signs a voucher anyone may submit. */
@@ -75,19 +75,16 @@ export type UpdateOfferResult =
   | { status: "not_found" }
   | { status: "quota_exceeded"; quota: "tokens"; limit: number };
 
-/**
- * - `redeemed`: a perk's code was issued (`consumedAt` once a till used it).
- * - `pending`: a drop's take is reserved and counts; its mint may be under way (`txHash` once signed).
- * - `minted`: the mint succeeded, or the voucher was used on chain.
- * - `issued`: a signed voucher was handed out; it counts until it lapses unused.
- * - `failed`: nothing was minted (`error`); does not count, so the member may try again.
- * - `expired`: an issued voucher lapsed unused; does not count.
- */
-export type TakeStatus = "redeemed" | "pending" | "minted" | "issued" | "failed" | "expired";
-export const TAKE_STATUSES: readonly TakeStatus[] = ["redeemed", "pending", "minted", "issued", "failed", "expired"];
+/** Where a take stands; each kind declares its own statuses (server/perks/kind.ts, server/drops/kind.ts). */
+export type TakeStatus = string;
 
-/** Statuses that count against an offer's limits. */
-export const COUNTED_TAKE_STATUSES: readonly TakeStatus[] = ["redeemed", "pending", "minted", "issued"];
+/** What the store needs to know about a kind's takes, handed to it with each take: it knows no kinds. */
+export type TakePolicy = {
+  /** The status a new take starts in. */
+  initial: TakeStatus;
+  /** The statuses that count against an offer's limits. */
+  counted: readonly TakeStatus[];
+};
 
 export interface TakeError {
   /** A stable problem code, e.g. `mint_failed` or `chain_unavailable`. */
@@ -127,13 +124,15 @@ export interface TakeInput {
   /** Id (and, for code rewards, the code) of the take if one is created; ignored on a replay. */
   id: string;
   code: string | null;
+  /** The kind's initial and counted statuses. */
+  policy: TakePolicy;
   now: Timestamp;
 }
 
 /**
  * Outcome of a take. Checks run in this order, in one write transaction: idempotency (replayed /
  * idempotency_conflict), the offer exists, is live and of this kind, its window, the per-member
- * limit, the total limit. A code reward's take is `redeemed` at once; a token reward's is `pending`.
+ * limit, the total limit. A new take starts in the policy's initial status.
  */
 export type TakeResult =
   | { status: "created"; take: Take }

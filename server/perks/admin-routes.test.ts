@@ -560,7 +560,7 @@ describe("POST /v1/admin/redemptions/verify", () => {
 describe("per-brand bounds", () => {
   let bounded: TestServer;
   beforeAll(async () => {
-    bounded = await startServer(chain, { brandMaxPerks: 2, brandMaxTokenTypes: 3 });
+    bounded = await startServer(chain, { brandMaxOffers: { perk: 2, drop: 100 }, brandMaxTokenTypes: 3 });
   });
   afterAll(async () => bounded?.close());
 

@@ -13,6 +13,8 @@ import { expectProblem } from "../../test/support/problems.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
 import { viaInject } from "../../test/support/siwe.ts";
 import { staffSignIn } from "../../test/support/staff.ts";
+import { dropKind } from "../drops/kind.ts";
+import { perkKind } from "../perks/kind.ts";
 
 let chain: DemoChain;
 let server: TestServer;
@@ -147,7 +149,7 @@ describe("CSV exports", () => {
     many = await perk("Bulk");
     // More than one page (100), written straight to the store: the export is what is read here.
     for (let i = 0; i < 205; i++) {
-      const result = await server.store.take({ offerId: many, kind: "perk", member: address(member(3)), idempotencyKey: `bulk-${i}`, id: `red_bulk${String(i).padStart(3, "0")}`, code: newRedemptionCode(), now: toTimestamp() });
+      const result = await server.store.take({ offerId: many, kind: "perk", member: address(member(3)), idempotencyKey: `bulk-${i}`, id: `red_bulk${String(i).padStart(3, "0")}`, code: newRedemptionCode(), policy: perkKind.takes, now: toTimestamp() });
       expect(result.status).toBe("created");
     }
   });
@@ -192,7 +194,7 @@ describe("CSV exports", () => {
       { offers: 100, tokens: 100 },
     );
     expect(drop.status).toBe("created");
-    const taken = await server.store.take({ offerId: "drop_csv", kind: "drop", member: address(member(0)), idempotencyKey: "csv-claim", id: "claim_csv", code: null, now });
+    const taken = await server.store.take({ offerId: "drop_csv", kind: "drop", member: address(member(0)), idempotencyKey: "csv-claim", id: "claim_csv", code: null, policy: dropKind.takes, now });
     expect(taken.status).toBe("created");
     await server.store.completeTake("claim_csv", { status: "failed", error: { code: "mint_failed", message: '=HYPERLINK("http://evil.example","click")' }, now });
 

@@ -10,6 +10,7 @@ import { createStaffList } from "./list.ts";
 import { createRulePreviews } from "./preview.ts";
 import { staffRoutes } from "./routes.ts";
 import { createStaffStats } from "./stats.ts";
+import { OFFER_KINDS } from "../offer-kinds.ts";
 
 export const staffPlugin = fp(
   async (app: FastifyInstance) => {
@@ -17,7 +18,7 @@ export const staffPlugin = fp(
     await app.register(staffRoutes, { rateLimitPerMinute: config.authRateLimitPerMinute, secureCookies: config.publicUrl.protocol === "https:", sessionTtlSeconds: config.staffSessionTtlSeconds });
     await app.register(staffAdminRoutes, { staff: createStaffList({ store, roles: app.staff.roles, now, onChange: () => void bus.publish({ type: "staff" }) }) });
     await app.register(consoleRoutes, {
-      stats: createStaffStats({ store, now }),
+      stats: createStaffStats({ store, now, kinds: OFFER_KINDS }),
       previews: createRulePreviews({ store, rules: app.rules }),
     });
   },

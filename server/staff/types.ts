@@ -5,6 +5,7 @@
  * codes only).
  */
 import type { Address } from "viem";
+import type { OfferKind, TakeStatus } from "../offers/types.ts";
 import type { Timestamp } from "../storage/time.ts";
 
 /** Roles an owner gives (`LISTED_ROLES`); owner itself comes from the chain. */
@@ -22,16 +23,25 @@ export interface StaffMember {
   addedAt: Timestamp;
 }
 
+/** A kind of offer as the activity counts it (from its declaration, server/offers/kind.ts). */
+export interface ActivityKind {
+  kind: OfferKind;
+  /** Its takes in these statuses are counted per day and in the ranking. */
+  counted: readonly TakeStatus[];
+  /** Whether the brand's offers of this kind are ranked by their counted takes. */
+  ranked: boolean;
+}
+
 /** A brand's activity over whole UTC days, for the console's overview. */
 export interface BrandActivity {
   /** Every address that ever signed in to this deployment (members sign in to it, not to one brand). */
   signedIn: number;
-  /** Members with a redemption or claim of this brand since `since`. */
+  /** Members with a take of any of the kinds at this brand since `since`. */
   active: number;
-  /** Counted redemptions and claims per UTC day (`YYYY-MM-DD`) since `since`; days without any are absent. */
-  days: { date: string; redemptions: number; claims: number }[];
-  /** The brand's perks with the most counted redemptions since `since`, most first (ties by id). */
-  busiestPerks: { id: string; title: string; redemptions: number }[];
+  /** Counted takes per UTC day (`YYYY-MM-DD`) since `since`, by kind; days without any are absent, and so are kinds without any that day. */
+  days: { date: string; takes: Record<OfferKind, number> }[];
+  /** For each ranked kind: the brand's offers with the most counted takes since `since`, most first (ties by id). */
+  busiest: Record<OfferKind, { id: string; title: string; takes: number }[]>;
 }
 
 /** The staff list, and what the staff tools read besides it. */
@@ -45,8 +55,8 @@ export interface StaffStore {
   /** False if the address was not on the list. */
   removeStaff(brandId: string, address: Address): Promise<boolean>;
 
-  /** The brand's activity since `since` (the start of a UTC day); `busiest` perks at most. */
-  brandActivity(brandId: string, since: Timestamp, busiest: number): Promise<BrandActivity>;
+  /** The brand's activity since `since` (the start of a UTC day) in offers of `kinds`; `busiest` offers at most per ranked kind. */
+  brandActivity(brandId: string, since: Timestamp, busiest: number, kinds: readonly ActivityKind[]): Promise<BrandActivity>;
   /** Up to `limit` members, most recently first seen first, and how many there are in all. */
   recentMembers(limit: number): Promise<{ addresses: Address[]; total: number }>;
   /** An offer's title, deleted or not (a deleted perk's codes stay consumable); null if there is none. */

@@ -42,6 +42,7 @@ import type {
   TakeInput,
   TakeQuery,
   TakeResult,
+  TakeStatus,
   UpdateOfferResult,
 } from "../offers/types.ts";
 import type { AwardStore } from "../awards/types.ts";
@@ -121,7 +122,7 @@ export interface BrandStore {
   getMinter(brandId: string): Promise<BrandMinter | null>;
 }
 
-/** Offers (perks, drops): what brands put up for members to take. */
+/** Offers of every kind: what brands put up for members to take. The store keeps any kind it is given. */
 export interface OfferStore {
   /**
    * Creates an offer unless the brand is at a bound of `quota` (checked in the same transaction).
@@ -142,7 +143,7 @@ export interface OfferStore {
   listOffers(query?: { kind?: OfferKind; brandId?: string }): Promise<Offer[]>;
 }
 
-/** Takes (redemptions of perks, claims of drops): members taking offers, exactly once per key. */
+/** Takes of offers of every kind: members taking offers, exactly once per key. */
 export interface TakeStore {
   /**
    * Takes an offer for a member whose eligibility the caller has already checked. The store owns
@@ -154,8 +155,8 @@ export interface TakeStore {
   getTake(id: string): Promise<Take | null>;
   /** Newest first, keyset-paged on (createdAt, id). */
   listTakes(query: TakeQuery): Promise<Page<Take>>;
-  /** How many counted takes of this kind a member has, per offer id; offers without any are absent. */
-  memberTakeCounts(kind: OfferKind, member: Address): Promise<Map<string, number>>;
+  /** How many takes of this kind in a `counted` status a member has, per offer id; offers without any are absent. */
+  memberTakeCounts(kind: OfferKind, member: Address, counted: readonly TakeStatus[]): Promise<Map<string, number>>;
   /** Marks a brand's code used, once. Another brand's code is `not_found`. */
   consumeCode(brandId: string, code: string, now: Timestamp): Promise<ConsumeCodeResult>;
   /**

@@ -11,7 +11,9 @@
 // of the offer, and sends {type:"done", counts, takeIds} with how many of each TakeResult status it
 // got and, per attempt, the id of the take it was given (created or replayed), or null.
 import type { Address } from "viem";
+import { dropKind } from "../drops/kind.ts";
 import type { OfferKind, TakeResult } from "../offers/types.ts";
+import { perkKind } from "../perks/kind.ts";
 import { PostgresStore, SqliteStore, type Store } from "./index.ts";
 
 export type WorkerMembers = "one" | "each" | "ten";
@@ -65,6 +67,7 @@ process.once("message", async (message) => {
           idempotencyKey: keyOf(i),
           id: `w${worker}-t${i}`,
           code: kind === "perk" ? `w${worker}-c${i}` : null,
+          policy: (kind === "perk" ? perkKind : dropKind).takes,
           now: new Date().toISOString(),
         }),
       ),

@@ -1,6 +1,6 @@
 import { StoreInputError } from "./errors.ts";
 import type { Address } from "viem";
-import { DROP_MODES, OFFER_KINDS, type NewOffer, type OfferLimits, type Reward, type TakeError } from "../offers/types.ts";
+import type { DropMode, NewOffer, OfferLimits, Reward, TakeError, TakePolicy } from "../offers/types.ts";
 import type { Timestamp } from "./time.ts";
 import { isTimestamp } from "./time.ts";
 
@@ -140,6 +140,30 @@ export function requireTokens(field: string, value: unknown): string[] {
   return [...new Set(keys)];
 }
 
+/** How a token reward is delivered (the shapes the takes table keeps: see offers/types.ts). */
+const TOKEN_MODES = ["mint", "voucher"] as const satisfies readonly DropMode[];
+
+/** A kind's or a status's name, as offers and takes store it: lowercase letters, digits and `_`, from a letter. */
+const namePattern = /^[a-z][a-z0-9_]{0,31}$/;
+
+export function requireName(field: string, value: unknown): string {
+  if (typeof value !== "string" || !namePattern.test(value)) throw new StoreInputError(field, `expected a name of lowercase letters, digits and _, starting with a letter, got ${show(value)}`);
+  return value;
+}
+
+/** A kind's take policy: a status to start in and the statuses that count, all names. */
+export function requireTakePolicy(field: string, value: unknown): TakePolicy {
+  if (typeof value !== "object" || value === null) throw new StoreInputError(field, `expected {initial, counted}, got ${show(value)}`);
+  const { initial, counted } = value as Record<string, unknown>;
+  return { initial: requireName(`${field}.initial`, initial), counted: requireNames(`${field}.counted`, counted) };
+}
+
+/** A list of names (statuses), at least one. */
+export function requireNames(field: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw new StoreInputError(field, `expected a non-empty list of names, got ${show(value)}`);
+  return value.map((name, i) => requireName(`${field}[${i}]`, name));
+}
+
 /** A reward checked and normalised (collection lowercased). */
 export function requireReward(field: string, value: unknown): Reward {
   if (typeof value !== "object" || value === null) throw new StoreInputError(field, `expected a reward object, got ${show(value)}`);
@@ -151,7 +175,7 @@ export function requireReward(field: string, value: unknown): Reward {
       collection: requireAddress(`${field}.collection`, reward["collection"]),
       tokenId: requireUintString(`${field}.tokenId`, reward["tokenId"]),
       amount: requireUintString(`${field}.amount`, reward["amount"], 1n),
-      mode: requireOneOf(`${field}.mode`, reward["mode"], DROP_MODES),
+      mode: requireOneOf(`${field}.mode`, reward["mode"], TOKEN_MODES),
     };
   }
   throw new StoreInputError(`${field}.type`, `expected "code" or "token", got ${show(reward["type"])}`);
@@ -159,10 +183,9 @@ export function requireReward(field: string, value: unknown): Reward {
 
 /** A NewOffer checked and normalised (addresses lowercased, tokens de-duplicated). */
 export function normalizeNewOffer(offer: NewOffer): NewOffer {
-  const kind = requireOneOf("kind", offer.kind, OFFER_KINDS);
+  // Which reward a kind yields is the kind's own declaration (offers/kind.ts), checked by the offers core.
+  const kind = requireName("kind", offer.kind);
   const reward = requireReward("reward", offer.reward);
-  // A perk yields a code, a drop tokens: the kind says which.
-  if (reward.type !== (kind === "perk" ? "code" : "token")) throw new StoreInputError("reward.type", `a ${kind}'s reward is ${kind === "perk" ? "a code" : "tokens"}, got ${show(reward.type)}`);
   const startsAt = optionalTimestamp("startsAt", offer.startsAt);
   const endsAt = optionalTimestamp("endsAt", offer.endsAt);
   requireWindow(startsAt, endsAt);

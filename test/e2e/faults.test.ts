@@ -39,6 +39,7 @@ import { POSTGRES_SKIPS, REDIS_SKIPS, postgresForTests, redisForTests } from "..
 import { startChainServer, type ChainServer } from "../support/chain-server.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { createBrandHttp, expectStatus, registerCollectionHttp, setMinterHttp, signInHttp } from "../support/tenancy-http.ts";
+import { dropKind } from "../../server/drops/kind.ts";
 
 const STAMP = 3n; // what the perks require: every member holds one
 const COFFEE = 4n; // what the drop mints
@@ -307,7 +308,7 @@ describe.skipIf(postgresUrl === null || redisUrl === null)(`Faults under load: t
     });
     await underLoad("instance B killed (-9) under load, then started again", async () => {
       // A claim B had reserved and held, as if it died between the reservation and the send.
-      const orphan = await store.take({ offerId: drop, kind: "drop", member: orphanMember.address, idempotencyKey: "reserved-by-b", id: "claim_orphaned_by_b", code: null, now: new Date().toISOString() });
+      const orphan = await store.take({ offerId: drop, kind: "drop", member: orphanMember.address, idempotencyKey: "reserved-by-b", id: "claim_orphaned_by_b", code: null, policy: dropKind.takes, now: new Date().toISOString() });
       expect(orphan.status).toBe("created");
       expect(await store.holdTake("claim_orphaned_by_b", "instance-b-that-died", new Date().toISOString())).not.toBeNull();
       const victim = live[1]!;

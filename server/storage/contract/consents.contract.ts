@@ -9,6 +9,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "viem";
 import type { AccessLogEntry, Consent, DataRequest } from "../../consents/types.ts";
+import { perkKind } from "../../perks/kind.ts";
 import type { Store } from "../store.ts";
 import { freshStorePerTest, type StoreContract } from "./fixtures.ts";
 
@@ -133,13 +134,13 @@ export const consentContract: StoreContract = (open) => {
       const offer = { id: "p1", brandId: "brand-a", kind: "perk" as const, title: "Treat", description: "", rule: null, tokens: [], limits: { perMember: null, total: null }, startsAt: null, endsAt: null, reward: { type: "code" as const }, createdAt: at(0) };
       expect((await store.createOffer(offer, { offers: 10, tokens: 10 })).status).toBe("created");
       for (const [who, n] of [[ada, 1], [bob, 2]] as const) {
-        expect((await store.take({ offerId: "p1", kind: "perk", member: who, idempotencyKey: `k${n}`, id: `t${n}`, code: `CODE-${n}`, now: at(2) })).status).toBe("created");
+        expect((await store.take({ offerId: "p1", kind: "perk", member: who, idempotencyKey: `k${n}`, id: `t${n}`, code: `CODE-${n}`, policy: perkKind.takes, now: at(2) })).status).toBe("created");
       }
       await store.recordMembers([ada, bob], at(0));
       expect(await store.memberRecords(ada)).toEqual({ firstSignedInAt: at(0), events: [] });
 
       const counts = await store.eraseMember({ address: ada, pseudonym, now: at(10), sessionsExpireBy: at(10 + DAY) });
-      expect(counts).toEqual({ profile: true, consents: 1, accessLog: 1, redemptionsUnlinked: 1, claimsUnlinked: 0, journeyRecordsUnlinked: 1 });
+      expect(counts).toEqual({ profile: true, consents: 1, accessLog: 1, takesUnlinked: { perk: 1 }, journeyRecordsUnlinked: 1 });
       expect(await store.getProfile(ada)).toBeNull();
       expect((await store.memberRecords(ada)).firstSignedInAt).toBeNull();
       expect((await store.memberRecords(pseudonym)).firstSignedInAt).toBe(at(0));

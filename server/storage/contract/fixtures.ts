@@ -7,7 +7,9 @@
 import type { Address, Hex } from "viem";
 import { afterEach, beforeEach } from "vitest";
 import type { BrandMinter, RegisterCollectionInput } from "../../brands/types.ts";
-import type { NewOffer, Offer, OfferKind, OfferPatch, OfferQuota, Reward, Take, TakeInput, TakeQuery, TakeResult, UpdateOfferResult } from "../../offers/types.ts";
+import { dropKind } from "../../drops/kind.ts";
+import type { NewOffer, Offer, OfferKind, OfferPatch, OfferQuota, Reward, Take, TakeInput, TakePolicy, TakeQuery, TakeResult, UpdateOfferResult } from "../../offers/types.ts";
+import { perkKind } from "../../perks/kind.ts";
 import type { SqlDatabase } from "../sql/database.ts";
 import { createSqlStore } from "../sql/store.ts";
 import type { Store } from "../store.ts";
@@ -99,6 +101,9 @@ export function updated(result: UpdateOfferResult): Offer {
   return result.offer;
 }
 
+/** What the store is told about a kind's takes, as the offers core tells it (from the kind's declaration). */
+export const policyOf = (kind: OfferKind): TakePolicy => (kind === "perk" ? perkKind : dropKind).takes;
+
 let seq = 0;
 /** A take of `offer-1` by Alice with a fresh key, id and (for perks) code. */
 export function takeInput(kind: OfferKind, overrides: Partial<TakeInput> = {}): TakeInput {
@@ -110,6 +115,7 @@ export function takeInput(kind: OfferKind, overrides: Partial<TakeInput> = {}): 
     idempotencyKey: `key-${seq}`,
     id: `take-${seq}`,
     code: kind === "perk" ? `CODE-${seq}` : null,
+    policy: policyOf(kind),
     now: at(MINUTE),
     ...overrides,
   };

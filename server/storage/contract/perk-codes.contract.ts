@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { StoreInputError } from "../errors.ts";
 import type { Store } from "../store.ts";
-import { ALICE, at, BOB, created, freshStorePerTest, HOUR, member, MINUTE, offerInput, type StoreContract, storeFixtures, takeInput, tally, TX } from "./fixtures.ts";
+import { ALICE, at, BOB, created, freshStorePerTest, HOUR, member, MINUTE, offerInput, policyOf, type StoreContract, storeFixtures, takeInput, tally, TX } from "./fixtures.ts";
 
 export const perkCodeContract: StoreContract = (open) => {
   let store!: Store;
@@ -24,7 +24,7 @@ export const perkCodeContract: StoreContract = (open) => {
       expect(await store.take(takeInput("perk", { member: member(1) }))).toEqual({ status: "member_limit_reached", limit: 1 });
       created(await store.take(takeInput("perk", { member: member(2) })));
       expect(await store.take(takeInput("perk", { member: member(3) }))).toEqual({ status: "total_limit_reached", limit: 2 });
-      expect(await store.memberTakeCounts("perk", member(1))).toEqual(new Map([["offer-1", 1]]));
+      expect(await store.memberTakeCounts("perk", member(1), policyOf("perk").counted)).toEqual(new Map([["offer-1", 1]]));
     });
 
     it("rejects a duplicate code without recording anything, across brands too", async () => {

@@ -5,9 +5,18 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "viem";
-import type { NewOffer, OfferKind, TakeStatus } from "../../offers/types.ts";
+import { dropKind } from "../../drops/kind.ts";
+import type { NewOffer, OfferKind } from "../../offers/types.ts";
+import { perkKind } from "../../perks/kind.ts";
+import type { ActivityKind } from "../../staff/types.ts";
 import type { Store } from "../store.ts";
 import { freshStorePerTest, type StoreContract } from "./fixtures.ts";
+
+/** How the console counts each kind: every kind its counted takes, perks ranked too. */
+const KINDS: ActivityKind[] = [
+  { kind: "perk", counted: perkKind.takes.counted, ranked: true },
+  { kind: "drop", counted: dropKind.takes.counted, ranked: false },
+];
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 20);
@@ -81,11 +90,11 @@ export const staffContract: StoreContract = (open) => {
       let seq = 0;
       async function take(offerId: string, kind: OfferKind, who: number, when: number) {
         seq++;
-        const result = await store.take({ offerId, kind, member: member(who), idempotencyKey: `k-${seq}`, id: `t-${seq}`, code: kind === "perk" ? `CODE-${seq}` : null, now: at(when) });
+        const result = await store.take({ offerId, kind, member: member(who), idempotencyKey: `k-${seq}`, id: `t-${seq}`, code: kind === "perk" ? `CODE-${seq}` : null, policy: (kind === "perk" ? perkKind : dropKind).takes, now: at(when) });
         if (result.status !== "created") throw new Error(JSON.stringify(result));
         return result.take;
       }
-      async function settle(id: string, status: Exclude<TakeStatus, "redeemed" | "pending">, when: number) {
+      async function settle(id: string, status: "minted" | "issued" | "failed" | "expired", when: number) {
         await store.completeTake(id, { status, ...(status === "failed" ? { error: { code: "mint_failed", message: "reverted" } } : {}), now: at(when) });
       }
 
@@ -110,25 +119,30 @@ export const staffContract: StoreContract = (open) => {
         expect(await store.deleteOffer("brand-a", "p3", at(2 * DAY + 9))).toBe(true);
         for (let i = 1; i <= 3; i++) await store.recordSignIn({ member: member(i), invitation: null, now: at(i) });
 
-        const activity = await store.brandActivity("brand-a", at(0), 2);
+        const activity = await store.brandActivity("brand-a", at(0), 2, KINDS);
         expect(activity.days).toEqual([
-          { date: "2026-11-20", redemptions: 3, claims: 1 },
-          { date: "2026-11-22", redemptions: 2, claims: 1 },
+          { date: "2026-11-20", takes: { perk: 3, drop: 1 } },
+          { date: "2026-11-22", takes: { perk: 2, drop: 1 } },
         ]);
-        expect(activity.busiestPerks).toEqual([
-          { id: "p1", title: "Espresso", redemptions: 2 },
-          { id: "p2", title: "Croissant", redemptions: 2 },
-        ]);
+        expect(activity.busiest).toEqual({
+          perk: [
+            { id: "p1", title: "Espresso", takes: 2 },
+            { id: "p2", title: "Croissant", takes: 2 },
+          ],
+        });
         // Member 4 only failed to claim: still active (they came); member 9 is another brand's.
         expect(activity).toMatchObject({ signedIn: 3, active: 4 });
-        expect((await store.brandActivity("brand-a", at(2 * DAY), 5)).busiestPerks).toEqual([
-          { id: "p2", title: "Croissant", redemptions: 1 },
-          { id: "p3", title: "Offer p3", redemptions: 1 },
-        ]);
-        expect(await store.brandActivity("brand-b", at(3 * DAY), 5)).toEqual({ signedIn: 3, active: 0, days: [], busiestPerks: [] });
+        expect((await store.brandActivity("brand-a", at(2 * DAY), 5, KINDS)).busiest).toEqual({
+          perk: [
+            { id: "p2", title: "Croissant", takes: 1 },
+            { id: "p3", title: "Offer p3", takes: 1 },
+          ],
+        });
+        expect(await store.brandActivity("brand-b", at(3 * DAY), 5, KINDS)).toEqual({ signedIn: 3, active: 0, days: [], busiest: { perk: [] } });
         expect(await store.offerTitle("p3")).toBe("Offer p3");
         expect(await store.offerTitle("nope")).toBeNull();
-        await expect(store.brandActivity("brand-a", "today", 5)).rejects.toThrow(/since/);
+        await expect(store.brandActivity("brand-a", "today", 5, KINDS)).rejects.toThrow(/since/);
+        await expect(store.brandActivity("brand-a", at(0), 5, [{ kind: "perk'--", counted: ["redeemed"], ranked: false }])).rejects.toThrow(/kind/);
       });
 
       it("lists the most recently first-seen members first, and counts them all", async () => {

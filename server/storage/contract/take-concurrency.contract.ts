@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { TakeInput, TakeResult } from "../../offers/types.ts";
 import type { Store } from "../store.ts";
-import { ALICE, at, freshStorePerTest, KINDS, member, offerInput, type StoreContract, storeFixtures, tally } from "./fixtures.ts";
+import { ALICE, at, freshStorePerTest, KINDS, member, offerInput, policyOf, type StoreContract, storeFixtures, tally } from "./fixtures.ts";
 
 export const takeConcurrencyContract: StoreContract = (open) => {
   let store!: Store;
@@ -16,7 +16,7 @@ export const takeConcurrencyContract: StoreContract = (open) => {
       beforeEach(brands);
 
       const concurrentTake = (i: number, overrides: Partial<TakeInput>): Promise<TakeResult> =>
-        store.take({ offerId: "offer-1", kind, member: ALICE, idempotencyKey: `k${i}`, id: `t${i}`, code: kind === "perk" ? `c${i}` : null, now: at(i), ...overrides });
+        store.take({ offerId: "offer-1", kind, member: ALICE, idempotencyKey: `k${i}`, id: `t${i}`, code: kind === "perk" ? `c${i}` : null, policy: policyOf(kind), now: at(i), ...overrides });
 
       it("1,000 concurrent takes with distinct keys, per-member limit 1: one created", async () => {
         await createOffer(offerInput(kind, { limits: { perMember: 1, total: null } }));

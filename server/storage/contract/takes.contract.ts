@@ -6,10 +6,10 @@
  */
 import type { Address } from "viem";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { OfferKind, Take, TakeInput, TakeStatus } from "../../offers/types.ts";
+import type { OfferKind, Take, TakeInput, TakePolicy, TakeStatus } from "../../offers/types.ts";
 import { StoreInputError } from "../errors.ts";
 import type { Store } from "../store.ts";
-import { ALICE, alice, at, BOB, created, freshStorePerTest, HOUR, KINDS, member, MINUTE, offerInput, otherKind, rewardFor, type StoreContract, storeFixtures, takeInput } from "./fixtures.ts";
+import { alice, ALICE, at, BOB, created, freshStorePerTest, HOUR, KINDS, member, MINUTE, offerInput, otherKind, policyOf, rewardFor, type StoreContract, storeFixtures, takeInput } from "./fixtures.ts";
 
 export const takeContract: StoreContract = (open) => {
   let store!: Store;
@@ -150,15 +150,20 @@ export const takeContract: StoreContract = (open) => {
           { idempotencyKey: "" },
           { idempotencyKey: "k".repeat(257) },
           { now: "now" },
-          { kind: "coupon" as OfferKind },
+          { kind: "Not a kind!" as OfferKind },
           { offerId: "" },
           { id: "" },
+          // The kind's policy: a status to start in and the statuses that count, names only (they are inlined in SQL).
+          { policy: undefined as unknown as TakePolicy },
+          { policy: { initial: "", counted: ["redeemed"] } },
+          { policy: { initial: "redeemed", counted: [] } },
+          { policy: { initial: "redeemed", counted: ["redeemed') OR ('1"] } },
         ];
         for (const overrides of bad) {
           await expect(store.take(takeInput(kind, overrides)), JSON.stringify(overrides)).rejects.toBeInstanceOf(StoreInputError);
         }
         await expect(store.findTake(kind, "alice" as Address, "k")).rejects.toBeInstanceOf(StoreInputError);
-        await expect(store.findTake("coupon" as OfferKind, ALICE, "k")).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.findTake("Not a kind!" as OfferKind, ALICE, "k")).rejects.toBeInstanceOf(StoreInputError);
         expect((await store.listTakes({ kind, limit: 10 })).items).toEqual([]);
       });
 
@@ -179,12 +184,12 @@ export const takeContract: StoreContract = (open) => {
         created(await store.take(takeInput(kind, { offerId: "offer-2" })));
         created(await store.take(takeInput(kind, { member: BOB })));
         created(await store.take(takeInput(otherKind(kind), { offerId: "other-1" })));
-        expect(await store.memberTakeCounts(kind, ALICE)).toEqual(new Map([["offer-1", 2], ["offer-2", 1]]));
-        expect(await store.memberTakeCounts(kind, alice)).toEqual(new Map([["offer-1", 2], ["offer-2", 1]]));
-        expect(await store.memberTakeCounts(kind, BOB)).toEqual(new Map([["offer-1", 1]]));
-        expect(await store.memberTakeCounts(otherKind(kind), ALICE)).toEqual(new Map([["other-1", 1]]));
-        expect(await store.memberTakeCounts(kind, member(9))).toEqual(new Map());
-        await expect(store.memberTakeCounts(kind, "alice" as Address)).rejects.toBeInstanceOf(StoreInputError);
+        expect(await store.memberTakeCounts(kind, ALICE, policyOf(kind).counted)).toEqual(new Map([["offer-1", 2], ["offer-2", 1]]));
+        expect(await store.memberTakeCounts(kind, alice, policyOf(kind).counted)).toEqual(new Map([["offer-1", 2], ["offer-2", 1]]));
+        expect(await store.memberTakeCounts(kind, BOB, policyOf(kind).counted)).toEqual(new Map([["offer-1", 1]]));
+        expect(await store.memberTakeCounts(otherKind(kind), ALICE, policyOf(otherKind(kind)).counted)).toEqual(new Map([["other-1", 1]]));
+        expect(await store.memberTakeCounts(kind, member(9), policyOf(kind).counted)).toEqual(new Map());
+        await expect(store.memberTakeCounts(kind, "alice" as Address, policyOf(kind).counted)).rejects.toBeInstanceOf(StoreInputError);
       });
 
       it("keeps the takes of a deleted offer", async () => {
@@ -192,7 +197,7 @@ export const takeContract: StoreContract = (open) => {
         expect(await store.deleteOffer("brand-a", "offer-1", at(2 * MINUTE))).toBe(true);
         expect(await store.getTake(t.id)).toEqual(t);
         expect(await takeIds({ kind, offerId: "offer-1" })).toEqual([t.id]);
-        expect(await store.memberTakeCounts(kind, ALICE)).toEqual(new Map([["offer-1", 1]]));
+        expect(await store.memberTakeCounts(kind, ALICE, policyOf(kind).counted)).toEqual(new Map([["offer-1", 1]]));
       });
     });
 
@@ -269,9 +274,9 @@ export const takeContract: StoreContract = (open) => {
         for (const cursor of ["garbage", "", Buffer.from('["x","y"]').toString("base64url")]) {
           await expect(store.listTakes({ kind, limit: 10, cursor })).rejects.toBeInstanceOf(StoreInputError);
         }
-        await expect(store.listTakes({ kind, limit: 10, status: "gone" as TakeStatus })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.listTakes({ kind, limit: 10, status: "Gone!" as TakeStatus })).rejects.toBeInstanceOf(StoreInputError);
         await expect(store.listTakes({ kind, limit: 10, member: "alice" as Address })).rejects.toBeInstanceOf(StoreInputError);
-        await expect(store.listTakes({ kind: "coupon" as OfferKind, limit: 10 })).rejects.toBeInstanceOf(StoreInputError);
+        await expect(store.listTakes({ kind: "Not a kind!" as OfferKind, limit: 10 })).rejects.toBeInstanceOf(StoreInputError);
       });
     });
   }

@@ -5,6 +5,7 @@ import { CREATED_AT, describeCrossProcessTakes, offer, prepare, type CrossProces
 import { StoreBusyError } from "../errors.ts";
 import { postgresMigrations } from "./migrations.ts";
 import { PostgresStore } from "./postgres-store.ts";
+import { dropKind } from "../../drops/kind.ts";
 
 // Several OS processes on one PostgreSQL schema: the deployment where several API instances share
 // one database. Each process has its own pool; only the database's row locks and unique indexes
@@ -48,7 +49,7 @@ describe.skipIf(url === null)(`PostgresStore shared by several processes (${POST
       const db: WorkerDatabase = await prepare(postgres, offer("drop"));
       const schema = db.schema!;
       const store = await PostgresStore.connect(url!, { schema, poolSize: 2, lockTimeoutMs: 1_000 });
-      const input = { offerId: "o", kind: "drop", member: `0x${"a".repeat(40)}`, idempotencyKey: "k", id: "t", code: null, now: CREATED_AT } as const;
+      const input = { offerId: "o", kind: "drop", member: `0x${"a".repeat(40)}`, idempotencyKey: "k", id: "t", code: null, policy: dropKind.takes, now: CREATED_AT } as const;
       const holder = new pg.Client({ connectionString: url! });
       await holder.connect();
       try {

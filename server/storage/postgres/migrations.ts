@@ -149,6 +149,16 @@ export const postgresMigrations: readonly PostgresMigration[] = [
   { version: 8, name: "access-log-and-erasure", sql: memberDataSchema.postgres },
   // See the SQLite migration of the same name.
   { version: 9, name: "claim-holders", sql: `ALTER TABLE takes ADD COLUMN holder ${id}` },
+  {
+    version: 10,
+    name: "any-offer-kind",
+    // See the SQLite migration of the same name. PostgreSQL names a column's CHECK <table>_<column>_check.
+    sql: `
+      ALTER TABLE offers DROP CONSTRAINT offers_kind_check;
+      ALTER TABLE takes DROP CONSTRAINT takes_kind_check;
+      ALTER TABLE takes DROP CONSTRAINT takes_status_check
+    `,
+  },
 ];
 
 /**

@@ -337,10 +337,14 @@ export function createConsentStore(db: SqlDatabase): ConsentStore {
           profile: (await tx.run("DELETE FROM member_profiles WHERE address = ?", address)) > 0,
           consents: await tx.run("DELETE FROM consents WHERE member = ?", address),
           accessLog: await tx.run("DELETE FROM access_log WHERE member = ?", address),
-          redemptionsUnlinked: await tx.run("UPDATE takes SET member = ? WHERE member = ? AND kind = 'perk'", pseudonym, address),
-          claimsUnlinked: await tx.run("UPDATE takes SET member = ? WHERE member = ? AND kind = 'drop'", pseudonym, address),
+          takesUnlinked: {},
           journeyRecordsUnlinked: 0,
         };
+        // Every kind's takes go on under the pseudonym; counted by kind first, inside the same transaction.
+        for (const row of await tx.all<{ kind: string; n: number }>("SELECT kind, CAST(count(*) AS INTEGER) AS n FROM takes WHERE member = ? GROUP BY kind", address)) {
+          counts.takesUnlinked[row.kind] = Number(row.n);
+        }
+        await unlink("takes", "member");
         await tx.run("DELETE FROM journey_invitations WHERE member = ?", address);
         for (const [table, column] of [
           ["journey_members", "member"],

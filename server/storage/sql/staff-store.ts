@@ -4,11 +4,11 @@
  */
 import type { Address } from "viem";
 import { LISTED_ROLES } from "../../../sdk/src/protocol/staff.ts";
-import type { BrandActivity, ListedRole, StaffMember, StaffStore } from "../../staff/types.ts";
-import { COUNTED_TAKE_STATUSES } from "../../offers/types.ts";
+import type { ActivityKind, BrandActivity, ListedRole, StaffMember, StaffStore } from "../../staff/types.ts";
 import { StoreInputError } from "../errors.ts";
-import { requireAddress, requireKey, requireOneOf, requireTimestamp } from "../validate.ts";
+import { requireAddress, requireKey, requireName, requireNames, requireOneOf, requireTimestamp } from "../validate.ts";
 import type { SqlDatabase } from "./database.ts";
+import { sqlList } from "./take-store.ts";
 
 interface StaffRow {
   brand_id: string;
@@ -19,7 +19,6 @@ interface StaffRow {
 }
 
 const staffColumns = "brand_id, address, role, added_by, added_at";
-const COUNTED = `(${COUNTED_TAKE_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 
 function toStaffMember(row: StaffRow): StaffMember {
   return { brandId: row.brand_id, address: row.address as Address, role: row.role as ListedRole, addedBy: row.added_by as Address, addedAt: row.added_at };
@@ -72,49 +71,58 @@ export function createStaffStore(db: SqlDatabase): StaffStore {
       return removed.length > 0;
     },
 
-    async brandActivity(brandId: string, since: string, busiest: number): Promise<BrandActivity> {
+    async brandActivity(brandId: string, since: string, busiest: number, kinds: readonly ActivityKind[]): Promise<BrandActivity> {
       const brand = String(brandId);
       requireTimestamp("since", since);
       requireCount("busiest", busiest, 100);
-      // `kind IN (…)` lets both engines walk takes_kind_brand_created for each kind.
-      const [members, days, perks] = await Promise.all([
+      if (!Array.isArray(kinds) || kinds.length === 0) throw new StoreInputError("kinds", "expected at least one kind");
+      const checked = kinds.map((k, i) => ({ kind: requireName(`kinds[${i}].kind`, k.kind), counted: sqlList(requireNames(`kinds[${i}].counted`, k.counted)), ranked: k.ranked === true }));
+      // `kind IN (…)` lets both engines walk takes_kind_brand_created for each kind; each kind counts its own statuses.
+      const anyKind = sqlList(checked.map((k) => k.kind));
+      const countedOfItsKind = checked.map((k) => `(kind = '${k.kind}' AND status IN ${k.counted})`).join(" OR ");
+      const [members, days, ...ranked] = await Promise.all([
         db.get<{ signed_in: number; active: number }>(
           `SELECT CAST((SELECT count(*) FROM members) AS INTEGER) AS signed_in,
-                  CAST((SELECT count(DISTINCT member) FROM takes WHERE kind IN ('perk', 'drop') AND brand_id = ? AND created_at >= ?) AS INTEGER) AS active`,
+                  CAST((SELECT count(DISTINCT member) FROM takes WHERE kind IN ${anyKind} AND brand_id = ? AND created_at >= ?) AS INTEGER) AS active`,
           brand,
           since,
         ),
         db.all<{ day: string; kind: string; n: number }>(
           `SELECT substr(created_at, 1, 10) AS day, kind, CAST(count(*) AS INTEGER) AS n
-             FROM takes WHERE kind IN ('perk', 'drop') AND brand_id = ? AND created_at >= ? AND status IN ${COUNTED}
+             FROM takes WHERE kind IN ${anyKind} AND brand_id = ? AND created_at >= ? AND (${countedOfItsKind})
             GROUP BY substr(created_at, 1, 10), kind`,
           brand,
           since,
         ),
-        db.all<{ id: string; title: string; n: number }>(
-          `SELECT t.offer_id AS id, o.title AS title, CAST(count(*) AS INTEGER) AS n
-             FROM takes t JOIN offers o ON o.id = t.offer_id
-            WHERE t.kind = 'perk' AND t.brand_id = ? AND t.created_at >= ? AND t.status IN ${COUNTED}
-            GROUP BY t.offer_id, o.title
-            ORDER BY n DESC, t.offer_id
-            LIMIT ?`,
-          brand,
-          since,
-          busiest,
-        ),
+        ...checked
+          .filter((k) => k.ranked)
+          .map((k) =>
+            db.all<{ id: string; title: string; n: number }>(
+              `SELECT t.offer_id AS id, o.title AS title, CAST(count(*) AS INTEGER) AS n
+                 FROM takes t JOIN offers o ON o.id = t.offer_id
+                WHERE t.kind = ? AND t.brand_id = ? AND t.created_at >= ? AND t.status IN ${k.counted}
+                GROUP BY t.offer_id, o.title
+                ORDER BY n DESC, t.offer_id
+                LIMIT ?`,
+              k.kind,
+              brand,
+              since,
+              busiest,
+            ),
+          ),
       ]);
-      const byDay = new Map<string, { date: string; redemptions: number; claims: number }>();
+      const byDay = new Map<string, { date: string; takes: Record<string, number> }>();
       for (const row of days) {
-        const day = byDay.get(row.day) ?? { date: row.day, redemptions: 0, claims: 0 };
-        if (row.kind === "perk") day.redemptions += Number(row.n);
-        else day.claims += Number(row.n);
+        const day = byDay.get(row.day) ?? { date: row.day, takes: {} };
+        day.takes[row.kind] = (day.takes[row.kind] ?? 0) + Number(row.n);
         byDay.set(row.day, day);
       }
+      const rankedKinds = checked.filter((k) => k.ranked);
       return {
         signedIn: Number(members?.signed_in ?? 0),
         active: Number(members?.active ?? 0),
         days: [...byDay.values()].sort((a, b) => (a.date < b.date ? -1 : 1)),
-        busiestPerks: perks.map((p) => ({ id: p.id, title: p.title, redemptions: Number(p.n) })),
+        busiest: Object.fromEntries(rankedKinds.map((k, i) => [k.kind, ranked[i]!.map((o) => ({ id: o.id, title: o.title, takes: Number(o.n) }))])),
       };
     },
 

@@ -1,18 +1,7 @@
 import type { Address } from "viem";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { StoreInputError } from "../errors.ts";
-import {
-  COUNTED_TAKE_STATUSES,
-  OFFER_KINDS,
-  TAKE_STATUSES,
-  type CompleteTakeInput,
-  type ConsumeCodeResult,
-  type OfferKind,
-  type Take,
-  type TakeInput,
-  type TakeQuery,
-  type TakeResult,
-} from "../../offers/types.ts";
+import type { CompleteTakeInput, ConsumeCodeResult, OfferKind, Take, TakeInput, TakeQuery, TakeResult, TakeStatus } from "../../offers/types.ts";
 import { MAX_PAGE_SIZE, type Page, type TakeStore } from "../store.ts";
 import type { Timestamp } from "../time.ts";
 import {
@@ -20,35 +9,44 @@ import {
   jsonText,
   requireAddress,
   requireKey,
+  requireName,
+  requireNames,
   requireOneOf,
   requireRawTx,
   requireTakeError,
+  requireTakePolicy,
   requireTimestamp,
   requireTxHash,
 } from "../validate.ts";
 import type { SqlDatabase, SqlValue } from "./database.ts";
 import { offerColumns, takeColumns, toOffer, toTake, type OfferRow, type TakeRow } from "./rows.ts";
 
-// Takes that count against an offer's limits, as an SQL list: ('redeemed', 'pending', 'minted', 'issued').
-const COUNTED = `(${COUNTED_TAKE_STATUSES.map((s) => `'${s}'`).join(", ")})`;
+/** Statuses as an SQL list, e.g. `('pending', 'minted')`: names only (see requireName), so safe to inline. */
+export function sqlList(statuses: readonly TakeStatus[]): string {
+  return `(${statuses.map((s) => `'${s}'`).join(", ")})`;
+}
 
-/** Takes (redemptions and claims). */
+/** Takes of every kind; what counts against limits comes with each call (the kind's policy). */
 export function createTakeStore(db: SqlDatabase): TakeStore {
 
   return {
     async take(input: TakeInput): Promise<TakeResult> {
       const offerId = requireKey("offerId", input.offerId);
-      const kind = requireOneOf("kind", input.kind, OFFER_KINDS);
+      const kind = requireName("kind", input.kind);
       const member = requireAddress("member", input.member);
       const idempotencyKey = requireKey("idempotencyKey", input.idempotencyKey);
       const id = requireKey("id", input.id);
       const code = input.code === null ? null : requireKey("code", input.code);
       const now = requireTimestamp("now", input.now);
+      const policy = requireTakePolicy("policy", input.policy);
+      // Takes that count against the offer's limits, as an SQL list.
+      const COUNTED = sqlList(policy.counted);
 
       // The common case in one statement, no transaction around it: an offer with no limits, open,
       // and no take with this key yet. It inserts nothing otherwise (ON CONFLICT DO NOTHING catches a
-      // take with the key, or a duplicate id or code), and the full check below says why.
-      if ((kind === "perk") === (code !== null)) {
+      // take with the key, or a duplicate id or code), and the full check below says why. A code
+      // is given for an offer with a code reward, and only for it (the full check refuses the rest).
+      {
         const [created] = await db.writeOne<TakeRow>(
           `INSERT INTO takes (${takeColumns})
            SELECT CAST(? AS TEXT), id, brand_id, kind, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), reward, CAST(? AS TEXT),
@@ -56,13 +54,13 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
            FROM offers
            WHERE id = ? AND kind = ? AND deleted_at IS NULL AND per_member_limit IS NULL AND total_limit IS NULL
              AND (starts_at IS NULL OR starts_at <= ?) AND (ends_at IS NULL OR ends_at > ?)
+             AND (reward = '{"type":"code"}') = (CAST(? AS TEXT) IS NOT NULL)
            ON CONFLICT DO NOTHING
            RETURNING ${takeColumns}`,
           id,
           member,
           idempotencyKey,
-          // A code is handed out at once; tokens are reserved first and delivered on chain after.
-          kind === "perk" ? "redeemed" : "pending",
+          policy.initial,
           code,
           now,
           now,
@@ -70,6 +68,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
           kind,
           now,
           now,
+          code,
         );
         if (created !== undefined) return { status: "created", take: toTake(created) };
       }
@@ -126,8 +125,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
             kind,
             member,
             idempotencyKey,
-            // A code is handed out at once; tokens are reserved first and delivered on chain after.
-            status: offer.reward.type === "code" ? "redeemed" : "pending",
+            status: policy.initial,
             reward: offer.reward,
             code,
             consumedAt: null,
@@ -168,7 +166,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
     async findTake(kind: OfferKind, member: Address, idempotencyKey: string): Promise<Take | null> {
       const row = await db.get<TakeRow>(
         `SELECT ${takeColumns} FROM takes WHERE kind = ? AND member = ? AND idempotency_key = ?`,
-        requireOneOf("kind", kind, OFFER_KINDS),
+        requireName("kind", kind),
         requireAddress("member", member),
         requireKey("idempotencyKey", idempotencyKey),
       );
@@ -183,7 +181,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
     async listTakes(query: TakeQuery): Promise<Page<Take>> {
       const limit = clampPageSize(query.limit, MAX_PAGE_SIZE);
       const where = ["kind = ?"];
-      const params: SqlValue[] = [requireOneOf("kind", query.kind, OFFER_KINDS)];
+      const params: SqlValue[] = [requireName("kind", query.kind)];
       if (query.member !== undefined) {
         where.push("member = ?");
         params.push(requireAddress("member", query.member));
@@ -198,7 +196,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       }
       if (query.status !== undefined) {
         where.push("status = ?");
-        params.push(requireOneOf("status", query.status, TAKE_STATUSES));
+        params.push(requireName("status", query.status));
       }
       if (query.consumed !== undefined) where.push(query.consumed ? "consumed_at IS NOT NULL" : "consumed_at IS NULL");
       if (query.cursor !== undefined && query.cursor !== null) {
@@ -212,10 +210,10 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
     },
 
-    async memberTakeCounts(kind: OfferKind, member: Address): Promise<Map<string, number>> {
+    async memberTakeCounts(kind: OfferKind, member: Address, counted: readonly TakeStatus[]): Promise<Map<string, number>> {
       const rows = await db.all<{ offer_id: string; n: number }>(
-        `SELECT offer_id, CAST(count(*) AS INTEGER) AS n FROM takes WHERE kind = ? AND member = ? AND status IN ${COUNTED} GROUP BY offer_id`,
-        requireOneOf("kind", kind, OFFER_KINDS),
+        `SELECT offer_id, CAST(count(*) AS INTEGER) AS n FROM takes WHERE kind = ? AND member = ? AND status IN ${sqlList(requireNames("counted", counted))} GROUP BY offer_id`,
+        requireName("kind", kind),
         requireAddress("member", member),
       );
       return new Map(rows.map((r) => [r.offer_id, r.n]));

@@ -11,6 +11,7 @@ import { StoreBusyError } from "../errors.ts";
 import type { Store } from "../store.ts";
 import { migrations } from "./migrations.ts";
 import { SqliteStore } from "./sqlite-store.ts";
+import { dropKind } from "../../drops/kind.ts";
 
 // Several OS processes sharing one database file: the deployment where the API runs more than one
 // worker process, or a CLI writes while the server runs. The take races every engine must survive
@@ -90,7 +91,7 @@ describe("SqliteStore shared by several processes: another process holding the w
   it("a take while another process holds the lock past the busy timeout: StoreBusyError, nothing recorded", async () => {
     const path = pathOf(await prepare(sqlite, offer("drop")));
     const store = SqliteStore.open(path, { busyTimeoutMs: 50 });
-    const input = { offerId: "o", kind: "drop", member: `0x${"a".repeat(40)}`, idempotencyKey: "k", id: "t", code: null, now: CREATED_AT } as const;
+    const input = { offerId: "o", kind: "drop", member: `0x${"a".repeat(40)}`, idempotencyKey: "k", id: "t", code: null, policy: dropKind.takes, now: CREATED_AT } as const;
     try {
       const { released } = await holdLock(path, 1000);
       await expect(store.take(input)).rejects.toBeInstanceOf(StoreBusyError);

@@ -11,6 +11,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { NewOffer, Take, TokenReward } from "../../offers/types.ts";
 import { applyMigrations, migrations, type Migration } from "./migrations.ts";
 import { SqliteStore } from "./sqlite-store.ts";
+import { dropKind } from "../../drops/kind.ts";
+import { perkKind } from "../../perks/kind.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stampbook-migrations-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,7 +90,35 @@ describe("migrations", () => {
       { version: 11, name: "consents", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 12, name: "access-log-and-erasure", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 13, name: "claim-holders", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 14, name: "any-offer-kind", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
+  });
+
+  it("take any kind of offer and any take status after migration 14, keeping the tables' indexes and the takes' reference to offers", () => {
+    const { db } = freshDb();
+    applyMigrations(db, migrations.slice(0, 13));
+    const indexes = () => (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('offers', 'takes') AND sql IS NOT NULL ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const before = indexes();
+    db.exec("INSERT INTO brands (id, name, created_at) VALUES ('b', 'B', '2025-01-01T00:00:00.000Z')");
+    const offer = (id: string, kind: string) =>
+      db.prepare(`INSERT INTO offers VALUES (?, 'b', ?, 'T', '', 'null', '[]', NULL, NULL, NULL, NULL, '{"type":"code"}', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', NULL)`).run(id, kind);
+    const take = (id: string, offerId: string, kind: string, status: string) =>
+      db.prepare(`INSERT INTO takes (id, offer_id, brand_id, kind, member, idempotency_key, status, reward, created_at, updated_at) VALUES (?, ?, 'b', ?, 'm', ?, ?, '{"type":"code"}', 'now', 'now')`).run(id, offerId, kind, id, status);
+    offer("p", "perk");
+    take("t1", "p", "perk", "redeemed");
+    expect(() => offer("s", "sample")).toThrow(/CHECK/);
+    applyMigrations(db, migrations);
+    offer("s", "sample");
+    take("t2", "s", "sample", "taken");
+    expect(db.prepare("SELECT id, kind, status FROM takes ORDER BY id").all()).toEqual([
+      { id: "t1", kind: "perk", status: "redeemed" },
+      { id: "t2", kind: "sample", status: "taken" },
+    ]);
+    expect(indexes()).toEqual(before);
+    // Takes still reference live offers.
+    db.exec("PRAGMA foreign_keys = ON");
+    expect(() => take("t3", "nope", "sample", "taken")).toThrow(/FOREIGN KEY/);
+    expect(db.prepare("PRAGMA foreign_key_check").all()).toEqual([]);
   });
 
   it("upgrade a version-2 database with stored nonces and sessions, keeping everything else", () => {
@@ -396,26 +426,26 @@ describe("migration 4 (offers-and-takes) on a database with perks, drops, redemp
     const now = T(100);
     try {
       // Old idempotency keys replay; old takes count against the limits.
-      expect(await store.take({ offerId: "perk-1", kind: "perk", member: ALICE, idempotencyKey: "rk-1", id: "new-1", code: "NEW-1", now })).toMatchObject({
+      expect(await store.take({ offerId: "perk-1", kind: "perk", member: ALICE, idempotencyKey: "rk-1", id: "new-1", code: "NEW-1", policy: perkKind.takes, now })).toMatchObject({
         status: "replayed",
         take: { id: "red-consumed" },
       });
-      expect(await store.take({ offerId: "perk-1", kind: "perk", member: ALICE, idempotencyKey: "rk-9", id: "new-2", code: "NEW-2", now })).toEqual({
+      expect(await store.take({ offerId: "perk-1", kind: "perk", member: ALICE, idempotencyKey: "rk-9", id: "new-2", code: "NEW-2", policy: perkKind.takes, now })).toEqual({
         status: "member_limit_reached",
         limit: 1,
       });
       // Old codes stay unique and consumable, a deleted perk's too.
-      await expect(store.take({ offerId: "perk-1", kind: "perk", member: BOB, idempotencyKey: "rk-9", id: "new-3", code: "CODE-1", now })).rejects.toThrow();
+      await expect(store.take({ offerId: "perk-1", kind: "perk", member: BOB, idempotencyKey: "rk-9", id: "new-3", code: "CODE-1", policy: perkKind.takes, now })).rejects.toThrow();
       expect(await store.consumeCode("b", "CODE-1", now)).toMatchObject({ status: "already_consumed" });
       expect(await store.consumeCode("b", "CODE-2", now)).toMatchObject({ status: "consumed", take: { id: "red-open", consumedAt: now } });
       // Counted statuses: pending, minted and issued count; failed and expired do not.
-      expect(await store.memberTakeCounts("drop", ALICE)).toEqual(new Map([["drop-held", 1], ["drop-open", 1]]));
-      expect(await store.memberTakeCounts("drop", BOB)).toEqual(new Map([["drop-held", 1]]));
-      expect(await store.take({ offerId: "drop-open", kind: "drop", member: ALICE, idempotencyKey: "ck-9", id: "new-4", code: null, now })).toEqual({
+      expect(await store.memberTakeCounts("drop", ALICE, dropKind.takes.counted)).toEqual(new Map([["drop-held", 1], ["drop-open", 1]]));
+      expect(await store.memberTakeCounts("drop", BOB, dropKind.takes.counted)).toEqual(new Map([["drop-held", 1]]));
+      expect(await store.take({ offerId: "drop-open", kind: "drop", member: ALICE, idempotencyKey: "ck-9", id: "new-4", code: null, policy: dropKind.takes, now })).toEqual({
         status: "member_limit_reached",
         limit: 1,
       });
-      expect((await store.take({ offerId: "drop-open", kind: "drop", member: BOB, idempotencyKey: "ck-9", id: "new-5", code: null, now })).status).toBe("created");
+      expect((await store.take({ offerId: "drop-open", kind: "drop", member: BOB, idempotencyKey: "ck-9", id: "new-5", code: null, policy: dropKind.takes, now })).status).toBe("created");
       // Old claims settle as before.
       expect(await store.completeTake("cl-pending", { status: "minted", now })).toMatchObject({ status: "minted", txHash: TX1, rawTx: "0x02f8ab" });
       expect(await store.completeTake("cl-issued", { status: "expired", now })).toMatchObject({ status: "expired", voucher: VOUCHER });

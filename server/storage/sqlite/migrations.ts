@@ -1,3 +1,7 @@
+/**
+ * SQLite's schema history. Long because migrations are history: each stays as it was applied, and a
+ * table SQLite cannot alter in place is rebuilt in full.
+ */
 import type { DatabaseSync } from "node:sqlite";
 import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
@@ -324,6 +328,73 @@ export const migrations: readonly Migration[] = [
       -- The instance minting a claim: only it may record the claim's transaction, and it renews
       -- updated_at while it works, so another instance takes over an unsent claim whose holder died.
       ALTER TABLE takes ADD COLUMN holder TEXT;
+    `,
+  },
+  {
+    version: 14,
+    name: "any-offer-kind",
+    // Kinds of offer and their take statuses are declared in code (server/offers/kind.ts) and checked
+    // there; the tables no longer list them, so a new kind needs no migration. SQLite cannot drop a
+    // CHECK, so both tables are rebuilt as they were otherwise (rows, indexes; takes' reference
+    // follows offers_new's rename to offers).
+    sql: `
+      CREATE TABLE offers_new (
+        id               TEXT PRIMARY KEY,
+        brand_id         TEXT NOT NULL REFERENCES brands (id),
+        kind             TEXT NOT NULL,
+        title            TEXT NOT NULL,
+        description      TEXT NOT NULL,
+        rule             TEXT NOT NULL CHECK (json_valid(rule)),
+        tokens           TEXT NOT NULL CHECK (json_valid(tokens)),
+        per_member_limit INTEGER CHECK (per_member_limit IS NULL OR per_member_limit >= 0),
+        total_limit      INTEGER CHECK (total_limit IS NULL OR total_limit >= 0),
+        starts_at        TEXT,
+        ends_at          TEXT,
+        reward           TEXT NOT NULL CHECK (json_valid(reward)),
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        deleted_at       TEXT,
+        CHECK (starts_at IS NULL OR ends_at IS NULL OR starts_at < ends_at)
+      ) STRICT;
+      INSERT INTO offers_new SELECT * FROM offers;
+
+      CREATE TABLE takes_new (
+        id              TEXT PRIMARY KEY,
+        offer_id        TEXT NOT NULL REFERENCES offers_new (id),
+        brand_id        TEXT NOT NULL REFERENCES brands (id),
+        kind            TEXT NOT NULL,
+        member          TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        reward          TEXT NOT NULL CHECK (json_valid(reward)),
+        code            TEXT,
+        consumed_at     TEXT,
+        tx_hash         TEXT,
+        tx_raw          TEXT,
+        voucher         TEXT CHECK (voucher IS NULL OR json_valid(voucher)),
+        error_code      TEXT,
+        error_message   TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        holder          TEXT
+      ) STRICT;
+      INSERT INTO takes_new SELECT * FROM takes;
+
+      DROP TABLE takes;
+      DROP TABLE offers;
+      ALTER TABLE offers_new RENAME TO offers;
+      ALTER TABLE takes_new RENAME TO takes;
+
+      CREATE INDEX offers_kind_created ON offers (kind, created_at, id);
+      CREATE INDEX offers_brand_kind_created ON offers (brand_id, kind, created_at, id);
+      CREATE UNIQUE INDEX takes_member_idempotency ON takes (kind, member, idempotency_key);
+      CREATE UNIQUE INDEX takes_code ON takes (code) WHERE code IS NOT NULL;
+      CREATE INDEX takes_offer_member_status ON takes (offer_id, member, status);
+      CREATE INDEX takes_offer_status ON takes (offer_id, status);
+      CREATE INDEX takes_kind_member_created ON takes (kind, member, created_at, id);
+      CREATE INDEX takes_kind_brand_created ON takes (kind, brand_id, created_at, id);
+      CREATE INDEX takes_offer_created ON takes (offer_id, created_at, id);
+      CREATE INDEX takes_kind_status_created ON takes (kind, status, created_at, id);
     `,
   },
 ];

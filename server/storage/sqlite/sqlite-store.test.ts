@@ -12,6 +12,8 @@ import { storeOver } from "../contract/fixtures.ts";
 import { SqliteDatabase } from "./database.ts";
 import { migrations } from "./migrations.ts";
 import { SqliteStore } from "./sqlite-store.ts";
+import { dropKind } from "../../drops/kind.ts";
+import { perkKind } from "../../perks/kind.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stampbook-sqlite-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,8 +101,8 @@ describe("SqliteStore.open", () => {
     await store.createApiKey({ id: "k", brandId: "b", keyHash: sha256Hex("key"), label: "", createdAt: t(0) });
     await store.createOffer(offer("p", "perk", { type: "code" }), quota);
     await store.createOffer(offer("d", "drop", { type: "token", collection: `0x${"c".repeat(40)}`, tokenId: "2", amount: "1", mode: "voucher" }), quota);
-    const perkTake = await store.take({ offerId: "p", kind: "perk", member, idempotencyKey: "i", id: "r", code: "c", now: t(1) });
-    const dropTake = await store.take({ offerId: "d", kind: "drop", member, idempotencyKey: "i", id: "c1", code: null, now: t(1) });
+    const perkTake = await store.take({ offerId: "p", kind: "perk", member, idempotencyKey: "i", id: "r", code: "c", policy: perkKind.takes, now: t(1) });
+    const dropTake = await store.take({ offerId: "d", kind: "drop", member, idempotencyKey: "i", id: "c1", code: null, policy: dropKind.takes, now: t(1) });
     expect(perkTake.status).toBe("created");
     expect(dropTake.status).toBe("created");
     const issued = await store.completeTake("c1", { status: "issued", voucher: { signature: "0x01" }, now: t(2) });
@@ -139,13 +141,13 @@ describe("SqliteStore.open", () => {
       });
       expect(await store.getMinter("b")).toEqual(minter);
 
-      const again = await store.take({ offerId: "p", kind: "perk", member, idempotencyKey: "i", id: "r2", code: "c2", now: t(4) });
+      const again = await store.take({ offerId: "p", kind: "perk", member, idempotencyKey: "i", id: "r2", code: "c2", policy: perkKind.takes, now: t(4) });
       expect(again).toEqual({ status: "replayed", take: { ...(perkTake.status === "created" ? perkTake.take : null), consumedAt: t(3), updatedAt: t(3) } });
-      const other = await store.take({ offerId: "p", kind: "perk", member, idempotencyKey: "j", id: "r3", code: "c3", now: t(4) });
+      const other = await store.take({ offerId: "p", kind: "perk", member, idempotencyKey: "j", id: "r3", code: "c3", policy: perkKind.takes, now: t(4) });
       expect(other).toEqual({ status: "member_limit_reached", limit: 1 });
       expect(await store.consumeCode("b", "c", t(5))).toMatchObject({ status: "already_consumed" });
       expect(await store.findTake("drop", member, "i")).toEqual(issued);
-      expect(await store.take({ offerId: "d", kind: "drop", member, idempotencyKey: "j", id: "c2", code: null, now: t(4) })).toEqual({
+      expect(await store.take({ offerId: "d", kind: "drop", member, idempotencyKey: "j", id: "c2", code: null, policy: dropKind.takes, now: t(4) })).toEqual({
         status: "member_limit_reached",
         limit: 1,
       });
