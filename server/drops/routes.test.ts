@@ -1,6 +1,9 @@
 /**
  * Gasless claims end to end: a real (in-process) chain with the demo collection, the API built by
  * `build()` on a real SQLite store, the brand API to define drops, and members who hold no ETH.
+ *
+ * Long because claims are one flow on one chain (define, claim, mint or voucher, settle, sweep);
+ * split, each file would start its own chain and server.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {

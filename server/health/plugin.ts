@@ -8,8 +8,8 @@ export const healthPlugin = fp(
   async (app: FastifyInstance) => {
     const { store } = app;
     // Ready means the store takes a write: pruning what expired is one, and harmless at any time.
-    const storeCheck = { check: async () => void (await store.pruneExpired(toTimestamp())) };
-    await app.register(healthRoutes, { chainId: app.config.chainId, store: storeCheck, redis: app.redis });
+    const checks = { store: async () => void (await store.pruneExpired(toTimestamp())) };
+    await app.register(healthRoutes, { chainId: app.config.chainId, checks, redis: app.redis });
   },
   { name: "health", fastify: "5.x", dependencies: ["context", "storage", "chain", "redis"] },
 );

@@ -16,9 +16,9 @@ const Readiness = Type.Object({
 });
 
 /**
- * @param opts.store answers once the store could do work (a write, as a sign-in would), else fails.
+ * @param opts.checks.store answers once the store could do work (a write, as a sign-in would), else fails.
  * @param opts.redis the Redis connections to check, or null (no REDIS_URL: no `redis` in the answer). */
-export async function healthRoutes(app: FastifyInstance, opts: { chainId: number; store: { check(): Promise<void> }; redis: Pick<RedisConnections, "check"> | null }) {
+export async function healthRoutes(app: FastifyInstance, opts: { chainId: number; checks: { store(): Promise<void> }; redis: Pick<RedisConnections, "check"> | null }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get("/healthz", { schema: { tags: ["health"], response: { 200: Type.Object({ ok: Type.Literal(true) }) } } }, async () => ({ ok: true as const }));
@@ -28,7 +28,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { chainId: number
     { schema: { tags: ["health"], response: { 200: Readiness, 503: Readiness } } },
     async (_request, reply) => {
       const [store, chain, redis] = await Promise.all([
-        opts.store.check().then(
+        opts.checks.store().then(
           () => ({ ok: true }),
           (e: unknown) => ({ ok: false, detail: e instanceof Error ? e.message : "store error" }),
         ),

@@ -246,7 +246,11 @@ export function createOffers(deps: OfferServiceDeps) {
 
       async list(member, query = {}) {
         const catalog = await catalogFor(kind, query.brandId);
-        if (catalog.offers.length === 0) return [];
+        if (catalog.offers.length === 0) {
+          // Only an empty list asks: a brand with live offers exists.
+          if (query.brandId !== undefined && (await store.getBrand(query.brandId)) === null) throw new Problem(404, "brand_not_found", "No such brand", `brand ${query.brandId}`);
+          return [];
+        }
         return listing.list(catalog, member, await takeCounts(spec, member));
       },
 

@@ -1,6 +1,9 @@
 /**
  * Brand routes end to end: API keys, perk CRUD with rule validation, brand isolation, the
  * redemption list and code verification at the till.
+ *
+ * Long because a brand's perk administration is checked against one server with two brands, so
+ * isolation is tested beside every route.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, type Address, type WalletClient } from "viem";

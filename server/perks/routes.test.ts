@@ -1,6 +1,9 @@
 /**
  * Member perk routes end to end: a real (in-process) chain with the demo collection, the API built
  * by `build()`, and the brand API to create perks. Eligibility reasons are asserted exactly.
+ *
+ * Long because eligibility reasons are asserted exactly for every rule form, on one chain whose
+ * holdings the cases share.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, getAddress, http, type Address, type PublicClient, type WalletClient } from "viem";

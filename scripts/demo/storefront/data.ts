@@ -4,6 +4,9 @@
  * grant's signed receipt, checkable in the browser; every time a brand read something; a download of
  * everything kept; and erasure, after a confirmation. All in words: receipts, signatures and ids sit
  * in collapsed "Details".
+ *
+ * Long because the member's data page is one screen (profile, requests, grants, receipts, log,
+ * export, erasure) whose parts redraw together.
  */
 import { verifyReceipt, type VerifyReceiptReturnType } from "@stampbook/sdk/receipts";
 import {

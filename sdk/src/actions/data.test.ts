@@ -1,9 +1,12 @@
 /**
- * Members' data: profile(), updateProfile(), dataRequests(), grant(), consents(), revoke(),
- * accessLog(), exportData() and eraseData(), against a fake fetch that plays the API's wire formats.
+ * Members' data: getProfile(), updateProfile(), getDataRequests(), grantConsent(), getConsents(),
+ * revokeConsent(), getAccessLog(), exportData() and eraseData(), against a fake fetch that plays the API's wire formats.
  * Consent templates are built with the server's own code (sdk/src/protocol/recap.ts and its EIP-4361
- * formatter), so grant() is checked against what the server really sends; the wallet is a real viem
+ * formatter), so grantConsent() is checked against what the server really sends; the wallet is a real viem
  * local account, so signatures are real.
+ *
+ * Long because every data action is checked against one fake API that plays the wire formats, with
+ * real signatures.
  */
 import { verifyMessage } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
