@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { CollectionCatalog, TokenTypeInfo } from "../chain/collections.ts";
+import type { TokenTypeReader, TokenTypeInfo } from "../chain/token-types.ts";
 import type { Store } from "../storage/index.ts";
 import { createNameBook } from "./names.ts";
 import type { TokenMetadata } from "./types.ts";
@@ -48,7 +48,7 @@ function fakes() {
     return types.get(collection.toLowerCase()) ?? [];
   });
   const store = { listTokenMetadata } as unknown as Store;
-  const catalog = { tokenTypes, tokenType: async () => null } as CollectionCatalog;
+  const catalog = { tokenTypes, tokenType: async () => null } as TokenTypeReader;
   return { metadata, types, failing, listTokenMetadata, tokenTypes, store, catalog };
 }
 
@@ -60,7 +60,7 @@ describe("NameBook", () => {
     const f = fakes();
     f.metadata.push(meta(a, "1", { name: "Gold", description: "Member prices", imageUrl: "https://cdn.example/gold.png" }));
     f.metadata.push(meta(a, "2", { name: "Journey stamp", image: { contentType: "image/png", sha256: "ab".repeat(32), size: 10 } }));
-    const book = createNameBook({ store: f.store, catalog: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 5_000 });
+    const book = createNameBook({ store: f.store, tokenTypes: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 5_000 });
     const names = await book.names([A, B]);
     expect(names.label(A, 1n)).toEqual({ name: "Gold", description: "Member prices", kind: "membership", image: "https://cdn.example/gold.png", points: 100n });
     expect(names.label(a, 2n)).toEqual({ name: "Journey stamp", description: "", kind: "collectible", image: `https://api.example/base/v1/metadata/${a}/2/image?v=${"ab".repeat(8)}`, points: 10n });
@@ -73,7 +73,7 @@ describe("NameBook", () => {
 
   it("answers from memory while fresh: one store query for all collections, however many listings ask", async () => {
     const f = fakes();
-    const book = createNameBook({ store: f.store, catalog: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 5_000 });
+    const book = createNameBook({ store: f.store, tokenTypes: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 5_000 });
     await Promise.all(Array.from({ length: 50 }, () => book.names([A, B])));
     expect(f.listTokenMetadata).toHaveBeenCalledTimes(1);
     expect(f.listTokenMetadata).toHaveBeenCalledWith([a, B]);
@@ -88,7 +88,7 @@ describe("NameBook", () => {
 
   it("forget() drops the cache: a brand's new name shows at once", async () => {
     const f = fakes();
-    const book = createNameBook({ store: f.store, catalog: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 60_000 });
+    const book = createNameBook({ store: f.store, tokenTypes: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 60_000 });
     expect((await book.names([A])).label(A, 1n)?.name).toBe("Membership");
     f.metadata.push(meta(a, "1", { name: "Gold" }));
     expect((await book.names([A])).label(A, 1n)?.name).toBe("Membership");
@@ -103,7 +103,7 @@ describe("NameBook", () => {
       await new Promise<void>((resolve) => (release = resolve));
       return [];
     });
-    const book = createNameBook({ store: f.store, catalog: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 60_000 });
+    const book = createNameBook({ store: f.store, tokenTypes: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 60_000 });
     const early = book.names([A]);
     await vi.waitFor(() => expect(release).toBeTypeOf("function"));
     f.metadata.push(meta(a, "1", { name: "Gold" }));
@@ -116,7 +116,7 @@ describe("NameBook", () => {
   it("never rejects: a collection the chain cannot read keeps its last labels and is retried within a second", async () => {
     const f = fakes();
     f.metadata.push(meta(a, "1", { name: "Gold" }));
-    const book = createNameBook({ store: f.store, catalog: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 5_000 });
+    const book = createNameBook({ store: f.store, tokenTypes: f.catalog, publicUrl: PUBLIC_URL, ttlMs: 5_000 });
     f.failing.add(B);
     const first = await book.names([A, B]);
     expect(first.label(A, 1n)?.name).toBe("Gold");

@@ -6,7 +6,7 @@
  */
 import type { Address } from "viem";
 import type { TokenKind } from "../../contracts/bindings/index.ts";
-import type { CollectionCatalog, TokenTypeInfo } from "../chain/collections.ts";
+import type { TokenTypeReader, TokenTypeInfo } from "../chain/token-types.ts";
 import type { Store } from "../storage/index.ts";
 import type { TokenMetadata } from "./types.ts";
 import { imageOf } from "./urls.ts";
@@ -35,8 +35,8 @@ const RETRY_MS = 1_000;
 
 const NO_LABELS: Labels = new Map();
 
-export function createNameBook(deps: { store: Store; catalog: CollectionCatalog; publicUrl: URL; ttlMs: number }): NameBook {
-  const { store, catalog, publicUrl, ttlMs } = deps;
+export function createNameBook(deps: { store: Store; tokenTypes: TokenTypeReader; publicUrl: URL; ttlMs: number }): NameBook {
+  const { store, tokenTypes, publicUrl, ttlMs } = deps;
   const cache = new Map<string, { expiresAt: number; labels: Labels }>();
   const loading = new Map<string, Promise<Labels>>();
   // Counts forgets: what was read before one is handed to its callers, never cached.
@@ -58,7 +58,7 @@ export function createNameBook(deps: { store: Store; catalog: CollectionCatalog;
     const read = (async () => {
       const [metadata, types] = await Promise.all([
         store.listTokenMetadata(keys as Address[]).catch(() => null),
-        Promise.allSettled(keys.map((key) => catalog.tokenTypes(key as Address))),
+        Promise.allSettled(keys.map((key) => tokenTypes.tokenTypes(key as Address))),
       ]);
       const now = Date.now();
       return new Map(

@@ -19,11 +19,11 @@ declare module "fastify" {
 export const catalogPlugin = fp(
   async (app: FastifyInstance) => {
     const { config, store, bus } = app;
-    const catalog = app.chain.catalog;
-    const names = createNameBook({ store, catalog, publicUrl: config.publicUrl, ttlMs: app.cacheBounds.listMs });
+    const tokenTypes = app.chain.tokenTypes;
+    const names = createNameBook({ store, tokenTypes, publicUrl: config.publicUrl, ttlMs: app.cacheBounds.listMs });
     forgetOn(bus, ["terms"], () => names.forget());
     app.decorate("names", names);
-    const tokens = createTokenCatalog({ store, directory: app.directory, catalog, publicUrl: config.publicUrl, imageMaxBytes: config.imageMaxBytes, names, onChange: () => void bus.publish({ type: "terms" }), now: app.now });
+    const tokens = createTokenCatalog({ store, directory: app.directory, tokenTypes, publicUrl: config.publicUrl, imageMaxBytes: config.imageMaxBytes, names, onChange: () => void bus.publish({ type: "terms" }), now: app.now });
     await app.register(catalogRoutes, { catalog: tokens, imageMaxBytes: config.imageMaxBytes });
   },
   { name: "catalog", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "brands"] },

@@ -5,7 +5,7 @@
  */
 import type { Address } from "viem";
 import type { CollectionDirectory } from "../brands/directory.ts";
-import type { CollectionCatalog, TokenTypeInfo } from "../chain/collections.ts";
+import type { TokenTypeReader, TokenTypeInfo } from "../chain/token-types.ts";
 import { Problem } from "../errors.ts";
 import type { Store } from "../storage/index.ts";
 import { toTimestamp } from "../storage/time.ts";
@@ -50,14 +50,14 @@ function invalid(path: string, message: string): Problem {
 export function createTokenCatalog(deps: {
   store: Store;
   directory: CollectionDirectory;
-  catalog: CollectionCatalog;
+  tokenTypes: TokenTypeReader;
   publicUrl: URL;
   imageMaxBytes: number;
   names?: Pick<NameBook, "forget">;
   onChange?: () => void;
   now?: () => Date;
 }): TokenCatalog {
-  const { store, directory, catalog, publicUrl } = deps;
+  const { store, directory, tokenTypes, publicUrl } = deps;
   const now = () => toTimestamp(deps.now?.() ?? new Date());
 
   /** The brand's own collection, or 404 (another brand's looks exactly like an unknown one). */
@@ -66,7 +66,7 @@ export function createTokenCatalog(deps: {
   }
 
   async function requireType(collection: Address, tokenId: bigint): Promise<TokenTypeInfo> {
-    const type = tokenId > UINT256_MAX ? null : await catalog.tokenType(collection, tokenId);
+    const type = tokenId > UINT256_MAX ? null : await tokenTypes.tokenType(collection, tokenId);
     if (type === null) throw tokenTypeNotFound(`The collection has no token type ${tokenId}.`);
     return type;
   }
@@ -83,7 +83,7 @@ export function createTokenCatalog(deps: {
   return {
     async listTypes(brandId, collection) {
       await requireOwn(brandId, collection);
-      const [types, metadata] = await Promise.all([catalog.tokenTypes(collection), store.listTokenMetadata([collection])]);
+      const [types, metadata] = await Promise.all([tokenTypes.tokenTypes(collection), store.listTokenMetadata([collection])]);
       const byId = new Map(metadata.map((m) => [m.tokenId, m]));
       return types.map((t) => tokenTypeView(publicUrl, collection, t, byId.get(t.tokenId.toString())));
     },

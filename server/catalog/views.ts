@@ -3,7 +3,7 @@ import type { Static } from "typebox";
 import type { TokenTypeSchema } from "../../sdk/src/protocol/catalog.ts";
 import { getAddress, type Address } from "viem";
 import type { TokenKind } from "../../contracts/bindings/index.ts";
-import type { TokenTypeInfo } from "../chain/collections.ts";
+import type { TokenTypeInfo } from "../chain/token-types.ts";
 import type { AttributeValue, TokenMetadata } from "./types.ts";
 import { imageOf, metadataUrlOf } from "./urls.ts";
 

@@ -18,7 +18,7 @@ export const dropsPlugin = fp(
       store,
       ownership: app.chain.ownership,
       client: app.chain.client,
-      catalog: app.chain.catalog,
+      tokenTypes: app.chain.tokenTypes,
       directory: app.directory,
       senders: app.senders,
       voucherTtlSeconds: config.voucherTtlSeconds,

@@ -21,7 +21,7 @@
 import { BaseError, ContractFunctionRevertedError, getAddress, keccak256, stringToHex, type Address, type Hex, type PublicClient } from "viem";
 import { stampbookCollectionAbi, TOKEN_KIND } from "../../contracts/bindings/index.ts";
 import type { CollectionDirectory } from "../brands/directory.ts";
-import type { CollectionCatalog } from "../chain/collections.ts";
+import type { TokenTypeReader } from "../chain/token-types.ts";
 import { chainUnavailable } from "../chain/errors.ts";
 import { minterUnavailable, type BrandSenders } from "../chain/sender/brand-senders.ts";
 import type { Sender, SignedVoucher } from "../chain/sender/sender.ts";
@@ -54,7 +54,7 @@ export type DropVariantDeps = {
   ownership: OwnershipReader;
   client: PublicClient;
   /** The collections' token types: a membership drop is refused to a member who holds one. */
-  catalog: CollectionCatalog;
+  tokenTypes: TokenTypeReader;
   directory: CollectionDirectory;
   /** Each brand's sender: its key mints and signs vouchers for its drops. */
   senders: Pick<BrandSenders, "forBrand">;
@@ -75,7 +75,7 @@ const invalidDrop = (detail: string, path: string) => new Problem(400, "invalid_
 const tokenOf = (take: Take | Offer): TokenReward => take.reward as TokenReward;
 
 export function createDropVariant(deps: DropVariantDeps): DropVariant {
-  const { store, ownership, client, catalog, directory, senders } = deps;
+  const { store, ownership, client, tokenTypes, directory, senders } = deps;
   const now = deps.now ?? (() => new Date());
   const at = () => toTimestamp(now());
   /** Claims this process is minting right now: a concurrent retry waits for the outcome. */
@@ -215,7 +215,7 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
 
   /** Whether the token type is a membership (one per holder). */
   async function isMembership(token: LeafRule): Promise<boolean> {
-    const types = await catalog.tokenTypes(token.collection);
+    const types = await tokenTypes.tokenTypes(token.collection);
     return types.find((t) => t.tokenId === token.tokenId)?.kind === "membership";
   }
 

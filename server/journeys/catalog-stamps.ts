@@ -3,13 +3,13 @@
  * service only sees the {@link StampBook} seam.
  */
 import type { NameBook } from "../catalog/names.ts";
-import type { CollectionCatalog } from "../chain/collections.ts";
+import type { TokenTypeReader } from "../chain/token-types.ts";
 import type { StampBook } from "./service.ts";
 
-export function createCatalogStamps(catalog: Pick<CollectionCatalog, "tokenType">, names?: NameBook): StampBook {
+export function createCatalogStamps(tokenTypes: Pick<TokenTypeReader, "tokenType">, names?: NameBook): StampBook {
   return {
     async describe(collection, tokenId, amount) {
-      const [type, book] = await Promise.all([catalog.tokenType(collection, tokenId), names?.names([collection])]);
+      const [type, book] = await Promise.all([tokenTypes.tokenType(collection, tokenId), names?.names([collection])]);
       const label = book?.label(collection, tokenId);
       return {
         name: label?.name ?? (type?.kind === "membership" ? "Membership" : "Collectible"),
@@ -18,7 +18,7 @@ export function createCatalogStamps(catalog: Pick<CollectionCatalog, "tokenType"
       };
     },
     async isCollectible(collection, tokenId) {
-      return (await catalog.tokenType(collection, tokenId))?.kind === "collectible";
+      return (await tokenTypes.tokenType(collection, tokenId))?.kind === "collectible";
     },
   };
 }

@@ -16,7 +16,7 @@ export const journeysPlugin = fp(
       store,
       directory: app.directory,
       rules: app.rules,
-      stamps: createCatalogStamps(app.chain.catalog, app.names),
+      stamps: createCatalogStamps(app.chain.tokenTypes, app.names),
       onAwardQueued: () => app.awards.nudge(),
       onChange: () => void bus.publish({ type: "journeys" }),
       cacheMs: app.cacheBounds.takeCountMs,

@@ -66,7 +66,7 @@ import { MAX_CODES_PER_BATCH } from "../../sdk/src/protocol/journeys.ts";
 /** How far an event's time may lie ahead of the server's clock, and how far back. */
 const EVENT_FUTURE_MS = 60_000;
 const EVENT_PAST_MS = 30 * 24 * 3600_000;
-const MAX_CATALOGS = 1_000;
+const MAX_JOURNEY_LISTS = 1_000;
 const MAX_KNOWN_MEMBERS = 100_000;
 
 const eventInvalid = (path: string, detail: string) => new Problem(400, "validation_failed", "The event is not valid", `${path}: ${detail}`, { path });
@@ -76,7 +76,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const at = () => toTimestamp(now());
   const maxJourneys = deps.maxJourneysPerBrand ?? DEFAULT_MAX_JOURNEYS_PER_BRAND;
-  const catalogs = new Map<string, { at: number; journeys: Journey[] }>();
+  const journeyLists = new Map<string, { at: number; journeys: Journey[] }>();
   const faces = new WeakMap<Journey, Promise<JourneyFace>>();
   // Addresses this instance saw sign in: they are members, whatever invitation they bring.
   const knownMembers = new Set<string>();
@@ -99,7 +99,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
   /** Journeys changed (here or, when told, on another instance): read them again. */
   function journeysChanged(): void {
     generation++;
-    catalogs.clear();
+    journeyLists.clear();
   }
 
   function changed(): void {
@@ -107,15 +107,15 @@ export function createJourneys(deps: JourneyServiceDeps) {
     deps.onChange?.();
   }
 
-  async function catalog(brandId: string | undefined): Promise<Journey[]> {
+  async function journeyList(brandId: string | undefined): Promise<Journey[]> {
     const key = brandId ?? "";
-    const cached = catalogs.get(key);
+    const cached = journeyLists.get(key);
     if (cached && Date.now() - cached.at < deps.cacheMs) return cached.journeys;
     const loading = generation;
     const journeys = await store.listJourneys(brandId === undefined ? {} : { brandId });
     if (deps.cacheMs > 0 && loading === generation) {
-      if (catalogs.size >= MAX_CATALOGS) catalogs.clear();
-      catalogs.set(key, { at: Date.now(), journeys });
+      if (journeyLists.size >= MAX_JOURNEY_LISTS) journeyLists.clear();
+      journeyLists.set(key, { at: Date.now(), journeys });
     }
     return journeys;
   }
@@ -317,7 +317,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
     /** Every live journey (or one brand's), with the member's progress: two reads, three the first time a referral step shows. */
     /** The journeys (one brand's, or all), with the member's progress; 404 `brand_not_found` for a brand that does not exist. */
     async list(member: Address, query: { brandId?: string } = {}): Promise<MemberJourney[]> {
-      const journeys = await catalog(query.brandId);
+      const journeys = await journeyList(query.brandId);
       if (journeys.length === 0) {
         // Only an empty list asks: a brand with journeys exists.
         if (query.brandId !== undefined && (await store.getBrand(query.brandId)) === null) throw new Problem(404, "brand_not_found", "No such brand", `brand ${query.brandId}`);

@@ -24,7 +24,7 @@ export const loyaltyPlugin = fp(
     const levelBook = createLevelBook({ store, ttlMs: app.cacheBounds.listMs });
     forgetOn(bus, ["terms"], () => levelBook.forget());
     app.decorate("levelBook", levelBook);
-    app.decorate("terms", createBrandTerms({ directory: app.directory, names: app.names, levels: levelBook, catalog: app.chain.catalog, requests: app.requestBook }));
+    app.decorate("terms", createBrandTerms({ directory: app.directory, names: app.names, levels: levelBook, tokenTypes: app.chain.tokenTypes, requests: app.requestBook }));
     await app.register(levelRoutes, { levels: createLevels({ store, book: levelBook, onChange: () => void bus.publish({ type: "terms" }), now: app.now }) });
   },
   { name: "loyalty", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "brands", "catalog", "consents"] },

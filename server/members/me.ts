@@ -8,7 +8,7 @@ import { getAddress, type Address } from "viem";
 import { NEVER_EXPIRES } from "../../contracts/bindings/index.ts";
 import type { CollectionDirectory } from "../brands/directory.ts";
 import type { NameBook } from "../catalog/names.ts";
-import type { CollectionCatalog } from "../chain/collections.ts";
+import type { TokenTypeReader } from "../chain/token-types.ts";
 import type { OwnershipReader } from "../chain/ownership.ts";
 import { standingOf, type LevelBook } from "../loyalty/levels.ts";
 import { holdingKey } from "../chain/holdings.ts";
@@ -22,7 +22,7 @@ export type MemberHoldings = {
 export function createMemberHoldings(deps: {
   store: Pick<BrandStore, "getBrand">;
   directory: CollectionDirectory;
-  catalog: CollectionCatalog;
+  tokenTypes: TokenTypeReader;
   names: NameBook;
   levels: LevelBook;
   ownership: OwnershipReader;
@@ -31,7 +31,7 @@ export function createMemberHoldings(deps: {
 }): MemberHoldings {
   async function holdingsIn(member: Address, collection: Address, brandId: string | null): Promise<CollectionHoldings & { pointsHeld: bigint }> {
     const address = getAddress(collection);
-    const types = await deps.catalog.tokenTypes(address);
+    const types = await deps.tokenTypes.tokenTypes(address);
     // Every type of the collection: the chain adds up the points they carry in the same call.
     // Names, pictures and descriptions from the name book's memory: the chain read is the only I/O.
     const [snapshot, names] = await Promise.all([

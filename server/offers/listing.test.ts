@@ -48,7 +48,7 @@ beforeAll(async () => {
     store,
     rules,
     quotas: { offers: { perk: QUOTA.offers, drop: QUOTA.offers }, tokenTypes: QUOTA.tokens },
-    catalogCacheMs: 3_600_000,
+    listCacheMs: 3_600_000,
     listingReadTimeoutMs: 10_000,
     now: () => new Date(clock),
   });
@@ -76,7 +76,7 @@ async function addPerk(window: { startsAt?: number; endsAt?: number } = {}, limi
     QUOTA,
   );
   if (result.status !== "created") throw new Error(`perk not created: ${JSON.stringify(result)}`);
-  offers.catalogChanged();
+  offers.offersChanged();
   return result.offer;
 }
 

@@ -4,7 +4,7 @@
  * offers' token types, in bounded calls), so one brand whose read fails or is slow marks only its own
  * entries unavailable; the listing goes on.
  *
- * A listing is a pure function of a catalog (the live offers), the member's holdings snapshots, their
+ * A listing is a pure function of a offerList (the live offers), the member's holdings snapshots, their
  * take counts and the time; while all of them stand still (the caches hold, no window opens or
  * closes) a repeated listing is the same array, so callers may reuse what they derive from it.
  */
@@ -37,14 +37,14 @@ export type ItemWords = { name: string; image: string | null };
 const MAX_RULE_MEMO = 1_000;
 const MAX_MEMBER_MEMOS = 10_000;
 
-/** One brand's offers in a catalog (their indices) and the plan that reads and judges their rules together. */
+/** One brand's offers in a offerList (their indices) and the plan that reads and judges their rules together. */
 type BrandGroup = { indices: number[]; plan: EligibilityPlan };
 
 type Listing = { items: readonly MemberOffer[]; from: number; until: number };
 type Memo = { readings: readonly EligibilityReading[]; counts: ReadonlyMap<string, number>; outcomes: RuleOutcome[]; listing: Listing | null };
 
 /** Live offers with their rules parsed, grouped by brand, and the instants (ms, ascending) at which some offer opens or ends. */
-export type Catalog = {
+export type OfferList = {
   offers: Offer[];
   rules: (Rule | null)[];
   descriptions: string[];
@@ -88,7 +88,7 @@ export function createListing(options: ListingOptions) {
    * `terms` per brand id; a brand missing from it (its terms could not be read) gets plain words, and
    * its points and level rules show as unavailable.
    */
-  function catalogOf(offers: Offer[], terms: ReadonlyMap<string, BrandTerms> = new Map()): Catalog {
+  function offerListOf(offers: Offer[], terms: ReadonlyMap<string, BrandTerms> = new Map()): OfferList {
     const rules = offers.map(ruleOf);
     const byBrand = new Map<string, number[]>();
     offers.forEach((offer, i) => byBrand.set(offer.brandId, [...(byBrand.get(offer.brandId) ?? []), i]));
@@ -108,67 +108,67 @@ export function createListing(options: ListingOptions) {
     return { offers, rules, descriptions, items, groups, boundaries, loadedAt: Date.now(), memos: new Map() };
   }
 
-  function evaluate(catalog: Catalog, readings: readonly EligibilityReading[]): RuleOutcome[] {
-    const outcomes: RuleOutcome[] = new Array(catalog.offers.length);
+  function evaluate(offerList: OfferList, readings: readonly EligibilityReading[]): RuleOutcome[] {
+    const outcomes: RuleOutcome[] = new Array(offerList.offers.length);
     // Rules that read nothing on chain (consent rules alone) are judged at the server's time.
     const seconds = BigInt(Math.floor(now().getTime() / 1000));
-    catalog.groups.forEach((group, g) => {
+    offerList.groups.forEach((group, g) => {
       const judged = judge(group.plan, readings[g]!, seconds);
       group.indices.forEach((i, j) => (outcomes[i] = judged[j]!));
     });
     return outcomes;
   }
 
-  function items(catalog: Catalog, outcomes: RuleOutcome[], counts: ReadonlyMap<string, number>, at: number): MemberOffer[] {
+  function items(offerList: OfferList, outcomes: RuleOutcome[], counts: ReadonlyMap<string, number>, at: number): MemberOffer[] {
     const stamp = toTimestamp(at);
-    return catalog.offers.map((offer, i) => {
+    return offerList.offers.map((offer, i) => {
       const taken = counts.get(offer.id) ?? 0;
       const outcome = outcomes[i]!;
       return {
         offer,
-        requires: catalog.descriptions[i]!,
+        requires: offerList.descriptions[i]!,
         status: offerStatus(offer, stamp),
         eligible: outcome.eligible,
         reasons: outcome.reasons,
         checked: outcome !== UNCHECKED,
         taken,
         usedUp: offer.limits.perMember !== null && taken >= offer.limits.perMember,
-        item: catalog.items[i]!,
+        item: offerList.items[i]!,
       };
     });
   }
 
   return {
-    catalogOf,
+    offerListOf,
     ruleOf,
 
     /**
-     * The catalog's offers for `member`. Throws the first brand's read error when every brand that
+     * The offerList's offers for `member`. Throws the first brand's read error when every brand that
      * needed a read failed: then the chain itself is down, and that deserves a 503, not a page of
      * unavailable entries.
      */
-    async list(catalog: Catalog, member: Address, counts: ReadonlyMap<string, number>): Promise<readonly MemberOffer[]> {
+    async list(offerList: OfferList, member: Address, counts: ReadonlyMap<string, number>): Promise<readonly MemberOffer[]> {
       const mode = { fresh: false, timeoutMs: options.readTimeoutMs } as const;
-      const readings = await Promise.all(catalog.groups.map((group) => eligibility.read(member, group.plan, mode)));
+      const readings = await Promise.all(offerList.groups.map((group) => eligibility.read(member, group.plan, mode)));
       const reads = readings.filter((r) => r.snapshot !== null);
       if (reads.length > 0 && reads.every(failed)) throw (reads[0]!.snapshot as { failed: unknown }).failed;
 
       const key = member.toLowerCase();
-      let memo = catalog.memos.get(key);
+      let memo = offerList.memos.get(key);
       const at = now().getTime();
       if (memo !== undefined && memo.readings.every((r, i) => r.snapshot === readings[i]!.snapshot && r.grants === readings[i]!.grants)) {
         const { listing } = memo;
         if (memo.counts === counts && listing !== null && listing.from <= at && at < listing.until) return listing.items;
       } else {
-        if (catalog.memos.size >= MAX_MEMBER_MEMOS) catalog.memos.clear();
-        memo = { readings, counts, outcomes: evaluate(catalog, readings), listing: null };
-        catalog.memos.set(key, memo);
+        if (offerList.memos.size >= MAX_MEMBER_MEMOS) offerList.memos.clear();
+        memo = { readings, counts, outcomes: evaluate(offerList, readings), listing: null };
+        offerList.memos.set(key, memo);
       }
       memo.counts = counts;
-      const listed = items(catalog, memo.outcomes, counts, at);
+      const listed = items(offerList, memo.outcomes, counts, at);
       // A failed read is tried again next time: only listings made of good reads are reused.
-      const unread = readings.some((r, g) => failed(r) || (catalog.groups[g]!.plan.grants && r.grants === undefined));
-      memo.listing = unread ? null : { items: listed, ...steadyInterval(catalog.boundaries, at) };
+      const unread = readings.some((r, g) => failed(r) || (offerList.groups[g]!.plan.grants && r.grants === undefined));
+      memo.listing = unread ? null : { items: listed, ...steadyInterval(offerList.boundaries, at) };
       return listed;
     },
   };

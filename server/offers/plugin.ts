@@ -23,7 +23,7 @@ export const offersPlugin = fp(
       rules: app.rules,
       terms: app.terms,
       quotas: { offers: config.brandMaxOffers, tokenTypes: config.brandMaxTokenTypes },
-      catalogCacheMs: app.cacheBounds.listMs,
+      listCacheMs: app.cacheBounds.listMs,
       takeCountCacheMs: app.cacheBounds.takeCountMs,
       onChange: () => void bus.publish({ type: "offers" }),
       listingReadTimeoutMs: config.listingReadTimeoutMs,
@@ -31,7 +31,7 @@ export const offersPlugin = fp(
       onUnavailable: throttled(10_000, (brandId, error) => app.log.warn({ brandId, err: error }, "a brand's holdings could not be read for a listing")),
     });
     // A changed name, level or data request changes how offers read and whom they unlock.
-    forgetOn(bus, ["offers", "terms"], () => offers.catalogChanged());
+    forgetOn(bus, ["offers", "terms"], () => offers.offersChanged());
     app.decorate("offers", offers);
   },
   { name: "offers", fastify: "5.x", dependencies: ["context", "storage", "invalidation", "loyalty", "rules"] },

@@ -75,7 +75,7 @@ beforeAll(async () => {
     store,
     rules: rulesServing(COLLECTION),
     quotas: { offers: { sample: 100 }, tokenTypes: 10 },
-    catalogCacheMs: 0,
+    listCacheMs: 0,
     listingReadTimeoutMs: 1_000,
   });
   app = Fastify();
@@ -150,14 +150,14 @@ describe("a kind the core has never heard of", () => {
 
 describe("a kind's declaration binds its variant", () => {
   it("an offer is stored only with the reward its kind declares (the store keeps whichever it is given)", async () => {
-    const offers = createOffers({ store, rules: rulesServing(), quotas: { offers: { odd: 10 }, tokenTypes: 10 }, catalogCacheMs: 0, listingReadTimeoutMs: 1_000 });
+    const offers = createOffers({ store, rules: rulesServing(), quotas: { offers: { odd: 10 }, tokenTypes: 10 }, listCacheMs: 0, listingReadTimeoutMs: 1_000 });
     const odd = offers.forKind({ ...sampleVariant, spec: { ...sampleKind, kind: "odd", reward: "token" } });
     await expect(odd.create(brand.id, { title: "Odd", reward: undefined })).rejects.toThrow(/odd's reward is token/);
     expect(await store.listOffers({ kind: "odd" })).toEqual([]);
   });
 
   it("a kind without a quota is refused when it is wired, not allowed any number of offers", () => {
-    const offers = createOffers({ store, rules: rulesServing(), quotas: { offers: {}, tokenTypes: 10 }, catalogCacheMs: 0, listingReadTimeoutMs: 1_000 });
+    const offers = createOffers({ store, rules: rulesServing(), quotas: { offers: {}, tokenTypes: 10 }, listCacheMs: 0, listingReadTimeoutMs: 1_000 });
     expect(() => offers.forKind(sampleVariant)).toThrow(/no quota for offers of kind "sample"/);
   });
 });

@@ -9,7 +9,7 @@ import type { Address } from "viem";
 import { Problem } from "../errors.ts";
 import { newId, normalizeTimestamp, toTimestamp, type Page, type Store } from "../storage/index.ts";
 import { offerNotFound, quotaExceeded, takeRefused } from "./problems.ts";
-import { createListing, type Catalog, type MemberOffer } from "./listing.ts";
+import { createListing, type OfferList, type MemberOffer } from "./listing.ts";
 import { holdingKey, PLAIN_TERMS, requirementsOf, ruleToJson, type BrandTerms, type Rules, type TermsOf } from "../rules/index.ts";
 import type { Offer, OfferKind, OfferLimits, OfferPatch, OfferQuota, Take, TakeQuery } from "./types.ts";
 import type { OfferKindSpec } from "./kind.ts";
@@ -30,10 +30,10 @@ export type OfferServiceDeps = {
   /**
    * How long an offer list may be reused for listing (0: read the store every time). Other instances'
    * writes show up after at most this long (at once when `onChange` tells them and they call
-   * `catalogChanged`); a take always reads the store.
+   * `offersChanged`); a take always reads the store.
    */
-  catalogCacheMs: number;
-  /** How long a member's take counts may be reused for listing; default `catalogCacheMs`. Takes on other instances show up after at most this long. */
+  listCacheMs: number;
+  /** How long a member's take counts may be reused for listing; default `listCacheMs`. Takes on other instances show up after at most this long. */
   takeCountCacheMs?: number;
   /** Told after each offer this instance creates, changes or deletes (app.ts tells the other instances). */
   onChange?: () => void;
@@ -78,7 +78,7 @@ export type OfferKindService = {
   takeOfMember(member: Address, takeId: string): Promise<Take>;
 };
 
-const MAX_CATALOGS = 1_000;
+const MAX_OFFER_LISTS = 1_000;
 const MAX_COUNTS = 10_000;
 
 export function createOffers(deps: OfferServiceDeps) {
@@ -86,10 +86,10 @@ export function createOffers(deps: OfferServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const at = () => toTimestamp(now());
   const listing = createListing({ eligibility: rules, readTimeoutMs: deps.listingReadTimeoutMs, now });
-  const catalogs = new Map<string, Catalog>();
+  const offerLists = new Map<string, OfferList>();
   const counts = new Map<string, { at: number; counts: ReadonlyMap<string, number> }>();
-  const takeCountCacheMs = deps.takeCountCacheMs ?? deps.catalogCacheMs;
-  // Counts catalogChanged calls: a list read from the store before one must not be cached.
+  const takeCountCacheMs = deps.takeCountCacheMs ?? deps.listCacheMs;
+  // Counts offersChanged calls: a list read from the store before one must not be cached.
   let generation = 0;
 
   function quotaOf(kind: OfferKind): OfferQuota {
@@ -113,18 +113,18 @@ export function createOffers(deps: OfferServiceDeps) {
     return terms;
   }
 
-  async function catalogFor(kind: OfferKind, brandId: string | undefined): Promise<Catalog> {
+  async function offerListFor(kind: OfferKind, brandId: string | undefined): Promise<OfferList> {
     const key = `${kind}|${brandId ?? ""}`;
-    const cached = catalogs.get(key);
-    if (cached && Date.now() - cached.loadedAt < deps.catalogCacheMs) return cached;
+    const cached = offerLists.get(key);
+    if (cached && Date.now() - cached.loadedAt < deps.listCacheMs) return cached;
     const loading = generation;
     const offers = await store.listOffers(brandId === undefined ? { kind } : { kind, brandId });
-    const catalog = listing.catalogOf(offers, await termsFor(offers));
-    if (deps.catalogCacheMs > 0 && loading === generation) {
-      if (catalogs.size >= MAX_CATALOGS) catalogs.clear();
-      catalogs.set(key, catalog);
+    const offerList = listing.offerListOf(offers, await termsFor(offers));
+    if (deps.listCacheMs > 0 && loading === generation) {
+      if (offerLists.size >= MAX_OFFER_LISTS) offerLists.clear();
+      offerLists.set(key, offerList);
     }
-    return catalog;
+    return offerList;
   }
 
   async function takeCounts(spec: OfferKindSpec, member: Address): Promise<ReadonlyMap<string, number>> {
@@ -140,14 +140,14 @@ export function createOffers(deps: OfferServiceDeps) {
   }
 
   /** Offers changed (here or, when told, on another instance): list them from the store again. */
-  function catalogChanged(): void {
+  function offersChanged(): void {
     generation++;
-    catalogs.clear();
+    offerLists.clear();
   }
 
   /** This instance changed an offer: forget the lists, and say so. */
   function changed(): void {
-    catalogChanged();
+    offersChanged();
     deps.onChange?.();
   }
 
@@ -245,19 +245,19 @@ export function createOffers(deps: OfferServiceDeps) {
       takesOfBrand: (brandId, query) => store.listTakes({ ...query, kind, brandId }),
 
       async list(member, query = {}) {
-        const catalog = await catalogFor(kind, query.brandId);
-        if (catalog.offers.length === 0) {
+        const offerList = await offerListFor(kind, query.brandId);
+        if (offerList.offers.length === 0) {
           // Only an empty list asks: a brand with live offers exists.
           if (query.brandId !== undefined && (await store.getBrand(query.brandId)) === null) throw new Problem(404, "brand_not_found", "No such brand", `brand ${query.brandId}`);
           return [];
         }
-        return listing.list(catalog, member, await takeCounts(spec, member));
+        return listing.list(offerList, member, await takeCounts(spec, member));
       },
 
       async get(member, id) {
         const offer = await offerOrThrow(id);
-        const catalog = listing.catalogOf([offer], await termsFor([offer]));
-        const [item] = await listing.list(catalog, member, await store.memberTakeCounts(kind, member, spec.takes.counted));
+        const offerList = listing.offerListOf([offer], await termsFor([offer]));
+        const [item] = await listing.list(offerList, member, await store.memberTakeCounts(kind, member, spec.takes.counted));
         return item!;
       },
 
@@ -314,7 +314,7 @@ export function createOffers(deps: OfferServiceDeps) {
     };
   }
 
-  return { forKind, catalogChanged };
+  return { forKind, offersChanged };
 }
 
 export type Offers = ReturnType<typeof createOffers>;

@@ -5,12 +5,12 @@
 import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
 import { createPublicClient, http, type PublicClient } from "viem";
-import { createCollectionCatalog, type CollectionCatalog } from "../chain/collections.ts";
+import { createTokenTypeReader, type TokenTypeReader } from "../chain/token-types.ts";
 import { createOwnershipReader, type OwnershipReader } from "../chain/ownership.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
-    chain: { client: PublicClient; ownership: OwnershipReader; catalog: CollectionCatalog };
+    chain: { client: PublicClient; ownership: OwnershipReader; tokenTypes: TokenTypeReader };
   }
 }
 
@@ -34,7 +34,7 @@ export const chainPlugin = fp(
       client: opts.client,
       ownership: opts.ownership ?? createOwnershipReader(opts.client, { cacheMs: opts.ownershipCacheMs }),
       // A collection's token types change only when its brand adds one: read again every 30 seconds.
-      catalog: createCollectionCatalog(opts.client, { ttlMs: 30_000 }),
+      tokenTypes: createTokenTypeReader(opts.client, { ttlMs: 30_000 }),
     });
   },
   { name: "chain", fastify: "5.x" },

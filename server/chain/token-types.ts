@@ -23,7 +23,7 @@ export type TokenTypeInfo = {
   minted: bigint;
 };
 
-export type CollectionCatalog = {
+export type TokenTypeReader = {
   tokenTypes(collection: Address): Promise<TokenTypeInfo[]>;
   /**
    * One type, or null when the collection has none with this id. A miss reads the collection again
@@ -36,7 +36,7 @@ export type CollectionCatalog = {
 const MISS_REFRESH_MS = 1_000;
 const UINT256_MAX = 2n ** 256n - 1n;
 
-export function createCollectionCatalog(client: PublicClient, options: { ttlMs: number }): CollectionCatalog {
+export function createTokenTypeReader(client: PublicClient, options: { ttlMs: number }): TokenTypeReader {
   const known = new Map<string, { at: number; types: TokenTypeInfo[] }>();
   const loading = new Map<string, Promise<TokenTypeInfo[]>>();
 
