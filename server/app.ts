@@ -71,7 +71,7 @@ function createValidator(options: { coerceTypes: "array" | false }): Ajv {
 }
 
 /** The features, each after what it uses. */
-export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, operatorPlugin, catalogPlugin, consentsPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, journeysPlugin, membersPlugin];
+export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, operatorPlugin, catalogPlugin, consentsPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, membersPlugin, journeysPlugin];
 
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const app = await buildInfrastructure(options);

@@ -1,6 +1,6 @@
 /**
- * Journeys: a brand's sequences of steps (visits, codes, holdings) that earn stamps. A member's first
- * sign-in with an invitation starts one; a completed journey queues its stamp with the award queue.
+ * Journeys: a brand's sequences of steps (visits, codes, holdings) that earn stamps. A new member's
+ * sign-in with an invitation completes the inviter's referral step; a completed journey queues its stamp with the award queue.
  */
 import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
@@ -23,8 +23,9 @@ export const journeysPlugin = fp(
       now: app.now,
     });
     forgetOn(bus, ["journeys"], () => journeys.journeysChanged());
-    app.onMemberSignIn((address, context) => journeys.signedIn(address, context));
+    // A new member who brings an invitation completes the inviter's referral step.
+    app.memberRegistry.handleInvitations((member, invitation) => journeys.invited(member, invitation));
     await app.register(journeyRoutes, { journeys, attemptsPerMinute: config.stepAttemptsPerMinute, attemptsPerIpPerMinute: config.stepAttemptsPerIpPerMinute });
   },
-  { name: "journeys", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "auth", "brands", "catalog", "rules", "awards"] },
+  { name: "journeys", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "auth", "brands", "catalog", "rules", "awards", "members"] },
 );

@@ -6,6 +6,7 @@ import type { Address } from "viem";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Problem } from "../errors.ts";
 import { SqliteStore, type Store } from "../storage/index.ts";
+import { createMemberRegistry, type MemberRegistry } from "../members/registry.ts";
 import { createJourneys, type HoldRules, type Journeys, type StampBook } from "./service.ts";
 
 const COLLECTION = "0xc0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0" as Address;
@@ -13,6 +14,7 @@ const member = (i: number) => `0x${(i + 1).toString(16).padStart(40, "0")}` as A
 
 let store: Store;
 let journeys: Journeys;
+let members: MemberRegistry;
 let brandId: string;
 let awardsQueued: number;
 const rules: HoldRules = {
@@ -39,6 +41,9 @@ beforeEach(async () => {
     cacheMs: 60_000,
     onAwardQueued: () => awardsQueued++,
   });
+  // Sign-ins reach journeys through the member registry, as in the app.
+  members = createMemberRegistry({ store });
+  members.handleInvitations((member, code) => journeys.invited(member, code));
 });
 afterEach(async () => store.close());
 
@@ -79,21 +84,21 @@ describe("journeys service", () => {
     expect(awardsQueued).toBe(2);
 
     const r = await define([{ id: "r", title: "Friend", kind: "referral" }]);
-    await journeys.signedIn(member(3), { invitation: null });
+    await members.signedIn(member(3), { invitation: null });
     const code = (await journeys.list(member(3))).find((j) => j.id === r.id)!.steps[0]!.invitation!.code;
-    await journeys.signedIn(member(4), { invitation: code });
+    await members.signedIn(member(4), { invitation: code });
     expect(awardsQueued).toBe(3);
   });
 
   it("remembers who signed in: a member's later sign-ins do not touch the store", async () => {
     const recordMembers = vi.spyOn(store, "recordMembers");
     const recordSignIn = vi.spyOn(store, "recordSignIn");
-    await journeys.signedIn(member(5), { invitation: null });
-    await journeys.signedIn(member(5), { invitation: "ANYTHING" });
+    await members.signedIn(member(5), { invitation: null });
+    await members.signedIn(member(5), { invitation: "ANYTHING" });
     expect(recordMembers).toHaveBeenCalledTimes(1);
     expect(recordSignIn).not.toHaveBeenCalled();
     // Not a code: treated as none.
-    await journeys.signedIn(member(6), { invitation: "<script>" });
+    await members.signedIn(member(6), { invitation: "<script>" });
     expect(recordMembers).toHaveBeenLastCalledWith([member(6).toLowerCase()], expect.any(String));
     expect(recordSignIn).not.toHaveBeenCalled();
   });
@@ -101,10 +106,10 @@ describe("journeys service", () => {
   it("plain sign-ins of one turn share one write; one with an invitation is written on its own", async () => {
     const recordMembers = vi.spyOn(store, "recordMembers");
     const recordSignIn = vi.spyOn(store, "recordSignIn");
-    await Promise.all([member(7), member(8), member(9)].map((m) => journeys.signedIn(m, { invitation: null })));
+    await Promise.all([member(7), member(8), member(9)].map((m) => members.signedIn(m, { invitation: null })));
     expect(recordMembers).toHaveBeenCalledTimes(1);
     expect(recordMembers.mock.calls[0]![0]).toEqual([member(7), member(8), member(9)].map((m) => m.toLowerCase()));
-    await journeys.signedIn(member(10), { invitation: "CODEONE" });
+    await members.signedIn(member(10), { invitation: "CODEONE" });
     expect(recordSignIn).toHaveBeenCalledWith(expect.objectContaining({ invitation: "CODEONE" }));
   });
 

@@ -67,7 +67,6 @@ import { MAX_CODES_PER_BATCH } from "../../sdk/src/protocol/journeys.ts";
 const EVENT_FUTURE_MS = 60_000;
 const EVENT_PAST_MS = 30 * 24 * 3600_000;
 const MAX_JOURNEY_LISTS = 1_000;
-const MAX_KNOWN_MEMBERS = 100_000;
 
 const eventInvalid = (path: string, detail: string) => new Problem(400, "validation_failed", "The event is not valid", `${path}: ${detail}`, { path });
 
@@ -78,21 +77,6 @@ export function createJourneys(deps: JourneyServiceDeps) {
   const maxJourneys = deps.maxJourneysPerBrand ?? DEFAULT_MAX_JOURNEYS_PER_BRAND;
   const journeyLists = new Map<string, { at: number; journeys: Journey[] }>();
   const faces = new WeakMap<Journey, Promise<JourneyFace>>();
-  // Addresses this instance saw sign in: they are members, whatever invitation they bring.
-  const knownMembers = new Set<string>();
-  // Plain sign-ins waiting for the next write, and the write they will share.
-  let pendingMembers: Address[] = [];
-  let pendingWrite: Promise<void> | null = null;
-  function noteMember(member: Address): Promise<void> {
-    pendingMembers.push(member);
-    pendingWrite ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      const batch = pendingMembers;
-      pendingMembers = [];
-      pendingWrite = null;
-      return store.recordMembers(batch, at());
-    });
-    return pendingWrite;
-  }
   // Counts changes: a list read from the store before one must not be cached.
   let generation = 0;
 
@@ -394,25 +378,16 @@ export function createJourneys(deps: JourneyServiceDeps) {
     },
 
     /**
-     * A sign-in (the auth routes' hook): the first one of an address makes it a member, and a new
-     * member's invitation completes the inviter's referral step.
+     * A new member who signed in with an invitation (the member registry asks): the sign-in that makes
+     * them a member completes the inviter's referral step, in one write. False for a code that cannot
+     * be an invitation: the registry records a plain member.
      */
-    async signedIn(address: Address, context: { invitation: string | null }): Promise<void> {
-      const member = address.toLowerCase();
-      if (knownMembers.has(member)) return;
-      const code = context.invitation === null ? "" : normalizeCode(context.invitation);
-      const invitation = /^[A-Z0-9]{1,64}$/.test(code) ? code : null;
-      if (invitation === null) {
-        // Plain sign-ins of one event-loop turn share one write (sign-ins come in bursts).
-        await noteMember(member as Address);
-        if (knownMembers.size >= MAX_KNOWN_MEMBERS) knownMembers.clear();
-        knownMembers.add(member);
-        return;
-      }
-      const result = await store.recordSignIn({ member: member as Address, invitation, now: at() });
-      if (knownMembers.size >= MAX_KNOWN_MEMBERS) knownMembers.clear();
-      knownMembers.add(member);
+    async invited(member: Address, invitation: string): Promise<boolean> {
+      const code = normalizeCode(invitation);
+      if (!/^[A-Z0-9]{1,64}$/.test(code)) return false;
+      const result = await store.recordSignIn({ member, invitation: code, now: at() });
       if (result.referral?.awardId) deps.onAwardQueued?.();
+      return true;
     },
   };
 }

@@ -191,6 +191,4 @@ export interface JourneyStore {
    * or the journey is gone or closed.
    */
   recordSignIn(input: { member: Address; invitation: string | null; now: Timestamp }): Promise<SignInResult>;
-  /** Notes plain sign-ins (no invitation) in one write: each address becomes a member, once. */
-  recordMembers(members: readonly Address[], now: Timestamp): Promise<void>;
 }

@@ -3,6 +3,7 @@
  * each, and their SQL reads best beside the rows they share.
  */
 import type { Address } from "viem";
+import type { MemberStore } from "../../members/types.ts";
 import type {
   AwardState,
   AwardStatus,
@@ -110,7 +111,7 @@ function requireSteps(value: unknown): string {
 }
 
 /** Journeys, members' progress on them, their codes, events and referrals. */
-export function createJourneyStore(db: SqlDatabase): JourneyStore {
+export function createJourneyStore(db: SqlDatabase): JourneyStore & MemberStore {
   const postgres = db.dialect.name === "postgres";
   /**
    * A completion reads the journey under a key-share lock: completions run side by side, while a
