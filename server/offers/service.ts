@@ -262,13 +262,21 @@ export function createOffers(deps: OfferServiceDeps) {
       },
 
       async take(member, id, idempotencyKey) {
-        // A retry gets the original answer, even if the member's holdings changed since.
-        const previous = await store.findTake(kind, member, idempotencyKey);
+        // A retry gets the original answer, even if the member's holdings changed since (or the offer
+        // was deleted). The offer is read meanwhile: a first take needs it, and waits for one round trip, not two.
+        const [previous, read] = await Promise.all([
+          store.findTake(kind, member, idempotencyKey),
+          offerOrThrow(id).then(
+            (offer) => ({ offer }),
+            (error: unknown) => ({ error }),
+          ),
+        ]);
         if (previous !== null) {
           if (previous.offerId !== id) throw takeRefused(words, { status: "idempotency_conflict" }, id);
           return { take: await variant.replay(previous), replayed: true };
         }
-        const offer = await offerOrThrow(id);
+        if ("error" in read) throw read.error;
+        const { offer } = read;
         const status = offerStatus(offer, at());
         if (status === "upcoming") throw new Problem(409, words.notStarted, `The ${words.noun} is not open yet`, `opens at ${offer.startsAt}`);
         if (status === "ended") throw new Problem(409, words.ended, `The ${words.noun} has ended`, `ended at ${offer.endsAt}`);
