@@ -401,7 +401,7 @@ try {
   const bars = [
     ["gated_vs_hello", results.gated_vs_hello, 0.4],
     ["gated_vs_naive", results.gated_vs_naive, 10],
-    ["login_vs_siwe_lib", results.login_vs_siwe_lib, 5],
+    ["login_vs_siwe_lib", results.login_vs_siwe_lib, 5.5],
     ["redeem_per_s", redeem_per_s, 500],
     ["gated_vs_hello_postgres", results.gated_vs_hello_postgres, 0.4],
     ["redeem_postgres_vs_sqlite", results.redeem_postgres_vs_sqlite, 0.6],
