@@ -19,7 +19,7 @@ import { brandsPlugin } from "./brands/plugin.ts";
 import { catalogPlugin } from "./catalog/plugin.ts";
 import type { OwnershipReader } from "./chain/ownership.ts";
 import type { Config } from "./config.ts";
-import { consentsPlugin } from "./consents/plugin.ts";
+import { memberDataPlugin } from "./member-data/plugin.ts";
 import { dropsPlugin } from "./drops/plugin.ts";
 import { healthPlugin } from "./health/plugin.ts";
 import { journeysPlugin } from "./journeys/plugin.ts";
@@ -71,7 +71,7 @@ function createValidator(options: { coerceTypes: "array" | false }): Ajv {
 }
 
 /** The features, each after what it uses. */
-export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, operatorPlugin, catalogPlugin, consentsPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, membersPlugin, journeysPlugin];
+export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, operatorPlugin, catalogPlugin, memberDataPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, membersPlugin, journeysPlugin];
 
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const app = await buildInfrastructure(options);

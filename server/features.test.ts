@@ -9,7 +9,7 @@ import { brandsPlugin } from "./brands/plugin.ts";
 import { createBrand, issueApiKey } from "./brands/accounts.ts";
 import { catalogPlugin } from "./catalog/plugin.ts";
 import { loadConfig } from "./config.ts";
-import { consentsPlugin } from "./consents/plugin.ts";
+import { memberDataPlugin } from "./member-data/plugin.ts";
 import { loyaltyPlugin } from "./loyalty/plugin.ts";
 import { perksPlugin } from "./perks/plugin.ts";
 import { SqliteStore } from "./storage/index.ts";
@@ -43,9 +43,9 @@ describe("features", () => {
     }
   });
 
-  it("start alone with the features they use: levels on brands, catalog, consents and loyalty", async () => {
+  it("start alone with the features they use: levels on brands, catalog, member data and loyalty", async () => {
     const { app, store } = await bare();
-    for (const feature of [brandsPlugin, catalogPlugin, consentsPlugin, loyaltyPlugin]) await app.register(feature);
+    for (const feature of [brandsPlugin, catalogPlugin, memberDataPlugin, loyaltyPlugin]) await app.register(feature);
     const brand = await createBrand(store, "Alone");
     const { key } = await issueApiKey(store, brand.id, "test");
     const put = await app.inject({ method: "PUT", url: "/v1/admin/levels", headers: { authorization: `Bearer ${key}` }, payload: { levels: [{ key: "green", name: "Green", minPoints: 0 }] } });

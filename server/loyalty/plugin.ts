@@ -27,5 +27,5 @@ export const loyaltyPlugin = fp(
     app.decorate("terms", createBrandTerms({ directory: app.directory, names: app.names, levels: levelBook, tokenTypes: app.chain.tokenTypes, requests: app.requestBook }));
     await app.register(levelRoutes, { levels: createLevels({ store, book: levelBook, onChange: () => void bus.publish({ type: "terms" }), now: app.now }) });
   },
-  { name: "loyalty", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "brands", "catalog", "consents"] },
+  { name: "loyalty", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "brands", "catalog", "member-data"] },
 );

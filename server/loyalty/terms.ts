@@ -8,7 +8,7 @@ import type { CollectionDirectory } from "../brands/directory.ts";
 import type { NameBook } from "../catalog/names.ts";
 import type { TokenTypeReader } from "../chain/token-types.ts";
 import type { TermsOf } from "../rules/terms.ts";
-import type { RequestBook } from "../consents/requests.ts";
+import type { RequestBook } from "../member-data/requests.ts";
 import type { LevelBook } from "./levels.ts";
 
 export function createBrandTerms(deps: { directory: CollectionDirectory; names: NameBook; levels: LevelBook; tokenTypes: TokenTypeReader; requests: RequestBook }): TermsOf {

@@ -29,5 +29,5 @@ export const rulesPlugin = fp(
       }),
     );
   },
-  { name: "rules", fastify: "5.x", dependencies: ["context", "storage", "chain", "brands", "consents", "loyalty"] },
+  { name: "rules", fastify: "5.x", dependencies: ["context", "storage", "chain", "brands", "member-data", "loyalty"] },
 );

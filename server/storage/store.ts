@@ -47,7 +47,7 @@ import type {
 } from "../offers/types.ts";
 import type { AwardStore } from "../awards/types.ts";
 import type { CatalogStore } from "../catalog/types.ts";
-import type { ConsentStore } from "../consents/types.ts";
+import type { ConsentStore } from "../member-data/types.ts";
 import type { JourneyStore } from "../journeys/types.ts";
 import type { MemberStore } from "../members/types.ts";
 import type { StaffStore } from "../staff/types.ts";

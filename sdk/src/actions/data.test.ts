@@ -95,7 +95,7 @@ const otherRequest: DataRequest = { ...request, id: "01JREQ0000000000000000000B"
 
 type TemplateInput = { brandId: string; requestId: string; fields: string[]; purpose: string; expirationTime: string };
 
-/** What the server's `GET /v1/consents/template` answers (server/consents/consents.ts), built with its own code. */
+/** What the server's `GET /v1/consents/template` answers (server/member-data/consents.ts), built with its own code. */
 function serverTemplate(overrides: Partial<TemplateInput & { address: string; issuedAt: string; nonce: string; extraResources: string[] }> = {}): ConsentTemplate {
   const issuedAt = overrides.issuedAt ?? ISSUED_AT;
   const grant: TemplateInput = {

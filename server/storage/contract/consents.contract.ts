@@ -8,7 +8,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Address } from "viem";
-import type { AccessLogEntry, Consent, DataRequest } from "../../consents/types.ts";
+import type { AccessLogEntry, Consent, DataRequest } from "../../member-data/types.ts";
 import { perkKind } from "../../perks/kind.ts";
 import type { Store } from "../store.ts";
 import { freshStorePerTest, type StoreContract } from "./fixtures.ts";

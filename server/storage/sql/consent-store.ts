@@ -1,7 +1,7 @@
-/** Members' profiles, brands' data requests and members' signed grants (see server/consents/types.ts). */
+/** Members' profiles, brands' data requests and members' signed grants (see server/member-data/types.ts). */
 import type { Address } from "viem";
 import { DATA_FIELDS, canonicalFields } from "../../../sdk/src/protocol/data-fields.ts";
-import type { AccessLogEntry, Consent, ConsentStore, DataField, DataRequest, ErasureCounts, ListedAccessLogEntry, ListedDataRequest, MemberProfile } from "../../consents/types.ts";
+import type { AccessLogEntry, Consent, ConsentStore, DataField, DataRequest, ErasureCounts, ListedAccessLogEntry, ListedDataRequest, MemberProfile } from "../../member-data/types.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { StoreInputError } from "../errors.ts";
 import { MAX_PAGE_SIZE } from "../store.ts";

@@ -21,7 +21,7 @@ import { ERASURE_STATEMENT } from "../../sdk/src/protocol/statements.ts";
 import { loadConfig } from "../config.ts";
 import { SqliteStore, type Store } from "../storage/index.ts";
 
-const redisUrl = redisForTests("consent revocation across API instances (server/consents/instances.test.ts)");
+const redisUrl = redisForTests("consent revocation across API instances (server/member-data/instances.test.ts)");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let chain: DemoChain;

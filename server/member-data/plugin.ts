@@ -21,7 +21,7 @@ declare module "fastify" {
   }
 }
 
-export const consentsPlugin = fp(
+export const memberDataPlugin = fp(
   async (app: FastifyInstance) => {
     const { config, store, bus, now, auth } = app;
     const requestBook = createRequestBook({ store, ttlMs: app.cacheBounds.listMs });
@@ -43,5 +43,5 @@ export const consentsPlugin = fp(
       rateLimitPerMinute: config.authRateLimitPerMinute,
     });
   },
-  { name: "consents", fastify: "5.x", dependencies: ["context", "storage", "invalidation", "sessions"] },
+  { name: "member-data", fastify: "5.x", dependencies: ["context", "storage", "invalidation", "sessions"] },
 );
