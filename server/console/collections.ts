@@ -8,8 +8,8 @@
 import type { RegistrationRequest } from "../../sdk/src/protocol/brands.ts";
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { DEFAULT_ADMIN_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
+import { stampbookCollectionBytecode } from "../../contracts/bindings/stampbookCollectionBytecode.ts";
 import { api, queryString } from "./api.ts";
-import { collectionBytecode } from "./collection-bytecode.ts";
 import { brandData, forget, type Collection } from "./data.ts";
 import { act, actionStatus, button, el, explain, field, input, panel, report, shortAddress, table, when } from "./dom.ts";
 import { minterSetup, type MinterView } from "./minter-setup.ts";
@@ -70,8 +70,6 @@ export function collectionsScreen(ctx: ConsoleContext): Screen {
   deployForm.addEventListener("submit", (event) => {
     event.preventDefault();
     void act(deploy, deployStatus, "Checking…", async (progress) => {
-      const bytecode = collectionBytecode();
-      if (bytecode === null) throw new Error("This console started before the contracts were compiled: run npx hardhat compile and start it again.");
       const words = { name: name.value.trim(), symbol: symbol.value.trim(), uri: contractUri.value.trim() };
       if (!words.name) throw new Error("Give the collection a name: wallets and marketplaces show it.");
       if (!words.symbol) throw new Error("Give the collection a short symbol, e.g. ACME.");
@@ -81,7 +79,7 @@ export function collectionsScreen(ctx: ConsoleContext): Screen {
       // The wallet deploying is the collection's admin (admin, minter and pauser roles) and its treasury.
       const hash = await walletClient.deployContract({
         abi: stampbookCollectionAbi,
-        bytecode,
+        bytecode: stampbookCollectionBytecode,
         args: [words.name, words.symbol, account, account, words.uri, BigInt(royalty.value.trim())],
       });
       progress(`Waiting for the deployment (${hash.slice(0, 10)}…) to be mined…`);

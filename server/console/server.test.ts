@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 describe("the console's bundle", () => {
-  it("carries the collection's creation bytecode from Hardhat's artifact, so the page can deploy one", async () => {
+  it("carries the compiled collection's creation bytecode (the generated binding, the artifact's own), so the page can deploy one", async () => {
     const { bytecode, deployedBytecode } = JSON.parse(await readFile(ARTIFACT, "utf8")) as { bytecode: string; deployedBytecode: string };
     const app = await (await fetch(`http://127.0.0.1:${server.port}/app.js`)).text();
     expect(app).toContain(bytecode);

@@ -12,17 +12,6 @@ import type { ConsoleConfig } from "./config.ts";
 export type { ConsoleConfig } from "./config.ts";
 
 const here = new URL("./", import.meta.url);
-const ARTIFACT = new URL("../../artifacts/contracts/StampbookCollection.sol/StampbookCollection.json", import.meta.url);
-
-/** The collection's creation bytecode from Hardhat's artifact (as the CLI reads it); null before the contracts are compiled. */
-async function collectionBytecode(): Promise<string | null> {
-  try {
-    return (JSON.parse(await readFile(ARTIFACT, "utf8")) as { bytecode: string }).bytecode;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
-}
 
 export async function startConsole(options: { host: string; port: number; config: ConsoleConfig }) {
   const bundle = await build({
@@ -35,8 +24,6 @@ export async function startConsole(options: { host: string; port: number; config
     write: false,
     outdir: "/bundle",
     logLevel: "silent",
-    // Only the bytecode, not the whole artifact: the page deploys new collections with it.
-    define: { __STAMPBOOK_COLLECTION_BYTECODE__: JSON.stringify(await collectionBytecode()) },
   });
   const script = (name: string) => bundle.outputFiles.find((f) => f.path === `/bundle/${name}.js`)!.contents;
   const html = async (file: string) => ({ type: "text/html; charset=utf-8", body: await readFile(new URL(file, here), "utf8") });

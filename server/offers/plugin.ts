@@ -28,7 +28,7 @@ export const offersPlugin = fp(
       onChange: () => void bus.publish({ type: "offers" }),
       listingReadTimeoutMs: config.listingReadTimeoutMs,
       now,
-      onUnavailable: throttled(10_000, (brandId, error) => app.log.warn({ brandId, err: error }, "a brand's holdings could not be read for a listing")),
+      onUnavailable: throttled(10_000, (brandId, error) => app.log.warn({ brandId, err: error }, "a brand's terms could not be read for a listing: its words stay plain")),
     });
     // A changed name, level or data request changes how offers read and whom they unlock.
     forgetOn(bus, ["offers", "terms"], () => offers.offersChanged());

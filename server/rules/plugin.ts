@@ -24,7 +24,8 @@ export const rulesPlugin = fp(
         grantsOf: (member, fresh) => app.consents.activeRequests(member, fresh),
         servedCollections: () => app.directory.served(),
         dataRequestOwner: async (id) => (await store.getDataRequest(id))?.brandId ?? null,
-        onUnavailable: throttled(10_000, (brandId, error) => app.log.warn({ brandId, err: error }, "a brand's holdings could not be read for a listing")),
+        // `what` is the brand whose holdings, or "grants" when the member's grants, could not be read.
+        onUnavailable: throttled(10_000, (what, error) => app.log.warn({ what, err: error }, "part of a listing could not be read: it shows as unavailable")),
         now: app.now,
       }),
     );
