@@ -27,7 +27,6 @@ const PROBLEM = "application/problem+json; charset=utf-8";
 
 type Reply = { statusCode: number; headers: Record<string, unknown>; body: string; json: () => any };
 
-
 const deadClient = () => createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0 }) }) as PublicClient;
 
 describe("problem+json for what the framework refuses", () => {

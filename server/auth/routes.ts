@@ -7,7 +7,6 @@ import { SESSION_COOKIE } from "./credentials.ts";
 import { NonceResponse, SessionResponse, VerifyBody } from "../../sdk/src/protocol/auth.ts";
 import { problemResponses } from "../../sdk/src/protocol/common.ts";
 
-
 /** Told about every sign-in, after the session exists (e.g. journeys: a first sign-in with an invitation). */
 export type SignInHook = (address: Address, context: { invitation: string | null }) => Promise<void>;
 

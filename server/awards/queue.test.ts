@@ -334,4 +334,3 @@ describe("two workers at once", () => {
   });
 });
 
-

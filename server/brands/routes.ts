@@ -12,7 +12,6 @@ import type { BrandMinters } from "./minters.ts";
 import type { Registrations } from "./registration.ts";
 import type { BrandCollection, BrandMinter } from "./types.ts";
 
-
 const collectionView = (c: BrandCollection): Static<typeof CollectionSchema> => ({ ...c, collection: getAddress(c.collection), admin: getAddress(c.admin) });
 
 export async function brandRoutes(app: FastifyInstance, opts: { registrations: Registrations; minters: BrandMinters }) {

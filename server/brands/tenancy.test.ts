@@ -66,7 +66,6 @@ function admin(apiKey: string, method: "GET" | "POST" | "PATCH" | "DELETE", url:
   return server.app.inject({ method, url, headers: bearer(apiKey), ...(payload === undefined ? {} : { payload }) });
 }
 
-
 const totalMinted = (collection: Address, id: bigint) => chain.publicClient.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "totalMinted", args: [id] });
 
 describe("the operator", () => {

@@ -10,7 +10,6 @@ import { brandData } from "./data.ts";
 import { act, actionStatus, button, download, el, explain, field, input, panel, report, select, shortAddress, when } from "./dom.ts";
 import type { Screen } from "./screen.ts";
 
-
 type Page<T> = { items: T[]; nextCursor: string | null };
 
 type Spec<T> = {

@@ -16,8 +16,6 @@ import { minterSetup, type MinterView } from "./minter-setup.ts";
 import type { ConsoleContext, Screen } from "./screen.ts";
 import { chainClients } from "./wallet.ts";
 
-
-
 export function collectionsScreen(ctx: ConsoleContext): Screen {
   const { config } = ctx;
   const list = el("div", { attrs: { id: "collections-list" } });

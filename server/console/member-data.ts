@@ -11,8 +11,6 @@ import { brandData, DATA_FIELDS, fieldWords, forget, type DataField, type DataRe
 import { act, actionStatus, button, checkbox, el, explain, field, input, panel, report, select, shortAddress, table, when } from "./dom.ts";
 import type { ConsoleContext, Screen } from "./screen.ts";
 
-
-
 const FIELD_LABELS: Record<DataField, string> = { email: "Email", name: "Name", birthday: "Birthday", city: "City", preferences: "Preferences" };
 
 /** What the API takes as a purpose: printable ASCII a wallet shows in a sign-in statement, no `"%<>\^`{|}`. */

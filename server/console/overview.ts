@@ -4,8 +4,6 @@ import { api } from "./api.ts";
 import { actionStatus, button, el, explain, panel, report, table } from "./dom.ts";
 import type { Screen } from "./screen.ts";
 
-
-
 const SVG = "http://www.w3.org/2000/svg";
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, ...children: Array<Node | string>): SVGElementTagNameMap[K] {

@@ -10,8 +10,6 @@ import { fieldWords, requestWords, typeKey, typeLabel, type DataRequest, type Le
 import { button, debounce, el, explain, input, report, select } from "./dom.ts";
 import { emptyGroup, fromRule, ruleWords, toRule, type GroupMode, type GroupNode, type RuleJson, type RuleNode } from "./rules.ts";
 
-
-
 const MODES: Array<[GroupMode, string]> = [
   ["all", "all of these"],
   ["any", "any of these"],

@@ -80,7 +80,6 @@ async function claim(wallet: WalletClient, dropId: string, key: string | null = 
   return s.app.inject({ method: "POST", url: `/v1/drops/${dropId}/claim`, headers });
 }
 
-
 /** A chain_unavailable problem: the fixed title, and nothing of what the RPC said (that stays in the log). */
 function expectChainUnavailable(response: { statusCode: number; headers: Record<string, unknown>; body: string; json: () => any }, ...rpcText: string[]) {
   const body = expectProblem(response, 503, "chain_unavailable");

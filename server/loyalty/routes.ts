@@ -6,7 +6,6 @@ import { IdSchema, problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { Levels } from "./service.ts";
 import { LevelsBody, LevelsSchema } from "../../sdk/src/protocol/levels.ts";
 
-
 export async function levelRoutes(app: FastifyInstance, opts: { levels: Levels }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { levels } = opts;

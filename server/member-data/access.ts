@@ -14,7 +14,6 @@ import { profileView } from "./profile.ts";
 import { consentStatus, DATA_FIELDS, type Consent, type DataField, type ListedAccessLogEntry } from "./types.ts";
 import { type AccessLogEntryView, type GrantedProfile } from "../../sdk/src/protocol/data.ts";
 
-
 export type MemberDataAccess = {
   /** The member's fields the brand may see now, logged as read by `actor`. */
   readProfile(brandId: string, member: Address, actor: string): Promise<GrantedProfile>;

@@ -26,7 +26,6 @@ import { type ConsentTemplate, type ConsentView } from "../../sdk/src/protocol/d
 const DAY_MS = 86_400_000;
 const MAX_CACHED_MEMBERS = 10_000;
 
-
 export type Consents = {
   /** What `member` signs to grant the request: fields, a fresh nonce, and the text itself. */
   template(member: Address, requestId: string): Promise<ConsentTemplate>;

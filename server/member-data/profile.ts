@@ -8,7 +8,6 @@ import { toTimestamp, type Store } from "../storage/index.ts";
 import type { MemberProfile } from "./types.ts";
 import { type ProfileInput, type ProfileView } from "../../sdk/src/protocol/data.ts";
 
-
 // February has 29: a birthday is a day of any year.
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -14,7 +14,6 @@ import { type DataRequestInput } from "../../sdk/src/protocol/data.ts";
 /** Live requests a brand may have at once. */
 export const MAX_DATA_REQUESTS_PER_BRAND = 50;
 
-
 export type DataRequests = {
   create(brandId: string, input: DataRequestInput): Promise<DataRequest>;
   /** One brand's live requests, or (without a brand) every brand's, with brand names. */

@@ -24,7 +24,6 @@ import type { Profiles } from "./profile.ts";
 import type { DataRequests } from "./requests.ts";
 import { AccessLogPageSchema, ConsentBody, ConsentSchema, ConsentTemplateSchema, DataExportSchema, DataRequestBody, DataRequestSchema, ErasureSchema, ListedDataRequestSchema, GrantedProfileSchema, ProfileBody, ProfileSchema } from "../../sdk/src/protocol/data.ts";
 
-
 /** Who at the brand is asking, in words the member reads in their access log. */
 function actorOf(request: FastifyRequest): string {
   const staff = request.staff;

@@ -49,7 +49,6 @@ const holds = (tokenId: bigint, collection: Address = C) => ({ type: "holds", co
 // A getter, so tables built while vitest collects tests read C once the chain is up.
 const stampRule = { type: "holds", get collection() { return C; }, tokenId: DEMO_TYPES.stamp.toString() };
 
-
 function admin(method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown, key: string = server.apiKey) {
   return server.app.inject({ method, url, headers: bearer(key), ...(payload === undefined ? {} : { payload: payload as object }) });
 }

@@ -75,7 +75,6 @@ async function redeem(i: number, perkId: string, key: string | undefined, s: Tes
   return s.app.inject({ method: "POST", url: `/v1/perks/${perkId}/redeem`, headers });
 }
 
-
 let keyCounter = 0;
 const newKey = () => `key-${Date.now()}-${++keyCounter}`;
 

@@ -37,7 +37,6 @@ function url(client: Client, request: ApiRequest): string {
   return href;
 }
 
-
 function retryable(error: unknown): boolean {
   if (error instanceof HttpRequestError) return true;
   if (!(error instanceof ApiError) || error.status < 500) return false;
