@@ -113,7 +113,11 @@ async function scan() {
 
 // ---------------------------------------------------------------- sign-in
 
+// Whether a session was on: a first visit's probe answering 401 is no session that ended.
+let signedIn = false;
+
 function showSignedIn(session: StaffSession) {
+  signedIn = true;
   $("brand-name").textContent = session.brandName;
   $("who").textContent = `${shortAddress(session.address)} · ${session.role}`;
   $("account").hidden = false;
@@ -124,6 +128,7 @@ function showSignedIn(session: StaffSession) {
 }
 
 function showSignedOut() {
+  signedIn = false;
   stopScan();
   setToken(null);
   $("account").hidden = true;
@@ -134,6 +139,7 @@ function showSignedOut() {
 }
 
 onSignedOut(() => {
+  if (!signedIn) return;
   showSignedOut();
   report($("sign-in-status"), "failed", "Your session ended: sign in again.");
 });

@@ -246,6 +246,8 @@ describe.skipIf(!available)("brand console and till mode in headless Chromium (s
       await injectWallet(till, { privateKey: state.tillKey!, rpcUrl: m.rpcUrl, chainId: m.chainId });
       await till.goto(m.tillUrl);
       await till.waitForSelector("body[data-ready=true]");
+      // A first visit has had no session: nothing says one ended.
+      expect((await till.locator("#sign-in-status").textContent())?.trim() ?? "").toBe("");
       await till.getByRole("button", { name: "Connect wallet" }).click();
       await expect.poll(() => till.locator("#till").isVisible(), { timeout: 15_000 }).toBe(true);
       expect(await till.locator("#who").textContent()).toContain("till");

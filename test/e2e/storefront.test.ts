@@ -163,6 +163,8 @@ describe.skipIf(!available)("storefront in headless Chromium (skipped only where
     await page.waitForSelector("body[data-ready=true]");
     await page.getByRole("button", { name: "Continue without a wallet" }).click();
     await expect.poll(() => page.locator("#member").isVisible(), { timeout: 15_000 }).toBe(true);
+    // A member who never chose a wallet is not shown an address.
+    expect(await page.locator("#who").textContent()).toBe("Signed in");
 
     const address = await exportedAddress(page);
     expect(await publicClient.getBalance({ address })).toBe(0n);

@@ -322,7 +322,8 @@ async function showMember() {
   $("welcome").hidden = true;
   $("member").hidden = false;
   $("account").hidden = false;
-  $("who").textContent = `${embedded ? "Account" : "Wallet"} ${shortAddress(session.address)}`;
+  // A member who chose a wallet knows it by its address; one who did not never saw one.
+  $("who").textContent = embedded ? "Signed in" : `Wallet ${shortAddress(session.address)}`;
   $("key-panel").hidden = embedded === null;
   $("private-key").hidden = true;
   $<HTMLDetailsElement>("key-details").open = false;
