@@ -322,8 +322,7 @@ async function showMember() {
   $("welcome").hidden = true;
   $("member").hidden = false;
   $("account").hidden = false;
-  // A member who chose a wallet knows it by its address; one who did not never saw one.
-  $("who").textContent = embedded ? "Signed in" : `Wallet ${shortAddress(session.address)}`;
+  $("who").textContent = embedded ? "Signed in" : `Wallet ${shortAddress(session.address)}`; // no address for a member who never chose a wallet
   $("key-panel").hidden = embedded === null;
   $("private-key").hidden = true;
   $<HTMLDetailsElement>("key-details").open = false;
