@@ -5,9 +5,10 @@
  * as the SDK's typed error, signing out forgets the member, and a second account never sees the
  * first's data. The page's origin is happy-dom's, so the API allows it as a storefront's (CORS).
  */
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, renderHook, waitFor } from "@testing-library/react";
+import { dehydrate, HydrationBoundary, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { act, render, renderHook, waitFor } from "@testing-library/react";
 import { createElement, type ReactNode } from "react";
+import { renderToString } from "react-dom/server";
 import type { Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +17,7 @@ import { fastOptions, startStack, type Stack } from "../../../test/support/sdk/s
 import { createStampbookClient } from "../client.ts";
 import { ApiError } from "../errors/api.ts";
 import type { StampbookClient } from "../types/client.ts";
-import { stampbookKeys, StampbookProvider, useLevel, useMember, usePerks, useRedeemPerk, useRedemptions, useSignIn, useSignOut } from "./index.ts";
+import { perksQueryOptions, stampbookKeys, StampbookProvider, useLevel, useMember, usePerks, useRedeemPerk, useRedemptions, useSignIn, useSignOut } from "./index.ts";
 
 let stack: Stack;
 let stampPerk: string;
@@ -163,5 +164,36 @@ describe("@stampbook/sdk/react against the real API", () => {
     await waitFor(() => expect(result.current.isSignedIn).toBe(true));
     expect(result.current).toMatchObject({ isRestoring: false, address: account.address });
     await waitFor(() => expect(result.current.data?.address).toBe(account.address));
+  });
+
+  it("hydrates a server-rendered page: the browser's client takes the request's session, and refreshes with it", async () => {
+    const account = await memberWithStamp();
+    const serverClient = createStampbookClient({ apiUrl: stack.apiUrl, wallet: account, ...fastOptions() });
+    const session = await serverClient.signIn();
+    const serverCache = new QueryClient();
+    await serverCache.prefetchQuery(perksQueryOptions(serverClient));
+    const state = JSON.parse(JSON.stringify(dehydrate(serverCache)));
+    const renderedAt = serverCache.getQueryState(perksQueryOptions(serverClient).queryKey)!.dataUpdatedAt;
+
+    const seen: { status: string; error: unknown; updatedAt: number }[] = [];
+    function Perks() {
+      const perks = usePerks();
+      seen.push({ status: perks.status, error: perks.error, updatedAt: perks.dataUpdatedAt });
+      return createElement("ul", null, perks.data?.map((perk) => createElement("li", { key: perk.id }, perk.title)));
+    }
+    const page = (client: StampbookClient) =>
+      createElement(QueryClientProvider, { client: new QueryClient() }, createElement(HydrationBoundary, { state }, createElement(StampbookProvider, { client, initialSession: session }, createElement(Perks))));
+    const container = document.createElement("div");
+    container.innerHTML = renderToString(page(createStampbookClient({ apiUrl: stack.apiUrl, ...fastOptions() })));
+    document.body.append(container);
+    expect(container.textContent).toContain("Stamp coffee");
+
+    const browserClient = createStampbookClient({ apiUrl: stack.apiUrl, ...fastOptions() });
+    render(page(browserClient), { container, hydrate: true });
+    expect(browserClient.session).toEqual(session);
+    // Stale on arrival, so it refetches on mount: with the session it took, not a NotSignedInError.
+    await waitFor(() => expect(seen.at(-1)!.updatedAt).toBeGreaterThan(renderedAt));
+    expect(seen.every((s) => s.status === "success" && s.error === null)).toBe(true);
+    expect(container.textContent).toContain("Stamp coffee");
   });
 });
