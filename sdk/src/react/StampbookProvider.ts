@@ -1,3 +1,4 @@
+"use client";
 /**
  * `<StampbookProvider client>`: puts the client in context and keeps the member's session as React
  * state, following the client's events; forgets a member's cached data when their session ends or

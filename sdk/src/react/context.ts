@@ -1,4 +1,9 @@
-/** What `<StampbookProvider>` hands its hooks: the client and the member's session as React state. */
+"use client";
+/**
+ * What `<StampbookProvider>` hands its hooks: the client and the member's session as React state.
+ * "use client" (here and on the provider): a server component (Next.js) may import the query option
+ * factories from this entry, and must then get a reference to the context, not make one.
+ */
 import { createContext, useContext } from "react";
 import type { Address } from "viem";
 import type { Session } from "../protocol/auth.ts";
