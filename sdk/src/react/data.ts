@@ -2,7 +2,8 @@
 import { queryOptions, useQueryClient, type UseMutationResult, type UseQueryResult } from "@tanstack/react-query";
 import type { Address } from "viem";
 import type { GetConsentsErrorType, GetConsentsReturnType } from "../actions/getConsents.ts";
-import type { GetDataRequestsErrorType, GetDataRequestsReturnType } from "../actions/getDataRequests.ts";
+import type { GetDataRequestsErrorType, GetDataRequestsParameters, GetDataRequestsReturnType } from "../actions/getDataRequests.ts";
+import { listingBrand } from "../utils/brand.ts";
 import type { GetProfileErrorType, GetProfileReturnType } from "../actions/getProfile.ts";
 import type { GrantConsentErrorType, GrantConsentParameters, GrantConsentReturnType } from "../actions/grantConsent.ts";
 import type { RevokeConsentErrorType, RevokeConsentParameters, RevokeConsentReturnType } from "../actions/revokeConsent.ts";
@@ -51,21 +52,27 @@ export function useUpdateProfile(
 }
 
 /** `getDataRequests` as query options: public, the same for every member. */
-export function dataRequestsQueryOptions(client: StampbookClient) {
-  return queryOptions<GetDataRequestsReturnType, GetDataRequestsErrorType>({ ...baseOptions, queryKey: stampbookKeys.dataRequests(client.apiUrl), queryFn: () => client.getDataRequests() });
+export function dataRequestsQueryOptions(client: StampbookClient, parameters: GetDataRequestsParameters = {}) {
+  return queryOptions<GetDataRequestsReturnType, GetDataRequestsErrorType>({
+    ...baseOptions,
+    queryKey: stampbookKeys.dataRequests(client.apiUrl, { brand: listingBrand(client, parameters.brand) ?? null }),
+    queryFn: () => client.getDataRequests(parameters),
+  });
 }
 
 /**
- * Every brand's live data requests (what a brand asks to read, why, for how long); no sign-in needed.
+ * The brand's live data requests (every brand's from a client without one, or with `brand: null`):
+ * what a brand asks to read, why, for how long; no sign-in needed.
  *
  * @example
  * const { data: requests } = useDataRequests();
  */
-export function useDataRequests<TData = GetDataRequestsReturnType>(
-  parameters: QueryParameter<GetDataRequestsReturnType, GetDataRequestsErrorType, TData> = {},
-): UseQueryResult<TData, GetDataRequestsErrorType> {
+export function useDataRequests<TData = GetDataRequestsReturnType>({
+  query,
+  ...parameters
+}: GetDataRequestsParameters & QueryParameter<GetDataRequestsReturnType, GetDataRequestsErrorType, TData> = {}): UseQueryResult<TData, GetDataRequestsErrorType> {
   const { client, member } = useStampbook();
-  return useStampbookQuery(dataRequestsQueryOptions(client), parameters.query, false, member);
+  return useStampbookQuery(dataRequestsQueryOptions(client, parameters), query, false, member);
 }
 
 /** `getConsents` as query options (`member` defaults to the client's session's address). */

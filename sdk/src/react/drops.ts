@@ -4,6 +4,7 @@ import type { Address } from "viem";
 import type { ClaimDropErrorType, ClaimDropParameters, ClaimDropReturnType } from "../actions/claimDrop.ts";
 import type { GetDropsErrorType, GetDropsParameters, GetDropsReturnType } from "../actions/getDrops.ts";
 import type { StampbookClient } from "../types/client.ts";
+import { listingBrand } from "../utils/brand.ts";
 import { useStampbook } from "./context.ts";
 import { stampbookKeys } from "./keys.ts";
 import { asMember, baseOptions, useStampbookMutation, useStampbookQuery, type MutationParameter, type QueryParameter } from "./query.ts";
@@ -12,7 +13,7 @@ import { asMember, baseOptions, useStampbookMutation, useStampbookQuery, type Mu
 export function dropsQueryOptions(client: StampbookClient, parameters: GetDropsParameters = {}, member: Address | null = client.session?.address ?? null) {
   return queryOptions<GetDropsReturnType, GetDropsErrorType>({
     ...baseOptions,
-    queryKey: stampbookKeys.drops(client.apiUrl, member, parameters),
+    queryKey: stampbookKeys.drops(client.apiUrl, member, { ...parameters, brand: listingBrand(client, parameters.brand) ?? null }),
     queryFn: asMember(client, member, () => client.getDrops(parameters)),
   });
 }

@@ -1,11 +1,14 @@
 /**
- * Query keys, as data: `["stampbook", { apiUrl, member }, area, parameters]`. The scope comes first
+ * Query keys, as data: `["stampbook", { apiUrl, member }, area, parameters]`; listings name the
+ * brand they were asked for in their parameters (a brand-scoped client's own brand when it named none). The scope comes first
  * so that one prefix names everything of one member of one API (what signing out forgets) and a
  * second account never reads the first's cache; public data has `member: null`. TanStack matches
  * keys by prefix and objects partly, so `["stampbook", { apiUrl }]` names everything of one API.
  */
 import type { Address } from "viem";
+import type { GetDataRequestsParameters } from "../actions/getDataRequests.ts";
 import type { GetDropsParameters } from "../actions/getDrops.ts";
+import type { GetJourneysParameters } from "../actions/getJourneys.ts";
 import type { GetPerksParameters } from "../actions/getPerks.ts";
 import type { GetRedemptionsParameters } from "../actions/getRedemptions.ts";
 
@@ -31,11 +34,11 @@ export const stampbookKeys = {
   perks: (apiUrl: string, member: Address | null, parameters: GetPerksParameters = {}) => [...scoped(apiUrl, member), "perks", parameters] as const,
   redemptions: (apiUrl: string, member: Address | null, parameters: GetRedemptionsParameters = {}) => [...scoped(apiUrl, member), "redemptions", parameters] as const,
   drops: (apiUrl: string, member: Address | null, parameters: GetDropsParameters = {}) => [...scoped(apiUrl, member), "drops", parameters] as const,
-  journeys: (apiUrl: string, member: Address | null) => [...scoped(apiUrl, member), "journeys"] as const,
+  journeys: (apiUrl: string, member: Address | null, parameters: GetJourneysParameters = {}) => [...scoped(apiUrl, member), "journeys", parameters] as const,
   profile: (apiUrl: string, member: Address | null) => [...scoped(apiUrl, member), "profile"] as const,
   consents: (apiUrl: string, member: Address | null) => [...scoped(apiUrl, member), "consents"] as const,
   /** Public: a brand's levels. */
   levels: (apiUrl: string, brandId: string) => [...scoped(apiUrl, null), "levels", { brandId }] as const,
-  /** Public: every brand's live data requests. */
-  dataRequests: (apiUrl: string) => [...scoped(apiUrl, null), "dataRequests"] as const,
+  /** Public: live data requests (one brand's, or every brand's: `brand: null`). */
+  dataRequests: (apiUrl: string, parameters: GetDataRequestsParameters = {}) => [...scoped(apiUrl, null), "dataRequests", parameters] as const,
 };

@@ -15,8 +15,9 @@ import { meQueryOptions } from "./member.ts";
 import { baseOptions, useStampbookQuery, type QueryParameter } from "./query.ts";
 
 /** `getLevels` as query options: public, the same for every member. */
-export function levelsQueryOptions(client: StampbookClient, parameters: GetLevelsParameters) {
-  return queryOptions<GetLevelsReturnType, GetLevelsErrorType>({ ...baseOptions, queryKey: stampbookKeys.levels(client.apiUrl, parameters.brandId), queryFn: () => client.getLevels(parameters) });
+export function levelsQueryOptions(client: StampbookClient, parameters: GetLevelsParameters = {}) {
+  const brandId = parameters.brandId ?? client.brand ?? "";
+  return queryOptions<GetLevelsReturnType, GetLevelsErrorType>({ ...baseOptions, queryKey: stampbookKeys.levels(client.apiUrl, brandId), queryFn: () => client.getLevels(parameters) });
 }
 
 export type UseLevelsParameters<TData = GetLevelsReturnType> = GetLevelsParameters & QueryParameter<GetLevelsReturnType, GetLevelsErrorType, TData>;
@@ -27,7 +28,7 @@ export type UseLevelsParameters<TData = GetLevelsReturnType> = GetLevelsParamete
  * @example
  * const { data: levels } = useLevels({ brandId });
  */
-export function useLevels<TData = GetLevelsReturnType>({ query, ...parameters }: UseLevelsParameters<TData>): UseQueryResult<TData, GetLevelsErrorType> {
+export function useLevels<TData = GetLevelsReturnType>({ query, ...parameters }: UseLevelsParameters<TData> = {}): UseQueryResult<TData, GetLevelsErrorType> {
   const { client, member } = useStampbook();
   return useStampbookQuery(levelsQueryOptions(client, parameters), query, false, member);
 }
@@ -54,7 +55,7 @@ export type UseLevelReturnType = Pick<UseQueryResult<MemberLevel, UseLevelErrorT
  * const { data } = useLevel({ brandId });
  * const label = data?.standing?.level?.name ?? "No level yet";
  */
-export function useLevel(parameters: GetLevelsParameters): UseLevelReturnType {
+export function useLevel(parameters: GetLevelsParameters = {}): UseLevelReturnType {
   const { client, member } = useStampbook();
   const me = useStampbookQuery(meQueryOptions(client, member), undefined, true, member);
   const levels = useStampbookQuery(levelsQueryOptions(client, parameters), undefined, false, member);

@@ -5,6 +5,7 @@ import type { GetPerksErrorType, GetPerksParameters, GetPerksReturnType } from "
 import type { GetRedemptionsErrorType, GetRedemptionsParameters, GetRedemptionsReturnType } from "../actions/getRedemptions.ts";
 import type { RedeemPerkErrorType, RedeemPerkParameters, RedeemPerkReturnType } from "../actions/redeemPerk.ts";
 import type { StampbookClient } from "../types/client.ts";
+import { listingBrand } from "../utils/brand.ts";
 import { useStampbook } from "./context.ts";
 import { stampbookKeys } from "./keys.ts";
 import { asMember, baseOptions, useStampbookMutation, useStampbookQuery, type MutationParameter, type QueryParameter } from "./query.ts";
@@ -18,7 +19,7 @@ import { asMember, baseOptions, useStampbookMutation, useStampbookQuery, type Mu
 export function perksQueryOptions(client: StampbookClient, parameters: GetPerksParameters = {}, member: Address | null = client.session?.address ?? null) {
   return queryOptions<GetPerksReturnType, GetPerksErrorType>({
     ...baseOptions,
-    queryKey: stampbookKeys.perks(client.apiUrl, member, parameters),
+    queryKey: stampbookKeys.perks(client.apiUrl, member, { ...parameters, brand: listingBrand(client, parameters.brand) ?? null }),
     queryFn: asMember(client, member, () => client.getPerks(parameters)),
   });
 }
