@@ -4,7 +4,9 @@
  * Chromium at a phone's width (390 px). Path 1: an injected wallet holding a Gold membership signs in,
  * sees its level and points, redeems the Gold perk for a code. Path 2: a member without a wallet
  * continues with an embedded key and sees the first level, locked perks in words and the journeys.
- * Every page load is watched: no console error, no warning, no hydration mismatch.
+ * Every page load is watched: no console error, no warning, no hydration mismatch. Not yet here: the
+ * members-only page gated on the server, and it locking again once the membership is burned or
+ * expires (it waits for @stampbook/sdk/server and per-brand origins).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";

@@ -1,11 +1,11 @@
 "use client";
 /** The header's account corner: who is signed in (in words, never an address) and sign-out. */
-import { useSession, useSignOut } from "../lib/session";
+import { useMember, useSignOut } from "@stampbook/sdk/react";
 
 export function AccountBar() {
-  const session = useSession();
+  const { isSignedIn } = useMember();
   const signOut = useSignOut();
-  if (!session.data) return null;
+  if (!isSignedIn) return null;
   return (
     <div className="account">
       <span id="who">Signed in</span>

@@ -1,13 +1,12 @@
 "use client";
 /** The brand's journeys: each one's steps, which are done, and the stamp it ends with. */
-import { useQuery } from "@tanstack/react-query";
+import { useJourneys } from "@stampbook/sdk/react";
 import { explain } from "../lib/explain";
-import { memberKey } from "../lib/session";
-import { useStampbook } from "../lib/stampbook";
+import { useStorefrontConfig } from "../lib/stampbook";
 
-export function Journeys({ address }: { address: string }) {
-  const { client, config } = useStampbook();
-  const journeys = useQuery({ queryKey: memberKey(address, "journeys"), queryFn: () => client.getJourneys() });
+export function Journeys() {
+  const config = useStorefrontConfig();
+  const journeys = useJourneys();
   const ours = (journeys.data ?? []).filter((j) => j.brandId === config.brand && j.status === "open");
   return (
     <section className="panel" id="journeys" aria-labelledby="journeys-title">

@@ -3,15 +3,14 @@
  * The brand's perks for this member: the ones they can redeem first, each locked one with what it
  * needs in words. Redeeming shows a one-time code to show at the counter.
  */
-import type { MemberPerk, Redemption } from "@stampbook/sdk";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { MemberPerk } from "@stampbook/sdk";
+import { usePerks, useRedeemPerk } from "@stampbook/sdk/react";
 import { explain } from "../lib/explain";
-import { memberKey } from "../lib/session";
-import { useStampbook } from "../lib/stampbook";
+import { useStorefrontConfig } from "../lib/stampbook";
 
-export function Perks({ address }: { address: string }) {
-  const { client, config } = useStampbook();
-  const perks = useQuery({ queryKey: memberKey(address, "perks"), queryFn: () => client.getPerks({ brand: config.brand }) });
+export function Perks() {
+  const config = useStorefrontConfig();
+  const perks = usePerks({ brand: config.brand });
   const open = (perks.data ?? []).filter((p) => p.status === "open").toSorted((a, b) => Number(b.eligible && !b.usedUp) - Number(a.eligible && !a.usedUp));
   return (
     <section className="panel" id="perks" aria-labelledby="perks-title">
@@ -24,20 +23,16 @@ export function Perks({ address }: { address: string }) {
       {perks.isPending ? <p className="muted">Reading your perks…</p> : perks.isError ? <p className="status error">{explain(perks.error)}</p> : null}
       <ul className="cards">
         {open.map((perk) => (
-          <PerkCard key={perk.id} perk={perk} address={address} />
+          <PerkCard key={perk.id} perk={perk} />
         ))}
       </ul>
     </section>
   );
 }
 
-function PerkCard({ perk, address }: { perk: MemberPerk; address: string }) {
-  const { client } = useStampbook();
-  const queryClient = useQueryClient();
-  const redeem = useMutation({
-    mutationFn: (): Promise<Redemption> => client.redeemPerk({ perkId: perk.id }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: memberKey(address, "perks") }),
-  });
+function PerkCard({ perk }: { perk: MemberPerk }) {
+  // Refreshes the perks (limits used) and the member (points) once redeemed.
+  const redeem = useRedeemPerk();
   const redeemable = perk.eligible && !perk.usedUp;
   return (
     <li className={redeemable ? "card" : "card locked"} data-perk-id={perk.id}>
@@ -48,7 +43,7 @@ function PerkCard({ perk, address }: { perk: MemberPerk; address: string }) {
           Show this code at the counter: <strong className="code">{redeem.data.code}</strong>
         </p>
       ) : redeemable ? (
-        <button type="button" className="primary" disabled={redeem.isPending} onClick={() => redeem.mutate()}>
+        <button type="button" className="primary" disabled={redeem.isPending} onClick={() => redeem.mutate({ perkId: perk.id })}>
           {redeem.isPending ? "Redeeming…" : "Redeem"}
         </button>
       ) : perk.usedUp ? (

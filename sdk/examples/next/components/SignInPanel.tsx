@@ -1,10 +1,10 @@
 "use client";
 /** Sign-in for a visitor: with the wallet their browser has, or without one (an embedded key, no prompts). */
 import { explain } from "../lib/explain";
-import { useSignIn } from "../lib/session";
+import { useWalletSignIn } from "../lib/wallet-sign-in";
 
 export function SignInPanel({ brandName }: { brandName: string }) {
-  const signIn = useSignIn();
+  const signIn = useWalletSignIn();
   return (
     <section className="panel" aria-labelledby="welcome-title">
       <h1 id="welcome-title">Welcome to {brandName}</h1>

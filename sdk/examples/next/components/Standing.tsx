@@ -1,22 +1,21 @@
 "use client";
 /** The member's level with this brand, their points, and what the next level needs. */
-import { useQuery } from "@tanstack/react-query";
+import { useLevel } from "@stampbook/sdk/react";
 import { explain } from "../lib/explain";
-import { memberKey } from "../lib/session";
-import { useStampbook } from "../lib/stampbook";
+import { useStorefrontConfig } from "../lib/stampbook";
 
-export function Standing({ address }: { address: string }) {
-  const { client, config } = useStampbook();
-  const me = useQuery({ queryKey: memberKey(address, "me"), queryFn: () => client.getMe() });
-  const standing = me.data?.loyalty.find((l) => l.brandId === config.brand);
+export function Standing() {
+  const config = useStorefrontConfig();
+  const level = useLevel({ brandId: config.brand });
+  const standing = level.data?.standing;
   return (
     <section className="panel" aria-labelledby="standing-title">
       <h2 id="standing-title">Your level</h2>
-      {me.isPending ? (
+      {level.isPending ? (
         <p className="muted">Reading your level…</p>
-      ) : me.isError ? (
-        <p className="status error">{explain(me.error)}</p>
-      ) : standing === undefined ? (
+      ) : level.isError ? (
+        <p className="status error">{explain(level.error)}</p>
+      ) : !standing ? (
         <p className="muted">Your level cannot be read just now.</p>
       ) : (
         <>

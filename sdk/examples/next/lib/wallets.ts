@@ -1,24 +1,11 @@
 /**
  * The two ways a member signs in: a wallet the browser has (announced with EIP-6963, or the older
- * `window.ethereum`), or an embedded key kept in this browser for members who have none. The choice is
- * remembered so a reload restores the same wallet without asking.
+ * `window.ethereum`), or an embedded key kept in this browser for members who have none.
  */
 import { discoverWallets, type Eip1193Provider } from "@stampbook/sdk";
 import type { EmbeddedWallet } from "@stampbook/sdk/embedded";
 
 export type WalletKind = "injected" | "embedded";
-
-const WALLET_KIND_KEY = "stampbook-example:wallet";
-
-export function rememberedWalletKind(): WalletKind | null {
-  const kind = localStorage.getItem(WALLET_KIND_KEY);
-  return kind === "injected" || kind === "embedded" ? kind : null;
-}
-
-export function rememberWalletKind(kind: WalletKind | null): void {
-  if (kind === null) localStorage.removeItem(WALLET_KIND_KEY);
-  else localStorage.setItem(WALLET_KIND_KEY, kind);
-}
 
 /** The browser's wallet: the first one announced, else `window.ethereum`, else null. */
 export async function browserWallet(): Promise<Eip1193Provider | null> {
