@@ -57,7 +57,7 @@ async function verify(code: string): Promise<string> {
     if (error instanceof ApiProblem && error.code === "redemption_already_consumed") {
       const body = error.body as { consumedAt?: string; perk?: { title?: string }; redemption?: { consumedAt?: string } };
       const at = body.consumedAt ?? body.redemption?.consumedAt;
-      show("used", `Already used${at ? ` on ${when(at)}` : ""}`, body.perk?.title ?? "", "Do not give it again.");
+      show("used", "Already used", body.perk?.title ?? "", `${at ? `Used on ${when(at)}. ` : ""}Do not give it again.`);
       throw new Error("That code was used before.");
     }
     if (error instanceof ApiProblem && error.code === "redemption_not_found") {

@@ -227,7 +227,8 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
           return `Revoked: ${request.brandName} can no longer read your ${fieldList(request.fields)}.`;
         }),
       );
-      row.append(badge("shared", "unlocked"), el("span", { className: "until", text: `Shared until ${date(grant.expiresAt)}` }), revoke);
+      li.append(el("p", { className: "until", text: `Shared until ${date(grant.expiresAt)}.` }));
+      row.append(badge("shared", "unlocked"), revoke);
     } else {
       const share = button("Share");
       share.dataset.testid = "share";
@@ -282,9 +283,9 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
     return el(
       "li",
       { className: `data-item ${consent.status}`, attrs: { "data-testid": "data-grant", "data-consent-id": consent.id, "data-status": consent.status } },
-      el("div", { className: "data-actions" }, state, el("span", { className: "data-line", text: grantSentence(consent) })),
+      el("p", { className: "data-line", text: grantSentence(consent) }),
       el("p", { className: "muted", attrs: { "data-testid": "receipt-words" }, text: receiptSentence(consent) }),
-      el("div", { className: "data-actions" }, check),
+      el("div", { className: "data-actions" }, state, check),
       noteStatus(key),
       receipt,
     );
