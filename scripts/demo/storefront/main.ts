@@ -183,7 +183,8 @@ const codes = createCodes(client);
 let listedPerks: MemberPerk[] = [];
 
 async function renderPerks(): Promise<MemberPerk[]> {
-  const [perks, codesChanged] = await Promise.all([client.getPerks(), codes.load()]);
+  const codesChanged = await codes.load();
+  const perks = await client.getPerks();
   listedPerks = perks;
   if (changed("perks", { perks, levels }) || codesChanged) $("perks").replaceChildren(...perkGroups(perks, levels, codes));
   return perks;
