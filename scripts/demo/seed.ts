@@ -341,10 +341,10 @@ export async function seedDemoBrand(options: { app: FastifyInstance; operatorTok
   ];
   // Drops members claim without gas: the brand's minter mints, or signs a voucher.
   const dropSpecs = [
-    { title: "Welcome stamp", description: "A free Journey stamp for every member who signs in: we mint it and pay the fees.", collection, tokenId: tokenId("stamp").toString(), mode: "mint", rule: null, limits: { perMember: 1 } },
+    { title: "Welcome stamp", description: "A Journey stamp for every member who signs in, on us.", collection, tokenId: tokenId("stamp").toString(), mode: "mint", rule: null, limits: { perMember: 1 } },
     {
       title: "Coffee voucher for Gold members",
-      description: "A signed voucher your wallet (or any relayer) submits to mint one Coffee voucher. 100 in total.",
+      description: "A Coffee voucher for each Gold member, on us. 100 in total.",
       collection,
       tokenId: tokenId("coffee").toString(),
       mode: "voucher",

@@ -9,8 +9,9 @@ export type Recipient = { line: number; address: Address; amount: bigint };
 
 export type RecipientList = { recipients: Recipient[]; problems: string[] };
 
-const ADDRESS_HEADERS = ["address", "wallet", "recipient", "to", "account", "member"];
-const AMOUNT_HEADERS = ["amount", "quantity", "qty", "count", "units"];
+/** Header names of the address and amount columns (the console's airdrop reads files by the same names). */
+export const ADDRESS_HEADERS = ["address", "wallet", "recipient", "to", "account", "member"];
+export const AMOUNT_HEADERS = ["amount", "quantity", "qty", "count", "units"];
 
 /** The cells of one CSV line (double quotes around a cell are taken off; "" inside is a quote). */
 export function cellsOf(line: string): string[] {

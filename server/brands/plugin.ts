@@ -10,6 +10,7 @@ import { createKeyVault } from "../chain/sender/key-vault.ts";
 import { forgetOn } from "../invalidation.ts";
 import { createCollectionDirectory, type CollectionDirectory } from "./directory.ts";
 import { createBrandMinters, type BrandMinters } from "./minters.ts";
+import { createPublicBrands } from "./public.ts";
 import { createRegistrations } from "./registration.ts";
 import { brandRoutes } from "./routes.ts";
 
@@ -38,7 +39,7 @@ export const brandsPlugin = fp(
     app.decorate("minters", minters);
     app.decorate("senders", senders);
     const registrations = createRegistrations({ store, client, chainId: config.chainId, directory, lifetimeSeconds: REGISTRATION_LIFETIME_SECONDS, now });
-    await app.register(brandRoutes, { registrations, minters });
+    await app.register(brandRoutes, { registrations, minters, brands: createPublicBrands(store) });
   },
   { name: "brands", fastify: "5.x", dependencies: ["context", "storage", "chain", "invalidation", "sessions"] },
 );

@@ -7,17 +7,35 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type, type Static } from "typebox";
 import { getAddress, type Address, type Hex } from "viem";
 import { BrandSchema, CollectionSchema, MinterAnswerSchema, MinterBody, MinterSchema, RegisterBody, RegistrationQuery, RegistrationRequestSchema } from "../../sdk/src/protocol/brands.ts";
-import { problemResponses } from "../../sdk/src/protocol/common.ts";
+import { IdSchema, problemResponses } from "../../sdk/src/protocol/common.ts";
 import type { BrandMinters } from "./minters.ts";
+import type { PublicBrands } from "./public.ts";
 import type { Registrations } from "./registration.ts";
 import type { BrandCollection, BrandMinter } from "./types.ts";
 
 const collectionView = (c: BrandCollection): Static<typeof CollectionSchema> => ({ ...c, collection: getAddress(c.collection), admin: getAddress(c.admin) });
 
-export async function brandRoutes(app: FastifyInstance, opts: { registrations: Registrations; minters: BrandMinters }) {
+export async function brandRoutes(app: FastifyInstance, opts: { registrations: Registrations; minters: BrandMinters; brands: PublicBrands }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const auth = { preHandler: app.requireBrand };
-  const { registrations, minters } = opts;
+  const { registrations, minters, brands } = opts;
+
+  api.get(
+    "/v1/brands/:brandId",
+    {
+      schema: {
+        tags: ["members"],
+        summary: "A brand's id and name, for anyone (the till names the brand its link opens before staff sign in)",
+        params: Type.Object({ brandId: IdSchema }),
+        response: { 200: BrandSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const brand = await brands.get(request.params.brandId);
+      reply.header("cache-control", "public, max-age=60");
+      return brand;
+    },
+  );
 
   async function minterView(brandId: string, minter: Omit<BrandMinter, "sealedKey">): Promise<Static<typeof MinterSchema>> {
     const [collections, ready] = await Promise.all([registrations.ofBrand(brandId), minters.forBrand(brandId)]);

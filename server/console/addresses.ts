@@ -1,24 +1,25 @@
 /**
  * Recipients typed, pasted (one per line) or read from a CSV file, checked before anything is sent:
- * every mistake is named with its line number, and an address given twice is sent once.
+ * every mistake is named with its line number, and an address given twice is sent once. A file's
+ * amount column is honoured as the CLI honours it (same header names, same cell reading: both from
+ * sdk/cli/csv.ts, which imports only viem). The rest stays the console's own: the CLI refuses a
+ * repeated address where the console sends it once, and the CLI takes the first column where the
+ * console looks for the cell that starts with 0x in a pasted list.
  */
 import { getAddress, isAddress, type Address } from "viem";
+import { ADDRESS_HEADERS, AMOUNT_HEADERS, cellsOf } from "../../sdk/cli/csv.ts";
 
-export type Recipient = { line: number; address: Address };
+/** `amount`: the file's for this address; null where it gives none (the form's amount applies). */
+export type Recipient = { line: number; address: Address; amount: bigint | null };
 export type LineProblem = { line: number; message: string };
 export type RecipientList = { recipients: Recipient[]; problems: LineProblem[]; repeats: Array<{ line: number; first: number }> };
 
-const HEADER = /^(address|wallet|member|recipient|to)$/i;
-
-/** Cells of one CSV line (commas, semicolons or tabs; double quotes around a cell are dropped). */
-function cells(line: string): string[] {
-  return line.split(/[,;\t]/).map((cell) => cell.trim().replace(/^"(.*)"$/, "$1").trim());
-}
 
 /**
  * Reads one address per line; a line with several cells (CSV) gives the address column: the one a
- * header names (address, wallet, member, recipient, to), else the first cell that starts with 0x.
- * Blank lines and lines starting with # are skipped.
+ * header names (address, wallet, member, recipient, to, account), else the first cell that starts
+ * with 0x; and the amount column a header names (amount, quantity, qty, count, units). Blank lines
+ * and lines starting with # are skipped.
  */
 export function parseRecipients(text: string): RecipientList {
   const recipients: Recipient[] = [];
@@ -26,18 +27,22 @@ export function parseRecipients(text: string): RecipientList {
   const repeats: RecipientList["repeats"] = [];
   const seen = new Map<string, number>();
   let column: number | null = null;
+  let amountColumn: number | null = null;
   let first = true;
 
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = i + 1;
     const trimmed = raw.trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
-    const row = cells(trimmed);
+    const row = cellsOf(trimmed);
     if (first) {
       first = false;
-      const named = row.findIndex((cell) => HEADER.test(cell));
+      const lower = row.map((cell) => cell.toLowerCase());
+      const named = lower.findIndex((cell) => ADDRESS_HEADERS.includes(cell));
       if (named >= 0) {
         column = named;
+        const amountNamed = lower.findIndex((cell) => AMOUNT_HEADERS.includes(cell));
+        amountColumn = amountNamed >= 0 ? amountNamed : null;
         continue;
       }
     }
@@ -55,6 +60,11 @@ export function parseRecipients(text: string): RecipientList {
       problems.push({ line, message: `${text}: the checksum (its upper and lower case letters) does not match; check for a typo` });
       continue;
     }
+    const amountCell = amountColumn === null ? "" : (row[amountColumn] ?? "");
+    if (amountCell !== "" && !(/^[0-9]+$/.test(amountCell) && BigInt(amountCell) > 0n)) {
+      problems.push({ line, message: `the amount "${amountCell.slice(0, 40)}" is not a whole number of at least 1` });
+      continue;
+    }
     const address = getAddress(text);
     const earlier = seen.get(address);
     if (earlier !== undefined) {
@@ -62,7 +72,7 @@ export function parseRecipients(text: string): RecipientList {
       continue;
     }
     seen.set(address, line);
-    recipients.push({ line, address });
+    recipients.push({ line, address, amount: amountCell === "" ? null : BigInt(amountCell) });
   }
   return { recipients, problems, repeats };
 }

@@ -1,7 +1,8 @@
 /**
- * Mint and airdrop: one token type and amount to many addresses (typed, pasted or from a CSV file),
- * checked first with line numbers, then sent as `airdrop` transactions of at most 100 recipients
- * signed by the connected wallet (it needs MINTER_ROLE), with a progress bar and a result per address.
+ * Mint and airdrop: one token type to many addresses (typed, pasted or from a CSV file, whose amount
+ * column gives each its own amount; else the form's), checked first with line numbers, then sent as
+ * `airdrop` transactions (one amount each) of at most 100 recipients signed by the connected wallet
+ * (it needs MINTER_ROLE), with a progress bar and a result per address.
  * A recipient the collection refuses (already holds the membership, cannot receive) fails alone: it
  * leaves its batch, and the rest go.
  */
@@ -69,7 +70,14 @@ export function airdropScreen(ctx: ConsoleContext): Screen {
     );
     if (list.problems.length > 0) report(checkStatus, "failed", `${list.problems.length} ${list.problems.length === 1 ? "line needs" : "lines need"} fixing before anything is sent.`);
     else if (list.recipients.length === 0) report(checkStatus, "failed", "No addresses yet: type or paste them, one per line, or choose a CSV file.");
-    else report(checkStatus, "done", `${list.recipients.length} ${list.recipients.length === 1 ? "address" : "addresses"} ready, in ${Math.ceil(list.recipients.length / BATCH_SIZE)} ${list.recipients.length > BATCH_SIZE ? "transactions" : "transaction"}.`);
+    else {
+      const own = list.recipients.filter((r) => r.amount !== null).length;
+      const amounts = own === 0 ? "" : own === list.recipients.length ? ", each with the file's amount" : `, ${own} with the file's amount`;
+      const counts = new Map<string, number>();
+      for (const r of list.recipients) counts.set(String(r.amount), (counts.get(String(r.amount)) ?? 0) + 1);
+      const transactions = [...counts.values()].reduce((sum, n) => sum + Math.ceil(n / BATCH_SIZE), 0);
+      report(checkStatus, "done", `${list.recipients.length} ${list.recipients.length === 1 ? "address" : "addresses"} ready${amounts}, in ${transactions} ${transactions === 1 ? "transaction" : "transactions"}.`);
+    }
     return list;
   }
   check.addEventListener("click", () => void validate());
@@ -111,12 +119,15 @@ export function airdropScreen(ctx: ConsoleContext): Screen {
       const { account, walletClient, publicClient } = await chainClients(ctx.config);
       let sent = 0;
       let failed = 0;
-      const all = batches(list.recipients, BATCH_SIZE);
-      for (const [i, batch] of all.entries()) {
+      // One airdrop sends one amount: recipients are batched by the amount the file gives them.
+      const byAmount = new Map<bigint, Recipient[]>();
+      for (const r of list.recipients) byAmount.set(r.amount ?? units, [...(byAmount.get(r.amount ?? units) ?? []), r]);
+      const all = [...byAmount].flatMap(([each, group]) => batches(group, BATCH_SIZE).map((batch) => ({ each, batch })));
+      for (const [i, { each, batch }] of all.entries()) {
         let pending = batch;
         while (pending.length > 0) {
           say(`Batch ${i + 1} of ${all.length}: checking ${pending.length} ${pending.length === 1 ? "recipient" : "recipients"}…`);
-          const args = [BigInt(type.tokenId), pending.map((r) => r.address), units] as const;
+          const args = [BigInt(type.tokenId), pending.map((r) => r.address), each] as const;
           let request;
           try {
             ({ request } = await publicClient.simulateContract({ account, address: type.collection as Address, abi: stampbookCollectionAbi, functionName: "airdrop", args }));
@@ -152,7 +163,7 @@ export function airdropScreen(ctx: ConsoleContext): Screen {
           say(`Batch ${i + 1} of ${all.length}: waiting for the transaction…`);
           const receipt = await publicClient.waitForTransactionReceipt({ hash });
           const ok = receipt.status === "success";
-          for (const r of pending) mark(r, ok ? { state: "done", text: `sent ${units} (transaction ${hash.slice(0, 10)}…)`, txHash: hash } : { state: "failed", text: `failed: the transaction ${hash.slice(0, 10)}… reverted`, txHash: hash });
+          for (const r of pending) mark(r, ok ? { state: "done", text: `sent ${each} (transaction ${hash.slice(0, 10)}…)`, txHash: hash } : { state: "failed", text: `failed: the transaction ${hash.slice(0, 10)}… reverted`, txHash: hash });
           if (ok) sent += pending.length;
           else failed += pending.length;
           advance(pending.length);
@@ -173,7 +184,7 @@ export function airdropScreen(ctx: ConsoleContext): Screen {
       el("p", { className: "muted", text: `Your wallet signs one transaction per ${BATCH_SIZE} addresses; it needs MINTER_ROLE on the collection (its admin can grant it).` }),
       el("div", { className: "form-grid" }, field("Token type", typeSelect), field("Amount per address", amount)),
       field("Addresses, one per line", text),
-      field("Or a CSV file", file, "one address per line, or a column named address"),
+      field("Or a CSV file", file, "one address per line, or a column named address (and one named amount for each its own)"),
       el("div", { className: "actions" }, check, send),
       checkStatus,
       problems,

@@ -19,7 +19,7 @@ import { memberDataScreen } from "./member-data.ts";
 import { offersScreen } from "./offers.ts";
 import { overviewScreen } from "./overview.ts";
 import type { ConsoleContext, ConsoleSession, Screen } from "./screen.ts";
-import { staffScreen } from "./staff.ts";
+import { staffScreen, tillLink } from "./staff.ts";
 import { storefrontsScreen } from "./storefronts.ts";
 import { tokenTypesScreen } from "./token-types.ts";
 import { injectedWallet, signInStaff, type Role, type StaffSession } from "./wallet.ts";
@@ -43,7 +43,7 @@ const SCREENS: ScreenSpec[] = [
   { id: "activity", title: "Redemptions and claims", roles: ["owner", "manager"], make: activityScreen },
   { id: "data", title: "Members' data", roles: ["owner", "manager"], make: () => memberDataScreen(ctx) },
   { id: "storefronts", title: "Storefronts", roles: ["owner", "manager"], make: storefrontsScreen },
-  { id: "staff", title: "Staff", roles: ["owner"], make: staffScreen },
+  { id: "staff", title: "Staff", roles: ["owner"], make: () => staffScreen(ctx) },
 ];
 const ROLE_WORDS: Record<Role, string> = { owner: "Owner", manager: "Manager", till: "Till staff" };
 const made = new Map<string, Screen>();
@@ -94,6 +94,7 @@ function showSignedIn(next: ConsoleSession) {
   $("sign-in").hidden = true;
   const till = next.role === "till";
   $("till-only").hidden = !till;
+  $<HTMLAnchorElement>("open-till-only").href = tillLink(next.brandId);
   $("console").hidden = till;
   $("screens").replaceChildren(...allowed().map((s) => el("a", { text: s.title, attrs: { href: `#${s.id}`, "data-screen": s.id } })));
   if (!till) void route();

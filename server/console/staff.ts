@@ -1,12 +1,13 @@
 /**
  * Staff (owners only): who may use the console besides the collection's admins, with their role:
- * managers (everything but staff), till staff (verify codes only). Add, change a role, remove.
+ * managers (everything but staff), till staff (verify codes only). Add, change a role, remove. And the
+ * till's link for this brand, to open or copy for the counter's phone (staff never type a brand id).
  */
 import type { StaffMemberView } from "../../sdk/src/protocol/staff.ts";
 import { getAddress, isAddress } from "viem";
 import { api } from "./api.ts";
 import { act, actionStatus, button, el, explain, field, input, panel, report, select, shortAddress, table, when } from "./dom.ts";
-import type { Screen } from "./screen.ts";
+import type { ConsoleContext, Screen } from "./screen.ts";
 
 type Member = StaffMemberView;
 
@@ -15,7 +16,34 @@ const ROLES: Array<[string, string]> = [
   ["till", "Till: verifies codes only"],
 ];
 
-export function staffScreen(): Screen {
+/** The till, opened for `brandId` (the till reads `?brand=` and names the brand before sign-in). */
+export function tillLink(brandId: string): string {
+  return `${location.origin}/till?brand=${encodeURIComponent(brandId)}`;
+}
+
+function tillPanel(ctx: ConsoleContext): HTMLElement {
+  const open = el("a", { className: "button primary", text: "Open the till", attrs: { id: "open-till", target: "_blank", rel: "noopener" } });
+  const copy = button("Copy the till link");
+  copy.id = "copy-till-link";
+  const status = actionStatus();
+  status.id = "till-link-status";
+  const link = () => tillLink(ctx.session().brandId);
+  open.href = link();
+  copy.addEventListener("click", () =>
+    void act(copy, status, "Copying…", async () => {
+      await navigator.clipboard.writeText(link());
+      return `Copied: open it on the counter's phone; till staff sign in there with their wallet.`;
+    }),
+  );
+  return panel(
+    "The till",
+    el("p", { className: "muted", text: "Till staff verify members' codes on a phone at the counter. The link opens the till for this brand: no brand id to type." }),
+    el("div", { className: "actions" }, open, copy),
+    status,
+  );
+}
+
+export function staffScreen(ctx: ConsoleContext): Screen {
   const list = el("div", { attrs: { id: "staff-list" } });
   const listStatus = actionStatus();
   const address = input({ id: "staff-address", placeholder: "0x…", "aria-label": "Wallet address", spellcheck: "false" });
@@ -37,6 +65,8 @@ export function staffScreen(): Screen {
       return `${shortAddress(who)} is now ${role.value === "till" ? "till staff" : "a manager"}: they sign in with that wallet.`;
     });
   });
+
+  const till = tillPanel(ctx);
 
   function row(member: Member): Array<Node | string> {
     const change = select(ROLES, member.role, { "aria-label": `Role of ${member.address}` });
@@ -72,7 +102,11 @@ export function staffScreen(): Screen {
   }
 
   return {
-    element: el("div", {}, panel("Staff", el("p", { className: "muted", text: "Owners are the wallets holding the admin role on one of the brand's collections; they need no entry here." }), list, listStatus), panel("Add staff", form)),
-    show,
+    element: el("div", {}, till, panel("Staff", el("p", { className: "muted", text: "Owners are the wallets holding the admin role on one of the brand's collections; they need no entry here." }), list, listStatus), panel("Add staff", form)),
+    async show() {
+      // The link follows whoever is signed in now (a screen outlives a change of brand).
+      till.querySelector<HTMLAnchorElement>("#open-till")!.href = tillLink(ctx.session().brandId);
+      await show();
+    },
   };
 }

@@ -1,14 +1,16 @@
 /**
- * Till mode, for a phone at the counter: staff sign in once (any role may verify), then scan the
- * member's QR code with the camera (BarcodeDetector, where the browser has it) or type the code. The
- * API consumes it once: green "Valid: consumed" with the perk's title and the member's level; the
- * same code again is a red "Already used at <time>"; past the API's limit of checks a minute it says
- * how long to wait.
+ * Till mode, for a phone at the counter: staff open it from the link the console gives (it carries
+ * the brand, named on the page) and sign in once (any role may verify), then scan the member's QR
+ * code with the camera (BarcodeDetector, where the browser has it; the page says when it cannot) or
+ * type the code. The API consumes it once: green "Valid" with the perk's title and the member's level
+ * and points ("Silver member, 220 points", never an address); the same code again is a red "Already
+ * used on <date, time>"; past the API's limit of checks a minute it says how long to wait.
  */
+import type { BrandView } from "../../sdk/src/protocol/brands.ts";
 import type { VerifiedRedemption } from "../../sdk/src/protocol/perks.ts";
 import { api, ApiProblem, configureApi, onSignedOut, setToken } from "./api.ts";
 import { loadConfig } from "./config.ts";
-import { $, act, explain, report, shortAddress } from "./dom.ts";
+import { $, act, explain, report } from "./dom.ts";
 import { rateLimitWords } from "./limits.ts";
 import { signInStaff, type StaffSession } from "./wallet.ts";
 
@@ -32,11 +34,15 @@ function show(kind: "valid" | "used" | "invalid", headline: string, perk = "", m
   $("result-member").textContent = member;
 }
 
-function memberWords(answer: TillAnswer): string {
-  const { member: address, standing } = answer;
-  const level = standing.level ? `${standing.level.name} level` : "level unknown";
-  return `${level}${standing.points !== null ? ` · ${Number(standing.points).toLocaleString("en")} points` : ""} · ${shortAddress(address)}`;
+/** "Silver member, 220 points"; the member's address stays out of it (the brand knows them by their level). */
+function memberWords(standing: TillAnswer["standing"]): string {
+  if (standing.points === null) return standing.level ? `${standing.level.name} member` : "Their level could not be read just now";
+  const n = Number(standing.points);
+  const points = `${n.toLocaleString("en")} ${n === 1 ? "point" : "points"}`;
+  return standing.level ? `${standing.level.name} member, ${points}` : `Member, ${points}`;
 }
+
+const when = (iso: string) => new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" });
 
 /** Verifies and shows the answer; resolves to the status line's words, rejects when the code must not be honoured. */
 async function verify(code: string): Promise<string> {
@@ -44,13 +50,14 @@ async function verify(code: string): Promise<string> {
   if (!typed) throw new Error("Type or scan a code first.");
   try {
     const answer = await api<TillAnswer>("POST", "/v1/admin/redemptions/verify", { code: typed });
-    show("valid", "Valid: consumed", answer.perk.title, memberWords(answer));
-    return `Code ${answer.code} consumed.`;
+    const member = memberWords(answer.standing);
+    show("valid", "Valid", answer.perk.title, member);
+    return `Valid — ${answer.perk.title} — ${member}. Give it now: the code is used up.`;
   } catch (error) {
     if (error instanceof ApiProblem && error.code === "redemption_already_consumed") {
       const body = error.body as { consumedAt?: string; perk?: { title?: string }; redemption?: { consumedAt?: string } };
       const at = body.consumedAt ?? body.redemption?.consumedAt;
-      show("used", `Already used${at ? ` at ${new Date(at).toLocaleString()}` : ""}`, body.perk?.title ?? "", "Do not give it again.");
+      show("used", "Already used", body.perk?.title ?? "", `${at ? `Used on ${when(at)}. ` : ""}Do not give it again.`);
       throw new Error("That code was used before.");
     }
     if (error instanceof ApiProblem && error.code === "redemption_not_found") {
@@ -78,7 +85,14 @@ function stopScan() {
   for (const track of stream?.getTracks() ?? []) track.stop();
   stream = null;
   $("scanner").hidden = true;
+  showScanChoice();
+}
+
+/** The camera where the browser can read codes with it; otherwise the page says so plainly. */
+function showScanChoice() {
   $("scan").hidden = !Detector;
+  $("no-camera").hidden = Boolean(Detector);
+  $("code-label").textContent = Detector ? "Or type the code" : "Type the member's code";
 }
 
 async function scan() {
@@ -113,17 +127,20 @@ async function scan() {
 
 // ---------------------------------------------------------------- sign-in
 
+const ROLE_WORDS: Record<StaffSession["role"], string> = { owner: "Owner", manager: "Manager", till: "Till staff" };
+
 // Whether a session was on: a first visit's probe answering 401 is no session that ended.
 let signedIn = false;
 
 function showSignedIn(session: StaffSession) {
   signedIn = true;
   $("brand-name").textContent = session.brandName;
-  $("who").textContent = `${shortAddress(session.address)} · ${session.role}`;
+  $("who").textContent = ROLE_WORDS[session.role];
+  $("who").title = session.address;
   $("account").hidden = false;
   $("sign-in").hidden = true;
   $("till").hidden = false;
-  $("scan").hidden = !Detector;
+  showScanChoice();
   $<HTMLInputElement>("code").focus();
 }
 
@@ -135,7 +152,31 @@ function showSignedOut() {
   $("till").hidden = true;
   $("result").hidden = true;
   $("sign-in").hidden = false;
+  void nameTheBrand();
+}
+
+/** The brand the till signs in to: the console's link carries it (`?brand=`), else the deployment's. */
+function brandOfLink(): string {
+  return new URLSearchParams(location.search).get("brand")?.trim() || (config.brandId ?? "");
+}
+
+/** Names the brand on the sign-in screen (public: its name only), or says how to open the till for one. */
+async function nameTheBrand() {
+  const brandId = $<HTMLInputElement>("brand-id").value.trim();
+  const line = $("sign-in-brand");
   $("brand-name").textContent = config.brandName;
+  if (!brandId) {
+    line.textContent = "Open the till from the link in your brand's console (Staff, then “Copy the till link”).";
+    $<HTMLDetailsElement>("brand-details").open = true;
+    return;
+  }
+  try {
+    const brand = await api<BrandView>("GET", `/v1/brands/${encodeURIComponent(brandId)}`, undefined, { anonymous: true });
+    $("brand-name").textContent = brand.name;
+    line.textContent = `The till of ${brand.name}: sign in with the wallet your brand added you with.`;
+  } catch (error) {
+    line.textContent = error instanceof ApiProblem && error.code === "brand_not_found" ? "This till link names no brand we know: ask for the link again." : `The brand could not be read just now: ${explain(error)}`;
+  }
 }
 
 onSignedOut(() => {
@@ -144,11 +185,12 @@ onSignedOut(() => {
   report($("sign-in-status"), "failed", "Your session ended: sign in again.");
 });
 
-$<HTMLInputElement>("brand-id").value = config.brandId ?? "";
+$<HTMLInputElement>("brand-id").value = brandOfLink();
+$("brand-id").addEventListener("change", () => void nameTheBrand());
 $("connect").addEventListener("click", () =>
   void act($<HTMLButtonElement>("connect"), $("sign-in-status"), "Asking your wallet to sign you in…", async () => {
     const brandId = $<HTMLInputElement>("brand-id").value.trim();
-    if (!brandId) throw new Error("Type the brand's id (brand_…).");
+    if (!brandId) throw new Error("Open the till from the link in your brand's console first.");
     const session = await signInStaff(brandId);
     setToken(session.token ?? null);
     showSignedIn(session);

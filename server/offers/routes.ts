@@ -230,14 +230,17 @@ async function adminOfferRoutes(app: FastifyInstance, spec: OfferRouteSpec) {
     },
   );
 
-  const columns = csvColumns(schemas.take);
+  // Its offer's title beside its id (perkTitle, dropTitle), as the CLI's export has it: a spreadsheet reads names.
+  const idColumn = `${paths.offer}Id`;
+  const titleColumn = `${paths.offer}Title`;
+  const columns = csvColumns(schemas.take).flatMap((c) => (c.header === idColumn ? [c, { header: titleColumn, cell: (row: Record<string, unknown>) => row[titleColumn] }] : [c]));
   api.get(
     `/v1/admin/${paths.takes}.csv`,
     {
       ...auth,
       schema: {
         tags: ["admin"],
-        summary: `Every one of the brand's ${paths.takes} matching the filters, newest first, as CSV (RFC 4180): a column per field of the JSON list's items`,
+        summary: `Every one of the brand's ${paths.takes} matching the filters, newest first, as CSV (RFC 4180): a column per field of the JSON list's items, and ${paths.offer}Title after ${paths.offer}Id`,
         querystring: Type.Object(takeFilters, { additionalProperties: false }),
         produces: ["text/csv"],
         response: { 200: Type.String({ description: "text/csv; charset=utf-8" }), ...problemResponses(400, 401, 403) },
@@ -248,11 +251,13 @@ async function adminOfferRoutes(app: FastifyInstance, spec: OfferRouteSpec) {
       const filters = filtersOf(request.query as Record<string, unknown>);
       const pageOf = (cursor: string | null) => offers.takesOfBrand(brandId, { ...filters, limit: MAX_PAGE_SIZE, cursor });
       // The first page is read before answering: a failure then is still a problem, not a cut-off file.
-      const first = await pageOf(null);
+      const [first, listed] = await Promise.all([pageOf(null), offers.ofBrand(brandId)]);
+      // A deleted offer's takes stay: their title cell is empty.
+      const titles = new Map(listed.map((o) => [o.id, o.title]));
       async function* pages() {
         let page = first;
         for (;;) {
-          yield page.items.map((take) => views.take(take) as Record<string, unknown>);
+          yield page.items.map((take) => ({ ...(views.take(take) as Record<string, unknown>), [titleColumn]: titles.get(take.offerId) ?? null }));
           if (page.nextCursor === null) return;
           page = await pageOf(page.nextCursor);
         }

@@ -149,7 +149,9 @@ describe("rules through the API", () => {
     const any = await createPerk({ rule: { type: "any", rules: [holds(DEMO_TYPES.founder), member(DEMO_TYPES.lifetime)] } });
 
     expect((await listed(NOBODY, all.id)).reasons).toEqual([holdsTooFew(DEMO_TYPES.founder, 0, 1), membershipMissing(DEMO_TYPES.lifetime)]);
-    expect((await listed(NOBODY, any.id)).reasons).toEqual([holdsTooFew(DEMO_TYPES.founder, 0, 1), membershipMissing(DEMO_TYPES.lifetime)]);
+    // The any's reasons are alternatives: tagged with the rule in words and which alternative each is.
+    const anyOf = "a Founder badge or an active Lifetime membership";
+    expect((await listed(NOBODY, any.id)).reasons).toEqual([{ ...holdsTooFew(DEMO_TYPES.founder, 0, 1), anyOf, option: "0" }, { ...membershipMissing(DEMO_TYPES.lifetime), anyOf, option: "1" }]);
 
     await chain.mint(addr(RULES), DEMO_TYPES.lifetime);
     const allView = await listed(RULES, all.id);
@@ -182,7 +184,8 @@ describe("rules through the API", () => {
       ],
     });
     // NOBODY: the any fails (both reasons), the not holds.
-    expect((await listed(NOBODY, perk.id)).reasons).toEqual([membershipMissing(DEMO_TYPES.gold), holdsTooFew(DEMO_TYPES.stamp, 0, 5)]);
+    const anyOf = "an active Gold membership or 5 or more Journey stamps";
+    expect((await listed(NOBODY, perk.id)).reasons).toEqual([{ ...membershipMissing(DEMO_TYPES.gold), anyOf, option: "0" }, { ...holdsTooFew(DEMO_TYPES.stamp, 0, 5), anyOf, option: "1" }]);
     // RULES has gold: eligible, until they become a founder.
     expect(await listed(RULES, perk.id)).toMatchObject({ eligible: true, reasons: [] });
     await chain.mint(addr(RULES), DEMO_TYPES.founder);

@@ -141,6 +141,24 @@ describe("evaluateRule", () => {
     ]);
   });
 
+  it("tags an either/or rule's reasons as alternatives, so they read as any one of them", () => {
+    const rule = parseRule({
+      type: "all",
+      rules: [
+        { type: "member", collection: C, tokenId: "1" },
+        { type: "any", rules: [{ type: "holds", collection: C, tokenId: "2", min: 3 }, { type: "any", rules: [{ type: "holds", collection: C, tokenId: "4" }, { type: "holds", collection: C, tokenId: "5" }] }] },
+      ],
+    });
+    const { reasons } = evaluateRule(rule, new Map(), NOW, WORDS);
+    const anyOf = "3 or more Journey stamps or (an Espresso stamp or a Founder badge)";
+    expect(reasons.map(({ message, anyOf, option }) => ({ message, anyOf, option }))).toEqual([
+      { message: "needs a Gold membership", anyOf: undefined, option: undefined },
+      { message: "needs 3 Journey stamps, you have 0", anyOf, option: "0" },
+      { message: "needs an Espresso stamp", anyOf, option: "1.0" },
+      { message: "needs a Founder badge", anyOf, option: "1.1" },
+    ]);
+  });
+
   it("points: the member's points with the brand, in words", () => {
     const rule = parseRule({ type: "points", min: 150 });
     expect(evaluateRule(rule, new Map(), NOW, { ...WORDS, points: 150n })).toEqual({ eligible: true, reasons: [] });

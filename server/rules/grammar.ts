@@ -72,6 +72,10 @@ export type Reason = {
   expiredAt?: string;
   level?: string;
   request?: string;
+  /** Set on the reasons of an either/or rule: the rule in words, the same on each of its alternatives. */
+  anyOf?: string;
+  /** Which alternative of `anyOf` the reason is part of ("0", "1"; "1.0" for an either/or inside the second). */
+  option?: string;
 };
 
 export type RuleOutcome = { eligible: boolean; reasons: Reason[] };
@@ -297,7 +301,10 @@ export function evaluateRule(rule: Rule, holdings: Holdings, nowSeconds: bigint,
     case "any": {
       const outcomes = rule.rules.map((r) => evaluateRule(r, holdings, nowSeconds, context));
       if (outcomes.some((o) => o.eligible)) return { eligible: true, reasons: [] };
-      return { eligible: false, reasons: outcomes.flatMap((o) => o.reasons) };
+      // Tagged, so a member reads "any one of:" rather than a list that looks as if all were needed.
+      const anyOf = describe(rule, context);
+      const reasons = outcomes.flatMap((o, i) => o.reasons.map((r) => ({ ...r, anyOf, option: r.option === undefined ? String(i) : `${i}.${r.option}` })));
+      return { eligible: false, reasons };
     }
     case "not": {
       const inner = evaluateRule(rule.rule, holdings, nowSeconds, context);

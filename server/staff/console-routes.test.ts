@@ -160,7 +160,7 @@ describe("CSV exports", () => {
     expect(response.headers["content-type"]).toBe("text/csv; charset=utf-8");
     expect(response.headers["content-disposition"]).toBe('attachment; filename="redemptions.csv"');
     const rows = lines(response.body);
-    expect(rows[0]).toBe("id,perkId,brandId,member,code,createdAt,consumedAt");
+    expect(rows[0]).toBe("id,perkId,perkTitle,brandId,member,code,createdAt,consumedAt");
     expect(rows).toHaveLength(1 + 205 + 3);
     // The same order and content as paging through the JSON list.
     const json = [];
@@ -169,7 +169,8 @@ describe("CSV exports", () => {
       json.push(...page.items);
       if ((cursor = page.nextCursor) === null) break;
     }
-    expect(rows.slice(1)).toEqual(json.map((r) => [r.id, r.perkId, r.brandId, r.member, r.code, r.createdAt, r.consumedAt ?? ""].join(",")));
+    const titles = new Map<string, string>(((await csv("/v1/admin/perks")).json().items as { id: string; title: string }[]).map((p) => [p.id, p.title]));
+    expect(rows.slice(1)).toEqual(json.map((r) => [r.id, r.perkId, titles.get(r.perkId!), r.brandId, r.member, r.code, r.createdAt, r.consumedAt ?? ""].join(",")));
   });
 
   it("takes the JSON list's filters, and refuses paging and unknown ones", async () => {
@@ -184,7 +185,7 @@ describe("CSV exports", () => {
     // Another brand's export holds none of these.
     const other = await createBrand(server.store, "CSV Brand");
     const key = (await issueApiKey(server.store, other.id, "tests")).key;
-    expect((await csv("/v1/admin/redemptions.csv", key)).body).toBe("id,perkId,brandId,member,code,createdAt,consumedAt\r\n");
+    expect((await csv("/v1/admin/redemptions.csv", key)).body).toBe("id,perkId,perkTitle,brandId,member,code,createdAt,consumedAt\r\n");
   });
 
   it("GET /v1/admin/claims.csv: an object's fields as columns, and a cell that would run as a formula defused", async () => {
@@ -203,10 +204,10 @@ describe("CSV exports", () => {
     const [header, row, ...rest] = lines(response.body);
     expect(rest).toEqual([]);
     expect(header).toBe(
-      "id,dropId,brandId,member,collection,tokenId,amount,mode,status,txHash,voucher.chainId,voucher.collection,voucher.to,voucher.id,voucher.amount,voucher.validAfter,voucher.validUntil,voucher.uid,voucher.price,voucher.signature,voucher.r,voucher.vs,error.code,error.message,createdAt,updatedAt",
+      "id,dropId,dropTitle,brandId,member,collection,tokenId,amount,mode,status,txHash,voucher.chainId,voucher.collection,voucher.to,voucher.id,voucher.amount,voucher.validAfter,voucher.validUntil,voucher.uid,voucher.price,voucher.signature,voucher.r,voucher.vs,error.code,error.message,createdAt,updatedAt",
     );
     // No transaction, no voucher (13 empty cells), then the error: its message defused and quoted.
     expect(row).toContain(`,failed${",".repeat(14)}mint_failed,"'=HYPERLINK(""http://evil.example"",""click"")",`);
-    expect(row!.startsWith("claim_csv,drop_csv,")).toBe(true);
+    expect(row!.startsWith("claim_csv,drop_csv,Stamp,")).toBe(true);
   });
 });

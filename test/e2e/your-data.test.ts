@@ -14,7 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import type { Address } from "viem";
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
 import { startDemo, type DemoProcess } from "../support/demo-process.ts";
-import { expectNoIdsShown, exportedAddress } from "../support/pages.ts";
+import { expectMemberWords, exportedAddress } from "../support/pages.ts";
 
 const SCREENSHOTS = new URL("../../test-results/", import.meta.url);
 const BIRTHDAY_PURPOSE = "to send you a birthday treat";
@@ -85,7 +85,7 @@ describe.skipIf(!available)("Your data in the storefront, in headless Chromium (
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(() => page.getByTestId("profile-status").textContent(), { timeout: 15_000 }).toBe("Saved. Brands see it only if you share it below.");
     expect(await page.locator("#profile-saved").textContent()).toMatch(/^Last saved /);
-    await expectNoIdsShown(page);
+    await expectMemberWords(page);
     await screenshot(page, "your-data-1-profile.png");
 
     // The birthday perk is locked, and says why in words.
@@ -108,7 +108,7 @@ describe.skipIf(!available)("Your data in the storefront, in headless Chromium (
 
     // The perk unlocks; redeem it for a code.
     await expect.poll(() => treat.getByRole("button", { name: "Redeem" }).count(), { timeout: 20_000, interval: 500 }).toBe(1);
-    await expectNoIdsShown(page);
+    await expectMemberWords(page);
     await screenshot(page, "your-data-3-shared.png");
     await treat.getByRole("button", { name: "Redeem" }).click();
     await expect.poll(() => page.locator("#code-dialog").isVisible(), { timeout: 15_000 }).toBe(true);
@@ -134,19 +134,22 @@ describe.skipIf(!available)("Your data in the storefront, in headless Chromium (
       .toBe(1);
     const entry = log.getByTestId("access-entry").first();
     expect(await entry.textContent()).toMatch(/^Demo Coffee Club read your birthday on [A-Z][a-z]+ \d{1,2}, \d{4} at \d{1,2}:\d{2}\s?[AP]M \(to send you a birthday treat\)/);
-    expect(await entry.textContent()).toContain("Read by the brand's own systems (with its API key).");
+    expect(await entry.textContent()).toContain("Read by the brand's own systems.");
     expect(await page.locator("#no-access-log").isVisible()).toBe(false);
 
     // The grant's receipt: the member's signature, checked in the browser; the raw message only in Details.
     await grant.getByRole("button", { name: "Check receipt" }).click();
-    await expect.poll(() => grant.locator(".action-status").textContent(), { timeout: 15_000 }).toMatch(/^Signed by you on [A-Z][a-z]+ \d{1,2}, \d{4} at \d{1,2}:\d{2}\s?[AP]M — valid\.$/);
+    await expect.poll(() => grant.locator(".action-status").textContent(), { timeout: 15_000 }).toMatch(/^Checked: agreed by you on [A-Z][a-z]+ \d{1,2}, \d{4} at \d{1,2}:\d{2}\s?[AP]M — the receipt is genuine\.$/);
+    // The receipt in words: which brand, which fields, why, until when; the signed text only under Technical details.
+    expect(await grant.getByTestId("receipt-words").textContent()).toMatch(/^Your receipt: on [A-Z][a-z]+ \d{1,2}, \d{4} at .+ you agreed that Demo Coffee Club may see your birthday, to send you a birthday treat, until [A-Z][a-z]+ \d{1,2}, \d{4}\.$/);
+    expect(await grant.locator("details summary").textContent()).toBe("Technical details");
     expect(await grant.locator(".action-status").getAttribute("data-state")).toBe("done");
     const message = grant.locator("details [data-testid=receipt-message]");
     expect(await message.isVisible()).toBe(false);
     const signed = (await message.textContent())!;
     expect(signed).toContain(address);
     expect(signed).toContain("to send you a birthday treat");
-    await expectNoIdsShown(page);
+    await expectMemberWords(page);
     await screenshot(page, "your-data-5-receipt.png");
     await grant.locator("details summary").click();
     expect(await message.isVisible()).toBe(true);
@@ -166,7 +169,7 @@ describe.skipIf(!available)("Your data in the storefront, in headless Chromium (
     expect(await treat.getByRole("button", { name: /Redeem|Show code/ }).count()).toBe(0);
     const after = await brandReads(m, address);
     expect([after.status, after.body.code]).toEqual([403, "consent_revoked"]);
-    await expectNoIdsShown(page);
+    await expectMemberWords(page);
     await screenshot(page, "your-data-7-revoked.png");
 
     // Download everything kept: the profile, the revoked grant with its receipt, the read, the redemption.
@@ -188,7 +191,7 @@ describe.skipIf(!available)("Your data in the storefront, in headless Chromium (
     await confirm.getByRole("button", { name: "Cancel" }).click();
     expect(await confirm.isVisible()).toBe(false);
     await section.getByRole("button", { name: "Delete my data" }).click();
-    await expectNoIdsShown(page);
+    await expectMemberWords(page);
     await screenshot(page, "your-data-8-confirm-delete.png");
     await confirm.getByRole("button", { name: "Yes, delete my data" }).click();
 
@@ -197,7 +200,7 @@ describe.skipIf(!available)("Your data in the storefront, in headless Chromium (
     expect(await page.locator("#member").isVisible()).toBe(false);
     expect(await page.locator("#account").isVisible()).toBe(false);
     expect(await page.locator("#status").textContent()).toBe("Your data is deleted and you are signed out. Stamps in your wallet stay yours.");
-    await expectNoIdsShown(page);
+    await expectMemberWords(page);
     await screenshot(page, "your-data-9-deleted.png");
     const gone = await brandReads(m, address);
     expect([gone.status, gone.body.code]).toEqual([403, "consent_required"]);

@@ -1,6 +1,7 @@
 /**
  * What the browser tests read off a page the way a person does: the text they can see (leaving out
- * what sits inside a <details> element), the embedded wallet's address, and the console's screens
+ * what sits inside a <details> element), whether a member would meet a word they do not use, how
+ * wide each card's text runs on a phone, the embedded wallet's address, and the console's screens
  * and action statuses.
  */
 import { expect } from "vitest";
@@ -34,10 +35,59 @@ export async function expectNoIdsShown(page: Page): Promise<void> {
   expect(text.match(IDS_IN_TEXT), `visible text names a token id or a transaction hash:\n${text}`).toBeNull();
 }
 
+/**
+ * Words a member does not use, outside "Technical details": minting, gas, relayers, a voucher
+ * signature, a private key, a token id, a transaction hash, or anything written as 0x and hex (an
+ * address or a hash, whole or shortened).
+ */
+export const NOT_MEMBER_WORDS = /\bmint(?:s|ed|ing)?\b|\bgas\b|\brelayers?\b|voucher signature|private key|token\s*#?\s*id|transaction hash|0x[0-9a-f]{3,}/i;
+
+/** The page's visible text (outside <details>) says nothing in {@link NOT_MEMBER_WORDS}, nor a token id or hash. */
+export async function expectMemberWords(page: Page): Promise<void> {
+  const text = await visibleText(page);
+  expect(text.match(NOT_MEMBER_WORDS)?.[0], `visible text uses a word a member does not:\n${text}`).toBeUndefined();
+  expect(text.match(IDS_IN_TEXT), `visible text names a token id or a transaction hash:\n${text}`).toBeNull();
+}
+
+/**
+ * The text blocks in `cards` narrower than `share` of the viewport, as "width px: text" (none: each
+ * reads across the card). A text block is a visible element, outside <details>, with text of its own
+ * (a direct text node) whose display is not inline (a flex or grid item counts: it is blockified).
+ * Left out by rule, as chips rather than text: buttons and what is in them, `.badge` (state chips),
+ * `.step-state` (a step's "to do"/"done"), summaries, and form controls.
+ */
+export function narrowTextBlocks(page: Page, cards: string, share = 0.6): Promise<string[]> {
+  return page.evaluate(
+    ({ cards, share }) => {
+      const least = window.innerWidth * share;
+      const narrow: string[] = [];
+      for (const card of Array.from(document.querySelectorAll<HTMLElement>(cards))) {
+        if (!card.checkVisibility()) continue;
+        for (const block of [card, ...Array.from(card.querySelectorAll<HTMLElement>("*"))]) {
+          if (block.closest("details, button, select, option, .badge, .step-state, summary, script, style")) continue;
+          if (!block.checkVisibility() || getComputedStyle(block).display.startsWith("inline") || getComputedStyle(block).display === "contents") continue;
+          const own = Array.from(block.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? "").trim() !== "");
+          if (!own) continue;
+          const width = block.getBoundingClientRect().width;
+          if (width < least) narrow.push(`${Math.round(width)} px: ${(block.textContent ?? "").trim().slice(0, 60)}`);
+        }
+      }
+      return narrow;
+    },
+    { cards, share },
+  );
+}
+
+/** Every text block of every card in `cards` runs at least 60% of the viewport wide (see {@link narrowTextBlocks}). */
+export async function expectWideText(page: Page, cards: string): Promise<void> {
+  expect(await page.locator(cards).count(), `no cards match ${cards}`).toBeGreaterThan(0);
+  expect(await narrowTextBlocks(page, cards), `text blocks narrower than 60% of the ${page.viewportSize()?.width} px viewport in ${cards}`).toEqual([]);
+}
+
 /** The storefront's embedded wallet address, from the key the member exports (inside the collapsed "Your key"). */
 export async function exportedAddress(page: Page): Promise<Address> {
   await page.locator("#key-details summary").click();
-  await page.getByRole("button", { name: "Show my private key" }).click();
+  await page.getByRole("button", { name: "Show my membership key" }).click();
   const key = (await page.locator("#private-key").textContent()) as Hex;
   await page.locator("#key-details summary").click();
   return privateKeyToAccount(key).address;

@@ -1,9 +1,10 @@
 /**
  * "Your data": the member's profile (theirs, kept once for every brand), what each brand asks for and
  * why, with a Share or Revoke button; what each brand may see now (and what they no longer may), each
- * grant's signed receipt, checkable in the browser; every time a brand read something; a download of
- * everything kept; and erasure, after a confirmation. All in words: receipts, signatures and ids sit
- * in collapsed "Details".
+ * grant's receipt in words (which brand, which fields, why, until when), checkable in the browser;
+ * every time a brand read something; a download of everything kept; and erasure, after a
+ * confirmation. All in words: the signed text, signatures, ids and addresses sit only under
+ * collapsed "Technical details".
  *
  * Long because the member's data page is one screen (profile, requests, grants, receipts, log,
  * export, erasure) whose parts redraw together.
@@ -66,19 +67,15 @@ export function dateTime(iso: string): string {
   return new Date(iso).toLocaleString("en", { dateStyle: "long", timeStyle: "short" });
 }
 
-function shortAddress(address: string): string {
-  return `${address.slice(0, 6)}…${address.slice(-4)}`;
-}
-
-/** Who at the brand read it: the API's words ("the brand's API key", "staff 0x… (manager)") made plain. */
+/** Who at the brand read it: the API's words ("the brand's API key", "staff 0x… (manager)") made plain, without an address. */
 export function actorInWords(actor: string): string {
-  if (actor === "the brand's API key") return "Read by the brand's own systems (with its API key).";
+  if (actor === "the brand's API key") return "Read by the brand's own systems.";
   const staff = /^staff (0x[0-9a-fA-F]{40})(?: \((.+)\))?$/.exec(actor);
-  if (staff) return `Read by a member of staff${staff[2] ? ` (${staff[2]})` : ""}, account ${shortAddress(staff[1]!)}.`;
-  return `Read by ${actor.replace(/0x[0-9a-fA-F]{40,}/g, (a) => shortAddress(a))}.`;
+  if (staff) return `Read by a member of the brand's staff${staff[2] ? ` (a ${staff[2]})` : ""}.`;
+  return `Read by ${actor.replace(/0x[0-9a-fA-F]{40,}/g, "an account")}.`;
 }
 
-/** A receipt check in words: "Signed by you on … — valid". */
+/** A receipt check in words: "Checked: agreed by you on … — the receipt is genuine." */
 export function receiptInWords(result: VerifyReceiptReturnType, consent: Consent, me: string | undefined): { ok: boolean; text: string } {
   if (!result.valid) {
     const why: Record<typeof result.reason, string> = {
@@ -92,9 +89,9 @@ export function receiptInWords(result: VerifyReceiptReturnType, consent: Consent
   }
   const matches = result.requestId === consent.requestId && result.brandId === consent.brandId && result.purpose === consent.purpose && result.fields.join() === consent.fields.join();
   if (!matches) return { ok: false, text: "This receipt is signed, but for something other than this grant — not valid for it." };
-  const who = me !== undefined && result.signer.toLowerCase() === me.toLowerCase() ? "you" : `another account (${shortAddress(result.signer)})`;
+  const who = me !== undefined && result.signer.toLowerCase() === me.toLowerCase() ? "you" : "another account than yours";
   const expired = result.expired ? " The grant has since expired." : "";
-  return { ok: true, text: `Signed by ${who} on ${dateTime(result.grantedAt)} — valid.${expired}` };
+  return { ok: true, text: `Checked: agreed by ${who} on ${dateTime(result.grantedAt)} — the receipt is genuine.${expired}` };
 }
 
 // ---------------------------------------------------------------- the section
@@ -230,12 +227,13 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
           return `Revoked: ${request.brandName} can no longer read your ${fieldList(request.fields)}.`;
         }),
       );
-      row.append(badge("shared", "unlocked"), el("span", { className: "until", text: `Shared until ${date(grant.expiresAt)}` }), revoke);
+      li.append(el("p", { className: "until", text: `Shared until ${date(grant.expiresAt)}.` }));
+      row.append(badge("shared", "unlocked"), revoke);
     } else {
       const share = button("Share");
       share.dataset.testid = "share";
       share.addEventListener("click", () =>
-        void run(key, share, "Asking your wallet to sign…", async () => {
+        void run(key, share, "Recording your agreement…", async () => {
           await client.grantConsent({ requestId: request.id });
           await afterConsentChange();
           return `Shared with ${request.brandName}. You can revoke it any time.`;
@@ -255,6 +253,11 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
     return `${brand} could see ${what}. That ended on ${date(consent.expiresAt)}: it sees nothing more.`;
   }
 
+  /** The receipt in words: who agreed, with which brand, to what, why, and until when. */
+  function receiptSentence(consent: Consent): string {
+    return `Your receipt: on ${dateTime(consent.grantedAt)} you agreed that ${brandName(consent.brandId)} may see your ${fieldList(consent.fields)}, ${consent.purpose}, until ${date(consent.expiresAt)}.`;
+  }
+
   /** `brand` (the name the sentence uses) is part of the item so that a change of name redraws it. */
   function grantItem({ consent }: { consent: Consent; brand: string }): HTMLLIElement {
     const key = `receipt:${consent.id}`;
@@ -262,26 +265,27 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
     const check = button("Check receipt", "");
     check.dataset.testid = "check-receipt";
     check.addEventListener("click", () =>
-      void run(key, check, "Checking the signature…", async () => {
+      void run(key, check, "Checking the receipt…", async () => {
         const { ok, text } = receiptInWords(await verifyReceipt(consent.receipt), consent, client.session?.address);
         if (!ok) throw new Error(text);
         return text;
       }),
     );
+    // The receipt in words first; the signed text (a sign-in message with its nonce and grant) only for those who ask.
     const receipt = el(
       "details",
       { className: "tech receipt" },
-      el("summary", { text: "Your signed receipt" }),
-      el("p", { text: "The message you signed, word for word:" }),
+      el("summary", { text: "Technical details" }),
+      el("p", { text: "The signed text, word for word:" }),
       el("pre", { text: consent.receipt.message, attrs: { "data-testid": "receipt-message" } }),
       el("dl", {}, el("dt", { text: "Signature" }), el("dd", { text: consent.receipt.signature }), el("dt", { text: "Grant" }), el("dd", { text: consent.id }), el("dt", { text: "Request" }), el("dd", { text: consent.requestId })),
     );
     return el(
       "li",
       { className: `data-item ${consent.status}`, attrs: { "data-testid": "data-grant", "data-consent-id": consent.id, "data-status": consent.status } },
-      el("div", { className: "data-actions" }, state, el("span", { className: "data-line", text: grantSentence(consent) })),
-      el("p", { className: "muted", text: `You agreed on ${dateTime(consent.grantedAt)}.` }),
-      el("div", { className: "data-actions" }, check),
+      el("p", { className: "data-line", text: grantSentence(consent) }),
+      el("p", { className: "muted", attrs: { "data-testid": "receipt-words" }, text: receiptSentence(consent) }),
+      el("div", { className: "data-actions" }, state, check),
       noteStatus(key),
       receipt,
     );
@@ -376,7 +380,7 @@ export function setupDataSection(options: DataSectionOptions): DataSection {
     const yes = $<HTMLButtonElement>("erase-confirm-yes");
     const status = $("erase-status");
     yes.disabled = true;
-    report(status, "pending", "Asking your wallet to sign…");
+    report(status, "pending", "Deleting your data…");
     void (async () => {
       try {
         // The session ends with it: the page shows the signed-out state (and clears this section).

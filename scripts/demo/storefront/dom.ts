@@ -19,13 +19,13 @@ export function badge(text: string, kind: "locked" | "unlocked" | "pending" | "n
 }
 
 /**
- * A collapsed "Details" element for what members need not read (token ids, collections,
- * transaction hashes): the only place the page shows them.
+ * A collapsed "Technical details" element for what members need not read (token ids, collections,
+ * transaction hashes, signed text): the only place the page shows them.
  */
 export function technicalDetails(facts: Array<[string, string | null | undefined]>): HTMLDetailsElement {
   const list = el("dl");
   for (const [term, value] of facts) if (value) list.append(el("dt", { text: term }), el("dd", { text: value }));
-  return el("details", { className: "tech" }, el("summary", { text: "Details" }), list);
+  return el("details", { className: "tech" }, el("summary", { text: "Technical details" }), list);
 }
 
 /** A picture of a token type, or a plain placeholder when the brand gave none. */

@@ -1,45 +1,67 @@
-/** Drops a member claims without paying gas: what each gives (by name and picture) and a Claim button. */
+/** Drops a member claims on us: what each gives (by name and picture) and a Claim button. */
 import type { MemberDrop } from "@stampbook/sdk";
-import { act, actionStatus, badge, button, el, picture, technicalDetails } from "./dom.ts";
+import { actionStatus, badge, button, el, explain, picture, report, technicalDetails } from "./dom.ts";
+import { reasonList } from "./reasons.ts";
 
 /** A token type's name and picture, from the API's public ERC-1155 metadata. */
 export type TokenFace = { name: string; image: string | null };
 
-/** Claims a drop and answers what to tell the member, with the mint transaction if there is one. */
+/** Claims a drop and answers what to tell the member, with the transaction if there is one (for technical details). */
 export type Claim = (drop: MemberDrop) => Promise<{ message: string; txHash: string | null }>;
+
+type Note = { state: "pending" | "done" | "failed"; text: string; txHash?: string | null };
+
+/** The last thing each drop's card said (by drop id): a claim redraws the card, and its words stay. */
+const notes = new Map<string, Note>();
+
+export function forgetDropNotes() {
+  notes.clear();
+}
 
 export function dropCard(drop: MemberDrop, face: TokenFace | null, claim: Claim): HTMLLIElement {
   const gives = `${drop.amount} × ${face?.name ?? "collectible"}`;
   const who = drop.requires === "any signed-in member" ? "for every member" : `needs ${drop.requires}`;
+  const note = notes.get(drop.id);
   const tech = technicalDetails([
     ["Collection", drop.collection],
     ["Token id", drop.tokenId],
+    ["Transaction", note?.txHash],
   ]);
+  const status = actionStatus();
+  if (note) report(status, note.state, note.text);
+  // The card is redrawn while the claim settles: report in the one on the page.
+  const say = (next: Note) => {
+    notes.set(drop.id, next);
+    const live = document.querySelector<HTMLElement>(`li.drop[data-drop-id="${CSS.escape(drop.id)}"] > .action-status`);
+    report(live ?? status, next.state, next.text);
+  };
   const li = el(
     "li",
     { className: "card drop", attrs: { "data-drop-id": drop.id } },
     el("div", { className: "drop-head" }, picture(face?.image ?? null, "stamp-picture"), el("h3", { text: drop.title })),
     el("p", { text: drop.description }),
-    el("p", { className: "muted", text: `${gives} · ${who}` }),
+    el("p", { className: "muted", text: `${gives} · on us · ${who}` }),
   );
   if (drop.usedUp) {
     li.append(badge("claimed", "unlocked"));
   } else if (!drop.eligible || drop.status !== "open") {
     li.append(badge(drop.status === "open" ? "not for you yet" : drop.status, "locked"));
-    if (drop.reasons.length > 0) li.append(el("ul", { className: "reasons", attrs: { "aria-label": "Why you cannot claim it yet" } }, ...drop.reasons.map((r) => el("li", { text: r.message }))));
+    if (drop.reasons.length > 0) li.append(reasonList(drop.reasons, "Why you cannot claim it yet"));
   } else {
     const claimButton = button("Claim");
-    const status = actionStatus();
-    claimButton.addEventListener("click", () =>
-      void act(claimButton, status, "Minting…", async () => {
-        const { message, txHash } = await claim(drop);
-        claimButton.replaceWith(badge("claimed", "unlocked"));
-        if (txHash) tech.querySelector("dl")!.append(el("dt", { text: "Mint transaction" }), el("dd", { text: txHash }));
-        return message;
-      }),
-    );
-    li.append(claimButton, status);
+    claimButton.addEventListener("click", () => {
+      claimButton.disabled = true;
+      say({ state: "pending", text: "Claiming…" });
+      void claim(drop)
+        .then(({ message, txHash }) => {
+          say({ state: "done", text: message, txHash });
+          claimButton.replaceWith(badge("claimed", "unlocked"));
+        })
+        .catch((error: unknown) => say({ state: "failed", text: explain(error) }))
+        .finally(() => (claimButton.disabled = false));
+    });
+    li.append(claimButton);
   }
-  li.append(tech);
+  li.append(status, tech);
   return li;
 }

@@ -2,13 +2,12 @@
  * The demo storefront: a brand's members page built on the public SDK only. Members connect an
  * injected wallet or continue without one (an embedded key kept in this browser); see their level
  * and the points to the next; follow journeys and complete their steps; watch the stamps they earn
- * arrive in their gallery; redeem perks (grouped by what unlocks them) for a code; claim drops
- * without paying gas; keep their data in hand ("Your data": their profile, what they share with
- * brands and why, who read it, a download, erasure). Token ids, transaction hashes and signed
- * receipts appear only in collapsed "Details".
+ * arrive in their gallery; redeem perks (grouped by what unlocks them) for a code; claim drops on
+ * us; keep their data in hand ("Your data": their profile, what they share with brands and why, who
+ * read it, a download, erasure). A member reads names, levels, points and dates: addresses, token
+ * ids, transaction hashes and signed receipts appear only under collapsed "Technical details".
  */
 import {
-  ApiError,
   createStampbookClient,
   discoverWallets,
   invitationFromUrl,
@@ -21,12 +20,12 @@ import {
   type StampbookClient,
 } from "@stampbook/sdk";
 import { createEmbeddedWallet, type EmbeddedWallet } from "@stampbook/sdk/embedded";
-import qrcode from "qrcode-generator";
+import { createCodes } from "./codes.ts";
 import { setupDataSection } from "./data.ts";
 import { $, button, el, explain, patchList, points } from "./dom.ts";
-import { dropCard, type TokenFace } from "./drops.ts";
+import { dropCard, forgetDropNotes, type TokenFace } from "./drops.ts";
 import { awardMoving, forgetNotes, journeyCard, type CompleteStep } from "./journeys.ts";
-import { perkGroups, type Redeem } from "./perks.ts";
+import { perkGroups } from "./perks.ts";
 import { galleryItem, renderStanding } from "./standing.ts";
 
 type Config = { apiUrl: string; chainId: number; rpcUrl: string; brandId: string | null; brandName: string };
@@ -42,6 +41,8 @@ const LISTING_REUSE_MS = 6_000;
 const config: Config = await (await fetch("/config.json")).json();
 const client: StampbookClient = createStampbookClient({ apiUrl: config.apiUrl, chain: { rpcUrl: config.rpcUrl, name: "Stampbook local chain" } });
 let embedded: EmbeddedWallet | null = null;
+/** The name of the member's own wallet (null: the embedded one), for "Signed in with …". */
+let walletName: string | null = null;
 const invitation = invitationFromUrl();
 
 client.on("sessionEnded", ({ reason }) => {
@@ -78,9 +79,11 @@ async function injectedWallets(): Promise<Array<{ provider: Eip1193Provider; nam
 async function useWallet(choice: WalletChoice, create: boolean) {
   if (choice.kind === "embedded") {
     embedded = await createEmbeddedWallet({ create });
+    walletName = null;
     client.setWallet(embedded);
   } else {
     embedded = null;
+    walletName = choice.name;
     client.setWallet(choice.provider);
   }
   localStorage.setItem(WALLET_KIND_KEY, choice.kind);
@@ -174,38 +177,16 @@ function renderJourneys(items: MemberJourney[], partial = false) {
   if (journeys.some(awardMoving)) void watchAwards();
 }
 
-const redeem: Redeem = async (perk) => {
-  try {
-    const redemption = await client.redeemPerk({ perkId: perk.id });
-    say(`Redeemed “${perk.title}”.`);
-    return { code: redemption.code, again: false };
-  } catch (error) {
-    // Used up: the member's last code for it, shown again.
-    if (!(error instanceof ApiError) || error.code !== "member_limit_reached") throw error;
-    const { items } = await client.getRedemptions();
-    const previous = items.find((r) => r.perkId === perk.id);
-    if (!previous) throw error;
-    return { code: previous.code, again: true };
-  }
-};
-
-function showCode(title: string, code: string) {
-  const qr = qrcode(0, "M");
-  qr.addData(code);
-  qr.make();
-  $("code-perk").textContent = title;
-  $("code-text").textContent = code;
-  $("code-qr").innerHTML = qr.createSvgTag({ cellSize: 6, margin: 2, scalable: true });
-  $<HTMLDialogElement>("code-dialog").showModal();
-}
+const codes = createCodes(client);
 
 /** The perks last listed ("Your data" says which one sharing unlocks). */
 let listedPerks: MemberPerk[] = [];
 
 async function renderPerks(): Promise<MemberPerk[]> {
+  const codesChanged = await codes.load();
   const perks = await client.getPerks();
   listedPerks = perks;
-  if (changed("perks", { perks, levels })) $("perks").replaceChildren(...perkGroups(perks, levels, redeem, showCode));
+  if (changed("perks", { perks, levels }) || codesChanged) $("perks").replaceChildren(...perkGroups(perks, levels, codes));
   return perks;
 }
 
@@ -313,16 +294,12 @@ function holds(me: Me, stamp: MemberJourney["stamp"]): boolean {
   return collection?.holdings.some((h) => h.tokenId === stamp.tokenId && BigInt(h.balance) > 0n) ?? false;
 }
 
-function shortAddress(address: string) {
-  return `${address.slice(0, 6)}…${address.slice(-4)}`;
-}
-
 async function showMember() {
-  const session = client.session!;
   $("welcome").hidden = true;
   $("member").hidden = false;
   $("account").hidden = false;
-  $("who").textContent = embedded ? "Signed in" : `Wallet ${shortAddress(session.address)}`; // no address for a member who never chose a wallet
+  // Never an address: the wallet by its name, or nothing for a member who never chose one.
+  $("who").textContent = walletName ? `Signed in with ${walletName}` : "Signed in";
   $("key-panel").hidden = embedded === null;
   $("private-key").hidden = true;
   $<HTMLDetailsElement>("key-details").open = false;
@@ -337,6 +314,8 @@ function showSignedOut() {
   // The next member starts from a clean page.
   drawn.clear();
   forgetNotes();
+  forgetDropNotes();
+  codes.clear();
   lastMe = null;
   for (const id of ["journeys", "gallery", "drops", "perks", "levels"]) $(id).replaceChildren();
   listedPerks = [];

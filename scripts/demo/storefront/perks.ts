@@ -1,15 +1,15 @@
 /**
  * Perks grouped by what unlocks them ("Open to everyone", "For Silver members and up", "With a Gold
- * membership"…), the groups named from each perk's rule in words; locked perks say why.
+ * membership"…), the groups named from each perk's rule in words; locked perks say why. A perk the
+ * member used up shows their code while it is unused, and when the till used it once it is.
  */
 import type { Level, MemberPerk } from "@stampbook/sdk";
+import { usedWords, type Codes } from "./codes.ts";
 import { act, actionStatus, badge, button, el } from "./dom.ts";
+import { reasonList } from "./reasons.ts";
 
 /** How the API words a perk without a rule. */
 const ANYONE = "any signed-in member";
-
-/** Redeems a perk and answers its code (an earlier code when the member used up their redemptions). */
-export type Redeem = (perk: MemberPerk) => Promise<{ code: string; again: boolean }>;
 
 /** A group's heading from the rule in words, e.g. "the Silver level or higher" → "For Silver members and up". */
 export function groupHeading(requires: string, levels: readonly Level[]): string {
@@ -34,7 +34,7 @@ function rank(requires: string, levels: readonly Level[]): number {
   return level !== undefined ? 1 + (index < 0 ? levels.length : index) : 100;
 }
 
-export function perkGroups(perks: readonly MemberPerk[], levels: readonly Level[], redeem: Redeem, showCode: (title: string, code: string) => void): HTMLElement[] {
+export function perkGroups(perks: readonly MemberPerk[], levels: readonly Level[], codes: Codes): HTMLElement[] {
   const groups = new Map<string, MemberPerk[]>();
   for (const perk of perks) groups.set(perk.requires, [...(groups.get(perk.requires) ?? []), perk]);
   return [...groups]
@@ -42,34 +42,39 @@ export function perkGroups(perks: readonly MemberPerk[], levels: readonly Level[
     .sort((a, b) => a.rank - b.rank || a.order - b.order)
     .map(({ requires, members }) => {
       const heading = groupHeading(requires, levels);
-      return el("section", { className: "perk-group", attrs: { "aria-label": heading } }, el("h3", { text: heading }), el("ul", { className: "cards" }, ...members.map((p) => perkCard(p, redeem, showCode))));
+      return el("section", { className: "perk-group", attrs: { "aria-label": heading } }, el("h3", { text: heading }), el("ul", { className: "cards" }, ...members.map((p) => perkCard(p, codes))));
     });
 }
 
-function perkCard(perk: MemberPerk, redeem: Redeem, showCode: (title: string, code: string) => void): HTMLLIElement {
+function perkCard(perk: MemberPerk, codes: Codes): HTMLLIElement {
   const open = perk.status === "open";
+  // Used up: the member's code, unless the till used it already (then it is never offered again).
+  const code = perk.usedUp ? codes.latest(perk.id) : null;
+  const usedAt = code?.usedAt ?? null;
   const state = !open
-    ? badge(perk.status === "upcoming" ? (perk.startsAt ? `opens ${new Date(perk.startsAt).toLocaleDateString()}` : "coming soon") : "ended", "locked")
+    ? badge(perk.status === "upcoming" ? (perk.startsAt ? `opens ${new Date(perk.startsAt).toLocaleDateString("en", { dateStyle: "long" })}` : "coming soon") : "ended", "locked")
     : !perk.checked
       ? badge("can't check right now", "locked")
       : perk.usedUp
-        ? badge("used", "unlocked")
+        ? badge(usedAt !== null ? "used" : "redeemed", "unlocked")
         : perk.eligible
           ? badge("unlocked", "unlocked")
           : badge("locked", "locked");
   const li = el("li", { className: `card${perk.eligible && open ? "" : " locked"}`, attrs: { "data-perk-id": perk.id } }, el("h4", { text: perk.title }), state, el("p", { text: perk.description }));
-  if (!perk.eligible && perk.reasons.length > 0) {
-    li.append(el("ul", { className: "reasons", attrs: { "aria-label": "Why it is locked" } }, ...perk.reasons.map((r) => el("li", { text: r.message }))));
+  if (!perk.eligible && perk.reasons.length > 0) li.append(reasonList(perk.reasons, "Why it is locked"));
+  if (usedAt !== null) {
+    li.append(el("p", { className: "used", attrs: { "data-used-at": usedAt }, text: usedWords(usedAt) }));
+    return li;
   }
   if (perk.eligible && open) {
     const redeemButton = button(perk.usedUp ? "Show code" : "Redeem");
     const status = actionStatus();
     redeemButton.addEventListener("click", () =>
       void act(redeemButton, status, "Redeeming…", async () => {
-        const { code, again } = await redeem(perk);
+        const { code, again } = await codes.redeem(perk);
         redeemButton.textContent = "Show code";
-        showCode(perk.title, code);
-        return again ? "Here is your code again." : "Redeemed: show the code at the counter.";
+        codes.show(perk.title, code);
+        return again ? "Your code is not used yet: show it at the counter." : "Redeemed: show the code at the counter.";
       }),
     );
     li.append(redeemButton, status);

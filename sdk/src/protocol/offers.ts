@@ -20,6 +20,8 @@ export const ReasonSchema = Type.Object({
   expiredAt: Type.Optional(TimestampSchema),
   level: Type.Optional(Type.String({ description: "The level key a level rule names" })),
   request: Type.Optional(Type.String({ description: "The data request a consent rule names: grant it to unlock" })),
+  anyOf: Type.Optional(Type.String({ description: "Set on the reasons of an either/or rule (its words, the same on each): meeting any one alternative unlocks. Absent: the reason must be met." })),
+  option: Type.Optional(Type.String({ description: "Which alternative of `anyOf` the reason belongs to (\"0\", \"1\"; \"1.0\" for an either/or inside the second): the reasons of one alternative must all be met" })),
 });
 
 export const RuleSchema = Type.Unknown({
