@@ -39,7 +39,8 @@ const POLL_MS = 1_000;
 const LISTING_REUSE_MS = 6_000;
 
 const config: Config = await (await fetch("/config.json")).json();
-const client: StampbookClient = createStampbookClient({ apiUrl: config.apiUrl, chain: { rpcUrl: config.rpcUrl, name: "Stampbook local chain" } });
+// The coffee club's storefront: its perks, drops, journeys and data requests, not every brand's on the deployment.
+const client: StampbookClient = createStampbookClient({ apiUrl: config.apiUrl, ...(config.brandId ? { brand: config.brandId } : {}), chain: { rpcUrl: config.rpcUrl, name: "Stampbook local chain" } });
 let embedded: EmbeddedWallet | null = null;
 /** The name of the member's own wallet (null: the embedded one), for "Signed in with …". */
 let walletName: string | null = null;
