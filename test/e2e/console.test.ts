@@ -227,6 +227,21 @@ describe.skipIf(!available)("brand console and till mode in headless Chromium (s
     await context.close();
   }, 60_000);
 
+  it("the owner lets a storefront's address sign members in, in words, and the API then grants it CORS", async () => {
+    const shop = "http://localhost:5173";
+    await openScreen(owner, "Storefronts");
+    await owner.locator("#storefront-origin").fill("http://shop.example");
+    await owner.locator("#storefront-form").getByRole("button", { name: "Add" }).click();
+    expect(await settled(owner.locator("#storefront-status"))).toContain("Members sign in over https");
+    await owner.locator("#storefront-origin").fill(`${shop}/`);
+    await owner.locator("#storefront-form").getByRole("button", { name: "Add" }).click();
+    expect(await settled(owner.locator("#storefront-status"))).toContain(`Members can now sign in at ${shop}.`);
+    await expect.poll(() => owner.locator("#storefront-list").textContent(), { timeout: 15_000 }).toContain(shop);
+    const preflight = await fetch(`${m.apiUrl}/v1/perks`, { method: "OPTIONS", headers: { origin: shop, "access-control-request-method": "GET" } });
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(shop);
+    await screenshot(owner, "console-6-storefronts.png");
+  });
+
   it("the owner adds a till staff member", async () => {
     state.tillKey = generatePrivateKey();
     const till = privateKeyToAccount(state.tillKey).address;

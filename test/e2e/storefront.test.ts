@@ -108,6 +108,14 @@ describe.skipIf(!available)("storefront in headless Chromium (skipped only where
     const m = demo.manifest;
     const member = m.accounts.find((a) => Object.keys(a.holdings).length === 0)!;
     const { chain, publicClient } = chainOf(m);
+    // A second brand on the same deployment, with a perk every member qualifies for: the coffee club's storefront never shows it.
+    const call = async (path: string, token: string, body: unknown) => {
+      const response = await fetch(`${m.apiUrl}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      expect(response.status, await response.clone().text()).toBe(201);
+      return response.json();
+    };
+    const acme = await call("/v1/operator/brands", m.operatorToken, { name: "Acme Matcha" });
+    await call("/v1/admin/perks", acme.key.apiKey, { title: "Acme: free matcha", rule: { type: "not", rule: { type: "points", min: "1000000" } } });
     const page = await browser.newPage();
     await injectWallet(page, member.privateKey, m.chainId);
     await page.goto(m.storefrontUrl);
@@ -119,6 +127,7 @@ describe.skipIf(!available)("storefront in headless Chromium (skipped only where
     const coffee = await perkCard(page, "Free coffee for Gold members");
     await expect.poll(() => coffee.textContent(), { timeout: 15_000 }).toContain("needs a Gold membership");
     expect(await coffee.getByRole("button", { name: "Redeem" }).count()).toBe(0);
+    expect(await page.locator("#perks").textContent()).not.toContain("Acme");
     await expectMemberWords(page);
     await screenshot(page, "storefront-1-locked.png");
 

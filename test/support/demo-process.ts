@@ -11,6 +11,7 @@ import { freePort } from "../../scripts/free-port.ts";
 export type DemoManifest = {
   apiUrl: string;
   storefrontUrl: string;
+  operatorToken: string;
   rpcUrl: string;
   chainId: number;
   contracts: { collections: `0x${string}`[] };
