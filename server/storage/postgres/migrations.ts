@@ -11,6 +11,7 @@
 import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
 import { consentSchema } from "../sql/consent-schema.ts";
+import { entitlementSchema } from "../sql/entitlement-schema.ts";
 import { memberDataSchema } from "../sql/member-data-schema.ts";
 import type { SqlExecutor } from "../sql/database.ts";
 import { journeySchema } from "../sql/journey-schema.ts";
@@ -159,6 +160,7 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       ALTER TABLE takes DROP CONSTRAINT takes_status_check
     `,
   },
+  { version: 11, name: "entitlement-keys", sql: entitlementSchema.postgres },
 ];
 
 /**

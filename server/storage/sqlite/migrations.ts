@@ -6,6 +6,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
 import { consentSchema } from "../sql/consent-schema.ts";
+import { entitlementSchema } from "../sql/entitlement-schema.ts";
 import { memberDataSchema } from "../sql/member-data-schema.ts";
 import { journeySchema } from "../sql/journey-schema.ts";
 import { staffSchema } from "../sql/staff-schema.ts";
@@ -397,6 +398,7 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX takes_kind_status_created ON takes (kind, status, created_at, id);
     `,
   },
+  { version: 15, name: "entitlement-keys", sql: entitlementSchema.sqlite },
 ];
 
 const createMigrationsTable = `
