@@ -5,7 +5,7 @@ import { createKeyRing, type KeyRing } from "./keys.ts";
 import { createKeySealer } from "./sealing.ts";
 
 const DAY = 86_400_000;
-let store: SqliteStore;
+let store: ReturnType<typeof SqliteStore.open>;
 let clock: number;
 
 beforeEach(() => {

@@ -91,6 +91,14 @@ describe("GET /v1/me/entitlement", () => {
     expect(typeof claims.jti).toBe("string");
   });
 
+  it("without a brand named, is for the brand that registered the asking site", async () => {
+    const response = await entitlement(session, "");
+    expect(response.statusCode, response.body).toBe(200);
+    expect(decodeJwt(response.json().token)).toMatchObject({ aud: SHOP, brand: { id: server.brand.id } });
+    const unknownSite = await entitlement(session, "", { origin: "http://evil.example" });
+    expect(unknownSite.json()).toMatchObject({ status: 403, code: "origin_not_registered" });
+  });
+
   it("holds nothing personal: no profile field appears in the token", async () => {
     const { token } = (await entitlement(session, `brand=${server.brand.id}`)).json();
     const text = JSON.stringify(decodeJwt(token));
@@ -117,12 +125,12 @@ describe("GET /v1/me/entitlement", () => {
     }
   });
 
-  it("404 for an unknown brand, 401 without a session, 400 without a brand", async () => {
+  it("404 for an unknown brand, 401 without a session, 400 for a malformed brand", async () => {
     expect((await entitlement(session, "brand=no-such-brand")).json()).toMatchObject({ status: 404, code: "brand_not_found" });
     const none = await entitlement(null, `brand=${server.brand.id}`);
     expect(none.statusCode).toBe(401);
     expect(none.json().code).toBe("unauthenticated");
-    expect((await entitlement(session, "")).json()).toMatchObject({ status: 400, code: "validation_failed" });
+    expect((await entitlement(session, "brand=not%20an%20id")).json()).toMatchObject({ status: 400, code: "validation_failed" });
   });
 
   it("reads the chain fresh: a burned membership is gone from the next token, and its perk with it", async () => {

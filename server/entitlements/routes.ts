@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { problemResponses } from "../../sdk/src/protocol/common.ts";
 import { EntitlementQuery, EntitlementResponse, JWKS_PATH, JwksSchema, RotatedKeySchema } from "../../sdk/src/protocol/entitlements.ts";
-import { audienceFor, type BrandOrigins } from "./audience.ts";
+import { audienceFor, brandOfSite, type BrandOrigins } from "./audience.ts";
 import type { Entitlements } from "./claims.ts";
 import type { KeyRing } from "./keys.ts";
 
@@ -29,9 +29,12 @@ export async function entitlementRoutes(app: FastifyInstance, opts: { entitlemen
       },
     },
     async (request, reply) => {
-      const { brand, audience: named } = request.query;
+      const { audience: named } = request.query;
+      const asked = { origin: request.headers.origin, audience: named };
+      // Without a brand named: the brand that registered the asking site (none: 403).
+      const brand = request.query.brand ?? (await brandOfSite(opts.origins(), asked));
       // An unknown brand is a 404 before the origin is looked at.
-      const entitlement = await opts.entitlements.issue(request.member!.address, brand, () => audienceFor(opts.origins(), brand, { origin: request.headers.origin, audience: named }));
+      const entitlement = await opts.entitlements.issue(request.member!.address, brand, () => audienceFor(opts.origins(), brand, asked));
       reply.header("cache-control", "no-store");
       return entitlement;
     },

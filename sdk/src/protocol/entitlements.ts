@@ -50,7 +50,9 @@ export type EntitlementClaims = Static<typeof EntitlementClaimsSchema>;
 
 export const EntitlementQuery = Type.Object(
   {
-    brand: Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$", description: "The brand whose view of the member the token states" }),
+    brand: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$", description: "The brand whose view of the member the token states (default: the brand that registered the request's Origin)" }),
+    ),
     audience: Type.Optional(
       Type.String({ maxLength: 2048, description: "Without an Origin header (a server calling with a member's bearer session): the brand's registered origin the token is for" }),
     ),
