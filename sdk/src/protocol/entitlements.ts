@@ -4,13 +4,9 @@
  * schema is here so the API that signs and the SDK that verifies agree on one shape.
  */
 import { Type, type Static } from "typebox";
+import { ENTITLEMENT_VERSION } from "./entitlement-format.ts";
 
-/** The claims' version: a verifier refuses a token of another version rather than misread it. */
-export const ENTITLEMENT_VERSION = 1;
-/** The one signing algorithm: verifiers accept nothing else. */
-export const ENTITLEMENT_ALGORITHM = "ES256";
-/** Where the API serves its public keys. */
-export const JWKS_PATH = "/.well-known/jwks.json";
+export { ENTITLEMENT_ALGORITHM, ENTITLEMENT_VERSION, JWKS_PATH, SESSION_HEADER } from "./entitlement-format.ts";
 
 const Uint = Type.String({ pattern: "^(0|[1-9][0-9]{0,77})$" });
 const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$" });
