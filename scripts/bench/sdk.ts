@@ -4,7 +4,8 @@
  *   - sdk_bundle_gzip_bytes: `@stampbook/sdk` with everything it imports (viem included);
  *   - sdk_own_gzip_bytes: the SDK's own code alone (viem and every other package external; the
  *     generated ABI module is the SDK's own and counts);
- *   - the same two for `@stampbook/sdk/embedded` and `@stampbook/sdk/receipts` (no bars: apps opt in to them).
+ *   - the same two for `@stampbook/sdk/embedded` and `@stampbook/sdk/receipts` (no bars: apps opt in to them);
+ *   - sdk_server_own_gzip_bytes: `@stampbook/sdk/server`'s own code, bundled for node (jose external).
  * Writes bench/results/sdk.json, prints it, and exits 1 if a figure is over its bar. With --check it
  * writes nothing (sizes are deterministic, so `npm test` runs it that way).
  */
@@ -15,16 +16,16 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BARS: Record<string, number> = { sdk_bundle_gzip_bytes: 60_000, sdk_own_gzip_bytes: 15_000 };
+const BARS: Record<string, number> = { sdk_bundle_gzip_bytes: 60_000, sdk_own_gzip_bytes: 15_000, sdk_server_own_gzip_bytes: 6_000 };
 
-async function measure(entry: string, ownOnly: boolean): Promise<{ min: number; gzip: number }> {
+async function measure(entry: string, ownOnly: boolean, platform: "browser" | "node" = "browser"): Promise<{ min: number; gzip: number }> {
   const result = await build({
     entryPoints: [join(root, entry)],
     bundle: true,
     format: "esm",
     minify: true,
     treeShaking: true,
-    platform: "browser",
+    platform,
     target: "es2022",
     write: false,
     logLevel: "warning",
@@ -40,6 +41,8 @@ const embedded = await measure("sdk/src/embedded.ts", false);
 const embeddedOwn = await measure("sdk/src/embedded.ts", true);
 const receipts = await measure("sdk/src/receipts.ts", false);
 const receiptsOwn = await measure("sdk/src/receipts.ts", true);
+// The server kit runs on the brand's server: bundled for node, jose and every other package external.
+const serverOwn = await measure("sdk/src/server/index.ts", true, "node");
 
 const results = {
   sdk_bundle_gzip_bytes: main.gzip,
@@ -48,7 +51,8 @@ const results = {
   sdk_embedded_own_gzip_bytes: embeddedOwn.gzip,
   sdk_receipts_gzip_bytes: receipts.gzip,
   sdk_receipts_own_gzip_bytes: receiptsOwn.gzip,
-  minified_bytes: { sdk_bundle: main.min, sdk_own: own.min, sdk_embedded: embedded.min, sdk_embedded_own: embeddedOwn.min, sdk_receipts: receipts.min, sdk_receipts_own: receiptsOwn.min },
+  sdk_server_own_gzip_bytes: serverOwn.gzip,
+  minified_bytes: { sdk_bundle: main.min, sdk_own: own.min, sdk_embedded: embedded.min, sdk_embedded_own: embeddedOwn.min, sdk_receipts: receipts.min, sdk_receipts_own: receiptsOwn.min, sdk_server_own: serverOwn.min },
   bars: BARS,
   settings: { bundler: "esbuild", format: "esm", minify: true, treeShaking: true, platform: "browser", target: "es2022", gzipLevel: 9 },
 };

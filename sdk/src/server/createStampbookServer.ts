@@ -34,6 +34,11 @@ export type StampbookServerOptions = {
   jwksCooldownMs?: number;
   /** The keys to verify with, instead of fetching `apiUrl` + /.well-known/jwks.json. */
   jwks?: JWTVerifyGetKey;
+  /**
+   * How many verified tokens are remembered (default 1000; 0: none): a member's next request with
+   * the same cookie skips the signature check, never the expiry check.
+   */
+  cacheSize?: number;
   /** The clock tokens are judged by; default the system's. */
   now?: () => Date;
 };
@@ -85,11 +90,21 @@ export function createStampbookServer(options: StampbookServerOptions) {
   const now = options.now ?? (() => new Date());
   const keys = options.jwks ?? createRemoteJWKSet(new URL(apiUrl + JWKS_PATH), { cooldownDuration: options.jwksCooldownMs ?? 30_000 });
 
+  const verified = new Map<string, GateMember>();
+  const cacheSize = options.cacheSize ?? 1000;
+
   async function verify(token: string): Promise<Read> {
+    const known = verified.get(token);
+    if (known !== undefined) return known.expiresAt.getTime() + (options.clockTolerance ?? 30) * 1000 > now().getTime() ? { member: known } : { reason: "expired" };
     try {
       const { payload } = await jwtVerify<EntitlementClaims>(token, keys, { issuer, audience, algorithms: [ENTITLEMENT_ALGORITHM], clockTolerance: options.clockTolerance ?? 30, currentDate: now() });
       if (payload.brand?.id !== options.brand || payload.v !== ENTITLEMENT_VERSION) return { reason: "invalid" };
-      return { member: memberOf(payload) };
+      const member = memberOf(payload);
+      if (cacheSize > 0) {
+        if (verified.size >= cacheSize) verified.clear();
+        verified.set(token, member);
+      }
+      return { member };
     } catch (error) {
       return { reason: (error as { code?: string }).code === "ERR_JWT_EXPIRED" ? "expired" : "invalid" };
     }

@@ -102,6 +102,14 @@ describe("tokens the gate refuses", () => {
     expect(response.status).toBe(401);
   });
 
+  it("a token verified before and remembered still expires", async () => {
+    let clock = Date.now();
+    const remembering = gateFor({ now: () => new Date(clock) });
+    expect(await remembering.requireMembership(page(token), { level: "green" })).toMatchObject({ ok: true });
+    clock += 10 * 60_000;
+    expect(await remembering.requireMembership(page(token), { level: "green" })).toMatchObject({ ok: false, reason: "expired" });
+  });
+
   it("a token for another audience, or another brand's gate", async () => {
     expect(await gateFor({ audience: "http://other.example" }).requireMembership(page(token), { level: "green" })).toMatchObject({ ok: false, reason: "invalid" });
     expect(await gateFor({ brand: "another-brand" }).requireMembership(page(token), { level: "green" })).toMatchObject({ ok: false, reason: "invalid" });
