@@ -1,6 +1,7 @@
 /**
  * The SDK as a storefront installs it: built to dist/ (JavaScript and declarations) and resolved
- * through package.json `exports`, with viem and typebox beside it. An ESM consumer runs on Node, and a strict
+ * through package.json `exports`, with viem and typebox beside it (and React and TanStack Query, the
+ * react entry's peers). An ESM consumer runs on Node, and a strict
  * TypeScript consumer type-checks against the declarations, with nothing from this repository's
  * source paths.
  */
@@ -26,6 +27,8 @@ beforeAll(() => {
   symlinkSync(join(root, "node_modules", "viem"), join(project, "node_modules", "viem"), "dir");
   // The SDK's one dependency: the wire protocol's types are derived from its schemas.
   symlinkSync(join(root, "node_modules", "typebox"), join(project, "node_modules", "typebox"), "dir");
+  // The react entry's peers, as a React storefront has them (react-dom only to render in the check).
+  for (const name of ["react", "react-dom", "@tanstack"]) symlinkSync(join(root, "node_modules", name), join(project, "node_modules", name), "dir");
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -54,12 +57,18 @@ describe("the built package", () => {
       `import { createStampbookClient, StampbookError } from "@stampbook/sdk";
        import { createEmbeddedWallet } from "@stampbook/sdk/embedded";
        import { verifyReceipt } from "@stampbook/sdk/receipts";
+       import { StampbookProvider, useMember } from "@stampbook/sdk/react";
+       import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+       import { createElement } from "react";
+       import { renderToString } from "react-dom/server";
        const client = createStampbookClient({ apiUrl: "http://localhost:8787" });
        const receipt = await verifyReceipt({ message: "not a consent", signature: "0x" });
-       console.log(JSON.stringify([typeof client.signIn, typeof client.getPerks, typeof client.grantConsent, typeof createEmbeddedWallet, new StampbookError("x") instanceof Error, receipt]));`,
+       const Status = () => createElement("p", null, useMember().isRestoring ? "restoring" : "?");
+       const html = renderToString(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(StampbookProvider, { client }, createElement(Status))));
+       console.log(JSON.stringify([typeof client.signIn, typeof client.getPerks, typeof client.grantConsent, typeof createEmbeddedWallet, new StampbookError("x") instanceof Error, receipt, html]));`,
     );
     const output = execFileSync(process.execPath, ["consumer.mjs"], { cwd: project, encoding: "utf8" });
-    expect(JSON.parse(output)).toEqual(["function", "function", "function", "function", true, { valid: false, reason: "malformed" }]);
+    expect(JSON.parse(output)).toEqual(["function", "function", "function", "function", true, { valid: false, reason: "malformed" }, "<p>restoring</p>"]);
   });
 
   it("type-checks a strict TypeScript consumer against its declarations, and catches its mistakes", () => {

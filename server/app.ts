@@ -16,6 +16,7 @@ import type { PublicClient } from "viem";
 import { authPlugin } from "./auth/plugin.ts";
 import { awardsPlugin } from "./awards/plugin.ts";
 import { brandsPlugin } from "./brands/plugin.ts";
+import { originsPlugin } from "./origins/plugin.ts";
 import { catalogPlugin } from "./catalog/plugin.ts";
 import type { OwnershipReader } from "./chain/ownership.ts";
 import type { Config } from "./config.ts";
@@ -72,7 +73,7 @@ function createValidator(options: { coerceTypes: "array" | false }): Ajv {
 }
 
 /** The features, each after what it uses. */
-export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, operatorPlugin, catalogPlugin, memberDataPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, membersPlugin, journeysPlugin, entitlementsPlugin];
+export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, originsPlugin, operatorPlugin, catalogPlugin, memberDataPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, membersPlugin, journeysPlugin, entitlementsPlugin];
 
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const app = await buildInfrastructure(options);
@@ -114,11 +115,14 @@ export async function buildInfrastructure(options: BuildOptions): Promise<Fastif
   await app.register(problemsPlugin);
   await app.register(requestsPlugin);
   await app.register(cookie);
-  // Without configured storefront origins there is nothing to allow, and no per-request CORS work.
-  if (config.corsOrigins.length > 0) {
-    // The console changes things with PUT, PATCH and DELETE too (the plugin allows GET, HEAD, POST by default).
-    await app.register(cors, { origin: config.corsOrigins, credentials: true, methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], exposedHeaders: ["x-request-id"] });
-  }
+  // Browsers may call from the deployment's own pages and each brand's registered storefronts
+  // (app.origins, decorated by the sessions plugin below; asked per request). An origin that cannot be
+  // looked up gets no grant. The console changes things with PUT, PATCH and DELETE too.
+  const corsOrigin = (origin: string | undefined, grant: (error: Error | null, allow: boolean) => void) => {
+    if (origin === undefined) return grant(null, false);
+    app.origins.isAllowed(origin).then((allowed) => grant(null, allowed), () => grant(null, false));
+  };
+  await app.register(cors, { origin: corsOrigin, credentials: true, methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], exposedHeaders: ["x-request-id"] });
   await app.register(redisPlugin, { url: config.redisUrl, name: redisPrefix });
   await app.register(rateLimitsPlugin, { keyPrefix: `${redisPrefix}-rate-limit-` });
   await app.register(docsPlugin);

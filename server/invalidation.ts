@@ -18,6 +18,8 @@ export type Invalidation =
   | { type: "offers" }
   /** A brand registered a collection. */
   | { type: "collections" }
+  /** A brand added or removed one of its storefronts' origins. */
+  | { type: "origins" }
   /** A brand changed what its rules are worded with: a token type's name or picture, or its levels. */
   | { type: "terms" }
   /** A brand created, changed or deleted a journey. */
@@ -141,6 +143,7 @@ function parse(text: string): { origin: string; event: Invalidation } | null {
   switch (type) {
     case "offers":
     case "collections":
+    case "origins":
     case "terms":
     case "journeys":
     case "staff":

@@ -46,11 +46,10 @@ export type { Client, SessionEndReason, StampbookClient, StampbookClientConfig, 
  * import { createStampbookClient, discoverWallets } from "@stampbook/sdk";
  *
  * const [wallet] = await discoverWallets();
- * const client = createStampbookClient({ apiUrl: "https://api.example.com", wallet });
+ * const client = createStampbookClient({ apiUrl: "https://api.example.com", brand: "brand_42c40df8895c4f5a", wallet });
  * if (!(await client.restoreSession())) await client.signIn();
- * const perks = await client.getPerks();
- * const redemption = await client.redeemPerk({ perkId: perks.find((p) => p.eligible)!.id });
- * console.log(redemption.code);
+ * const perk = (await client.getPerks()).find((p) => p.redeemable);
+ * if (perk) console.log((await client.redeemPerk({ perkId: perk.id })).code);
  */
 export function createStampbookClient(config: StampbookClientConfig): StampbookClient {
   const apiUrl = config.apiUrl.replace(/\/+$/, "");
@@ -60,6 +59,7 @@ export function createStampbookClient(config: StampbookClientConfig): StampbookC
 
   const client: StampbookClient = {
     apiUrl,
+    brand: config.brand,
     fetch: config.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     storage: config.storage ?? defaultStorage(),
     storageKey: config.storageKey ?? `stampbook:session:${apiUrl}`,
@@ -109,14 +109,14 @@ export function createStampbookClient(config: StampbookClientConfig): StampbookC
     getDrops: (parameters) => getDrops(client, parameters),
     claimDrop: (parameters) => claimDrop(client, parameters),
     getClaim: (parameters) => getClaim(client, parameters),
-    getJourneys: () => getJourneys(client),
+    getJourneys: (parameters) => getJourneys(client, parameters),
     completeStep: (parameters) => completeStep(client, parameters),
     getLevels: (parameters) => getLevels(client, parameters),
     linkWallet: (parameters) => linkWallet(client, parameters),
     switchChain: (parameters) => switchChain(client, parameters),
     getProfile: () => getProfile(client),
     updateProfile: (parameters) => updateProfile(client, parameters),
-    getDataRequests: () => getDataRequests(client),
+    getDataRequests: (parameters) => getDataRequests(client, parameters),
     grantConsent: (parameters) => grantConsent(client, parameters),
     getConsents: () => getConsents(client),
     revokeConsent: (parameters) => revokeConsent(client, parameters),

@@ -119,12 +119,14 @@ describe("POST /v1/auth/verify", () => {
     const later = (parseInt(nonce.slice(0, 7), 36) + 3600).toString(36).padStart(7, "0");
     await refused(later + nonce.slice(7));
 
-    await refused(signNonce(signingKey(new Uint8Array(32).fill(7)), Date.now() + 60_000).nonce);
+    const origin = server.app.config.siweUri.origin;
+    await refused(signNonce(signingKey(new Uint8Array(32).fill(7)), Date.now() + 60_000, origin).nonce);
 
     const key = signingKey(await server.store.secret(NONCE_SECRET));
-    await refused(signNonce(key, Date.now() - 1000).nonce);
+    await refused(signNonce(key, Date.now() - 1000, origin).nonce);
+    await refused(signNonce(key, Date.now() + 60_000, "https://shop.example").nonce);
     // The same key with a live expiry works: the refusals above were about what they changed.
-    const live = await signed({ nonce: signNonce(key, Date.now() + 60_000).nonce });
+    const live = await signed({ nonce: signNonce(key, Date.now() + 60_000, origin).nonce });
     expect((await verify(server, live.message, live.signature)).statusCode).toBe(200);
   });
 

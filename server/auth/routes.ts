@@ -20,13 +20,13 @@ export async function authRoutes(app: FastifyInstance, opts: { rateLimitPerMinut
       config: { rateLimit },
       schema: {
         tags: ["auth"],
-        summary: "A fresh single-use nonce and what the client needs to build the EIP-4361 message",
-        response: { 200: NonceResponse, ...problemResponses(429) },
+        summary: "A fresh single-use nonce and what the client needs to build the EIP-4361 message, for the page's origin (its Origin header): the deployment's or a brand's registered storefront",
+        response: { 200: NonceResponse, ...problemResponses(403, 429) },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       reply.header("cache-control", "no-store");
-      return app.auth.issueNonce();
+      return app.auth.issueNonce(request.headers.origin);
     },
   );
 

@@ -1,7 +1,9 @@
 /**
- * Sign-In with Ethereum, from nonce to session. Binds every sign-in to this server's domain, URI
- * origin and chain id and to a nonce it issued, used once; plain wallets verify locally and contract
- * wallets (EIP-1271 deployed, ERC-6492 counterfactual) through the chain.
+ * Sign-In with Ethereum, from nonce to session. Binds every sign-in to the origin of the page that
+ * asked for the nonce (the deployment's own, SIWE_DOMAIN and SIWE_URI, or a brand's registered
+ * storefront: its host and origin), this chain id and a nonce issued for that origin, used once;
+ * plain wallets verify locally and contract wallets (EIP-1271 deployed, ERC-6492 counterfactual)
+ * through the chain. A session remembers which brand's origin it came from.
  *
  * Nonces and session tokens are signed, not stored (signed-tokens.ts): issuing a nonce writes
  * nothing, and a sign-in writes one row, the nonce marked used. Signing out records the session as
@@ -32,16 +34,27 @@ export type NonceGrant = {
   issuedAt: string;
 };
 
-/** Who a live session belongs to; the address is checksummed. */
-export type SessionHolder = { address: Address; chainId: number };
+/** Who a live session belongs to (the address checksummed), and the brand whose origin it began on (null: the deployment's own). */
+export type SessionHolder = { address: Address; chainId: number; brandId: string | null };
 
-/** A sign-in message that passed every check, its nonce now used; the address is checksummed. */
-export type VerifiedSignIn = { address: Address; chainId: number; method: "eoa" | "erc1271" | "erc6492" };
+/**
+ * A sign-in message that passed every check, its nonce now used; the address is checksummed. The
+ * origin it was signed for, and the brand that registered it (null: one of the deployment's own).
+ */
+export type VerifiedSignIn = { address: Address; chainId: number; method: "eoa" | "erc1271" | "erc6492"; origin: string; brandId: string | null };
 
-export type SignedIn = { token: string; address: Address; chainId: number; expiresAt: string; method: "eoa" | "erc1271" | "erc6492" };
+export type SignedIn = { token: string; address: Address; chainId: number; expiresAt: string; method: "eoa" | "erc1271" | "erc6492"; brandId: string | null };
+
+/** Who may sign in from an origin: the deployment (brandId null), one brand, or nobody (null). */
+export type OriginLookup = (origin: string) => Promise<{ brandId: string | null } | null>;
 
 export type AuthService = {
-  issueNonce(): Promise<NonceGrant>;
+  /**
+   * A nonce for a message from `origin` (the request's Origin header; none: the deployment's
+   * SIWE_URI), answering that origin's domain and URI; 403 `origin_not_allowed` for an origin
+   * neither the deployment nor a brand registered.
+   */
+  issueNonce(origin?: string): Promise<NonceGrant>;
   /**
    * Every check of a sign-in (domain, URI, chain, times, the nonce, the signature), then the nonce is
    * used up; no session is made. Member sign-in and staff sign-in both start here.
@@ -74,6 +87,8 @@ export function createAuthService(deps: {
   store: Store;
   client: ChainClient;
   params: SignInParameters;
+  /** The origins brands registered (server/origins/registry.ts); without it, only SIWE_URI's. */
+  origins?: OriginLookup;
   secret?: string | null;
   sessionCacheMs?: number;
   now?: () => Date;
@@ -88,7 +103,7 @@ export function createAuthService(deps: {
     format: { sign: signSession, open: openSession },
     // Ended by a sign-out, or with every session of a member who erased their data.
     isEnded: (claims) => store.isSessionRevoked(claims.id, { address: claims.address, expiresAt: toTimestamp(claims.expiresAtMs) }),
-    holder: (claims): SessionHolder => ({ address: checksumAddress(claims.address), chainId: claims.chainId }),
+    holder: (claims): SessionHolder => ({ address: checksumAddress(claims.address), chainId: claims.chainId, brandId: claims.brandId ?? null }),
     cacheMs: deps.sessionCacheMs ?? 0,
     maxCached: MAX_CACHED_SESSIONS,
     now,
@@ -102,15 +117,17 @@ export function createAuthService(deps: {
     } catch (error) {
       throw toProblem(error);
     }
+    // The page the message says it was signed on must be one that may sign members in here.
+    const target = await signingOrigin(URL.parse(message.uri)?.origin ?? "", "verify");
     const mismatch = checkSiweMessage(message, {
-      domain: params.siweDomain,
-      uri: params.siweUri.origin,
+      domain: target.domain,
+      uri: target.origin,
       chainId: params.chainId,
       now: at,
       clockSkewSeconds: params.clockSkewSeconds,
     });
     if (mismatch) throw toProblem(mismatch);
-    const nonceExpiresAt = openNonce(await nonceKey(), message.nonce);
+    const nonceExpiresAt = openNonce(await nonceKey(), message.nonce, target.origin);
     if (nonceExpiresAt === null || nonceExpiresAt <= at.getTime()) throw nonceRefused();
 
     let verdict;
@@ -125,18 +142,35 @@ export function createAuthService(deps: {
     // atomically, so a message is good for exactly one session even when replayed concurrently.
     if (!(await store.useNonce(message.nonce, toTimestamp(nonceExpiresAt)))) throw nonceRefused();
 
-    return { address: message.address as Address, chainId: message.chainId, method: verdict.method };
+    return { address: message.address as Address, chainId: message.chainId, method: verdict.method, origin: target.origin, brandId: target.brandId };
+  }
+
+  const deployment: SigningOrigin = { origin: params.siweUri.origin, domain: params.siweDomain, brandId: null };
+
+  /**
+   * The origin a message is signed for, with the EIP-4361 domain it must name: SIWE_URI's (with
+   * SIWE_DOMAIN), or another the deployment or a brand allows (its own host). At issue time an
+   * unknown origin is refused; at verify time it is the URI that does not match.
+   */
+  async function signingOrigin(header: string, purpose: "issue" | "verify"): Promise<SigningOrigin> {
+    const origin = header.toLowerCase();
+    if (origin === deployment.origin) return deployment;
+    const grant = deps.origins === undefined ? null : await deps.origins(origin);
+    if (grant !== null) return { origin, domain: authorityOf(origin), brandId: grant.brandId };
+    if (purpose === "issue") throw new Problem(403, "origin_not_allowed", "This site may not sign members in here", "The brand registers its storefront's origin first (POST /v1/admin/origins, or Settings in the console).");
+    throw new Problem(401, "siwe_uri_mismatch", "Sign-in refused", "The message's URI is not a site that may sign members in here.");
   }
 
   return {
-    async issueNonce() {
+    async issueNonce(origin) {
+      const target = origin === undefined ? deployment : await signingOrigin(origin, "issue");
       const at = now();
-      const { nonce, expiresAtMs } = signNonce(await nonceKey(), at.getTime() + params.nonceTtlSeconds * 1000);
+      const { nonce, expiresAtMs } = signNonce(await nonceKey(), at.getTime() + params.nonceTtlSeconds * 1000, target.origin);
       return {
         nonce,
         expiresAt: toTimestamp(expiresAtMs),
-        domain: params.siweDomain,
-        uri: params.siweUri.origin,
+        domain: target.domain,
+        uri: target.origin,
         chainId: params.chainId,
         statement: params.siweStatement,
         version: "1",
@@ -154,6 +188,7 @@ export function createAuthService(deps: {
         address: verified.address.toLowerCase() as `0x${string}`,
         chainId: verified.chainId,
         expiresAtMs: at.getTime() + params.sessionTtlSeconds * 1000,
+        ...(verified.brandId === null ? {} : { brandId: verified.brandId }),
       });
       return { token, ...verified, expiresAt: toTimestamp(expiresAtMs) };
     },
@@ -162,6 +197,13 @@ export function createAuthService(deps: {
     signOut: (token) => sessions.signOut(token),
     forget: (sessionId) => sessions.forget(sessionId),
   };
+}
+
+type SigningOrigin = { origin: string; domain: string; brandId: string | null };
+
+/** The EIP-4361 `domain` (RFC 3986 authority: host and port) a page at `origin` signs for. */
+function authorityOf(origin: string): string {
+  return new URL(origin).host;
 }
 
 function nonceRefused(): Problem {

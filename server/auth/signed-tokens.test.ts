@@ -13,27 +13,30 @@ function flip(text: string, i: number): string {
   return text.slice(0, i) + replacement + text.slice(i + 1);
 }
 
+const SHOP = "https://shop.example";
+
 describe("signed nonces", () => {
   it("are valid EIP-4361 nonces that open to their expiry, rounded up to the second", () => {
-    const { nonce, expiresAtMs } = signNonce(key, T + 300_000.4);
+    const { nonce, expiresAtMs } = signNonce(key, T + 300_000.4, SHOP);
     expect(isNonce(nonce)).toBe(true);
     expect(nonce).toMatch(/^[0-9A-Za-z]{55}$/);
     expect(expiresAtMs).toBe(T + 301_000);
-    expect(openNonce(key, nonce)).toBe(T + 301_000);
-    expect(signNonce(key, T).nonce).not.toBe(signNonce(key, T).nonce);
+    expect(openNonce(key, nonce, SHOP)).toBe(T + 301_000);
+    expect(signNonce(key, T, SHOP).nonce).not.toBe(signNonce(key, T, SHOP).nonce);
   });
 
   it("sort by expiry", () => {
-    const earlier = signNonce(key, T).nonce;
-    const later = signNonce(key, T + 1000).nonce;
+    const earlier = signNonce(key, T, SHOP).nonce;
+    const later = signNonce(key, T + 1000, SHOP).nonce;
     expect(earlier.slice(0, 7) < later.slice(0, 7)).toBe(true);
   });
 
-  it("refuse any changed character, another key, and other shapes", () => {
-    const { nonce } = signNonce(key, T);
-    for (let i = 0; i < nonce.length; i++) expect(openNonce(key, flip(nonce, i)), `character ${i}`).toBeNull();
-    expect(openNonce(otherKey, nonce)).toBeNull();
-    for (const bad of ["", "abc", nonce + "0", nonce.slice(1), nonce.toUpperCase(), `${nonce.slice(0, 54)}-`]) expect(openNonce(key, bad)).toBeNull();
+  it("refuse any changed character, another key, another origin, and other shapes", () => {
+    const { nonce } = signNonce(key, T, SHOP);
+    for (let i = 0; i < nonce.length; i++) expect(openNonce(key, flip(nonce, i), SHOP), `character ${i}`).toBeNull();
+    expect(openNonce(otherKey, nonce, SHOP)).toBeNull();
+    for (const other of ["https://evil.example", "http://shop.example", "https://shop.example:8443", ""]) expect(openNonce(key, nonce, other), other).toBeNull();
+    for (const bad of ["", "abc", nonce + "0", nonce.slice(1), nonce.toUpperCase(), `${nonce.slice(0, 54)}-`]) expect(openNonce(key, bad, SHOP)).toBeNull();
   });
 });
 
@@ -46,6 +49,16 @@ describe("signed session tokens", () => {
     expect(token.length).toBeLessThanOrEqual(140);
     expect(expiresAtMs).toBe(T + 1000);
     expect(openSession(key, token)).toEqual({ ...claims, address: claims.address.toLowerCase(), expiresAtMs: T + 1000 });
+  });
+
+  it("carry the brand whose storefront they began on, bound by the MAC", () => {
+    const { token } = signSession(key, { ...claims, brandId: "brand_42c40df8895c4f5a" });
+    expect(openSession(key, token)).toEqual({ ...claims, address: claims.address.toLowerCase(), expiresAtMs: T + 1000, brandId: "brand_42c40df8895c4f5a" });
+    const other = signSession(key, { ...claims, brandId: "brand_other" }).token;
+    // Another brand's segment spliced in, or the segment dropped, breaks the MAC.
+    const segment = (t: string) => t.split(".").at(-2)!;
+    expect(openSession(key, token.replace(segment(token), segment(other)))).toBeNull();
+    expect(openSession(key, token.replace(`.${segment(token)}`, ""))).toBeNull();
   });
 
   it("refuse any changed character, another key, and other shapes", () => {
@@ -67,6 +80,6 @@ describe("signed session tokens", () => {
   it("refuse to sign a bad chain id or an expiry out of range", () => {
     expect(() => signSession(key, { ...claims, chainId: 0 })).toThrow(RangeError);
     expect(() => signSession(key, { ...claims, expiresAtMs: Number.NaN })).toThrow(RangeError);
-    expect(() => signNonce(key, 36 ** 7 * 1000)).toThrow(RangeError);
+    expect(() => signNonce(key, 36 ** 7 * 1000, SHOP)).toThrow(RangeError);
   });
 });

@@ -37,28 +37,32 @@ export function expiry(expiresAtMs: number): { digits: string; ms: number } {
 const NONCE = /^([0-9a-z]{7})([0-9A-Za-z]{16})([0-9a-f]{32})$/;
 
 /**
- * A SIWE nonce good until `expiresAtMs` rounded up to a whole second (returned). EIP-4361 wants at
- * least 8 alphanumeric characters; this is 55: the expiry, 16 random characters and a 128-bit MAC.
+ * A SIWE nonce good until `expiresAtMs` rounded up to a whole second (returned), for a message from
+ * `origin` only: the MAC covers it, so a nonce a page got for one storefront signs nobody in on
+ * another. EIP-4361 wants at least 8 alphanumeric characters; this is 55: the expiry, 16 random
+ * characters and a 128-bit MAC.
  */
-export function signNonce(key: KeyObject, expiresAtMs: number): { nonce: string; expiresAtMs: number } {
+export function signNonce(key: KeyObject, expiresAtMs: number, origin: string): { nonce: string; expiresAtMs: number } {
   const { digits, ms } = expiry(expiresAtMs);
   const body = digits + randomAlphanumeric(16);
-  return { nonce: body + mac(key, "nonce", body).subarray(0, 16).toString("hex"), expiresAtMs: ms };
+  return { nonce: body + nonceTag(key, body, origin), expiresAtMs: ms };
 }
 
-/** The expiry (ms) of a nonce this key signed, or null for anything else. */
-export function openNonce(key: KeyObject, nonce: string): number | null {
+/** The expiry (ms) of a nonce this key signed for `origin`, or null for anything else. */
+export function openNonce(key: KeyObject, nonce: string, origin: string): number | null {
   const match = NONCE.exec(nonce);
   if (match === null) return null;
   const [, expiry, random, tag] = match as unknown as [string, string, string, string];
-  if (!sameTag(tag, mac(key, "nonce", expiry + random).subarray(0, 16).toString("hex"))) return null;
+  if (!sameTag(tag, nonceTag(key, expiry + random, origin))) return null;
   return parseInt(expiry, 36) * 1000;
 }
 
-/** What a session token carries. `address` is lowercase hex. */
-export type SessionClaims = { id: string; address: `0x${string}`; chainId: number; expiresAtMs: number };
+const nonceTag = (key: KeyObject, body: string, origin: string) => mac(key, "nonce", `${body}@${origin}`).subarray(0, 16).toString("hex");
 
-const SESSION = /^sbs_([A-Za-z0-9_-]{22})\.([0-9a-f]{40})\.([1-9][0-9]{0,14})\.([0-9a-z]{7})\.([A-Za-z0-9_-]{43})$/;
+/** What a session token carries. `address` is lowercase hex; `brandId`, the brand whose storefront's origin it began on. */
+export type SessionClaims = { id: string; address: `0x${string}`; chainId: number; expiresAtMs: number; brandId?: string };
+
+const SESSION = /^sbs_([A-Za-z0-9_-]{22})\.([0-9a-f]{40})\.([1-9][0-9]{0,14})\.([0-9a-z]{7})(?:\.b([A-Za-z0-9_-]{1,172}))?\.([A-Za-z0-9_-]{43})$/;
 
 /** A new session's id: 128 random bits, base64url. */
 export function newSessionId(): string {
@@ -66,13 +70,15 @@ export function newSessionId(): string {
 }
 
 /**
- * `sbs_<id>.<address>.<chainId>.<expiry>.<mac>`, about 130 characters, safe in a header or a
- * cookie. The expiry is rounded up to a whole second (returned).
+ * `sbs_<id>.<address>.<chainId>.<expiry>[.b<brand id, base64url>].<mac>`, about 130 characters (160
+ * with a brand), safe in a header or a cookie. The expiry is rounded up to a whole second (returned).
  */
 export function signSession(key: KeyObject, claims: SessionClaims): { token: string; expiresAtMs: number } {
   const { digits, ms } = expiry(claims.expiresAtMs);
   if (!Number.isSafeInteger(claims.chainId) || claims.chainId < 1) throw new RangeError(`bad chain id: ${claims.chainId}`);
-  const body = `${claims.id}.${claims.address.slice(2).toLowerCase()}.${claims.chainId}.${digits}`;
+  const brand = claims.brandId === undefined ? "" : `.b${Buffer.from(claims.brandId).toString("base64url")}`;
+  if (brand.length > 174) throw new RangeError("brand id too long for a session token");
+  const body = `${claims.id}.${claims.address.slice(2).toLowerCase()}.${claims.chainId}.${digits}${brand}`;
   return { token: `${SESSION_TOKEN_PREFIX}${body}.${mac(key, "session", body).toString("base64url")}`, expiresAtMs: ms };
 }
 
@@ -80,9 +86,10 @@ export function signSession(key: KeyObject, claims: SessionClaims): { token: str
 export function openSession(key: KeyObject, token: string): SessionClaims | null {
   const match = SESSION.exec(token);
   if (match === null) return null;
-  const [, id, address, chainId, expiry, tag] = match as unknown as [string, string, string, string, string, string];
-  const body = `${id}.${address}.${chainId}.${expiry}`;
+  const [, id, address, chainId, expiry, brand, tag] = match as unknown as [string, string, string, string, string, string | undefined, string];
+  const body = `${id}.${address}.${chainId}.${expiry}${brand === undefined ? "" : `.b${brand}`}`;
   // Compared as text: base64url of 32 bytes has 2 spare bits, and decoding would accept 4 spellings.
   if (!sameTag(tag, mac(key, "session", body).toString("base64url"))) return null;
-  return { id, address: `0x${address}`, chainId: Number(chainId), expiresAtMs: parseInt(expiry, 36) * 1000 };
+  const claims: SessionClaims = { id, address: `0x${address}`, chainId: Number(chainId), expiresAtMs: parseInt(expiry, 36) * 1000 };
+  return brand === undefined ? claims : { ...claims, brandId: Buffer.from(brand, "base64url").toString() };
 }

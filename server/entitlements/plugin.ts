@@ -8,7 +8,6 @@ import type { FastifyInstance } from "fastify";
 import { throttled } from "../logging.ts";
 import { createMemberHoldings } from "../members/me.ts";
 import { perkVariant } from "../perks/variant.ts";
-import type { BrandOrigins } from "./audience.ts";
 import { createEntitlements } from "./claims.ts";
 import { createKeyRing } from "./keys.ts";
 import { entitlementRoutes } from "./routes.ts";
@@ -41,9 +40,7 @@ export const entitlementsPlugin = fp(
       ttlSeconds: config.entitlementTtlSeconds,
       now: app.now,
     });
-    // The brands' registered origins (per-brand origins), looked up when asked; without them no audience is accepted.
-    const origins = () => (app.hasDecorator("origins") ? (app as FastifyInstance & { origins: BrandOrigins }).origins : null);
-    await app.register(entitlementRoutes, { entitlements, keys, origins });
+    await app.register(entitlementRoutes, { entitlements, keys, origins: app.origins });
   },
   { name: "entitlements", fastify: "5.x", dependencies: ["context", "storage", "chain", "sessions", "brands", "catalog", "loyalty", "rules", "offers"] },
 );

@@ -4,10 +4,11 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JS
 import { createPublicClient, getAddress, http, type Address, type PublicClient } from "viem";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../test/support/chain.ts";
 import { registerOrigins } from "../../test/support/origins.ts";
+import { createBrand, issueApiKey } from "../brands/accounts.ts";
 import { bearer, startServer, type TestServer } from "../../test/support/server.ts";
 
-const SHOP = "http://shop.example";
-const OTHER_SHOP = "http://other.example";
+const SHOP = "http://shop.localhost:3000";
+const OTHER_SHOP = "http://other.localhost:3000";
 const OPERATOR_TOKEN = "operator-token-for-entitlement-tests-0123456789";
 
 let chain: DemoChain;
@@ -17,7 +18,9 @@ let C: Address;
 beforeAll(async () => {
   chain = await startChain();
   server = await startServer(chain, { operatorToken: OPERATOR_TOKEN });
-  registerOrigins(server.app, { [SHOP]: server.brand.id, [OTHER_SHOP]: "another-brand" });
+  await registerOrigins(server.app, server.apiKey, [SHOP]);
+  const other = await createBrand(server.store, "Another brand");
+  await registerOrigins(server.app, (await issueApiKey(server.store, other.id, "tests")).key, [OTHER_SHOP]);
   C = getAddress(chain.collection.address);
 });
 afterAll(async () => server?.close());
@@ -195,7 +198,7 @@ describe("the signing keys", () => {
 describe("when the chain cannot be read", () => {
   it("signs nothing: 503 chain_unavailable", async () => {
     const down = await startServer(chain, {}, { client: createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0 }) }) as PublicClient });
-    registerOrigins(down.app, { [SHOP]: down.brand.id });
+    await registerOrigins(down.app, down.apiKey, [SHOP]);
     try {
       const session = await down.signIn(chain.members[0]!);
       const response = await entitlement(session, `brand=${down.brand.id}`, { origin: SHOP }, down);

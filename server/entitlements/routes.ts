@@ -14,7 +14,7 @@ import type { KeyRing } from "./keys.ts";
 /** How long a verifier may reuse the JWKS: a key rotated in reaches verifiers within this (jose's remote set also fetches again on an unknown key id). */
 export const JWKS_MAX_AGE_SECONDS = 60;
 
-export async function entitlementRoutes(app: FastifyInstance, opts: { entitlements: Entitlements; keys: KeyRing; origins: () => BrandOrigins | null }) {
+export async function entitlementRoutes(app: FastifyInstance, opts: { entitlements: Entitlements; keys: KeyRing; origins: BrandOrigins }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get(
@@ -32,9 +32,9 @@ export async function entitlementRoutes(app: FastifyInstance, opts: { entitlemen
       const { audience: named } = request.query;
       const asked = { origin: request.headers.origin, audience: named };
       // Without a brand named: the brand that registered the asking site (none: 403).
-      const brand = request.query.brand ?? (await brandOfSite(opts.origins(), asked));
+      const brand = request.query.brand ?? (await brandOfSite(opts.origins, asked));
       // An unknown brand is a 404 before the origin is looked at.
-      const entitlement = await opts.entitlements.issue(request.member!.address, brand, () => audienceFor(opts.origins(), brand, asked));
+      const entitlement = await opts.entitlements.issue(request.member!.address, brand, () => audienceFor(opts.origins, brand, asked));
       reply.header("cache-control", "no-store");
       return entitlement;
     },

@@ -28,7 +28,8 @@ const MAX_CACHED_MEMBERS = 10_000;
 
 export type Consents = {
   /** What `member` signs to grant the request: fields, a fresh nonce, and the text itself. */
-  template(member: Address, requestId: string): Promise<ConsentTemplate>;
+  /** What the member signs on the page at `origin` (its Origin header; none: the deployment's sign-in page). */
+  template(member: Address, requestId: string, origin?: string): Promise<ConsentTemplate>;
   /** Verifies a signed grant by the signed-in `member` and stores it with its receipt. */
   grant(member: Address, message: string, signature: string): Promise<ConsentView>;
   list(member: Address): Promise<ConsentView[]>;
@@ -43,11 +44,16 @@ export type Consents = {
   forget(member?: string): void;
 };
 
+const otherBrandsOrigin = () =>
+  new Problem(403, "origin_not_allowed", "This storefront may not ask for another brand's data", "A brand's own storefront collects consents to that brand's data requests only.");
+
 const invalid = (detail: string) => new Problem(400, "consent_invalid", "The consent does not match a data request", detail);
 
 export function createConsents(deps: {
   store: Store;
   auth: AuthService;
+  /** The brand that registered an origin, or null (the deployment's own; an unknown one gets no nonce). */
+  originBrand: (origin: string) => Promise<string | null>;
   requests: DataRequests;
   params: Pick<SignInParameters, "siweDomain" | "siweUri" | "chainId" | "clockSkewSeconds" | "nonceTtlSeconds">;
   /** How long a member's grants read from the store may be served without reading again. */
@@ -122,9 +128,12 @@ export function createConsents(deps: {
   }
 
   return {
-    async template(member, requestId) {
+    async template(member, requestId, origin) {
       const request = await deps.requests.get(requestId);
-      const nonce = await auth.issueNonce();
+      const nonce = await auth.issueNonce(origin);
+      // A brand's own storefront asks for that brand's data only (checked again when the consent comes back signed).
+      const asking = origin === undefined ? null : await deps.originBrand(origin);
+      if (asking !== null && asking !== request.brandId) throw otherBrandsOrigin();
       const expirationTime = toTimestamp(Date.parse(nonce.issuedAt) + request.retentionDays * DAY_MS);
       const details = grantRecap({ brandId: request.brandId, request: request.id, fields: request.fields, purpose: request.purpose, expires: expirationTime });
       const fields = {
@@ -156,7 +165,8 @@ export function createConsents(deps: {
       const { grant, expiresAtMs } = await checkGrant(parsed, at.getTime());
       if ((await store.findConsentByNonce(parsed.nonce)) !== null) throw replayed();
       // Domain, URI, chain, times, the nonce (used up here) and the signature, as for a sign-in.
-      await auth.verify(message, signature);
+      const signedOn = await auth.verify(message, signature);
+      if (signedOn.brandId !== null && signedOn.brandId !== grant.brandId) throw otherBrandsOrigin();
       const result = await store.createConsent({
         id: newId(),
         member,

@@ -28,7 +28,7 @@ export const memberDataPlugin = fp(
     forgetOn(bus, ["terms"], () => requestBook.forget());
     // A brand's data requests word its consent rules: changing them changes its terms.
     const requests = createDataRequests({ store, now, onChange: () => void bus.publish({ type: "terms" }) });
-    const consents = createConsents({ store, auth, requests, params: config, cacheMs: config.sessionCacheMs, now, onChange: (member) => bus.publish({ type: "consents", member }) });
+    const consents = createConsents({ store, auth, originBrand: app.origins.brandOf, requests, params: config, cacheMs: config.sessionCacheMs, now, onChange: (member) => bus.publish({ type: "consents", member }) });
     forgetOn(bus, ["consents", "member-erased"], (event) => consents.forget(event.type === "resync" ? undefined : event.member));
     app.decorate("consents", consents);
     app.decorate("requestBook", requestBook);

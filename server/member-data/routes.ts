@@ -92,12 +92,12 @@ export async function consentRoutes(
         tags: ["data"],
         summary: "The EIP-4361 message (with its ERC-5573 ReCap) the member signs to grant a data request, with a fresh nonce",
         querystring: Type.Object({ request: IdSchema }),
-        response: { 200: ConsentTemplateSchema, ...problemResponses(400, 401, 404, 429) },
+        response: { 200: ConsentTemplateSchema, ...problemResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {
       reply.header("cache-control", "no-store");
-      return opts.consents.template(request.member!.address, request.query.request);
+      return opts.consents.template(request.member!.address, request.query.request, request.headers.origin);
     },
   );
 

@@ -231,6 +231,7 @@ describe("GET /v1/perks/:id", () => {
       checked: true,
       usedUp: false,
       redeemed: 0,
+      redeemable: true,
     });
   });
 

@@ -14,7 +14,8 @@ export function perkView(perk: Offer): Static<typeof PerkSchema> {
 
 export function memberPerkView({ offer, requires, status, eligible, reasons, checked, taken, usedUp }: MemberOffer): Static<typeof MemberPerkSchema> {
   const { id, brandId, title, description, limits, startsAt, endsAt } = offer;
-  return { id, brandId, title, description, requires, limits, startsAt, endsAt, status, eligible, reasons, checked, usedUp, redeemed: taken };
+  const redeemable = status === "open" && eligible && checked && !usedUp;
+  return { id, brandId, title, description, requires, limits, startsAt, endsAt, status, eligible, reasons, checked, usedUp, redeemed: taken, redeemable };
 }
 
 export function memberPerkDetailView(p: MemberOffer): Static<typeof MemberPerkDetailSchema> {

@@ -57,16 +57,13 @@ declare module "fastify" {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** The serialized origin of `url` (scheme and host lower-cased, default port dropped), or null. */
-function originOf(url: string): string | null {
-  const origin = URL.parse(url)?.origin;
-  return origin === undefined || origin === "null" ? null : origin;
-}
-
 export type AuthenticationOptions = {
   auth: AuthService;
-  /** Origins whose pages may change state with the session cookie, e.g. https://shop.example. */
-  allowedOrigins: string[];
+  /**
+   * Whether a page at this origin (the Origin header, exactly: "https://shop.example/" is no match)
+   * may change state with the session cookie, e.g. https://shop.example.
+   */
+  isAllowedOrigin: (origin: string) => Promise<boolean>;
   /** The operator's credential (creates brands); null: operator routes answer 401 to everyone. */
   operatorToken: string | null;
   staff: StaffSessions;
@@ -74,9 +71,6 @@ export type AuthenticationOptions = {
 
 export const authenticationPlugin = fp(
   async (app: FastifyInstance, opts: AuthenticationOptions) => {
-    const allowedOrigins = new Set(opts.allowedOrigins.map(originOf).filter((origin) => origin !== null));
-    // Compared as browsers serialize origins (no path, no default port): "https://shop.example/" is no match.
-    const isAllowedOrigin = (header: string | undefined) => header !== undefined && allowedOrigins.has(header.toLowerCase());
 
     app.decorate("auth", opts.auth);
     app.decorate("staff", opts.staff);
@@ -85,8 +79,10 @@ export const authenticationPlugin = fp(
     app.decorateRequest("staff", null);
 
     /** Refuses a state change made with a cookie unless an allowed origin sent it; checked before any lookup. */
-    function checkOrigin(request: FastifyRequest, viaCookie: boolean): void {
-      if (viaCookie && !SAFE_METHODS.has(request.method) && !isAllowedOrigin(request.headers.origin)) {
+    async function checkOrigin(request: FastifyRequest, viaCookie: boolean): Promise<void> {
+      if (!viaCookie || SAFE_METHODS.has(request.method)) return;
+      const origin = request.headers.origin;
+      if (origin === undefined || !(await opts.isAllowedOrigin(origin))) {
         throw new Problem(403, "origin_not_allowed", "This request did not come from an allowed origin", "A change made with the session cookie must send the Origin header of an allowed site; other clients send Authorization: Bearer <session token>.");
       }
     }
@@ -96,7 +92,7 @@ export const authenticationPlugin = fp(
       const token = bearer ?? request.cookies[SESSION_COOKIE] ?? null;
       if (token === null) throw new Problem(401, "unauthenticated", "Sign in first", "Send the session cookie or Authorization: Bearer <session token>.");
       // Checked before the session is looked up: a forged request gets no further.
-      checkOrigin(request, bearer === null);
+      await checkOrigin(request, bearer === null);
       const holder = await opts.auth.authenticate(token);
       if (holder === null) throw new Problem(401, "session_expired", "The session is unknown, expired or signed out", "Sign in again.");
       request.member = { ...holder, token };
@@ -111,7 +107,7 @@ export const authenticationPlugin = fp(
     }
 
     async function staffSession(request: FastifyRequest, credential: { token: string; viaCookie: boolean }): Promise<StaffSession> {
-      checkOrigin(request, credential.viaCookie);
+      await checkOrigin(request, credential.viaCookie);
       const session = await opts.staff.authenticate(credential.token);
       if (session === null) throw new Problem(401, "session_expired", "The staff session is unknown, expired or signed out", "Sign in again.");
       return session;

@@ -9,6 +9,7 @@ import { getAddress, type Address } from "viem";
 import type { AuthService } from "../auth/sessions.ts";
 import { createSignedSessions, lazySigningKey } from "../auth/signed-sessions.ts";
 import { newSessionId } from "../auth/signed-tokens.ts";
+import { Problem } from "../errors.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import type { StaffRoles } from "./roles.ts";
 import { openStaffToken, signStaffToken } from "./tokens.ts";
@@ -71,6 +72,10 @@ export function createStaffSessions(deps: {
 
     async signIn(message, signature, brandId) {
       const verified = await deps.verify(message, signature);
+      // A brand's own site signs in its own staff only; the deployment's console signs in anyone's.
+      if (verified.brandId !== null && verified.brandId !== brandId) {
+        throw new Problem(403, "origin_not_allowed", "This site may not sign in another brand's staff", "Sign in from the console, or from a site this brand registered.");
+      }
       // Read now: someone just added on another instance signs in at once.
       const { brand, role } = await roles.access(brandId, verified.address, { fresh: true });
       const { token, expiresAtMs } = await sessions.start({

@@ -36,6 +36,15 @@ export function requireText(field: string, value: unknown): string {
   return value;
 }
 
+/** A web origin as browsers serialize it: http(s), lower-case host, a port only when not the default, nothing after. */
+export function requireOrigin(field: string, value: unknown): string {
+  if (typeof value !== "string" || !originPattern.test(value) || URL.parse(value)?.origin !== value) {
+    throw new StoreInputError(field, `expected a serialized http(s) origin, got ${show(value)}`);
+  }
+  return value;
+}
+const originPattern = /^https?:\/\/[^/?#@\s]+$/;
+
 /** An Ethereum address in any case, returned lowercase. */
 export function requireAddress(field: string, value: unknown): Address {
   const lower = typeof value === "string" ? value.toLowerCase() : value;

@@ -14,7 +14,7 @@ import { startChain, type DemoChain } from "./chain.ts";
 import { registerOrigins } from "./origins.ts";
 import { startServer, type TestServer } from "./server.ts";
 
-export const SHOP = "http://shop.example";
+export const SHOP = "http://shop.localhost:3000";
 export const OPERATOR_TOKEN = "operator-token-for-gate-tests-0123456789abcdef";
 
 export type GateStack = { chain: DemoChain; server: TestServer; apiUrl: string; collection: Address; close(): Promise<void> };
@@ -25,8 +25,8 @@ export async function startGateStack(overrides: Partial<Config> = {}, prepare: (
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const server = await startServer(chain, { siweDomain: `127.0.0.1:${port}`, siweUri: new URL(apiUrl), publicUrl: new URL(apiUrl), operatorToken: OPERATOR_TOKEN, ...overrides });
-  registerOrigins(server.app, { [SHOP]: server.brand.id });
   prepare(server.app);
+  await registerOrigins(server.app, server.apiKey, [SHOP]);
   await server.app.listen({ port, host: "127.0.0.1" });
   return { chain, server, apiUrl, collection: getAddress(chain.collection.address), close: () => server.close() };
 }

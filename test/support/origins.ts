@@ -1,11 +1,9 @@
-/**
- * Brands' registered origins for tests of entitlements, as the `app.origins` interface answers them
- * (`brandOf(origin)`), set on a built app before its first request.
- */
+/** Registers a brand's storefront origins through the API (`POST /v1/admin/origins`), as the brand's console does. */
 import type { FastifyInstance } from "fastify";
-import type { BrandOrigins } from "../../server/entitlements/audience.ts";
 
-export function registerOrigins(app: FastifyInstance, origins: Record<string, string>): void {
-  const registry: BrandOrigins = { brandOf: async (origin) => origins[origin] ?? null };
-  app.decorate("origins", registry);
+export async function registerOrigins(app: FastifyInstance, apiKey: string, origins: readonly string[]): Promise<void> {
+  for (const origin of origins) {
+    const response = await app.inject({ method: "POST", url: "/v1/admin/origins", headers: { authorization: `Bearer ${apiKey}` }, payload: { origin } });
+    if (response.statusCode !== 201 && response.statusCode !== 200) throw new Error(`could not register ${origin}: ${response.body}`);
+  }
 }

@@ -1,8 +1,13 @@
 import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import type { ListedDataRequest as DataRequest } from "../protocol/data.ts";
+import { listingBrand } from "../utils/brand.ts";
 import { apiRequest } from "../utils/http.ts";
 
+export type GetDataRequestsParameters = {
+  /** Only this brand's requests (default: the client's brand); `null`: every brand's. */
+  brand?: string | null;
+};
 export type GetDataRequestsReturnType = DataRequest[];
 export type GetDataRequestsErrorType = ApiErrorType | HttpRequestErrorType;
 
@@ -15,7 +20,9 @@ export type GetDataRequestsErrorType = ApiErrorType | HttpRequestErrorType;
  *   console.log(`${request.brandName} asks for your ${request.fields.join(", ")} (${request.purpose}), kept ${request.retentionDays} days`);
  * }
  */
-export async function getDataRequests(client: Client): Promise<GetDataRequestsReturnType> {
+export async function getDataRequests(client: Client, parameters: GetDataRequestsParameters = {}): Promise<GetDataRequestsReturnType> {
+  const brand = listingBrand(client, parameters.brand);
   const answer = await apiRequest<{ items: DataRequest[] }>(client, { method: "GET", path: "/v1/data-requests", auth: false, retry: true });
-  return answer.items;
+  // The list is public and short: a brand's storefront shows its own brand's only.
+  return brand === undefined ? answer.items : answer.items.filter((request) => request.brandId === brand);
 }

@@ -3,11 +3,12 @@ import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
 import { brandNotFound, type BrandNotFoundErrorType } from "../errors/brand.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
 import type { MemberDrop } from "../protocol/drops.ts";
+import { listingBrand } from "../utils/brand.ts";
 import { apiRequest } from "../utils/http.ts";
 
 export type GetDropsParameters = {
-  /** Only this brand's drops. */
-  brand?: string;
+  /** Only this brand's drops (default: the client's brand); `null`: every brand's. */
+  brand?: string | null;
 };
 export type GetDropsReturnType = MemberDrop[];
 export type GetDropsErrorType = BrandNotFoundErrorType | ApiErrorType | HttpRequestErrorType | NotSignedInErrorType;
@@ -23,10 +24,11 @@ export type GetDropsErrorType = BrandNotFoundErrorType | ApiErrorType | HttpRequ
  * if (open[0]) await client.claimDrop({ dropId: open[0].id, submit: open[0].mode === "voucher" });
  */
 export async function getDrops(client: Client, parameters: GetDropsParameters = {}): Promise<GetDropsReturnType> {
+  const brand = listingBrand(client, parameters.brand);
   try {
-    const page = await apiRequest<{ items: MemberDrop[] }>(client, { method: "GET", path: "/v1/drops", query: { brand: parameters.brand }, retry: true });
+    const page = await apiRequest<{ items: MemberDrop[] }>(client, { method: "GET", path: "/v1/drops", query: { brand }, retry: true });
     return page.items;
   } catch (error) {
-    throw brandNotFound(error, parameters.brand);
+    throw brandNotFound(error, brand);
   }
 }

@@ -1,11 +1,17 @@
 import type { Client } from "../types/client.ts";
 import type { ApiErrorType, HttpRequestErrorType } from "../errors/api.ts";
+import { brandNotFound, type BrandNotFoundErrorType } from "../errors/brand.ts";
 import type { NotSignedInErrorType } from "../errors/session.ts";
 import type { MemberJourney } from "../protocol/journeys.ts";
+import { listingBrand } from "../utils/brand.ts";
 import { apiRequest } from "../utils/http.ts";
 
+export type GetJourneysParameters = {
+  /** Only this brand's journeys (default: the client's brand); `null`: every brand's. */
+  brand?: string | null;
+};
 export type GetJourneysReturnType = MemberJourney[];
-export type GetJourneysErrorType = ApiErrorType | HttpRequestErrorType | NotSignedInErrorType;
+export type GetJourneysErrorType = BrandNotFoundErrorType | ApiErrorType | HttpRequestErrorType | NotSignedInErrorType;
 
 /**
  * The journeys the signed-in member can see (`GET /v1/journeys`): each with its `status`, the stamp
@@ -17,7 +23,12 @@ export type GetJourneysErrorType = ApiErrorType | HttpRequestErrorType | NotSign
  * const journeys = await client.getJourneys();
  * for (const j of journeys) console.log(j.title, `${j.steps.filter((s) => s.done).length}/${j.steps.length}`, j.stamp.name);
  */
-export async function getJourneys(client: Client): Promise<GetJourneysReturnType> {
-  const page = await apiRequest<{ items: MemberJourney[] }>(client, { method: "GET", path: "/v1/journeys", retry: true });
-  return page.items;
+export async function getJourneys(client: Client, parameters: GetJourneysParameters = {}): Promise<GetJourneysReturnType> {
+  const brand = listingBrand(client, parameters.brand);
+  try {
+    const page = await apiRequest<{ items: MemberJourney[] }>(client, { method: "GET", path: "/v1/journeys", query: { brand }, retry: true });
+    return page.items;
+  } catch (error) {
+    throw brandNotFound(error, brand);
+  }
 }

@@ -1,6 +1,6 @@
 /** Wire shapes of members' sign-in with Ethereum (EIP-4361): the nonce grant, the signed message, the session. */
 import { Type, type Static } from "typebox";
-import { AddressSchema, StringEnum, TimestampSchema } from "./common.ts";
+import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "./common.ts";
 
 export const NonceResponse = Type.Object({
   nonce: Type.String(),
@@ -28,6 +28,7 @@ export const SessionResponse = Type.Object({
   chainId: Type.Integer(),
   expiresAt: TimestampSchema,
   method: StringEnum(["eoa", "erc1271", "erc6492"] as const),
+  brandId: Nullable(Type.String({ description: "The brand whose registered storefront the member signed in on; null: one of the deployment's own pages" })),
 });
 
 /** What `GET /v1/auth/nonce` grants: a single-use nonce and the fields of the EIP-4361 message. */

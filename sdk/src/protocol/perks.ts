@@ -21,6 +21,9 @@ export const PerkSchema = Type.Object({
 const MemberPerkFields = {
   ...MemberOfferFields,
   redeemed: Type.Integer({ minimum: 0, description: "The member's redemptions of this perk" }),
+  redeemable: Type.Boolean({
+    description: "Whether redeeming now should succeed: open, eligible (checked just now) and not used up by this member. A perk's total limit is counted at redemption (total_limit_reached).",
+  }),
 };
 
 /** A perk in a member's listing: what it requires in words, and whether the member has it. */

@@ -12,9 +12,9 @@ import type { ExportDataReturnType } from "../actions/exportData.ts";
 import type { GetAccessLogParameters, GetAccessLogReturnType } from "../actions/getAccessLog.ts";
 import type { GetClaimParameters, GetClaimReturnType } from "../actions/getClaim.ts";
 import type { GetConsentsReturnType } from "../actions/getConsents.ts";
-import type { GetDataRequestsReturnType } from "../actions/getDataRequests.ts";
+import type { GetDataRequestsParameters, GetDataRequestsReturnType } from "../actions/getDataRequests.ts";
 import type { GetDropsParameters, GetDropsReturnType } from "../actions/getDrops.ts";
-import type { GetJourneysReturnType } from "../actions/getJourneys.ts";
+import type { GetJourneysParameters, GetJourneysReturnType } from "../actions/getJourneys.ts";
 import type { GetLevelsParameters, GetLevelsReturnType } from "../actions/getLevels.ts";
 import type { GetMeReturnType } from "../actions/getMe.ts";
 import type { GetEntitlementParameters, GetEntitlementReturnType } from "../actions/getEntitlement.ts";
@@ -38,6 +38,12 @@ import type { ChainConfig, StampbookWallet } from "../wallets/types.ts";
 export type StampbookClientConfig = {
   /** The Stampbook API's base URL, e.g. "https://api.example.com". */
   apiUrl: string;
+  /**
+   * The brand whose storefront this is: perks, drops, journeys, levels and data requests are that
+   * brand's. An action given `brand: null` lists every brand's (a member's view across programs).
+   * Without it, the client lists every brand's and `getLevels` needs a `brandId`.
+   */
+  brand?: string;
   /**
    * The member's wallet: an EIP-1193 provider (`window.ethereum`), an entry of `discoverWallets()`, a
    * viem Account or WalletClient, an ethers Signer, or an embedded wallet. May be undefined (no wallet
@@ -78,6 +84,8 @@ export type StampbookEvents = {
 /** The state actions work on. */
 export type Client = {
   readonly apiUrl: string;
+  /** The brand this client lists for (undefined: every brand). */
+  readonly brand: string | undefined;
   readonly fetch: typeof globalThis.fetch;
   readonly storage: StampbookStorage;
   readonly storageKey: string;
@@ -118,18 +126,18 @@ export type StampbookClient = Client & {
   getDrops(parameters?: GetDropsParameters): Promise<GetDropsReturnType>;
   claimDrop(parameters: ClaimDropParameters): Promise<ClaimDropReturnType>;
   getClaim(parameters: GetClaimParameters): Promise<GetClaimReturnType>;
-  getJourneys(): Promise<GetJourneysReturnType>;
+  getJourneys(parameters?: GetJourneysParameters): Promise<GetJourneysReturnType>;
   /** `input`: `{ answers }` for a quiz, `{ code }` for a code step, nothing for a hold step. */
   completeStep(parameters: CompleteStepParameters): Promise<CompleteStepReturnType>;
-  getLevels(parameters: GetLevelsParameters): Promise<GetLevelsReturnType>;
+  getLevels(parameters?: GetLevelsParameters): Promise<GetLevelsReturnType>;
   linkWallet(parameters: LinkWalletParameters): Promise<LinkWalletReturnType>;
   switchChain(parameters: SwitchChainParameters): Promise<SwitchChainReturnType>;
   /** The member's own profile. */
   getProfile(): Promise<GetProfileReturnType>;
   /** Replaces the whole profile: pass all five keys (spread `getProfile()` to change one). */
   updateProfile(parameters: UpdateProfileParameters): Promise<UpdateProfileReturnType>;
-  /** Every brand's live data requests (public). */
-  getDataRequests(): Promise<GetDataRequestsReturnType>;
+  /** The brand's live data requests (every brand's without a brand), public. */
+  getDataRequests(parameters?: GetDataRequestsParameters): Promise<GetDataRequestsReturnType>;
   /** Grants a data request with a signature, after checking the message against the request. */
   grantConsent(parameters: GrantConsentParameters): Promise<GrantConsentReturnType>;
   /** The member's grants with their receipts. */

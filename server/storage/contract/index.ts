@@ -18,6 +18,7 @@ import { leaseContract } from "./leases.contract.ts";
 import { minterContract } from "./minters.contract.ts";
 import { offerQuotaContract } from "./offer-quotas.contract.ts";
 import { offerContract } from "./offers.contract.ts";
+import { originContract } from "./origins.contract.ts";
 import { perkCodeContract } from "./perk-codes.contract.ts";
 import { secretContract } from "./secrets.contract.ts";
 import { signInContract } from "./sign-in.contract.ts";
@@ -33,6 +34,7 @@ export const storeContracts: Record<string, StoreContract> = {
   leases: leaseContract,
   secrets: secretContract,
   brands: brandContract,
+  origins: originContract,
   collections: collectionContract,
   minters: minterContract,
   offers: offerContract,

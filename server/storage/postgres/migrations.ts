@@ -160,7 +160,20 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       ALTER TABLE takes DROP CONSTRAINT takes_status_check
     `,
   },
-  { version: 11, name: "entitlement-keys", sql: entitlementSchema.postgres },
+  {
+    version: 11,
+    name: "brand-origins",
+    // See the SQLite migration of the same name.
+    sql: `
+      CREATE TABLE brand_origins (
+        origin     ${id} PRIMARY KEY,
+        brand_id   ${id} NOT NULL REFERENCES brands (id),
+        created_at ${time} NOT NULL
+      );
+      CREATE INDEX brand_origins_by_brand ON brand_origins (brand_id, created_at)
+    `,
+  },
+  { version: 12, name: "entitlement-keys", sql: entitlementSchema.postgres },
 ];
 
 /**

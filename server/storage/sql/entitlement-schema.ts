@@ -1,5 +1,5 @@
 /**
- * Schema of entitlement signing keys (SQLite migration 15, PostgreSQL migration 11). Never edit once released.
+ * Schema of entitlement signing keys (SQLite migration 16, PostgreSQL migration 12). Never edit once released.
  *
  * `entitlement_keys`: one row per generation; the primary key on the generation is what makes two
  * instances that rotate at once agree on one new key (the second insert finds the generation taken).

@@ -9,6 +9,7 @@ import { createEntitlementKeyStore } from "./entitlement-store.ts";
 import { createJourneyStore } from "./journey-store.ts";
 import { createLeaseStore } from "./lease-store.ts";
 import { createOfferStore } from "./offer-store.ts";
+import { createOriginStore } from "./origin-store.ts";
 import { createSignInStore } from "./sign-in-store.ts";
 import { createStaffStore } from "./staff-store.ts";
 import { createTakeStore } from "./take-store.ts";
@@ -18,6 +19,7 @@ export function createSqlStore(db: SqlDatabase): Store {
   return {
     ...signIn,
     ...createBrandStore(db),
+    ...createOriginStore(db),
     ...createOfferStore(db),
     ...createTakeStore(db),
     ...createLeaseStore(db),

@@ -41,6 +41,7 @@ const CURRENT_TABLES = [
   "brand_collections",
   "brand_levels",
   "brand_minters",
+  "brand_origins",
   "brands",
   "consents",
   "data_requests",
@@ -92,7 +93,8 @@ describe("migrations", () => {
       { version: 12, name: "access-log-and-erasure", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 13, name: "claim-holders", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 14, name: "any-offer-kind", applied_at: "2025-01-01T00:00:00.000Z" },
-      { version: 15, name: "entitlement-keys", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 15, name: "brand-origins", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 16, name: "entitlement-keys", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 

@@ -398,7 +398,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX takes_kind_status_created ON takes (kind, status, created_at, id);
     `,
   },
-  { version: 15, name: "entitlement-keys", sql: entitlementSchema.sqlite },
+  {
+    version: 15,
+    name: "brand-origins",
+    sql: `
+      -- The origins a brand's storefronts and apps run on: CORS and sign-in accept exactly these for it.
+      CREATE TABLE brand_origins (
+        origin     TEXT PRIMARY KEY,
+        brand_id   TEXT NOT NULL REFERENCES brands (id),
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX brand_origins_by_brand ON brand_origins (brand_id, created_at);
+    `,
+  },
+  { version: 16, name: "entitlement-keys", sql: entitlementSchema.sqlite },
 ];
 
 const createMigrationsTable = `
