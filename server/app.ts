@@ -9,7 +9,6 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyLoggerOptions } from "fastify";
 import cookie from "@fastify/cookie";
-import cors from "@fastify/cors";
 import { Ajv } from "ajv";
 import ajvFormats from "ajv-formats";
 import type { PublicClient } from "viem";
@@ -34,6 +33,7 @@ import { perksPlugin } from "./perks/plugin.ts";
 import { rulesPlugin } from "./rules/plugin.ts";
 import { chainPlugin, createChainClient } from "./plugins/chain.ts";
 import { contextPlugin } from "./plugins/context.ts";
+import { corsPlugin } from "./plugins/cors.ts";
 import { docsPlugin } from "./plugins/docs.ts";
 import { invalidationPlugin } from "./plugins/invalidation.ts";
 import { frameworkErrors, problemsPlugin } from "./plugins/problems.ts";
@@ -115,14 +115,7 @@ export async function buildInfrastructure(options: BuildOptions): Promise<Fastif
   await app.register(problemsPlugin);
   await app.register(requestsPlugin);
   await app.register(cookie);
-  // Browsers may call from the deployment's own pages and each brand's registered storefronts
-  // (app.origins, decorated by the sessions plugin below; asked per request). An origin that cannot be
-  // looked up gets no grant. The console changes things with PUT, PATCH and DELETE too.
-  const corsOrigin = (origin: string | undefined, grant: (error: Error | null, allow: boolean) => void) => {
-    if (origin === undefined) return grant(null, false);
-    app.origins.isAllowed(origin).then((allowed) => grant(null, allowed), () => grant(null, false));
-  };
-  await app.register(cors, { origin: corsOrigin, credentials: true, methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], exposedHeaders: ["x-request-id"] });
+  await app.register(corsPlugin);
   await app.register(redisPlugin, { url: config.redisUrl, name: redisPrefix });
   await app.register(rateLimitsPlugin, { keyPrefix: `${redisPrefix}-rate-limit-` });
   await app.register(docsPlugin);

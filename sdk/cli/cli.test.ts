@@ -284,4 +284,16 @@ describe("stampbook CLI", () => {
     expect(toStdout.stdout.split("\r\n")[0]).toBe("id,perkId,perkTitle,member,code,createdAt,consumedAt");
     expect(toStdout.stderr).toBe("Wrote 1 redemption as CSV.\n");
   });
+  it("registers a storefront's address, lists it, refuses a bad one in words, and removes it", async () => {
+    const added = await cli(["origin", "add", "--api", api, "--origin", "http://localhost:5173/"]);
+    expect(added.stdout).toBe("Members can now sign in at http://localhost:5173.\n");
+    const listed = await cli(["origin", "list", "--api", api]);
+    expect(listed.stdout).toMatch(/^http:\/\/localhost:5173 \(since /);
+    const bad = await cli(["origin", "add", "--api", api, "--origin", "http://shop.example"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("Members sign in over https: use https://shop.example");
+    const removed = await cli(["origin", "remove", "--api", api, "--origin", "http://localhost:5173"]);
+    expect(removed.stdout).toBe("http://localhost:5173 can no longer sign members in.\n");
+    expect((await cli(["origin", "list", "--api", api])).stdout).toContain("No storefront address yet");
+  });
 });

@@ -8,6 +8,7 @@ import type { Command } from "./command.ts";
 import { collectionDeploy, collectionRegister } from "./commands/collection.ts";
 import { airdrop, mint } from "./commands/mint.ts";
 import { minterGrant } from "./commands/minter.ts";
+import { originAdd, originList, originRemove } from "./commands/origin.ts";
 import { perkCreate } from "./commands/perk.ts";
 import { redemptions } from "./commands/redemptions.ts";
 import { typeCreate } from "./commands/type.ts";
@@ -19,7 +20,7 @@ import { refuseSecretsOnCommandLine } from "./keys.ts";
 export type { CliIo } from "./context.ts";
 
 /** In the order a brand meets them, from an empty chain to members redeeming a perk. */
-export const COMMANDS: readonly Command[] = [collectionDeploy, collectionRegister, typeCreate, minterGrant, mint, airdrop, perkCreate, redemptions];
+export const COMMANDS: readonly Command[] = [collectionDeploy, collectionRegister, typeCreate, minterGrant, mint, airdrop, perkCreate, redemptions, originAdd, originList, originRemove];
 
 const ENVIRONMENT = [
   ["STAMPBOOK_DEPLOYER_KEY", "Key that deploys collections (and, unless the next ones are set, administers and mints)"],

@@ -20,6 +20,7 @@ import { offersScreen } from "./offers.ts";
 import { overviewScreen } from "./overview.ts";
 import type { ConsoleContext, ConsoleSession, Screen } from "./screen.ts";
 import { staffScreen } from "./staff.ts";
+import { storefrontsScreen } from "./storefronts.ts";
 import { tokenTypesScreen } from "./token-types.ts";
 import { injectedWallet, signInStaff, type Role, type StaffSession } from "./wallet.ts";
 
@@ -41,6 +42,7 @@ const SCREENS: ScreenSpec[] = [
   { id: "journeys", title: "Journeys and levels", roles: ["owner", "manager"], make: journeysScreen },
   { id: "activity", title: "Redemptions and claims", roles: ["owner", "manager"], make: activityScreen },
   { id: "data", title: "Members' data", roles: ["owner", "manager"], make: () => memberDataScreen(ctx) },
+  { id: "storefronts", title: "Storefronts", roles: ["owner", "manager"], make: storefrontsScreen },
   { id: "staff", title: "Staff", roles: ["owner"], make: staffScreen },
 ];
 const ROLE_WORDS: Record<Role, string> = { owner: "Owner", manager: "Manager", till: "Till staff" };

@@ -92,8 +92,8 @@ export function useConsents<TData = GetConsentsReturnType>(parameters: QueryPara
 }
 
 /**
- * Grants a brand's data request with the member's signature; then refreshes the consents and the
- * perks (a consent rule may unlock one).
+ * Grants a brand's data request with the member's signature; then refreshes the consents, the
+ * perks and the drops (a consent rule may unlock one).
  *
  * @example
  * const grant = useGrantConsent();
@@ -102,11 +102,11 @@ export function useConsents<TData = GetConsentsReturnType>(parameters: QueryPara
 export function useGrantConsent(
   parameters: MutationParameter<GrantConsentReturnType, GrantConsentErrorType, GrantConsentParameters> = {},
 ): UseMutationResult<GrantConsentReturnType, GrantConsentErrorType, GrantConsentParameters> {
-  return useStampbookMutation((client, variables: GrantConsentParameters) => client.grantConsent(variables), ["consents", "perks"], parameters.mutation);
+  return useStampbookMutation((client, variables: GrantConsentParameters) => client.grantConsent(variables), ["consents", "perks", "drops"], parameters.mutation);
 }
 
 /**
- * Revokes one of the member's grants at once; then refreshes the consents and the perks.
+ * Revokes one of the member's grants at once; then refreshes the consents, the perks and the drops.
  *
  * @example
  * const revoke = useRevokeConsent();
@@ -115,5 +115,5 @@ export function useGrantConsent(
 export function useRevokeConsent(
   parameters: MutationParameter<RevokeConsentReturnType, RevokeConsentErrorType, RevokeConsentParameters> = {},
 ): UseMutationResult<RevokeConsentReturnType, RevokeConsentErrorType, RevokeConsentParameters> {
-  return useStampbookMutation((client, variables: RevokeConsentParameters) => client.revokeConsent(variables), ["consents", "perks"], parameters.mutation);
+  return useStampbookMutation((client, variables: RevokeConsentParameters) => client.revokeConsent(variables), ["consents", "perks", "drops"], parameters.mutation);
 }

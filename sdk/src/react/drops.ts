@@ -34,13 +34,13 @@ export function useDrops<TData = GetDropsReturnType>({ query, ...parameters }: U
 export type UseClaimDropParameters = MutationParameter<ClaimDropReturnType, ClaimDropErrorType, ClaimDropParameters>;
 
 /**
- * Claims a drop; then refreshes the drops, the member (holdings and points) and the perks (which
- * holdings unlock) before it settles.
+ * Claims a drop; then refreshes the drops, the member (holdings and points), the perks (which
+ * holdings unlock) and the journeys (whose hold steps read them) before it settles.
  *
  * @example
  * const claim = useClaimDrop();
  * createElement("button", { onClick: () => claim.mutate({ dropId: drop.id }) }, "Claim");
  */
 export function useClaimDrop(parameters: UseClaimDropParameters = {}): UseMutationResult<ClaimDropReturnType, ClaimDropErrorType, ClaimDropParameters> {
-  return useStampbookMutation((client, variables: ClaimDropParameters) => client.claimDrop(variables), ["drops", "me", "perks"], parameters.mutation);
+  return useStampbookMutation((client, variables: ClaimDropParameters) => client.claimDrop(variables), ["drops", "me", "perks", "journeys"], parameters.mutation);
 }

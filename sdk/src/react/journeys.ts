@@ -34,13 +34,13 @@ export function useJourneys<TData = GetJourneysReturnType>({ query, ...parameter
 export type UseCompleteStepParameters = MutationParameter<CompleteStepReturnType, CompleteStepErrorType, CompleteStepParameters>;
 
 /**
- * Completes a journey step; then refreshes the journeys, the member (points, level) and the perks
- * (a level or a stamp may unlock one). A refusal is a `StepRefusedError` with its reason.
+ * Completes a journey step; then refreshes the journeys, the member (points, level), the perks and
+ * the drops (a level or a stamp may unlock one). A refusal is a `StepRefusedError` with its reason.
  *
  * @example
  * const step = useCompleteStep();
  * step.mutate({ journeyId, stepId, input: { code: "BEANS-2026" } });
  */
 export function useCompleteStep(parameters: UseCompleteStepParameters = {}): UseMutationResult<CompleteStepReturnType, CompleteStepErrorType, CompleteStepParameters> {
-  return useStampbookMutation((client, variables: CompleteStepParameters) => client.completeStep(variables), ["journeys", "me", "perks"], parameters.mutation);
+  return useStampbookMutation((client, variables: CompleteStepParameters) => client.completeStep(variables), ["journeys", "me", "perks", "drops"], parameters.mutation);
 }
