@@ -21,6 +21,7 @@ import type { OwnershipReader } from "./chain/ownership.ts";
 import type { Config } from "./config.ts";
 import { memberDataPlugin } from "./member-data/plugin.ts";
 import { dropsPlugin } from "./drops/plugin.ts";
+import { entitlementsPlugin } from "./entitlements/plugin.ts";
 import { healthPlugin } from "./health/plugin.ts";
 import { journeysPlugin } from "./journeys/plugin.ts";
 import { boundedError } from "./logging.ts";
@@ -72,7 +73,7 @@ function createValidator(options: { coerceTypes: "array" | false }): Ajv {
 }
 
 /** The features, each after what it uses. */
-export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, originsPlugin, operatorPlugin, catalogPlugin, memberDataPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, membersPlugin, journeysPlugin];
+export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, originsPlugin, operatorPlugin, catalogPlugin, memberDataPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, membersPlugin, journeysPlugin, entitlementsPlugin];
 
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const app = await buildInfrastructure(options);

@@ -103,6 +103,10 @@ export type Config = {
    * within this time.
    */
   staffRoleCacheMs: number;
+  /** How long an entitlement (a signed statement of a member's standing with a brand) is valid. */
+  entitlementTtlSeconds: number;
+  /** How often entitlements are signed with a new key (the previous stays published while its tokens live). */
+  entitlementKeyRotationDays: number;
 };
 
 export class ConfigError extends Error {
@@ -174,6 +178,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     awardIntervalMs: read.int("AWARD_INTERVAL_MS", 2_000, 10, 86_400_000),
     staffSessionTtlSeconds: read.int("STAFF_SESSION_TTL_SECONDS", 28_800, 60, 30 * 86_400),
     staffRoleCacheMs: read.int("STAFF_ROLE_CACHE_MS", 30_000, 0, 30_000),
+    entitlementTtlSeconds: read.int("ENTITLEMENT_TTL_SECONDS", 300, 10, 3_600),
+    entitlementKeyRotationDays: read.int("ENTITLEMENT_KEY_ROTATION_DAYS", 30, 1, 365),
     ...overrides,
   };
   config.collections = config.collections.map((c) => getAddress(c));

@@ -46,6 +46,9 @@ describe("README: Add Stampbook to your storefront", () => {
         extends: join(root, "tsconfig.json"),
         compilerOptions: {
           jsx: "react-jsx",
+          // As a Next.js app resolves: extensionless relative imports, `next/server`.
+          module: "esnext",
+          moduleResolution: "bundler",
           types: ["node", "react", "react-dom"],
           allowImportingTsExtensions: true,
           noEmit: true,

@@ -8,6 +8,7 @@
  *   - sdk_react_own_gzip_bytes: `@stampbook/sdk/react`'s hooks alone: packages external (React,
  *     TanStack Query, viem) and the SDK's core too (every module outside sdk/src/react/), since an app
  *     that uses the hooks has the core already, through the client it hands the provider.
+ *   - sdk_server_own_gzip_bytes: `@stampbook/sdk/server`'s own code, bundled for node (jose external).
  * Writes bench/results/sdk.json, prints it, and exits 1 if a figure is over its bar. With --check it
  * writes nothing (sizes are deterministic, so `npm test` runs it that way).
  */
@@ -18,7 +19,7 @@ import { gzipSync } from "node:zlib";
 import { build, type Plugin } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BARS: Record<string, number> = { sdk_bundle_gzip_bytes: 60_000, sdk_own_gzip_bytes: 15_000, sdk_react_own_gzip_bytes: 6_000 };
+const BARS: Record<string, number> = { sdk_bundle_gzip_bytes: 60_000, sdk_own_gzip_bytes: 15_000, sdk_react_own_gzip_bytes: 6_000, sdk_server_own_gzip_bytes: 6_000 };
 
 /** Leaves out every module of the repository outside `folder` (relative imports only reach them). */
 function onlyFolder(folder: string): Plugin {
@@ -30,14 +31,14 @@ function onlyFolder(folder: string): Plugin {
   };
 }
 
-async function measure(entry: string, ownOnly: boolean, folder?: string): Promise<{ min: number; gzip: number }> {
+async function measure(entry: string, ownOnly: boolean, folder?: string, platform: "browser" | "node" = "browser"): Promise<{ min: number; gzip: number }> {
   const result = await build({
     entryPoints: [join(root, entry)],
     bundle: true,
     format: "esm",
     minify: true,
     treeShaking: true,
-    platform: "browser",
+    platform,
     target: "es2022",
     write: false,
     logLevel: "warning",
@@ -55,6 +56,8 @@ const embeddedOwn = await measure("sdk/src/embedded.ts", true);
 const receipts = await measure("sdk/src/receipts.ts", false);
 const receiptsOwn = await measure("sdk/src/receipts.ts", true);
 const reactOwn = await measure("sdk/src/react/index.ts", true, "sdk/src/react/");
+// The server kit runs on the brand's server: bundled for node, jose and every other package external.
+const serverOwn = await measure("sdk/src/server/index.ts", true, undefined, "node");
 
 const results = {
   sdk_bundle_gzip_bytes: main.gzip,
@@ -64,7 +67,8 @@ const results = {
   sdk_receipts_gzip_bytes: receipts.gzip,
   sdk_receipts_own_gzip_bytes: receiptsOwn.gzip,
   sdk_react_own_gzip_bytes: reactOwn.gzip,
-  minified_bytes: { sdk_bundle: main.min, sdk_own: own.min, sdk_embedded: embedded.min, sdk_embedded_own: embeddedOwn.min, sdk_receipts: receipts.min, sdk_receipts_own: receiptsOwn.min, sdk_react_own: reactOwn.min },
+  sdk_server_own_gzip_bytes: serverOwn.gzip,
+  minified_bytes: { sdk_bundle: main.min, sdk_own: own.min, sdk_embedded: embedded.min, sdk_embedded_own: embeddedOwn.min, sdk_receipts: receipts.min, sdk_receipts_own: receiptsOwn.min, sdk_react_own: reactOwn.min, sdk_server_own: serverOwn.min },
   bars: BARS,
   settings: { bundler: "esbuild", format: "esm", minify: true, treeShaking: true, platform: "browser", target: "es2022", gzipLevel: 9 },
 };

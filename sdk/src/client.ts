@@ -13,6 +13,7 @@ import { getClaim } from "./actions/getClaim.ts";
 import { getConsents } from "./actions/getConsents.ts";
 import { getDataRequests } from "./actions/getDataRequests.ts";
 import { getDrops } from "./actions/getDrops.ts";
+import { getEntitlement } from "./actions/getEntitlement.ts";
 import { getJourneys } from "./actions/getJourneys.ts";
 import { getLevels } from "./actions/getLevels.ts";
 import { getMe } from "./actions/getMe.ts";
@@ -101,6 +102,7 @@ export function createStampbookClient(config: StampbookClientConfig): StampbookC
     signOut: () => signOut(client),
     restoreSession: () => restoreSession(client),
     getMe: () => getMe(client),
+    getEntitlement: (parameters) => getEntitlement(client, parameters),
     getPerks: (parameters) => getPerks(client, parameters),
     redeemPerk: (parameters) => redeemPerk(client, parameters),
     getRedemptions: (parameters) => getRedemptions(client, parameters),

@@ -17,6 +17,8 @@ export { getDataRequests, type GetDataRequestsErrorType, type GetDataRequestsRet
 export { getDrops, type GetDropsErrorType, type GetDropsParameters, type GetDropsReturnType } from "./actions/getDrops.ts";
 export { getJourneys, type GetJourneysErrorType, type GetJourneysReturnType } from "./actions/getJourneys.ts";
 export { getLevels, type GetLevelsErrorType, type GetLevelsParameters, type GetLevelsReturnType } from "./actions/getLevels.ts";
+export { getEntitlement, type GetEntitlementErrorType, type GetEntitlementParameters, type GetEntitlementReturnType } from "./actions/getEntitlement.ts";
+export { startServerSession, type ServerSession, type StartServerSessionErrorType, type StartServerSessionParameters } from "./actions/startServerSession.ts";
 export { getMe, type GetMeErrorType, type GetMeReturnType } from "./actions/getMe.ts";
 export { getPerks, type GetPerksErrorType, type GetPerksParameters, type GetPerksReturnType } from "./actions/getPerks.ts";
 export { getProfile, type GetProfileErrorType, type GetProfileReturnType } from "./actions/getProfile.ts";

@@ -16,7 +16,8 @@ import type { BrandStore } from "../storage/index.ts";
 import type { CollectionHoldings, LoyaltyStanding as Loyalty } from "../../sdk/src/protocol/members.ts";
 
 export type MemberHoldings = {
-  read(member: Address): Promise<{ collections: CollectionHoldings[]; loyalty: Loyalty[] }>;
+  /** With `brandId`: only that brand's collections and those the operator serves for every brand. */
+  read(member: Address, options?: { brandId?: string }): Promise<{ collections: CollectionHoldings[]; loyalty: Loyalty[] }>;
 };
 
 export function createMemberHoldings(deps: {
@@ -71,8 +72,9 @@ export function createMemberHoldings(deps: {
   }
 
   return {
-    async read(member) {
-      const served = await deps.directory.list();
+    async read(member, options = {}) {
+      const all = await deps.directory.list();
+      const served = options.brandId === undefined ? all : all.filter((s) => s.brandId === options.brandId || s.brandId === null);
       const results = await Promise.allSettled(served.map((s) => holdingsIn(member, s.collection, s.brandId)));
       const firstFailure = results.find((r) => r.status === "rejected");
       if (firstFailure !== undefined && results.every((r) => r.status === "rejected")) throw firstFailure.reason;

@@ -52,6 +52,7 @@ import type { JourneyStore } from "../journeys/types.ts";
 import type { MemberStore } from "../members/types.ts";
 import type { OriginStore } from "../origins/types.ts";
 import type { StaffStore } from "../staff/types.ts";
+import type { EntitlementKeyStore } from "../entitlements/types.ts";
 import type { Timestamp } from "./time.ts";
 
 export type { Timestamp } from "./time.ts";
@@ -194,7 +195,7 @@ export interface LeaseStore {
   releaseLease(name: string, holder: string): Promise<void>;
 }
 
-export interface Store extends SignInStore, BrandStore, OriginStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, MemberStore, AwardStore, StaffStore, ConsentStore {
+export interface Store extends SignInStore, BrandStore, OriginStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, MemberStore, AwardStore, StaffStore, ConsentStore, EntitlementKeyStore {
   /** Releases the backend's resources; the store is unusable afterwards. */
   close(): Promise<void>;
 }

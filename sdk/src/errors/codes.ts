@@ -95,6 +95,7 @@ export const PROBLEM_HANDLING = {
   consent_required: "api",
   consent_revoked: "api",
   erasure_invalid: "api",
+  origin_not_registered: "api",
   store_busy: "api",
   store_unavailable: "api",
   shutting_down: "api",

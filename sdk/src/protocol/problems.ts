@@ -88,6 +88,7 @@ export const PROBLEM_CODES = [
   "consent_required",
   "consent_revoked",
   "erasure_invalid",
+  "origin_not_registered",
   "store_busy",
   "store_unavailable",
   "shutting_down",

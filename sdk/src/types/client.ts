@@ -17,6 +17,7 @@ import type { GetDropsParameters, GetDropsReturnType } from "../actions/getDrops
 import type { GetJourneysParameters, GetJourneysReturnType } from "../actions/getJourneys.ts";
 import type { GetLevelsParameters, GetLevelsReturnType } from "../actions/getLevels.ts";
 import type { GetMeReturnType } from "../actions/getMe.ts";
+import type { GetEntitlementParameters, GetEntitlementReturnType } from "../actions/getEntitlement.ts";
 import type { GetPerksParameters, GetPerksReturnType } from "../actions/getPerks.ts";
 import type { GetProfileReturnType } from "../actions/getProfile.ts";
 import type { GetRedemptionsParameters, GetRedemptionsReturnType } from "../actions/getRedemptions.ts";
@@ -117,6 +118,8 @@ export type StampbookClient = Client & {
   /** The session kept in storage, if the server still takes it (after a reload). */
   restoreSession(): Promise<RestoreSessionReturnType>;
   getMe(): Promise<GetMeReturnType>;
+  /** A short-lived signed statement of the member's standing with a brand, for the brand's own server (see startServerSession). */
+  getEntitlement(parameters?: GetEntitlementParameters): Promise<GetEntitlementReturnType>;
   getPerks(parameters?: GetPerksParameters): Promise<GetPerksReturnType>;
   redeemPerk(parameters: RedeemPerkParameters): Promise<RedeemPerkReturnType>;
   getRedemptions(parameters?: GetRedemptionsParameters): Promise<GetRedemptionsReturnType>;

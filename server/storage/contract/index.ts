@@ -11,6 +11,7 @@ import { catalogContract } from "./catalog.contract.ts";
 import { collectionContract } from "./collections.contract.ts";
 import { consentContract } from "./consents.contract.ts";
 import { dropTakeContract } from "./drop-takes.contract.ts";
+import { entitlementKeyContract } from "./entitlement-keys.contract.ts";
 import type { OpenStore, StoreContract } from "./fixtures.ts";
 import { journeyContract } from "./journeys.contract.ts";
 import { leaseContract } from "./leases.contract.ts";
@@ -47,6 +48,7 @@ export const storeContracts: Record<string, StoreContract> = {
   journeys: journeyContract,
   awards: awardContract,
   staff: staffContract,
+  "entitlement keys": entitlementKeyContract,
 };
 
 /** Runs every aggregate's contract on one engine; each aggregate opens its own fresh stores. */

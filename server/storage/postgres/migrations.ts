@@ -11,6 +11,7 @@
 import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
 import { consentSchema } from "../sql/consent-schema.ts";
+import { entitlementSchema } from "../sql/entitlement-schema.ts";
 import { memberDataSchema } from "../sql/member-data-schema.ts";
 import type { SqlExecutor } from "../sql/database.ts";
 import { journeySchema } from "../sql/journey-schema.ts";
@@ -172,6 +173,7 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       CREATE INDEX brand_origins_by_brand ON brand_origins (brand_id, created_at)
     `,
   },
+  { version: 12, name: "entitlement-keys", sql: entitlementSchema.postgres },
 ];
 
 /**

@@ -5,6 +5,7 @@ import { createBrandStore } from "./brand-store.ts";
 import { createCatalogStore } from "./catalog-store.ts";
 import { createConsentStore } from "./consent-store.ts";
 import type { SqlDatabase } from "./database.ts";
+import { createEntitlementKeyStore } from "./entitlement-store.ts";
 import { createJourneyStore } from "./journey-store.ts";
 import { createLeaseStore } from "./lease-store.ts";
 import { createOfferStore } from "./offer-store.ts";
@@ -27,6 +28,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...createAwardStore(db),
     ...createStaffStore(db),
     ...createConsentStore(db),
+    ...createEntitlementKeyStore(db),
     async close() {
       // Nonces already handed in are recorded (or refused) before the database closes.
       if (db.isOpen) await flush();

@@ -46,6 +46,7 @@ const CURRENT_TABLES = [
   "consents",
   "data_requests",
   "ended_member_sessions",
+  "entitlement_keys",
   "journey_codes",
   "journey_events",
   "journey_invitations",
@@ -93,6 +94,7 @@ describe("migrations", () => {
       { version: 13, name: "claim-holders", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 14, name: "any-offer-kind", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 15, name: "brand-origins", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 16, name: "entitlement-keys", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 

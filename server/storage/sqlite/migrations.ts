@@ -6,6 +6,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
 import { consentSchema } from "../sql/consent-schema.ts";
+import { entitlementSchema } from "../sql/entitlement-schema.ts";
 import { memberDataSchema } from "../sql/member-data-schema.ts";
 import { journeySchema } from "../sql/journey-schema.ts";
 import { staffSchema } from "../sql/staff-schema.ts";
@@ -410,6 +411,7 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX brand_origins_by_brand ON brand_origins (brand_id, created_at);
     `,
   },
+  { version: 16, name: "entitlement-keys", sql: entitlementSchema.sqlite },
 ];
 
 const createMigrationsTable = `
