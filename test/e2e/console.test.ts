@@ -92,7 +92,7 @@ describe.skipIf(!available)("brand console and till mode in headless Chromium (s
     await expect.poll(() => owner.locator("#role").textContent(), { timeout: 15_000 }).toBe("Owner");
     expect(await owner.locator("#who").getAttribute("title")).toBe(m.brand.adminAddress);
     // An owner sees every screen, staff included.
-    expect(await owner.locator("#screens a").allTextContents()).toEqual(["Overview", "Collections", "Token types", "Mint and airdrop", "Perks and drops", "Journeys and levels", "Redemptions and claims", "Members' data", "Staff"]);
+    expect(await owner.locator("#screens a").allTextContents()).toEqual(["Overview", "Collections", "Token types", "Mint and airdrop", "Perks and drops", "Journeys and levels", "Redemptions and claims", "Members' data", "Storefronts", "Staff"]);
     await expect.poll(() => owner.locator("#screen svg.chart").count(), { timeout: 15_000 }).toBe(1);
     await screenshot(owner, "console-1-overview.png");
   });
@@ -232,7 +232,10 @@ describe.skipIf(!available)("brand console and till mode in headless Chromium (s
     await openScreen(owner, "Storefronts");
     await owner.locator("#storefront-origin").fill("http://shop.example");
     await owner.locator("#storefront-form").getByRole("button", { name: "Add" }).click();
-    expect(await settled(owner.locator("#storefront-status"))).toContain("Members sign in over https");
+    // Refused in words: the status says why, and nothing is added.
+    const refused = owner.locator("#storefront-status");
+    await expect.poll(() => refused.getAttribute("data-state"), { timeout: 15_000 }).toBe("failed");
+    expect(await refused.textContent()).toContain("Members sign in over https: use https://shop.example");
     await owner.locator("#storefront-origin").fill(`${shop}/`);
     await owner.locator("#storefront-form").getByRole("button", { name: "Add" }).click();
     expect(await settled(owner.locator("#storefront-status"))).toContain(`Members can now sign in at ${shop}.`);
