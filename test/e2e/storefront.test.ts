@@ -22,6 +22,7 @@ import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { DEMO_JOURNEYS, DEMO_STORE_CODE, DEMO_TOKEN_TYPES } from "../../scripts/demo/seed.ts";
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
 import { startDemo, type DemoProcess } from "../support/demo-process.ts";
+import { injectWallet } from "../support/injected-wallet.ts";
 import { expectMemberWords, expectWideText, exportedAddress } from "../support/pages.ts";
 
 const SCREENSHOTS = new URL("../../test-results/", import.meta.url);
@@ -49,44 +50,6 @@ afterAll(async () => {
 function chainOf(m: DemoProcess["manifest"]) {
   const chain = defineChain({ id: m.chainId, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [m.rpcUrl] } } });
   return { chain, publicClient: createPublicClient({ chain, transport: http(m.rpcUrl) }) };
-}
-
-/** Puts an EIP-1193 wallet into the page (also announced via EIP-6963) that signs with `key` in this process. */
-async function injectWallet(page: Page, key: Hex, chainId: number) {
-  const account = privateKeyToAccount(key);
-  await page.exposeFunction("__testWallet", async (method: string, params: unknown[]) => {
-    switch (method) {
-      case "eth_requestAccounts":
-      case "eth_accounts":
-        return [account.address];
-      case "eth_chainId":
-        return `0x${chainId.toString(16)}`;
-      case "personal_sign":
-        return account.signMessage({ message: { raw: params[0] as Hex } });
-      case "wallet_switchEthereumChain":
-        return null;
-      default:
-        throw Object.assign(new Error(`unsupported ${method}`), { code: 4200 });
-    }
-  });
-  await page.addInitScript(() => {
-    const listeners = new Map<string, Set<(...args: unknown[]) => void>>();
-    const provider = {
-      isTestWallet: true,
-      request: async ({ method, params }: { method: string; params?: unknown[] }) =>
-        (window as unknown as { __testWallet: (m: string, p: unknown[]) => Promise<unknown> }).__testWallet(method, params ?? []),
-      on: (event: string, listener: (...args: unknown[]) => void) => void (listeners.get(event) ?? listeners.set(event, new Set()).get(event)!).add(listener),
-      removeListener: (event: string, listener: (...args: unknown[]) => void) => void listeners.get(event)?.delete(listener),
-    };
-    (window as unknown as { ethereum: unknown }).ethereum = provider;
-    const announce = () =>
-      window.dispatchEvent(
-        new CustomEvent("eip6963:announceProvider", {
-          detail: Object.freeze({ info: { uuid: "5b1f3a1e-0000-4000-8000-000000000001", name: "Test Wallet", icon: "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'/>", rdns: "dev.stampbook.testwallet" }, provider }),
-        }),
-      );
-    window.addEventListener("eip6963:requestProvider", announce);
-  });
 }
 
 async function perkCard(page: Page, title: string) {
@@ -117,7 +80,7 @@ describe.skipIf(!available)("storefront in headless Chromium (skipped only where
     const acme = await call("/v1/operator/brands", m.operatorToken, { name: "Acme Matcha" });
     await call("/v1/admin/perks", acme.key.apiKey, { title: "Acme: free matcha", rule: { type: "not", rule: { type: "points", min: "1000000" } } });
     const page = await browser.newPage();
-    await injectWallet(page, member.privateKey, m.chainId);
+    await injectWallet(page, { privateKey: member.privateKey, rpcUrl: m.rpcUrl, chainId: m.chainId });
     await page.goto(m.storefrontUrl);
     await page.waitForSelector("body[data-ready=true]");
     await page.getByRole("button", { name: "Connect wallet" }).click();
