@@ -7,7 +7,10 @@ export type StartServerSessionParameters = {
   endpoint?: string;
   /** The brand; default: the one that registered this page's origin. */
   brand?: string;
-  /** How long before the entitlement expires a fresh one is handed over; default 60 000 ms. */
+  /**
+   * How long before the entitlement expires a fresh one is handed over; default 60 000 ms. A token
+   * living less than twice that is renewed halfway through its life instead.
+   */
   renewBeforeMs?: number;
   /** Told when a renewal failed (the member signed out, the API is down): the server session then lapses at its expiry. */
   onError?: (error: unknown) => void;
@@ -48,7 +51,9 @@ export async function startServerSession(client: Client, parameters: StartServer
     const response = await send("POST", { token: entitlement.token });
     if (!response.ok) throw new Error(`the brand's session endpoint refused the entitlement (${response.status})`);
     expiresAt = new Date(entitlement.expiresAt);
-    if (!stopped) timer = setTimeout(renew, Math.max(1_000, expiresAt.getTime() - Date.now() - (parameters.renewBeforeMs ?? 60_000)));
+    // Halfway at the latest: a deployment with short tokens is not asked for one every second.
+    const lifetime = expiresAt.getTime() - Date.now();
+    if (!stopped) timer = setTimeout(renew, Math.max(1_000, lifetime / 2, lifetime - (parameters.renewBeforeMs ?? 60_000)));
   }
 
   function renew(): void {

@@ -3,6 +3,7 @@ import { connection } from "next/server";
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { AccountBar } from "../components/AccountBar";
+import { ServerSession } from "../components/ServerSession";
 import { storefrontConfig } from "../lib/config";
 import { StampbookProviders } from "../lib/stampbook";
 import "./globals.css";
@@ -29,7 +30,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </nav>
             </div>
           </header>
-          <main className="wrap">{children}</main>
+          <main className="wrap">
+            <ServerSession />
+            {children}
+          </main>
         </StampbookProviders>
       </body>
     </html>

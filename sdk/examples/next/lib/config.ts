@@ -2,7 +2,8 @@
  * Where the storefront finds Stampbook, read from the environment when a page is served (not when it
  * is built), so one build runs against any deployment: STAMPBOOK_API_URL, STAMPBOOK_BRAND (the
  * brand's id), and optionally STAMPBOOK_BRAND_NAME and STAMPBOOK_RPC_URL (the chain a member's wallet
- * is asked to add if it does not know it).
+ * is asked to add if it does not know it). The server gate also reads STAMPBOOK_SITE_URL
+ * (lib/stampbook-server.ts).
  */
 export type StorefrontConfig = {
   apiUrl: string;

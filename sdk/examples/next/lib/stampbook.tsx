@@ -1,10 +1,10 @@
 "use client";
 /**
  * The storefront's providers: TanStack Query's cache, then `<StampbookProvider>` from
- * `@stampbook/sdk/react` with one Stampbook client per browser tab, and the storefront's own
- * configuration (which brand) for the components. Made on first render, on the server too, where
- * nobody is signed in (the session lives in the browser): the provider restores it once mounted, so
- * the server's HTML and the first browser render are the same.
+ * `@stampbook/sdk/react` with one Stampbook client per browser tab, made for the brand (what it lists
+ * is the brand's), and the storefront's own configuration (which brand) for the components. Made on
+ * first render, on the server too, where nobody is signed in (the session lives in the browser): the
+ * provider restores it once mounted, so the server's HTML and the first browser render are the same.
  */
 import { createStampbookClient } from "@stampbook/sdk";
 import { StampbookProvider } from "@stampbook/sdk/react";
@@ -17,7 +17,7 @@ const ConfigContext = createContext<StorefrontConfig | null>(null);
 export function StampbookProviders({ config, children }: { config: StorefrontConfig; children: ReactNode }) {
   // A failed call is shown, not retried behind the member's back (the SDK retries what is safe).
   const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } }));
-  const [client] = useState(() => createStampbookClient({ apiUrl: config.apiUrl, ...(config.chain ? { chain: config.chain } : {}) }));
+  const [client] = useState(() => createStampbookClient({ apiUrl: config.apiUrl, brand: config.brand, ...(config.chain ? { chain: config.chain } : {}) }));
   return (
     <QueryClientProvider client={queryClient}>
       <StampbookProvider client={client}>
