@@ -52,6 +52,25 @@ function chainOf(m: DemoProcess["manifest"]) {
   return { chain, publicClient: createPublicClient({ chain, transport: http(m.rpcUrl) }) };
 }
 
+/**
+ * Refreshes until the perk's Redeem button shows (listings may reuse holdings for a few seconds),
+ * redeems it, and returns the code the dialog shows, the dialog closed again.
+ */
+async function redeemOnceUnlocked(page: Page, card: Awaited<ReturnType<typeof perkCard>>): Promise<string> {
+  await expect
+    .poll(async () => {
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await page.waitForTimeout(500);
+      return card.getByRole("button", { name: "Redeem" }).count();
+    }, { timeout: 20_000, interval: 1_000 })
+    .toBe(1);
+  await card.getByRole("button", { name: "Redeem" }).click();
+  await expect.poll(() => page.locator("#code-dialog").isVisible(), { timeout: 15_000 }).toBe(true);
+  const code = (await page.locator("#code-text").textContent())!;
+  await page.getByRole("button", { name: "Done" }).click();
+  return code;
+}
+
 async function perkCard(page: Page, title: string) {
   return page.locator("#perks .card", { has: page.getByRole("heading", { name: title }) });
 }
@@ -161,17 +180,7 @@ describe.skipIf(!available)("storefront in headless Chromium (skipped only where
     expect(await publicClient.getBalance({ address })).toBe(0n);
 
     // The stamp unlocks the perk (listings may reuse holdings for a few seconds).
-    await expect
-      .poll(async () => {
-        await page.getByRole("button", { name: "Refresh" }).click();
-        await page.waitForTimeout(500);
-        return cookie.getByRole("button", { name: "Redeem" }).count();
-      }, { timeout: 20_000, interval: 1_000 })
-      .toBe(1);
-    await cookie.getByRole("button", { name: "Redeem" }).click();
-    await expect.poll(() => page.locator("#code-dialog").isVisible(), { timeout: 15_000 }).toBe(true);
-    const code = (await page.locator("#code-text").textContent())!;
-    await page.getByRole("button", { name: "Done" }).click();
+    const code = await redeemOnceUnlocked(page, cookie);
     await cookie.getByRole("button", { name: "Show code" }).click();
     await expect.poll(() => page.locator("#code-text").textContent(), { timeout: 15_000 }).toBe(code);
     await page.getByRole("button", { name: "Done" }).click();
@@ -343,17 +352,7 @@ describe.skipIf(!available)("storefront in headless Chromium (skipped only where
     expect(await lounge.locator(".reasons .any-of > span").textContent()).toBe("Any one of:");
 
     const cookie = await perkCard(page, "A cookie for your first stamp");
-    await expect
-      .poll(async () => {
-        await page.getByRole("button", { name: "Refresh" }).click();
-        await page.waitForTimeout(500);
-        return cookie.getByRole("button", { name: "Redeem" }).count();
-      }, { timeout: 20_000, interval: 1_000 })
-      .toBe(1);
-    await cookie.getByRole("button", { name: "Redeem" }).click();
-    await expect.poll(() => page.locator("#code-dialog").isVisible(), { timeout: 15_000 }).toBe(true);
-    const code = (await page.locator("#code-text").textContent())!;
-    await page.getByRole("button", { name: "Done" }).click();
+    const code = await redeemOnceUnlocked(page, cookie);
     expect(await cookie.getByRole("button", { name: "Show code" }).count()).toBe(1);
 
     // The till uses the code: the card then says when, and offers it no more.
