@@ -15,8 +15,8 @@
  * instance counts against one limit (while Redis fails, each instance counts alone).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { normalizeIP } from "@fastify/rate-limit";
 import { rateLimited } from "../errors.ts";
+import { clientAddress } from "../plugins/rate-limits.ts";
 import type { GuessLimits } from "./code-strength.ts";
 
 const MINUTE_MS = 60_000;
@@ -45,10 +45,9 @@ function counter(app: FastifyInstance, prefix: string, key: (request: FastifyReq
 }
 
 export function stepAttempts(app: FastifyInstance, limits: GuessLimits): StepAttempts {
-  const address = (request: FastifyRequest) => normalizeIP(request.ip);
   const byMember = counter(app, "journey-step-member", (request) => request.member!.address.toLowerCase());
-  const byAddress = counter(app, "journey-step-address", address);
-  const givenBack = counter(app, "journey-step-address-recorded", address);
+  const byAddress = counter(app, "journey-step-address", clientAddress);
+  const givenBack = counter(app, "journey-step-address-recorded", clientAddress);
 
   return {
     async check(request) {
