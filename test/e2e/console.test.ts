@@ -18,7 +18,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { freePort } from "../../scripts/free-port.ts";
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
-import { expectWideText, openScreen, settled } from "../support/pages.ts";
+import { expectWideText, openScreen, redeemOnceUnlocked, settled } from "../support/pages.ts";
 import { startDemo, type DemoManifest, type DemoProcess } from "../support/demo-process.ts";
 import { injectWallet } from "../support/injected-wallet.ts";
 
@@ -212,16 +212,7 @@ describe.skipIf(!available)("brand console and till mode in headless Chromium (s
     await page.getByRole("button", { name: "Connect wallet" }).click();
     await expect.poll(() => page.locator("#who").textContent(), { timeout: 15_000 }).toMatch(/^Signed in with /);
     const card = page.locator("#perks .card", { has: page.getByRole("heading", { name: PERK_TITLE }) });
-    await expect
-      .poll(async () => {
-        await page.getByRole("button", { name: "Refresh" }).click();
-        await page.waitForTimeout(500);
-        return card.getByRole("button", { name: "Redeem" }).count();
-      }, { timeout: 20_000, interval: 1_000 })
-      .toBe(1);
-    await card.getByRole("button", { name: "Redeem" }).click();
-    await expect.poll(() => page.locator("#code-dialog").isVisible(), { timeout: 15_000 }).toBe(true);
-    state.code = (await page.locator("#code-text").textContent())!;
+    state.code = await redeemOnceUnlocked(page, card);
     expect(state.code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     await screenshot(page, "console-5-member-code.png");
     await context.close();

@@ -23,7 +23,7 @@ import { DEMO_JOURNEYS, DEMO_STORE_CODE, DEMO_TOKEN_TYPES } from "../../scripts/
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
 import { startDemo, type DemoProcess } from "../support/demo-process.ts";
 import { injectWallet } from "../support/injected-wallet.ts";
-import { expectMemberWords, expectWideText, exportedAddress } from "../support/pages.ts";
+import { expectMemberWords, expectWideText, exportedAddress, redeemOnceUnlocked } from "../support/pages.ts";
 
 const SCREENSHOTS = new URL("../../test-results/", import.meta.url);
 const typeId = (key: (typeof DEMO_TOKEN_TYPES)[number]["key"]) => BigInt(DEMO_TOKEN_TYPES.findIndex((t) => t.key === key) + 1);
@@ -50,25 +50,6 @@ afterAll(async () => {
 function chainOf(m: DemoProcess["manifest"]) {
   const chain = defineChain({ id: m.chainId, name: "local", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [m.rpcUrl] } } });
   return { chain, publicClient: createPublicClient({ chain, transport: http(m.rpcUrl) }) };
-}
-
-/**
- * Refreshes until the perk's Redeem button shows (listings may reuse holdings for a few seconds),
- * redeems it, and returns the code the dialog shows, the dialog closed again.
- */
-async function redeemOnceUnlocked(page: Page, card: Awaited<ReturnType<typeof perkCard>>): Promise<string> {
-  await expect
-    .poll(async () => {
-      await page.getByRole("button", { name: "Refresh" }).click();
-      await page.waitForTimeout(500);
-      return card.getByRole("button", { name: "Redeem" }).count();
-    }, { timeout: 20_000, interval: 1_000 })
-    .toBe(1);
-  await card.getByRole("button", { name: "Redeem" }).click();
-  await expect.poll(() => page.locator("#code-dialog").isVisible(), { timeout: 15_000 }).toBe(true);
-  const code = (await page.locator("#code-text").textContent())!;
-  await page.getByRole("button", { name: "Done" }).click();
-  return code;
 }
 
 async function perkCard(page: Page, title: string) {

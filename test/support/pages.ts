@@ -5,7 +5,7 @@
  * and action statuses.
  */
 import { expect } from "vitest";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
@@ -104,4 +104,23 @@ export async function settled(scope: ReturnType<Page["locator"]>, timeout = 30_0
 /** Opens one of the console's screens by its tab. */
 export async function openScreen(page: Page, title: string): Promise<void> {
   await page.locator("#screens").getByRole("link", { name: title }).click();
+}
+
+/**
+ * In the demo storefront: refreshes until the perk card's Redeem button shows (listings may reuse
+ * holdings for a few seconds), redeems it, and returns the code the dialog shows, the dialog closed again.
+ */
+export async function redeemOnceUnlocked(page: Page, card: Locator): Promise<string> {
+  await expect
+    .poll(async () => {
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await page.waitForTimeout(500);
+      return card.getByRole("button", { name: "Redeem" }).count();
+    }, { timeout: 20_000, interval: 1_000 })
+    .toBe(1);
+  await card.getByRole("button", { name: "Redeem" }).click();
+  await expect.poll(() => page.locator("#code-dialog").isVisible(), { timeout: 15_000 }).toBe(true);
+  const code = (await page.locator("#code-text").textContent())!;
+  await page.getByRole("button", { name: "Done" }).click();
+  return code;
 }
