@@ -43,6 +43,13 @@ const CURRENT_TABLES = [
   "brand_minters",
   "brand_origins",
   "brands",
+  "chain_index_blocks",
+  "chain_index_changes",
+  "chain_index_collections",
+  "chain_index_cursor",
+  "chain_index_events",
+  "chain_index_holdings",
+  "chain_index_token_types",
   "consents",
   "data_requests",
   "ended_member_sessions",
@@ -95,6 +102,7 @@ describe("migrations", () => {
       { version: 14, name: "any-offer-kind", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 15, name: "brand-origins", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 16, name: "entitlement-keys", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 17, name: "chain-index", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 
