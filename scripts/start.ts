@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole system on one machine. Checks that its ports are free, compiles the
- * contracts, starts a local Hardhat chain on 127.0.0.1, deploys and seeds the demo brand, starts the
+ * contracts, starts a local Hardhat chain on 127.0.0.1 (with a Delegate Registry at its canonical
+ * address: scripts/demo/delegate-registry.ts), deploys and seeds the demo brand, starts the
  * API on the embedded SQLite store, the storefront and the brand console (its origin added to
  * CORS_ORIGINS), prints what runs where and writes it as JSON to a manifest. Ctrl-C stops everything.
  *
@@ -24,6 +25,7 @@ import { createPublicClient, defineChain, getAddress, http, type Address } from 
 import { build } from "../server/app.ts";
 import { ConfigError, loadConfig, type Config } from "../server/config.ts";
 import type { Store } from "../server/storage/index.ts";
+import { installDelegateRegistry } from "./demo/delegate-registry.ts";
 import { DEMO_BRAND_NAME, demoDeployment, deployDemoCollection, seedDemoBrand } from "./demo/seed.ts";
 import { newLocalChain, restoreLocalChain, type LocalChain } from "./demo/local-chain.ts";
 import { previousDemo, type DemoSummary } from "./demo/previous-demo.ts";
@@ -221,6 +223,9 @@ if (rpcUrl === undefined) {
   }
   const { port } = await listening(chainListener, () => localChain!.server.listen());
   rpcUrl = `http://127.0.0.1:${port}`;
+  // Every local chain has a Delegate Registry. Put there through the journaled chain, it comes back
+  // with the chain; a chain saved before it had one gets it now.
+  await installDelegateRegistry(createPublicClient({ transport: http(rpcUrl) }));
 }
 const chainId = await createPublicClient({ transport: http(rpcUrl) }).getChainId();
 const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });

@@ -1,7 +1,8 @@
 /**
  * The local chain's journal and replay (scripts/demo/local-chain.ts), in process: every kind of
  * transaction the chain takes (its own accounts', raw legacy with and without a chain id, access-list,
- * EIP-1559, EIP-7702, impersonated ones), state changes outside transactions, snapshots reverted,
+ * EIP-1559, EIP-7702, impersonated ones), state changes outside transactions (the Delegate Registry's
+ * install among them), snapshots reverted,
  * hardhat_mine and blocks of several transactions come back with the same block hashes; a last line
  * cut short is dropped; a journal that replays differently is refused with a reason.
  */
@@ -11,6 +12,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateKeyToAccount } from "viem/accounts";
 import { toHex, type Hex } from "viem";
+import { DELEGATE_REGISTRY_ADDRESS } from "../contracts/bindings/index.ts";
+import { delegateRegistryRuntimeCode, installDelegateRegistry } from "../scripts/demo/delegate-registry.ts";
 import { newLocalChain, restoreLocalChain, type LocalChain } from "../scripts/demo/local-chain.ts";
 
 const GHOST = "0x1234567890123456789012345678901234567890";
@@ -39,7 +42,14 @@ async function snapshotOf(rpc: Awaited<ReturnType<typeof serve>>) {
   const head = Number(await rpc("eth_blockNumber"));
   const blocks = [];
   for (let n = 0; n <= head; n++) blocks.push((await rpc("eth_getBlockByNumber", [toHex(n), false])).hash);
-  return { head, blocks, sink: await rpc("eth_getBalance", [SINK, "latest"]), ghost: await rpc("eth_getBalance", [GHOST, "latest"]), code: await rpc("eth_getCode", [signer.address, "latest"]) };
+  return {
+    head,
+    blocks,
+    sink: await rpc("eth_getBalance", [SINK, "latest"]),
+    ghost: await rpc("eth_getBalance", [GHOST, "latest"]),
+    code: await rpc("eth_getCode", [signer.address, "latest"]),
+    registry: await rpc("eth_getCode", [DELEGATE_REGISTRY_ADDRESS, "latest"]),
+  };
 }
 
 let before: Awaited<ReturnType<typeof snapshotOf>>;
@@ -66,6 +76,7 @@ beforeAll(async () => {
 
   // Outside transactions, and someone the chain impersonates.
   await rpc("hardhat_setBalance", [GHOST, toHex(10n ** 18n)]);
+  expect(await installDelegateRegistry({ request: ({ method, params }) => rpc(method, params) })).toBe("installed");
   await rpc("hardhat_impersonateAccount", [GHOST]);
   await rpc("eth_sendTransaction", [{ from: GHOST, to: SINK, value: "0x7" }]);
   await rpc("eth_sendTransaction", [{ from: GHOST, to: SINK, value: "0x7", gasPrice: toHex(10n ** 10n) }]);
@@ -103,8 +114,9 @@ describe("the local chain's journal", () => {
       const after = await snapshotOf(rpc);
       // One more block may bring the clock to now; the ones before are the same.
       expect(after.blocks.slice(0, before.head + 1)).toEqual(before.blocks);
-      expect(after).toMatchObject({ sink: before.sink, ghost: before.ghost, code: before.code });
+      expect(after).toMatchObject({ sink: before.sink, ghost: before.ghost, code: before.code, registry: before.registry });
       expect(after.code).toMatch(/^0xef0100/i);
+      expect(after.registry).toBe(await delegateRegistryRuntimeCode());
       await rpc("eth_sendTransaction", [{ from: GHOST, to: SINK, value: "0x3" }]);
       before = await snapshotOf(rpc);
     } finally {

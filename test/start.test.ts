@@ -4,7 +4,8 @@
  * seeded perks, their holdings' names and their level; the demo's token types have names and
  * pictures the API serves; `npm run brand:create` reaches the running deployment; a second run
  * against the same chain and database seeds nothing twice; Ctrl-C stops it; started again it comes
- * back to the same chain, brands, keys, perks and members' stamps (and says so); `--fresh` starts clean.
+ * back to the same chain (its Delegate Registry too), brands, keys, perks and members' stamps (and
+ * says so); `--fresh` starts clean.
  */
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
@@ -15,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSiweMessage } from "viem/siwe";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Hex } from "viem";
+import { DELEGATE_REGISTRY_ADDRESS } from "../contracts/bindings/index.ts";
+import { delegateRegistryRuntimeCode } from "../scripts/demo/delegate-registry.ts";
 import { freePort } from "../scripts/free-port.ts";
 
 let dir: string;
@@ -271,6 +274,8 @@ describe("npm start", () => {
       expect((await me.json()).collections[0].holdings.map((h: any) => [h.tokenId, h.balance])).toEqual([["3", "1"]]);
       expect(await rpc("eth_getTransactionReceipt", [made.member!.txHash])).toMatchObject({ status: "0x1", blockHash: made.member!.blockHash });
       expect((await rpc("eth_getBlockByNumber", ["0x0", false])).hash).toBe(made.genesis);
+      // The Delegate Registry the first run put on the chain is there too.
+      expect(await rpc("eth_getCode", [DELEGATE_REGISTRY_ADDRESS, "latest"])).toBe(await delegateRegistryRuntimeCode());
     } finally {
       expect(await again.stop()).toBe(0);
     }

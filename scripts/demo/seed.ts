@@ -11,6 +11,7 @@ import { createPublicClient, createWalletClient, getAddress, http, parseEther, t
 import { MINTER_ROLE, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
 import { metadataUriOf } from "../../server/catalog/urls.ts";
 import { devAccount } from "./accounts.ts";
+import { installDelegateRegistry } from "./delegate-registry.ts";
 
 const DAY = 24 * 3600;
 const MEMBERSHIP = 1;
@@ -202,11 +203,13 @@ export async function ensureDemoTokenTypes(options: { rpcUrl: string; chain: Cha
 }
 
 /**
- * Deploys the demo collection, creates its token types (their metadata served by the API at
- * `publicUrl`, when given) and mints the members' starting holdings.
+ * Puts the Delegate Registry on the chain (when it has none), deploys the demo collection, creates its
+ * token types (their metadata served by the API at `publicUrl`, when given) and mints the members'
+ * starting holdings.
  */
 export async function deployDemoCollection(options: { rpcUrl: string; chain: Chain; publicUrl?: URL }) {
-  const { admin, adminWallet, wait } = chainClients(options);
+  const { publicClient, admin, adminWallet, wait } = chainClients(options);
+  await installDelegateRegistry(publicClient);
   const artifactUrl = new URL("../../artifacts/contracts/StampbookCollection.sol/StampbookCollection.json", import.meta.url);
   const { bytecode } = JSON.parse(await readFile(artifactUrl, "utf8")) as { bytecode: Hex };
   const deployment = await wait(

@@ -1,7 +1,8 @@
 /**
  * A local chain served over HTTP from this process (Hardhat's EDR), with the demo collection
- * deployed on it, for tests whose API instances run as their own processes and reach the chain by
- * RPC. Dev account 0 deployed it: it is the collection's admin and a minter.
+ * deployed on it (and so the Delegate Registry at its canonical address: deployDemoCollection puts
+ * it there), for tests whose API instances run as their own processes and reach the chain by RPC.
+ * Dev account 0 deployed the collection: it is its admin and a minter.
  */
 import { network } from "hardhat";
 import { createPublicClient, createWalletClient, defineChain, http } from "viem";

@@ -1,10 +1,12 @@
 /**
  * A local chain with a brand collection on it, for tests that need real ownership: an in-process
- * Hardhat (EDR) network, the collection deployed by the brand account, and token types of every kind.
+ * Hardhat (EDR) network, the Delegate Registry at its canonical address, the collection deployed by
+ * the brand account, and token types of every kind.
  */
 import { network } from "hardhat";
 import type { Address } from "viem";
 import { TOKEN_KIND } from "../../contracts/bindings/index.ts";
+import { installDelegateRegistry } from "../../scripts/demo/delegate-registry.ts";
 
 export const DAY = 24 * 3600;
 export const KIND = TOKEN_KIND;
@@ -34,6 +36,7 @@ export async function startChain() {
   const wallets = await viem.getWalletClients();
   const [brand, ...members] = wallets;
   if (!brand || members.length < 5) throw new Error("the local chain needs at least six accounts");
+  await installDelegateRegistry(connection.provider);
 
   const collection = await viem.deployContract("StampbookCollection", [
     "Demo Coffee Club",
