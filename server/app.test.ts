@@ -243,7 +243,9 @@ describe("health", () => {
   it("/readyz is 200 with the real chain", async () => {
     const response = await server.app.inject({ method: "GET", url: "/readyz" });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ ok: true, store: { ok: true }, chain: { ok: true } });
+    expect(response.json()).toMatchObject({ ok: true, store: { ok: true }, chain: { ok: true } });
+    // The chain index: at the head, and this instance follows the chain.
+    await expect.poll(async () => (await server.app.inject({ method: "GET", url: "/readyz" })).json().index, { timeout: 10_000 }).toMatchObject({ ok: true, lagBlocks: 0, confirmations: 0, writer: true });
   });
 
   it("/readyz is 503 when the RPC is unreachable or serves another chain", async () => {
@@ -252,10 +254,10 @@ describe("health", () => {
     try {
       const a = await dead.app.inject({ method: "GET", url: "/readyz" });
       expect(a.statusCode).toBe(503);
-      expect(a.json()).toEqual({ ok: false, store: { ok: true }, chain: { ok: false, detail: "RPC unreachable" } });
+      expect(a.json()).toMatchObject({ ok: false, store: { ok: true }, chain: { ok: false, detail: "RPC unreachable" }, index: { ok: false } });
       const b = await wrong.app.inject({ method: "GET", url: "/readyz" });
       expect(b.statusCode).toBe(503);
-      expect(b.json()).toEqual({ ok: false, store: { ok: true }, chain: { ok: false, detail: "RPC serves chain 31337, expected 1" } });
+      expect(b.json()).toMatchObject({ ok: false, store: { ok: true }, chain: { ok: false, detail: "RPC serves chain 31337, expected 1" }, index: { ok: false } });
       // Liveness does not depend on the chain.
       expect((await dead.app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
     } finally {

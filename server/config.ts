@@ -45,6 +45,23 @@ export type Config = {
   sessionTtlSeconds: number;
   clockSkewSeconds: number;
   ownershipCacheMs: number;
+  /**
+   * The chain index (server/chain/index/): one instance follows the chain into the store and gates
+   * read it. Off: every gate reads the chain as it happens.
+   */
+  chainIndex: {
+    enabled: boolean;
+    /** Blocks under the head before what a block says is final (0 on a local chain); also how deep the server's own transactions must be before they count as settled. */
+    confirmations: number;
+    /** How far (blocks) the index may trail the head and still answer display reads; further, gates read the chain. */
+    maxLagBlocks: number;
+    /** How often the follower looks for a new head when it is caught up. */
+    pollMs: number;
+    /** The largest log range asked of the node at once (halved when the node refuses). */
+    pageBlocks: number;
+    /** No collection's history is looked for below this block (nodes without history). */
+    startBlock: bigint;
+  };
   /** How long a session lookup may be reused; see {@link createAuthService}. */
   sessionCacheMs: number;
   /** How often the store forgets used nonces and ended sessions past their expiry. */
@@ -153,6 +170,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     clockSkewSeconds: read.int("CLOCK_SKEW_SECONDS", 60, 0, 600),
     ownershipCacheMs: read.int("OWNERSHIP_CACHE_MS", 5_000, 0, 300_000),
     sessionCacheMs: read.int("SESSION_CACHE_MS", 2_000, 0, 60_000),
+    chainIndex: {
+      enabled: read.bool("CHAIN_INDEX", true),
+      confirmations: read.int("CONFIRMATIONS", 0, 0, 10_000),
+      maxLagBlocks: read.int("INDEX_MAX_LAG_BLOCKS", 2, 0, 100_000),
+      pollMs: read.int("INDEX_POLL_MS", 1_000, 10, 600_000),
+      pageBlocks: read.int("INDEX_PAGE_BLOCKS", 2_000, 1, 1_000_000),
+      startBlock: BigInt(read.int("INDEX_START_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER)),
+    },
     pruneIntervalMs: read.int("PRUNE_INTERVAL_MS", 60_000, 10, 86_400_000),
     authSecret: read.secret("AUTH_SECRET", 32),
     corsOrigins: read.list("CORS_ORIGINS"),

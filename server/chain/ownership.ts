@@ -22,6 +22,8 @@ export type OwnershipSnapshot = {
   points: bigint;
   /** The chain's latest block time, unix seconds. */
   now: bigint;
+  /** Where the answer came from: the chain itself, or the chain index at a block `lagBlocks` under the head. */
+  source?: { from: "chain" } | { from: "index"; block: bigint; lagBlocks: number };
 };
 
 export type OwnershipReader = {
@@ -75,7 +77,7 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
         ids.forEach((id, j) => holdings.set(holdingKey(collection, id), { balance: balances[j]!, expiresAt: expiries[j]! }));
         points += carried;
       });
-      return { holdings, points, now: block.timestamp };
+      return { holdings, points, now: block.timestamp, source: { from: "chain" } };
     } catch (error) {
       throw chainUnavailable("Ownership could not be checked; nothing was unlocked.", error);
     }

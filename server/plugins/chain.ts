@@ -7,10 +7,17 @@ import type { FastifyInstance } from "fastify";
 import { createPublicClient, http, type PublicClient } from "viem";
 import { createTokenTypeReader, type TokenTypeReader } from "../chain/token-types.ts";
 import { createOwnershipReader, type OwnershipReader } from "../chain/ownership.ts";
+import { createIndexedOwnershipReader, type IndexedOwnershipReader } from "../chain/index/reader.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
-    chain: { client: PublicClient; ownership: OwnershipReader; tokenTypes: TokenTypeReader };
+    chain: {
+      client: PublicClient;
+      /** The index's reader (its lag), or null when CHAIN_INDEX is off. */
+      index: IndexedOwnershipReader | null;
+      ownership: OwnershipReader;
+      tokenTypes: TokenTypeReader;
+    };
   }
 }
 
@@ -30,12 +37,26 @@ export function createChainClient(rpcUrl: string, chainId: number): PublicClient
 
 export const chainPlugin = fp(
   async (app: FastifyInstance, opts: { client: PublicClient; ownershipCacheMs: number; ownership?: OwnershipReader }) => {
+    const { chainIndex } = app.config;
+    const fromChain = createOwnershipReader(opts.client, { cacheMs: opts.ownershipCacheMs });
+    // With the index on, gates read it while it keeps up with the chain, and the chain when it does not.
+    const indexed = chainIndex.enabled
+      ? createIndexedOwnershipReader({
+          store: app.store,
+          client: opts.client,
+          chain: fromChain,
+          maxLagBlocks: chainIndex.maxLagBlocks,
+          // Display reads may reuse a head this old: OWNERSHIP_CACHE_MS says how stale they may be, a second at most.
+          headCacheMs: Math.min(opts.ownershipCacheMs, 1_000),
+        })
+      : null;
     app.decorate("chain", {
       client: opts.client,
-      ownership: opts.ownership ?? createOwnershipReader(opts.client, { cacheMs: opts.ownershipCacheMs }),
+      index: indexed,
+      ownership: opts.ownership ?? indexed ?? fromChain,
       // A collection's token types change only when its brand adds one: read again every 30 seconds.
       tokenTypes: createTokenTypeReader(opts.client, { ttlMs: 30_000 }),
     });
   },
-  { name: "chain", fastify: "5.x" },
+  { name: "chain", fastify: "5.x", dependencies: ["context", "storage"] },
 );

@@ -1,0 +1,148 @@
+/**
+ * Ownership read from the chain index, when the index is close enough to the chain's head, and from
+ * the chain (the reader it wraps) when it is not: a gate never answers from an index that fell behind.
+ *
+ * - `readFresh` (anything that grants) answers from the index only when it is provably at the head:
+ *   its cursor at or past the block number the node reports now. Otherwise it reads the chain.
+ * - `readCached` (display) answers from the index within `maxLagBlocks` of a head read at most
+ *   `headCacheMs` ago. With `headCacheMs` 0 (OWNERSHIP_CACHE_MS=0: display must be exact) only an index
+ *   at the head answers.
+ * - A collection the index is still catching up on is read from the chain.
+ * - After `forget(member)` (this server changed their holdings), that member is read from the chain
+ *   until the index has passed the head seen after the change.
+ *
+ * Holdings from the index carry their lots (since when they are held); points are added up from the
+ * types' points as the index has them, the way the collection's `standingOf` does.
+ */
+import type { Address, PublicClient } from "viem";
+import type { ChainIndexStore, IndexCursor, IndexedTokenType } from "./types.ts";
+import { holdingKey, type Holding, type TokenRef } from "../holdings.ts";
+import { chainUnavailable } from "../errors.ts";
+import type { OwnershipReader, OwnershipSnapshot } from "../ownership.ts";
+import { typeKey } from "./fold.ts";
+
+export type IndexedOwnershipOptions = {
+  store: Pick<ChainIndexStore, "indexCursor" | "indexedCollections" | "holdingsOf" | "indexedTokenTypes">;
+  client: Pick<PublicClient, "getBlockNumber">;
+  /** The chain reader: what answers when the index cannot. */
+  chain: OwnershipReader;
+  maxLagBlocks: number;
+  /** How long a head block number (and the index's cursor) may be reused for display reads. */
+  headCacheMs: number;
+  /** Told each time a read falls back to the chain because the index lags (for logs and metrics). */
+  onFallback?: (reason: string) => void;
+};
+
+export type IndexedOwnershipReader = OwnershipReader & {
+  /** How far the index is behind the head right now (a fresh head), or null when it cannot serve at all. */
+  lag(): Promise<{ indexed: bigint; head: bigint; lagBlocks: number } | null>;
+};
+
+type IndexState = { cursor: IndexCursor; live: ReadonlySet<string> };
+
+export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): IndexedOwnershipReader {
+  const { store, chain } = options;
+  let head: { at: number; number: bigint } | null = null;
+  let state: { at: number; value: IndexState | null } | null = null;
+  let types: { generation: number; loaded: Set<string>; byKey: Map<string, IndexedTokenType> } | null = null;
+  /** Members whose holdings this server changed: read from the chain until the index passes `head`. */
+  const changed = new Map<string, { head: bigint | null }>();
+
+  async function headNumber(maxAgeMs: number): Promise<bigint> {
+    if (head !== null && Date.now() - head.at <= maxAgeMs && maxAgeMs > 0) return head.number;
+    try {
+      const number = await options.client.getBlockNumber({ cacheTime: 0 });
+      head = { at: Date.now(), number };
+      return number;
+    } catch (error) {
+      throw chainUnavailable("Ownership could not be checked; nothing was unlocked.", error);
+    }
+  }
+
+  async function indexState(maxAgeMs: number): Promise<IndexState | null> {
+    if (state !== null && Date.now() - state.at <= maxAgeMs && maxAgeMs > 0) return state.value;
+    const [cursor, collections] = await Promise.all([store.indexCursor(), store.indexedCollections()]);
+    const value = cursor === null ? null : { cursor, live: new Set(collections.filter((c) => c.indexedThrough === cursor.block.number).map((c) => c.collection.toLowerCase())) };
+    state = { at: Date.now(), value };
+    return value;
+  }
+
+  async function typesAt(cursor: IndexCursor, collections: readonly Address[]): Promise<Map<string, IndexedTokenType>> {
+    // Points change only with the index (a terms event): kept until its next write.
+    if (types === null || types.generation !== cursor.generation) types = { generation: cursor.generation, loaded: new Set(), byKey: new Map() };
+    const cache = types;
+    const missing = collections.filter((c) => !cache.loaded.has(c));
+    if (missing.length > 0) {
+      for (const t of await store.indexedTokenTypes(missing)) cache.byKey.set(typeKey(t.collection, t.tokenId), t);
+      for (const c of missing) cache.loaded.add(c);
+    }
+    return cache.byKey;
+  }
+
+  /** The index's answer, or null when it may not give one (lagging, catching up, or the member just changed). */
+  async function fromIndex(member: Address, requirements: readonly TokenRef[], fresh: boolean): Promise<OwnershipSnapshot | null> {
+    const maxAge = fresh ? 0 : options.headCacheMs;
+    let value: IndexState | null;
+    let number: bigint;
+    try {
+      [value, number] = await Promise.all([indexState(maxAge), headNumber(maxAge)]);
+    } catch (error) {
+      if ((error as { code?: string }).code === "chain_unavailable") throw error;
+      options.onFallback?.("the index could not be read");
+      return null;
+    }
+    if (value === null) return null;
+    const { cursor, live } = value;
+    const lag = number > cursor.block.number ? Number(number - cursor.block.number) : 0;
+    const allowed = fresh || options.headCacheMs === 0 ? 0 : options.maxLagBlocks;
+    if (lag > allowed) {
+      options.onFallback?.("the index lags the chain");
+      return null;
+    }
+    const key = member.toLowerCase();
+    const change = changed.get(key);
+    if (change !== undefined) {
+      change.head ??= await headNumber(0);
+      if (cursor.block.number < change.head) return null;
+      changed.delete(key);
+    }
+    const collections = [...new Set(requirements.map((r) => r.collection.toLowerCase() as Address))];
+    if (collections.some((c) => !live.has(c))) return null;
+    const [held, known] = await Promise.all([store.holdingsOf(member, collections), typesAt(cursor, collections)]);
+    const byKey = new Map(held.map((h) => [holdingKey(h.collection, h.tokenId), h]));
+    const now = cursor.block.time;
+    const holdings = new Map<string, Holding>();
+    let points = 0n;
+    for (const r of requirements) {
+      const k = holdingKey(r.collection, r.tokenId);
+      if (holdings.has(k)) continue;
+      const h = byKey.get(k);
+      holdings.set(k, h === undefined ? { balance: 0n, expiresAt: 0n, lots: [] } : { balance: h.balance, expiresAt: h.expiresAt, lots: h.lots });
+      if (h === undefined) continue;
+      const type = known.get(typeKey(r.collection, r.tokenId));
+      if (type === undefined || (type.membership && h.expiresAt <= now)) continue;
+      points += h.balance * type.points;
+    }
+    return { holdings, points, now, source: { from: "index", block: cursor.block.number, lagBlocks: lag } };
+  }
+
+  return {
+    async readFresh(member, requirements) {
+      return (await fromIndex(member, requirements, true)) ?? chain.readFresh(member, requirements);
+    },
+    async readCached(member, requirements) {
+      return (await fromIndex(member, requirements, false)) ?? chain.readCached(member, requirements);
+    },
+    // The index has no synchronous answer: callers go through readCached (one query).
+    cached: () => undefined,
+    forget(member) {
+      changed.set(member.toLowerCase(), { head: null });
+      chain.forget(member);
+    },
+    async lag() {
+      const [value, number] = await Promise.all([indexState(0), headNumber(0)]);
+      if (value === null) return null;
+      return { indexed: value.cursor.block.number, head: number, lagBlocks: number > value.cursor.block.number ? Number(number - value.cursor.block.number) : 0 };
+    },
+  };
+}
