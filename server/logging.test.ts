@@ -154,7 +154,8 @@ describe("the app's log lines", () => {
 
   beforeAll(async () => {
     const reverted = await holdingsError(`${rpc.url}/reverted`);
-    const config = loadConfig({ PUBLIC_URL: "http://localhost:8787", DATABASE_URL: "sqlite::memory:", RPC_URL: `${rpc.url}/bad-gateway`, CLAIM_SWEEP_MS: "86400000" });
+    // No chain index: its follower's own lines about the failing node are not a request's.
+    const config = loadConfig({ PUBLIC_URL: "http://localhost:8787", DATABASE_URL: "sqlite::memory:", RPC_URL: `${rpc.url}/bad-gateway`, CLAIM_SWEEP_MS: "86400000", CHAIN_INDEX: "false" });
     app = await build({ config, store, logger: { level: "info", stream: { write: (line) => lines.push(line) } } });
     // What a route does when the chain cannot be read; the app's own client reads through /bad-gateway.
     app.get("/boom/chain", async () => {

@@ -11,6 +11,8 @@
  * on the next start.
  */
 import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Hex } from "viem";
 import { DELEGATE_REGISTRY_ADDRESS } from "../../contracts/bindings/index.ts";
 
@@ -20,12 +22,13 @@ import { DELEGATE_REGISTRY_ADDRESS } from "../../contracts/bindings/index.ts";
  */
 export type Eip1193Like = { request(args: { method: any; params?: any }): Promise<unknown> };
 
-const ARTIFACT = new URL("../../artifacts/contracts/local/LocalDelegateRegistry.sol/LocalDelegateRegistry.json", import.meta.url);
+// A path, not a URL: environments that replace the URL global (happy-dom) hand readFile one it refuses.
+const ARTIFACT = join(dirname(fileURLToPath(import.meta.url)), "../../artifacts/contracts/local/LocalDelegateRegistry.sol/LocalDelegateRegistry.json");
 
 /** The stand-in's runtime code, from its compiled artifact. */
 export async function delegateRegistryRuntimeCode(): Promise<Hex> {
   const text = await readFile(ARTIFACT, "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") throw new Error(`${ARTIFACT.pathname} is missing: run \`npm run compile\` first`);
+    if (error.code === "ENOENT") throw new Error(`${ARTIFACT} is missing: run \`npm run compile\` first`);
     throw error;
   });
   const { deployedBytecode } = JSON.parse(text) as { deployedBytecode: Hex };

@@ -20,6 +20,8 @@ export type OwnershipSnapshot = {
    * covered all of the brand's token types.
    */
   points: bigint;
+  /** `points` per collection (lowercase address): a member's points with each brand from one read. */
+  pointsByCollection?: ReadonlyMap<string, bigint>;
   /** The chain's latest block time, unix seconds. */
   now: bigint;
   /** Where the answer came from: the chain itself, or the chain index at a block `lagBlocks` under the head. */
@@ -71,13 +73,16 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
         ...calls.map(({ collection, ids }) => client.readContract({ address: collection, abi: stampbookCollectionAbi, functionName: "standingOf", args: [member, ids] })),
       ]);
       const holdings = new Map<string, Holding>();
+      const pointsByCollection = new Map<string, bigint>();
       let points = 0n;
       calls.forEach(({ collection, ids }, i) => {
         const [balances, expiries, carried] = results[i]!;
         ids.forEach((id, j) => holdings.set(holdingKey(collection, id), { balance: balances[j]!, expiresAt: expiries[j]! }));
+        const key = collection.toLowerCase();
+        pointsByCollection.set(key, (pointsByCollection.get(key) ?? 0n) + carried);
         points += carried;
       });
-      return { holdings, points, now: block.timestamp, source: { from: "chain" } };
+      return { holdings, points, pointsByCollection, now: block.timestamp, source: { from: "chain" } };
     } catch (error) {
       throw chainUnavailable("Ownership could not be checked; nothing was unlocked.", error);
     }

@@ -13,11 +13,21 @@ import type { OwnershipReader } from "../chain/ownership.ts";
 import { standingOf, type LevelBook } from "../loyalty/levels.ts";
 import { holdingKey } from "../chain/holdings.ts";
 import type { BrandStore } from "../storage/index.ts";
-import type { CollectionHoldings, LoyaltyStanding as Loyalty } from "../../sdk/src/protocol/members.ts";
+import type { CollectionHoldings, Freshness, LoyaltyStanding as Loyalty } from "../../sdk/src/protocol/members.ts";
+import type { OwnershipSnapshot } from "../chain/ownership.ts";
+import type { TokenTypeInfo } from "../chain/token-types.ts";
+import type { ServedCollection } from "../brands/directory.ts";
+
+/** Where the answer came from: the chain index (at which block, how far under the head) or the chain itself. */
+function freshnessOf(snapshot: OwnershipSnapshot): Freshness {
+  const source = snapshot.source;
+  if (source === undefined || source.from === "chain") return { source: "chain", indexedBlock: null, lagBlocks: null };
+  return { source: "index", indexedBlock: source.block.toString(), lagBlocks: source.lagBlocks };
+}
 
 export type MemberHoldings = {
   /** With `brandId`: only that brand's collections and those the operator serves for every brand. */
-  read(member: Address, options?: { brandId?: string }): Promise<{ collections: CollectionHoldings[]; loyalty: Loyalty[] }>;
+  read(member: Address, options?: { brandId?: string }): Promise<{ collections: CollectionHoldings[]; loyalty: Loyalty[]; freshness: Freshness }>;
 };
 
 export function createMemberHoldings(deps: {
@@ -30,20 +40,17 @@ export function createMemberHoldings(deps: {
   /** Told about a collection that could not be read (the rest still answer). */
   onUnreadable: (collection: string, error: unknown) => void;
 }): MemberHoldings {
-  async function holdingsIn(member: Address, collection: Address, brandId: string | null): Promise<CollectionHoldings & { pointsHeld: bigint }> {
-    const address = getAddress(collection);
-    const types = await deps.tokenTypes.tokenTypes(address);
-    // Every type of the collection: the chain adds up the points they carry in the same call.
-    // Names, pictures and descriptions from the name book's memory: the chain read is the only I/O.
-    const [snapshot, names] = await Promise.all([
-      deps.ownership.readFresh(member, types.map((t) => ({ type: "member" as const, collection: address, tokenId: t.tokenId }))),
-      deps.names.names([address]),
-    ]);
+  type Read = CollectionHoldings & { pointsHeld: bigint };
+
+  /** The collection's view from a snapshot that covered its types. */
+  async function viewOf(address: Address, brandId: string | null, types: readonly TokenTypeInfo[], snapshot: OwnershipSnapshot): Promise<Read> {
+    // Names, pictures and descriptions from the name book's memory.
+    const names = await deps.names.names([address]);
     return {
       address,
       brandId,
       available: true,
-      pointsHeld: snapshot.points,
+      pointsHeld: snapshot.pointsByCollection?.get(address.toLowerCase()) ?? snapshot.points,
       holdings: types.flatMap((t) => {
         const h = snapshot.holdings.get(holdingKey(address, t.tokenId));
         if (!h || h.balance === 0n) return [];
@@ -65,6 +72,33 @@ export function createMemberHoldings(deps: {
     };
   }
 
+  const refsOf = (address: Address, types: readonly TokenTypeInfo[]) => types.map((t) => ({ collection: address, tokenId: t.tokenId }));
+
+  /** One collection on its own: every type of it, and the points they carry, in one read. */
+  async function holdingsIn(member: Address, collection: Address, brandId: string | null): Promise<Read> {
+    const address = getAddress(collection);
+    const types = await deps.tokenTypes.tokenTypes(address);
+    return viewOf(address, brandId, types, await deps.ownership.readFresh(member, refsOf(address, types)));
+  }
+
+  /**
+   * Every collection in one read (from the chain index: one query, however many collections; from
+   * the chain: one batch); when that fails, each on its own, so one that cannot be read does not hide
+   * the others.
+   */
+  async function holdingsInAll(member: Address, served: readonly ServedCollection[]): Promise<{ results: PromiseSettledResult<Read>[]; freshness: Freshness | null }> {
+    const types = await Promise.allSettled(served.map((s) => deps.tokenTypes.tokenTypes(getAddress(s.collection))));
+    if (types.every((t) => t.status === "fulfilled")) {
+      const all = served.flatMap((s, i) => refsOf(getAddress(s.collection), (types[i] as PromiseFulfilledResult<TokenTypeInfo[]>).value));
+      const snapshot = await deps.ownership.readFresh(member, all).catch(() => null);
+      if (snapshot !== null) {
+        const results = await Promise.allSettled(served.map((s, i) => viewOf(getAddress(s.collection), s.brandId, (types[i] as PromiseFulfilledResult<TokenTypeInfo[]>).value, snapshot)));
+        return { results, freshness: freshnessOf(snapshot) };
+      }
+    }
+    return { results: await Promise.allSettled(served.map((s) => holdingsIn(member, s.collection, s.brandId))), freshness: null };
+  }
+
   async function standingWith(brandId: string, points: bigint): Promise<Loyalty | null> {
     const [brand, levels] = await Promise.all([deps.store.getBrand(brandId), deps.levels.levels(brandId)]);
     if (brand === null) return null;
@@ -75,7 +109,7 @@ export function createMemberHoldings(deps: {
     async read(member, options = {}) {
       const all = await deps.directory.list();
       const served = options.brandId === undefined ? all : all.filter((s) => s.brandId === options.brandId || s.brandId === null);
-      const results = await Promise.allSettled(served.map((s) => holdingsIn(member, s.collection, s.brandId)));
+      const { results, freshness } = await holdingsInAll(member, served);
       const firstFailure = results.find((r) => r.status === "rejected");
       if (firstFailure !== undefined && results.every((r) => r.status === "rejected")) throw firstFailure.reason;
       results.forEach((r, i) => {
@@ -97,6 +131,7 @@ export function createMemberHoldings(deps: {
           return holdings;
         }),
         loyalty: loyalty.filter((entry) => entry !== null),
+        freshness: freshness ?? { source: "chain", indexedBlock: null, lagBlocks: null },
       };
     },
   };

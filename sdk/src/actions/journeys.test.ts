@@ -186,6 +186,7 @@ describe("me", () => {
     const me: Me = {
       address: session.address,
       chainId: 31337,
+      freshness: { source: "index", indexedBlock: "42", lagBlocks: 0 },
       collections: [
         {
           address: collection,

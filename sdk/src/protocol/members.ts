@@ -34,14 +34,25 @@ export const LoyaltySchema = Type.Object({
   next: Nullable(Type.Object({ ...LevelRefSchema.properties, pointsToGo: Type.String() })),
 });
 
+export const FreshnessSchema = Type.Object(
+  {
+    source: StringEnum(["index", "chain"] as const, { description: "index: the deployment's chain index answered; chain: the chain itself (the index lags, is off, or a collection is still catching up)" }),
+    indexedBlock: Nullable(Type.String({ description: "The block the index answered at" })),
+    lagBlocks: Nullable(Type.Integer({ description: "How many blocks the index was under the chain's head" })),
+  },
+  { description: "How current the holdings are" },
+);
+
 export const MeResponse = Type.Object({
   address: AddressSchema,
   chainId: Type.Integer(),
   collections: Type.Array(CollectionHoldingsSchema),
   loyalty: Type.Array(LoyaltySchema, { description: "One entry per brand whose collections could all be read" }),
+  freshness: FreshnessSchema,
 });
 
 export type Holding = Static<typeof HoldingSchema>;
+export type Freshness = Static<typeof FreshnessSchema>;
 export type CollectionHoldings = Static<typeof CollectionHoldingsSchema>;
 /** A member's standing with one brand: points from the stamps held, the level they set, what the next level needs. */
 export type LoyaltyStanding = Static<typeof LoyaltySchema>;

@@ -132,7 +132,7 @@ export function createChainIndexFollower(options: FollowerOptions) {
       }
       return high;
     } catch (error) {
-      options.log("warn", "the node cannot answer for old blocks; following the collection from INDEX_START_BLOCK", { collection, error: String(error) });
+      options.log("warn", "the node cannot answer for old blocks; following the collection from INDEX_START_BLOCK", { collection, err: error });
       return options.startBlockFloor;
     }
   }
@@ -178,7 +178,7 @@ export function createChainIndexFollower(options: FollowerOptions) {
     pageBlocks = Math.max(1, Math.floor(pageBlocks / 2));
     status.pageBlocks = pageBlocks;
     successes = 0;
-    options.log("warn", "the node refused a log range; asking for smaller ones", { fromBlock: error.from.toString(), toBlock: error.to.toString(), pageBlocks, error: String(error.cause) });
+    options.log("warn", "the node refused a log range; asking for smaller ones", { fromBlock: error.from.toString(), toBlock: error.to.toString(), pageBlocks, err: error.cause });
     return { idle: false, did: "shrunk" };
   }
 

@@ -19,7 +19,7 @@ import type { ChainIndexStore, IndexCursor, IndexedTokenType } from "./types.ts"
 import { holdingKey, type Holding, type TokenRef } from "../holdings.ts";
 import { chainUnavailable } from "../errors.ts";
 import type { OwnershipReader, OwnershipSnapshot } from "../ownership.ts";
-import { typeKey } from "./fold.ts";
+import { typeKey } from "../../storage/sql/chain-index-fold.ts";
 
 export type IndexedOwnershipOptions = {
   store: Pick<ChainIndexStore, "indexCursor" | "indexedCollections" | "holdingsOf" | "indexedTokenTypes">;
@@ -112,6 +112,7 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
     const byKey = new Map(held.map((h) => [holdingKey(h.collection, h.tokenId), h]));
     const now = cursor.block.time;
     const holdings = new Map<string, Holding>();
+    const pointsByCollection = new Map<string, bigint>(collections.map((c) => [c, 0n]));
     let points = 0n;
     for (const r of requirements) {
       const k = holdingKey(r.collection, r.tokenId);
@@ -121,9 +122,12 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
       if (h === undefined) continue;
       const type = known.get(typeKey(r.collection, r.tokenId));
       if (type === undefined || (type.membership && h.expiresAt <= now)) continue;
-      points += h.balance * type.points;
+      const carried = h.balance * type.points;
+      const collection = r.collection.toLowerCase();
+      pointsByCollection.set(collection, pointsByCollection.get(collection)! + carried);
+      points += carried;
     }
-    return { holdings, points, now, source: { from: "index", block: cursor.block.number, lagBlocks: lag } };
+    return { holdings, points, pointsByCollection, now, source: { from: "index", block: cursor.block.number, lagBlocks: lag } };
   }
 
   return {

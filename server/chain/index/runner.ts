@@ -7,7 +7,7 @@
  * says so, and the gates read the chain meanwhile.
  */
 import { tryLease, type LeaseStore } from "../../background/leases.ts";
-import { ChainMismatchError, type ChainIndexFollower } from "./follower.ts";
+import { ChainMismatchError, LogRangeError, type ChainIndexFollower } from "./follower.ts";
 
 export const INDEX_LEASE = "chain-index";
 
@@ -66,8 +66,9 @@ export function startIndexRunner(options: {
             if (result.idle) await sleep(options.pollMs);
           } catch (error) {
             failures++;
-            const message = error instanceof Error ? error.message : String(error);
-            if (failure !== message) options.log(error instanceof ChainMismatchError ? "error" : "warn", "the index could not follow the chain", { error: message, retryInMs: backoff(failures, options.pollMs) });
+            // What /readyz says: short, never a node's request or response body.
+            const message = error instanceof ChainMismatchError || error instanceof LogRangeError ? error.message : "the node did not answer as expected";
+            if (failure !== message) options.log(error instanceof ChainMismatchError ? "error" : "warn", "the index could not follow the chain", { err: error, retryInMs: backoff(failures, options.pollMs) });
             failure = message;
             await sleep(error instanceof ChainMismatchError ? 30_000 : backoff(failures, options.pollMs));
           }

@@ -16,7 +16,7 @@ import type {
   IndexPage,
   Lot,
 } from "../../chain/index/types.ts";
-import { applyChange, EMPTY_POSITION, foldEvents, positionKey, touchedPositions, typeKey, type Position } from "../../chain/index/fold.ts";
+import { applyChange, EMPTY_POSITION, foldEvents, positionKey, touchedPositions, typeKey, type Position } from "./chain-index-fold.ts";
 import type { Timestamp } from "../time.ts";
 import { requireAddress, requireTimestamp } from "../validate.ts";
 import type { SqlDatabase, SqlExecutor, SqlValue } from "./database.ts";

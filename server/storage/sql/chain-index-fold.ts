@@ -6,7 +6,7 @@
  */
 import type { Address } from "viem";
 import { TOKEN_KIND } from "../../../contracts/bindings/index.ts";
-import type { HoldingChange, IndexEvent, IndexedTokenType, Lot } from "./types.ts";
+import type { HoldingChange, IndexEvent, IndexedTokenType, Lot } from "../../chain/index/types.ts";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
