@@ -31,7 +31,8 @@ export const entitlementsPlugin = fp(
     const onUnreadable = throttled(10_000, (collection, error) => app.log.warn({ collection, err: error }, "a collection's holdings could not be read for an entitlement"));
     const entitlements = createEntitlements({
       store,
-      holdings: createMemberHoldings({ store, directory: app.directory, tokenTypes: app.chain.tokenTypes, names: app.names, levels: app.levelBook, ownership: app.chain.ownership, onUnreadable }),
+      // What is signed for a brand's server to trust: from the index only when it is at the head.
+      holdings: createMemberHoldings({ store, directory: app.directory, tokenTypes: app.chain.tokenTypes, names: app.names, levels: app.levelBook, ownership: app.chain.ownership, index: app.chain.index, exact: true, onUnreadable }),
       levels: app.levelBook,
       perks: app.offers.forKind(perkVariant),
       rules: app.rules,

@@ -23,7 +23,7 @@ export const membersPlugin = fp(
     app.onMemberSignIn((address, context) => registry.signedIn(address, context));
     // A collection that keeps failing is one line now and then, not one per request.
     const onUnreadable = throttled(10_000, (collection, error) => app.log.warn({ collection, err: error }, "a collection's holdings could not be read for /v1/me"));
-    const me = createMemberHoldings({ store: app.store, directory: app.directory, tokenTypes: app.chain.tokenTypes, names: app.names, levels: app.levelBook, ownership: app.chain.ownership, onUnreadable });
+    const me = createMemberHoldings({ store: app.store, directory: app.directory, tokenTypes: app.chain.tokenTypes, names: app.names, levels: app.levelBook, ownership: app.chain.ownership, index: app.chain.index, onUnreadable });
     await app.register(memberRoutes, { me });
   },
   { name: "members", fastify: "5.x", dependencies: ["context", "storage", "chain", "auth", "brands", "catalog", "loyalty", "sessions"] },

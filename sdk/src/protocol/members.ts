@@ -46,7 +46,7 @@ export const FreshnessSchema = Type.Object(
 export const MeResponse = Type.Object({
   address: AddressSchema,
   chainId: Type.Integer(),
-  collections: Type.Array(CollectionHoldingsSchema),
+  collections: Type.Array(CollectionHoldingsSchema, { description: "The served collections the member holds something in, and any that could not be read just now (available: false)" }),
   loyalty: Type.Array(LoyaltySchema, { description: "One entry per brand whose collections could all be read" }),
   freshness: FreshnessSchema,
 });

@@ -3,7 +3,7 @@
  * the collection's ABI, addresses lowercase, numbers as decimal strings. Logs of other events
  * (approvals, roles, royalties) are not kept.
  */
-import { decodeEventLog, type Address, type Hex } from "viem";
+import { decodeAbiParameters, toEventSelector, type AbiEvent, type AbiParameter, type Address, type Hex } from "viem";
 import { stampbookCollectionAbi } from "../../../contracts/bindings/index.ts";
 import type { IndexEvent, IndexEventName } from "./types.ts";
 
@@ -20,13 +20,36 @@ export type RawLog = {
   removed?: boolean;
 };
 
-const KEPT = new Set<string>(["TransferSingle", "TransferBatch", "MembershipExtended", "TokenTypeCreated", "TokenTypeTermsUpdated", "Redeemed", "Paused", "Unpaused"] satisfies IndexEventName[]);
+const KEPT: readonly IndexEventName[] = ["TransferSingle", "TransferBatch", "MembershipExtended", "TokenTypeCreated", "TokenTypeTermsUpdated", "Redeemed", "Paused", "Unpaused"];
 
-/** The event's arguments as the index stores them. */
+type Decoder = { name: IndexEventName; indexed: readonly AbiParameter[]; data: readonly AbiParameter[] };
+
+/**
+ * The kept events by their first topic, worked out once: decoding a log is then a lookup and the
+ * data's ABI decoding (viem's generic decodeEventLog hashes every event's signature per log).
+ */
+const DECODERS = new Map<Hex, Decoder>(
+  stampbookCollectionAbi
+    .filter((item): item is Extract<(typeof stampbookCollectionAbi)[number], { type: "event" }> => item.type === "event" && (KEPT as readonly string[]).includes(item.name))
+    .map((event) => [
+      toEventSelector(event as AbiEvent),
+      { name: event.name as IndexEventName, indexed: event.inputs.filter((i) => "indexed" in i && i.indexed), data: event.inputs.filter((i) => !("indexed" in i && i.indexed)) },
+    ]),
+);
+
+/** The event's arguments as the index stores them: addresses lowercase, numbers decimal. */
 function plain(value: unknown): string | string[] {
   if (Array.isArray(value)) return value.map((v) => String(v));
   if (typeof value === "string") return value.startsWith("0x") && value.length === 42 ? value.toLowerCase() : value;
   return String(value);
+}
+
+/** An indexed argument from its topic (every kept event's indexed arguments are static types). */
+function fromTopic(parameter: AbiParameter, topic: Hex): string {
+  if (parameter.type === "address") return `0x${topic.slice(26).toLowerCase()}`;
+  if (parameter.type.startsWith("uint") || parameter.type.startsWith("int")) return BigInt(topic).toString();
+  if (parameter.type === "bool") return String(BigInt(topic) !== 0n);
+  return topic;
 }
 
 /**
@@ -35,18 +58,21 @@ function plain(value: unknown): string | string[] {
  */
 export function decodeIndexLog(log: RawLog, timeOf: (blockNumber: bigint) => bigint | undefined): IndexEvent | null {
   if (log.removed === true || log.blockNumber === null || log.blockHash === null || log.logIndex === null || log.transactionHash === null) return null;
-  let decoded: { eventName: string; args: unknown };
+  const decoder = log.topics[0] === undefined ? undefined : DECODERS.get(log.topics[0]);
+  if (decoder === undefined || log.topics.length !== decoder.indexed.length + 1) return null;
+  const args: Record<string, string | string[]> = {};
   try {
-    decoded = decodeEventLog({ abi: stampbookCollectionAbi, topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true });
+    decoder.indexed.forEach((parameter, i) => (args[parameter.name!] = fromTopic(parameter, log.topics[i + 1]!)));
+    if (decoder.data.length > 0) {
+      const values = decodeAbiParameters(decoder.data, log.data);
+      decoder.data.forEach((parameter, i) => (args[parameter.name!] = plain(values[i])));
+    }
   } catch {
-    return null;
+    return null; // not what the collection's ABI says this event carries: not ours to keep
   }
-  if (!KEPT.has(decoded.eventName)) return null;
   const blockNumber = BigInt(log.blockNumber);
   const blockTime = log.blockTimestamp ? BigInt(log.blockTimestamp) : timeOf(blockNumber);
   if (blockTime === undefined) throw new Error(`no time for block ${blockNumber}`);
-  const args: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(decoded.args as Record<string, unknown>)) args[key] = plain(value);
   return {
     collection: log.address.toLowerCase() as Address,
     blockNumber,
@@ -54,7 +80,7 @@ export function decodeIndexLog(log: RawLog, timeOf: (blockNumber: bigint) => big
     blockTime,
     logIndex: Number(BigInt(log.logIndex)),
     txHash: log.transactionHash,
-    name: decoded.eventName as IndexEventName,
+    name: decoder.name,
     args,
   };
 }

@@ -71,6 +71,9 @@ export function createChainIndexFollower(options: FollowerOptions) {
   const window = BigInt(reorgWindow(options.confirmations));
   let pageBlocks = options.maxPageBlocks;
   let successes = 0;
+  // The smallest page the node refused lately: pages grow back only below it (else every few pages
+  // would fail again), until enough pages went through to try again.
+  let refused = Infinity;
   const status: FollowerStatus = {
     chainId: options.chainId,
     nodeChainId: null,
@@ -175,6 +178,7 @@ export function createChainIndexFollower(options: FollowerOptions) {
   /** Halves the page after a provider refused or failed a log range. */
   function shrink(error: LogRangeError): StepResult {
     if (pageBlocks === 1) throw error;
+    refused = Math.min(refused, pageBlocks);
     pageBlocks = Math.max(1, Math.floor(pageBlocks / 2));
     status.pageBlocks = pageBlocks;
     successes = 0;
@@ -183,10 +187,11 @@ export function createChainIndexFollower(options: FollowerOptions) {
   }
 
   function succeeded(): void {
-    if (pageBlocks < options.maxPageBlocks && ++successes >= 4) {
+    successes++;
+    if (successes >= 100) refused = Infinity;
+    if (pageBlocks * 2 < refused && pageBlocks < options.maxPageBlocks && successes % 4 === 0) {
       pageBlocks = Math.min(options.maxPageBlocks, pageBlocks * 2);
       status.pageBlocks = pageBlocks;
-      successes = 0;
     }
   }
 

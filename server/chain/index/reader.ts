@@ -15,7 +15,7 @@
  * types' points as the index has them, the way the collection's `standingOf` does.
  */
 import type { Address, PublicClient } from "viem";
-import type { ChainIndexStore, IndexCursor, IndexedTokenType } from "./types.ts";
+import type { ChainIndexStore, IndexCursor, IndexedHolding, IndexedTokenType } from "./types.ts";
 import { holdingKey, type Holding, type TokenRef } from "../holdings.ts";
 import { chainUnavailable } from "../errors.ts";
 import type { OwnershipReader, OwnershipSnapshot } from "../ownership.ts";
@@ -33,7 +33,21 @@ export type IndexedOwnershipOptions = {
   onFallback?: (reason: string) => void;
 };
 
+/** Every position a member holds in some collections, from the index. */
+export type HeldSnapshot = {
+  positions: IndexedHolding[];
+  /** Points per collection (lowercase) the positions carry now; a collection with none held is absent. */
+  pointsByCollection: ReadonlyMap<string, bigint>;
+  now: bigint;
+  source: { from: "index"; block: bigint; lagBlocks: number };
+};
+
 export type IndexedOwnershipReader = OwnershipReader & {
+  /**
+   * What the member holds in `collections`, from the index, or null when it may not answer for all
+   * of them now (`fresh`: only at the head; else within INDEX_MAX_LAG_BLOCKS of a recent head).
+   */
+  readHeld(member: Address, collections: readonly Address[], options: { fresh: boolean }): Promise<HeldSnapshot | null>;
   /** How far the index is behind the head right now (a fresh head), or null when it cannot serve at all. */
   lag(): Promise<{ indexed: bigint; head: bigint; lagBlocks: number } | null>;
 };
@@ -79,8 +93,8 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
     return cache.byKey;
   }
 
-  /** The index's answer, or null when it may not give one (lagging, catching up, or the member just changed). */
-  async function fromIndex(member: Address, requirements: readonly TokenRef[], fresh: boolean): Promise<OwnershipSnapshot | null> {
+  /** The index's state when it may answer for `member` now (`fresh`: only at the head), else null. */
+  async function servable(member: Address, fresh: boolean): Promise<(IndexState & { lag: number }) | null> {
     const maxAge = fresh ? 0 : options.headCacheMs;
     let value: IndexState | null;
     let number: bigint;
@@ -92,8 +106,7 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
       return null;
     }
     if (value === null) return null;
-    const { cursor, live } = value;
-    const lag = number > cursor.block.number ? Number(number - cursor.block.number) : 0;
+    const lag = number > value.cursor.block.number ? Number(number - value.cursor.block.number) : 0;
     const allowed = fresh || options.headCacheMs === 0 ? 0 : options.maxLagBlocks;
     if (lag > allowed) {
       options.onFallback?.("the index lags the chain");
@@ -103,9 +116,24 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
     const change = changed.get(key);
     if (change !== undefined) {
       change.head ??= await headNumber(0);
-      if (cursor.block.number < change.head) return null;
+      if (value.cursor.block.number < change.head) return null;
       changed.delete(key);
     }
+    return { ...value, lag };
+  }
+
+  /** Points a position carries now: balance x the type's points, nothing for an expired membership. */
+  function carried(h: IndexedHolding, known: ReadonlyMap<string, IndexedTokenType>, now: bigint): bigint {
+    const type = known.get(typeKey(h.collection, h.tokenId));
+    if (type === undefined || (type.membership && h.expiresAt <= now)) return 0n;
+    return h.balance * type.points;
+  }
+
+  /** The index's answer, or null when it may not give one (lagging, catching up, or the member just changed). */
+  async function fromIndex(member: Address, requirements: readonly TokenRef[], fresh: boolean): Promise<OwnershipSnapshot | null> {
+    const state = await servable(member, fresh);
+    if (state === null) return null;
+    const { cursor, live, lag } = state;
     const collections = [...new Set(requirements.map((r) => r.collection.toLowerCase() as Address))];
     if (collections.some((c) => !live.has(c))) return null;
     const [held, known] = await Promise.all([store.holdingsOf(member, collections), typesAt(cursor, collections)]);
@@ -120,12 +148,10 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
       const h = byKey.get(k);
       holdings.set(k, h === undefined ? { balance: 0n, expiresAt: 0n, lots: [] } : { balance: h.balance, expiresAt: h.expiresAt, lots: h.lots });
       if (h === undefined) continue;
-      const type = known.get(typeKey(r.collection, r.tokenId));
-      if (type === undefined || (type.membership && h.expiresAt <= now)) continue;
-      const carried = h.balance * type.points;
-      const collection = r.collection.toLowerCase();
-      pointsByCollection.set(collection, pointsByCollection.get(collection)! + carried);
-      points += carried;
+      const worth = carried(h, known, now);
+      const collection = h.collection.toLowerCase();
+      pointsByCollection.set(collection, pointsByCollection.get(collection)! + worth);
+      points += worth;
     }
     return { holdings, points, pointsByCollection, now, source: { from: "index", block: cursor.block.number, lagBlocks: lag } };
   }
@@ -142,6 +168,24 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
     forget(member) {
       changed.set(member.toLowerCase(), { head: null });
       chain.forget(member);
+    },
+    async readHeld(member, collections, readOptions) {
+      const state = await servable(member, readOptions.fresh);
+      if (state === null) return null;
+      const { cursor, live, lag } = state;
+      const wanted = new Set<string>();
+      for (const c of collections) {
+        const key = c.toLowerCase();
+        if (!live.has(key)) return null;
+        wanted.add(key);
+      }
+      // One query, however many collections are served: a member holds in few of them.
+      const positions = (await store.holdingsOf(member)).filter((h) => wanted.has(h.collection));
+      const known = await typesAt(cursor, [...new Set(positions.map((h) => h.collection))]);
+      const now = cursor.block.time;
+      const pointsByCollection = new Map<string, bigint>();
+      for (const h of positions) pointsByCollection.set(h.collection, (pointsByCollection.get(h.collection) ?? 0n) + carried(h, known, now));
+      return { positions, pointsByCollection, now, source: { from: "index", block: cursor.block.number, lagBlocks: lag } };
     },
     async lag() {
       const [value, number] = await Promise.all([indexState(0), headNumber(0)]);
