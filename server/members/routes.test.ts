@@ -58,6 +58,7 @@ describe("GET /v1/me", () => {
       ],
       // 100 + 500 + 3 x 10 + 50; the brand has no levels yet.
       loyalty: [{ brandId: server.brand.id, brandName: "Demo Coffee Club", points: "680", level: null, next: null }],
+      freshness: expect.objectContaining({ source: expect.stringMatching(/^(index|chain)$/) }),
     });
     // 30 days after the mint block.
     const block = await chain.publicClient.getBlock();
@@ -65,20 +66,29 @@ describe("GET /v1/me", () => {
     expect(Number(goldExpiry - block.timestamp)).toBeLessThanOrEqual(30 * DAY);
   });
 
-  it("a member holding nothing has no holdings", async () => {
+  it("a member holding nothing has no holdings: no collection is listed, the brand's standing is", async () => {
     const response = await me(await server.signIn(chain.members[1]!));
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       address: addr(1),
       chainId: 31337,
-      collections: [{ address: C, brandId: server.brand.id, available: true, holdings: [] }],
+      collections: [],
       loyalty: [{ brandId: server.brand.id, brandName: "Demo Coffee Club", points: "0", level: null, next: null }],
+      freshness: expect.objectContaining({ source: expect.stringMatching(/^(index|chain)$/) }),
     });
+  });
+
+  it("answers from the chain index once it is at the head, the same as the chain", async () => {
+    const fromChain = (await me(token)).json();
+    await expect.poll(async () => (await me(token)).json().freshness, { timeout: 15_000 }).toMatchObject({ source: "index", lagBlocks: 0 });
+    const fromIndex = (await me(token)).json();
+    expect(fromIndex.freshness.indexedBlock).toBe((await chain.publicClient.getBlockNumber()).toString());
+    expect({ ...fromIndex, freshness: null }).toEqual({ ...fromChain, freshness: null });
   });
 
   it("reads fresh: a new mint shows at once", async () => {
     const token2 = await server.signIn(chain.members[2]!);
-    expect((await me(token2)).json().collections[0].holdings).toEqual([]);
+    expect((await me(token2)).json().collections).toEqual([]);
     await chain.mint(addr(2), DEMO_TYPES.coffee, 2n);
     expect((await me(token2)).json().collections[0].holdings).toEqual([
       { name: "Coffee coupon", description: "", image: null, tokenId: "4", kind: "collectible", balance: "2", soulbound: false, points: "5", uri: "ipfs://demo/coffee.json" },
