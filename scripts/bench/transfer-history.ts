@@ -20,6 +20,9 @@
  *
  * The returned count is read back from the chain (TransferSingle + TransferBatch logs, a
  * TransferBatch counting once) and must equal the planned count: a reverted transaction fails here.
+ *
+ * Long because the plan (epochs, rounds, who may send what), the signing with managed nonces and the
+ * check against the chain must agree with each other, so they live in one file.
  */
 import {
   BaseError,
