@@ -3,10 +3,13 @@
  * the chain (the reader it wraps) when it is not: a gate never answers from an index that fell behind.
  *
  * - `readFresh` (anything that grants) answers from the index only when it is provably at the head:
- *   its cursor at or past the block number the node reports now. Otherwise it reads the chain.
+ *   its cursor is the very block (number and hash) the node reports as its head now. Otherwise it
+ *   reads the chain.
  * - `readCached` (display) answers from the index within `maxLagBlocks` of a head read at most
  *   `headCacheMs` ago. With `headCacheMs` 0 (OWNERSHIP_CACHE_MS=0: display must be exact) only an index
  *   at the head answers.
+ * - Either way the index's last block must still be on the chain (a reorg the follower has not rolled
+ *   back yet makes it read the chain), and the node's head must not be under it.
  * - A collection the index is still catching up on is read from the chain.
  * - After `forget(member)` (this server changed their holdings), that member is read from the chain
  *   until the index has passed the head seen after the change.
@@ -14,7 +17,7 @@
  * Holdings from the index carry their lots (since when they are held); points are added up from the
  * types' points as the index has them, the way the collection's `standingOf` does.
  */
-import type { Address, PublicClient } from "viem";
+import { numberToHex, type Address, type Hex, type PublicClient } from "viem";
 import type { ChainIndexStore, IndexCursor, IndexedHolding, IndexedTokenType } from "./types.ts";
 import { holdingKey, type Holding, type TokenRef } from "../holdings.ts";
 import { chainUnavailable } from "../errors.ts";
@@ -23,7 +26,7 @@ import { typeKey } from "../../storage/sql/chain-index-fold.ts";
 
 export type IndexedOwnershipOptions = {
   store: Pick<ChainIndexStore, "indexCursor" | "indexedCollections" | "holdingsOf" | "indexedTokenTypes">;
-  client: Pick<PublicClient, "getBlockNumber">;
+  client: Pick<PublicClient, "request">;
   /** The chain reader: what answers when the index cannot. */
   chain: OwnershipReader;
   maxLagBlocks: number;
@@ -56,21 +59,29 @@ type IndexState = { cursor: IndexCursor; live: ReadonlySet<string> };
 
 export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): IndexedOwnershipReader {
   const { store, chain } = options;
-  let head: { at: number; number: bigint } | null = null;
+  let head: { at: number; number: bigint; hash: string } | null = null;
+  /** The last cursor block found on the chain (a reorg since it was checked makes it stale): its hash, and when. */
+  let canonical: { at: number; hash: string } | null = null;
   let state: { at: number; value: IndexState | null } | null = null;
   let types: { generation: number; loaded: Set<string>; byKey: Map<string, IndexedTokenType> } | null = null;
   /** Members whose holdings this server changed: read from the chain until the index passes `head`. */
   const changed = new Map<string, { head: bigint | null }>();
 
-  async function headNumber(maxAgeMs: number): Promise<bigint> {
-    if (head !== null && Date.now() - head.at <= maxAgeMs && maxAgeMs > 0) return head.number;
+  /** The chain's latest block (number and hash), read again when older than `maxAgeMs`. */
+  async function headBlock(maxAgeMs: number): Promise<{ number: bigint; hash: string }> {
+    if (head !== null && Date.now() - head.at <= maxAgeMs && maxAgeMs > 0) return head;
     try {
-      const number = await options.client.getBlockNumber({ cacheTime: 0 });
-      head = { at: Date.now(), number };
-      return number;
+      const block = (await options.client.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { number: Hex; hash: string } | null;
+      if (block === null) throw new Error("the node has no latest block");
+      head = { at: Date.now(), number: BigInt(block.number), hash: block.hash };
+      return head;
     } catch (error) {
       throw chainUnavailable("Ownership could not be checked; nothing was unlocked.", error);
     }
+  }
+
+  async function headNumber(maxAgeMs: number): Promise<bigint> {
+    return (await headBlock(maxAgeMs)).number;
   }
 
   async function indexState(maxAgeMs: number): Promise<IndexState | null> {
@@ -93,6 +104,25 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
     return cache.byKey;
   }
 
+  /**
+   * Whether the block the index stands at is still on the chain: an index whose last block the chain
+   * abandoned may hold a transfer that never happened. Checked at most once per `maxAgeMs`.
+   */
+  async function onChain(cursor: IndexCursor, maxAgeMs: number): Promise<boolean> {
+    // At the head: the head's own hash says it (read with the head, no second call).
+    if (head !== null && head.number === cursor.block.number) return head.hash === cursor.block.hash;
+    if (canonical !== null && canonical.hash === cursor.block.hash && Date.now() - canonical.at <= maxAgeMs && maxAgeMs > 0) return true;
+    let block: { hash: string } | null;
+    try {
+      block = (await options.client.request({ method: "eth_getBlockByNumber", params: [numberToHex(cursor.block.number), false] })) as { hash: string } | null;
+    } catch (error) {
+      throw chainUnavailable("Ownership could not be checked; nothing was unlocked.", error);
+    }
+    if (block === null || block.hash !== cursor.block.hash) return false;
+    canonical = { at: Date.now(), hash: block.hash };
+    return true;
+  }
+
   /** The index's state when it may answer for `member` now (`fresh`: only at the head), else null. */
   async function servable(member: Address, fresh: boolean): Promise<(IndexState & { lag: number }) | null> {
     const maxAge = fresh ? 0 : options.headCacheMs;
@@ -106,10 +136,17 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
       return null;
     }
     if (value === null) return null;
-    const lag = number > value.cursor.block.number ? Number(number - value.cursor.block.number) : 0;
+    // A node whose head is under the index is behind, or on a shorter branch: not the index's chain.
+    if (number < value.cursor.block.number) return null;
+    const lag = Number(number - value.cursor.block.number);
     const allowed = fresh || options.headCacheMs === 0 ? 0 : options.maxLagBlocks;
     if (lag > allowed) {
       options.onFallback?.("the index lags the chain");
+      return null;
+    }
+    // Within the lag, and on the chain: what the index says the chain said, at most `lag` blocks ago.
+    if (!(await onChain(value.cursor, maxAge))) {
+      options.onFallback?.("the chain abandoned the index's last block");
       return null;
     }
     const key = member.toLowerCase();
