@@ -57,6 +57,8 @@ export type IndexedOwnershipReader = OwnershipReader & {
 
 type IndexState = { cursor: IndexCursor; live: ReadonlySet<string> };
 
+const MAX_ANSWERS = 10_000;
+
 export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): IndexedOwnershipReader {
   const { store, chain } = options;
   let head: { at: number; number: bigint; hash: string } | null = null;
@@ -66,6 +68,18 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
   let types: { generation: number; loaded: Set<string>; byKey: Map<string, IndexedTokenType> } | null = null;
   /** Members whose holdings this server changed: read from the chain until the index passes `head`. */
   const changed = new Map<string, { head: bigint | null }>();
+  // Answers already worked out from the index, valid while its generation stands (it moves with every
+  // block the follower applies): a listing's repeat reads cost a lookup, as the chain reader's cache does.
+  const answers = new Map<string, { generation: number; snapshot: OwnershipSnapshot }>();
+  const requirementKeys = new WeakMap<readonly TokenRef[], string>();
+  function answerKey(member: Address, requirements: readonly TokenRef[]): string {
+    let key = requirementKeys.get(requirements);
+    if (key === undefined) {
+      key = requirements.map((r) => holdingKey(r.collection, r.tokenId)).sort().join(",");
+      requirementKeys.set(requirements, key);
+    }
+    return `${member.toLowerCase()}|${key}`;
+  }
 
   /** The chain's latest block (number and hash), read again when older than `maxAgeMs`. */
   async function headBlock(maxAgeMs: number): Promise<{ number: bigint; hash: string }> {
@@ -86,8 +100,17 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
 
   async function indexState(maxAgeMs: number): Promise<IndexState | null> {
     if (state !== null && Date.now() - state.at <= maxAgeMs && maxAgeMs > 0) return state.value;
-    const [cursor, collections] = await Promise.all([store.indexCursor(), store.indexedCollections()]);
-    const value = cursor === null ? null : { cursor, live: new Set(collections.filter((c) => c.indexedThrough === cursor.block.number).map((c) => c.collection.toLowerCase())) };
+    const cursor = await store.indexCursor();
+    // Which collections are caught up changes only with a write, and every write moves the generation:
+    // one query (the cursor) while it stands. A collection followed since is missing, so read from the chain.
+    const previous = state?.value;
+    const live =
+      cursor === null
+        ? null
+        : previous && previous.cursor.generation === cursor.generation
+          ? previous.live
+          : new Set((await store.indexedCollections()).filter((c) => c.indexedThrough === cursor.block.number).map((c) => c.collection.toLowerCase()));
+    const value = cursor === null ? null : { cursor, live: live! };
     state = { at: Date.now(), value };
     return value;
   }
@@ -166,14 +189,36 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
     return h.balance * type.points;
   }
 
+  /**
+   * What `servable` would say for a display read from what is cached alone (the index's state, the
+   * head, the last block's check, all younger than `headCacheMs`); undefined when something must be read.
+   */
+  function servableNow(member: Address): (IndexState & { lag: number }) | null | undefined {
+    const maxAge = options.headCacheMs;
+    const now = Date.now();
+    if (maxAge === 0 || state === null || head === null || now - state.at > maxAge || now - head.at > maxAge || changed.has(member.toLowerCase())) return undefined;
+    const value = state.value;
+    if (value === null || head.number < value.cursor.block.number) return null;
+    const lag = Number(head.number - value.cursor.block.number);
+    if (lag > options.maxLagBlocks) return null;
+    const checked = head.number === value.cursor.block.number ? head.hash === value.cursor.block.hash : canonical !== null && canonical.hash === value.cursor.block.hash && now - canonical.at <= maxAge;
+    return checked ? { ...value, lag } : undefined;
+  }
+
+  const withLag = (snapshot: OwnershipSnapshot, lag: number): OwnershipSnapshot =>
+    snapshot.source?.from === "index" && snapshot.source.lagBlocks !== lag ? { ...snapshot, source: { ...snapshot.source, lagBlocks: lag } } : snapshot;
+
   /** The index's answer, or null when it may not give one (lagging, catching up, or the member just changed). */
   async function fromIndex(member: Address, requirements: readonly TokenRef[], fresh: boolean): Promise<OwnershipSnapshot | null> {
     const state = await servable(member, fresh);
     if (state === null) return null;
     const { cursor, live, lag } = state;
+    const key = answerKey(member, requirements);
+    const known = answers.get(key);
+    if (known !== undefined && known.generation === cursor.generation) return withLag(known.snapshot, lag);
     const collections = [...new Set(requirements.map((r) => r.collection.toLowerCase() as Address))];
     if (collections.some((c) => !live.has(c))) return null;
-    const [held, known] = await Promise.all([store.holdingsOf(member, collections), typesAt(cursor, collections)]);
+    const [held, types] = await Promise.all([store.holdingsOf(member, collections), typesAt(cursor, collections)]);
     const byKey = new Map(held.map((h) => [holdingKey(h.collection, h.tokenId), h]));
     const now = cursor.block.time;
     const holdings = new Map<string, Holding>();
@@ -185,12 +230,15 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
       const h = byKey.get(k);
       holdings.set(k, h === undefined ? { balance: 0n, expiresAt: 0n, lots: [] } : { balance: h.balance, expiresAt: h.expiresAt, lots: h.lots });
       if (h === undefined) continue;
-      const worth = carried(h, known, now);
+      const worth = carried(h, types, now);
       const collection = h.collection.toLowerCase();
       pointsByCollection.set(collection, pointsByCollection.get(collection)! + worth);
       points += worth;
     }
-    return { holdings, points, pointsByCollection, now, source: { from: "index", block: cursor.block.number, lagBlocks: lag } };
+    const snapshot: OwnershipSnapshot = { holdings, points, pointsByCollection, now, source: { from: "index", block: cursor.block.number, lagBlocks: lag } };
+    if (answers.size >= MAX_ANSWERS) answers.delete(answers.keys().next().value!);
+    answers.set(key, { generation: cursor.generation, snapshot });
+    return snapshot;
   }
 
   return {
@@ -200,10 +248,17 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
     async readCached(member, requirements) {
       return (await fromIndex(member, requirements, false)) ?? chain.readCached(member, requirements);
     },
-    // The index has no synchronous answer: callers go through readCached (one query).
-    cached: () => undefined,
+    cached(member, requirements) {
+      const now = servableNow(member);
+      if (now === null) return chain.cached(member, requirements);
+      if (now === undefined) return undefined;
+      const known = answers.get(answerKey(member, requirements));
+      return known !== undefined && known.generation === now.cursor.generation ? withLag(known.snapshot, now.lag) : undefined;
+    },
     forget(member) {
-      changed.set(member.toLowerCase(), { head: null });
+      const key = member.toLowerCase();
+      changed.set(key, { head: null });
+      for (const answer of answers.keys()) if (answer.startsWith(`${key}|`)) answers.delete(answer);
       chain.forget(member);
     },
     async readHeld(member, collections, readOptions) {
