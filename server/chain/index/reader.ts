@@ -2,9 +2,9 @@
  * Ownership read from the chain index, when the index is close enough to the chain's head, and from
  * the chain (the reader it wraps) when it is not: a gate never answers from an index that fell behind.
  *
- * - `readFresh` (anything that grants) answers from the index only when it is provably at the head:
- *   its cursor is the very block (number and hash) the node reports as its head now. Otherwise it
- *   reads the chain.
+ * - `readFresh` (anything that grants: redemptions, claims) reads the chain at its head, always.
+ *   `readHeld` with `fresh` (what is signed for others to trust) answers from the index only when it
+ *   is provably at the head: its cursor is the very block (number and hash) the node reports now.
  * - `readCached` (display) answers from the index within `maxLagBlocks` of a head read at most
  *   `headCacheMs` ago. With `headCacheMs` 0 (OWNERSHIP_CACHE_MS=0: display must be exact) only an index
  *   at the head answers.
@@ -242,9 +242,9 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
   }
 
   return {
-    async readFresh(member, requirements) {
-      return (await fromIndex(member, requirements, true)) ?? chain.readFresh(member, requirements);
-    },
+    // What grants something reads the chain at its head, as before the index: one batched call, and
+    // no answer that depends on the index's writer keeping up.
+    readFresh: (member, requirements) => chain.readFresh(member, requirements),
     async readCached(member, requirements) {
       return (await fromIndex(member, requirements, false)) ?? chain.readCached(member, requirements);
     },
