@@ -262,7 +262,8 @@ export function createChainIndexFollower(options: FollowerOptions) {
     }
 
     if (cursor.block.number >= head.number) {
-      await store.recordHead(head.number, timestamp(), cursor.generation);
+      // Only when the head moved or half a minute passed: a quiet chain costs the store no writes.
+      if (cursor.headNumber !== head.number || options.now().getTime() - Date.parse(cursor.headSeenAt) > 30_000) await store.recordHead(head.number, timestamp(), cursor.generation);
       return { idle: true, did: "nothing" };
     }
     const from = cursor.block.number + 1n;

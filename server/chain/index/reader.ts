@@ -257,6 +257,8 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
     },
     forget(member) {
       const key = member.toLowerCase();
+      // Bounded: a member never read again would otherwise stay here.
+      if (changed.size >= MAX_ANSWERS) changed.clear();
       changed.set(key, { head: null });
       for (const answer of answers.keys()) if (answer.startsWith(`${key}|`)) answers.delete(answer);
       chain.forget(member);
