@@ -10,6 +10,7 @@ import { createPublicClient, getAddress, http, type PublicClient } from "viem";
 import { DEMO_TYPES, startChain, type DemoChain } from "../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../test/support/server.ts";
 import { expectProblem } from "../test/support/problems.ts";
+import { seededRandom } from "../scripts/seeded-random.ts";
 
 let chain: DemoChain;
 let server: TestServer;
@@ -317,20 +318,8 @@ describe("request ids", () => {
 });
 
 describe("fuzz", () => {
-  /** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-  function prng(seed: number) {
-    let a = seed >>> 0;
-    const next = () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const int = (n: number) => Math.floor(next() * n);
-    const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-    return { next, int, pick };
-  }
+  /** Seeded, so a failure can be replayed. */
+  const prng = seededRandom;
 
   const SEED = 20261122;
 

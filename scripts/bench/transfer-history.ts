@@ -49,6 +49,7 @@ import { stampbookCollectionAbi } from "../../contracts/bindings/stampbookCollec
 import { stampbookCollectionBytecode } from "../../contracts/bindings/stampbookCollectionBytecode.ts";
 import { TOKEN_KIND } from "../../contracts/bindings/tokenTypes.ts";
 import { devAccount } from "../demo/accounts.ts";
+import { seededRandom } from "../seeded-random.ts";
 
 export type TransferHistory = {
   collection: Address;
@@ -109,28 +110,7 @@ type Sender = { account: LocalAccount; nonce: number; last?: Hex };
 type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 type Call = { to: Address; data?: Hex; value?: bigint; gas: bigint };
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  /** A shuffled copy (Fisher-Yates). */
-  const shuffled = <T>(items: readonly T[]) => {
-    const copy = [...items];
-    for (let i = copy.length - 1; i > 0; i--) {
-      const j = int(i + 1);
-      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-    }
-    return copy;
-  };
-  return { next, int, shuffled, pick: <T>(items: readonly T[]) => items[int(items.length)]! };
-}
+const random = seededRandom;
 
 /** The i-th holder with a key: the same on every run. Never use these keys on a real chain. */
 export function historyHolderKey(i: number): Hex {

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "viem";
+import { seededRandom } from "../../../scripts/seeded-random.ts";
 import { startChain, DEMO_TYPES, type DemoChain } from "../../../test/support/chain.ts";
 import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/support/services.ts";
 import { PostgresDatabase } from "../../storage/postgres/database.ts";
@@ -21,18 +22,8 @@ const REORGS = Number(process.env.CHAIN_INDEX_REORGS ?? 200);
 const MAX_DEPTH = 12;
 const SEED = Number(process.env.CHAIN_INDEX_SEED ?? 20261207);
 
-/** A small seeded generator (mulberry32): a failing run is repeated with its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]! };
-}
+/** Seeded: a failing run is repeated with its seed (CHAIN_INDEX_SEED). */
+const random = seededRandom;
 
 const postgresUrl = postgresForTests("the chain index on PostgreSQL");
 const engines: [string, (() => Promise<Store>) | null][] = [

@@ -78,6 +78,22 @@ export function createChainIndexStore(db: SqlDatabase): ChainIndexStore {
     return tx.get<CursorRow>(`SELECT chain_id, block_number, block_hash, parent_hash, block_time, head_number, head_seen_at, generation FROM chain_index_cursor WHERE id = 1${lock ? forUpdate : ""}`);
   }
 
+  /** The cursor at `block` (the head seen: the same block), unless there is one already; 1 when inserted. */
+  function insertCursor(tx: SqlExecutor, chainId: number, block: IndexedBlock, now: Timestamp, generation: number): Promise<number> {
+    return tx.run(
+      `INSERT INTO chain_index_cursor (id, chain_id, block_number, block_hash, parent_hash, block_time, head_number, head_seen_at, generation)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      chainId,
+      Number(block.number),
+      block.hash,
+      block.parentHash,
+      Number(block.time),
+      Number(block.number),
+      now,
+      generation,
+    );
+  }
+
   async function positionsIn(tx: SqlExecutor, keys: readonly { collection: Address; tokenId: bigint; holder: Address }[]): Promise<Map<string, Position>> {
     const positions = new Map<string, Position>();
     await forChunks(keys, async (chunk) => {
@@ -188,17 +204,7 @@ export function createChainIndexStore(db: SqlDatabase): ChainIndexStore {
     async startIndex(chainId, block, now) {
       requireTimestamp("now", now);
       return db.transaction(async (tx) => {
-        const inserted = await tx.run(
-          `INSERT INTO chain_index_cursor (id, chain_id, block_number, block_hash, parent_hash, block_time, head_number, head_seen_at, generation)
-           VALUES (1, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`,
-          chainId,
-          Number(block.number),
-          block.hash,
-          block.parentHash,
-          Number(block.time),
-          Number(block.number),
-          now,
-        );
+        const inserted = await insertCursor(tx, chainId, block, now, 1);
         if (inserted === 1) await writeBlocks(tx, [block]);
         return inserted === 1;
       });
@@ -292,17 +298,7 @@ export function createChainIndexStore(db: SqlDatabase): ChainIndexStore {
         await tx.run("UPDATE chain_index_collections SET indexed_through = start_block - 1");
         const generation = Number((await cursorIn(tx, true))?.generation ?? 0) + 1;
         await tx.run("DELETE FROM chain_index_cursor");
-        await tx.run(
-          `INSERT INTO chain_index_cursor (id, chain_id, block_number, block_hash, parent_hash, block_time, head_number, head_seen_at, generation) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          chainId,
-          Number(block.number),
-          block.hash,
-          block.parentHash,
-          Number(block.time),
-          Number(block.number),
-          now,
-          generation,
-        );
+        await insertCursor(tx, chainId, block, now, generation);
         await writeBlocks(tx, [block]);
       });
     },
