@@ -16,7 +16,7 @@ export type Holding = {
    * the chain index answered. A read straight from the chain cannot say, and holding periods then
    * stay unchecked.
    */
-  lots?: readonly { units: bigint; sinceBlock: bigint; sinceTime: bigint }[];
+  lots?: readonly HeldLot[];
 };
 
 /** Holdings keyed by {@link holdingKey}. A missing key means nothing is held. */
@@ -24,4 +24,27 @@ export type Holdings = ReadonlyMap<string, Holding>;
 
 export function holdingKey(collection: Address, tokenId: bigint): string {
   return `${collection.toLowerCase()}:${tokenId}`;
+}
+
+/** A lot of units held since one block (see server/chain/index/types.ts `Lot`). */
+export type HeldLot = { units: bigint; sinceBlock: bigint; sinceTime: bigint };
+
+/** Units held without a break since `cutoff` (unix seconds) or earlier: the oldest lots, up to the first younger one. */
+export function unitsHeldSince(lots: readonly HeldLot[], cutoff: bigint): bigint {
+  let units = 0n;
+  for (const lot of lots) {
+    if (lot.sinceTime > cutoff) break;
+    units += lot.units;
+  }
+  return units;
+}
+
+/** The lot with which the holder reached `min` units, held without a break since then; null when they hold fewer. */
+export function reachedAt(lots: readonly HeldLot[], min: bigint): HeldLot | null {
+  let units = 0n;
+  for (const lot of lots) {
+    units += lot.units;
+    if (units >= min) return lot;
+  }
+  return null;
 }

@@ -29,8 +29,11 @@ export type OwnershipSnapshot = {
 };
 
 export type OwnershipReader = {
-  /** Reads from the chain now. Use for anything that grants something. */
-  readFresh(member: Address, requirements: readonly TokenRef[]): Promise<OwnershipSnapshot>;
+  /**
+   * Reads from the chain now. Use for anything that grants something. With `lots`, the holdings also
+   * say since when they are held where the chain index can tell at the head (holding periods).
+   */
+  readFresh(member: Address, requirements: readonly TokenRef[], options?: { lots?: boolean }): Promise<OwnershipSnapshot>;
   /** May answer from a cache at most `cacheMs` old. Use for display only. */
   readCached(member: Address, requirements: readonly TokenRef[]): Promise<OwnershipSnapshot>;
   /** What `readCached` would answer from its cache right now, without reading; undefined when it would read. */

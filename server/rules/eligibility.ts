@@ -15,7 +15,7 @@
 import type { Address } from "viem";
 import type { TokenRef } from "../chain/holdings.ts";
 import type { OwnershipReader, OwnershipSnapshot } from "../chain/ownership.ts";
-import { consentsIn, evaluateRule, needsStanding, requirementsOf, type Holdings, type Rule, type RuleContext, type RuleOutcome } from "./grammar.ts";
+import { consentsIn, evaluateRule, needsHoldingPeriods, needsStanding, requirementsOf, type Holdings, type Rule, type RuleContext, type RuleOutcome } from "./grammar.ts";
 import type { BrandTerms, TermsOf } from "./terms.ts";
 
 /** What a brand's rules need read, worked out once per set of rules (a listing keeps it with its catalog). */
@@ -31,6 +31,8 @@ export type EligibilityPlan = {
   standing: boolean;
   /** Some rule reads the member's grants. */
   grants: boolean;
+  /** Some rule asks how long something has been held: a fresh read asks the index for its lots. */
+  holdingPeriods: boolean;
 };
 
 /** A read for a plan. `snapshot`: null when nothing on chain was needed; `failed` only from a cached read. `grants`: undefined when not needed or not readable. */
@@ -71,6 +73,7 @@ export function planEligibility(brandId: string, rules: readonly (Rule | null)[]
     requirements: standing ? mergeRequirements(requirements, terms.standing) : requirements,
     standing,
     grants: own.some((rule) => consentsIn(rule).length > 0),
+    holdingPeriods: own.some(needsHoldingPeriods),
   };
 }
 
@@ -151,7 +154,7 @@ export function createEligibility(deps: EligibilityDeps) {
     const grantsOf = plan.grants ? deps.grantsOf : undefined;
     if (mode.fresh) {
       // Never a cached snapshot: what the member holds right now, and grants as the store has them now.
-      const [snapshot, grants] = await Promise.all([deps.ownership.readFresh(member, plan.requirements), grantsOf?.(member, true)]);
+      const [snapshot, grants] = await Promise.all([deps.ownership.readFresh(member, plan.requirements, { lots: plan.holdingPeriods }), grantsOf?.(member, true)]);
       return { snapshot, grants } as ReadingOf<M>;
     }
     if (grantsOf === undefined) return { snapshot: await cachedHoldings(member, plan, mode.timeoutMs), grants: undefined } as ReadingOf<M>;

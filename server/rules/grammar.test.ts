@@ -254,3 +254,53 @@ describe("describeRule", () => {
     expect(["Journey stamp", "Coffee Pass", "Berry", "Day", "Latte"].map(plural)).toEqual(["Journey stamps", "Coffee Passes", "Berries", "Days", "Lattes"]);
   });
 });
+
+describe("holding periods (heldFor)", () => {
+  const DAY = 86_400n;
+  const lot = (units: bigint, daysAgo: bigint) => ({ units, sinceBlock: 1n, sinceTime: NOW - daysAgo * DAY });
+
+  it("parses and writes back heldFor on holds and member rules, and refuses anything but whole seconds up to ten years", () => {
+    const rule = parseRule({ type: "member", collection: C, tokenId: "1", heldFor: 2_592_000 });
+    expect(rule).toEqual({ type: "member", collection: C, tokenId: 1n, heldFor: 2_592_000 });
+    expect(ruleToJson(rule)).toEqual({ type: "member", collection: C, tokenId: "1", heldFor: 2_592_000 });
+    expect(ruleToJson(parseRule({ type: "holds", collection: C, tokenId: "2", min: 3, heldFor: 60 }))).toEqual({ type: "holds", collection: C, tokenId: "2", min: 3, heldFor: 60 });
+    expect(ruleToJson(parseRule({ type: "holds", collection: C, tokenId: "2" }))).toEqual({ type: "holds", collection: C, tokenId: "2", min: 1 });
+    for (const bad of [0, -1, 1.5, "60", 10 * 365 * 86_400 + 1, null]) {
+      expect(() => parseRule({ type: "member", collection: C, tokenId: "1", heldFor: bad })).toThrow(RuleError);
+    }
+    expect(() => parseRule({ type: "points", min: 1, heldFor: 60 })).toThrow(/unknown field "heldFor"/);
+  });
+
+  it("counts only what was held without a break for the period, by chain time, and says when it will count", () => {
+    const member = parseRule({ type: "member", collection: C, tokenId: "1", heldFor: Number(30n * DAY) });
+    const gold = (lots: ReturnType<typeof lot>[]) => holdings([[C, 1n, { balance: 1n, expiresAt: NOW + 100n * DAY, lots }]]);
+    expect(evaluateRule(member, gold([lot(1n, 31n)]), NOW, WORDS)).toEqual({ eligible: true, reasons: [] });
+    const early = evaluateRule(member, gold([lot(1n, 12n)]), NOW, WORDS);
+    expect(early.eligible).toBe(false);
+    expect(early.reasons[0]).toMatchObject({
+      code: "held_too_briefly",
+      message: `needs your Gold membership held for 30 days: you have held it for 12 days; eligible on ${new Date(Number(NOW + 18n * DAY) * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })}`,
+      heldSince: new Date(Number(NOW - 12n * DAY) * 1000).toISOString(),
+      eligibleAt: new Date(Number(NOW + 18n * DAY) * 1000).toISOString(),
+    });
+    // Three stamps for a week: two were held long enough, the third arrived yesterday.
+    const stamps = parseRule({ type: "holds", collection: C, tokenId: "2", min: 3, heldFor: Number(7n * DAY) });
+    const held = holdings([[C, 2n, { balance: 3n, expiresAt: 0n, lots: [lot(2n, 10n), lot(1n, 1n)] }]]);
+    expect(evaluateRule(stamps, held, NOW, WORDS).reasons[0]).toMatchObject({ code: "held_too_briefly", message: expect.stringMatching(/^needs 3 Journey stamps held for 7 days: you have held them for 1 day; eligible on /) });
+    expect(evaluateRule({ ...stamps, min: 2n } as typeof stamps, held, NOW, WORDS).eligible).toBe(true);
+    // Too few, expired: those reasons come first, as without a period.
+    expect(evaluateRule(stamps, holdings([[C, 2n, { balance: 1n, expiresAt: 0n, lots: [lot(1n, 100n)] }]]), NOW, WORDS).reasons[0]!.code).toBe("holds_too_few");
+    expect(evaluateRule(member, holdings([[C, 1n, { balance: 1n, expiresAt: NOW - 1n, lots: [lot(1n, 100n)] }]]), NOW, WORDS).reasons[0]!.code).toBe("membership_expired");
+  });
+
+  it("unlocks nothing when how long it was held cannot be told (the chain index did not answer)", () => {
+    const member = parseRule({ type: "member", collection: C, tokenId: "1", heldFor: 60 });
+    const outcome = evaluateRule(member, holdings([[C, 1n, { balance: 1n, expiresAt: NOW + DAY }]]), NOW, WORDS);
+    expect(outcome).toEqual({ eligible: false, reasons: [expect.objectContaining({ code: "unavailable" })] });
+  });
+
+  it("words the period in the rule", () => {
+    expect(describeRule(parseRule({ type: "member", collection: C, tokenId: "1", heldFor: 2_592_000 }), WORDS)).toBe("an active Gold membership held for 30 days");
+    expect(describeRule(parseRule({ type: "holds", collection: C, tokenId: "2", min: 3, heldFor: 7_200 }), WORDS)).toBe("3 or more Journey stamps held for 2 hours");
+  });
+});

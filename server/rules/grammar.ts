@@ -6,18 +6,21 @@
  *
  *   { "type": "holds", "collection": "0x…", "tokenId": "3", "min": 2 }   at least `min` units (default 1)
  *   { "type": "member", "collection": "0x…", "tokenId": "1" }            an active (unexpired) membership
+ *   either with "heldFor": 2592000                                        held without a break for that many
+ *                                                                         seconds of chain time (from the chain index)
  *   { "type": "points", "min": 150 }                                      at least `min` loyalty points with the brand
  *   { "type": "level", "min": "gold" }                                   the brand's level `gold` or a higher one
  *   { "type": "consent", "request": "…" }                                an active grant of the brand's data request
  *   { "type": "all", "rules": [ … ] } / { "type": "any", "rules": [ … ] } / { "type": "not", "rule": { … } }
  */
 import { getAddress, isAddress, type Address } from "viem";
-import { holdingKey, type Holdings } from "../chain/holdings.ts";
+import { holdingKey, reachedAt, unitsHeldSince, type Holding, type Holdings } from "../chain/holdings.ts";
 
 export { holdingKey, type Holding, type Holdings } from "../chain/holdings.ts";
 
-export type HoldsRule = { type: "holds"; collection: Address; tokenId: bigint; min: bigint };
-export type MemberRule = { type: "member"; collection: Address; tokenId: bigint };
+/** `heldFor`: seconds the units (or the membership) must have been held without a break, by chain time. */
+export type HoldsRule = { type: "holds"; collection: Address; tokenId: bigint; min: bigint; heldFor?: number };
+export type MemberRule = { type: "member"; collection: Address; tokenId: bigint; heldFor?: number };
 /** A requirement on what the member holds of one token type: these are what the chain is asked for. */
 export type LeafRule = HoldsRule | MemberRule;
 export type PointsRule = { type: "points"; min: bigint };
@@ -56,6 +59,7 @@ export type ReasonCode =
   | "holds_too_few"
   | "membership_missing"
   | "membership_expired"
+  | "held_too_briefly"
   | "points_too_few"
   | "level_too_low"
   | "consent_missing"
@@ -70,6 +74,9 @@ export type Reason = {
   have?: string;
   need?: string;
   expiredAt?: string;
+  /** held_too_briefly: since when the member has held what the rule asks without a break, and when they qualify. */
+  heldSince?: string;
+  eligibleAt?: string;
   level?: string;
   request?: string;
   /** Set on the reasons of an either/or rule: the rule in words, the same on each of its alternatives. */
@@ -94,6 +101,8 @@ const MAX_DEPTH = 6;
 const MAX_LEAVES = 32;
 const UINT256_MAX = 2n ** 256n - 1n;
 const LEVEL_KEY = /^[a-z0-9][a-z0-9-]{0,31}$/;
+/** The longest holding period a rule may ask: ten years. */
+export const MAX_HELD_FOR_SECONDS = 10 * 365 * 86_400;
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
@@ -116,14 +125,15 @@ export function parseRule(input: unknown, root = "rule"): Rule {
         if (++leaves > MAX_LEAVES) throw new RuleError(`a rule has at most ${MAX_LEAVES} requirements`, path);
         const collection = parseAddress(node.collection, `${path}.collection`);
         const tokenId = parseUint(node.tokenId, `${path}.tokenId`);
+        const held = node.heldFor === undefined ? {} : { heldFor: parseHeldFor(node.heldFor, `${path}.heldFor`) };
         if (node.type === "member") {
-          allowKeys("type", "collection", "tokenId");
-          return { type: "member", collection, tokenId };
+          allowKeys("type", "collection", "tokenId", "heldFor");
+          return { type: "member", collection, tokenId, ...held };
         }
-        allowKeys("type", "collection", "tokenId", "min");
+        allowKeys("type", "collection", "tokenId", "min", "heldFor");
         const min = node.min === undefined ? 1n : parseUint(node.min, `${path}.min`);
         if (min === 0n) throw new RuleError("must be at least 1", `${path}.min`);
-        return { type: "holds", collection, tokenId, min };
+        return { type: "holds", collection, tokenId, min, ...held };
       }
       case "points": {
         if (++leaves > MAX_LEAVES) throw new RuleError(`a rule has at most ${MAX_LEAVES} requirements`, path);
@@ -167,9 +177,15 @@ export function ruleToJson(rule: Rule): unknown {
       // A number while it is exact; beyond 2^53 - 1 a decimal string, which parseRule reads back.
       // (Number(min) would round, and parseRule refuses the unsafe number it makes, so a stored perk
       // with such a min could never be evaluated again.)
-      return { type: "holds", collection: rule.collection, tokenId: rule.tokenId.toString(), min: rule.min <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(rule.min) : rule.min.toString() };
+      return {
+        type: "holds",
+        collection: rule.collection,
+        tokenId: rule.tokenId.toString(),
+        min: rule.min <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(rule.min) : rule.min.toString(),
+        ...(rule.heldFor === undefined ? {} : { heldFor: rule.heldFor }),
+      };
     case "member":
-      return { type: "member", collection: rule.collection, tokenId: rule.tokenId.toString() };
+      return { type: "member", collection: rule.collection, tokenId: rule.tokenId.toString(), ...(rule.heldFor === undefined ? {} : { heldFor: rule.heldFor }) };
     case "points":
       return { type: "points", min: rule.min <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(rule.min) : rule.min.toString() };
     case "level":
@@ -200,6 +216,23 @@ export function requirementsOf(...rules: Rule[]): LeafRule[] {
   };
   rules.forEach(walk);
   return [...seen.values()];
+}
+
+/** Whether a rule asks how long something has been held: only the chain index can say. */
+export function needsHoldingPeriods(rule: Rule): boolean {
+  switch (rule.type) {
+    case "holds":
+    case "member":
+      return rule.heldFor !== undefined;
+    case "points":
+    case "level":
+    case "consent":
+      return false;
+    case "not":
+      return needsHoldingPeriods(rule.rule);
+    default:
+      return rule.rules.some(needsHoldingPeriods);
+  }
 }
 
 /** Whether a rule reads the member's points (points and level rules), so their standing must be read. */
@@ -244,8 +277,9 @@ export const levelsIn = (rule: Rule): string[] => collect(rule, (r) => (r.type =
 export function evaluateRule(rule: Rule, holdings: Holdings, nowSeconds: bigint, context: RuleContext = {}): RuleOutcome {
   switch (rule.type) {
     case "holds": {
-      const have = holdings.get(holdingKey(rule.collection, rule.tokenId))?.balance ?? 0n;
-      if (have >= rule.min) return { eligible: true, reasons: [] };
+      const holding = holdings.get(holdingKey(rule.collection, rule.tokenId));
+      const have = holding?.balance ?? 0n;
+      if (have >= rule.min) return rule.heldFor === undefined ? { eligible: true, reasons: [] } : heldLongEnough(rule, rule.min, holding!, nowSeconds, context);
       const name = nameOf(context, rule);
       return fail({
         code: "holds_too_few",
@@ -267,7 +301,7 @@ export function evaluateRule(rule: Rule, holdings: Holdings, nowSeconds: bigint,
         const expiredAt = new Date(Number(holding.expiresAt) * 1000).toISOString();
         return fail({ code: "membership_expired", message: `your ${name} expired on ${expiredAt.slice(0, 10)}`, expiredAt, ...where });
       }
-      return { eligible: true, reasons: [] };
+      return rule.heldFor === undefined ? { eligible: true, reasons: [] } : heldLongEnough(rule, 1n, holding, nowSeconds, context);
     }
     case "points": {
       if (context.points === undefined) return UNREAD;
@@ -318,8 +352,44 @@ function fail(reason: Reason): RuleOutcome {
   return { eligible: false, reasons: [reason] };
 }
 
+/**
+ * A holding with enough units (or an active membership): whether `min` of them have been held without a
+ * break for the rule's `heldFor`, by chain time. Without lots (the chain index did not answer) it cannot
+ * be told, and nothing unlocks.
+ */
+function heldLongEnough(rule: LeafRule, min: bigint, holding: Holding, nowSeconds: bigint, context: RuleContext): RuleOutcome {
+  const heldFor = BigInt(rule.heldFor!);
+  if (holding.lots === undefined) return UNTIMED;
+  if (unitsHeldSince(holding.lots, nowSeconds - heldFor) >= min) return { eligible: true, reasons: [] };
+  const since = reachedAt(holding.lots, min)?.sinceTime ?? nowSeconds;
+  const eligibleAt = since + heldFor;
+  const name = nameOf(context, rule);
+  const what = rule.type === "member" ? `your ${name}` : min === 1n ? `your ${name}` : `${min} ${plural(name)}`;
+  return fail({
+    code: "held_too_briefly",
+    message: `needs ${what} held for ${duration(heldFor)}: you have held ${rule.type === "holds" && min > 1n ? "them" : "it"} for ${duration(nowSeconds - since)}; eligible on ${day(eligibleAt)}`,
+    collection: rule.collection,
+    tokenId: rule.tokenId.toString(),
+    heldSince: new Date(Number(since) * 1000).toISOString(),
+    eligibleAt: new Date(Number(eligibleAt) * 1000).toISOString(),
+  });
+}
+
+/** "30 days", "1 day", "5 hours", "less than a minute". */
+function duration(seconds: bigint): string {
+  const s = Number(seconds < 0n ? 0n : seconds);
+  const [count, unit] = s >= 86_400 ? [Math.floor(s / 86_400), "day"] : s >= 3_600 ? [Math.floor(s / 3_600), "hour"] : s >= 60 ? [Math.floor(s / 60), "minute"] : [0, ""];
+  return count === 0 ? "less than a minute" : `${count} ${unit}${count === 1 ? "" : "s"}`;
+}
+
+/** "19 December 2026", in UTC as chain time is. */
+function day(unixSeconds: bigint): string {
+  return new Date(Number(unixSeconds) * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+}
+
 const UNSHARED: RuleOutcome = fail({ code: "unavailable", message: "what you share could not be checked right now; nothing is unlocked until it can be" });
 const UNREAD: RuleOutcome = fail({ code: "unavailable", message: "your points could not be checked right now; nothing is unlocked until they can be" });
+const UNTIMED: RuleOutcome = fail({ code: "unavailable", message: "how long you have held it could not be checked right now; nothing is unlocked until it can be" });
 
 /** What wording a rule needs: names, the levels' names (not their thresholds), the data requests. */
 export type WordingContext = { names?: TokenWords; levels?: readonly Pick<LevelWords, "key" | "name">[]; requests?: ReadonlyMap<string, RequestWords> };
@@ -333,10 +403,11 @@ function describe(rule: Rule, context: WordingContext, nested = false): string {
   switch (rule.type) {
     case "holds": {
       const name = nameOf(context, rule);
-      return rule.min === 1n ? `${article(name)} ${name}` : `${rule.min} or more ${plural(name)}`;
+      const held = rule.heldFor === undefined ? "" : ` held for ${duration(BigInt(rule.heldFor))}`;
+      return rule.min === 1n ? `${article(name)} ${name}${held}` : `${rule.min} or more ${plural(name)}${held}`;
     }
     case "member":
-      return `an active ${nameOf(context, rule)}`;
+      return `an active ${nameOf(context, rule)}${rule.heldFor === undefined ? "" : ` held for ${duration(BigInt(rule.heldFor))}`}`;
     case "points":
       return `${points(rule.min)} or more`;
     case "level": {
@@ -379,6 +450,13 @@ export function plural(name: string): string {
 
 function points(n: bigint): string {
   return `${n} ${n === 1n ? "point" : "points"}`;
+}
+
+function parseHeldFor(value: unknown, path: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > MAX_HELD_FOR_SECONDS) {
+    throw new RuleError(`must be a whole number of seconds from 1 to ${MAX_HELD_FOR_SECONDS} (ten years)`, path);
+  }
+  return value;
 }
 
 function parseAddress(value: unknown, path: string): Address {

@@ -3,21 +3,24 @@ import { Type, type Static, type TProperties } from "typebox";
 import { AddressSchema, Nullable, StringEnum, TimestampSchema } from "./common.ts";
 
 /**
- * Why a member is not eligible: "holds_too_few", "membership_missing", "membership_expired", "excluded",
+ * Why a member is not eligible: "holds_too_few", "membership_missing", "membership_expired",
+ * "held_too_briefly" (held, but not yet for the rule's holding period: `heldSince`, `eligibleAt`), "excluded",
  * "points_too_few", "level_too_low", "consent_missing" (share what a data request asks: `request` is its
  * id), or "unavailable" (their holdings or grants could not be read just now).
  */
-export const REASON_CODES = ["holds_too_few", "membership_missing", "membership_expired", "points_too_few", "level_too_low", "consent_missing", "excluded", "unavailable"] as const;
+export const REASON_CODES = ["holds_too_few", "membership_missing", "membership_expired", "held_too_briefly", "points_too_few", "level_too_low", "consent_missing", "excluded", "unavailable"] as const;
 
 /** Why a member is not eligible for an offer. */
 export const ReasonSchema = Type.Object({
-  code: StringEnum(REASON_CODES, { description: "holds_too_few, membership_missing, membership_expired, points_too_few, level_too_low, consent_missing, excluded, or unavailable (could not be checked just now)" }),
+  code: StringEnum(REASON_CODES, { description: "holds_too_few, membership_missing, membership_expired, held_too_briefly, points_too_few, level_too_low, consent_missing, excluded, or unavailable (could not be checked just now)" }),
   message: Type.String(),
   collection: Type.Optional(AddressSchema),
   tokenId: Type.Optional(Type.String()),
   have: Type.Optional(Type.String()),
   need: Type.Optional(Type.String()),
   expiredAt: Type.Optional(TimestampSchema),
+  heldSince: Type.Optional(TimestampSchema),
+  eligibleAt: Type.Optional(TimestampSchema),
   level: Type.Optional(Type.String({ description: "The level key a level rule names" })),
   request: Type.Optional(Type.String({ description: "The data request a consent rule names: grant it to unlock" })),
   anyOf: Type.Optional(Type.String({ description: "Set on the reasons of an either/or rule (its words, the same on each): meeting any one alternative unlocks. Absent: the reason must be met." })),
@@ -26,7 +29,7 @@ export const ReasonSchema = Type.Object({
 
 export const RuleSchema = Type.Unknown({
   description:
-    'A rule: {"type":"holds","collection","tokenId","min"} | {"type":"member","collection","tokenId"} | {"type":"points","min"} | {"type":"level","min":"<level key>"} | {"type":"consent","request":"<data request id>"} | {"type":"all"|"any","rules":[…]} | {"type":"not","rule":{…}}',
+    'A rule: {"type":"holds","collection","tokenId","min","heldFor"?} | {"type":"member","collection","tokenId","heldFor"?} (heldFor: seconds held without a break, by chain time) | {"type":"points","min"} | {"type":"level","min":"<level key>"} | {"type":"consent","request":"<data request id>"} | {"type":"all"|"any","rules":[…]} | {"type":"not","rule":{…}}',
 });
 
 export const LimitsSchema = Type.Object(

@@ -19,7 +19,7 @@
  */
 import { numberToHex, type Address, type Hex, type PublicClient } from "viem";
 import type { ChainIndexStore, IndexCursor, IndexedHolding, IndexedTokenType } from "./types.ts";
-import { holdingKey, type Holding, type TokenRef } from "../holdings.ts";
+import { holdingKey, type HeldLot, type Holding, type TokenRef } from "../holdings.ts";
 import { chainUnavailable } from "../errors.ts";
 import type { OwnershipReader, OwnershipSnapshot } from "../ownership.ts";
 import { typeKey } from "../../storage/sql/chain-index-fold.ts";
@@ -58,6 +58,23 @@ export type IndexedOwnershipReader = OwnershipReader & {
 type IndexState = { cursor: IndexCursor; live: ReadonlySet<string> };
 
 const MAX_ANSWERS = 10_000;
+
+/**
+ * The index's lots made to agree with a balance read from the chain a moment later: units gone since
+ * come off the top, units come since are held from the chain's block (they count for no period yet).
+ */
+function lotsFor(balance: bigint, lots: readonly HeldLot[], read: OwnershipSnapshot): HeldLot[] {
+  const out: HeldLot[] = [];
+  let left = balance;
+  for (const lot of lots) {
+    if (left === 0n) break;
+    const units = lot.units < left ? lot.units : left;
+    out.push({ ...lot, units });
+    left -= units;
+  }
+  if (left > 0n) out.push({ units: left, sinceBlock: read.source?.from === "index" ? read.source.block : 0n, sinceTime: read.now });
+  return out;
+}
 
 export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): IndexedOwnershipReader {
   const { store, chain } = options;
@@ -242,9 +259,16 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
   }
 
   return {
-    // What grants something reads the chain at its head, as before the index: one batched call, and
-    // no answer that depends on the index's writer keeping up.
-    readFresh: (member, requirements) => chain.readFresh(member, requirements),
+    // What grants something reads the chain at its head: one batched call, and no answer that depends
+    // on the index's writer keeping up. Holding periods add the index's lots, when it is at the head.
+    async readFresh(member, requirements, readOptions) {
+      if (readOptions?.lots !== true) return chain.readFresh(member, requirements);
+      const [read, indexed] = await Promise.all([chain.readFresh(member, requirements), fromIndex(member, requirements, true).catch(() => null)]);
+      if (indexed === null) return read;
+      const holdings = new Map<string, Holding>();
+      for (const [key, holding] of read.holdings) holdings.set(key, { ...holding, lots: lotsFor(holding.balance, indexed.holdings.get(key)?.lots ?? [], read) });
+      return { ...read, holdings };
+    },
     async readCached(member, requirements) {
       return (await fromIndex(member, requirements, false)) ?? chain.readCached(member, requirements);
     },

@@ -151,23 +151,3 @@ export function foldEvents(events: readonly IndexEvent[], positions: ReadonlyMap
   }
   return { changes, positions: touched, types: changedTypes };
 }
-
-/** Units of a position held continuously since `cutoff` (unix seconds) or earlier. */
-export function unitsHeldSince(lots: readonly Lot[], cutoff: bigint): bigint {
-  let units = 0n;
-  for (const lot of lots) {
-    if (lot.sinceTime > cutoff) break;
-    units += lot.units;
-  }
-  return units;
-}
-
-/** Since when the position has held at least `min` units without a break, or null if it holds fewer. */
-export function heldSince(lots: readonly Lot[], min: bigint): Lot | null {
-  let units = 0n;
-  for (const lot of lots) {
-    units += lot.units;
-    if (units >= min) return lot;
-  }
-  return null;
-}
