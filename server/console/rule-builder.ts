@@ -148,6 +148,8 @@ export function ruleBuilder(options: { empty: string; id: string; consent?: bool
     const type = select(options, current, { "aria-label": "Token type" });
     const need = select([["holds", "holds at least"], ["member", "has an active membership"]], node.need, { "aria-label": "Requirement" });
     const min = input({ type: "number", min: "1", step: "1", value: String(node.min), "aria-label": "Amount" });
+    // How long without a break (by chain time): empty or 0 for any time.
+    const days = input({ type: "number", min: "0", step: "1", value: node.heldDays ? String(node.heldDays) : "", placeholder: "any", "aria-label": "Held for at least (days)", class: "held-days" });
     const fit = () => {
       // Only a membership can be active; anything can be held.
       const chosen = types.find((t) => typeKey(t.collection, t.tokenId) === type.value);
@@ -163,13 +165,17 @@ export function ruleBuilder(options: { empty: string; id: string; consent?: bool
       node.tokenId = tokenId;
       node.need = need.value as "holds" | "member";
       node.min = Number(min.value);
+      const held = Number(days.value || "0");
+      if (held > 0) node.heldDays = held;
+      else delete node.heldDays;
       changed();
     };
     type.addEventListener("change", sync);
     need.addEventListener("change", sync);
     min.addEventListener("input", sync);
+    days.addEventListener("input", sync);
     fit();
-    return el("li", { className: "requirement" }, type, need, min, remove);
+    return el("li", { className: "requirement" }, type, need, min, el("span", { text: "held for at least" }), days, el("span", { text: "days" }), remove);
   }
 
   function groupView(group: GroupNode, remove: HTMLButtonElement | null): HTMLElement {

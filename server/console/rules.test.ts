@@ -25,6 +25,15 @@ describe("rule builder trees", () => {
     expect(fromRule(rule)).toEqual(tree);
   });
 
+  it("keeps a holding period in days both ways, and words it as the API does", () => {
+    const tree = { kind: "group" as const, mode: "all" as const, children: [{ kind: "token" as const, ...GOLD, need: "member" as const, min: 1, heldDays: 30 }] };
+    const rule = toRule(tree)!;
+    expect(rule).toEqual({ type: "member", ...GOLD, heldFor: 2_592_000 });
+    expect(fromRule(rule)).toEqual(tree);
+    expect(toRule({ kind: "group", mode: "all", children: [{ kind: "token", ...STAMP, need: "holds", min: 3, heldDays: 0 }] })).toEqual({ type: "holds", ...STAMP, min: 3 });
+    expect(() => toRule({ kind: "group", mode: "all", children: [{ kind: "token", ...STAMP, need: "holds", min: 3, heldDays: -1 }] })).toThrow(/holding period/);
+  });
+
   it("refuses an empty inner group and an unfinished requirement", () => {
     expect(() => toRule({ kind: "group", mode: "all", children: [emptyGroup("any")] })).toThrow(RuleTreeError);
     expect(() => toRule({ kind: "group", mode: "all", children: [{ kind: "token", collection: "", tokenId: "", need: "holds", min: 1 }] })).toThrow(/choose a token type/);

@@ -6,8 +6,8 @@
 import { describeRule, parseRule, type RequestWords } from "../rules/grammar.ts";
 
 export type RuleJson =
-  | { type: "holds"; collection: string; tokenId: string; min?: number | string }
-  | { type: "member"; collection: string; tokenId: string }
+  | { type: "holds"; collection: string; tokenId: string; min?: number | string; heldFor?: number }
+  | { type: "member"; collection: string; tokenId: string; heldFor?: number }
   | { type: "points"; min: number | string }
   | { type: "level"; min: string }
   | { type: "consent"; request: string }
@@ -20,7 +20,8 @@ export type TokenNeed = "holds" | "member";
 
 export type RuleNode =
   | { kind: "group"; mode: GroupMode; children: RuleNode[] }
-  | { kind: "token"; collection: string; tokenId: string; need: TokenNeed; min: number }
+  /** `heldDays`: held without a break for at least that many days (absent or 0: any time). */
+  | { kind: "token"; collection: string; tokenId: string; need: TokenNeed; min: number; heldDays?: number }
   | { kind: "points"; min: number }
   | { kind: "level"; key: string }
   /** The member shares their data under one of the brand's data requests (an active grant of it). */
@@ -32,6 +33,11 @@ export type GroupNode = Extract<RuleNode, { kind: "group" }>;
 export class RuleTreeError extends Error {
   override name = "RuleTreeError";
 }
+
+const DAY_SECONDS = 86_400;
+/** Ten years: the longest holding period the API takes. */
+const MAX_HELD_DAYS = 3_650;
+const heldDaysOf = (heldFor: number | undefined) => (heldFor === undefined ? {} : { heldDays: heldFor / DAY_SECONDS });
 
 export const emptyGroup = (mode: GroupMode = "all"): GroupNode => ({ kind: "group", mode, children: [] });
 
@@ -47,11 +53,15 @@ export function toRule(root: GroupNode): RuleJson | null {
 
 function nodeToRule(node: RuleNode, root = false): RuleJson {
   switch (node.kind) {
-    case "token":
+    case "token": {
       if (!node.collection || node.tokenId === "") throw new RuleTreeError("choose a token type for every requirement");
-      if (node.need === "member") return { type: "member", collection: node.collection, tokenId: node.tokenId };
+      const days = node.heldDays ?? 0;
+      if (!Number.isFinite(days) || days < 0 || days > MAX_HELD_DAYS) throw new RuleTreeError(`a holding period is from 0 to ${MAX_HELD_DAYS} days`);
+      const held = days > 0 ? { heldFor: Math.round(days * DAY_SECONDS) } : {};
+      if (node.need === "member") return { type: "member", collection: node.collection, tokenId: node.tokenId, ...held };
       if (!Number.isSafeInteger(node.min) || node.min < 1) throw new RuleTreeError("an amount must be a whole number of at least 1");
-      return { type: "holds", collection: node.collection, tokenId: node.tokenId, min: node.min };
+      return { type: "holds", collection: node.collection, tokenId: node.tokenId, min: node.min, ...held };
+    }
     case "points":
       if (!Number.isSafeInteger(node.min) || node.min < 1) throw new RuleTreeError("points must be a whole number of at least 1");
       return { type: "points", min: node.min };
@@ -81,9 +91,9 @@ export function fromRule(rule: RuleJson | null | undefined): GroupNode {
 function ruleToNode(rule: RuleJson): RuleNode {
   switch (rule.type) {
     case "holds":
-      return { kind: "token", collection: rule.collection, tokenId: String(rule.tokenId), need: "holds", min: Number(rule.min ?? 1) };
+      return { kind: "token", collection: rule.collection, tokenId: String(rule.tokenId), need: "holds", min: Number(rule.min ?? 1), ...heldDaysOf(rule.heldFor) };
     case "member":
-      return { kind: "token", collection: rule.collection, tokenId: String(rule.tokenId), need: "member", min: 1 };
+      return { kind: "token", collection: rule.collection, tokenId: String(rule.tokenId), need: "member", min: 1, ...heldDaysOf(rule.heldFor) };
     case "points":
       return { kind: "points", min: Number(rule.min) };
     case "level":

@@ -128,6 +128,12 @@ describe.skipIf(!available)("brand console and till mode in headless Chromium (s
     await builder.getByRole("button", { name: "+ Token type" }).click();
     await builder.getByLabel("Token type").selectOption({ label: TYPE_NAME });
     await expect.poll(() => builder.locator("[data-role=rule-words]").textContent(), { timeout: 15_000 }).toBe(`Requires a ${TYPE_NAME}.`);
+    // A holding period is offered in days, in words; this perk asks for none.
+    await builder.getByLabel("Held for at least (days)").fill("30");
+    await expect.poll(() => builder.locator("[data-role=rule-words]").textContent(), { timeout: 15_000 }).toBe(`Requires a ${TYPE_NAME} held for 30 days.`);
+    await screenshot(owner, "console-3a-held-for.png");
+    await builder.getByLabel("Held for at least (days)").fill("");
+    await expect.poll(() => builder.locator("[data-role=rule-words]").textContent(), { timeout: 15_000 }).toBe(`Requires a ${TYPE_NAME}.`);
     // Nobody holds it yet: the preview counts the signed-in members who qualify today.
     await expect.poll(() => builder.locator("[data-role=rule-preview]").getAttribute("data-qualifying"), { timeout: 15_000 }).toBe("0");
     await form.getByRole("button", { name: "Create perk" }).click();
