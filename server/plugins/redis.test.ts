@@ -247,7 +247,8 @@ describe.skipIf(redisUrl === null)(`with REDIS_URL (${REDIS_SKIPS})`, () => {
     const ready = await up.inject({ method: "GET", url: "/readyz" });
     expect(ready.statusCode, ready.body).toBe(200);
     expect(ready.json()).toMatchObject({ ok: true, store: { ok: true }, chain: { ok: true }, redis: { ok: true } });
-    expect(await connectionsNamed(prefix)).toEqual([`${prefix}-commands`, `${prefix}-invalidations`]);
+    // The invalidation subscriber connects in the background: it may come a moment after readiness.
+    await expect.poll(() => connectionsNamed(prefix), { timeout: 5_000 }).toEqual([`${prefix}-commands`, `${prefix}-invalidations`]);
 
     // It starts anyway: Redis is a helper, and every instance shares it, so its outage is reported
     // without taking this instance out of rotation.
