@@ -12,6 +12,9 @@
  *   { "type": "level", "min": "gold" }                                   the brand's level `gold` or a higher one
  *   { "type": "consent", "request": "…" }                                an active grant of the brand's data request
  *   { "type": "all", "rules": [ … ] } / { "type": "any", "rules": [ … ] } / { "type": "not", "rule": { … } }
+ *
+ * Long because each rule type is parsed, written back, judged and worded here, one switch per step:
+ * a new field (as `heldFor` was) changes all four side by side, and they must agree.
  */
 import { getAddress, isAddress, type Address } from "viem";
 import { holdingKey, reachedAt, unitsHeldSince, type Holding, type Holdings } from "../chain/holdings.ts";
