@@ -196,10 +196,9 @@ export function createChainIndexFollower(options: FollowerOptions) {
   }
 
   async function step(): Promise<StepResult> {
-    if (status.nodeChainId === null) {
-      status.nodeChainId = await client.getChainId();
-      if (status.nodeChainId !== options.chainId) throw new ChainMismatchError(`the node serves chain ${status.nodeChainId}, not CHAIN_ID ${options.chainId}`);
-    }
+    // Asked once; a node on another chain stops every step, not only the first.
+    status.nodeChainId ??= await client.getChainId();
+    if (status.nodeChainId !== options.chainId) throw new ChainMismatchError(`the node serves chain ${status.nodeChainId}, not CHAIN_ID ${options.chainId}`);
     const head = await blockAt("latest");
     if (head === null) throw new Error("the node has no latest block");
     status.head = head.number;
