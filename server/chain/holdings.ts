@@ -26,6 +26,19 @@ export function holdingKey(collection: Address, tokenId: bigint): string {
   return `${collection.toLowerCase()}:${tokenId}`;
 }
 
+// Cached listings hand in the same requirements array every time: its key is built once.
+const requirementKeys = new WeakMap<readonly TokenRef[], string>();
+
+/** A member's read of some token types, as a cache key: the same for the same types in any order. */
+export function readKey(member: Address, requirements: readonly TokenRef[]): string {
+  let key = requirementKeys.get(requirements);
+  if (key === undefined) {
+    key = requirements.map((r) => holdingKey(r.collection, r.tokenId)).sort().join(",");
+    requirementKeys.set(requirements, key);
+  }
+  return `${member.toLowerCase()}|${key}`;
+}
+
 /** A lot of units held since one block (see server/chain/index/types.ts `Lot`). */
 export type HeldLot = { units: bigint; sinceBlock: bigint; sinceTime: bigint };
 

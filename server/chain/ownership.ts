@@ -9,7 +9,7 @@
  */
 import type { Address, PublicClient } from "viem";
 import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
-import { holdingKey, type Holding, type TokenRef } from "./holdings.ts";
+import { holdingKey, readKey, type Holding, type TokenRef } from "./holdings.ts";
 import { chainUnavailable } from "./errors.ts";
 
 export type OwnershipSnapshot = {
@@ -48,8 +48,6 @@ export const MAX_IDS_PER_CALL = 100;
 
 export function createOwnershipReader(client: PublicClient, options: { cacheMs: number }): OwnershipReader {
   const cache = new Map<string, { at: number; snapshot: OwnershipSnapshot }>();
-  // Cached perk lists hand in the same requirements array every time: build its key once.
-  const requirementKeys = new WeakMap<readonly TokenRef[], string>();
 
   async function readFresh(member: Address, requirements: readonly TokenRef[]): Promise<OwnershipSnapshot> {
     // One call per collection and chunk of ids.
@@ -91,24 +89,15 @@ export function createOwnershipReader(client: PublicClient, options: { cacheMs: 
     }
   }
 
-  function cacheKey(member: Address, requirements: readonly TokenRef[]): string {
-    let requirementKey = requirementKeys.get(requirements);
-    if (requirementKey === undefined) {
-      requirementKey = requirements.map((r) => holdingKey(r.collection, r.tokenId)).sort().join(",");
-      requirementKeys.set(requirements, requirementKey);
-    }
-    return `${member.toLowerCase()}|${requirementKey}`;
-  }
-
   function cached(member: Address, requirements: readonly TokenRef[]): OwnershipSnapshot | undefined {
-    const hit = cache.get(cacheKey(member, requirements));
+    const hit = cache.get(readKey(member, requirements));
     return hit && Date.now() - hit.at < options.cacheMs ? hit.snapshot : undefined;
   }
 
   async function readCached(member: Address, requirements: readonly TokenRef[]): Promise<OwnershipSnapshot> {
     const hit = cached(member, requirements);
     if (hit !== undefined) return hit;
-    const key = cacheKey(member, requirements);
+    const key = readKey(member, requirements);
     const snapshot = await readFresh(member, requirements);
     if (options.cacheMs > 0) {
       if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);

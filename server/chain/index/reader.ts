@@ -19,7 +19,7 @@
  */
 import { numberToHex, type Address, type Hex, type PublicClient } from "viem";
 import type { ChainIndexStore, IndexCursor, IndexedHolding, IndexedTokenType } from "./types.ts";
-import { holdingKey, type HeldLot, type Holding, type TokenRef } from "../holdings.ts";
+import { holdingKey, readKey, type HeldLot, type Holding, type TokenRef } from "../holdings.ts";
 import { chainUnavailable } from "../errors.ts";
 import type { OwnershipReader, OwnershipSnapshot } from "../ownership.ts";
 import { typeKey } from "../../storage/sql/chain-index-fold.ts";
@@ -32,8 +32,6 @@ export type IndexedOwnershipOptions = {
   maxLagBlocks: number;
   /** How long a head block number (and the index's cursor) may be reused for display reads. */
   headCacheMs: number;
-  /** Told each time a read falls back to the chain because the index lags (for logs and metrics). */
-  onFallback?: (reason: string) => void;
 };
 
 /** Every position a member holds in some collections, from the index. */
@@ -72,7 +70,8 @@ function lotsFor(balance: bigint, lots: readonly HeldLot[], read: OwnershipSnaps
     out.push({ ...lot, units });
     left -= units;
   }
-  if (left > 0n) out.push({ units: left, sinceBlock: read.source?.from === "index" ? read.source.block : 0n, sinceTime: read.now });
+  // The chain's read says its time, not its block: the block is left unknown (0).
+  if (left > 0n) out.push({ units: left, sinceBlock: 0n, sinceTime: read.now });
   return out;
 }
 
@@ -88,15 +87,6 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
   // Answers already worked out from the index, valid while its generation stands (it moves with every
   // block the follower applies): a listing's repeat reads cost a lookup, as the chain reader's cache does.
   const answers = new Map<string, { generation: number; snapshot: OwnershipSnapshot }>();
-  const requirementKeys = new WeakMap<readonly TokenRef[], string>();
-  function answerKey(member: Address, requirements: readonly TokenRef[]): string {
-    let key = requirementKeys.get(requirements);
-    if (key === undefined) {
-      key = requirements.map((r) => holdingKey(r.collection, r.tokenId)).sort().join(",");
-      requirementKeys.set(requirements, key);
-    }
-    return `${member.toLowerCase()}|${key}`;
-  }
 
   /** The chain's latest block (number and hash), read again when older than `maxAgeMs`. */
   async function headBlock(maxAgeMs: number): Promise<{ number: bigint; hash: string }> {
@@ -172,7 +162,6 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
       [value, number] = await Promise.all([indexState(maxAge), headNumber(maxAge)]);
     } catch (error) {
       if ((error as { code?: string }).code === "chain_unavailable") throw error;
-      options.onFallback?.("the index could not be read");
       return null;
     }
     if (value === null) return null;
@@ -180,15 +169,9 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
     if (number < value.cursor.block.number) return null;
     const lag = Number(number - value.cursor.block.number);
     const allowed = fresh || options.headCacheMs === 0 ? 0 : options.maxLagBlocks;
-    if (lag > allowed) {
-      options.onFallback?.("the index lags the chain");
-      return null;
-    }
+    if (lag > allowed) return null;
     // Within the lag, and on the chain: what the index says the chain said, at most `lag` blocks ago.
-    if (!(await onChain(value.cursor, maxAge))) {
-      options.onFallback?.("the chain abandoned the index's last block");
-      return null;
-    }
+    if (!(await onChain(value.cursor, maxAge))) return null;
     const key = member.toLowerCase();
     const change = changed.get(key);
     if (change !== undefined) {
@@ -230,7 +213,7 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
     const state = await servable(member, fresh);
     if (state === null) return null;
     const { cursor, live, lag } = state;
-    const key = answerKey(member, requirements);
+    const key = readKey(member, requirements);
     const known = answers.get(key);
     if (known !== undefined && known.generation === cursor.generation) return withLag(known.snapshot, lag);
     const collections = [...new Set(requirements.map((r) => r.collection.toLowerCase() as Address))];
@@ -276,7 +259,7 @@ export function createIndexedOwnershipReader(options: IndexedOwnershipOptions): 
       const now = servableNow(member);
       if (now === null) return chain.cached(member, requirements);
       if (now === undefined) return undefined;
-      const known = answers.get(answerKey(member, requirements));
+      const known = answers.get(readKey(member, requirements));
       return known !== undefined && known.generation === now.cursor.generation ? withLag(known.snapshot, now.lag) : undefined;
     },
     forget(member) {
