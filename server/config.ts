@@ -61,6 +61,8 @@ export type Config = {
     pageBlocks: number;
     /** No collection's history is looked for below this block (nodes without history). */
     startBlock: bigint;
+    /** Follow the Delegate Registry too, so a vault's holdings count for the wallets it delegates to. */
+    delegations: boolean;
   };
   /** How long a session lookup may be reused; see {@link createAuthService}. */
   sessionCacheMs: number;
@@ -177,6 +179,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       pollMs: read.int("INDEX_POLL_MS", 1_000, 10, 600_000),
       pageBlocks: read.int("INDEX_PAGE_BLOCKS", 2_000, 1, 1_000_000),
       startBlock: BigInt(read.int("INDEX_START_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER)),
+      delegations: read.bool("DELEGATIONS", true),
     },
     pruneIntervalMs: read.int("PRUNE_INTERVAL_MS", 60_000, 10, 86_400_000),
     authSecret: read.secret("AUTH_SECRET", 32),

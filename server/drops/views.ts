@@ -11,10 +11,10 @@ export function dropView(drop: Offer): Static<typeof DropSchema> {
   return { ...fields, collection: getAddress(collection), tokenId, amount, mode };
 }
 
-export function memberDropView({ offer, requires, status, eligible, reasons, checked, taken, usedUp, item }: MemberOffer): Static<typeof MemberDropSchema> {
+export function memberDropView({ offer, requires, status, eligible, reasons, vault, checked, taken, usedUp, item }: MemberOffer): Static<typeof MemberDropSchema> {
   const { id, brandId, title, description, limits, startsAt, endsAt } = offer;
   const { collection, tokenId, amount, mode } = offer.reward as TokenReward;
-  return { id, brandId, title, description, item: item ?? { name: "Collectible", image: null }, collection: getAddress(collection), tokenId, amount, mode, requires, limits, startsAt, endsAt, status, eligible, reasons, checked, usedUp, claimed: taken };
+  return { id, brandId, title, description, item: item ?? { name: "Collectible", image: null }, collection: getAddress(collection), tokenId, amount, mode, requires, limits, startsAt, endsAt, status, eligible, reasons, vault, checked, usedUp, claimed: taken };
 }
 
 export function memberDropDetailView(d: MemberOffer): Static<typeof MemberDropDetailSchema> {

@@ -8,8 +8,8 @@
  * take counts and the time; while all of them stand still (the caches hold, no window opens or
  * closes) a repeated listing is the same array, so callers may reuse what they derive from it.
  */
-import type { Address } from "viem";
-import { ANYONE, describeRule, judge, parseRule, planEligibility, UNCHECKED, type BrandTerms, type EligibilityPlan, type EligibilityReading, type Reason, type Rule, type RuleOutcome, type Rules } from "../rules/index.ts";
+import { getAddress, type Address } from "viem";
+import { ANYONE, describeRule, judge, parseRule, planEligibility, sameReading, UNCHECKED, vaultWords, type BrandTerms, type EligibilityPlan, type EligibilityReading, type Reason, type Rule, type RuleOutcome, type Rules } from "../rules/index.ts";
 import { toTimestamp } from "../storage/time.ts";
 import type { Offer } from "./types.ts";
 import { offerStatus, type OfferStatus } from "./window.ts";
@@ -22,6 +22,8 @@ export type MemberOffer = {
   /** Whether the member holds what the offer requires (false while it cannot be checked). */
   eligible: boolean;
   reasons: Reason[];
+  /** Unlocked by a vault that delegates to the member, not their own holdings: which, and what of it, in words. */
+  vault: { address: Address; counted: string } | null;
   /** False when the member's holdings in this brand's collections could not be read just now. */
   checked: boolean;
   /** The member's takes that count against the limits. */
@@ -51,6 +53,8 @@ export type OfferList = {
   /** Per offer: what a take gives, in words (token rewards only). */
   items: (ItemWords | null)[];
   groups: BrandGroup[];
+  /** Per brand id: its token types' names (a vault's holdings are worded with them). */
+  names: ReadonlyMap<string, BrandTerms["names"]>;
   boundaries: number[];
   loadedAt: number;
   /** Per member: the last listing and what it was made from. */
@@ -105,7 +109,8 @@ export function createListing(options: ListingOptions) {
       return { name: label?.name ?? "Collectible", image: label?.image ?? null };
     });
     const boundaries = offers.flatMap((o) => [o.startsAt, o.endsAt]).filter((t) => t !== null).map((t) => Date.parse(t)).sort((a, b) => a - b);
-    return { offers, rules, descriptions, items, groups, boundaries, loadedAt: Date.now(), memos: new Map() };
+    const names = new Map([...terms].map(([brandId, t]) => [brandId, t.names]));
+    return { offers, rules, descriptions, items, groups, names, boundaries, loadedAt: Date.now(), memos: new Map() };
   }
 
   function evaluate(offerList: OfferList, readings: readonly EligibilityReading[]): RuleOutcome[] {
@@ -130,6 +135,7 @@ export function createListing(options: ListingOptions) {
         status: offerStatus(offer, stamp),
         eligible: outcome.eligible,
         reasons: outcome.reasons,
+        vault: outcome.vault === undefined ? null : { address: getAddress(outcome.vault.address), counted: vaultWords(outcome.vault, offerList.names.get(offer.brandId)) },
         checked: outcome !== UNCHECKED,
         taken,
         usedUp: offer.limits.perMember !== null && taken >= offer.limits.perMember,
@@ -156,7 +162,7 @@ export function createListing(options: ListingOptions) {
       const key = member.toLowerCase();
       let memo = offerList.memos.get(key);
       const at = now().getTime();
-      if (memo !== undefined && memo.readings.every((r, i) => r.snapshot === readings[i]!.snapshot && r.grants === readings[i]!.grants)) {
+      if (memo !== undefined && memo.readings.every((r, i) => sameReading(r, readings[i]!))) {
         const { listing } = memo;
         if (memo.counts === counts && listing !== null && listing.from <= at && at < listing.until) return listing.items;
       } else {

@@ -1,4 +1,5 @@
 /** The problems a take or an admin write answers with, in the words of the offer's kind. */
+import { getAddress } from "viem";
 import { Problem } from "../errors.ts";
 import type { CreateOfferResult, TakeResult } from "./types.ts";
 import type { OfferKindSpec, OfferVocabulary } from "./kind.ts";
@@ -18,6 +19,14 @@ export function takeRefused(words: OfferVocabulary, result: Refusal, offerId: st
       return new Problem(409, words.ended, `The ${words.noun} has ended`);
     case "member_limit_reached":
       return new Problem(409, "member_limit_reached", `You have ${words.taken} this ${words.noun} as often as allowed`, `limit ${result.limit} per member`, { limit: result.limit });
+    case "vault_limit_reached":
+      return new Problem(
+        409,
+        "vault_limit_reached",
+        `Your vault has ${words.taken} this ${words.noun} as often as allowed`,
+        `limit ${result.limit} per member, counted for vault ${getAddress(result.vault)} with every wallet it delegates to`,
+        { limit: result.limit, vault: getAddress(result.vault) },
+      );
     case "total_limit_reached":
       return new Problem(409, "total_limit_reached", `This ${words.noun} has run out`, `limit ${result.limit} in total`, { limit: result.limit });
   }

@@ -296,6 +296,8 @@ export function createOffers(deps: OfferServiceDeps) {
           offerId: id,
           kind,
           member,
+          // Unlocked by a vault's holdings: its limit counts too, whichever of its wallets takes it.
+          vault: outcome.vault?.address ?? null,
           idempotencyKey,
           id: `${spec.idPrefixes.take}_${newId().replaceAll("-", "")}`,
           code: variant.newCode(),

@@ -98,6 +98,8 @@ export interface Take {
   brandId: string;
   kind: OfferKind;
   member: Address;
+  /** The vault whose holdings unlocked it for the member (a delegation); null: their own. Limits count it for both. */
+  vault: Address | null;
   idempotencyKey: string;
   status: TakeStatus;
   /** What the take yields, copied from the offer when it was taken. */
@@ -119,6 +121,8 @@ export interface TakeInput {
   offerId: string;
   kind: OfferKind;
   member: Address;
+  /** The vault whose holdings unlocked it (a delegation), if any: the per-member limit counts for it too. */
+  vault?: Address | null;
   /** Client-chosen; unique per member and kind. A retry with the same key gets the same take. */
   idempotencyKey: string;
   /** Id (and, for code rewards, the code) of the take if one is created; ignored on a replay. */
@@ -142,6 +146,8 @@ export type TakeResult =
   | { status: "not_started" }
   | { status: "ended" }
   | { status: "member_limit_reached"; limit: number }
+  /** The vault whose holdings unlocked it has been counted as often as the per-member limit allows (by another of its wallets). */
+  | { status: "vault_limit_reached"; limit: number; vault: Address }
   | { status: "total_limit_reached"; limit: number };
 
 /** Filters combine with AND. */

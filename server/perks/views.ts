@@ -12,10 +12,10 @@ export function perkView(perk: Offer): Static<typeof PerkSchema> {
   return { ...fields, collections, yields: "code" };
 }
 
-export function memberPerkView({ offer, requires, status, eligible, reasons, checked, taken, usedUp }: MemberOffer): Static<typeof MemberPerkSchema> {
+export function memberPerkView({ offer, requires, status, eligible, reasons, vault, checked, taken, usedUp }: MemberOffer): Static<typeof MemberPerkSchema> {
   const { id, brandId, title, description, limits, startsAt, endsAt } = offer;
   const redeemable = status === "open" && eligible && checked && !usedUp;
-  return { id, brandId, title, description, requires, limits, startsAt, endsAt, status, eligible, reasons, checked, usedUp, redeemed: taken, redeemable };
+  return { id, brandId, title, description, requires, limits, startsAt, endsAt, status, eligible, reasons, vault, checked, usedUp, redeemed: taken, redeemable };
 }
 
 export function memberPerkDetailView(p: MemberOffer): Static<typeof MemberPerkDetailSchema> {

@@ -8,6 +8,7 @@ import { createPublicClient, http, type PublicClient } from "viem";
 import { createTokenTypeReader, type TokenTypeReader } from "../chain/token-types.ts";
 import { createOwnershipReader, type OwnershipReader } from "../chain/ownership.ts";
 import { createIndexedOwnershipReader, type IndexedOwnershipReader } from "../chain/index/reader.ts";
+import { createDelegateReader, type DelegateReader } from "../chain/delegates.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -16,6 +17,8 @@ declare module "fastify" {
       /** The index's reader (its lag), or null when CHAIN_INDEX is off. */
       index: IndexedOwnershipReader | null;
       ownership: OwnershipReader;
+      /** Whose vaults count for a member; null without the index following the Delegate Registry. */
+      delegates: DelegateReader | null;
       tokenTypes: TokenTypeReader;
     };
   }
@@ -54,6 +57,15 @@ export const chainPlugin = fp(
       client: opts.client,
       index: indexed,
       ownership: opts.ownership ?? indexed ?? fromChain,
+      delegates:
+        chainIndex.enabled && chainIndex.delegations
+          ? createDelegateReader({
+              store: app.store,
+              client: opts.client,
+              cacheMs: Math.min(opts.ownershipCacheMs, 1_000),
+              onUnconfirmed: (delegation, error) => app.log.warn({ vault: delegation.vault, err: error }, "a delegation could not be confirmed on chain: the vault does not count just now"),
+            })
+          : null,
       // A collection's token types change only when its brand adds one: read again every 30 seconds.
       tokenTypes: createTokenTypeReader(opts.client, { ttlMs: 30_000 }),
     });

@@ -13,10 +13,13 @@
  * read changed, so it calls `read` and {@link judge} itself.
  */
 import type { Address } from "viem";
-import type { TokenRef } from "../chain/holdings.ts";
+import { holdingKey, type TokenRef } from "../chain/holdings.ts";
+import type { DelegateReader } from "../chain/delegates.ts";
+import type { Delegation } from "../chain/index/types.ts";
 import type { OwnershipReader, OwnershipSnapshot } from "../chain/ownership.ts";
 import { consentsIn, evaluateRule, needsHoldingPeriods, needsStanding, requirementsOf, type Holdings, type Rule, type RuleContext, type RuleOutcome } from "./grammar.ts";
 import type { BrandTerms, TermsOf } from "./terms.ts";
+import { coversWhole, delegatedHoldings, delegatedRequirements } from "./vaults.ts";
 
 /** What a brand's rules need read, worked out once per set of rules (a listing keeps it with its catalog). */
 export type EligibilityPlan = {
@@ -35,11 +38,29 @@ export type EligibilityPlan = {
   holdingPeriods: boolean;
 };
 
-/** A read for a plan. `snapshot`: null when nothing on chain was needed; `failed` only from a cached read. `grants`: undefined when not needed or not readable. */
-export type EligibilityReading = { snapshot: OwnershipSnapshot | null | { failed: unknown }; grants: ReadonlySet<string> | undefined };
+/**
+ * A vault that delegates to the member, read for a plan: its delegations, the plan's token types they
+ * cover (the same array while they stay the same: the holdings cache keys on it), and what it holds.
+ */
+export type VaultReading = { vault: Address; delegations: readonly Delegation[]; requirements: readonly TokenRef[]; snapshot: OwnershipSnapshot | { failed: unknown } };
+
+/**
+ * A read for a plan. `snapshot`: null when nothing on chain was needed; `failed` only from a cached
+ * read. `grants`: undefined when not needed or not readable. `vaults`: the vaults delegating to the
+ * member that cover some of the plan's token types (absent: none).
+ */
+export type EligibilityReading = { snapshot: OwnershipSnapshot | null | { failed: unknown }; grants: ReadonlySet<string> | undefined; vaults?: readonly VaultReading[] };
 
 /** A fresh read: the chain was read (a failure throws), so there is always a snapshot. */
-export type FreshReading = { snapshot: OwnershipSnapshot; grants: ReadonlySet<string> | undefined };
+export type FreshReading = { snapshot: OwnershipSnapshot; grants: ReadonlySet<string> | undefined; vaults?: readonly (VaultReading & { snapshot: OwnershipSnapshot })[] };
+
+/** Whether two reads are the very same (the listing's memo): same snapshots, grants and vaults' snapshots. */
+export function sameReading(a: EligibilityReading, b: EligibilityReading): boolean {
+  if (a.snapshot !== b.snapshot || a.grants !== b.grants) return false;
+  const x = a.vaults ?? [];
+  const y = b.vaults ?? [];
+  return x.length === y.length && x.every((v, i) => v.snapshot === y[i]!.snapshot && v.requirements === y[i]!.requirements);
+}
 
 /** Fresh from the chain and the store (a failure throws a 503), or from the caches with a bound on how long a read may take. */
 export type ReadMode = { fresh: true } | { fresh: false; timeoutMs: number };
@@ -95,7 +116,27 @@ export function judge(plan: EligibilityPlan, reading: EligibilityReading, nowSec
   if (plan.grants && reading.grants !== undefined && terms !== null) context.grants = ownGrants(reading.grants, terms.requests);
   const holdings = snapshot?.holdings ?? NO_HOLDINGS;
   const now = snapshot?.now ?? nowSeconds;
-  return plan.rules.map((rule) => (rule === null ? OPEN : evaluateRule(rule, holdings, now, context)));
+  const outcomes = plan.rules.map((rule) => (rule === null ? OPEN : evaluateRule(rule, holdings, now, context)));
+  if (reading.vaults === undefined || reading.vaults.length === 0) return outcomes;
+  // What the member's own holdings do not unlock, a vault delegating to them may: the first that does says so.
+  return outcomes.map((outcome, i) => {
+    const rule = plan.rules[i]!;
+    if (outcome.eligible || rule === null) return outcome;
+    for (const v of reading.vaults!) {
+      if ("failed" in v.snapshot) continue;
+      const held = delegatedHoldings(v.snapshot.holdings, v.requirements, v.delegations);
+      const own: RuleContext = { ...context };
+      delete own.points;
+      // The vault's points count only when every type that carries points is delegated whole.
+      if (plan.standing && terms !== null && coversWhole(terms.standing, v.delegations)) own.points = v.snapshot.points;
+      const judged = evaluateRule(rule, held, v.snapshot.now, own);
+      if (judged.eligible) {
+        const tokens = requirementsOf(rule).filter((ref) => (held.get(holdingKey(ref.collection, ref.tokenId))?.balance ?? 0n) > 0n);
+        return { ...judged, vault: { address: v.vault, tokens } };
+      }
+    }
+    return outcome;
+  });
 }
 
 export type EligibilityDeps = {
@@ -103,7 +144,9 @@ export type EligibilityDeps = {
   terms: TermsOf;
   /** The data requests a member has an active grant of: cached, or `fresh` from the store. Without it consent rules never unlock. */
   grantsOf?: (member: Address, fresh: boolean) => Promise<ReadonlySet<string>>;
-  /** Told about each cached read that failed or timed out (a brand id, or "grants"). */
+  /** Whose vaults count for a member (delegated wallets); without it only the member's own holdings count. */
+  delegates?: DelegateReader;
+  /** Told about each cached read that failed or timed out (a brand id, "grants", or "delegations"). */
   onUnavailable?: (what: string, error: unknown) => void;
   now?: () => Date;
 };
@@ -130,17 +173,17 @@ export function createEligibility(deps: EligibilityDeps) {
     return read;
   }
 
-  async function cachedHoldings(member: Address, plan: EligibilityPlan, timeoutMs: number): Promise<EligibilityReading["snapshot"]> {
-    if (plan.requirements.length === 0) return null;
+  async function cachedHoldings(member: Address, plan: EligibilityPlan, timeoutMs: number, requirements = plan.requirements): Promise<EligibilityReading["snapshot"]> {
+    if (requirements.length === 0) return null;
     // A cache hit needs no timer: the common case stays cheap.
-    const hit = deps.ownership.cached(member, plan.requirements);
+    const hit = deps.ownership.cached(member, requirements);
     if (hit !== undefined) return hit;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`holdings read took longer than ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      return await Promise.race([deps.ownership.readCached(member, plan.requirements), timeout]);
+      return await Promise.race([deps.ownership.readCached(member, requirements), timeout]);
     } catch (error) {
       deps.onUnavailable?.(plan.brandId, error);
       return { failed: error };
@@ -149,17 +192,55 @@ export function createEligibility(deps: EligibilityDeps) {
     }
   }
 
-  /** The member's holdings and grants a plan needs. */
+  // Per plan and set of delegations: the token types they cover, one array while both stand (cache keys).
+  const vaultRequirements = new WeakMap<EligibilityPlan, Map<string, readonly TokenRef[]>>();
+  function requirementsFor(plan: EligibilityPlan, delegations: readonly Delegation[]): readonly TokenRef[] {
+    let byScope = vaultRequirements.get(plan);
+    if (byScope === undefined) vaultRequirements.set(plan, (byScope = new Map()));
+    const scope = delegations.map((d) => `${d.kind}:${d.contract ?? ""}:${d.tokenId ?? ""}`).sort().join(",");
+    let requirements = byScope.get(scope);
+    if (requirements === undefined) byScope.set(scope, (requirements = delegatedRequirements(plan.requirements, delegations)));
+    return requirements;
+  }
+
+  /** The vaults delegating to the member that cover some of the plan's token types, read. */
+  async function vaults(member: Address, plan: EligibilityPlan, mode: ReadMode): Promise<VaultReading[] | undefined> {
+    if (deps.delegates === undefined || plan.requirements.length === 0) return undefined;
+    let grants;
+    try {
+      grants = await deps.delegates.vaultsOf(member, { fresh: mode.fresh });
+    } catch (error) {
+      if (mode.fresh) throw error;
+      deps.onUnavailable?.("delegations", error);
+      return undefined;
+    }
+    if (grants.length === 0) return undefined;
+    const readings = await Promise.all(
+      grants.map(async ({ vault, delegations }): Promise<VaultReading | null> => {
+        const requirements = requirementsFor(plan, delegations);
+        if (requirements.length === 0) return null;
+        const snapshot = mode.fresh ? await deps.ownership.readFresh(vault, requirements, { lots: plan.holdingPeriods }) : await cachedHoldings(vault, plan, mode.timeoutMs, requirements);
+        return snapshot === null ? null : { vault, delegations, requirements, snapshot };
+      }),
+    );
+    const read = readings.filter((r) => r !== null);
+    return read.length === 0 ? undefined : read;
+  }
+
+  /** The member's holdings and grants a plan needs, and those of the vaults delegating to them. */
   async function read<M extends ReadMode>(member: Address, plan: EligibilityPlan, mode: M): Promise<ReadingOf<M>> {
     const grantsOf = plan.grants ? deps.grantsOf : undefined;
     if (mode.fresh) {
       // Never a cached snapshot: what the member holds right now, and grants as the store has them now.
-      const [snapshot, grants] = await Promise.all([deps.ownership.readFresh(member, plan.requirements, { lots: plan.holdingPeriods }), grantsOf?.(member, true)]);
-      return { snapshot, grants } as ReadingOf<M>;
+      const [snapshot, grants, delegated] = await Promise.all([deps.ownership.readFresh(member, plan.requirements, { lots: plan.holdingPeriods }), grantsOf?.(member, true), vaults(member, plan, mode)]);
+      return (delegated === undefined ? { snapshot, grants } : { snapshot, grants, vaults: delegated }) as ReadingOf<M>;
     }
-    if (grantsOf === undefined) return { snapshot: await cachedHoldings(member, plan, mode.timeoutMs), grants: undefined } as ReadingOf<M>;
-    const [snapshot, grants] = await Promise.all([cachedHoldings(member, plan, mode.timeoutMs), cachedGrants(member, grantsOf)]);
-    return { snapshot, grants } as ReadingOf<M>;
+    const [snapshot, grants, delegated] = await Promise.all([
+      cachedHoldings(member, plan, mode.timeoutMs),
+      grantsOf === undefined ? undefined : cachedGrants(member, grantsOf),
+      vaults(member, plan, mode),
+    ]);
+    return (delegated === undefined ? { snapshot, grants } : { snapshot, grants, vaults: delegated }) as ReadingOf<M>;
   }
 
   return {

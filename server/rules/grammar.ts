@@ -17,7 +17,7 @@
  * a new field (as `heldFor` was) changes all four side by side, and they must agree.
  */
 import { getAddress, isAddress, type Address } from "viem";
-import { holdingKey, reachedAt, unitsHeldSince, type Holding, type Holdings } from "../chain/holdings.ts";
+import { holdingKey, reachedAt, unitsHeldSince, type Holding, type Holdings, type TokenRef } from "../chain/holdings.ts";
 
 export { holdingKey, type Holding, type Holdings } from "../chain/holdings.ts";
 
@@ -88,7 +88,11 @@ export type Reason = {
   option?: string;
 };
 
-export type RuleOutcome = { eligible: boolean; reasons: Reason[] };
+/**
+ * Whether a rule is met, and why not. `vault`: met by the holdings of a vault that delegates to the
+ * member (server/rules/vaults.ts), with the token types of the rule it holds; absent: by the member's own.
+ */
+export type RuleOutcome = { eligible: boolean; reasons: Reason[]; vault?: { address: Address; tokens: TokenRef[] } };
 
 export class RuleError extends Error {
   override name = "RuleError";

@@ -13,7 +13,8 @@ import { createRuleValidator, type RuleValidatorDeps } from "./validate.ts";
 
 export * from "./grammar.ts";
 export * from "./terms.ts";
-export { judge, mergeRequirements, planEligibility, UNCHECKED, type EligibilityPlan, type EligibilityReading, type FreshReading, type ReadMode } from "./eligibility.ts";
+export { judge, mergeRequirements, planEligibility, sameReading, UNCHECKED, type EligibilityPlan, type EligibilityReading, type FreshReading, type ReadMode } from "./eligibility.ts";
+export { vaultWords } from "./vaults.ts";
 export type { ValidateRule } from "./validate.ts";
 
 /** Words for a rule that is null: open to any signed-in member. */

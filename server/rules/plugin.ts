@@ -20,6 +20,7 @@ export const rulesPlugin = fp(
       "rules",
       createRules({
         ownership: app.chain.ownership,
+        ...(app.chain.delegates === null ? {} : { delegates: app.chain.delegates }),
         terms: app.terms,
         grantsOf: (member, fresh) => app.consents.activeRequests(member, fresh),
         servedCollections: () => app.directory.served(),

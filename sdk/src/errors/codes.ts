@@ -43,6 +43,7 @@ export const PROBLEM_HANDLING = {
   perk_ended: "api",
   not_eligible: "stepRefused",
   member_limit_reached: "api",
+  vault_limit_reached: "api",
   total_limit_reached: "api",
   idempotency_key_required: "api",
   idempotency_conflict: "api",

@@ -101,6 +101,18 @@ export const MemberOfferFields = {
   status: StringEnum(["upcoming", "open", "ended"] as const),
   eligible: Type.Boolean({ description: "Whether the member holds what it requires (false while it cannot be checked)" }),
   reasons: Type.Array(ReasonSchema),
+  /** Set when the member's own holdings do not unlock it and a vault delegating to them does; null otherwise. */
+  vault: Type.Optional(
+    Nullable(
+      Type.Object(
+        {
+          address: AddressSchema,
+          counted: Type.String({ description: 'What of the vault counted, in words, e.g. "your vault 0x1234…cdef\'s Gold membership"' }),
+        },
+        { additionalProperties: false, description: "A wallet that delegated to the member's through the Delegate Registry" },
+      ),
+    ),
+  ),
   checked: Type.Boolean({ description: "False when the member's holdings for this brand could not be read just now: nothing unlocks until they can be" }),
   usedUp: Type.Boolean({ description: "The member has taken it as often as the per-member limit allows" }),
 };

@@ -36,6 +36,7 @@ export const PROBLEM_CODES = [
   "perk_ended",
   "not_eligible",
   "member_limit_reached",
+  "vault_limit_reached",
   "total_limit_reached",
   "idempotency_key_required",
   "idempotency_conflict",

@@ -2,9 +2,13 @@
  * Raw logs of followed collections into {@link IndexEvent}s: the events the index keeps, decoded with
  * the collection's ABI, addresses lowercase, numbers as decimal strings. Logs of other events
  * (approvals, roles, royalties) are not kept.
+ *
+ * The Delegate Registry's events are kept from the registry's own address only, and collections'
+ * events never from it: a brand's contract that emitted a DelegateAll could otherwise hand any
+ * vault's holdings to any wallet.
  */
 import { decodeAbiParameters, toEventSelector, type AbiEvent, type AbiParameter, type Address, type Hex } from "viem";
-import { stampbookCollectionAbi } from "../../../contracts/bindings/index.ts";
+import { DELEGATE_REGISTRY_ADDRESS, delegateRegistryAbi, stampbookCollectionAbi } from "../../../contracts/bindings/index.ts";
 import type { IndexEvent, IndexEventName } from "./types.ts";
 
 /** A log as eth_getLogs returns it (hex quantities), with the block time when the node includes it. */
@@ -21,21 +25,26 @@ export type RawLog = {
 };
 
 const KEPT: readonly IndexEventName[] = ["TransferSingle", "TransferBatch", "MembershipExtended", "TokenTypeCreated", "TokenTypeTermsUpdated", "Redeemed", "Paused", "Unpaused"];
+const KEPT_FROM_REGISTRY: readonly IndexEventName[] = ["DelegateAll", "DelegateContract", "DelegateERC1155"];
 
-type Decoder = { name: IndexEventName; indexed: readonly AbiParameter[]; data: readonly AbiParameter[] };
+/** `registry`: the event counts only from the registry's address; otherwise only from anywhere else. */
+type Decoder = { name: IndexEventName; registry: boolean; indexed: readonly AbiParameter[]; data: readonly AbiParameter[] };
+
+function decoders(abi: readonly { type: string }[], kept: readonly IndexEventName[], registry: boolean): [Hex, Decoder][] {
+  return (abi as readonly AbiEvent[])
+    .filter((item) => item.type === "event" && (kept as readonly string[]).includes(item.name))
+    .map((event) => [
+      toEventSelector(event),
+      { name: event.name as IndexEventName, registry, indexed: event.inputs.filter((i) => "indexed" in i && i.indexed), data: event.inputs.filter((i) => !("indexed" in i && i.indexed)) },
+    ]);
+}
 
 /**
  * The kept events by their first topic, worked out once: decoding a log is then a lookup and the
  * data's ABI decoding (viem's generic decodeEventLog hashes every event's signature per log).
  */
-const DECODERS = new Map<Hex, Decoder>(
-  stampbookCollectionAbi
-    .filter((item): item is Extract<(typeof stampbookCollectionAbi)[number], { type: "event" }> => item.type === "event" && (KEPT as readonly string[]).includes(item.name))
-    .map((event) => [
-      toEventSelector(event as AbiEvent),
-      { name: event.name as IndexEventName, indexed: event.inputs.filter((i) => "indexed" in i && i.indexed), data: event.inputs.filter((i) => !("indexed" in i && i.indexed)) },
-    ]),
-);
+const DECODERS = new Map<Hex, Decoder>([...decoders(stampbookCollectionAbi, KEPT, false), ...decoders(delegateRegistryAbi, KEPT_FROM_REGISTRY, true)]);
+const REGISTRY = DELEGATE_REGISTRY_ADDRESS.toLowerCase();
 
 /** The event's arguments as the index stores them: addresses lowercase, numbers decimal. */
 function plain(value: unknown): string | string[] {
@@ -60,6 +69,7 @@ export function decodeIndexLog(log: RawLog, timeOf: (blockNumber: bigint) => big
   if (log.removed === true || log.blockNumber === null || log.blockHash === null || log.logIndex === null || log.transactionHash === null) return null;
   const decoder = log.topics[0] === undefined ? undefined : DECODERS.get(log.topics[0]);
   if (decoder === undefined || log.topics.length !== decoder.indexed.length + 1) return null;
+  if (decoder.registry !== (log.address.toLowerCase() === REGISTRY)) return null;
   const args: Record<string, string | string[]> = {};
   try {
     decoder.indexed.forEach((parameter, i) => (args[parameter.name!] = fromTopic(parameter, log.topics[i + 1]!)));

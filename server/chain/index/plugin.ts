@@ -5,6 +5,7 @@
  */
 import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
+import { DELEGATE_REGISTRY_ADDRESS } from "../../../contracts/bindings/index.ts";
 import { forgetOn } from "../../invalidation.ts";
 import { createChainIndexFollower, type FollowerStatus } from "./follower.ts";
 import { startIndexRunner, type IndexRunner } from "./runner.ts";
@@ -30,7 +31,8 @@ export const chainIndexPlugin = fp(
       chainId: config.chainId,
       confirmations: config.chainIndex.confirmations,
       maxPageBlocks: config.chainIndex.pageBlocks,
-      collections: async () => (await app.directory.list()).map((c) => c.collection),
+      // The Delegate Registry is followed like a collection: its events say whose vault counts for whom.
+      collections: async () => [...(await app.directory.list()).map((c) => c.collection), ...(config.chainIndex.delegations ? [DELEGATE_REGISTRY_ADDRESS] : [])],
       startBlockFloor: config.chainIndex.startBlock,
       log: (level, message, facts = {}) => log[level](facts, message),
       now: app.now,

@@ -37,7 +37,11 @@ export type IndexEventName =
   | "TokenTypeTermsUpdated"
   | "Redeemed"
   | "Paused"
-  | "Unpaused";
+  | "Unpaused"
+  // The Delegate Registry's, kept from the registry's address only (server/chain/index/delegations.ts).
+  | "DelegateAll"
+  | "DelegateContract"
+  | "DelegateERC1155";
 
 /** One log of a followed collection, decoded. `args` holds the event's arguments, bigints as decimal strings. */
 export type IndexEvent = {
@@ -98,6 +102,25 @@ export type IndexPage = {
   blocks: readonly IndexedBlock[];
 };
 
+/**
+ * A vault's delegation to a wallet, as the Delegate Registry holds it now: for everything the vault
+ * holds (`all`), for one collection (`contract`), or for up to `amount` units of one token type
+ * (`erc1155`). Only delegations without rights count (a delegation for named rights is for
+ * something else); `since`: the block that made it what it is.
+ */
+export type Delegation = {
+  vault: Address;
+  delegate: Address;
+  kind: "all" | "contract" | "erc1155";
+  /** The collection for `contract` and `erc1155`; null for `all`. */
+  contract: Address | null;
+  /** The token type for `erc1155`; null otherwise. */
+  tokenId: bigint | null;
+  /** Units for `erc1155`; 2^256-1 for the others. */
+  amount: bigint;
+  sinceBlock: bigint;
+};
+
 /** The index's part of the store. Every write is conditional on the cursor the writer last read. */
 export interface ChainIndexStore {
   /** Where the index stands, or null before its first write. */
@@ -131,6 +154,8 @@ export interface ChainIndexStore {
   collectionHoldings(collection: Address): Promise<IndexedHolding[]>;
   /** The token types the index has seen created in these collections. */
   indexedTokenTypes(collections: readonly Address[]): Promise<IndexedTokenType[]>;
+  /** The delegations to `delegate` in force at the index's cursor: rights-less, amount above 0. */
+  delegationsTo(delegate: Address): Promise<Delegation[]>;
   /** A collection's events from `fromBlock` on, in chain order, at most `limit`. */
   indexEvents(collection: Address, fromBlock: bigint, limit: number): Promise<IndexEvent[]>;
 }

@@ -24,6 +24,7 @@ export const takeContract: StoreContract = (open) => {
       brandId: "brand-a",
       kind,
       member: input.member.toLowerCase() as Address,
+      vault: input.vault?.toLowerCase() as Address | undefined ?? null,
       idempotencyKey: input.idempotencyKey,
       status: kind === "perk" ? "redeemed" : "pending",
       reward: rewardFor(kind),
@@ -115,6 +116,26 @@ export const takeContract: StoreContract = (open) => {
         created(await store.take(takeInput(kind, { member: ALICE })));
         expect(await store.take(takeInput(kind))).toEqual({ status: "member_limit_reached", limit: 2 });
         created(await store.take(takeInput(kind, { member: BOB })));
+      });
+
+      it("counts a vault's limit with every wallet its holdings unlocked it for, and the vault's own", async () => {
+        await patchOffer("offer-1", { limits: { perMember: 1 }, updatedAt: at(0) });
+        const vault = member(7);
+        const take = created(await store.take(takeInput(kind, { member: member(1), vault })));
+        expect(take.vault).toBe(vault.toLowerCase());
+        expect(await store.getTake(take.id)).toEqual(take);
+        // A second delegate of the same vault, and the vault itself, find its limit used.
+        expect(await store.take(takeInput(kind, { member: member(2), vault }))).toEqual({ status: "vault_limit_reached", limit: 1, vault: vault.toLowerCase() });
+        expect(await store.take(takeInput(kind, { member: vault }))).toEqual({ status: "member_limit_reached", limit: 1 });
+        // The first delegate's own limit is used too; a delegate on its own holdings is not.
+        expect(await store.take(takeInput(kind, { member: member(1) }))).toEqual({ status: "member_limit_reached", limit: 1 });
+        created(await store.take(takeInput(kind, { member: member(2) })));
+        // Another vault is another count.
+        created(await store.take(takeInput(kind, { member: member(3), vault: member(8) })));
+      });
+
+      it("refuses a member named as their own vault", async () => {
+        await expect(store.take(takeInput(kind, { member: member(1), vault: member(1) }))).rejects.toThrow(/vault/);
       });
 
       it("enforces the total limit", async () => {

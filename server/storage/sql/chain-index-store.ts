@@ -6,6 +6,7 @@
 import type { Address, Hex } from "viem";
 import type {
   ChainIndexStore,
+  Delegation,
   HoldingChange,
   IndexCursor,
   IndexedBlock,
@@ -16,6 +17,7 @@ import type {
   IndexPage,
   Lot,
 } from "../../chain/index/types.ts";
+import { delegationRecordsOf, delegationsInForce, type DelegationRecord } from "../../chain/index/delegations.ts";
 import { applyChange, EMPTY_POSITION, foldEvents, positionKey, touchedPositions, typeKey, type Position } from "./chain-index-fold.ts";
 import type { Timestamp } from "../time.ts";
 import { requireAddress, requireTimestamp } from "../validate.ts";
@@ -26,6 +28,7 @@ type BlockRow = { number: number; hash: string; parent_hash: string; time: numbe
 type HoldingRow = { holder: string; collection: string; token_id: string; balance: string; expires_at: string; lots: string };
 type TypeRow = { collection: string; token_id: string; membership: number; points: string };
 type EventRow = { block_number: number; log_index: number; collection: string; block_hash: string; block_time: number; tx_hash: string; name: string; args: string };
+type DelegationRow = { block_number: number; log_index: number; delegate: string; vault: string; kind: string; contract: string | null; token_id: string | null; rights: string; amount: string };
 type ChangeRow = { delta: string; expires_at: string | null; block_number: number; block_time: number };
 
 const toBlock = (row: BlockRow): IndexedBlock => ({ number: BigInt(row.number), hash: row.hash as Hex, parentHash: row.parent_hash as Hex, time: BigInt(row.time) });
@@ -48,6 +51,17 @@ const toEvent = (row: EventRow): IndexEvent => ({
   txHash: row.tx_hash as Hex,
   name: row.name as IndexEvent["name"],
   args: JSON.parse(row.args) as IndexEvent["args"],
+});
+const toRecord = (row: DelegationRow): DelegationRecord => ({
+  vault: row.vault as Address,
+  delegate: row.delegate as Address,
+  kind: row.kind as Delegation["kind"],
+  contract: row.contract as Address | null,
+  tokenId: row.token_id === null ? null : BigInt(row.token_id),
+  rights: row.rights as Hex,
+  amount: BigInt(row.amount),
+  blockNumber: BigInt(row.block_number),
+  logIndex: Number(row.log_index),
 });
 const toType = (row: TypeRow): IndexedTokenType => ({ collection: row.collection as Address, tokenId: BigInt(row.token_id), membership: Number(row.membership) === 1, points: BigInt(row.points) });
 
@@ -184,6 +198,7 @@ export function createChainIndexStore(db: SqlDatabase): ChainIndexStore {
       )).map(toEvent);
       await writeTypes(tx, foldEvents(events, new Map(), new Map()).types.values());
     }
+    await tx.run("DELETE FROM chain_index_delegations WHERE block_number > ?", blockNumber);
     await tx.run("DELETE FROM chain_index_blocks WHERE number > ?", blockNumber);
     await tx.run("UPDATE chain_index_collections SET indexed_through = ? WHERE indexed_through > ?", blockNumber, blockNumber);
   }
@@ -253,6 +268,12 @@ export function createChainIndexStore(db: SqlDatabase): ChainIndexStore {
         );
         await writePositions(tx, fold.positions);
         await writeTypes(tx, fold.types.values());
+        await insertRows(
+          tx,
+          "INSERT INTO chain_index_delegations (block_number, log_index, delegate, vault, kind, contract, token_id, rights, amount)",
+          9,
+          delegationRecordsOf(events).map((r) => [Number(r.blockNumber), r.logIndex, r.delegate, r.vault, r.kind, r.contract, r.tokenId === null ? null : r.tokenId.toString(), r.rights, r.amount.toString()]),
+        );
         await forChunks(collections, (chunk) =>
           tx.run(`UPDATE chain_index_collections SET indexed_through = ? WHERE collection IN (${chunk.map(() => "?").join(", ")})`, Number(page.toBlock), ...chunk),
         );
@@ -294,7 +315,7 @@ export function createChainIndexStore(db: SqlDatabase): ChainIndexStore {
     async resetIndex(chainId, block, now) {
       requireTimestamp("now", now);
       await db.transaction(async (tx) => {
-        for (const table of ["chain_index_changes", "chain_index_holdings", "chain_index_events", "chain_index_token_types", "chain_index_blocks"]) await tx.run(`DELETE FROM ${table}`);
+        for (const table of ["chain_index_changes", "chain_index_delegations", "chain_index_holdings", "chain_index_events", "chain_index_token_types", "chain_index_blocks"]) await tx.run(`DELETE FROM ${table}`);
         await tx.run("UPDATE chain_index_collections SET indexed_through = start_block - 1");
         const generation = Number((await cursorIn(tx, true))?.generation ?? 0) + 1;
         await tx.run("DELETE FROM chain_index_cursor");
@@ -325,6 +346,15 @@ export function createChainIndexStore(db: SqlDatabase): ChainIndexStore {
 
     async indexedTokenTypes(collections) {
       return [...(await typesIn(db, collections)).values()];
+    },
+
+    async delegationsTo(delegate) {
+      const address = requireAddress("delegate", delegate);
+      const rows = await db.all<DelegationRow>(
+        "SELECT block_number, log_index, delegate, vault, kind, contract, token_id, rights, amount FROM chain_index_delegations WHERE delegate = ? ORDER BY block_number, log_index",
+        address,
+      );
+      return delegationsInForce(rows.map(toRecord));
     },
 
     async indexEvents(collection, fromBlock, limit) {

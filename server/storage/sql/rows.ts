@@ -70,6 +70,7 @@ export interface TakeRow {
   error_message: string | null;
   created_at: string;
   updated_at: string;
+  vault: string | null;
 }
 
 export const brandColumns = "id, name, created_at";
@@ -79,7 +80,7 @@ export const brandMinterColumns = "brand_id, address, sealed_key, source, create
 export const offerColumns =
   "id, brand_id, kind, title, description, rule, tokens, per_member_limit, total_limit, starts_at, ends_at, reward, created_at, updated_at";
 export const takeColumns =
-  "id, offer_id, brand_id, kind, member, idempotency_key, status, reward, code, consumed_at, tx_hash, tx_raw, voucher, error_code, error_message, created_at, updated_at";
+  "id, offer_id, brand_id, kind, member, idempotency_key, status, reward, code, consumed_at, tx_hash, tx_raw, voucher, error_code, error_message, created_at, updated_at, vault";
 
 export function toBrand(row: BrandRow): Brand {
   return { id: row.id, name: row.name, createdAt: row.created_at };
@@ -128,6 +129,7 @@ export function toTake(row: TakeRow): Take {
     brandId: row.brand_id,
     kind: row.kind as OfferKind,
     member: row.member as Address,
+    vault: row.vault as Address | null,
     idempotencyKey: row.idempotency_key,
     status: row.status as TakeStatus,
     reward: JSON.parse(row.reward) as Reward,

@@ -34,6 +34,8 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       const offerId = requireKey("offerId", input.offerId);
       const kind = requireName("kind", input.kind);
       const member = requireAddress("member", input.member);
+      const vault = input.vault === undefined || input.vault === null ? null : requireAddress("vault", input.vault);
+      if (vault === member) throw new StoreInputError("vault", "a member is not their own vault");
       const idempotencyKey = requireKey("idempotencyKey", input.idempotencyKey);
       const id = requireKey("id", input.id);
       const code = input.code === null ? null : requireKey("code", input.code);
@@ -50,7 +52,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
         const [created] = await db.writeOne<TakeRow>(
           `INSERT INTO takes (${takeColumns})
            SELECT CAST(? AS TEXT), id, brand_id, kind, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), reward, CAST(? AS TEXT),
-                  NULL, NULL, NULL, NULL, NULL, NULL, CAST(? AS TEXT), CAST(? AS TEXT)
+                  NULL, NULL, NULL, NULL, NULL, NULL, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
            FROM offers
            WHERE id = ? AND kind = ? AND deleted_at IS NULL AND per_member_limit IS NULL AND total_limit IS NULL
              AND (starts_at IS NULL OR starts_at <= ?) AND (ends_at IS NULL OR ends_at > ?)
@@ -64,6 +66,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
           code,
           now,
           now,
+          vault,
           offerId,
           kind,
           now,
@@ -100,20 +103,28 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
           const { perMember, total } = offer.limits;
           if (limited) {
             // One statement under the lock: a take with this key that committed while this one
-            // waited (idempotency comes before limits), and the counts.
-            const counts = await tx.get<{ previous_id: string | null; member_count: number; total_count: number }>(
+            // waited (idempotency comes before limits), and the counts. A wallet's count holds its
+            // own takes and those its holdings unlocked as a vault: two delegates of one vault, or
+            // the vault and its delegate, share the vault's count.
+            const counts = await tx.get<{ previous_id: string | null; member_count: number; vault_count: number; total_count: number }>(
               `SELECT (SELECT id FROM takes WHERE kind = ? AND member = ? AND idempotency_key = ?) AS previous_id,
-                      CAST((SELECT count(*) FROM takes WHERE offer_id = ? AND member = ? AND status IN ${COUNTED}) AS INTEGER) AS member_count,
+                      CAST((SELECT count(*) FROM takes WHERE offer_id = ? AND (member = ? OR vault = ?) AND status IN ${COUNTED}) AS INTEGER) AS member_count,
+                      CAST((SELECT count(*) FROM takes WHERE offer_id = ? AND (member = ? OR vault = ?) AND status IN ${COUNTED}) AS INTEGER) AS vault_count,
                       CAST((SELECT count(*) FROM takes WHERE offer_id = ? AND status IN ${COUNTED}) AS INTEGER) AS total_count`,
               kind,
               member,
               idempotencyKey,
               offerId,
               member,
+              member,
+              offerId,
+              vault,
+              vault,
               offerId,
             );
             if (counts!.previous_id !== null) return replay((await tx.get<TakeRow>(byKey, kind, member, idempotencyKey))!);
             if (perMember !== null && counts!.member_count >= perMember) return { status: "member_limit_reached", limit: perMember };
+            if (perMember !== null && vault !== null && counts!.vault_count >= perMember) return { status: "vault_limit_reached", limit: perMember, vault };
             if (total !== null && counts!.total_count >= total) return { status: "total_limit_reached", limit: total };
           }
 
@@ -124,6 +135,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
             brandId: offer.brandId,
             kind,
             member,
+            vault,
             idempotencyKey,
             status: policy.initial,
             reward: offer.reward,
@@ -137,7 +149,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
             updatedAt: now,
           };
           await tx.run(
-            `INSERT INTO takes (${takeColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?)`,
+            `INSERT INTO takes (${takeColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?, ?)`,
             take.id,
             take.offerId,
             take.brandId,
@@ -149,6 +161,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
             take.code,
             take.createdAt,
             take.updatedAt,
+            take.vault,
           );
           return { status: "created", take };
         });

@@ -47,6 +47,7 @@ const CURRENT_TABLES = [
   "chain_index_changes",
   "chain_index_collections",
   "chain_index_cursor",
+  "chain_index_delegations",
   "chain_index_events",
   "chain_index_holdings",
   "chain_index_token_types",
@@ -103,7 +104,19 @@ describe("migrations", () => {
       { version: 15, name: "brand-origins", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 16, name: "entitlement-keys", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 17, name: "chain-index", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 18, name: "delegated-wallets", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
+  });
+
+  it("keep every take as the member's own after migration 18 (no vault), and follow delegations from then on", () => {
+    const { db } = freshDb();
+    applyMigrations(db, migrations.slice(0, 17));
+    db.exec("INSERT INTO brands (id, name, created_at) VALUES ('b', 'B', '2025-01-01T00:00:00.000Z')");
+    db.exec(`INSERT INTO offers VALUES ('p', 'b', 'perk', 'T', '', 'null', '[]', NULL, NULL, NULL, NULL, '{"type":"code"}', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', NULL)`);
+    db.exec(`INSERT INTO takes (id, offer_id, brand_id, kind, member, idempotency_key, status, reward, created_at, updated_at) VALUES ('t1', 'p', 'b', 'perk', 'm', 'k', 'redeemed', '{"type":"code"}', 'now', 'now')`);
+    applyMigrations(db, migrations);
+    expect(db.prepare("SELECT id, vault FROM takes").all()).toEqual([{ id: "t1", vault: null }]);
+    expect(db.prepare("SELECT count(*) AS n FROM chain_index_delegations").get()).toEqual({ n: 0 });
   });
 
   it("take any kind of offer and any take status after migration 14, keeping the tables' indexes and the takes' reference to offers", () => {
@@ -119,7 +132,7 @@ describe("migrations", () => {
     offer("p", "perk");
     take("t1", "p", "perk", "redeemed");
     expect(() => offer("s", "sample")).toThrow(/CHECK/);
-    applyMigrations(db, migrations);
+    applyMigrations(db, migrations.slice(0, 14));
     offer("s", "sample");
     take("t2", "s", "sample", "taken");
     expect(db.prepare("SELECT id, kind, status FROM takes ORDER BY id").all()).toEqual([
@@ -317,7 +330,7 @@ describe("migration 4 (offers-and-takes) on a database with perks, drops, redemp
     return path;
   }
 
-  const noTx = { txHash: null, rawTx: null, voucher: null, error: null };
+  const noTx = { txHash: null, rawTx: null, voucher: null, error: null, vault: null };
   const dropReward = (tokenId: string, amount: string, mode: "mint" | "voucher"): TokenReward => ({ type: "token", collection: DROP_COLLECTION, tokenId, amount, mode });
 
   it("moves perks and drops into offers, with their kind, reward and the tokens their rules read (lowercase, once each)", async () => {
@@ -405,6 +418,7 @@ describe("migration 4 (offers-and-takes) on a database with perks, drops, redemp
         consumedAt: null,
         ...noTx,
         ...fields,
+        vault: null,
       });
       expect((await store.listTakes({ kind: "drop", limit: 100 })).items).toEqual([
         drop({ id: "cl-expired", offerId: "drop-open", member: BOB, idempotencyKey: "ck-3", status: "expired", reward: dropReward("7", "3", "voucher"), voucher: { ...VOUCHER, to: BOB }, createdAt: T(18), updatedAt: T(19) }),
