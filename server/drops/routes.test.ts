@@ -332,6 +332,7 @@ describe("eligibility and window", () => {
       status: "open",
       eligible: expect.any(Boolean),
       reasons: expect.any(Array),
+      vault: null,
       checked: true,
       claimed: 0,
       usedUp: false,

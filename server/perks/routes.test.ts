@@ -231,6 +231,7 @@ describe("GET /v1/perks/:id", () => {
       status: "open",
       eligible: true,
       reasons: [],
+      vault: null,
       checked: true,
       usedUp: false,
       redeemed: 0,

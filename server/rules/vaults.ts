@@ -54,11 +54,11 @@ export function delegatedHoldings(holdings: Holdings, requirements: readonly Tok
   return counted;
 }
 
-/** The vault that unlocked something, in words: "your vault 0x1234…cdef's Gold membership". */
+/** The vault that unlocked something, in words: "your vault …0aA9's Gold membership". */
 export function vaultWords(vault: { address: string; tokens: readonly TokenRef[] }, names: TokenWords | undefined): string {
   const held = [...new Set(vault.tokens.map((ref) => names?.label(ref.collection, ref.tokenId)?.name ?? `token ${ref.tokenId}`))];
   const what = held.length === 0 ? "holdings" : held.length === 1 ? held[0]! : `${held.slice(0, -1).join(", ")} and ${held.at(-1)}`;
-  // "0x1234…cdef", checksummed as wallets show it: enough for a member to recognise their own.
-  const address = getAddress(vault.address);
-  return `your vault ${address.slice(0, 6)}…${address.slice(-4)}'s ${what}`;
+  // The address's last four, as wallets show it ("…0aA9"): enough for a member to recognise their
+  // own, and no "0x…" string for a member who never learned what one is.
+  return `your vault …${getAddress(vault.address).slice(-4)}'s ${what}`;
 }

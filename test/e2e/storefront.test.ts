@@ -16,9 +16,10 @@
 import { mkdir } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { createPublicClient, createWalletClient, defineChain, http, type Address, type Hex } from "viem";
+import { createPublicClient, createWalletClient, defineChain, getAddress, http, zeroHash, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
+import { DELEGATE_REGISTRY_ADDRESS, delegateRegistryAbi, stampbookCollectionAbi } from "../../contracts/bindings/index.ts";
+import { devAccount } from "../../scripts/demo/accounts.ts";
 import { DEMO_JOURNEYS, DEMO_STORE_CODE, DEMO_TOKEN_TYPES } from "../../scripts/demo/seed.ts";
 import { chromiumAvailable, launchChromium } from "../support/browser.ts";
 import { startDemo, type DemoProcess } from "../support/demo-process.ts";
@@ -347,6 +348,40 @@ describe.skipIf(!available)("storefront in headless Chromium (skipped only where
     await expectWideText(page, "#journeys li.journey, #gallery .stamp, #drops .card, #perks .card, #your-data .data-item");
     await expectMemberWords(page);
     await screenshot(page, "storefront-11-phone.png");
+    await context.close();
+  }, 120_000);
+
+  it("on a phone: a vault's Gold membership counts for the wallet it delegates to, and the card says whose", async () => {
+    const m = demo.manifest;
+    const { chain, publicClient } = chainOf(m);
+    // The Gold member keeps their membership in a vault and delegates to a new, empty wallet.
+    const vault = m.accounts.find((a) => a.holdings.gold === "1" && a.holdings.stamp !== undefined)!;
+    const hot = devAccount(12);
+    const vaultWallet = createWalletClient({ account: privateKeyToAccount(vault.privateKey as Hex), chain, transport: http(m.rpcUrl) });
+    const hash = await vaultWallet.writeContract({ address: DELEGATE_REGISTRY_ADDRESS, abi: delegateRegistryAbi, functionName: "delegateAll", args: [hot.account.address, zeroHash, true] });
+    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await injectWallet(page, { privateKey: hot.privateKey, rpcUrl: m.rpcUrl, chainId: m.chainId });
+    await page.goto(m.storefrontUrl);
+    await page.waitForSelector("body[data-ready=true]");
+    await page.getByRole("button", { name: "Connect wallet" }).click();
+    await expect.poll(() => page.locator("#who").textContent(), { timeout: 15_000 }).toBe("Signed in with Test Wallet");
+
+    const coffee = await perkCard(page, "Free coffee for Gold members");
+    const tail = getAddress(vault.address).slice(-4);
+    await expect
+      .poll(async () => {
+        await page.getByRole("button", { name: "Refresh" }).click();
+        await page.waitForTimeout(500);
+        return coffee.locator(".vault").textContent();
+      }, { timeout: 20_000, interval: 1_000 })
+      .toBe(`Counting your vault …${tail}'s Gold membership.`);
+    expect(await coffee.getByRole("button", { name: /Redeem|Show code/ }).count()).toBe(1);
+    await expectWideText(page, "#perks .card");
+    await expectMemberWords(page);
+    await screenshot(page, "storefront-12-vault-phone.png");
     await context.close();
   }, 120_000);
 });

@@ -48,6 +48,7 @@ export function dropCard(drop: MemberDrop, face: TokenFace | null, claim: Claim)
     li.append(badge(drop.status === "open" ? "not for you yet" : drop.status, "locked"));
     if (drop.reasons.length > 0) li.append(reasonList(drop.reasons, "Why you cannot claim it yet"));
   } else {
+    if (drop.vault) li.append(el("p", { className: "muted vault", text: `Counting ${drop.vault.counted}.` }));
     const claimButton = button("Claim");
     claimButton.addEventListener("click", () => {
       claimButton.disabled = true;

@@ -62,6 +62,8 @@ function perkCard(perk: MemberPerk, codes: Codes): HTMLLIElement {
           : badge("locked", "locked");
   const li = el("li", { className: `card${perk.eligible && open ? "" : " locked"}`, attrs: { "data-perk-id": perk.id } }, el("h4", { text: perk.title }), state, el("p", { text: perk.description }));
   if (!perk.eligible && perk.reasons.length > 0) li.append(reasonList(perk.reasons, "Why it is locked"));
+  // Unlocked by a wallet that lets its holdings count for this one (a delegation): say whose.
+  if (perk.eligible && perk.vault) li.append(el("p", { className: "muted vault", text: `Counting ${perk.vault.counted}.` }));
   if (usedAt !== null) {
     li.append(el("p", { className: "used", attrs: { "data-used-at": usedAt }, text: usedWords(usedAt) }));
     return li;

@@ -107,7 +107,7 @@ export const MemberOfferFields = {
       Type.Object(
         {
           address: AddressSchema,
-          counted: Type.String({ description: 'What of the vault counted, in words, e.g. "your vault 0x1234…cdef\'s Gold membership"' }),
+          counted: Type.String({ description: 'What of the vault counted, in words, e.g. "your vault …0aA9\'s Gold membership" (the vault\'s last four characters, as wallets show them)' }),
         },
         { additionalProperties: false, description: "A wallet that delegated to the member's through the Delegate Registry" },
       ),
