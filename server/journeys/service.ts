@@ -362,8 +362,9 @@ export function createJourneys(deps: JourneyServiceDeps) {
           break;
         }
         case "hold": {
-          // Never a cached snapshot: what the member holds right now.
-          const outcome = await rules.checkRule(member, journey.brandId, step.rule);
+          // Never a cached snapshot: what the member holds right now. Their own holdings only: a step
+          // is done once per wallet, so a vault's holdings would earn its stamp once per delegate.
+          const outcome = await rules.checkRule(member, journey.brandId, step.rule, { vaults: false });
           if (!outcome.eligible) {
             throw new Problem(403, "not_eligible", "You do not hold what this step asks for yet", outcome.reasons.map((r) => r.message).join("; "), { reasons: outcome.reasons });
           }

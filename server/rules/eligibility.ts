@@ -62,8 +62,12 @@ export function sameReading(a: EligibilityReading, b: EligibilityReading): boole
   return x.length === y.length && x.every((v, i) => v.snapshot === y[i]!.snapshot && v.requirements === y[i]!.requirements);
 }
 
-/** Fresh from the chain and the store (a failure throws a 503), or from the caches with a bound on how long a read may take. */
-export type ReadMode = { fresh: true } | { fresh: false; timeoutMs: number };
+/**
+ * Fresh from the chain and the store (a failure throws a 503), or from the caches with a bound on how
+ * long a read may take. `vaults: false`: the member's own holdings only (what is earned once per
+ * wallet, and has no per-vault count).
+ */
+export type ReadMode = ({ fresh: true } | { fresh: false; timeoutMs: number }) & { vaults?: boolean };
 
 type ReadingOf<M extends ReadMode> = M extends { fresh: true } ? FreshReading : EligibilityReading;
 
@@ -205,7 +209,7 @@ export function createEligibility(deps: EligibilityDeps) {
 
   /** The vaults delegating to the member that cover some of the plan's token types, read. */
   async function vaults(member: Address, plan: EligibilityPlan, mode: ReadMode): Promise<VaultReading[] | undefined> {
-    if (deps.delegates === undefined || plan.requirements.length === 0) return undefined;
+    if (deps.delegates === undefined || mode.vaults === false || plan.requirements.length === 0) return undefined;
     let grants;
     try {
       grants = await deps.delegates.vaultsOf(member, { fresh: mode.fresh });

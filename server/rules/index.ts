@@ -42,10 +42,13 @@ export function createRules(deps: RulesDeps) {
     /** Whether `brandId` may store `input`; the rule, parsed. See validate.ts. */
     validate: createRuleValidator(deps),
 
-    /** Whether the member meets one stored rule of the brand's right now (holdings and grants read fresh). */
-    async checkRule(member: Address, brandId: string, input: unknown): Promise<RuleOutcome> {
+    /**
+     * Whether the member meets one stored rule of the brand's right now (holdings and grants read
+     * fresh); `vaults: false` counts their own holdings only.
+     */
+    async checkRule(member: Address, brandId: string, input: unknown, options: { vaults?: boolean } = {}): Promise<RuleOutcome> {
       const plan = await eligibility.plan(brandId, [parseStoredRule(input)]);
-      const { outcomes } = await eligibility.check(member, plan, { fresh: true });
+      const { outcomes } = await eligibility.check(member, plan, { fresh: true, ...options });
       return outcomes[0]!;
     },
 
