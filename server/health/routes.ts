@@ -46,6 +46,7 @@ async function indexCheck(app: FastifyInstance): Promise<Static<typeof IndexChec
     if (lag.lagBlocks > maxLagBlocks) return { ok: false, detail: `the index is ${lag.lagBlocks} blocks behind the head (INDEX_MAX_LAG_BLOCKS ${maxLagBlocks}): gates read the chain${failure ? `; ${failure}` : ""}`, ...facts, ...base };
     return { ok: true, ...facts, ...base };
   } catch (error) {
+    if ((error as { code?: string }).code === "chain_unavailable") return { ok: false, detail: "the node did not answer: how far the index is behind is unknown", ...base };
     return { ok: false, detail: error instanceof Error ? error.message : "the index could not be read", ...base };
   }
 }
