@@ -7,7 +7,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { numberToHex, type PublicClient } from "viem";
+import { getAddress, numberToHex, type PublicClient } from "viem";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../../test/support/chain.ts";
 import { startServer, type TestServer } from "../../../test/support/server.ts";
 import { createChainClient } from "../../plugins/chain.ts";
@@ -260,6 +260,41 @@ describe("the follower when the node misbehaves", () => {
     node.hangs = () => false;
     server.app.chainIndex!.runner.nudge();
     await expect.poll(async () => (await readyz(server)).body, { timeout: 15_000 }).toMatchObject({ ok: true, index: { ok: true, lagBlocks: 0 } });
+  });
+
+  it("/readyz with a node on another chain from the start: says so in words; nothing is indexed", async () => {
+    const node = await startNode();
+    node.chainId = 1;
+    const server = await apiOn(clientOf(node));
+    await expect.poll(() => server.app.chainIndex!.runner.failure, { timeout: 10_000 }).toBe("the node serves chain 1, not CHAIN_ID 31337");
+    const { status, body } = await readyz(server);
+    expect(status).toBe(503);
+    expect(body.chain).toEqual({ ok: false, detail: "RPC serves chain 1, expected 31337" });
+    expect(body.index).toEqual({ ok: false, detail: "the node serves chain 1, not CHAIN_ID 31337: nothing is indexed from it, and the index answers nothing", confirmations: 0, writer: true });
+    expect(await server.store.indexCursor()).toBeNull();
+  });
+
+  it("/readyz with a node swapped for another chain's after the index followed this one: says so; the index is not undone, nor served", async () => {
+    const node = await startNode();
+    const server = await apiOn(clientOf(node));
+    const member = getAddress(chain.members[0]!.account.address);
+    // Caught up: the index answers for the member.
+    await expect.poll(async () => (await server.app.chain.index!.readHeld(member, [chain.collection.address], { fresh: false }))?.positions.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    const cursor = (await server.store.indexCursor())!;
+    // Another chain, longer than this one: at the index's height it has another block, as a reorg would.
+    const other = await startChain();
+    closing.push(() => other.connection.close());
+    await other.publicClient.request({ method: "hardhat_mine", params: [numberToHex(cursor.block.number + 20n)] } as never);
+    node.serves = () => other;
+    node.chainId = 1;
+    await expect.poll(() => server.app.chainIndex!.runner.failure, { timeout: 10_000 }).toBe("the node serves chain 1, not CHAIN_ID 31337");
+    const { status, body } = await readyz(server);
+    expect(status).toBe(503);
+    expect(body.index).toMatchObject({ ok: false, detail: "the node serves chain 1, not CHAIN_ID 31337: nothing is indexed from it, and the index answers nothing" });
+    expect(body.index).not.toHaveProperty("lagBlocks");
+    // Nothing rolled back or reset to the other chain, and nothing answered from the index.
+    expect((await server.store.indexCursor())!.block).toEqual(cursor.block);
+    expect(await server.app.chain.index!.readHeld(member, [chain.collection.address], { fresh: false })).toBeNull();
   });
 
   it("a served address without code is not followed (and looked at again later), the others are", async () => {
