@@ -30,15 +30,24 @@ const Readiness = Type.Object({
   index: Type.Optional(IndexCheck),
 });
 
-/** The chain index as /readyz reports it, or undefined when it is off. */
-async function indexCheck(app: FastifyInstance): Promise<Static<typeof IndexCheck> | undefined> {
+/**
+ * The chain index as /readyz reports it, or undefined when it is off. `nodeChainId`: the chain the
+ * node says it serves (null: it did not answer).
+ */
+async function indexCheck(app: FastifyInstance, chainId: number, nodeChainId: Promise<number | null>): Promise<Static<typeof IndexCheck> | undefined> {
   const reader = app.chain.index;
   if (reader === null) return undefined;
   const { confirmations, maxLagBlocks } = app.config.chainIndex;
   const follower = app.chainIndex?.status();
   const base = { confirmations, writer: app.chainIndex?.runner.writing ?? false, ...(follower && follower.catchingUp > 0 ? { catchingUp: follower.catchingUp } : {}) };
+  // Read beside the node's chain id, not after it: a node that hangs costs one time-out, not two.
+  const reading = reader.lag();
+  reading.catch(() => undefined); // answered below, or not needed
+  // Another chain's head says nothing of this index: no lag, no confirmed block, and not ready.
+  const serving = await nodeChainId;
+  if (serving !== null && serving !== chainId) return { ok: false, detail: `the node serves chain ${serving}, not CHAIN_ID ${chainId}: nothing is indexed from it, and the index answers nothing`, ...base };
   try {
-    const lag = await reader.lag();
+    const lag = await reading;
     if (lag === null) return { ok: false, detail: "the index has not started yet", ...base };
     const confirmed = lag.head - BigInt(confirmations);
     const facts = { indexedBlock: lag.indexed.toString(), headBlock: lag.head.toString(), lagBlocks: lag.lagBlocks, confirmedBlock: (confirmed < 0n ? 0n : confirmed).toString() };
@@ -46,6 +55,7 @@ async function indexCheck(app: FastifyInstance): Promise<Static<typeof IndexChec
     if (lag.lagBlocks > maxLagBlocks) return { ok: false, detail: `the index is ${lag.lagBlocks} blocks behind the head (INDEX_MAX_LAG_BLOCKS ${maxLagBlocks}): gates read the chain${failure ? `; ${failure}` : ""}`, ...facts, ...base };
     return { ok: true, ...facts, ...base };
   } catch (error) {
+    if ((error as { code?: string }).code === "chain_unavailable") return { ok: false, detail: "the node did not answer: how far the index is behind is unknown", ...base };
     return { ok: false, detail: error instanceof Error ? error.message : "the index could not be read", ...base };
   }
 }
@@ -62,17 +72,15 @@ export async function healthRoutes(app: FastifyInstance, opts: { chainId: number
     "/readyz",
     { schema: { tags: ["health"], response: { 200: Readiness, 503: Readiness } } },
     async (_request, reply) => {
+      const nodeChainId = app.chain.client.getChainId().catch(() => null);
       const [store, chain, redis, index] = await Promise.all([
         opts.checks.store().then(
           () => ({ ok: true }),
           (e: unknown) => ({ ok: false, detail: e instanceof Error ? e.message : "store error" }),
         ),
-        app.chain.client.getChainId().then(
-          (id) => (id === opts.chainId ? { ok: true } : { ok: false, detail: `RPC serves chain ${id}, expected ${opts.chainId}` }),
-          () => ({ ok: false, detail: "RPC unreachable" }),
-        ),
+        nodeChainId.then((id) => (id === null ? { ok: false, detail: "RPC unreachable" } : id === opts.chainId ? { ok: true } : { ok: false, detail: `RPC serves chain ${id}, expected ${opts.chainId}` })),
         opts.redis?.check(),
-        indexCheck(app),
+        indexCheck(app, opts.chainId, nodeChainId),
       ]);
       // Without Redis an instance still serves (rate limits count per instance, caches fall back to
       // their time bounds), and every instance shares one Redis: its outage is reported, not made a

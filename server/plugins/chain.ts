@@ -24,7 +24,8 @@ declare module "fastify" {
   }
 }
 
-export function createChainClient(rpcUrl: string, chainId: number): PublicClient {
+/** @param options.timeoutMs how long one request (or batch) may take before it fails; default 5 s. */
+export function createChainClient(rpcUrl: string, chainId: number, options: { timeoutMs?: number } = {}): PublicClient {
   return createPublicClient({
     chain: {
       id: chainId,
@@ -34,7 +35,8 @@ export function createChainClient(rpcUrl: string, chainId: number): PublicClient
     },
     // Fail fast: a gate that waits on a dead RPC helps nobody, and the answer is a 503 either way.
     // Requests issued together (a block and holdingsOf per collection) travel as one JSON-RPC batch.
-    transport: http(rpcUrl, { retryCount: 1, timeout: 5_000, batch: { wait: 0 } }),
+    // A node that hangs costs at most two time-outs: nothing waits on it for ever (the index's follower neither).
+    transport: http(rpcUrl, { retryCount: 1, timeout: options.timeoutMs ?? 5_000, batch: { wait: 0 } }),
   });
 }
 

@@ -54,6 +54,7 @@ import type { OriginStore } from "../origins/types.ts";
 import type { StaffStore } from "../staff/types.ts";
 import type { EntitlementKeyStore } from "../entitlements/types.ts";
 import type { ChainIndexStore } from "../chain/index/types.ts";
+import type { ChainFacts } from "../chain/index/facts.ts";
 import type { Timestamp } from "./time.ts";
 
 export type { Timestamp } from "./time.ts";
@@ -196,7 +197,7 @@ export interface LeaseStore {
   releaseLease(name: string, holder: string): Promise<void>;
 }
 
-export interface Store extends SignInStore, BrandStore, OriginStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, MemberStore, AwardStore, StaffStore, ConsentStore, EntitlementKeyStore, ChainIndexStore {
+export interface Store extends SignInStore, BrandStore, OriginStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, MemberStore, AwardStore, StaffStore, ConsentStore, EntitlementKeyStore, ChainIndexStore, ChainFacts {
   /** Releases the backend's resources; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -195,10 +195,15 @@ export function createChainIndexFollower(options: FollowerOptions) {
     }
   }
 
-  async function step(): Promise<StepResult> {
-    // Asked once; a node on another chain stops every step, not only the first.
-    status.nodeChainId ??= await client.getChainId();
+  /** Stops on a node that serves another chain; its chain is asked while it does, and again when `again`. */
+  async function checkChain(again: boolean): Promise<void> {
+    if (again || status.nodeChainId !== options.chainId) status.nodeChainId = await client.getChainId();
     if (status.nodeChainId !== options.chainId) throw new ChainMismatchError(`the node serves chain ${status.nodeChainId}, not CHAIN_ID ${options.chainId}`);
+  }
+
+  async function step(): Promise<StepResult> {
+    // Asked until it matches; a node on another chain stops every step, not only the first.
+    await checkChain(false);
     const head = await blockAt("latest");
     if (head === null) throw new Error("the node has no latest block");
     status.head = head.number;
@@ -223,6 +228,8 @@ export function createChainIndexFollower(options: FollowerOptions) {
     }
     status.nodeBehind = false;
     if (where === "moved") {
+      // A node swapped for another chain's looks like a reorg: asked again before anything is undone.
+      await checkChain(true);
       const ancestor = await commonAncestor(cursor);
       if (ancestor === null) {
         options.log("error", "a reorg deeper than the index's window: indexing again from the start", { indexed: cursor.block.number.toString(), window: window.toString() });

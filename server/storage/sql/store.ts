@@ -3,6 +3,7 @@ import type { Store } from "../store.ts";
 import { createAwardStore } from "./award-store.ts";
 import { createBrandStore } from "./brand-store.ts";
 import { createChainIndexStore } from "./chain-index-store.ts";
+import { createChainFacts } from "./chain-index-facts.ts";
 import { createCatalogStore } from "./catalog-store.ts";
 import { createConsentStore } from "./consent-store.ts";
 import type { SqlDatabase } from "./database.ts";
@@ -31,6 +32,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...createConsentStore(db),
     ...createEntitlementKeyStore(db),
     ...createChainIndexStore(db),
+    ...createChainFacts(db),
     async close() {
       // Nonces already handed in are recorded (or refused) before the database closes.
       if (db.isOpen) await flush();
