@@ -77,7 +77,7 @@ const clientOf = (node: { url: string }) => createChainClient(node.url, 31337, {
 
 /** The API on `client`, its index polling every 50 ms. */
 async function apiOn(client: PublicClient): Promise<TestServer> {
-  const server = await startServer(chain, { chainIndex: { enabled: true, confirmations: 0, maxLagBlocks: 2, pollMs: 50, pageBlocks: 2_000, startBlock: 0n } }, { client });
+  const server = await startServer(chain, { chainIndex: { enabled: true, confirmations: 0, maxLagBlocks: 2, pollMs: 50, pageBlocks: 2_000, startBlock: 0n, delegations: true } }, { client });
   closing.push(() => server.close());
   return server;
 }
