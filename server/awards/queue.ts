@@ -6,10 +6,11 @@
  * mined CONFIRMATIONS deep (awarded), reverted as deep (back to the queue, in halves next time, so one
  * bad recipient ends up failing alone), dropped (another transaction took its nonce, so it never can
  * mine: back to the queue), confirming (mined, not that deep yet: a reorg may still take it out, so it
- * stays sent and is asked again) or still pending (the same signed transaction went out again: after a
- * reorg took its block out too, so the batch's awards go out once). Then it claims and sends new batches: simulate first (a collection that
- * refuses everyone — paused, sold out, no role — sends nothing and waits; recipients that refuse are
- * singled out by halving and fail alone), then sign, record, broadcast.
+ * stays sent and is asked again) or still pending (the same signed transaction went out again, also
+ * after a reorg took its block out, so the batch's awards go out once). Then it claims and sends new
+ * batches: simulate first (a collection that refuses everyone — paused, sold out, no role — sends
+ * nothing and waits; recipients that refuse are singled out by halving and fail alone), then sign,
+ * record, broadcast.
  *
  * The safety rule: a batch's signed transaction is recorded before it is broadcast, and its awards
  * leave it only when it was never signed or once the chain says it did not and cannot award them.

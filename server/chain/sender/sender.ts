@@ -89,9 +89,9 @@ export type SignedVoucher = {
 export type Sender = {
   address: Address;
   /**
-   * Mints `amount` of `tokenId` to `to`, waiting up to the receipt timeout for its receipt to be `confirmations` deep. Throws only a
-   * StoreUnavailableError or StoreBusyError, when the store did not answer before the broadcast
-   * (nothing was sent: try again later).
+   * Mints `amount` of `tokenId` to `to`, waiting up to the receipt timeout for its receipt to be
+   * `confirmations` deep. Throws only a StoreUnavailableError or StoreBusyError, when the store did
+   * not answer before the broadcast (nothing was sent: try again later).
    */
   mint(request: MintRequest): Promise<MintOutcome>;
   /** Simulates the airdrop: its gas, or why the collection (or a recipient) would refuse it. Never throws. */
@@ -220,7 +220,7 @@ export function createSender(options: SenderOptions): Sender {
   async function waitForReceipt(txHash: Hex): Promise<MintOutcome> {
     const deadline = Date.now() + options.receiptTimeoutMs;
     for (;;) {
-      // Not mined yet, not deep enough yet, or the chain cannot be read right now: ask again until the deadline.
+      // Not mined yet, not deep yet, or the chain cannot be read right now: ask again until the deadline.
       const settled = await settledReceipt(client, txHash, confirmations).catch(() => null);
       if (settled?.status === "mined") return { status: "minted", txHash, blockNumber: settled.blockNumber };
       if (settled?.status === "reverted") return { status: "failed", code: "mint_failed", message: "the mint transaction reverted", txHash };

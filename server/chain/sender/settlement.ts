@@ -58,7 +58,8 @@ export async function receiptOf(client: PublicClient, hash: Hex): Promise<{ stat
 
 /**
  * What the transaction's receipt settles: mined or reverted once its block is `confirmations` under
- * the head, confirming before that; null while it has none. Throws when the chain cannot be read.
+ * the head, confirming before that; null while it has none (or only one from a branch the chain
+ * left). Throws when the chain cannot be read.
  */
 export async function settledReceipt(client: PublicClient, hash: Hex, confirmations: number): Promise<Settlement | null> {
   const receipt = await receiptOf(client, hash);
@@ -67,7 +68,7 @@ export async function settledReceipt(client: PublicClient, hash: Hex, confirmati
     // The head after the receipt, so the receipt's block is never above it.
     const depth = (await client.getBlockNumber({ cacheTime: 0 })) - receipt.blockNumber;
     if (depth < BigInt(confirmations)) return { status: "confirming", blockNumber: receipt.blockNumber, depth: depth < 0n ? 0 : Number(depth) };
-    // Deep enough, if its block is still the chain's at that height: a reorg between the two reads would borrow the new branch's depth.
+    // Deep enough if its block is still the chain's at that height: a reorg between the two reads must not lend it the new branch's depth.
     if ((await client.getBlock({ blockNumber: receipt.blockNumber })).hash !== receipt.blockHash) return null;
   }
   return receipt.status === "success" ? { status: "mined", blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed } : { status: "reverted", blockNumber: receipt.blockNumber };
