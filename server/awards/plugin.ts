@@ -24,6 +24,7 @@ export const awardsPlugin = fp(
       store,
       senders: app.senders,
       client: app.chain.client,
+      confirmations: config.chainIndex.confirmations,
       holder: app.instanceId,
       batchMax: config.awardBatchMax,
       delayMs: config.awardDelayMs,

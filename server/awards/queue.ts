@@ -3,11 +3,14 @@
  * transactions from each brand's minter, exactly once.
  *
  * Each round first settles the batches already sent, from the chain (server/chain/sender/settlement.ts):
- * mined (awarded), reverted (back to the queue, in halves next time, so one bad recipient ends up
- * failing alone), dropped (another transaction took its nonce, so it never can mine: back to the
- * queue), or still pending (the same signed transaction went out again). Then it claims and sends new batches: simulate first (a collection that
- * refuses everyone — paused, sold out, no role — sends nothing and waits; recipients that refuse are
- * singled out by halving and fail alone), then sign, record, broadcast.
+ * mined CONFIRMATIONS deep (awarded), reverted as deep (back to the queue, in halves next time, so one
+ * bad recipient ends up failing alone), dropped (another transaction took its nonce, so it never can
+ * mine: back to the queue), confirming (mined, not that deep yet: a reorg may still take it out, so it
+ * stays sent and is asked again) or still pending (the same signed transaction went out again, also
+ * after a reorg took its block out, so the batch's awards go out once). Then it claims and sends new
+ * batches: simulate first (a collection that refuses everyone — paused, sold out, no role — sends
+ * nothing and waits; recipients that refuse are singled out by halving and fail alone), then sign,
+ * record, broadcast.
  *
  * The safety rule: a batch's signed transaction is recorded before it is broadcast, and its awards
  * leave it only when it was never signed or once the chain says it did not and cannot award them.
@@ -38,6 +41,8 @@ export type AwardQueueOptions = {
   senders: Pick<BrandSenders, "forBrand">;
   /** The chain client settlements read receipts and nonces with, and rebroadcast through. */
   client: PublicClient;
+  /** Blocks a batch's transaction must be under the head before it settles (CONFIRMATIONS). Default 0. */
+  confirmations?: number;
   /** This instance, as the holder of the queue's lease. */
   holder: string;
   /** Most members per airdrop (AWARD_BATCH_MAX). */
@@ -125,7 +130,7 @@ export function createAwardQueue(options: AwardQueueOptions): AwardQueue {
   async function settle(batch: AwardBatch, round: AwardRound): Promise<void> {
     const { txHash, rawTx, minter, nonce } = batch;
     if (txHash === null || rawTx === null || minter === null || nonce === null) return;
-    const settled = await settleTransaction(client, { hash: txHash, raw: rawTx, from: minter, nonce });
+    const settled = await settleTransaction(client, { hash: txHash, raw: rawTx, from: minter, nonce }, { confirmations: options.confirmations ?? 0 });
     switch (settled.status) {
       case "mined":
         if (await store.settleAwardBatch(batch.id, { status: "mined", blockNumber: settled.blockNumber, gasUsed: settled.gasUsed, now: ts() })) round.mined++;
@@ -146,6 +151,9 @@ export function createAwardQueue(options: AwardQueueOptions): AwardQueue {
         if (await store.settleAwardBatch(batch.id, { status: "dropped", retry })) round.dropped++;
         return;
       }
+      case "confirming":
+        // Mined but not final: it stays sent, and the next round asks again.
+        return;
       case "pending":
         if (settled.trouble !== null) await store.noteAwardBatchError(batch.id, settled.trouble, ts());
         return;

@@ -33,7 +33,7 @@ export const brandsPlugin = fp(
     const directory = createCollectionDirectory({ store, configured: config.collections, ttlMs: app.cacheBounds.listMs, onChange: () => void bus.publish({ type: "collections" }) });
     forgetOn(bus, ["collections"], () => directory.forget());
     const vault = config.minterKeySecret === null ? null : createKeyVault(config.minterKeySecret);
-    const senders = createBrandSenders({ store, vault, client, chainId: config.chainId, receiptTimeoutMs: config.mintTimeoutMs, holder: instanceId, leaseTtlMs: config.leaseTtlMs });
+    const senders = createBrandSenders({ store, vault, client, chainId: config.chainId, receiptTimeoutMs: config.mintTimeoutMs, confirmations: config.chainIndex.confirmations, holder: instanceId, leaseTtlMs: config.leaseTtlMs });
     const minters = createBrandMinters({ store, vault, senders, now });
     app.decorate("directory", directory);
     app.decorate("minters", minters);

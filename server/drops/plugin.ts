@@ -21,6 +21,7 @@ export const dropsPlugin = fp(
       tokenTypes: app.chain.tokenTypes,
       directory: app.directory,
       senders: app.senders,
+      confirmations: config.chainIndex.confirmations,
       voucherTtlSeconds: config.voucherTtlSeconds,
       holder: instanceId,
       leaseTtlMs: config.leaseTtlMs,

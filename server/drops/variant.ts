@@ -8,8 +8,9 @@
  *   hash is recorded before it is broadcast. Mined: `minted`. Refused or reverted: `failed`, which
  *   frees the member's place so they can try again. No receipt within the timeout: the claim stays
  *   `pending` (it may still mine, so it keeps counting) and is settled later from the chain when it is
- *   read again, retried, or swept: mined, it becomes `minted`; if the node never got it, it is sent
- *   again; if its nonce went to another transaction, `failed`.
+ *   read again, retried, or swept: mined CONFIRMATIONS deep, it becomes `minted` (less deep it stays
+ *   `pending`: a reorg may still take it out); if the node never got it or a reorg took it out, the
+ *   same transaction is sent again; if its nonce went to another transaction, `failed`.
  * - Until its transaction is recorded, a claim is held by the one instance minting it, which renews
  *   the hold while it works (LEASE_TTL_MS). A claim whose instance died before sending is taken over
  *   within about a lease time by another instance (the member's retry, a read of it, or the takeover
@@ -58,6 +59,8 @@ export type DropVariantDeps = {
   directory: CollectionDirectory;
   /** Each brand's sender: its key mints and signs vouchers for its drops. */
   senders: Pick<BrandSenders, "forBrand">;
+  /** Blocks a mint must be under the head before its claim is `minted` (CONFIRMATIONS). */
+  confirmations: number;
   voucherTtlSeconds: number;
   /** This instance, as the holder of the claims it mints. */
   holder: string;
@@ -122,8 +125,9 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
     const running = inflight.get(claim.id);
     if (running !== undefined) return wait ? running : claim;
     if (claim.txHash !== null) {
-      // Recorded before broadcast: only the chain can say what became of it (sent again if the node lost it).
-      const settled = await settleTransaction(client, { hash: claim.txHash, raw: claim.rawTx });
+      // Recorded before broadcast: only the chain can say what became of it (sent again if the node lost
+      // it); mined but not final yet (confirming), it stays pending.
+      const settled = await settleTransaction(client, { hash: claim.txHash, raw: claim.rawTx }, { confirmations: deps.confirmations });
       if (settled.status === "mined") return complete(claim.id, { status: "minted", now: at() });
       if (settled.status === "reverted") return complete(claim.id, { status: "failed", error: { code: "mint_failed", message: "the mint transaction reverted" }, now: at() });
       if (settled.status === "dropped") return complete(claim.id, { status: "failed", error: { code: "mint_failed", message: "the mint transaction was never mined (its nonce was used by another)" }, now: at() });

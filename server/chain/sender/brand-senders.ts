@@ -25,6 +25,8 @@ export type BrandSendersOptions = {
   client: PublicClient;
   chainId: number;
   receiptTimeoutMs: number;
+  /** Blocks a mint must be under the head before it counts as done (CONFIRMATIONS). */
+  confirmations: number;
   /** This instance, as the holder of a key's send lease. */
   holder: string;
   /** How long a send lease holds without renewal (LEASE_TTL_MS): another instance waits at most this long after its holder died. */
@@ -64,6 +66,7 @@ export function createBrandSenders(options: BrandSendersOptions): BrandSenders {
         privateKey,
         chainId: options.chainId,
         receiptTimeoutMs: options.receiptTimeoutMs,
+        confirmations: options.confirmations,
         exclusive: sendLease(store, stored.address, options.holder, { ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, waitMs: SEND_WAIT_MS }),
       });
       open.set(stored.address, sender);

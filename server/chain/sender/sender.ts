@@ -21,17 +21,17 @@ import { MINTER_ROLE, stampbookCollectionAbi } from "../../../contracts/bindings
 import { claimVoucherDomain, claimVoucherTypes, type ClaimVoucher } from "../../../contracts/bindings/index.ts";
 import { classify, isAlreadyKnown, isNonceError, isTransportError, type SendFailure } from "./failures.ts";
 import { createNonceCounter } from "./nonce.ts";
-import { receiptOf, transactionKnown } from "./settlement.ts";
+import { settledReceipt, transactionKnown } from "./settlement.ts";
 
 /** A signed transaction, as the caller records it before broadcast. */
 export type SignedTransaction = { hash: Hex; raw: Hex; nonce: number };
 
 export type MintOutcome =
-  /** Mined and succeeded. */
+  /** Mined and succeeded, CONFIRMATIONS deep. */
   | { status: "minted"; txHash: Hex; blockNumber: bigint }
   /** Definitely not minted: refused before broadcast, or mined and reverted. */
   | SendFailure
-  /** Broadcast (or possibly broadcast), no receipt yet: the outcome is unknown. */
+  /** Broadcast (or possibly broadcast), no receipt yet or not yet CONFIRMATIONS deep: the outcome is unknown. */
   | { status: "pending"; txHash: Hex }
   /** `beforeBroadcast` said no: nothing was sent. */
   | { status: "aborted" };
@@ -89,9 +89,9 @@ export type SignedVoucher = {
 export type Sender = {
   address: Address;
   /**
-   * Mints `amount` of `tokenId` to `to`, waiting up to the receipt timeout. Throws only a
-   * StoreUnavailableError or StoreBusyError, when the store did not answer before the broadcast
-   * (nothing was sent: try again later).
+   * Mints `amount` of `tokenId` to `to`, waiting up to the receipt timeout for its receipt to be
+   * `confirmations` deep. Throws only a StoreUnavailableError or StoreBusyError, when the store did
+   * not answer before the broadcast (nothing was sent: try again later).
    */
   mint(request: MintRequest): Promise<MintOutcome>;
   /** Simulates the airdrop: its gas, or why the collection (or a recipient) would refuse it. Never throws. */
@@ -111,6 +111,8 @@ export type SenderOptions = {
   chainId: number;
   /** How long `mint` waits for a receipt before answering `pending`. */
   receiptTimeoutMs: number;
+  /** Blocks a mint's receipt must be under the head before `mint` answers from it (CONFIRMATIONS, see settlement.ts). Default 0. */
+  confirmations?: number;
   /** How often it asks for the receipt meanwhile. Default: a tenth of the timeout, 50 ms to 1 s. */
   pollingIntervalMs?: number;
   /**
@@ -136,6 +138,7 @@ export function createSender(options: SenderOptions): Sender {
   // Requests go through the API's client, which has its own retry policy: none added here.
   const wallet = createWalletClient({ account, chain, transport: custom({ request: (args) => client.request(args as never) }, { retryCount: 0 }) }).extend(publicActions);
   const pollingMs = options.pollingIntervalMs ?? Math.min(1_000, Math.max(50, Math.floor(options.receiptTimeoutMs / 10)));
+  const confirmations = options.confirmations ?? 0;
 
   // The send queue: each job runs after the previous one has broadcast (or given up).
   const serially = createTurns();
@@ -217,10 +220,10 @@ export function createSender(options: SenderOptions): Sender {
   async function waitForReceipt(txHash: Hex): Promise<MintOutcome> {
     const deadline = Date.now() + options.receiptTimeoutMs;
     for (;;) {
-      // Not mined yet, or the chain cannot be read right now: ask again until the deadline.
-      const receipt = await receiptOf(client, txHash).catch(() => null);
-      if (receipt?.status === "success") return { status: "minted", txHash, blockNumber: receipt.blockNumber };
-      if (receipt?.status === "reverted") return { status: "failed", code: "mint_failed", message: "the mint transaction reverted", txHash };
+      // Not mined yet, not deep yet, or the chain cannot be read right now: ask again until the deadline.
+      const settled = await settledReceipt(client, txHash, confirmations).catch(() => null);
+      if (settled?.status === "mined") return { status: "minted", txHash, blockNumber: settled.blockNumber };
+      if (settled?.status === "reverted") return { status: "failed", code: "mint_failed", message: "the mint transaction reverted", txHash };
       const left = deadline - Date.now();
       if (left <= 0) return { status: "pending", txHash };
       await new Promise((resolve) => setTimeout(resolve, Math.min(pollingMs, left)));
