@@ -649,7 +649,7 @@ describe("when the broadcast itself fails", () => {
     expect(await balanceOf(member.account.address)).toBe(1n);
   });
 
-  it("one that never reached the node and whose nonce went to another mint is failed, freeing the place", async () => {
+  it("one that never reached the node and whose nonce went to another mint is signed again: minted once, with a new transaction", async () => {
     const drop = await createDrop({}, flaky);
     const lost = freshWallet();
     const next = freshWallet();
@@ -666,9 +666,12 @@ describe("when the broadcast itself fails", () => {
     const { parseTransaction } = await import("viem");
     expect(parseTransaction(lostTx!.rawTx as Hex).nonce).toBe((await chain.publicClient.getTransaction({ hash: other.txHash })).nonce);
 
-    expect(await read(lost, pending.id)).toMatchObject({ status: "failed", error: { code: "mint_failed", message: expect.stringMatching(/never mined/) } });
-    const again = await claim(lost, drop.id, newKey(), flaky);
-    expect(again.statusCode, again.body).toBe(201);
+    const resent = await read(lost, pending.id);
+    expect(resent).toMatchObject({ id: pending.id, status: "minted" });
+    expect(resent.txHash).not.toBe(pending.txHash);
+    expect(await balanceOf(lost.account.address)).toBe(1n);
+    // Read again: settled, nothing more is sent.
+    expect(await read(lost, pending.id)).toMatchObject({ status: "minted", txHash: resent.txHash });
     expect(await balanceOf(lost.account.address)).toBe(1n);
   });
 });

@@ -130,7 +130,14 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
       const settled = await settleTransaction(client, { hash: claim.txHash, raw: claim.rawTx }, { confirmations: deps.confirmations });
       if (settled.status === "mined") return complete(claim.id, { status: "minted", now: at() });
       if (settled.status === "reverted") return complete(claim.id, { status: "failed", error: { code: "mint_failed", message: "the mint transaction reverted" }, now: at() });
-      if (settled.status === "dropped") return complete(claim.id, { status: "failed", error: { code: "mint_failed", message: "the mint transaction was never mined (its nonce was used by another)" }, now: at() });
+      if (settled.status === "dropped") {
+        // Never mined, and never can be: its nonce went to another transaction, final (a reorg, or a
+        // broadcast that never reached the node). The same claim is signed again, by one instance.
+        const released = await store.releaseTakeTx(claim.id, claim.txHash, deps.holder, at());
+        if (released === null) return (await store.getTake(claim.id)) ?? claim;
+        const resent = track(claim.id, resume(released));
+        return wait ? resent : released;
+      }
       return claim;
     }
     // Reserved and not sent: its holder is minting it, or died before it could.

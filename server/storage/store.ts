@@ -177,6 +177,13 @@ export interface TakeStore {
    * otherwise. Holding renews it.
    */
   holdTake(id: string, holder: string, now: Timestamp, staleBefore?: Timestamp): Promise<Take | null>;
+  /**
+   * Gives a pending take whose recorded transaction can never be mined (its nonce went to another,
+   * final) back to unsent, held by `holder`, which then signs it again. Null, changing nothing,
+   * unless the take is pending with exactly `txHash` recorded: of two instances settling it, one
+   * sends it again, never both.
+   */
+  releaseTakeTx(id: string, txHash: string, holder: string, now: Timestamp): Promise<Take | null>;
   /** Renews `holder`'s hold on an unsent pending take; false once it is no longer its own (or was sent or settled). */
   renewTake(id: string, holder: string, now: Timestamp): Promise<boolean>;
   /** Settles a token take (see {@link CompleteTakeInput}); null if it is missing or the transition is not allowed. */

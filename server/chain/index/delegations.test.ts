@@ -10,7 +10,7 @@ import { encodeAbiParameters, encodeEventTopics, getAddress, zeroHash, type Addr
 import { DELEGATE_REGISTRY_ADDRESS, delegateRegistryAbi } from "../../../contracts/bindings/index.ts";
 import { DEMO_TYPES, startChain, type DemoChain } from "../../../test/support/chain.ts";
 import { bearer, startServer, type TestServer } from "../../../test/support/server.ts";
-import { delegationRecordsOf, delegationsInForce } from "./delegations.ts";
+import { delegationRecordsOf, delegationsInForce } from "../../storage/sql/chain-index-delegations.ts";
 import { decodeIndexLog } from "./events.ts";
 
 let chain: DemoChain;

@@ -14,7 +14,8 @@ import { freshSchema, POSTGRES_SKIPS, postgresForTests } from "../../../test/sup
 import { PostgresDatabase } from "../../storage/postgres/database.ts";
 import { createSqlStore } from "../../storage/sql/store.ts";
 import { openStore, type Store } from "../../storage/index.ts";
-import { DEFAULT_EXPIRING_WITHIN, type ChainFact, type FactPosition, type FactsPage, type FactsQuery } from "./facts.ts";
+import type { ChainFact, FactPosition, FactsPage, FactsQuery } from "./facts.ts";
+import { DEFAULT_EXPIRING_WITHIN } from "../../storage/sql/chain-index-facts-fold.ts";
 import { createChainIndexFollower, type ChainIndexFollower } from "./follower.ts";
 
 const IDS = Object.values(DEMO_TYPES);

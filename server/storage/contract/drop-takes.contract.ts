@@ -54,6 +54,23 @@ export const dropTakeContract: StoreContract = (open) => {
       expect(await takeIds({ kind: "drop", consumed: false })).toHaveLength(1);
     });
 
+    it("gives a take whose transaction can never be mined back to unsent, once, to one holder", async () => {
+      const c = created(await store.take(takeInput("drop")));
+      await store.recordTakeTx(c.id, { hash: TX, raw: "0x02f8ab" }, at(2 * MINUTE));
+      // Only with exactly the recorded transaction: another hash, or a second release, changes nothing.
+      expect(await store.releaseTakeTx(c.id, TX2, "instance-a", at(3 * MINUTE))).toBeNull();
+      const released = await store.releaseTakeTx(c.id, TX, "instance-a", at(3 * MINUTE));
+      expect(released).toEqual({ ...c, txHash: null, rawTx: null, updatedAt: at(3 * MINUTE) });
+      expect(await store.releaseTakeTx(c.id, TX, "instance-b", at(3 * MINUTE))).toBeNull();
+      // Its holder signs again; nobody else may record a transaction meanwhile.
+      expect(await store.recordTakeTx(c.id, { hash: TX2, raw: "0x01" }, at(3 * MINUTE), "instance-b")).toBeNull();
+      expect(await store.holdTake(c.id, "instance-a", at(3 * MINUTE))).toMatchObject({ id: c.id });
+      expect(await store.recordTakeTx(c.id, { hash: TX2, raw: "0x02" }, at(3 * MINUTE), "instance-a")).toMatchObject({ txHash: TX2 });
+      // A settled take is never released.
+      await store.completeTake(c.id, { status: "minted", now: at(4 * MINUTE) });
+      expect(await store.releaseTakeTx(c.id, TX2, "instance-a", at(5 * MINUTE))).toBeNull();
+    });
+
     it("records the transaction only while pending, and settles a take once", async () => {
       const c = created(await store.take(takeInput("drop")));
       const withTx = await store.recordTakeTx(c.id, { hash: TX.toUpperCase().replace("0X", "0x"), raw: "0x02F8AB" }, at(2 * MINUTE));

@@ -9,26 +9,8 @@
  * few hundred million years, and "never" stays above every time).
  */
 import type { Address, Hex } from "viem";
-import {
-  comparePositions,
-  DEFAULT_EXPIRING_WITHIN,
-  factsOfEvent,
-  formatPosition,
-  lastPosition,
-  MAX_FACTS,
-  parsePosition,
-  type BalancesAt,
-  type BalancesQuery,
-  type ChainFact,
-  type ChainFacts,
-  type ExpiredQuery,
-  type ExpiringQuery,
-  type FactPosition,
-  type FactsPage,
-  type FactsQuery,
-  type MembershipChange,
-  type MembershipStates,
-} from "../../chain/index/facts.ts";
+import type { BalancesAt, BalancesQuery, ChainFact, ChainFacts, ExpiredQuery, ExpiringQuery, FactPosition, FactsPage, FactsQuery, MembershipStates } from "../../chain/index/facts.ts";
+import { comparePositions, DEFAULT_EXPIRING_WITHIN, factsOfEvent, formatPosition, lastPosition, MAX_FACTS, parsePosition, type MembershipChange } from "./chain-index-facts-fold.ts";
 import type { IndexEvent } from "../../chain/index/types.ts";
 import { StoreInputError } from "../errors.ts";
 import { requireAddress } from "../validate.ts";

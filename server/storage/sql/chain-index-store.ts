@@ -17,7 +17,7 @@ import type {
   IndexPage,
   Lot,
 } from "../../chain/index/types.ts";
-import { delegationRecordsOf, delegationsInForce, type DelegationRecord } from "../../chain/index/delegations.ts";
+import { delegationRecordsOf, delegationsInForce, type DelegationRecord } from "./chain-index-delegations.ts";
 import { applyChange, EMPTY_POSITION, foldEvents, positionKey, touchedPositions, typeKey, type Position } from "./chain-index-fold.ts";
 import type { Timestamp } from "../time.ts";
 import { requireAddress, requireTimestamp } from "../validate.ts";

@@ -288,6 +288,24 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       return row === undefined ? null : toTake(row);
     },
 
+    async releaseTakeTx(id: string, txHash: string, holder: string, now: Timestamp): Promise<Take | null> {
+      const hash = requireTxHash("txHash", txHash);
+      requireKey("holder", holder);
+      requireTimestamp("now", now);
+      const row = await db.transaction((tx) =>
+        tx.get<TakeRow>(
+          `UPDATE takes SET tx_hash = NULL, tx_raw = NULL, holder = ?, updated_at = ?
+           WHERE id = ? AND status = 'pending' AND tx_hash = ?
+           RETURNING ${takeColumns}`,
+          holder,
+          now,
+          String(id),
+          hash,
+        ),
+      );
+      return row === undefined ? null : toTake(row);
+    },
+
     async renewTake(id: string, holder: string, now: Timestamp): Promise<boolean> {
       requireKey("holder", holder);
       requireTimestamp("now", now);

@@ -5,7 +5,7 @@
  * the records of the abandoned blocks, as it does for holdings' changes. Pure: no I/O.
  */
 import type { Address, Hex } from "viem";
-import type { Delegation, IndexEvent } from "./types.ts";
+import type { Delegation, IndexEvent } from "../../chain/index/types.ts";
 
 const UINT256_MAX = 2n ** 256n - 1n;
 const NO_RIGHTS: Hex = `0x${"0".repeat(64)}`;
