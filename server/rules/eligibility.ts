@@ -122,20 +122,27 @@ export function judge(plan: EligibilityPlan, reading: EligibilityReading, nowSec
   const now = snapshot?.now ?? nowSeconds;
   const outcomes = plan.rules.map((rule) => (rule === null ? OPEN : evaluateRule(rule, holdings, now, context)));
   if (reading.vaults === undefined || reading.vaults.length === 0) return outcomes;
-  // What the member's own holdings do not unlock, a vault delegating to them may: the first that does says so.
+  // What the member's own holdings do not unlock, their holdings together with a vault's may: the
+  // first vault that does says so. Together, per token type the larger holding counts, so a rule's
+  // `not` still sees what the member holds themselves.
   return outcomes.map((outcome, i) => {
     const rule = plan.rules[i]!;
     if (outcome.eligible || rule === null) return outcome;
     for (const v of reading.vaults!) {
       if ("failed" in v.snapshot) continue;
-      const held = delegatedHoldings(v.snapshot.holdings, v.requirements, v.delegations);
-      const own: RuleContext = { ...context };
-      delete own.points;
+      const vaults = delegatedHoldings(v.snapshot.holdings, v.requirements, v.delegations);
+      const together = new Map(holdings);
+      for (const [key, holding] of vaults) if (holding.balance > (together.get(key)?.balance ?? 0n)) together.set(key, holding);
+      const withVault: RuleContext = { ...context };
       // The vault's points count only when every type that carries points is delegated whole.
-      if (plan.standing && terms !== null && coversWhole(terms.standing, v.delegations)) own.points = v.snapshot.points;
-      const judged = evaluateRule(rule, held, v.snapshot.now, own);
+      if (plan.standing && terms !== null && coversWhole(terms.standing, v.delegations) && v.snapshot.points > (context.points ?? 0n)) withVault.points = v.snapshot.points;
+      const judged = evaluateRule(rule, together, v.snapshot.now, withVault);
       if (judged.eligible) {
-        const tokens = requirementsOf(rule).filter((ref) => (held.get(holdingKey(ref.collection, ref.tokenId))?.balance ?? 0n) > 0n);
+        // What the vault added: the rule's types where its holding is the one that counted.
+        const tokens = requirementsOf(rule).filter((ref) => {
+          const key = holdingKey(ref.collection, ref.tokenId);
+          return vaults.has(key) && together.get(key) === vaults.get(key);
+        });
         return { ...judged, vault: { address: v.vault, tokens } };
       }
     }

@@ -143,6 +143,35 @@ describe("delegated wallets", () => {
   }, 60_000);
 });
 
+describe("a member's own holdings and a vault's, together", () => {
+  it("a rule's `not` still sees what the member holds; what the vault adds is named alone", async () => {
+    const [gold, hot] = [chain.members[11]!, chain.members[12]!];
+    tokens.set(hot, await server.signIn(hot));
+    const collection = chain.collection.address;
+    const perk = async (title: string, rule: unknown) => {
+      const created = await server.app.inject({ method: "POST", url: "/v1/admin/perks", headers: bearer(server.apiKey), payload: { title, rule } });
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json().id as string;
+    };
+    const upgrade = await perk("Upgrade to lifetime", { type: "all", rules: [{ type: "member", collection, tokenId: DEMO_TYPES.gold.toString() }, { type: "not", rule: { type: "member", collection, tokenId: DEMO_TYPES.lifetime.toString() } }] });
+    const tour = await perk("Gold and a stamp", { type: "all", rules: [{ type: "member", collection, tokenId: DEMO_TYPES.gold.toString() }, { type: "holds", collection, tokenId: DEMO_TYPES.stamp.toString() }] });
+    await chain.mint(gold.account.address, DEMO_TYPES.gold);
+    await chain.mint(hot.account.address, DEMO_TYPES.lifetime);
+    await chain.mint(hot.account.address, DEMO_TYPES.stamp);
+    await registry(gold, { functionName: "delegateAll", args: [hot.account.address, zeroHash, true] });
+    await indexedHead();
+
+    // The member is a lifetime member themselves: the vault's Gold does not make them an upgrade candidate.
+    expect((await listed(hot, upgrade)).eligible).toBe(false);
+    expect((await redeem(hot, upgrade, "upgrade")).statusCode).toBe(403);
+    // Their own stamp and the vault's Gold together unlock the tour, and only the Gold is the vault's.
+    const shown = await listed(hot, tour);
+    expect(shown.eligible).toBe(true);
+    expect(shown.vault?.counted).toBe(`your vault …${getAddress(gold.account.address).slice(-4)}'s Gold membership`);
+    expect((await redeem(hot, tour, "tour")).statusCode).toBe(201);
+  }, 60_000);
+});
+
 describe("holding periods count the vault's time", () => {
   it("a vault's membership moved in today does not unlock a held-for perk for its delegate until the period has passed", async () => {
     const [newVault, hot] = [chain.members[9]!, chain.members[10]!];
