@@ -16,6 +16,7 @@ import { authPlugin } from "./auth/plugin.ts";
 import { awardsPlugin } from "./awards/plugin.ts";
 import { brandsPlugin } from "./brands/plugin.ts";
 import { originsPlugin } from "./origins/plugin.ts";
+import { webhooksPlugin } from "./webhooks/plugin.ts";
 import { catalogPlugin } from "./catalog/plugin.ts";
 import { chainIndexPlugin } from "./chain/index/plugin.ts";
 import type { OwnershipReader } from "./chain/ownership.ts";
@@ -74,7 +75,7 @@ function createValidator(options: { coerceTypes: "array" | false }): Ajv {
 }
 
 /** The features, each after what it uses. */
-export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, chainIndexPlugin, originsPlugin, operatorPlugin, catalogPlugin, memberDataPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, membersPlugin, journeysPlugin, entitlementsPlugin];
+export const FEATURES = [healthPlugin, authPlugin, brandsPlugin, chainIndexPlugin, originsPlugin, operatorPlugin, catalogPlugin, memberDataPlugin, loyaltyPlugin, rulesPlugin, staffPlugin, offersPlugin, perksPlugin, dropsPlugin, awardsPlugin, membersPlugin, journeysPlugin, entitlementsPlugin, webhooksPlugin];
 
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const app = await buildInfrastructure(options);

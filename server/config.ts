@@ -64,6 +64,8 @@ export type Config = {
     /** Follow the Delegate Registry too, so a vault's holdings count for the wallets it delegates to. */
     delegations: boolean;
   };
+  /** Where the server may send brands' webhooks: private, loopback and link-local addresses, plain http (a local demo). */
+  webhooks: { allowPrivate: boolean; allowHttp: boolean };
   /** How long a session lookup may be reused; see {@link createAuthService}. */
   sessionCacheMs: number;
   /** How often the store forgets used nonces and ended sessions past their expiry. */
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       startBlock: BigInt(read.int("INDEX_START_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER)),
       delegations: read.bool("DELEGATIONS", true),
     },
+    webhooks: { allowPrivate: read.bool("WEBHOOK_ALLOW_PRIVATE", false), allowHttp: read.bool("WEBHOOK_ALLOW_HTTP", false) },
     pruneIntervalMs: read.int("PRUNE_INTERVAL_MS", 60_000, 10, 86_400_000),
     authSecret: read.secret("AUTH_SECRET", 32),
     corsOrigins: read.list("CORS_ORIGINS"),

@@ -14,13 +14,15 @@ export type KeySealer = {
 
 const VERSION = "v1";
 
-export function createKeySealer(deps: { store: Pick<Store, "secret">; secret: string | null }): KeySealer {
+/** `purpose` keeps each use's key apart (default: entitlement keys); `kid` is bound in as associated data. */
+export function createKeySealer(deps: { store: Pick<Store, "secret">; secret: string | null; purpose?: string }): KeySealer {
+  const purpose = deps.purpose ?? "entitlement-key-sealing";
   let key: Promise<Buffer> | undefined;
   const sealingKey = () => {
     if (key === undefined) {
       key = deps.secret
-        ? Promise.resolve(Buffer.from(hkdfSync("sha256", deps.secret, "", "stampbook entitlement-key-sealing", 32)))
-        : deps.store.secret("entitlement-key-sealing").then((bytes) => Buffer.from(bytes));
+        ? Promise.resolve(Buffer.from(hkdfSync("sha256", deps.secret, "", `stampbook ${purpose}`, 32)))
+        : deps.store.secret(purpose).then((bytes) => Buffer.from(bytes));
       // A failed read (the store was unavailable) is not remembered: the next call asks again.
       key.catch(() => (key = undefined));
     }
@@ -38,7 +40,7 @@ export function createKeySealer(deps: { store: Pick<Store, "secret">; secret: st
 
     async open(kid, sealed) {
       const [version, iv, ciphertext, tag, ...rest] = sealed.split(".");
-      if (version !== VERSION || iv === undefined || ciphertext === undefined || tag === undefined || rest.length > 0) throw new Error(`entitlement key ${kid} is not sealed as expected`);
+      if (version !== VERSION || iv === undefined || ciphertext === undefined || tag === undefined || rest.length > 0) throw new Error(`${kid} is not sealed as expected`);
       const decipher = createDecipheriv("aes-256-gcm", await sealingKey(), Buffer.from(iv, "base64url"));
       decipher.setAAD(Buffer.from(kid, "utf8"));
       decipher.setAuthTag(Buffer.from(tag, "base64url"));

@@ -44,6 +44,8 @@ export const PROBLEM_HANDLING = {
   not_eligible: "stepRefused",
   member_limit_reached: "api",
   vault_limit_reached: "api",
+  invalid_webhook_url: "api",
+  webhook_not_found: "api",
   total_limit_reached: "api",
   idempotency_key_required: "api",
   idempotency_conflict: "api",

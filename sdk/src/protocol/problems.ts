@@ -37,6 +37,8 @@ export const PROBLEM_CODES = [
   "not_eligible",
   "member_limit_reached",
   "vault_limit_reached",
+  "invalid_webhook_url",
+  "webhook_not_found",
   "total_limit_reached",
   "idempotency_key_required",
   "idempotency_conflict",

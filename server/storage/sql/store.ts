@@ -15,6 +15,7 @@ import { createOriginStore } from "./origin-store.ts";
 import { createSignInStore } from "./sign-in-store.ts";
 import { createStaffStore } from "./staff-store.ts";
 import { createTakeStore } from "./take-store.ts";
+import { createWebhookStore } from "./webhook-store.ts";
 
 export function createSqlStore(db: SqlDatabase): Store {
   const { flush, ...signIn } = createSignInStore(db);
@@ -33,6 +34,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...createEntitlementKeyStore(db),
     ...createChainIndexStore(db),
     ...createChainFacts(db),
+    ...createWebhookStore(db),
     async close() {
       // Nonces already handed in are recorded (or refused) before the database closes.
       if (db.isOpen) await flush();

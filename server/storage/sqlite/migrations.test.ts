@@ -73,6 +73,7 @@ const CURRENT_TABLES = [
   "takes",
   "token_metadata",
   "used_nonces",
+  "webhook_endpoints",
 ];
 const recorded = (db: DatabaseSync) => db.prepare("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").all();
 
@@ -105,6 +106,7 @@ describe("migrations", () => {
       { version: 16, name: "entitlement-keys", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 17, name: "chain-index", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 18, name: "delegated-wallets", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 19, name: "webhooks", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 

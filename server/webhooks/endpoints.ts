@@ -1,0 +1,118 @@
+/**
+ * A brand's webhook endpoints: created, listed, changed, deleted and their secrets rotated by the
+ * brand's managers and owners, each brand seeing only its own. URLs are checked as the server will
+ * fetch them (https, no private addresses unless the deployment allows them). Signing secrets are
+ * shown once and kept sealed; a rotated secret keeps signing beside the new one for a day, so a
+ * receiver can move to the new one without missing a message.
+ */
+import { randomUUID } from "node:crypto";
+import { Problem } from "../errors.ts";
+import type { KeySealer } from "../entitlements/sealing.ts";
+import { toTimestamp, type Timestamp } from "../storage/time.ts";
+import type { WebhookEventType } from "../../sdk/src/protocol/webhooks.ts";
+import { checkWebhookUrl } from "./address-guard.ts";
+import { deliverWebhook } from "./deliver.ts";
+import { newSigningSecret, webhookHeaders } from "./signing.ts";
+import type { WebhookEndpoint, WebhookStore } from "./types.ts";
+
+/** How long a rotated secret keeps signing beside the new one. */
+export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
+
+export type WebhookEndpointsDeps = {
+  store: WebhookStore;
+  sealer: KeySealer;
+  /** Private, loopback and link-local addresses allowed (a local demo); plain http allowed. */
+  allowPrivate: boolean;
+  allowHttp: boolean;
+  /** Endpoints per brand. */
+  maxEndpoints: number;
+  now: () => Date;
+};
+
+export type NewEndpointInput = { url: string; events: WebhookEventType[]; description?: string; enabled?: boolean };
+
+export function createWebhookEndpoints(deps: WebhookEndpointsDeps) {
+  const at = (): Timestamp => toTimestamp(deps.now().getTime());
+
+  function checkedUrl(url: string): string {
+    const checked = checkWebhookUrl(url, { allowPrivate: deps.allowPrivate, allowHttp: deps.allowHttp });
+    if (!checked.ok) throw new Problem(400, "invalid_webhook_url", "The webhook URL cannot be used", checked.reason, { reason: checked.code });
+    return checked.url.toString();
+  }
+
+  async function found(brandId: string, id: string): Promise<WebhookEndpoint> {
+    const endpoint = await deps.store.getWebhook(brandId, id);
+    if (endpoint === null) throw new Problem(404, "webhook_not_found", "No such webhook endpoint", `webhook ${id}`);
+    return endpoint;
+  }
+
+  /** The secrets that sign now: the current one, and the previous one until it lapses. */
+  async function signingSecrets(id: string): Promise<string[]> {
+    const sealed = await deps.store.webhookSecrets(id);
+    if (sealed === null) return [];
+    const open = async (text: string) => (await deps.sealer.open(`webhook:${id}`, text)).toString("utf8");
+    const secrets = [await open(sealed.current)];
+    if (sealed.previous !== null && sealed.previousValidUntil !== null && at() < sealed.previousValidUntil) secrets.push(await open(sealed.previous));
+    return secrets;
+  }
+
+  return {
+    async create(brandId: string, input: NewEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+      const url = checkedUrl(input.url);
+      const id = `wh_${randomUUID().replaceAll("-", "")}`;
+      const secret = newSigningSecret();
+      const result = await deps.store.createWebhook(
+        { id, brandId, url, events: input.events, description: input.description ?? "", enabled: input.enabled ?? true, sealedSecret: await deps.sealer.seal(`webhook:${id}`, Buffer.from(secret, "utf8")), now: at() },
+        deps.maxEndpoints,
+      );
+      if (result.status === "quota_exceeded") throw new Problem(409, "quota_exceeded", "The brand has as many webhook endpoints as allowed", `at most ${result.limit}`, { limit: result.limit });
+      return { endpoint: result.endpoint, secret };
+    },
+
+    list: (brandId: string) => deps.store.listWebhooks(brandId),
+
+    get: found,
+
+    async update(brandId: string, id: string, changes: Partial<NewEndpointInput>): Promise<WebhookEndpoint> {
+      const { url, events, description, enabled } = changes;
+      const patch = {
+        now: at(),
+        ...(url === undefined ? {} : { url: checkedUrl(url) }),
+        ...(events === undefined ? {} : { events }),
+        ...(description === undefined ? {} : { description }),
+        ...(enabled === undefined ? {} : { enabled }),
+      };
+      return (await deps.store.updateWebhook(brandId, id, patch)) ?? found(brandId, id);
+    },
+
+    async remove(brandId: string, id: string): Promise<void> {
+      if (!(await deps.store.deleteWebhook(brandId, id, at()))) await found(brandId, id);
+    },
+
+    async rotateSecret(brandId: string, id: string): Promise<{ secret: string; previousValidUntil: Timestamp }> {
+      await found(brandId, id);
+      const secret = newSigningSecret();
+      const previousValidUntil = toTimestamp(deps.now().getTime() + ROTATION_OVERLAP_MS);
+      const rotated = await deps.store.rotateWebhookSecret(brandId, id, await deps.sealer.seal(`webhook:${id}`, Buffer.from(secret, "utf8")), previousValidUntil, at());
+      if (rotated === null) await found(brandId, id);
+      return { secret, previousValidUntil };
+    },
+
+    /** Sends a `webhook.test` message now, signed as every message is, and says what the endpoint answered. */
+    async sendTest(brandId: string, id: string) {
+      const endpoint = await found(brandId, id);
+      const messageId = `msg_${randomUUID().replaceAll("-", "")}`;
+      // Checked again as it is now allowed: the deployment's rules may have changed since it was stored.
+      const allowed = checkWebhookUrl(endpoint.url, { allowPrivate: deps.allowPrivate, allowHttp: deps.allowHttp });
+      if (!allowed.ok) return { messageId, status: null, ok: false, latencyMs: 0, excerpt: "", error: allowed.reason };
+      const timestamp = Math.floor(deps.now().getTime() / 1000);
+      const body = JSON.stringify({ type: "webhook.test", timestamp: new Date(timestamp * 1000).toISOString(), data: { endpointId: endpoint.id, brandId } });
+      const attempt = await deliverWebhook({ url: endpoint.url, headers: webhookHeaders(messageId, timestamp, body, await signingSecrets(endpoint.id)), body, allowPrivate: deps.allowPrivate, allowHttp: deps.allowHttp });
+      return { messageId, ...attempt };
+    },
+
+    signingSecrets,
+  };
+}
+
+export type WebhookEndpoints = ReturnType<typeof createWebhookEndpoints>;
