@@ -7,3 +7,4 @@ export type { Requirement } from "./requirement.ts";
 export { sendResponse, type GateRequest } from "./http.ts";
 export type { EntitlementClaims } from "../protocol/entitlements.ts";
 export { SESSION_HEADER } from "../protocol/entitlement-format.ts";
+export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions, type WebhookEvent, type WebhookRequest, type WebhookVerificationErrorCode, type WebhookVerificationErrorType } from "./webhooks.ts";
