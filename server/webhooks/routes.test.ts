@@ -47,7 +47,7 @@ afterAll(async () => {
   await chain?.connection.close();
 });
 
-const call = (server: TestServer, method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown, key = server.apiKey) =>
+const call = (server: TestServer, method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: object, key = server.apiKey) =>
   server.app.inject({ method, url, headers: bearer(key), ...(payload === undefined ? {} : { payload }) });
 
 describe("webhook endpoints", () => {
@@ -84,7 +84,7 @@ describe("webhook endpoints", () => {
 
   it("refuses bad input with a clear 4xx and stores nothing", async () => {
     const before = (await call(strict, "GET", "/v1/admin/webhooks")).json().items;
-    const refused: [unknown, number, string][] = [
+    const refused: [object, number, string][] = [
       [{ url: "http://crm.example/hooks", events: ["award.sent"] }, 400, "invalid_webhook_url"],
       [{ url: "https://127.0.0.1/hooks", events: ["award.sent"] }, 400, "invalid_webhook_url"],
       [{ url: "https://10.1.2.3/hooks", events: ["award.sent"] }, 400, "invalid_webhook_url"],

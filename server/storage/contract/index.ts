@@ -25,6 +25,7 @@ import { signInContract } from "./sign-in.contract.ts";
 import { staffContract } from "./staff.contract.ts";
 import { takeConcurrencyContract } from "./take-concurrency.contract.ts";
 import { takeContract } from "./takes.contract.ts";
+import { webhookContract } from "./webhooks.contract.ts";
 
 export type { OpenedStore, OpenStore, StoreContract } from "./fixtures.ts";
 
@@ -49,6 +50,7 @@ export const storeContracts: Record<string, StoreContract> = {
   awards: awardContract,
   staff: staffContract,
   "entitlement keys": entitlementKeyContract,
+  webhooks: webhookContract,
 };
 
 /** Runs every aggregate's contract on one engine; each aggregate opens its own fresh stores. */
