@@ -327,13 +327,13 @@ describe("one brand cannot degrade another", () => {
         async request(args: { method: string; params?: unknown[] }) {
           const to = (args.params?.[0] as { to?: string } | undefined)?.to?.toLowerCase();
           if (args.method === "eth_call" && to === broken.toLowerCase()) throw Object.assign(new Error(`node said: ${"de".repeat(100_000)} while calling ${JSON.stringify(args)}`), { code: -32000 });
-          if (args.method === "eth_call" && to === slow.toLowerCase()) await new Promise((resolve) => setTimeout(resolve, 1_500));
+          if (args.method === "eth_call" && to === slow.toLowerCase()) await new Promise((resolve) => setTimeout(resolve, 2_500));
           return chain.publicClient.request(args as never);
         },
       }, { retryCount: 0 }),
     }) as PublicClient;
     const config = loadConfig(
-      { PUBLIC_URL: "http://localhost:8787", OWNERSHIP_CACHE_MS: "0", AUTH_RATE_LIMIT_PER_MINUTE: "100000", CLAIM_SWEEP_MS: "86400000", MINTER_KEY_SECRET: TEST_MINTER_KEY_SECRET, LISTING_READ_TIMEOUT_MS: "300", OPERATOR_TOKEN: OPERATOR },
+      { PUBLIC_URL: "http://localhost:8787", OWNERSHIP_CACHE_MS: "0", AUTH_RATE_LIMIT_PER_MINUTE: "100000", CLAIM_SWEEP_MS: "86400000", MINTER_KEY_SECRET: TEST_MINTER_KEY_SECRET, LISTING_READ_TIMEOUT_MS: "1000", OPERATOR_TOKEN: OPERATOR },
       { collections: [A, broken, slow] },
     );
     const store = SqliteStore.open(":memory:");
@@ -356,7 +356,8 @@ describe("one brand cannot degrade another", () => {
 
       const started = Date.now();
       const listing = await app.inject({ method: "GET", url: "/v1/perks", headers: bearer(token) });
-      expect(Date.now() - started).toBeLessThan(1_400); // the slow brand did not hold it up for its whole read
+      // The slow brand did not hold it up for its whole read (2.5 s); the healthy one had a second, room for a busy machine.
+      expect(Date.now() - started).toBeLessThan(2_300);
       expect(listing.statusCode, listing.body.slice(0, 300)).toBe(200);
       const byTitle = Object.fromEntries((listing.json().items as { title: string }[]).map((p) => [p.title, p]));
       expect(byTitle["Healthy's perk"]).toMatchObject({ eligible: true, checked: true });
@@ -368,7 +369,7 @@ describe("one brand cannot degrade another", () => {
       expect(me.json().collections.find((c: { address: string }) => c.address === broken)).toMatchObject({ available: false, holdings: [] });
 
       for (const body of [listing.body, me.body]) expect(body).not.toMatch(/dede|node said|eth_call/);
-      await new Promise((resolve) => setTimeout(resolve, 1_600)); // the slow read ends, and may log
+      await new Promise((resolve) => setTimeout(resolve, 2_600)); // the slow read ends, and may log
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) {
         expect(line.length).toBeLessThan(1_500);

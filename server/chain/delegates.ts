@@ -6,7 +6,8 @@
  * index has applied. A delegation that cannot be confirmed counts for nothing: the member's own
  * holdings still do.
  *
- * Display reads reuse the index's answer for a second at most.
+ * Display reads reuse the index's answer for a second at most, and reads of one member at the same
+ * time share one query.
  */
 import type { Address, Hex, PublicClient } from "viem";
 import { DELEGATE_REGISTRY_ADDRESS, delegateRegistryAbi } from "../../contracts/bindings/index.ts";
@@ -66,16 +67,29 @@ export function createDelegateReader(options: {
     return [...byVault].map(([vault, list]) => ({ vault: vault as Address, delegations: list }));
   }
 
+  // Display reads of one member at once (a listing reads each brand on its own) share one query.
+  const inFlight = new Map<string, Promise<readonly VaultGrant[]>>();
+
   return {
     vaultsOf(member, { fresh }) {
-      if (fresh || options.cacheMs === 0) return fromIndex(member, fresh);
+      if (fresh) return fromIndex(member, true);
       const key = member.toLowerCase();
       const hit = cache.get(key);
       if (hit !== undefined && Date.now() - hit.at < options.cacheMs) return hit.grants;
-      const grants = fromIndex(member, false);
-      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-      cache.set(key, { at: Date.now(), grants });
-      grants.catch(() => cache.delete(key));
+      let grants = inFlight.get(key);
+      if (grants === undefined) {
+        grants = fromIndex(member, false);
+        inFlight.set(key, grants);
+        void grants.then(
+          () => inFlight.delete(key),
+          () => inFlight.delete(key),
+        );
+      }
+      if (options.cacheMs > 0) {
+        if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+        cache.set(key, { at: Date.now(), grants });
+        grants.catch(() => cache.delete(key));
+      }
       return grants;
     },
   };

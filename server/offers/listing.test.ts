@@ -136,3 +136,14 @@ describe("listing reuse", () => {
     expect(await perks.list(member)).toBe(after);
   });
 });
+
+describe("when no brand's holdings can be read in time", () => {
+  it("the listing is a 503 chain_unavailable, never a 500", async () => {
+    const hanging = { readFresh: () => new Promise<never>(() => {}), readCached: () => new Promise<never>(() => {}), cached: () => undefined };
+    const rules = createRules({ ownership: hanging, terms: async () => PLAIN_TERMS, servedCollections: async () => new Set([chain.collection.address.toLowerCase()]), dataRequestOwner: async () => null, now: () => new Date(clock) });
+    const slow = createOffers({ store, rules, quotas: { offers: { perk: QUOTA.offers, drop: QUOTA.offers }, tokenTypes: QUOTA.tokens }, listCacheMs: 0, listingReadTimeoutMs: 50, now: () => new Date(clock) });
+    await addPerk();
+    const listed = slow.forKind(perkVariant).list(member);
+    await expect(listed).rejects.toMatchObject({ status: 503, code: "chain_unavailable" });
+  });
+});

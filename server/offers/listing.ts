@@ -10,6 +10,8 @@
  */
 import { getAddress, type Address } from "viem";
 import { ANYONE, describeRule, judge, parseRule, planEligibility, sameReading, UNCHECKED, vaultWords, type BrandTerms, type EligibilityPlan, type EligibilityReading, type Reason, type Rule, type RuleOutcome, type Rules } from "../rules/index.ts";
+import { chainUnavailable } from "../chain/errors.ts";
+import { Problem } from "../errors.ts";
 import { toTimestamp } from "../storage/time.ts";
 import type { Offer } from "./types.ts";
 import { offerStatus, type OfferStatus } from "./window.ts";
@@ -157,7 +159,11 @@ export function createListing(options: ListingOptions) {
       const mode = { fresh: false, timeoutMs: options.readTimeoutMs } as const;
       const readings = await Promise.all(offerList.groups.map((group) => eligibility.read(member, group.plan, mode)));
       const reads = readings.filter((r) => r.snapshot !== null);
-      if (reads.length > 0 && reads.every(failed)) throw (reads[0]!.snapshot as { failed: unknown }).failed;
+      if (reads.length > 0 && reads.every(failed)) {
+        const error = (reads[0]!.snapshot as { failed: unknown }).failed;
+        // A read that timed out is no Problem of its own: still a 503, never a 500.
+        throw error instanceof Problem ? error : chainUnavailable("Holdings could not be checked just now; nothing was unlocked.", error);
+      }
 
       const key = member.toLowerCase();
       let memo = offerList.memos.get(key);
