@@ -270,8 +270,17 @@ export function createEligibility(deps: EligibilityDeps) {
 
     /** Reads and judges: each of the plan's rules' outcome, and what was read. A refusal is worded in the brand's words. */
     async check<M extends ReadMode>(member: Address, plan: EligibilityPlan, mode: M): Promise<ReadingOf<M> & { outcomes: RuleOutcome[] }> {
-      const reading = await read(member, plan, mode);
+      // The member's own holdings first: vaults are read (and their delegations confirmed on chain)
+      // only when those leave a rule unmet, so the common redemption costs no more than before.
+      let reading: ReadingOf<M> = await read(member, plan, { ...mode, vaults: false });
       let outcomes = judge(plan, reading, seconds());
+      if (mode.vaults !== false && outcomes.some((o) => !o.eligible)) {
+        const delegated = await vaults(member, plan, mode);
+        if (delegated !== undefined) {
+          reading = { ...reading, vaults: delegated } as ReadingOf<M>;
+          outcomes = judge(plan, reading, seconds());
+        }
+      }
       if (plan.terms === null && outcomes.some((o) => !o.eligible)) {
         // Refused: say why in the brand's words (plain words if they cannot be read just now).
         const words = await deps.terms(plan.brandId).catch(() => null);
