@@ -5,6 +5,7 @@
  * Long because it checks the HTTP surface as a whole (problems, framework rejections, rate limits,
  * CORS, health, OpenAPI) on one running server.
  */
+import { WEBHOOK_EVENT_TYPES } from "../sdk/src/protocol/webhooks.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, getAddress, http, type PublicClient } from "viem";
 import { DEMO_TYPES, startChain, type DemoChain } from "../test/support/chain.ts";
@@ -297,9 +298,14 @@ describe("OpenAPI", () => {
     expect(Object.keys(doc.paths["/v1/admin/perks/{id}"]).sort()).toEqual(["delete", "patch"]);
     expect(doc.paths["/v1/perks/{id}/redeem"].post.responses).toHaveProperty("201");
     expect(doc.components.securitySchemes).toHaveProperty("session");
-    // The limits a brand sends are nullable integers.
+    // The limits a brand sends are nullable integers (OpenAPI 3.1: a JSON Schema type array).
+    expect(doc.openapi).toBe("3.1.0");
     const create = doc.paths["/v1/admin/perks"].post.requestBody.content["application/json"].schema;
-    expect(create.properties.limits.properties.perMember).toMatchObject({ type: "integer", nullable: true, minimum: 0 });
+    expect(create.properties.limits.properties.perMember).toMatchObject({ type: ["integer", "null"], minimum: 0 });
+    // Every webhook event type is documented with its payload.
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    const transferred = doc.webhooks["token.transferred"].post.requestBody.content["application/json"].schema;
+    expect(transferred.properties.data.properties).toHaveProperty("reverted");
   });
 });
 

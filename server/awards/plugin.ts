@@ -9,6 +9,7 @@ import { throttled } from "../logging.ts";
 import { createAwardHistory } from "./history.ts";
 import { createAwardQueue, type AwardQueue } from "./queue.ts";
 import { awardRoutes } from "./routes.ts";
+import { tokenTypeRef, webhookMessage } from "../webhooks/messages.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -32,11 +33,24 @@ export const awardsPlugin = fp(
       leaseTtlMs: config.leaseTtlMs,
       now,
       onError: (error) => trouble("award-queue", error),
+      announceSent: async (batch) => {
+        const [tokenType, journeys] = await Promise.all([tokenTypeRef(app.names, batch.collection, batch.tokenId), store.listJourneys({ brandId: batch.brandId })]);
+        const titles = new Map(journeys.map((j) => [j.id, j.title]));
+        return (sent) =>
+          sent.map((award) =>
+            webhookMessage(
+              batch.brandId,
+              "award.sent",
+              { awardId: award.id, journey: { id: award.journeyId, title: titles.get(award.journeyId) ?? "" }, member: { address: award.member }, tokenType, amount: batch.amount, txHash: award.txHash, sentAt: award.sentAt },
+              award.sentAt,
+            ),
+          );
+      },
     });
     app.decorate("awards", awards);
     app.addHook("onReady", async () => awards.start());
     app.addHook("onClose", async () => awards.stop());
     await app.register(awardRoutes, { history: createAwardHistory(store) });
   },
-  { name: "awards", fastify: "5.x", dependencies: ["context", "storage", "chain", "brands", "sessions"] },
+  { name: "awards", fastify: "5.x", dependencies: ["context", "storage", "chain", "brands", "catalog", "sessions"] },
 );

@@ -33,7 +33,8 @@ import type { Sender } from "../chain/sender/sender.ts";
 import { settleTransaction } from "../chain/sender/settlement.ts";
 import { newId, toTimestamp } from "../storage/index.ts";
 import type { LeaseStore } from "../storage/store.ts";
-import type { Award, AwardBatch, AwardRetry, AwardStore, ClaimedAwardBatch } from "./types.ts";
+import type { Announce } from "../webhooks/types.ts";
+import type { Award, AwardBatch, AwardRetry, AwardStore, ClaimedAwardBatch, SentAward } from "./types.ts";
 
 export type AwardQueueOptions = {
   store: AwardStore & LeaseStore;
@@ -51,6 +52,8 @@ export type AwardQueueOptions = {
   delayMs: number;
   /** How often a round runs anyway (AWARD_INTERVAL_MS). */
   intervalMs: number;
+  /** The award.sent messages a mined batch sends, composed for it (names read before the settlement's transaction). */
+  announceSent?: (batch: AwardBatch) => Promise<Announce<SentAward[]>>;
   /** Failures alone after which an award is failed for good. Default 3. */
   maxAttempts?: number;
   /** How long an award that failed waits before it is tried again. Default 30 s. */
@@ -133,7 +136,8 @@ export function createAwardQueue(options: AwardQueueOptions): AwardQueue {
     const settled = await settleTransaction(client, { hash: txHash, raw: rawTx, from: minter, nonce }, { confirmations: options.confirmations ?? 0 });
     switch (settled.status) {
       case "mined":
-        if (await store.settleAwardBatch(batch.id, { status: "mined", blockNumber: settled.blockNumber, gasUsed: settled.gasUsed, now: ts() })) round.mined++;
+        const announce = await options.announceSent?.(batch);
+        if (await store.settleAwardBatch(batch.id, { status: "mined", blockNumber: settled.blockNumber, gasUsed: settled.gasUsed, now: ts(), ...(announce === undefined ? {} : { announce }) })) round.mined++;
         return;
       case "reverted": {
         // A revert on chain after a simulation that passed: state changed in between (a pause, a

@@ -8,6 +8,7 @@
  * `reverted` or `dropped` (its nonce went to another transaction, so it never can mine; awards back
  * to `pending`). That is the whole exactly-once argument: no award is in two batches that may mine.
  */
+import type { Announce } from "../webhooks/types.ts";
 import type { Address, Hex } from "viem";
 import type { Page } from "../storage/store.ts";
 import type { Timestamp } from "../storage/time.ts";
@@ -118,8 +119,11 @@ export type AwardRetry =
    */
   | { kind: "failed"; error: string; notBefore: Timestamp | null; maxBatch: number; alone: boolean; maxAttempts: number; now: Timestamp };
 
+/** An award its batch's transaction delivered, as the store tells a webhook composer. */
+export type SentAward = { id: string; journeyId: string; member: Address; txHash: Hex; sentAt: Timestamp };
+
 export type AwardBatchOutcome =
-  | { status: "mined"; blockNumber: bigint; gasUsed: bigint; now: Timestamp }
+  | { status: "mined"; blockNumber: bigint; gasUsed: bigint; now: Timestamp; announce?: Announce<SentAward[]> }
   | { status: "reverted" | "dropped"; retry: AwardRetry };
 
 export interface AwardStore {

@@ -19,6 +19,7 @@ export const dropsPlugin = fp(
       ownership: app.chain.ownership,
       client: app.chain.client,
       tokenTypes: app.chain.tokenTypes,
+      names: app.names,
       directory: app.directory,
       senders: app.senders,
       confirmations: config.chainIndex.confirmations,
@@ -40,5 +41,5 @@ export const dropsPlugin = fp(
     });
     await app.register(dropRoutes, { drops: app.offers.forKind(drops), variant: drops });
   },
-  { name: "drops", fastify: "5.x", dependencies: ["context", "storage", "chain", "brands", "offers"] },
+  { name: "drops", fastify: "5.x", dependencies: ["context", "storage", "chain", "brands", "catalog", "offers"] },
 );

@@ -19,7 +19,13 @@ import { codeHash, newInvitationCode, newStepCode, normalizeCode } from "./codes
 import { checkChangedWindow, EVENT_TYPE_PATTERN, JOURNEY_LIMITS, parseJourney, parseJourneyChanges, parseProperties, type JourneyDefinition } from "./definition.ts";
 import { journeyFace, journeyStatus, memberJourney, type JourneyFace, type MemberJourney, type MemberStep } from "./member-view.ts";
 import { completionRefused, idempotencyKeyReused, invalidJourney, journeyHasProgress, journeyNotFound, notMemberCompletable, quizWrong, stepNotFound } from "./problems.ts";
-import type { AwardState, EventValue, Journey, JourneyProgress, JourneyStamp, JourneyStep, JourneyStore, StepRef, StoredJourneyEvent } from "./types.ts";
+import type { AwardState, EventValue, Journey, JourneyCompletion, JourneyProgress, JourneyStamp, JourneyStep, JourneyStore, StepRef, StoredJourneyEvent } from "./types.ts";
+import { webhookMessage } from "../webhooks/messages.ts";
+
+/** The journey.completed message, written with the completion that finishes a journey. */
+const announceCompletion = ({ journey, member, completedAt, recordedAt, awardId }: JourneyCompletion) => [
+  webhookMessage(journey.brandId, "journey.completed", { journey: { id: journey.id, title: journey.title }, member: { address: member }, awardId, completedAt }, recordedAt),
+];
 
 /**
  * Hold steps' rules, from the rules module: `validate` refuses (400 `invalid_rule`, its path inside
@@ -290,6 +296,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
       const result = await store.recordJourneyEvent(
         { id: `evt_${newId().replaceAll("-", "")}`, brandId, idempotencyKey, requestHash: hash, type: input.type, member, properties, occurredAt, receivedAt },
         steps,
+        announceCompletion,
       );
       if (result.status === "duplicate") return replay(result.event);
       if (result.awards > 0) deps.onAwardQueued?.();
@@ -372,7 +379,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
         }
       }
 
-      const result = await store.completeStep({ journeyId, stepId, member, via: "member", completedAt: stamp, now: stamp, ...(hash === undefined ? {} : { codeHash: hash }) });
+      const result = await store.completeStep({ journeyId, stepId, member, via: "member", completedAt: stamp, now: stamp, ...(hash === undefined ? {} : { codeHash: hash }) }, announceCompletion);
       if (result.status === "completed" && result.awardId !== null) deps.onAwardQueued?.();
       if (result.status !== "completed" && result.status !== "already_done") throw completionRefused(result, journeyId, stepId, journey);
       return answer(result.status === "completed");
@@ -386,7 +393,7 @@ export function createJourneys(deps: JourneyServiceDeps) {
     async invited(member: Address, invitation: string): Promise<boolean> {
       const code = normalizeCode(invitation);
       if (!/^[A-Z0-9]{1,64}$/.test(code)) return false;
-      const result = await store.recordSignIn({ member, invitation: code, now: at() });
+      const result = await store.recordSignIn({ member, invitation: code, now: at() }, announceCompletion);
       if (result.referral?.awardId) deps.onAwardQueued?.();
       return true;
     },

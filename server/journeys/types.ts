@@ -4,6 +4,7 @@
  * the progress that completes a journey creates, in the same transaction, the member's one award row
  * (`awards`, server/storage/sql/award-schema.ts) that the award queue then mints.
  */
+import type { Announce } from "../webhooks/types.ts";
 import type { Address } from "viem";
 import type { Page } from "../storage/store.ts";
 import type { Timestamp } from "../storage/time.ts";
@@ -85,6 +86,9 @@ export interface StepCompletion {
   codeHash?: string;
 }
 
+/** A journey a member just completed, as the store tells a webhook composer (inside its transaction). */
+export type JourneyCompletion = { journey: Journey; member: Address; completedAt: Timestamp; recordedAt: Timestamp; awardId: string | null };
+
 /**
  * Outcome of a completion, decided in one transaction that holds the member's place on the journey:
  * the journey is live, the step exists, the window is open at `completedAt`, the step is not done yet,
@@ -163,7 +167,7 @@ export interface JourneyStore {
    * Records a step for a member (see {@link CompleteStepResult}) and, when the member's progress now
    * covers every step, the member's award in the same transaction (once per member and journey).
    */
-  completeStep(input: StepCompletion): Promise<CompleteStepResult>;
+  completeStep(input: StepCompletion, announce?: Announce<JourneyCompletion>): Promise<CompleteStepResult>;
   /** The member's completed steps and invitations across journeys (one query). */
   memberProgress(member: Address): Promise<MemberProgress>;
   /** The member's awards, per journey (one query). */
@@ -181,7 +185,7 @@ export interface JourneyStore {
    * journeys for its member, at `occurredAt`, all in one transaction. A step that is refused (done,
    * locked, outside the window) is left out of `matched`. A key already used: `duplicate`, nothing changes.
    */
-  recordJourneyEvent(event: JourneyEvent, steps: StepRef[]): Promise<RecordEventResult>;
+  recordJourneyEvent(event: JourneyEvent, steps: StepRef[], announce?: Announce<JourneyCompletion>): Promise<RecordEventResult>;
 
   /** The member's invitation code for a journey: `code` (normalised) if they had none, else the one they have. */
   ensureInvitation(journeyId: string, member: Address, code: string, now: Timestamp): Promise<string>;
@@ -190,5 +194,5 @@ export interface JourneyStore {
    * invitation (normalised code) completes the inviter's referral step, unless they invited themselves
    * or the journey is gone or closed.
    */
-  recordSignIn(input: { member: Address; invitation: string | null; now: Timestamp }): Promise<SignInResult>;
+  recordSignIn(input: { member: Address; invitation: string | null; now: Timestamp }, announce?: Announce<JourneyCompletion>): Promise<SignInResult>;
 }

@@ -12,6 +12,7 @@
  * The store is the truth about grants; what an instance caches of a member's grants is dropped when
  * the bus says they changed (at once on every instance with Redis, else within `cacheMs`).
  */
+import { webhookMessage } from "../webhooks/messages.ts";
 import type { Address, Hex } from "viem";
 import type { AuthService, SignInParameters } from "../auth/sessions.ts";
 import { checksumAddress, formatSiweMessage, parseSiweMessage, parseTimestamp, SiweError, type SiweMessage } from "../auth/siwe/index.ts";
@@ -180,7 +181,14 @@ export function createConsents(deps: {
         nonce: parsed.nonce,
         message,
         signature,
-      });
+      }, (consent) => [
+        webhookMessage(
+          consent.brandId,
+          "consent.granted",
+          { consentId: consent.id, member: { address: consent.member }, requestId: consent.requestId, fields: [...consent.fields], purpose: consent.purpose, grantedAt: consent.grantedAt, expiresAt: consent.expiresAt },
+          consent.grantedAt,
+        ),
+      ]);
       if (!result.created) throw result.reason === "nonce_used" ? replayed() : invalid("The data request was withdrawn while the consent was checked.");
       await changed(member);
       return consentView(result.consent, toTimestamp(now()));
@@ -201,7 +209,9 @@ export function createConsents(deps: {
     },
 
     async revoke(member, id) {
-      const revoked = await store.revokeConsent(member, id, toTimestamp(now()));
+      const revoked = await store.revokeConsent(member, id, toTimestamp(now()), (consent) => [
+        webhookMessage(consent.brandId, "consent.revoked", { consentId: consent.id, member: { address: consent.member }, requestId: consent.requestId, revokedAt: consent.revokedAt! }, consent.revokedAt!),
+      ]);
       if (revoked !== null) return changed(member);
       const existing = (await store.listConsents(member)).find((c) => c.id === id);
       if (existing === undefined) throw new Problem(404, "consent_not_found", "No such consent", "It does not exist, or is not yours.");

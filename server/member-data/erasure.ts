@@ -8,6 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Address } from "viem";
+import { webhookMessage } from "../webhooks/messages.ts";
 import type { AuthService } from "../auth/sessions.ts";
 import { parseSiweMessage, SiweError } from "../auth/siwe/index.ts";
 import { Problem } from "../errors.ts";
@@ -48,6 +49,8 @@ export function createErasure(deps: {
         pseudonym: `0x${randomBytes(20).toString("hex")}`,
         now: toTimestamp(at),
         sessionsExpireBy: toTimestamp(second + deps.sessionTtlSeconds * 1000),
+        // Only what each brand already knew: the wallet address its records carried.
+        announce: ({ brandIds }) => brandIds.map((brandId) => webhookMessage(brandId, "member.erased", { member: { address: member.toLowerCase() as Address }, erasedAt: toTimestamp(at) }, at)),
       });
       await deps.onErased?.(member);
       // Answered once that second is over, so a sign-in after the answer is not ended with the rest.

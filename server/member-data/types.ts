@@ -4,6 +4,7 @@
  * A grant's receipt is the EIP-4361 message with its ERC-5573 ReCap and the signature, as signed.
  */
 import type { Address } from "viem";
+import type { Announce } from "../webhooks/types.ts";
 import type { Page } from "../storage/store.ts";
 import type { Timestamp } from "../storage/time.ts";
 
@@ -102,6 +103,8 @@ export type ErasureInput = {
   now: Timestamp;
   /** Member sessions expiring no later than this were issued before the erasure: they end. */
   sessionsExpireBy: Timestamp;
+  /** member.erased messages, told every brand that kept records of the member (written with the erasure). */
+  announce?: Announce<{ brandIds: string[] }>;
 };
 
 export type CreateConsentResult = { created: true; consent: Consent } | { created: false; reason: "request_gone" | "nonce_used" };
@@ -121,13 +124,13 @@ export interface ConsentStore {
   deleteDataRequest(brandId: string, id: string, now: Timestamp): Promise<boolean>;
 
   /** Stores a grant if its request is still live and no grant has its nonce, in one transaction. */
-  createConsent(consent: Consent): Promise<CreateConsentResult>;
+  createConsent(consent: Consent, announce?: Announce<Consent>): Promise<CreateConsentResult>;
   /** The grant made with this nonce, or null. */
   findConsentByNonce(nonce: string): Promise<Consent | null>;
   /** A member's grants, newest first, revoked and expired ones included. */
   listConsents(member: Address): Promise<Consent[]>;
   /** Revokes one of the member's unrevoked grants; null if missing, another member's or revoked already. */
-  revokeConsent(member: Address, id: string, now: Timestamp): Promise<Consent | null>;
+  revokeConsent(member: Address, id: string, now: Timestamp, announce?: Announce<Consent>): Promise<Consent | null>;
 
   /** Writes access log entries, all or none. */
   logAccess(entries: AccessLogEntry[]): Promise<void>;

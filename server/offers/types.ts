@@ -4,6 +4,7 @@
  * idempotency key. Kinds differ only in what a take yields (its reward): a perk yields a one-time
  * code a till verifies, a drop yields tokens the brand's minter mints or signs a voucher for.
  */
+import type { Announce } from "../webhooks/types.ts";
 import type { Address, Hex } from "viem";
 import type { Timestamp } from "../storage/time.ts";
 
@@ -131,6 +132,8 @@ export interface TakeInput {
   /** The kind's initial and counted statuses. */
   policy: TakePolicy;
   now: Timestamp;
+  /** Webhook messages reporting the take, written with it (only when it is created). */
+  announce?: Announce<Take>;
 }
 
 /**
@@ -180,4 +183,6 @@ export interface CompleteTakeInput {
   voucher?: unknown;
   error?: TakeError;
   now: Timestamp;
+  /** Webhook messages reporting the change, written with it (only when the take changes). */
+  announce?: Announce<Take>;
 }

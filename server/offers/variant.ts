@@ -9,6 +9,7 @@ import type { OwnershipSnapshot } from "../chain/ownership.ts";
 import type { LeafRule } from "../rules/grammar.ts";
 import type { OfferKindSpec } from "./kind.ts";
 import type { Offer, Reward, Take } from "./types.ts";
+import type { Announce } from "../webhooks/types.ts";
 
 export type { OfferVocabulary } from "./kind.ts";
 
@@ -29,4 +30,6 @@ export interface OfferVariant<RewardInput = unknown> {
   deliver(take: Take, offer: Offer, snapshot: OwnershipSnapshot): Promise<Take>;
   /** A take answered again (same idempotency key): as it stands now, or the Problem it failed with. */
   replay(take: Take): Promise<Take>;
+  /** The webhook messages a new take of `offer` sends, written with it; none when absent. */
+  announceTake?(offer: Offer): Announce<Take>;
 }

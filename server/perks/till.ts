@@ -9,6 +9,7 @@ import { standingOf } from "../loyalty/levels.ts";
 import type { TermsOf } from "../rules/terms.ts";
 import type { Take } from "../offers/types.ts";
 import { normalizeRedemptionCode, toTimestamp, type Store } from "../storage/index.ts";
+import { webhookMessage } from "../webhooks/messages.ts";
 import { redemptionView } from "./views.ts";
 
 /** The member's standing with the brand as the till shows it; nulls when it could not be read in time. */
@@ -54,7 +55,14 @@ export function createTill(store: Store, now: () => Date = () => new Date(), sta
       // Codes are read aloud and typed: any case, with or without dashes, O for 0, I or L for 1.
       const code = normalizeRedemptionCode(typed);
       if (code === null) throw new Problem(404, "redemption_not_found", "No such redemption code");
-      const result = await store.consumeCode(brandId, code, toTimestamp(now()));
+      const result = await store.consumeCode(brandId, code, toTimestamp(now()), ({ take, title }) => [
+        webhookMessage(
+          take.brandId,
+          "redemption.consumed",
+          { redemptionId: take.id, perk: { id: take.offerId, title }, member: { address: take.member }, code: take.code ?? code, consumedAt: take.consumedAt! },
+          take.consumedAt!,
+        ),
+      ]);
       if (result.status === "not_found") throw new Problem(404, "redemption_not_found", "No such redemption code");
       if (result.status === "already_consumed") {
         const { take } = result;

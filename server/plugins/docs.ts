@@ -7,6 +7,7 @@ import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { webhooksOpenApi } from "../../sdk/src/protocol/webhook-events.ts";
 
 export const docsPlugin = fp(
   async (app: FastifyInstance) => {
@@ -21,6 +22,9 @@ export const docsPlugin = fp(
     });
     await app.register(swagger, {
       openapi: {
+        // 3.1: the document lists the messages sent to brands' endpoints under `webhooks`.
+        openapi: "3.1.0",
+        webhooks: webhooksOpenApi() as Record<string, object>,
         info: { title: "Stampbook API", version: "1", description: "Sign in with Ethereum, see holders-only perks, redeem them once." },
         components: {
           securitySchemes: {

@@ -55,7 +55,7 @@ import type { StaffStore } from "../staff/types.ts";
 import type { EntitlementKeyStore } from "../entitlements/types.ts";
 import type { ChainIndexStore } from "../chain/index/types.ts";
 import type { ChainFacts } from "../chain/index/facts.ts";
-import type { WebhookStore } from "../webhooks/types.ts";
+import type { Announce, WebhookDeliveryStore, WebhookStore } from "../webhooks/types.ts";
 import type { Timestamp } from "./time.ts";
 
 export type { Timestamp } from "./time.ts";
@@ -163,8 +163,8 @@ export interface TakeStore {
   listTakes(query: TakeQuery): Promise<Page<Take>>;
   /** How many takes of this kind in a `counted` status a member has, per offer id; offers without any are absent. */
   memberTakeCounts(kind: OfferKind, member: Address, counted: readonly TakeStatus[]): Promise<Map<string, number>>;
-  /** Marks a brand's code used, once. Another brand's code is `not_found`. */
-  consumeCode(brandId: string, code: string, now: Timestamp): Promise<ConsumeCodeResult>;
+  /** Marks a brand's code used, once. Another brand's code is `not_found`. `announce` is told the take and its offer's title. */
+  consumeCode(brandId: string, code: string, now: Timestamp, announce?: Announce<{ take: Take; title: string }>): Promise<ConsumeCodeResult>;
   /**
    * Records the transaction a pending take's mint is about to broadcast. Null (and nothing changes)
    * unless the take exists and is still `pending` (and, with `holder`, is held by it: see
@@ -205,7 +205,7 @@ export interface LeaseStore {
   releaseLease(name: string, holder: string): Promise<void>;
 }
 
-export interface Store extends SignInStore, BrandStore, OriginStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, MemberStore, AwardStore, StaffStore, ConsentStore, EntitlementKeyStore, ChainIndexStore, ChainFacts, WebhookStore {
+export interface Store extends SignInStore, BrandStore, OriginStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, MemberStore, AwardStore, StaffStore, ConsentStore, EntitlementKeyStore, ChainIndexStore, ChainFacts, WebhookStore, WebhookDeliveryStore {
   /** Releases the backend's resources; the store is unusable afterwards. */
   close(): Promise<void>;
 }

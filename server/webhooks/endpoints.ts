@@ -13,13 +13,14 @@ import type { WebhookEventType } from "../../sdk/src/protocol/webhooks.ts";
 import { checkWebhookUrl } from "./address-guard.ts";
 import { deliverWebhook } from "./deliver.ts";
 import { newSigningSecret, webhookHeaders } from "./signing.ts";
-import type { WebhookEndpoint, WebhookStore } from "./types.ts";
+import { HISTORY_KEPT_MS } from "./dispatcher.ts";
+import type { WebhookDeliveryState, WebhookDeliveryStore, WebhookEndpoint, WebhookStore } from "./types.ts";
 
 /** How long a rotated secret keeps signing beside the new one. */
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 
 export type WebhookEndpointsDeps = {
-  store: WebhookStore;
+  store: WebhookStore & WebhookDeliveryStore;
   sealer: KeySealer;
   /** Private, loopback and link-local addresses allowed (a local demo); plain http allowed. */
   allowPrivate: boolean;
@@ -27,6 +28,8 @@ export type WebhookEndpointsDeps = {
   /** Endpoints per brand. */
   maxEndpoints: number;
   now: () => Date;
+  /** Told when deliveries were queued (a resend, a replay): the dispatcher looks at once. */
+  onQueued?: () => void;
 };
 
 export type NewEndpointInput = { url: string; events: WebhookEventType[]; description?: string; enabled?: boolean };
@@ -112,6 +115,35 @@ export function createWebhookEndpoints(deps: WebhookEndpointsDeps) {
     },
 
     signingSecrets,
+
+    /** The endpoint's deliveries, newest first, each with its latest attempts. */
+    async deliveries(brandId: string, id: string, query: { limit?: number; cursor?: string; state?: WebhookDeliveryState }) {
+      await found(brandId, id);
+      return deps.store.listWebhookDeliveries(brandId, id, { limit: query.limit ?? 20, cursor: query.cursor ?? null, ...(query.state === undefined ? {} : { state: query.state }) });
+    },
+
+    /** Sends one message to the endpoint again, as a new run of attempts with the same webhook-id. */
+    async resend(brandId: string, id: string, messageId: string): Promise<void> {
+      await found(brandId, id);
+      if (!(await deps.store.resendWebhookMessage(brandId, id, messageId, at())))
+        throw new Problem(404, "webhook_message_not_found", "No such message for this endpoint", `message ${messageId} (messages are kept 30 days)`);
+      deps.onQueued?.();
+    },
+
+    /** Sends again every message of the endpoint's types since `since` (within the 30 days messages are kept). */
+    async replay(brandId: string, id: string, since: string): Promise<number> {
+      await found(brandId, id);
+      const sinceMs = Date.parse(since);
+      const nowMs = deps.now().getTime();
+      if (!Number.isFinite(sinceMs) || sinceMs > nowMs || sinceMs < nowMs - HISTORY_KEPT_MS) {
+        throw new Problem(400, "validation_failed", "The request is not valid", "body.since must be a time in the last 30 days (messages are kept 30 days)", {
+          errors: [{ in: "body", path: "/since", message: "must be a time in the last 30 days" }],
+        });
+      }
+      const queued = await deps.store.replayWebhookMessages(brandId, id, toTimestamp(sinceMs), at());
+      if (queued > 0) deps.onQueued?.();
+      return queued;
+    },
   };
 }
 

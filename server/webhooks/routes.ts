@@ -6,9 +6,14 @@ import { problemResponses } from "../../sdk/src/protocol/common.ts";
 import {
   CreatedWebhookSchema,
   CreateWebhookBody,
+  ReplayResultSchema,
+  ReplayWebhookBody,
   RotatedSecretSchema,
   UpdateWebhookBody,
+  WebhookDeliveryPage,
+  WebhookDeliveryQuery,
   WebhookList,
+  WebhookMessageParams,
   WebhookParams,
   WebhookSchema,
   WebhookTestResultSchema,
@@ -16,7 +21,17 @@ import {
 import type { WebhookEndpoints } from "./endpoints.ts";
 import type { WebhookEndpoint } from "./types.ts";
 
-const view = ({ id, url, events, description, enabled, disabledReason, createdAt, updatedAt }: WebhookEndpoint) => ({ id, url, events, description, enabled, disabledReason, createdAt, updatedAt });
+const view = ({ id, url, events, description, enabled, disabledReason, failingSince, createdAt, updatedAt }: WebhookEndpoint) => ({
+  id,
+  url,
+  events,
+  description,
+  enabled,
+  disabledReason,
+  failingSince,
+  createdAt,
+  updatedAt,
+});
 
 export async function webhookRoutes(app: FastifyInstance, opts: { endpoints: WebhookEndpoints }) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -106,5 +121,52 @@ export async function webhookRoutes(app: FastifyInstance, opts: { endpoints: Web
       const sent = await endpoints.sendTest(request.brand!.id, request.params.id);
       return { messageId: sent.messageId, delivered: sent.ok, status: sent.status, latencyMs: Math.round(sent.latencyMs), error: sent.error, excerpt: sent.excerpt };
     },
+  );
+
+  api.get(
+    "/v1/admin/webhooks/:id/deliveries",
+    {
+      ...auth,
+      schema: {
+        tags,
+        summary: "The endpoint's deliveries, newest first, each with its latest attempts (time, status, latency, the start of the answer); kept 30 days",
+        params: WebhookParams,
+        querystring: WebhookDeliveryQuery,
+        response: { 200: WebhookDeliveryPage, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => endpoints.deliveries(request.brand!.id, request.params.id, request.query),
+  );
+
+  api.post(
+    "/v1/admin/webhooks/:id/deliveries/:messageId/resend",
+    {
+      ...auth,
+      schema: {
+        tags,
+        summary: "Send one message to the endpoint again, with the same webhook-id",
+        params: WebhookMessageParams,
+        response: { 202: Type.Object({ queued: Type.Literal(1) }), ...problemResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await endpoints.resend(request.brand!.id, request.params.id, request.params.messageId);
+      return reply.status(202).send({ queued: 1 });
+    },
+  );
+
+  api.post(
+    "/v1/admin/webhooks/:id/replay",
+    {
+      ...auth,
+      schema: {
+        tags,
+        summary: "Send again every message of the endpoint's event types written since a time (within 30 days), delivered or not",
+        params: WebhookParams,
+        body: ReplayWebhookBody,
+        response: { 202: ReplayResultSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => reply.status(202).send({ queued: await endpoints.replay(request.brand!.id, request.params.id, request.body.since) }),
   );
 }

@@ -14,6 +14,8 @@ export type WebhookEndpoint = {
   enabled: boolean;
   /** Why the server turned it off (410, days of failures); null when it did not. */
   disabledReason: string | null;
+  /** When its current run of failed attempts began; null while it delivers. */
+  failingSince: Timestamp | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 };
@@ -21,7 +23,7 @@ export type WebhookEndpoint = {
 /** The sealed signing secrets of an endpoint: the current one, and during a rotation the previous one until it lapses. */
 export type SealedWebhookSecrets = { current: string; previous: string | null; previousValidUntil: Timestamp | null };
 
-export type NewWebhookEndpoint = Omit<WebhookEndpoint, "disabledReason" | "createdAt" | "updatedAt"> & { sealedSecret: string; now: Timestamp };
+export type NewWebhookEndpoint = Omit<WebhookEndpoint, "disabledReason" | "failingSince" | "createdAt" | "updatedAt"> & { sealedSecret: string; now: Timestamp };
 
 export type WebhookEndpointPatch = Partial<Pick<WebhookEndpoint, "url" | "events" | "description" | "enabled">> & { now: Timestamp };
 
@@ -40,4 +42,110 @@ export interface WebhookStore {
   rotateWebhookSecret(brandId: string, id: string, sealedSecret: string, previousValidUntil: Timestamp, now: Timestamp): Promise<WebhookEndpoint | null>;
   /** The endpoint's sealed secrets (for signing); null when it is deleted or missing. */
   webhookSecrets(id: string): Promise<SealedWebhookSecrets | null>;
+}
+
+/**
+ * A message for a brand's endpoints, written by the store in the same transaction as the change it
+ * reports (the outbox), and only when an enabled endpoint of the brand is subscribed to its type.
+ */
+export type WebhookMessageDraft = {
+  /** `msg_…`: the `webhook-id` of every attempt. */
+  id: string;
+  brandId: string;
+  type: WebhookEventType;
+  /** The body as sent: `{type, timestamp, data}` (webhook-messages.ts composes it). */
+  body: string;
+  createdAt: Timestamp;
+  /** Written at most once per key (events found by scanning, such as a membership about to expire). */
+  dedupeKey?: string;
+};
+
+/**
+ * What a store calls inside the transaction of a change, with its result, for the messages that
+ * report it (none when nothing changed). Pure and synchronous: whatever it names was read before.
+ */
+export type Announce<R> = (result: R) => readonly WebhookMessageDraft[];
+
+export type WebhookDeliveryState = "pending" | "delivered" | "failed";
+
+/** A delivery claimed by this instance for one attempt. */
+export type ClaimedDelivery = {
+  messageId: string;
+  endpointId: string;
+  brandId: string;
+  url: string;
+  type: WebhookEventType;
+  body: string;
+  /** This attempt's number, from 1. */
+  attempt: number;
+  /** The fencing token: the result counts only while no other claim came after this one. */
+  claim: number;
+};
+
+/** What one attempt came to, and what follows from it. */
+export type AttemptOutcome = {
+  messageId: string;
+  endpointId: string;
+  attempt: number;
+  claim: number;
+  at: Timestamp;
+  status: number | null;
+  ok: boolean;
+  latencyMs: number;
+  excerpt: string;
+  error: string | null;
+  /** When to try again after a failure; null: the schedule has run out (the delivery fails). */
+  retryAt: Timestamp | null;
+};
+
+/** An endpoint the store turned off while recording attempts, with the message telling the brand. */
+export type DisabledEndpoint = { endpointId: string; brandId: string; url: string; reason: string };
+
+export type WebhookDelivery = {
+  messageId: string;
+  endpointId: string;
+  type: WebhookEventType;
+  state: WebhookDeliveryState;
+  attempts: number;
+  nextAttemptAt: Timestamp | null;
+  lastAttemptAt: Timestamp | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Timestamp;
+  /** The latest attempts, newest first (at most ten). */
+  log: WebhookAttempt[];
+};
+
+export type WebhookAttempt = { attempt: number; at: Timestamp; status: number | null; latencyMs: number; excerpt: string; error: string | null };
+
+export interface WebhookDeliveryStore {
+  /** Endpoints with deliveries due at `now` (enabled endpoints only), most overdue first. */
+  dueWebhookEndpoints(now: Timestamp, limit: number): Promise<string[]>;
+  /**
+   * Claims up to `limit` of the endpoint's due deliveries for one attempt each: they are not due
+   * again before `leaseUntil`, on any instance. Deliveries another transaction is claiming are passed over.
+   */
+  claimWebhookDeliveries(endpointId: string, limit: number, now: Timestamp, leaseUntil: Timestamp): Promise<ClaimedDelivery[]>;
+  /**
+   * Records attempts in one transaction: the attempt log, each delivery's state (only while its claim
+   * is still the latest), and each endpoint's run of failures. An endpoint that answered 410 or has
+   * failed since before `failingCutoff` is turned off, and a `webhook.disabled` message (composed by
+   * `disabledMessage`) goes to the brand's other endpoints.
+   */
+  recordWebhookAttempts(
+    outcomes: readonly AttemptOutcome[],
+    now: Timestamp,
+    failingCutoff: Timestamp,
+    disabledMessage: (endpoint: DisabledEndpoint) => WebhookMessageDraft,
+  ): Promise<DisabledEndpoint[]>;
+  /** The endpoint's deliveries, newest first, with their latest attempts. */
+  listWebhookDeliveries(brandId: string, endpointId: string, query: { limit: number; cursor?: string | null; state?: WebhookDeliveryState }): Promise<{ items: WebhookDelivery[]; nextCursor: string | null }>;
+  /** Sends one message to the endpoint again, from the first attempt; false when the brand has no such message for it. */
+  resendWebhookMessage(brandId: string, endpointId: string, messageId: string, now: Timestamp): Promise<boolean>;
+  /** Sends again every message of the endpoint's types written since `since` (delivered or not); resolves to how many. */
+  replayWebhookMessages(brandId: string, endpointId: string, since: Timestamp, now: Timestamp): Promise<number>;
+  /** Writes one message outside any other change (a test message, a scan's event); false when no endpoint wants it or its key was written before. */
+  writeWebhookMessage(message: WebhookMessageDraft): Promise<boolean>;
+  /** Forgets messages, deliveries and attempts older than `before` (deliveries still pending are kept). */
+  pruneWebhookHistory(before: Timestamp): Promise<number>;
 }

@@ -46,6 +46,7 @@ export const PROBLEM_HANDLING = {
   vault_limit_reached: "api",
   invalid_webhook_url: "api",
   webhook_not_found: "api",
+  webhook_message_not_found: "api",
   total_limit_reached: "api",
   idempotency_key_required: "api",
   idempotency_conflict: "api",

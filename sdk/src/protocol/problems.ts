@@ -39,6 +39,7 @@ export const PROBLEM_CODES = [
   "vault_limit_reached",
   "invalid_webhook_url",
   "webhook_not_found",
+  "webhook_message_not_found",
   "total_limit_reached",
   "idempotency_key_required",
   "idempotency_conflict",

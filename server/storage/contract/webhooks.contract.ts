@@ -17,7 +17,7 @@ export const webhookContract: StoreContract = (open) => {
 
     it("creates, lists, changes and deletes an endpoint, for its brand only", async () => {
       const created = await store.createWebhook(endpoint("wh_1"), 5);
-      expect(created).toEqual({ status: "created", endpoint: { id: "wh_1", brandId: "brand-a", url: "https://crm.example/wh_1", events: ["award.sent"], description: "CRM", enabled: true, disabledReason: null, createdAt: at(0), updatedAt: at(0) } });
+      expect(created).toEqual({ status: "created", endpoint: { id: "wh_1", brandId: "brand-a", url: "https://crm.example/wh_1", events: ["award.sent"], description: "CRM", enabled: true, disabledReason: null, failingSince: null, createdAt: at(0), updatedAt: at(0) } });
       expect(await store.listWebhooks("brand-a")).toHaveLength(1);
       expect(await store.listWebhooks("brand-b")).toEqual([]);
       expect(await store.getWebhook("brand-b", "wh_1")).toBeNull();

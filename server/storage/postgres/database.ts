@@ -17,7 +17,7 @@ import { StoreBusyError, StoreUnavailableError } from "../errors.ts";
 import type { Dialect, SqlDatabase, SqlExecutor, SqlValue, TransactionOptions } from "../sql/database.ts";
 import { applyPostgresMigrations } from "./migrations.ts";
 
-const DIALECT: Dialect = { name: "postgres", forUpdate: " FOR NO KEY UPDATE" };
+const DIALECT: Dialect = { name: "postgres", forUpdate: " FOR NO KEY UPDATE", skipLocked: " FOR UPDATE SKIP LOCKED" };
 
 export const DEFAULT_POOL_SIZE = 10;
 export const DEFAULT_LOCK_TIMEOUT_MS = 5_000;

@@ -12,6 +12,7 @@ import { awardSchema } from "../sql/award-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
 import { chainIndexSchema } from "../sql/chain-index-schema.ts";
 import { delegationSchema } from "../sql/delegation-schema.ts";
+import { webhookDeliverySchema } from "../sql/webhook-delivery-schema.ts";
 import { webhookSchema } from "../sql/webhook-schema.ts";
 import { consentSchema } from "../sql/consent-schema.ts";
 import { entitlementSchema } from "../sql/entitlement-schema.ts";
@@ -180,6 +181,7 @@ export const postgresMigrations: readonly PostgresMigration[] = [
   { version: 13, name: "chain-index", sql: chainIndexSchema.postgres },
   { version: 14, name: "delegated-wallets", sql: delegationSchema.postgres },
   { version: 15, name: "webhooks", sql: webhookSchema.postgres },
+  { version: 16, name: "webhook-deliveries", sql: webhookDeliverySchema.postgres },
 ];
 
 /**

@@ -15,6 +15,7 @@ import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { StoreInputError } from "../errors.ts";
 import { MAX_PAGE_SIZE } from "../store.ts";
 import { clampPageSize, optionalTimestamp, requireAddress, requireKey, requireOneOf, requireRawTx, requireText, requireTimestamp, requireTxHash, requireUintString } from "../validate.ts";
+import { writeOutboxMessages } from "./webhook-outbox.ts";
 import type { SqlDatabase, SqlExecutor, SqlValue } from "./database.ts";
 
 interface AwardRow {
@@ -375,7 +376,15 @@ export function createAwardStore(db: SqlDatabase): AwardStore {
             id,
           );
           if (batch === undefined) return false;
-          await tx.run(`UPDATE awards SET status = 'awarded', tx_hash = ?, error = NULL, not_before = NULL, updated_at = ? WHERE batch_id = ? AND status = 'sending'`, batch.tx_hash, now, id);
+          const sent = await tx.all<{ id: string; journey_id: string; member: string }>(
+            `UPDATE awards SET status = 'awarded', tx_hash = ?, error = NULL, not_before = NULL, updated_at = ? WHERE batch_id = ? AND status = 'sending' RETURNING id, journey_id, member`,
+            batch.tx_hash,
+            now,
+            id,
+          );
+          if (outcome.announce !== undefined && sent.length > 0) {
+            await writeOutboxMessages(tx, outcome.announce(sent.map((a) => ({ id: a.id, journeyId: a.journey_id, member: a.member as Address, txHash: batch.tx_hash as Hex, sentAt: now }))));
+          }
           return true;
         });
       }

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { StoreInputError } from "../errors.ts";
 import { MAX_PAGE_SIZE } from "../store.ts";
 import { clampPageSize, optionalTimestamp, requireAddress, requireKey, requireText, requireTimestamp } from "../validate.ts";
+import { writeOutboxMessages } from "./webhook-outbox.ts";
 import type { SqlDatabase } from "./database.ts";
 
 interface ProfileRow {
@@ -206,7 +207,7 @@ export function createConsentStore(db: SqlDatabase): ConsentStore {
       return deleted.length > 0;
     },
 
-    async createConsent(consent) {
+    async createConsent(consent, announce) {
       if (typeof consent !== "object" || consent === null) throw new StoreInputError("consent", "expected a Consent");
       const record: Consent = {
         id: requireKey("id", consent.id),
@@ -243,6 +244,7 @@ export function createConsentStore(db: SqlDatabase): ConsentStore {
           record.signature,
         );
         if (inserted === 0) return { created: false, reason: "nonce_used" } as const;
+        if (announce !== undefined) await writeOutboxMessages(tx, announce(record));
         return { created: true, consent: record } as const;
       });
     },
@@ -257,15 +259,20 @@ export function createConsentStore(db: SqlDatabase): ConsentStore {
       return rows.map(toConsent);
     },
 
-    async revokeConsent(member, id, now) {
+    async revokeConsent(member, id, now, announce) {
       const at = requireTimestamp("now", now);
-      const rows = await db.writeOne<ConsentRow>(
-        `UPDATE consents SET revoked_at = ? WHERE id = ? AND member = ? AND revoked_at IS NULL RETURNING ${consentColumns}`,
-        at,
-        String(id),
-        requireAddress("member", member),
-      );
-      return rows.length === 0 ? null : toConsent(rows[0]!);
+      const revoke = [`UPDATE consents SET revoked_at = ? WHERE id = ? AND member = ? AND revoked_at IS NULL RETURNING ${consentColumns}`, at, String(id), requireAddress("member", member)] as const;
+      if (announce === undefined) {
+        const rows = await db.writeOne<ConsentRow>(...revoke);
+        return rows.length === 0 ? null : toConsent(rows[0]!);
+      }
+      return db.transaction(async (tx) => {
+        const row = await tx.get<ConsentRow>(...revoke);
+        if (row === undefined) return null;
+        const consent = toConsent(row);
+        await writeOutboxMessages(tx, announce(consent));
+        return consent;
+      });
     },
 
     async logAccess(entries) {
@@ -332,6 +339,19 @@ export function createConsentStore(db: SqlDatabase): ConsentStore {
       const now = requireTimestamp("now", input.now);
       const sessionsExpireBy = requireTimestamp("sessionsExpireBy", input.sessionsExpireBy);
       return db.transaction(async (tx): Promise<ErasureCounts> => {
+        if (input.announce !== undefined) {
+          // Every brand that kept records of the member hears of the erasure, before the records lose the address.
+          const brands = await tx.all<{ brand_id: string }>(
+            `SELECT brand_id FROM takes WHERE member = ? UNION SELECT brand_id FROM consents WHERE member = ? UNION SELECT brand_id FROM journey_events WHERE member = ?
+             UNION SELECT brand_id FROM awards WHERE member = ? UNION SELECT j.brand_id FROM journey_members m JOIN journeys j ON j.id = m.journey_id WHERE m.member = ?`,
+            address,
+            address,
+            address,
+            address,
+            address,
+          );
+          await writeOutboxMessages(tx, input.announce({ brandIds: brands.map((b) => b.brand_id).sort() }));
+        }
         const unlink = (table: string, column: string) => tx.run(`UPDATE ${table} SET ${column} = ? WHERE ${column} = ?`, pseudonym, address);
         const counts: ErasureCounts = {
           profile: (await tx.run("DELETE FROM member_profiles WHERE address = ?", address)) > 0,

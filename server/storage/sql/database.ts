@@ -24,6 +24,11 @@ export interface Dialect {
    * (` FOR UPDATE`); SQLite needs nothing, its write transactions run one at a time.
    */
   forUpdate: string;
+  /**
+   * Appended to a SELECT that claims rows for work: rows another transaction holds are passed over
+   * rather than waited for (PostgreSQL ` FOR UPDATE SKIP LOCKED`). SQLite needs nothing.
+   */
+  skipLocked: string;
 }
 
 export type TransactionOptions = {

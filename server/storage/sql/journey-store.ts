@@ -5,6 +5,7 @@
 import type { Address } from "viem";
 import type { MemberStore } from "../../members/types.ts";
 import type {
+  JourneyCompletion,
   AwardState,
   AwardStatus,
   CompleteStepResult,
@@ -32,6 +33,8 @@ import type { Timestamp } from "../time.ts";
 import { clampPageSize, jsonText, optionalTimestamp, requireAddress, requireKey, requireOneOf, requireSha256Hex, requireText, requireTimestamp, requireUintString, requireWindow } from "../validate.ts";
 import { StoreInputError } from "../errors.ts";
 import type { SqlDatabase, SqlExecutor } from "./database.ts";
+import { writeOutboxMessages } from "./webhook-outbox.ts";
+import type { Announce } from "../../webhooks/types.ts";
 
 interface JourneyRow {
   id: string;
@@ -131,7 +134,7 @@ export function createJourneyStore(db: SqlDatabase): JourneyStore & MemberStore 
    * be), so their completions of this journey take turns: the one that finds every other step done is
    * the one that inserts the award. A refusal leaves nothing behind (a row made for it is deleted).
    */
-  async function applyStep(tx: SqlExecutor, journey: Journey, c: Omit<StepCompletion, "journeyId">): Promise<CompleteStepResult> {
+  async function applyStep(tx: SqlExecutor, journey: Journey, c: Omit<StepCompletion, "journeyId">, announce?: Announce<JourneyCompletion>): Promise<CompleteStepResult> {
     const index = journey.steps.findIndex((s) => s.id === c.stepId);
     if (index < 0) return { status: "step_not_found" };
     // Timestamps share one fixed-width shape: text order is time order.
@@ -197,6 +200,7 @@ export function createJourneyStore(db: SqlDatabase): JourneyStore & MemberStore 
         c.now,
       );
       if (inserted === 1) awardId = id;
+      if (announce !== undefined) await writeOutboxMessages(tx, announce({ journey, member: c.member, completedAt: c.completedAt, recordedAt: c.now, awardId }));
     }
     return { status: "completed", completedAt: c.completedAt, journeyCompleted, awardId };
   }
@@ -326,7 +330,7 @@ export function createJourneyStore(db: SqlDatabase): JourneyStore & MemberStore 
       );
     },
 
-    async completeStep(input: StepCompletion): Promise<CompleteStepResult> {
+    async completeStep(input, announce): Promise<CompleteStepResult> {
       const c = {
         stepId: requireKey("stepId", input.stepId),
         member: requireAddress("member", input.member),
@@ -339,7 +343,7 @@ export function createJourneyStore(db: SqlDatabase): JourneyStore & MemberStore 
       return db.transaction(async (tx) => {
         const journey = await liveJourney(tx, journeyId, keyShare);
         if (journey === null) return { status: "journey_not_found" };
-        return applyStep(tx, journey, c);
+        return applyStep(tx, journey, c, announce);
       });
     },
 
@@ -426,7 +430,7 @@ export function createJourneyStore(db: SqlDatabase): JourneyStore & MemberStore 
       return row === undefined ? null : toEvent(row);
     },
 
-    async recordJourneyEvent(event: JourneyEvent, steps: StepRef[]): Promise<RecordEventResult> {
+    async recordJourneyEvent(event: JourneyEvent, steps: StepRef[], announce): Promise<RecordEventResult> {
       const e: JourneyEvent = {
         id: requireKey("id", event.id),
         brandId: requireKey("brandId", event.brandId),
@@ -467,7 +471,7 @@ export function createJourneyStore(db: SqlDatabase): JourneyStore & MemberStore 
           // Only the brand's own journeys, and only their event steps for this type.
           const step = journey?.steps.find((s) => s.id === ref.stepId);
           if (journey === null || journey.brandId !== e.brandId || step?.kind !== "event" || step.event !== e.type) continue;
-          const result = await applyStep(tx, journey, { stepId: ref.stepId, member: e.member, via: "event", completedAt: e.occurredAt, now: e.receivedAt });
+          const result = await applyStep(tx, journey, { stepId: ref.stepId, member: e.member, via: "event", completedAt: e.occurredAt, now: e.receivedAt }, announce);
           if (result.status !== "completed") continue;
           matched.push({ journeyId: ref.journeyId, stepId: ref.stepId });
           if (result.awardId !== null) awards++;
@@ -506,7 +510,7 @@ export function createJourneyStore(db: SqlDatabase): JourneyStore & MemberStore 
       }
     },
 
-    async recordSignIn(input: { member: Address; invitation: string | null; now: Timestamp }): Promise<SignInResult> {
+    async recordSignIn(input, announce): Promise<SignInResult> {
       const member = requireAddress("member", input.member);
       const now = requireTimestamp("now", input.now);
       const invitation = input.invitation === null ? null : requireKey("invitation", input.invitation);
@@ -520,7 +524,7 @@ export function createJourneyStore(db: SqlDatabase): JourneyStore & MemberStore 
         const step = journey?.steps.find((s) => s.kind === "referral");
         if (journey === null || step === undefined) return { firstSignIn, referral: null };
         const inviter = invite.member as Address;
-        const result = await applyStep(tx, journey, { stepId: step.id, member: inviter, via: "referral", completedAt: now, now });
+        const result = await applyStep(tx, journey, { stepId: step.id, member: inviter, via: "referral", completedAt: now, now }, announce);
         const counted = result.status === "completed";
         await tx.run(
           "INSERT INTO journey_referrals (invitee, journey_id, inviter, code, counted, created_at) VALUES (?, ?, ?, ?, ?, ?)",

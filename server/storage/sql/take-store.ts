@@ -19,6 +19,7 @@ import {
   requireTxHash,
 } from "../validate.ts";
 import type { SqlDatabase, SqlValue } from "./database.ts";
+import { writeOutboxMessages } from "./webhook-outbox.ts";
 import { offerColumns, takeColumns, toOffer, toTake, type OfferRow, type TakeRow } from "./rows.ts";
 
 /** Statuses as an SQL list, e.g. `('pending', 'minted')`: names only (see requireName), so safe to inline. */
@@ -44,12 +45,12 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       // Takes that count against the offer's limits, as an SQL list.
       const COUNTED = sqlList(policy.counted);
 
-      // The common case in one statement, no transaction around it: an offer with no limits, open,
+      // The common case in one statement (no transaction around it unless messages go with it): an offer with no limits, open,
       // and no take with this key yet. It inserts nothing otherwise (ON CONFLICT DO NOTHING catches a
       // take with the key, or a duplicate id or code), and the full check below says why. A code
       // is given for an offer with a code reward, and only for it (the full check refuses the rest).
       {
-        const [created] = await db.writeOne<TakeRow>(
+        const fast = [
           `INSERT INTO takes (${takeColumns})
            SELECT CAST(? AS TEXT), id, brand_id, kind, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), reward, CAST(? AS TEXT),
                   NULL, NULL, NULL, NULL, NULL, NULL, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
@@ -72,7 +73,17 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
           now,
           now,
           code,
-        );
+        ] as const;
+        // With messages to write, the insert and its messages commit together (the outbox).
+        const announce = input.announce;
+        const created =
+          announce === undefined
+            ? (await db.writeOne<TakeRow>(...fast))[0]
+            : await db.transaction(async (tx) => {
+                const row = await tx.get<TakeRow>(...fast);
+                if (row !== undefined) await writeOutboxMessages(tx, announce(toTake(row)));
+                return row;
+              });
         if (created !== undefined) return { status: "created", take: toTake(created) };
       }
 
@@ -163,6 +174,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
             take.updatedAt,
             take.vault,
           );
+          await writeOutboxMessages(tx, input.announce?.(take));
           return { status: "created", take };
         });
       try {
@@ -232,7 +244,7 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       return new Map(rows.map((r) => [r.offer_id, r.n]));
     },
 
-    async consumeCode(brandId: string, code: string, now: Timestamp): Promise<ConsumeCodeResult> {
+    async consumeCode(brandId, code, now, announce): Promise<ConsumeCodeResult> {
       requireTimestamp("now", now);
       return db.transaction(async (tx): Promise<ConsumeCodeResult> => {
         const consumed = await tx.get<TakeRow>(
@@ -242,7 +254,14 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
           String(code),
           String(brandId),
         );
-        if (consumed !== undefined) return { status: "consumed", take: toTake(consumed) };
+        if (consumed !== undefined) {
+          const take = toTake(consumed);
+          if (announce !== undefined) {
+            const offer = await tx.get<{ title: string }>(`SELECT title FROM offers WHERE id = ?`, take.offerId);
+            await writeOutboxMessages(tx, announce({ take, title: offer?.title ?? "" }));
+          }
+          return { status: "consumed", take };
+        }
         const existing = await tx.get<TakeRow>(`SELECT ${takeColumns} FROM takes WHERE code = ? AND brand_id = ?`, String(code), String(brandId));
         return existing === undefined ? { status: "not_found" } : { status: "already_consumed", take: toTake(existing) };
       });
@@ -325,8 +344,8 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       const txHash = input.txHash === undefined ? null : requireTxHash("txHash", input.txHash);
       const voucherJson = input.voucher === undefined ? null : jsonText("voucher", input.voucher);
       const error = input.error === undefined ? null : requireTakeError("error", input.error);
-      const row = await db.transaction((tx) =>
-        tx.get<TakeRow>(
+      const row = await db.transaction(async (tx) => {
+        const changed = await tx.get<TakeRow>(
           `UPDATE takes SET status = ?, tx_hash = coalesce(?, tx_hash), voucher = coalesce(?, voucher),
              error_code = coalesce(?, error_code), error_message = coalesce(?, error_message), updated_at = ?
            WHERE id = ? AND status IN (${from.map(() => "?").join(", ")})
@@ -339,8 +358,10 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
           now,
           String(id),
           ...from,
-        ),
-      );
+        );
+        if (changed !== undefined && input.announce !== undefined) await writeOutboxMessages(tx, input.announce(toTake(changed)));
+        return changed;
+      });
       return row === undefined ? null : toTake(row);
     },
   };

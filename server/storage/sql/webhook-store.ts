@@ -5,8 +5,8 @@ import type { Timestamp } from "../time.ts";
 import { requireKey, requireTimestamp } from "../validate.ts";
 import type { SqlDatabase, SqlValue } from "./database.ts";
 
-type EndpointRow = { id: string; brand_id: string; url: string; events: string; description: string; enabled: number; disabled_reason: string | null; created_at: string; updated_at: string };
-const columns = "id, brand_id, url, events, description, enabled, disabled_reason, created_at, updated_at";
+type EndpointRow = { id: string; brand_id: string; url: string; events: string; description: string; enabled: number; disabled_reason: string | null; failing_since: string | null; created_at: string; updated_at: string };
+const columns = "id, brand_id, url, events, description, enabled, disabled_reason, failing_since, created_at, updated_at";
 
 const toEndpoint = (row: EndpointRow): WebhookEndpoint => ({
   id: row.id,
@@ -16,6 +16,7 @@ const toEndpoint = (row: EndpointRow): WebhookEndpoint => ({
   description: row.description,
   enabled: Number(row.enabled) === 1,
   disabledReason: row.disabled_reason,
+  failingSince: row.failing_since as Timestamp | null,
   createdAt: row.created_at as Timestamp,
   updatedAt: row.updated_at as Timestamp,
 });
@@ -66,8 +67,8 @@ export function createWebhookStore(db: SqlDatabase): WebhookStore {
       if (patch.url !== undefined) (sets.push("url = ?"), values.push(String(patch.url)));
       if (patch.events !== undefined) (sets.push("events = ?"), values.push(JSON.stringify(patch.events)));
       if (patch.description !== undefined) (sets.push("description = ?"), values.push(String(patch.description)));
-      // Turned on again by the brand: why it was turned off no longer holds.
-      if (patch.enabled !== undefined) (sets.push("enabled = ?", "disabled_reason = NULL"), values.push(patch.enabled ? 1 : 0));
+      // Turned on again by the brand: why it was turned off, and its run of failures, no longer hold.
+      if (patch.enabled !== undefined) (sets.push("enabled = ?", "disabled_reason = NULL", "failing_since = NULL"), values.push(patch.enabled ? 1 : 0));
       const row = await db.transaction((tx) =>
         tx.get<EndpointRow>(`UPDATE webhook_endpoints SET ${sets.join(", ")} WHERE id = ? AND brand_id = ? AND ${live} RETURNING ${columns}`, ...values, String(id), String(brandId)),
       );

@@ -61,7 +61,7 @@ function switchToWal(db: DatabaseSync, busyTimeoutMs: number): { journal_mode?: 
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 
-const DIALECT: Dialect = { name: "sqlite", forUpdate: "" };
+const DIALECT: Dialect = { name: "sqlite", forUpdate: "", skipLocked: "" };
 
 const rethrow = (error: unknown): never => {
   throw classify(error);

@@ -73,7 +73,10 @@ const CURRENT_TABLES = [
   "takes",
   "token_metadata",
   "used_nonces",
+  "webhook_attempts",
+  "webhook_deliveries",
   "webhook_endpoints",
+  "webhook_messages",
 ];
 const recorded = (db: DatabaseSync) => db.prepare("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").all();
 
@@ -107,6 +110,7 @@ describe("migrations", () => {
       { version: 17, name: "chain-index", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 18, name: "delegated-wallets", applied_at: "2025-01-01T00:00:00.000Z" },
       { version: 19, name: "webhooks", applied_at: "2025-01-01T00:00:00.000Z" },
+      { version: 20, name: "webhook-deliveries", applied_at: "2025-01-01T00:00:00.000Z" },
     ]);
   });
 

@@ -6,6 +6,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { awardSchema } from "../sql/award-schema.ts";
 import { chainIndexSchema } from "../sql/chain-index-schema.ts";
 import { delegationSchema } from "../sql/delegation-schema.ts";
+import { webhookDeliverySchema } from "../sql/webhook-delivery-schema.ts";
 import { webhookSchema } from "../sql/webhook-schema.ts";
 import { catalogSchema } from "../sql/catalog-schema.ts";
 import { consentSchema } from "../sql/consent-schema.ts";
@@ -418,6 +419,7 @@ export const migrations: readonly Migration[] = [
   { version: 17, name: "chain-index", sql: chainIndexSchema.sqlite },
   { version: 18, name: "delegated-wallets", sql: delegationSchema.sqlite },
   { version: 19, name: "webhooks", sql: webhookSchema.sqlite },
+  { version: 20, name: "webhook-deliveries", sql: webhookDeliverySchema.sqlite },
 ];
 
 const createMigrationsTable = `

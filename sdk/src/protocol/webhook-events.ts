@@ -1,0 +1,131 @@
+/**
+ * What each webhook message says: the `data` of every event type, with things named as members see
+ * them (perk titles, token type names) beside their ids. Messages never carry a member's profile:
+ * only the wallet address the brand already sees on its redemptions, and what the member granted.
+ * The server composes messages with these types; the OpenAPI document lists them under `webhooks`.
+ */
+import { Type, type Static, type TSchema } from "typebox";
+import { AddressSchema, HexSchema, Nullable, TimestampSchema, UintStringSchema } from "./common.ts";
+import type { WebhookEventType } from "./webhooks.ts";
+
+const Member = Type.Object({ address: AddressSchema }, { description: "The member, by the wallet they signed in with" });
+const Named = (what: string) => Type.Object({ id: Type.String(), title: Type.String({ description: `The ${what}'s title, as members see it` }) });
+const TokenType = Type.Object(
+  { collection: AddressSchema, tokenId: UintStringSchema, name: Type.String({ description: "The token type's name, as members see it" }) },
+  { description: "A token type of one of the brand's collections" },
+);
+const Level = Nullable(Type.Object({ key: Type.String(), name: Type.String() }));
+const TxHash = HexSchema(32, "The transaction");
+const ChainPlace = {
+  blockNumber: Type.Integer({ minimum: 0 }),
+  blockHash: HexSchema(32),
+  txHash: TxHash,
+  logIndex: Type.Integer({ minimum: 0 }),
+};
+
+export const WEBHOOK_EVENT_DATA = {
+  "redemption.created": Type.Object({
+    redemptionId: Type.String(),
+    perk: Named("perk"),
+    member: Member,
+    vault: Nullable(Type.String({ description: "The vault whose holdings unlocked it (a delegated wallet); null: the member's own" })),
+    code: Nullable(Type.String({ description: "The one-time code a till consumes; null when the perk has none" })),
+    createdAt: TimestampSchema,
+  }),
+  "redemption.consumed": Type.Object({ redemptionId: Type.String(), perk: Named("perk"), member: Member, code: Type.String(), consumedAt: TimestampSchema }),
+  "claim.minted": Type.Object({
+    claimId: Type.String(),
+    drop: Named("drop"),
+    member: Member,
+    tokenType: TokenType,
+    amount: UintStringSchema,
+    txHash: Nullable(HexSchema(32)),
+    mintedAt: TimestampSchema,
+  }),
+  "claim.failed": Type.Object({
+    claimId: Type.String(),
+    drop: Named("drop"),
+    member: Member,
+    error: Type.Object({ code: Type.String(), message: Type.String() }),
+    failedAt: TimestampSchema,
+  }),
+  "award.sent": Type.Object({
+    awardId: Type.String(),
+    journey: Named("journey"),
+    member: Member,
+    tokenType: TokenType,
+    amount: UintStringSchema,
+    txHash: TxHash,
+    sentAt: TimestampSchema,
+  }),
+  "journey.completed": Type.Object({
+    journey: Named("journey"),
+    member: Member,
+    awardId: Nullable(Type.String({ description: "The stamp the journey awards, queued; null when it awards none" })),
+    completedAt: TimestampSchema,
+  }),
+  "level.changed": Type.Object({
+    member: Member,
+    from: Level,
+    to: Level,
+    points: UintStringSchema,
+    ...ChainPlace,
+  }),
+  "membership.granted": Type.Object({ member: Member, tokenType: TokenType, expiresAt: TimestampSchema, ...ChainPlace }),
+  "membership.renewed": Type.Object({ member: Member, tokenType: TokenType, expiresAt: TimestampSchema, previousExpiresAt: TimestampSchema, ...ChainPlace }),
+  "membership.expiring": Type.Object({ member: Member, tokenType: TokenType, expiresAt: TimestampSchema }, { description: "Sent 72 hours before a membership's end" }),
+  "membership.expired": Type.Object({ member: Member, tokenType: TokenType, expiredAt: TimestampSchema }),
+  "token.transferred": Type.Object({
+    tokenType: TokenType,
+    from: AddressSchema,
+    to: AddressSchema,
+    amount: UintStringSchema,
+    ...ChainPlace,
+    confirmed: Type.Boolean({ description: "The block is as deep as the deployment's CONFIRMATIONS: a reorg will not undo it" }),
+    reverted: Type.Boolean({ description: "True: a reorg took the block away and this transfer did not happen; undo what the earlier message did" }),
+  }),
+  "consent.granted": Type.Object({
+    consentId: Type.String(),
+    member: Member,
+    requestId: Type.String(),
+    fields: Type.Array(Type.String(), { description: "The fields the member agreed to share (their values are read through the data API)" }),
+    purpose: Type.String(),
+    grantedAt: TimestampSchema,
+    expiresAt: TimestampSchema,
+  }),
+  "consent.revoked": Type.Object({ consentId: Type.String(), member: Member, requestId: Type.String(), revokedAt: TimestampSchema }),
+  "member.erased": Type.Object(
+    { member: Member, erasedAt: TimestampSchema },
+    { description: "The member erased their data: delete what your systems keep about this wallet. Stampbook's records of them go on under a pseudonym" },
+  ),
+  "webhook.disabled": Type.Object({ endpoint: Type.Object({ id: Type.String(), url: Type.String() }), reason: Type.String() }),
+  "webhook.test": Type.Object({ endpointId: Type.String(), brandId: Type.String() }),
+} satisfies Record<WebhookEventType, TSchema>;
+
+export type WebhookEventData = { [T in WebhookEventType]: Static<(typeof WEBHOOK_EVENT_DATA)[T]> };
+
+/** A message's body: what a receiver parses after verifying the signature. */
+export type WebhookMessageBody<T extends WebhookEventType = WebhookEventType> = { type: T; timestamp: string; data: WebhookEventData[T] };
+
+/** The OpenAPI 3.1 `webhooks` map: one POST per event type, its body `{type, timestamp, data}`. */
+export function webhooksOpenApi(): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(WEBHOOK_EVENT_DATA).map(([type, data]) => [
+      type,
+      {
+        post: {
+          summary: type,
+          description: "Signed the Standard Webhooks way: verify `webhook-signature` over `webhook-id.webhook-timestamp.body` with the endpoint's secret, and use `webhook-id` to drop repeats.",
+          requestBody: {
+            content: {
+              "application/json": {
+                schema: { type: "object", required: ["type", "timestamp", "data"], properties: { type: { type: "string", enum: [type] }, timestamp: { type: "string", format: "date-time" }, data } },
+              },
+            },
+          },
+          responses: { "2XX": { description: "Received: any 2xx stops the retries. 410 turns the endpoint off; anything else is tried again." } },
+        },
+      },
+    ]),
+  );
+}
