@@ -24,7 +24,7 @@ import { stampbookCollectionAbi, TOKEN_KIND } from "../../contracts/bindings/ind
 import type { CollectionDirectory } from "../brands/directory.ts";
 import type { TokenTypeReader } from "../chain/token-types.ts";
 import type { NameBook } from "../catalog/names.ts";
-import { tokenTypeRef, webhookMessage } from "../webhooks/messages.ts";
+import { claimAnnouncement } from "./announce.ts";
 import { chainUnavailable } from "../chain/errors.ts";
 import { minterUnavailable, type BrandSenders } from "../chain/sender/brand-senders.ts";
 import type { Sender, SignedVoucher } from "../chain/sender/sender.ts";
@@ -105,31 +105,9 @@ export function createDropVariant(deps: DropVariantDeps): DropVariant {
     return minter;
   }
 
-  /** The webhook message a claim reaching `status` sends (minted or failed), named as members see it. */
-  async function announcement(id: string, status: CompleteTakeInput["status"]): Promise<Pick<CompleteTakeInput, "announce">> {
-    if (status !== "minted" && status !== "failed") return {};
-    const before = await store.getTake(id);
-    if (before === null) return {};
-    const token = tokenOf(before);
-    const [title, tokenType] = await Promise.all([store.offerTitle(before.offerId), tokenTypeRef(deps.names, token.collection, token.tokenId)]);
-    const drop = { id: before.offerId, title: title ?? "" };
-    return {
-      announce: (claim) => [
-        claim.status === "minted"
-          ? webhookMessage(claim.brandId, "claim.minted", { claimId: claim.id, drop, member: { address: claim.member }, tokenType, amount: token.amount, txHash: claim.txHash, mintedAt: claim.updatedAt }, claim.updatedAt)
-          : webhookMessage(
-              claim.brandId,
-              "claim.failed",
-              { claimId: claim.id, drop, member: { address: claim.member }, error: claim.error ?? { code: "claim_failed", message: "The claim failed." }, failedAt: claim.updatedAt },
-              claim.updatedAt,
-            ),
-      ],
-    };
-  }
-
   /** The claim after `input`, or as it stands if someone else settled it first. */
   async function complete(id: string, input: CompleteTakeInput): Promise<Take> {
-    const claim = (await store.completeTake(id, { ...input, ...(await announcement(id, input.status)) })) ?? (await store.getTake(id))!;
+    const claim = (await store.completeTake(id, { ...input, ...(await claimAnnouncement(store, deps.names, id, input.status)) })) ?? (await store.getTake(id))!;
     // The member holds more now: their next listing on this instance must not answer from the cache.
     if (claim.status === "minted") ownership.forget(claim.member);
     return claim;

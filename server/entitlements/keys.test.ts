@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SqliteStore } from "../storage/index.ts";
 import { createKeyRing, type KeyRing } from "./keys.ts";
-import { createKeySealer } from "./sealing.ts";
+import { createKeySealer } from "../sealing.ts";
 
 const DAY = 86_400_000;
 let store: ReturnType<typeof SqliteStore.open>;

@@ -16,7 +16,7 @@ import { calculateJwkThumbprint, type JWK } from "jose";
 import { ENTITLEMENT_ALGORITHM } from "../../sdk/src/protocol/entitlements.ts";
 import { toTimestamp, type Store } from "../storage/index.ts";
 import type { EntitlementKey } from "./types.ts";
-import type { KeySealer } from "./sealing.ts";
+import type { KeySealer } from "../sealing.ts";
 
 export type PublicEntitlementJwk = { kty: string; crv: string; x: string; y: string; kid: string; alg: string; use: string };
 

@@ -11,7 +11,7 @@ import { perkVariant } from "../perks/variant.ts";
 import { createEntitlements } from "./claims.ts";
 import { createKeyRing } from "./keys.ts";
 import { entitlementRoutes } from "./routes.ts";
-import { createKeySealer } from "./sealing.ts";
+import { createKeySealer } from "../sealing.ts";
 
 /** How long an instance reuses the key ring it read: another instance's rotation reaches it within this. */
 const KEY_RING_CACHE_MS = 30_000;

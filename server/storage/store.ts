@@ -55,7 +55,7 @@ import type { StaffStore } from "../staff/types.ts";
 import type { EntitlementKeyStore } from "../entitlements/types.ts";
 import type { ChainIndexStore } from "../chain/index/types.ts";
 import type { ChainFacts } from "../chain/index/facts.ts";
-import type { Announce, WebhookDeliveryStore, WebhookStore } from "../webhooks/types.ts";
+import type { Announce, WebhookChainStore, WebhookDeliveryStore, WebhookStore } from "../webhooks/types.ts";
 import type { Timestamp } from "./time.ts";
 
 export type { Timestamp } from "./time.ts";
@@ -205,7 +205,7 @@ export interface LeaseStore {
   releaseLease(name: string, holder: string): Promise<void>;
 }
 
-export interface Store extends SignInStore, BrandStore, OriginStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, MemberStore, AwardStore, StaffStore, ConsentStore, EntitlementKeyStore, ChainIndexStore, ChainFacts, WebhookStore, WebhookDeliveryStore {
+export interface Store extends SignInStore, BrandStore, OriginStore, OfferStore, TakeStore, LeaseStore, CatalogStore, JourneyStore, MemberStore, AwardStore, StaffStore, ConsentStore, EntitlementKeyStore, ChainIndexStore, ChainFacts, WebhookStore, WebhookDeliveryStore, WebhookChainStore {
   /** Releases the backend's resources; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Problem } from "../errors.ts";
-import type { KeySealer } from "../entitlements/sealing.ts";
+import type { KeySealer } from "../sealing.ts";
 import { toTimestamp, type Timestamp } from "../storage/time.ts";
 import type { WebhookEventType } from "../../sdk/src/protocol/webhooks.ts";
 import { checkWebhookUrl } from "./address-guard.ts";

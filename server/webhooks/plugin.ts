@@ -6,8 +6,11 @@
  */
 import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
-import { createKeySealer } from "../entitlements/sealing.ts";
+import { createKeySealer } from "../sealing.ts";
 import { throttled } from "../logging.ts";
+import { createRounds } from "../background/schedule.ts";
+import { reorgWindow } from "../chain/index/follower.ts";
+import { createChainAnnouncer } from "./chain-events.ts";
 import { createWebhookDispatcher } from "./dispatcher.ts";
 import { createWebhookEndpoints } from "./endpoints.ts";
 import { webhookRoutes } from "./routes.ts";
@@ -41,7 +44,23 @@ export const webhooksPlugin = fp(
     wake = dispatcher.wake;
     app.addHook("onReady", async () => dispatcher.start());
     app.addHook("onClose", async () => dispatcher.stop());
+
+    // Messages about the chain come from the index's facts, announced by one instance at a time.
+    if (config.chainIndex.enabled) {
+      const { confirmations } = config.chainIndex;
+      const announcer = createChainAnnouncer({ store, directory: app.directory, names: app.names, levels: (brandId) => store.getLevels(brandId), confirmations, window: reorgWindow(confirmations), now: app.now });
+      const rounds = createRounds(store, {
+        name: "webhook-chain",
+        holder: app.instanceId,
+        intervalMs: config.chainIndex.pollMs,
+        leaseTtlMs: config.leaseTtlMs,
+        run: () => announcer.round(),
+        onError: (error) => trouble("webhook-chain", error),
+      });
+      app.addHook("onReady", async () => rounds.start());
+      app.addHook("onClose", async () => rounds.stop());
+    }
     await app.register(webhookRoutes, { endpoints });
   },
-  { name: "webhooks", fastify: "5.x", dependencies: ["context", "storage"] },
+  { name: "webhooks", fastify: "5.x", dependencies: ["context", "storage", "brands", "catalog"] },
 );

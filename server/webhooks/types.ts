@@ -58,6 +58,8 @@ export type WebhookMessageDraft = {
   createdAt: Timestamp;
   /** Written at most once per key (events found by scanning, such as a membership about to expire). */
   dedupeKey?: string;
+  /** A message about a block: watched while the block is in the reorg window (its reversal follows if the block goes). */
+  chain?: { block: bigint; hash: string; confirmed: boolean };
 };
 
 /**
@@ -148,4 +150,28 @@ export interface WebhookDeliveryStore {
   writeWebhookMessage(message: WebhookMessageDraft): Promise<boolean>;
   /** Forgets messages, deliveries and attempts older than `before` (deliveries still pending are kept). */
   pruneWebhookHistory(before: Timestamp): Promise<number>;
+}
+
+/** A message about a block, watched until its block is final or gone. */
+export type WatchedChainMessage = { id: string; brandId: string; type: WebhookEventType; body: string; block: bigint; hash: string; state: "unconfirmed" | "confirmed" };
+
+/** Where announcing a collection's chain facts stands: after which fact, and through which chain time expiries were told. */
+export type ChainAnnounceCursor = { position: string; expiredThrough: bigint };
+
+/** The level a member was last announced at with a brand (null: below every level). */
+export type AnnouncedLevel = { brandId: string; member: string; levelKey: string | null; points: bigint };
+
+export interface WebhookChainStore {
+  webhookChainCursor(collection: string): Promise<ChainAnnounceCursor | null>;
+  /**
+   * In one transaction: writes `messages` (a dedupe key written before drops a repeat), records the
+   * members' announced levels, and moves the collection's cursor. Resolves to how many messages were written.
+   */
+  announceChain(collection: string, messages: readonly WebhookMessageDraft[], levels: readonly AnnouncedLevel[], cursor: ChainAnnounceCursor): Promise<number>;
+  /** Messages about blocks not yet final or gone, oldest block first. */
+  watchedChainMessages(limit: number): Promise<WatchedChainMessage[]>;
+  /** In one transaction: new states of watched messages (`settled`: no longer watched) and the messages that follow from them. */
+  settleChainMessages(changes: readonly { id: string; state: "confirmed" | "settled" | "reverted" }[], followUps: readonly WebhookMessageDraft[]): Promise<void>;
+  /** The levels members were last announced at with a brand. */
+  announcedLevels(brandId: string, members: readonly string[]): Promise<Map<string, AnnouncedLevel>>;
 }

@@ -16,6 +16,12 @@ const TokenType = Type.Object(
 );
 const Level = Nullable(Type.Object({ key: Type.String(), name: Type.String() }));
 const TxHash = HexSchema(32, "The transaction");
+const Expiry = Nullable({ ...TimestampSchema, description: "When the membership ends; null: it never does" });
+/** Messages about a block: sent when the index applies it, again when it is final, and reversed if a reorg takes it away. */
+const Finality = {
+  confirmed: Type.Boolean({ description: "The block is as deep as the deployment's CONFIRMATIONS. An unconfirmed message is followed by the same one with confirmed: true once it is" }),
+  reverted: Type.Boolean({ description: "True: a reorg took the block away and this did not happen; undo what the earlier message with the same data did" }),
+};
 const ChainPlace = {
   blockNumber: Type.Integer({ minimum: 0 }),
   blockHash: HexSchema(32),
@@ -64,16 +70,13 @@ export const WEBHOOK_EVENT_DATA = {
     awardId: Nullable(Type.String({ description: "The stamp the journey awards, queued; null when it awards none" })),
     completedAt: TimestampSchema,
   }),
-  "level.changed": Type.Object({
-    member: Member,
-    from: Level,
-    to: Level,
-    points: UintStringSchema,
-    ...ChainPlace,
-  }),
-  "membership.granted": Type.Object({ member: Member, tokenType: TokenType, expiresAt: TimestampSchema, ...ChainPlace }),
-  "membership.renewed": Type.Object({ member: Member, tokenType: TokenType, expiresAt: TimestampSchema, previousExpiresAt: TimestampSchema, ...ChainPlace }),
-  "membership.expiring": Type.Object({ member: Member, tokenType: TokenType, expiresAt: TimestampSchema }, { description: "Sent 72 hours before a membership's end" }),
+  "level.changed": Type.Object(
+    { member: Member, from: Level, to: Level, points: UintStringSchema, ...ChainPlace },
+    { description: "The member's holdings moved them across a level threshold (the place is the last transfer that did). Worked out again from what the chain holds: after a reorg, the next message moves the level back" },
+  ),
+  "membership.granted": Type.Object({ member: Member, tokenType: TokenType, expiresAt: Expiry, ...ChainPlace, ...Finality }),
+  "membership.renewed": Type.Object({ member: Member, tokenType: TokenType, expiresAt: Expiry, previousExpiresAt: Expiry, ...ChainPlace, ...Finality }),
+  "membership.expiring": Type.Object({ member: Member, tokenType: TokenType, expiresAt: TimestampSchema }, { description: "Sent once, within 72 hours of a membership's end (by chain time)" }),
   "membership.expired": Type.Object({ member: Member, tokenType: TokenType, expiredAt: TimestampSchema }),
   "token.transferred": Type.Object({
     tokenType: TokenType,
@@ -81,8 +84,7 @@ export const WEBHOOK_EVENT_DATA = {
     to: AddressSchema,
     amount: UintStringSchema,
     ...ChainPlace,
-    confirmed: Type.Boolean({ description: "The block is as deep as the deployment's CONFIRMATIONS: a reorg will not undo it" }),
-    reverted: Type.Boolean({ description: "True: a reorg took the block away and this transfer did not happen; undo what the earlier message did" }),
+    ...Finality,
   }),
   "consent.granted": Type.Object({
     consentId: Type.String(),

@@ -15,6 +15,7 @@ import { createOriginStore } from "./origin-store.ts";
 import { createSignInStore } from "./sign-in-store.ts";
 import { createStaffStore } from "./staff-store.ts";
 import { createTakeStore } from "./take-store.ts";
+import { createWebhookChainStore } from "./webhook-chain-store.ts";
 import { createWebhookDeliveryStore } from "./webhook-delivery-store.ts";
 import { createWebhookStore } from "./webhook-store.ts";
 
@@ -37,6 +38,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...createChainFacts(db),
     ...createWebhookStore(db),
     ...createWebhookDeliveryStore(db),
+    ...createWebhookChainStore(db),
     async close() {
       // Nonces already handed in are recorded (or refused) before the database closes.
       if (db.isOpen) await flush();

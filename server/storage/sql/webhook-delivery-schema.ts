@@ -14,12 +14,20 @@
  * - `webhook_attempts`: every attempt (time, status, latency, an excerpt of the answer), 30 days.
  * - `webhook_endpoints.failing_since`: when the endpoint's current run of failures began (null while
  *   it delivers); five days of it turn the endpoint off.
+ * - Messages about the chain (`chain_block`, `chain_hash`) are watched while their block is within
+ *   the index's reorg window (`chain_state`: `unconfirmed` until CONFIRMATIONS deep, then
+ *   `confirmed`); one whose block leaves the chain is followed by its reversal (`reverted`).
+ * - `webhook_chain_cursors`: per followed collection, the last fact announced for good (a place in
+ *   chain order) and the chain time through which expired memberships were announced.
+ * - `webhook_member_levels`: the level each member was last announced at per brand, so a change of
+ *   holdings that moves them across a threshold says from which level to which.
  *
  * (No comments inside the SQL: the PostgreSQL migration runner splits statements at semicolons.)
  */
 const sql = (postgres: boolean) => {
   const text = postgres ? `TEXT COLLATE "C"` : "TEXT";
   const strict = postgres ? "" : " STRICT";
+  const int = postgres ? "BIGINT" : "INTEGER";
   return `
       ALTER TABLE webhook_endpoints ADD COLUMN failing_since ${text};
       CREATE TABLE webhook_messages (
@@ -28,8 +36,12 @@ const sql = (postgres: boolean) => {
         type       ${text} NOT NULL,
         body       TEXT NOT NULL,
         dedupe_key ${text} UNIQUE,
-        created_at ${text} NOT NULL
+        created_at ${text} NOT NULL,
+        chain_block ${int},
+        chain_hash  ${text},
+        chain_state ${text}
       )${strict};
+      CREATE INDEX webhook_messages_watched ON webhook_messages (chain_block) WHERE chain_state IN ('unconfirmed', 'confirmed');
       CREATE INDEX webhook_messages_by_brand ON webhook_messages (brand_id, created_at);
       CREATE INDEX webhook_messages_by_age ON webhook_messages (created_at);
       CREATE TABLE webhook_deliveries (
@@ -62,6 +74,18 @@ const sql = (postgres: boolean) => {
       )${strict};
       CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (endpoint_id, message_id, at);
       CREATE INDEX webhook_attempts_by_age ON webhook_attempts (at);
+      CREATE TABLE webhook_chain_cursors (
+        collection      ${text} PRIMARY KEY,
+        position        ${text} NOT NULL,
+        expired_through ${int} NOT NULL
+      )${strict};
+      CREATE TABLE webhook_member_levels (
+        brand_id  ${text} NOT NULL,
+        member    ${text} NOT NULL,
+        level_key ${text},
+        points    ${text} NOT NULL,
+        PRIMARY KEY (brand_id, member)
+      )${strict};
     `;
 };
 

@@ -26,9 +26,10 @@ export async function writeOutboxMessage(tx: SqlExecutor, message: WebhookMessag
   const pattern = typePattern(message.type);
   const except = exceptEndpoint === undefined ? "" : " AND id <> ?";
   const exceptParams = exceptEndpoint === undefined ? [] : [exceptEndpoint];
+  const chain = message.chain;
   const written = await tx.run(
-    `INSERT INTO webhook_messages (id, brand_id, type, body, dedupe_key, created_at)
-     SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE ${SUBSCRIBED}${except})
+    `INSERT INTO webhook_messages (id, brand_id, type, body, dedupe_key, created_at, chain_block, chain_hash, chain_state)
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE ${SUBSCRIBED}${except})
      ON CONFLICT DO NOTHING`,
     id,
     brandId,
@@ -36,6 +37,9 @@ export async function writeOutboxMessage(tx: SqlExecutor, message: WebhookMessag
     String(message.body),
     message.dedupeKey ?? null,
     at,
+    chain === undefined ? null : Number(chain.block),
+    chain === undefined ? null : String(chain.hash),
+    chain === undefined ? null : chain.confirmed ? "confirmed" : "unconfirmed",
     brandId,
     pattern,
     ...exceptParams,

@@ -74,8 +74,10 @@ const CURRENT_TABLES = [
   "token_metadata",
   "used_nonces",
   "webhook_attempts",
+  "webhook_chain_cursors",
   "webhook_deliveries",
   "webhook_endpoints",
+  "webhook_member_levels",
   "webhook_messages",
 ];
 const recorded = (db: DatabaseSync) => db.prepare("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").all();

@@ -5,7 +5,7 @@
  * id is bound in as associated data: a sealed key moved to another row does not open.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import type { Store } from "../storage/index.ts";
+import type { Store } from "./storage/index.ts";
 
 export type KeySealer = {
   seal(kid: string, plain: Uint8Array): Promise<string>;
