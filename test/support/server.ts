@@ -4,7 +4,7 @@ import type { PublicClient, WalletClient, Address, Hex } from "viem";
 import { build } from "../../server/app.ts";
 import { createBrand, issueApiKey } from "../../server/brands/accounts.ts";
 import { loadConfig, type Config } from "../../server/config.ts";
-import { SqliteStore } from "../../server/storage/index.ts";
+import { SqliteStore, type Store } from "../../server/storage/index.ts";
 import { DEMO_NAMES, DEMO_TYPES, type DemoChain } from "./chain.ts";
 import { siweMessage as siweMessageFrom, siweSignIn, viaInject, type SiweFields } from "./siwe.ts";
 import { setMinter } from "./tenancy.ts";
@@ -19,6 +19,10 @@ export type StartServerOptions = {
   minterKey?: Hex;
   /** Leave the demo's token types without names (default: named as DEMO_NAMES says). */
   unnamed?: boolean;
+  /** The store (default: a fresh in-memory SQLite store); closed with the server. */
+  store?: Store;
+  /** Environment variables on top of the tests' defaults. */
+  env?: Record<string, string>;
 };
 
 /**
@@ -37,10 +41,11 @@ export async function startServer(chain: DemoChain, overrides: Partial<Config> =
       STEP_ATTEMPTS_PER_MINUTE: "100000",
       CLAIM_SWEEP_MS: "86400000",
       MINTER_KEY_SECRET: TEST_MINTER_KEY_SECRET,
+      ...options.env,
     },
     overrides,
   );
-  const store = SqliteStore.open(":memory:");
+  const store = options.store ?? SqliteStore.open(":memory:");
   const app = await build({ config, store, client: options.client ?? (chain.publicClient as PublicClient), logger: false });
   const brand = await createBrand(store, "Demo Coffee Club");
   const { key: apiKey } = await issueApiKey(store, brand.id, "tests");
