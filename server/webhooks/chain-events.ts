@@ -26,6 +26,8 @@ import type { AnnouncedLevel, WatchedChainMessage, WebhookChainStore, WebhookMes
 /** How far ahead of a membership's end `membership.expiring` is sent. */
 export const EXPIRING_WITHIN_SECONDS = 72n * 3600n;
 const NEVER = 2n ** 64n - 1n;
+/** How much chain time (or clock time) passes between two scans of a collection's expiries. */
+const EXPIRY_SCAN_SECONDS = 60n;
 const ZERO = "0x0000000000000000000000000000000000000000";
 /** Facts read per collection per round (more wait for the next round, at once). */
 const FACTS_PER_ROUND = 1_000;
@@ -46,6 +48,8 @@ const lower = (address: string) => address.toLowerCase() as Address;
 
 export function createChainAnnouncer(deps: ChainAnnouncerDeps) {
   const { store } = deps;
+  /** When each collection's expiries were last scanned, by chain time and by the clock. */
+  const scans = new Map<string, { chainTime: bigint; at: number }>();
 
   /** One round: announces what is new for every brand's collection, then settles watched messages. Returns true when more is waiting. */
   async function round(): Promise<boolean> {
@@ -80,9 +84,13 @@ export function createChainAnnouncer(deps: ChainAnnouncerDeps) {
     const messages: WebhookMessageDraft[] = facts.map((fact) => factMessage(brandId, fact, typeRefs.get(fact.tokenId)!, at));
     const { levels, messages: levelMessages } = await levelChanges(brandId, facts, at);
 
-    // Memberships about to end, and ended since the last round (by chain time): once each.
-    const expiring = await store.membershipsExpiring({ collection, confirmations: deps.confirmations, within: EXPIRING_WITHIN_SECONDS, limit: 1_000 });
-    const expired = await store.membershipsExpired({ collection, confirmations: deps.confirmations, since: known.expiredThrough, limit: 1_000 });
+    // Memberships about to end, and ended since the last scan (by chain time): once each. Scanned
+    // when a minute of chain time or of the clock has passed (a scan reads the collection's holdings).
+    const last = scans.get(collection);
+    const scan = last === undefined || chainNow - last.chainTime >= EXPIRY_SCAN_SECONDS || at.getTime() - last.at >= Number(EXPIRY_SCAN_SECONDS) * 1000;
+    const expiring = scan ? await store.membershipsExpiring({ collection, confirmations: deps.confirmations, within: EXPIRING_WITHIN_SECONDS, limit: 1_000 }) : null;
+    const expired = scan ? await store.membershipsExpired({ collection, confirmations: deps.confirmations, since: known.expiredThrough, limit: 1_000 }) : null;
+    if (scan) scans.set(collection, { chainTime: chainNow, at: at.getTime() });
     for (const state of [...(expiring?.items ?? []), ...(expired?.items ?? [])]) {
       if (!typeRefs.has(state.tokenId)) typeRefs.set(state.tokenId, await tokenTypeRef(deps.names, collection, state.tokenId));
     }
