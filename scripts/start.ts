@@ -3,7 +3,8 @@
  * contracts, starts a local Hardhat chain on 127.0.0.1 (with a Delegate Registry at its canonical
  * address: scripts/demo/delegate-registry.ts), deploys and seeds the demo brand, starts the
  * API on the embedded SQLite store, the storefront and the brand console (its origin added to
- * CORS_ORIGINS), prints what runs where and writes it as JSON to a manifest. Ctrl-C stops everything.
+ * CORS_ORIGINS), and a webhook receiver registered as the demo brand's endpoint, which prints each
+ * verified event here; prints what runs where and writes it as JSON to a manifest. Ctrl-C stops everything.
  *
  * The next `npm start` comes back to where the last one stopped: the local chain is journaled as it
  * runs and replayed (scripts/demo/local-chain.ts), the database, the operator token and the minter
@@ -31,6 +32,7 @@ import { newLocalChain, restoreLocalChain, type LocalChain } from "./demo/local-
 import { previousDemo, type DemoSummary } from "./demo/previous-demo.ts";
 import { savedState } from "./demo/saved-state.ts";
 import { startStorefront } from "./demo/storefront-server.ts";
+import { registerDemoReceiver, startWebhookReceiver, type WebhookReceiver } from "./demo/webhook-receiver.ts";
 import { startConsole } from "../server/console/server.ts";
 import { freePort, listenError } from "./free-port.ts";
 
@@ -270,6 +272,9 @@ const brandConsole = await listening(consoleListener, () =>
     config: { apiUrl, chainId, rpcUrl, brandId: demo?.brand.id ?? null, brandName: demo?.brand.name ?? "Stampbook" },
   }),
 );
+// The demo brand's webhooks come to a receiver here, as they would to the brand's own service. A
+// restart registers it again: the endpoint the last run made is replaced, its secret gone with that run.
+const receiver = demo ? await demoReceiver(demo) : undefined;
 
 const manifest = {
   storefrontUrl,
@@ -281,6 +286,7 @@ const manifest = {
   chainId,
   databaseUrl: config.databaseUrl,
   operatorToken,
+  ...(receiver ? { webhookReceiverUrl: receiver.url } : {}),
   contracts: { collections: demo ? [demo.collection] : (config.collections as Address[]) },
   ...(demo
     ? {
@@ -314,7 +320,9 @@ const lines = [
   ...(demo ? [demo.collection] : config.collections).map((c) => `  collection ${c}${previous ? " (seeded by an earlier run)" : ""}`),
 ];
 if (demo) {
-  lines.push(`  brand      ${demo.brand.name} (${demo.brand.id}), API key ${demo.brand.apiKey}`, `  minter     ${demo.brand.minterAddress} (the brand's own: it mints and pays for drop claims)`, "", "Test accounts (local chain only):");
+  lines.push(`  brand      ${demo.brand.name} (${demo.brand.id}), API key ${demo.brand.apiKey}`, `  minter     ${demo.brand.minterAddress} (the brand's own: it mints and pays for drop claims)`);
+  if (receiver) lines.push(`  webhooks   ${receiver.url}   (the brand's "Local demo receiver" endpoint: verified events appear in this console)`);
+  lines.push("", "Test accounts (local chain only):");
   for (const a of demo.accounts) {
     const holds = Object.entries(a.holdings).map(([k, v]) => `${v} ${k}`).join(", ") || "nothing";
     lines.push(`  ${a.address}  ${a.role}: ${restoredDemo ? "held at the start" : "holds"} ${holds}`, `      private key ${a.privateKey}`);
@@ -335,10 +343,25 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     console.log("\nStopping…");
     await storefront.close();
     await brandConsole.close();
+    // The API first: its deliveries under way finish before the receiver goes.
     await app.close();
+    await receiver?.close();
     await localChain?.close();
     process.exit(0);
   });
+}
+
+/** Starts the demo's webhook receiver and makes it the demo brand's endpoint; without it (the API refused it), undefined. */
+async function demoReceiver(demo: DemoSummary): Promise<WebhookReceiver | undefined> {
+  const started = await startWebhookReceiver({ label: demo.brand.name });
+  try {
+    started.useSecret((await registerDemoReceiver({ app, apiKey: demo.brand.apiKey, url: started.url })).secret);
+    return started;
+  } catch (error) {
+    await started.close();
+    console.warn(`The demo's webhook receiver is not registered (${(error as Error).message}): the demo runs without it.`);
+    return undefined;
+  }
 }
 
 /** Deploys the demo collection (or finds the one an earlier run left on this chain and database) and seeds the demo brand. */

@@ -1,11 +1,11 @@
 /**
  * `npm start` end to end: the real entry script in a child process, on free ports, with its own
  * manifest and database; it compiles first and says so; a member signs in over HTTP and sees the
- * seeded perks, their holdings' names and their level; the demo's token types have names and
- * pictures the API serves; `npm run brand:create` reaches the running deployment; a second run
+ * seeded perks, their holdings' names and their level; a redemption's webhook reaches the demo's
+ * receiver, which prints it; the demo's token types have names and pictures the API serves; `npm run brand:create` reaches the running deployment; a second run
  * against the same chain and database seeds nothing twice; Ctrl-C stops it; started again it comes
  * back to the same chain (its Delegate Registry too), brands, keys, perks and members' stamps (and
- * says so); `--fresh` starts clean.
+ * says so), with one demo webhook endpoint, not two; `--fresh` starts clean.
  */
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
@@ -31,6 +31,20 @@ const made: { member?: { token: string; txHash: string; blockHash: string }; acm
 async function rpc(method: string, params: unknown[] = []) {
   const response = await fetch(manifest.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
   return (await response.json()).result;
+}
+
+/** A bearer token for the demo account with `privateKey`, signed in over HTTP. */
+async function signIn(privateKey: Hex): Promise<string> {
+  const account = privateKeyToAccount(privateKey);
+  const grant = await (await fetch(`${manifest.apiUrl}/v1/auth/nonce`)).json();
+  const message = createSiweMessage({ ...grant, address: account.address, issuedAt: new Date(grant.issuedAt) });
+  const signIn = await fetch(`${manifest.apiUrl}/v1/auth/verify`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
+  });
+  expect(signIn.status).toBe(200);
+  return (await signIn.json()).token;
 }
 
 /** `npm start` again with the first run's settings (and ports), once it says it runs; its output and manifest. */
@@ -95,6 +109,8 @@ describe("npm start", () => {
     expect(manifest.brand.apiKey).toMatch(/^sbk_/);
     expect(manifest.drops.map((d: any) => d.mode)).toEqual(["mint", "voucher"]);
     for (const d of manifest.drops) expect(output).toContain(d.id);
+    expect(manifest.webhookReceiverUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhooks$/);
+    expect(output).toContain(`\n  webhooks   ${manifest.webhookReceiverUrl}   (the brand's "Local demo receiver" endpoint: verified events appear in this console)\n`);
   });
 
   it("serves the seeded demo: a gold member signs in and sees which perks unlock", async () => {
@@ -126,6 +142,24 @@ describe("npm start", () => {
     expect(byTitle["Silver tasting flight"]).toMatchObject({ eligible: true });
     expect(byTitle["Reserve roastery dinner"]).toMatchObject({ eligible: false, reasons: [expect.objectContaining({ code: "level_too_low", message: "needs the Reserve level (300 points), you have 140 points" })] });
     expect(byTitle["Founders' lounge"].reasons.map((r: any) => r.message)).toEqual(["needs a Lifetime membership", "needs a Founder badge"]);
+  });
+
+  it("registers the demo's receiver as the brand's endpoint, and prints a member's redemption when its webhook arrives", async () => {
+    const { items } = await (await fetch(`${manifest.apiUrl}/v1/admin/webhooks`, { headers: { authorization: `Bearer ${manifest.brand.apiKey}` } })).json();
+    expect(items).toEqual([expect.objectContaining({ url: manifest.webhookReceiverUrl, description: "Local demo receiver", enabled: true })]);
+    expect(items[0].events).toContain("redemption.created");
+    expect(items[0].events).not.toContain("webhook.test");
+
+    const gold = manifest.accounts.find((a: any) => a.holdings.gold === "1");
+    const token = await signIn(gold.privateKey);
+    const perk = manifest.perks.find((p: any) => p.title === "Free coffee for Gold members");
+    const redeemed = await fetch(`${manifest.apiUrl}/v1/perks/${perk.id}/redeem`, { method: "POST", headers: { authorization: `Bearer ${token}`, "idempotency-key": "webhook-demo-1" } });
+    expect(redeemed.status).toBe(201);
+    // The member's address shortened, in whichever case the message carries it.
+    const line = new RegExp(`^webhook  redemption\\.created +msg_\\w+  Demo Coffee Club: ${gold.address.slice(0, 6)}…${gold.address.slice(-4)} redeemed "Free coffee for Gold members"$`, "im");
+    const deadline = Date.now() + 15_000;
+    while (!line.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(output).toMatch(line);
   });
 
   it("names and pictures every demo token type: the chain's uri points at the API's ERC-1155 metadata", async () => {
@@ -276,6 +310,10 @@ describe("npm start", () => {
       expect((await rpc("eth_getBlockByNumber", ["0x0", false])).hash).toBe(made.genesis);
       // The Delegate Registry the first run put on the chain is there too.
       expect(await rpc("eth_getCode", [DELEGATE_REGISTRY_ADDRESS, "latest"])).toBe(await delegateRegistryRuntimeCode());
+      // The demo's receiver registered again, in place of the last run's endpoint (its secret went with that run).
+      const webhooks = await (await fetch(`${manifest.apiUrl}/v1/admin/webhooks`, as(manifest.brand.apiKey))).json();
+      expect(webhooks.items.map((e: any) => [e.description, e.url])).toEqual([["Local demo receiver", again.manifest.webhookReceiverUrl]]);
+      expect(again.output).toContain(`  webhooks   ${again.manifest.webhookReceiverUrl}   `);
     } finally {
       expect(await again.stop()).toBe(0);
     }
