@@ -118,6 +118,7 @@ async function rawBody(request: IncomingMessage): Promise<Buffer | undefined> {
 /** `0xf39F…2266`: enough of an address to tell the demo's accounts apart. */
 const short = (address: string) => (address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address);
 const day = (timestamp: string) => timestamp.slice(0, 10);
+const until = (timestamp: string | null) => (timestamp === null ? "for good" : `until ${day(timestamp)}`);
 const times = (amount: string, name: string) => (amount === "1" ? name : `${amount} × ${name}`);
 
 type Describe = { [T in WebhookEventType]?: (data: WebhookEventData[T]) => string };
@@ -130,8 +131,8 @@ const DESCRIBE: Describe = {
   "award.sent": (d) => `${short(d.member.address)} was sent ${times(d.amount, d.tokenType.name)} for "${d.journey.title}"`,
   "journey.completed": (d) => `${short(d.member.address)} completed "${d.journey.title}"`,
   "level.changed": (d) => `${short(d.member.address)} went from ${d.from?.name ?? "no level"} to ${d.to?.name ?? "no level"} (${d.points} points)`,
-  "membership.granted": (d) => `${short(d.member.address)} got ${d.tokenType.name} until ${day(d.expiresAt)}`,
-  "membership.renewed": (d) => `${short(d.member.address)} renewed ${d.tokenType.name} until ${day(d.expiresAt)}`,
+  "membership.granted": (d) => `${short(d.member.address)} got ${d.tokenType.name} ${until(d.expiresAt)}`,
+  "membership.renewed": (d) => `${short(d.member.address)} renewed ${d.tokenType.name} ${until(d.expiresAt)}`,
   "membership.expiring": (d) => `${short(d.member.address)}'s ${d.tokenType.name} ends on ${day(d.expiresAt)}`,
   "membership.expired": (d) => `${short(d.member.address)}'s ${d.tokenType.name} ended`,
   "token.transferred": (d) =>
