@@ -115,16 +115,7 @@ describe("npm start", () => {
 
   it("serves the seeded demo: a gold member signs in and sees which perks unlock", async () => {
     const gold = manifest.accounts.find((a: any) => a.holdings.gold === "1");
-    const account = privateKeyToAccount(gold.privateKey as Hex);
-    const grant = await (await fetch(`${manifest.apiUrl}/v1/auth/nonce`)).json();
-    const message = createSiweMessage({ ...grant, address: account.address, issuedAt: new Date(grant.issuedAt) });
-    const signIn = await fetch(`${manifest.apiUrl}/v1/auth/verify`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
-    });
-    expect(signIn.status).toBe(200);
-    const { token } = await signIn.json();
+    const token = await signIn(gold.privateKey as Hex);
 
     const perks = await (await fetch(`${manifest.apiUrl}/v1/perks`, { headers: { authorization: `Bearer ${token}` } })).json();
     const byTitle = Object.fromEntries(perks.items.map((p: any) => [p.title, p]));
@@ -186,15 +177,9 @@ describe("npm start", () => {
   });
 
   it("a brand-new wallet with no ETH claims the seeded welcome stamp: the brand mints it", async () => {
-    const account = privateKeyToAccount(generatePrivateKey());
-    const grant = await (await fetch(`${manifest.apiUrl}/v1/auth/nonce`)).json();
-    const message = createSiweMessage({ ...grant, address: account.address, issuedAt: new Date(grant.issuedAt) });
-    const signIn = await fetch(`${manifest.apiUrl}/v1/auth/verify`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
-    });
-    const { token } = await signIn.json();
+    const key = generatePrivateKey();
+    const account = privateKeyToAccount(key);
+    const token = await signIn(key);
     const welcome = manifest.drops.find((d: any) => d.mode === "mint");
     const claim = await fetch(`${manifest.apiUrl}/v1/drops/${welcome.id}/claim`, { method: "POST", headers: { authorization: `Bearer ${token}`, "idempotency-key": "welcome-1" } });
     expect(claim.status).toBe(201);
