@@ -22,6 +22,7 @@ import type { ConsoleContext, ConsoleSession, Screen } from "./screen.ts";
 import { staffScreen, tillLink } from "./staff.ts";
 import { storefrontsScreen } from "./storefronts.ts";
 import { tokenTypesScreen } from "./token-types.ts";
+import { webhooksScreen } from "./webhooks.ts";
 import { injectedWallet, signInStaff, type Role, type StaffSession } from "./wallet.ts";
 
 /** Where the API key waits out a reload: this tab only, gone when it closes or signs out. */
@@ -43,6 +44,7 @@ const SCREENS: ScreenSpec[] = [
   { id: "activity", title: "Redemptions and claims", roles: ["owner", "manager"], make: activityScreen },
   { id: "data", title: "Members' data", roles: ["owner", "manager"], make: () => memberDataScreen(ctx) },
   { id: "storefronts", title: "Storefronts", roles: ["owner", "manager"], make: storefrontsScreen },
+  { id: "webhooks", title: "Webhooks", roles: ["owner", "manager"], make: webhooksScreen },
   { id: "staff", title: "Staff", roles: ["owner"], make: () => staffScreen(ctx) },
 ];
 const ROLE_WORDS: Record<Role, string> = { owner: "Owner", manager: "Manager", till: "Till staff" };

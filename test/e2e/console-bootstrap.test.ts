@@ -91,7 +91,7 @@ describe.skipIf(!available)("a new brand bootstraps itself in the console (skipp
     // Kept for this tab only: never in localStorage.
     expect(await page.evaluate(() => ({ local: JSON.stringify(localStorage), session: Object.values(sessionStorage) }))).toEqual({ local: "{}", session: [state.apiKey] });
     // An API key is a manager: everything but staff, and the brand's collections first.
-    expect(await page.locator("#screens a").allTextContents()).toEqual(["Overview", "Collections", "Token types", "Mint and airdrop", "Perks and drops", "Journeys and levels", "Redemptions and claims", "Members' data", "Storefronts"]);
+    expect(await page.locator("#screens a").allTextContents()).toEqual(["Overview", "Collections", "Token types", "Mint and airdrop", "Perks and drops", "Journeys and levels", "Redemptions and claims", "Members' data", "Storefronts", "Webhooks"]);
     expect(await page.locator("#screens a[aria-current=page]").textContent()).toBe("Collections");
     await expect.poll(() => page.locator("#collections-list").textContent(), { timeout: 10_000 }).toContain("no registered collection yet");
     await screenshot("1-api-key");

@@ -92,7 +92,7 @@ describe.skipIf(!available)("brand console and till mode in headless Chromium (s
     await expect.poll(() => owner.locator("#role").textContent(), { timeout: 15_000 }).toBe("Owner");
     expect(await owner.locator("#who").getAttribute("title")).toBe(m.brand.adminAddress);
     // An owner sees every screen, staff included.
-    expect(await owner.locator("#screens a").allTextContents()).toEqual(["Overview", "Collections", "Token types", "Mint and airdrop", "Perks and drops", "Journeys and levels", "Redemptions and claims", "Members' data", "Storefronts", "Staff"]);
+    expect(await owner.locator("#screens a").allTextContents()).toEqual(["Overview", "Collections", "Token types", "Mint and airdrop", "Perks and drops", "Journeys and levels", "Redemptions and claims", "Members' data", "Storefronts", "Webhooks", "Staff"]);
     await expect.poll(() => owner.locator("#screen svg.chart").count(), { timeout: 15_000 }).toBe(1);
     await screenshot(owner, "console-1-overview.png");
   });
