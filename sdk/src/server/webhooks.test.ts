@@ -37,7 +37,7 @@ async function codeOf(verifying: Promise<unknown>): Promise<string> {
 
 describe("verifyWebhook", () => {
   it("verifies what the standardwebhooks library signs, and returns the event", async () => {
-    const verified: WebhookEvent<{ address: string }> = await verifyWebhook({ headers: librarySigned([secret]), body }, secret);
+    const verified = await verifyWebhook<WebhookEvent<{ address: string }>>({ headers: librarySigned([secret]), body }, secret);
     expect(verified).toEqual(event);
   });
 

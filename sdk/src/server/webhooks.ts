@@ -8,6 +8,8 @@
  * anywhere `@stampbook/sdk/server` is imported, and `crypto.subtle.verify` compares HMACs in
  * constant time.
  */
+import type { WebhookEventData } from "../protocol/webhook-events.ts";
+import type { WebhookEventType } from "../protocol/webhooks.ts";
 import { StampbookError } from "../errors/base.ts";
 import { header } from "./http.ts";
 
@@ -16,6 +18,12 @@ export type WebhookRequest = Request | { headers: Headers | Record<string, strin
 
 /** A verified event. `timestamp` is when it happened (ISO 8601). */
 export type WebhookEvent<Data = unknown> = { type: string; timestamp: string; data: Data };
+
+/**
+ * Any of Stampbook's events, typed by `type`: `if (event.type === "redemption.created")` narrows
+ * `event.data` to that event's payload.
+ */
+export type StampbookWebhookEvent = { [T in WebhookEventType]: { type: T; timestamp: string; data: WebhookEventData[T] } }[WebhookEventType];
 
 export type VerifyWebhookOptions = {
   /** How far the `webhook-timestamp` may be from now, either way, in seconds; default 300. */
@@ -68,7 +76,7 @@ const SECRET_PREFIX = "whsec_";
  *   res.sendStatus(204);
  * });
  */
-export async function verifyWebhook<Data = unknown>(request: WebhookRequest, secret: string | readonly string[], options: VerifyWebhookOptions = {}): Promise<WebhookEvent<Data>> {
+export async function verifyWebhook<Event extends WebhookEvent = StampbookWebhookEvent>(request: WebhookRequest, secret: string | readonly string[], options: VerifyWebhookOptions = {}): Promise<Event> {
   const keys = (typeof secret === "string" ? [secret] : secret).map(secretBytes);
   if (keys.length === 0) throw new TypeError("verifyWebhook needs the endpoint's secret.");
 
@@ -100,7 +108,7 @@ export async function verifyWebhook<Data = unknown>(request: WebhookRequest, sec
   }
   if (event === null || typeof event !== "object" || typeof (event as { type?: unknown }).type !== "string" || typeof (event as { timestamp?: unknown }).timestamp !== "string") throw new WebhookVerificationError("bad_body", "The body is not an event: it needs a type and a timestamp.");
   const { type, timestamp: happened, data } = event as { type: string; timestamp: string; data?: unknown };
-  return { type, timestamp: happened, data: data as Data };
+  return { type, timestamp: happened, data } as Event;
 }
 
 /** Whether any candidate signature is the HMAC of `signed` under any key. */
