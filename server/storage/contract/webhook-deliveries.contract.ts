@@ -306,6 +306,29 @@ export const webhookDeliveryContract: StoreContract = (open) => {
       expect(await attemptAt("wh_1", 6 * DAY, 500)).toEqual([]);
       expect(await store.getWebhook("brand-a", "wh_1")).toMatchObject({ enabled: true, failingSince: at(6 * DAY) });
     });
+
+    it("a success clears failingSince, also when it comes in one batch before a later failure", async () => {
+      await endpoint("wh_1");
+      for (let i = 0; i < 6; i++) await write();
+
+      await attemptAt("wh_1", 0, 500);
+      expect(await store.getWebhook("brand-a", "wh_1")).toMatchObject({ failingSince: at(0) });
+      await attemptAt("wh_1", DAY, 200);
+      expect(await store.getWebhook("brand-a", "wh_1")).toMatchObject({ enabled: true, failingSince: null });
+
+      await attemptAt("wh_1", 2 * DAY, 500);
+      // One batch, in time order: a success, then a failure. The failures run from the later one only.
+      const claimed = await claim("wh_1", 4 * DAY, MINUTE, 2);
+      expect(claimed).toHaveLength(2);
+      await record(
+        [outcome(claimed[0]!, { at: at(4 * DAY), status: 200 }), outcome(claimed[1]!, { at: at(4 * DAY + SECOND), status: 500, retryAt: at(4 * DAY + MINUTE) })],
+        4 * DAY + SECOND,
+      );
+      expect(await store.getWebhook("brand-a", "wh_1")).toMatchObject({ enabled: true, failingSince: at(4 * DAY + SECOND) });
+      // Five days after the first failure, but not after the latest run began: still on.
+      expect(await attemptAt("wh_1", 7 * DAY + HOUR, 500)).toEqual([]);
+      expect(await store.getWebhook("brand-a", "wh_1")).toMatchObject({ enabled: true, failingSince: at(4 * DAY + SECOND) });
+    });
   });
 
   describe("webhook delivery log", () => {
