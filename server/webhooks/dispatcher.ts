@@ -240,6 +240,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       };
       poll();
       tick();
+      // Results kept from before a stop (the database was away) are written now, not only after the next attempt.
+      if (results.length > 0) scheduleFlush(0);
     },
     wake,
     async stop(graceMs = 2_000) {
