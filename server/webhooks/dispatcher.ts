@@ -69,6 +69,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   const random = options.random ?? Math.random;
 
   const busy = new Map<string, number>();
+  /** Endpoints that answered 410 here, until the store has recorded it (and turned them off): sent nothing more meanwhile. */
+  const gone = new Set<string>();
   const running = new Set<Promise<void>>();
   let results: AttemptOutcome[] = [];
   let stopped = true;
@@ -113,6 +115,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       result = { status: null, ok: false, latencyMs: now().getTime() - started, excerpt: "", error: error instanceof Error ? error.message : String(error) };
     }
     const endedAt = now().getTime();
+    if (result.status === 410) gone.add(delivery.endpointId);
     results.push({
       messageId: delivery.messageId,
       endpointId: delivery.endpointId,
@@ -153,6 +156,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     const due = await store.dueWebhookEndpoints(nowTs, 100);
     for (const endpointId of due) {
       if (stopped) return;
+      if (gone.has(endpointId)) continue;
       const free = Math.min(perEndpoint - (busy.get(endpointId) ?? 0), maxInFlight - running.size);
       if (free <= 0) continue;
       const claimed = await store.claimWebhookDeliveries(endpointId, free, nowTs, toTimestamp(at + leaseMs));
@@ -207,6 +211,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
         const disabled = await store.recordWebhookAttempts(batch, toTimestamp(at), toTimestamp(at - FAILING_DISABLES_AFTER_MS), (endpoint) =>
           webhookMessage(endpoint.brandId, "webhook.disabled", { endpoint: { id: endpoint.endpointId, url: endpoint.url }, reason: endpoint.reason }, at),
         );
+        for (const outcome of batch) if (outcome.status === 410) gone.delete(outcome.endpointId);
         for (const endpoint of disabled) options.onDisabled?.(endpoint);
         if (disabled.length > 0) wake();
       } catch (error) {
@@ -235,6 +240,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       };
       poll();
       tick();
+      // Results kept from before a stop (the database was away) are written now, not only after the next attempt.
+      if (results.length > 0) scheduleFlush(0);
     },
     wake,
     async stop(graceMs = 2_000) {

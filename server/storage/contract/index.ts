@@ -25,6 +25,7 @@ import { signInContract } from "./sign-in.contract.ts";
 import { staffContract } from "./staff.contract.ts";
 import { takeConcurrencyContract } from "./take-concurrency.contract.ts";
 import { takeContract } from "./takes.contract.ts";
+import { webhookDeliveryContract } from "./webhook-deliveries.contract.ts";
 import { webhookContract } from "./webhooks.contract.ts";
 
 export type { OpenedStore, OpenStore, StoreContract } from "./fixtures.ts";
@@ -51,6 +52,7 @@ export const storeContracts: Record<string, StoreContract> = {
   staff: staffContract,
   "entitlement keys": entitlementKeyContract,
   webhooks: webhookContract,
+  "webhook deliveries": webhookDeliveryContract,
 };
 
 /** Runs every aggregate's contract on one engine; each aggregate opens its own fresh stores. */

@@ -109,8 +109,9 @@ export function createWebhookDeliveryStore(db: SqlDatabase): WebhookDeliveryStor
       requireTimestamp("now", now);
       requireTimestamp("failingCutoff", failingCutoff);
       return db.transaction(async (tx) => {
-        // Per endpoint, in time order: whether its latest attempt succeeded, and when its failures began.
-        const runs = new Map<string, { ok: boolean; firstFailure: Timestamp | null; gone: boolean }>();
+        // Per endpoint, in time order: whether its latest attempt succeeded, when its failures since
+        // the latest success began, and whether any attempt of the batch succeeded.
+        const runs = new Map<string, { ok: boolean; firstFailure: Timestamp | null; gone: boolean; succeeded: boolean }>();
         for (const outcome of [...outcomes].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))) {
           const at = requireTimestamp("at", outcome.at);
           await tx.run(
@@ -140,12 +141,14 @@ export function createWebhookDeliveryStore(db: SqlDatabase): WebhookDeliveryStor
             outcome.endpointId,
             outcome.claim,
           );
-          const run = runs.get(outcome.endpointId) ?? { ok: true, firstFailure: null, gone: false };
-          runs.set(outcome.endpointId, outcome.ok ? { ok: true, firstFailure: null, gone: run.gone } : { ok: false, firstFailure: run.firstFailure ?? at, gone: run.gone || gone });
+          const run = runs.get(outcome.endpointId) ?? { ok: true, firstFailure: null, gone: false, succeeded: false };
+          runs.set(outcome.endpointId, outcome.ok ? { ok: true, firstFailure: null, gone: run.gone, succeeded: true } : { ok: false, firstFailure: run.firstFailure ?? at, gone: run.gone || gone, succeeded: run.succeeded });
         }
         const disabled: DisabledEndpoint[] = [];
         for (const [endpointId, run] of runs) {
           if (run.ok) await tx.run(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, endpointId);
+          // A success earlier in the batch ended the stored run: the failures run from after it.
+          else if (run.succeeded) await tx.run(`UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?`, run.firstFailure, endpointId);
           else await tx.run(`UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?`, run.firstFailure, endpointId);
           const off = run.gone
             ? await disable(tx, endpointId, "The endpoint answered 410 Gone: it asked not to be sent messages any more.", now, "", [], disabledMessage)
