@@ -385,6 +385,15 @@ export const webhookDeliveryContract: StoreContract = (open) => {
       await record([outcome(again!, { at: at(HOUR), status: 200 })], HOUR);
       expect(await delivery("wh_1", id)).toMatchObject({ state: "delivered", attempts: 1, lastStatus: 200 });
 
+      // A resend while an attempt is under way: that attempt's late result no longer settles the resent delivery.
+      const [inFlight] = await claim("wh_1", 2 * HOUR - MINUTE);
+      expect(inFlight).toBeUndefined();
+      expect(await store.resendWebhookMessage("brand-a", "wh_1", id, at(HOUR + MINUTE))).toBe(true);
+      const [underWay] = await claim("wh_1", HOUR + MINUTE);
+      expect(await store.resendWebhookMessage("brand-a", "wh_1", id, at(HOUR + 2 * MINUTE))).toBe(true);
+      await record([outcome(underWay!, { at: at(HOUR + 2 * MINUTE), status: 200 })], HOUR + 2 * MINUTE);
+      expect(await delivery("wh_1", id)).toMatchObject({ state: "pending", attempts: 0, nextAttemptAt: at(HOUR + 2 * MINUTE) });
+
       expect(await store.resendWebhookMessage("brand-a", "wh_1", theirs, at(HOUR))).toBe(false);
       expect(await store.resendWebhookMessage("brand-b", "wh_1", id, at(HOUR))).toBe(false);
       expect(await store.resendWebhookMessage("brand-b", "wh_b", id, at(HOUR))).toBe(false);

@@ -218,7 +218,7 @@ export function createWebhookDeliveryStore(db: SqlDatabase): WebhookDeliveryStor
            SELECT m.id, e.id, e.brand_id, 'pending', 0, 0, ?, NULL, NULL, NULL, m.created_at, ?
            FROM webhook_messages m JOIN webhook_endpoints e ON e.brand_id = m.brand_id
            WHERE m.id = ? AND m.brand_id = ? AND e.id = ? AND e.deleted_at IS NULL
-           ON CONFLICT (message_id, endpoint_id) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`,
+           ON CONFLICT (message_id, endpoint_id) DO UPDATE SET state = 'pending', attempts = 0, claims = webhook_deliveries.claims + 1, next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`,
           now,
           now,
           requireKey("messageId", messageId),
@@ -238,7 +238,7 @@ export function createWebhookDeliveryStore(db: SqlDatabase): WebhookDeliveryStor
            SELECT m.id, e.id, e.brand_id, 'pending', 0, 0, ?, NULL, NULL, NULL, m.created_at, ?
            FROM webhook_messages m JOIN webhook_endpoints e ON e.brand_id = m.brand_id
            WHERE m.brand_id = ? AND e.id = ? AND e.deleted_at IS NULL AND m.created_at >= ? AND e.events LIKE '%"' || m.type || '"%'
-           ON CONFLICT (message_id, endpoint_id) DO UPDATE SET state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`,
+           ON CONFLICT (message_id, endpoint_id) DO UPDATE SET state = 'pending', attempts = 0, claims = webhook_deliveries.claims + 1, next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at`,
           now,
           now,
           String(brandId),
