@@ -33,6 +33,12 @@ export type Config = {
    * instance takes over this soon after one dies.
    */
   leaseTtlMs: number;
+  /**
+   * How long a webhook delivery an instance claimed stays its own before another instance may try it
+   * (with the same webhook-id): what an instance that dies mid-delivery delays its messages by. An
+   * attempt's timeout is kept to half of it (at most 15 s), so a live instance's attempt ends first.
+   */
+  webhookLeaseMs: number;
   /** How long a stopping instance (SIGTERM) waits for requests in flight before it closes them. */
   shutdownTimeoutMs: number;
   /**
@@ -167,6 +173,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databasePoolSize: read.int("DATABASE_POOL_SIZE", 10, 1, 1_000),
     databaseTimeoutMs: read.int("DATABASE_TIMEOUT_MS", 10_000, 1_000, 600_000),
     leaseTtlMs: read.int("LEASE_TTL_MS", 5_000, 1_000, 300_000),
+    webhookLeaseMs: read.int("WEBHOOK_LEASE_MS", 60_000, 1_000, 3_600_000),
     shutdownTimeoutMs: read.int("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     redisUrl: read.redisUrl("REDIS_URL"),
     nonceTtlSeconds: read.int("NONCE_TTL_SECONDS", 300, 10, 3600),

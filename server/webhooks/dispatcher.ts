@@ -4,6 +4,10 @@
  * A failed attempt is tried again on a schedule like Svix's, with jitter; 410 or five days of
  * failures turn the endpoint off. One endpoint gets at most `perEndpoint` attempts at once on an
  * instance and all endpoints together `maxInFlight`, so a slow receiver fills its own lane only.
+ * A fast receiver's deliveries are claimed in batches, a little ahead of its lanes (as many as it
+ * answers in about a second), and a lane that frees tops its endpoint up without asking the store
+ * which endpoints are due: that look (it reads every pending delivery) is made on the poll and when
+ * woken.
  * Results are written in batches; if the database is away they wait in memory and are written when
  * it is back (a lease that lapsed meanwhile means one more attempt, with the same webhook-id).
  */
@@ -67,17 +71,31 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   const maxInFlight = options.maxInFlight ?? 64;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const random = options.random ?? Math.random;
+  /** What is claimed ahead of an endpoint's lanes is what it answers in this long (at most a quarter lease). */
+  const aheadMs = Math.min(1_000, leaseMs / 4);
 
-  const busy = new Map<string, number>();
+  /** An endpoint's lanes on this instance: its attempts under way, and deliveries claimed ahead of them. */
+  type Lane = { busy: number; ahead: { delivery: ClaimedDelivery; leaseUntil: number }[]; paceMs: number | null; backlogged: boolean };
+  const lanes = new Map<string, Lane>();
   /** Endpoints that answered 410 here, until the store has recorded it (and turned them off): sent nothing more meanwhile. */
   const gone = new Set<string>();
   const running = new Set<Promise<void>>();
+  /** Deliveries claimed ahead, on all lanes. */
+  let aheadTotal = 0;
   let results: AttemptOutcome[] = [];
   let stopped = true;
+  /** Past a stop's grace: nothing more is attempted. */
+  let halted = false;
   let pollTimer: NodeJS.Timeout | null = null;
   let flushTimer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
   let again = false;
+  /** The next round asks the store which endpoints are due (else it tops up `topUps` only). */
+  let scan = true;
+  /** Backlogged endpoints whose lanes ran low since the last round. */
+  const topUps = new Set<string>();
+  /** A round left due endpoints waiting because every lane was in use. */
+  let starved = false;
   let flushing: Promise<void> | null = null;
   let lastPrune = 0;
   const secrets = new Map<string, { value: Promise<string[]>; until: number }>();
@@ -91,6 +109,37 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     secrets.set(endpointId, { value, until: at + 5_000 });
     value.catch(() => secrets.delete(endpointId));
     return value;
+  }
+
+  function laneOf(endpointId: string): Lane {
+    let lane = lanes.get(endpointId);
+    if (lane === undefined) lanes.set(endpointId, (lane = { busy: 0, ahead: [], paceMs: null, backlogged: false }));
+    return lane;
+  }
+
+  /**
+   * How many of an endpoint's deliveries are claimed ahead of its lanes: as many as it answers in
+   * about `aheadMs` at its recent pace, so a fast receiver costs one claim per batch rather than one
+   * per message, and what is claimed ahead is attempted long before its lease lapses. None until
+   * its pace is known, nor for a receiver slower than `aheadMs`.
+   */
+  function capacity(lane: Lane): number {
+    if (lane.paceMs === null) return 0;
+    return Math.max(0, Math.min(maxInFlight, Math.floor((perEndpoint * aheadMs) / Math.max(1, lane.paceMs)) - perEndpoint));
+  }
+
+  /** Starts what is claimed ahead on `lane` while it has a lane free. */
+  function pump(lane: Lane): void {
+    while (!halted && lane.ahead.length > 0 && lane.busy < perEndpoint && running.size < maxInFlight) {
+      const next = lane.ahead.shift()!;
+      aheadTotal--;
+      // Its endpoint answered 410 meanwhile: nothing more goes to it.
+      if (gone.has(next.delivery.endpointId)) continue;
+      // Too little of its lease left for a whole attempt (the receiver slowed down): not sent here;
+      // it is due again when the lease lapses.
+      if (now().getTime() + Math.min(timeoutMs, leaseMs / 2) >= next.leaseUntil) continue;
+      launch(lane, next.delivery);
+    }
   }
 
   async function attempt(delivery: ClaimedDelivery): Promise<void> {
@@ -116,6 +165,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     }
     const endedAt = now().getTime();
     if (result.status === 410) gone.add(delivery.endpointId);
+    const lane = laneOf(delivery.endpointId);
+    lane.paceMs = lane.paceMs === null ? endedAt - started : 0.8 * lane.paceMs + 0.2 * (endedAt - started);
     results.push({
       messageId: delivery.messageId,
       endpointId: delivery.endpointId,
@@ -132,15 +183,24 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     scheduleFlush(results.length >= 200 ? 0 : 20);
   }
 
-  function launch(delivery: ClaimedDelivery): void {
-    busy.set(delivery.endpointId, (busy.get(delivery.endpointId) ?? 0) + 1);
+  function launch(lane: Lane, delivery: ClaimedDelivery): void {
+    const { endpointId } = delivery;
+    lane.busy++;
     const job = attempt(delivery).finally(() => {
-      const left = (busy.get(delivery.endpointId) ?? 1) - 1;
-      if (left === 0) busy.delete(delivery.endpointId);
-      else busy.set(delivery.endpointId, left);
+      lane.busy--;
       running.delete(job);
-      // A lane freed: more may be due for it.
-      wake();
+      // A lane freed: the next claimed ahead starts. An endpoint with more due is topped up when
+      // its lanes run low, without asking the store which endpoints are due (that reads every
+      // pending delivery); endpoints left waiting for the cap on all lanes are looked for again.
+      pump(lane);
+      if (starved) {
+        starved = false;
+        scan = true;
+        for (const other of lanes.values()) pump(other);
+      }
+      if (lane.backlogged && lane.ahead.length <= capacity(lane) / 2) topUps.add(endpointId);
+      if (lane.busy === 0 && lane.ahead.length === 0 && !lane.backlogged) lanes.delete(endpointId);
+      if (scan || topUps.size > 0) tick();
     });
     running.add(job);
   }
@@ -151,16 +211,37 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       lastPrune = at;
       await store.pruneWebhookHistory(toTimestamp(at - HISTORY_KEPT_MS));
     }
-    if (running.size >= maxInFlight) return;
+    if (running.size >= maxInFlight) {
+      starved = true;
+      return;
+    }
     const nowTs = toTimestamp(at);
-    const due = await store.dueWebhookEndpoints(nowTs, 100);
-    for (const endpointId of due) {
+    const leaseUntil = at + leaseMs;
+    let endpoints: string[];
+    if (scan) {
+      scan = false;
+      endpoints = await store.dueWebhookEndpoints(nowTs, 100);
+    } else endpoints = [...topUps];
+    topUps.clear();
+    for (const endpointId of endpoints) {
       if (stopped) return;
       if (gone.has(endpointId)) continue;
-      const free = Math.min(perEndpoint - (busy.get(endpointId) ?? 0), maxInFlight - running.size);
-      if (free <= 0) continue;
-      const claimed = await store.claimWebhookDeliveries(endpointId, free, nowTs, toTimestamp(at + leaseMs));
-      for (const delivery of claimed) launch(delivery);
+      const lane = laneOf(endpointId);
+      const room = Math.max(0, perEndpoint - lane.busy) + capacity(lane) - lane.ahead.length;
+      const want = Math.min(room, maxInFlight - running.size + maxInFlight - aheadTotal);
+      if (want <= 0) {
+        // Its lanes are full (a freed one tops it up) or all lanes are (a freed one looks again).
+        if (room > 0) starved = true;
+        else lane.backlogged = true;
+        continue;
+      }
+      const claimed = await store.claimWebhookDeliveries(endpointId, want, nowTs, toTimestamp(leaseUntil));
+      // All it asked for: more may be due. Fewer: none is, until the next look finds some.
+      lane.backlogged = claimed.length >= want;
+      for (const delivery of claimed) lane.ahead.push({ delivery, leaseUntil });
+      aheadTotal += claimed.length;
+      pump(lane);
+      if (lane.busy === 0 && lane.ahead.length === 0 && !lane.backlogged) lanes.delete(endpointId);
     }
   }
 
@@ -182,7 +263,9 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   }
 
   function wake(): void {
-    if (!stopped) tick();
+    if (stopped) return;
+    scan = true;
+    tick();
   }
 
   function scheduleFlush(delayMs: number): void {
@@ -231,8 +314,11 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     start() {
       if (!stopped) return;
       stopped = false;
+      halted = false;
+      scan = true;
       const poll = () => {
         pollTimer = setTimeout(() => {
+          scan = true;
           tick();
           if (!stopped) poll();
         }, pollMs);
@@ -248,9 +334,17 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       stopped = true;
       if (pollTimer !== null) clearTimeout(pollTimer);
       await ticking;
+      // Attempts under way end, and what was claimed ahead is attempted too, within the grace.
+      const deadline = Date.now() + graceMs;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...running]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-      clearTimeout(timer);
+      while (running.size > 0 && Date.now() < deadline) {
+        await Promise.race([Promise.race([...running]).catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+        clearTimeout(timer);
+      }
+      // Past it, what is left claimed ahead waits for its lease to lapse.
+      halted = true;
+      for (const lane of lanes.values()) lane.ahead = [];
+      aheadTotal = 0;
       if (flushTimer !== null) clearTimeout(flushTimer);
       flushTimer = null;
       await flush().catch(() => undefined);

@@ -38,6 +38,9 @@ export const webhooksPlugin = fp(
       allowPrivate: config.webhooks.allowPrivate,
       allowHttp: config.webhooks.allowHttp,
       now: app.now,
+      leaseMs: config.webhookLeaseMs,
+      // An attempt must end well before its lease does, or another instance would try it meanwhile.
+      timeoutMs: Math.min(15_000, Math.floor(config.webhookLeaseMs / 2)),
       onError: trouble,
       onDisabled: (endpoint) => app.log.warn({ endpoint: endpoint.endpointId, brand: endpoint.brandId, reason: endpoint.reason }, "webhook endpoint turned off"),
     });
