@@ -4,8 +4,8 @@
  * than an excerpt. It never throws: whatever happens comes back in the result, for the attempt log.
  */
 import { lookup as dnsLookup } from "node:dns/promises";
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import { checkWebhookUrl, isPublicAddress, type WebhookUrlRefusal } from "./address-guard.ts";
 
@@ -25,6 +25,8 @@ export type DeliveryRequest = {
   /** How much of the answer's body is kept (and read at all). Default 1 KiB. */
   maxExcerptBytes?: number;
   lookup?: Resolver;
+  /** Keep-alive connections to reuse (the dispatcher's); without one, every attempt has a socket of its own. */
+  pool?: ConnectionPool;
 };
 
 export type DeliveryResult = {
@@ -103,10 +105,11 @@ function post(url: URL, host: string, target: ResolvedAddress, delivery: Deliver
     const chunks: Buffer[] = [];
     let kept = 0;
     const excerpt = () => Buffer.concat(chunks).subarray(0, maxExcerptBytes).toString("utf8");
-    const settle = (answer: Answer) => {
+    /** `whole`: the answer was read to its end, so a pooled connection can carry the next attempt. */
+    const settle = (answer: Answer, whole = false) => {
       if (settled) return;
       settled = true;
-      request.destroy();
+      if (!whole || delivery.pool === undefined) request.destroy();
       resolve(answer);
     };
     const failure = (error: unknown) => settle({ status, excerpt: excerpt(), error: describe(error) });
@@ -125,8 +128,8 @@ function post(url: URL, host: string, target: ResolvedAddress, delivery: Deliver
         path: url.pathname + url.search,
         headers: { "user-agent": USER_AGENT, ...delivery.headers, "content-length": String(body.length) },
         lookup: pinned,
-        // A socket of its own: no connection pooled from another attempt or another address.
-        agent: false,
+        // Pooled only with attempts to the same host at the same checked address; otherwise a socket of its own.
+        agent: delivery.pool === undefined ? false : delivery.pool.agentFor(url.protocol, host, url.port, target),
         signal,
       },
       (response: IncomingMessage) => {
@@ -138,7 +141,7 @@ function post(url: URL, host: string, target: ResolvedAddress, delivery: Deliver
           // Enough for the excerpt: the rest of the answer is not read at all.
           if (kept >= maxExcerptBytes) settle({ status: status ?? 0, excerpt: excerpt() });
         });
-        response.on("end", () => settle({ status: status ?? 0, excerpt: excerpt() }));
+        response.on("end", () => settle({ status: status ?? 0, excerpt: excerpt() }, true));
         response.on("error", failure);
       },
     );
@@ -161,4 +164,43 @@ function aborted(signal: AbortSignal): Promise<never> {
 function describe(error: unknown): string {
   if (error instanceof Error) return "code" in error && typeof error.code === "string" && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message;
   return String(error);
+}
+
+/**
+ * Keep-alive connections for deliveries, one agent per host and checked address: a pooled socket was
+ * opened to the address an earlier attempt judged public, and an attempt reuses only a socket to the
+ * address it judged itself (names are still resolved and judged on every attempt). An answer read to
+ * its end leaves its socket for the next attempt; a longer one closes it. Idle sockets close after a
+ * few seconds; the agents least recently made go first past `maxAgents`.
+ */
+export type ConnectionPool = {
+  agentFor(protocol: string, host: string, port: string, target: ResolvedAddress): HttpAgent | HttpsAgent;
+  /** Closes every pooled connection. */
+  close(): void;
+};
+
+export function createConnectionPool(options: { socketsPerAgent?: number; idleMs?: number; maxAgents?: number } = {}): ConnectionPool {
+  const agents = new Map<string, HttpAgent | HttpsAgent>();
+  const { socketsPerAgent = 16, idleMs = 4_000, maxAgents = 256 } = options;
+  return {
+    agentFor(protocol, host, port, target) {
+      const key = `${protocol}//${host}:${port}@${target.address}`;
+      let agent = agents.get(key);
+      if (agent === undefined) {
+        const settings = { keepAlive: true, maxSockets: socketsPerAgent, maxFreeSockets: socketsPerAgent, timeout: idleMs };
+        agent = protocol === "https:" ? new HttpsAgent(settings) : new HttpAgent(settings);
+        agents.set(key, agent);
+        if (agents.size > maxAgents) {
+          const [oldest, old] = agents.entries().next().value!;
+          agents.delete(oldest);
+          old.destroy();
+        }
+      }
+      return agent;
+    },
+    close() {
+      for (const agent of agents.values()) agent.destroy();
+      agents.clear();
+    },
+  };
 }

@@ -356,6 +356,38 @@ describe("webhook dispatcher: concurrency caps", () => {
   });
 });
 
+describe("webhook dispatcher: members' requests first", () => {
+  it("while the instance is busy answering requests it starts a few attempts per poll, and catches up once it is not", async () => {
+    const hook = await receiver(status(200));
+    await endpoint(hook.url);
+    let busy = true;
+    // 10 attempts a second at a poll of 100 ms: one per poll while busy.
+    start({ busy: () => busy, busyPerSecond: 10, pollMs: 100 });
+    for (let i = 0; i < 30; i++) await write();
+    await rounds(8);
+    const whileBusy = hook.hits.length;
+    expect(whileBusy).toBeGreaterThan(0);
+    expect(whileBusy).toBeLessThan(30);
+    busy = false;
+    await expect.poll(() => hook.hits.length, { timeout: 10_000 }).toBe(30);
+    await settled();
+    expect(new Set(hook.hits.map((h) => h.headers["webhook-id"])).size).toBe(30);
+  });
+
+  it("reuses a connection to the same receiver between attempts", async () => {
+    const sockets = new Set<unknown>();
+    const hook = await receiver((response) => response.writeHead(200).end("ok"));
+    hook.server.on("connection", (socket) => sockets.add(socket));
+    await endpoint(hook.url);
+    start({ perEndpoint: 1 });
+    for (let i = 0; i < 10; i++) {
+      await write();
+      await expect.poll(() => hook.hits.length, { timeout: 10_000 }).toBe(i + 1);
+    }
+    expect(sockets.size).toBeLessThan(10);
+  });
+});
+
 describe("webhook dispatcher: the database away while results wait", () => {
   it("stopped while results cannot be written, it keeps them and writes them once started again: nothing sent twice", async () => {
     const hook = await receiver(status(200));

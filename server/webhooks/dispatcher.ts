@@ -12,7 +12,7 @@
  * it is back (a lease that lapsed meanwhile means one more attempt, with the same webhook-id).
  */
 import { toTimestamp, type Timestamp } from "../storage/time.ts";
-import { deliverWebhook, type DeliveryResult, type Resolver } from "./deliver.ts";
+import { createConnectionPool, deliverWebhook, type DeliveryResult, type Resolver } from "./deliver.ts";
 import { webhookMessage } from "./messages.ts";
 import { webhookHeaders } from "./signing.ts";
 import type { AttemptOutcome, ClaimedDelivery, DisabledEndpoint, WebhookDeliveryStore } from "./types.ts";
@@ -40,6 +40,12 @@ export type WebhookDispatcherOptions = {
   timeoutMs?: number;
   random?: () => number;
   lookup?: Resolver;
+  /**
+   * Whether the instance is busy answering requests: deliveries then step back to `busyPerSecond`
+   * attempts a second, started by the poll (nothing claimed ahead), and catch up when it is not.
+   */
+  busy?: () => boolean;
+  busyPerSecond?: number;
   onError: (what: string, error: unknown) => void;
   onDisabled?: (endpoint: DisabledEndpoint) => void;
 };
@@ -71,12 +77,20 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   const maxInFlight = options.maxInFlight ?? 64;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const random = options.random ?? Math.random;
+  /** Members' requests come first: while the instance is busy, each poll starts a few attempts, no more. */
+  const busyPerPoll = Math.max(1, Math.round(((options.busyPerSecond ?? 200) * pollMs) / 1000));
+  const busy = () => options.busy?.() ?? false;
+  /** Attempts the current poll may still start while busy (refilled by each poll). */
+  let allowance = busyPerPoll;
+  const cap = () => (busy() ? Math.min(maxInFlight, running.size + allowance) : maxInFlight);
   /** What is claimed ahead of an endpoint's lanes is what it answers in this long (at most a quarter lease). */
   const aheadMs = Math.min(1_000, leaseMs / 4);
 
   /** An endpoint's lanes on this instance: its attempts under way, and deliveries claimed ahead of them. */
   type Lane = { busy: number; ahead: { delivery: ClaimedDelivery; leaseUntil: number }[]; paceMs: number | null; backlogged: boolean };
   const lanes = new Map<string, Lane>();
+  /** Keep-alive connections to receivers, reused across attempts to the same host and checked address. */
+  const pool = createConnectionPool({ socketsPerAgent: perEndpoint });
   /** Endpoints that answered 410 here, until the store has recorded it (and turned them off): sent nothing more meanwhile. */
   const gone = new Set<string>();
   const running = new Set<Promise<void>>();
@@ -124,13 +138,13 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
    * its pace is known, nor for a receiver slower than `aheadMs`.
    */
   function capacity(lane: Lane): number {
-    if (lane.paceMs === null) return 0;
+    if (lane.paceMs === null || busy()) return 0;
     return Math.max(0, Math.min(maxInFlight, Math.floor((perEndpoint * aheadMs) / Math.max(1, lane.paceMs)) - perEndpoint));
   }
 
   /** Starts what is claimed ahead on `lane` while it has a lane free. */
   function pump(lane: Lane): void {
-    while (!halted && lane.ahead.length > 0 && lane.busy < perEndpoint && running.size < maxInFlight) {
+    while (!halted && lane.ahead.length > 0 && lane.busy < perEndpoint && running.size < cap()) {
       const next = lane.ahead.shift()!;
       aheadTotal--;
       // Its endpoint answered 410 meanwhile: nothing more goes to it.
@@ -138,6 +152,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       // Too little of its lease left for a whole attempt (the receiver slowed down): not sent here;
       // it is due again when the lease lapses.
       if (now().getTime() + Math.min(timeoutMs, leaseMs / 2) >= next.leaseUntil) continue;
+      if (busy()) allowance--;
       launch(lane, next.delivery);
     }
   }
@@ -158,6 +173,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
           allowPrivate: options.allowPrivate,
           allowHttp: options.allowHttp,
           ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
+          pool,
         });
       }
     } catch (error) {
@@ -189,6 +205,11 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     const job = attempt(delivery).finally(() => {
       lane.busy--;
       running.delete(job);
+      // While the instance is busy answering requests, only the poll starts attempts.
+      if (busy()) {
+        if (lane.busy === 0 && lane.ahead.length === 0 && !lane.backlogged) lanes.delete(endpointId);
+        return;
+      }
       // A lane freed: the next claimed ahead starts. An endpoint with more due is topped up when
       // its lanes run low, without asking the store which endpoints are due (that reads every
       // pending delivery); endpoints left waiting for the cap on all lanes are looked for again.
@@ -211,7 +232,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       lastPrune = at;
       await store.pruneWebhookHistory(toTimestamp(at - HISTORY_KEPT_MS));
     }
-    if (running.size >= maxInFlight) {
+    const limit = cap();
+    if (running.size >= limit) {
       starved = true;
       return;
     }
@@ -228,7 +250,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       if (gone.has(endpointId)) continue;
       const lane = laneOf(endpointId);
       const room = Math.max(0, perEndpoint - lane.busy) + capacity(lane) - lane.ahead.length;
-      const want = Math.min(room, maxInFlight - running.size + maxInFlight - aheadTotal);
+      const want = Math.min(room, limit - running.size + (limit === maxInFlight ? maxInFlight - aheadTotal : 0));
       if (want <= 0) {
         // Its lanes are full (a freed one tops it up) or all lanes are (a freed one looks again).
         if (room > 0) starved = true;
@@ -319,6 +341,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       const poll = () => {
         pollTimer = setTimeout(() => {
           scan = true;
+          allowance = busyPerPoll;
           tick();
           if (!stopped) poll();
         }, pollMs);
@@ -348,6 +371,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       if (flushTimer !== null) clearTimeout(flushTimer);
       flushTimer = null;
       await flush().catch(() => undefined);
+      pool.close();
     },
     get inFlight() {
       return running.size;

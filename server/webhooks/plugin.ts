@@ -8,12 +8,17 @@ import fp from "fastify-plugin";
 import type { FastifyInstance } from "fastify";
 import { createKeySealer } from "../sealing.ts";
 import { throttled } from "../logging.ts";
+import { createLoadGauge } from "../background/load.ts";
 import { createRounds } from "../background/schedule.ts";
 import { reorgWindow } from "../chain/index/follower.ts";
 import { createChainAnnouncer } from "./chain-events.ts";
 import { createWebhookDispatcher } from "./dispatcher.ts";
 import { createWebhookEndpoints } from "./endpoints.ts";
 import { webhookRoutes } from "./routes.ts";
+
+/** The instance counts as busy answering requests (and deliveries step back) with this many in flight and its event loop this busy. */
+const BUSY_REQUESTS = 16;
+const BUSY_UTILIZATION = 0.8;
 
 /** Endpoints one brand may have. */
 const MAX_ENDPOINTS_PER_BRAND = 20;
@@ -32,6 +37,7 @@ export const webhooksPlugin = fp(
       now: app.now,
       onQueued: () => wake(),
     });
+    const load = createLoadGauge();
     const dispatcher = createWebhookDispatcher({
       store,
       signingSecrets: endpoints.signingSecrets,
@@ -41,12 +47,17 @@ export const webhooksPlugin = fp(
       leaseMs: config.webhookLeaseMs,
       // An attempt must end well before its lease does, or another instance would try it meanwhile.
       timeoutMs: Math.min(15_000, Math.floor(config.webhookLeaseMs / 2)),
+      // Members' requests first: while requests keep the event loop saturated, deliveries step back.
+      busy: () => app.requestsInFlight() >= BUSY_REQUESTS && load.utilization() >= BUSY_UTILIZATION,
       onError: trouble,
       onDisabled: (endpoint) => app.log.warn({ endpoint: endpoint.endpointId, brand: endpoint.brandId, reason: endpoint.reason }, "webhook endpoint turned off"),
     });
     wake = dispatcher.wake;
     app.addHook("onReady", async () => dispatcher.start());
-    app.addHook("onClose", async () => dispatcher.stop());
+    app.addHook("onClose", async () => {
+      await dispatcher.stop();
+      load.stop();
+    });
 
     // Messages about the chain come from the index's facts, announced by one instance at a time.
     if (config.chainIndex.enabled) {
@@ -65,5 +76,5 @@ export const webhooksPlugin = fp(
     }
     await app.register(webhookRoutes, { endpoints });
   },
-  { name: "webhooks", fastify: "5.x", dependencies: ["context", "storage", "brands", "catalog"] },
+  { name: "webhooks", fastify: "5.x", dependencies: ["context", "requests", "storage", "brands", "catalog"] },
 );

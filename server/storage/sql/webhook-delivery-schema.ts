@@ -35,15 +35,15 @@ const sql = (postgres: boolean) => {
         brand_id   ${text} NOT NULL,
         type       ${text} NOT NULL,
         body       TEXT NOT NULL,
-        dedupe_key ${text} UNIQUE,
+        dedupe_key ${text},
         created_at ${text} NOT NULL,
         chain_block ${int},
         chain_hash  ${text},
         chain_state ${text}
       )${strict};
       CREATE INDEX webhook_messages_watched ON webhook_messages (chain_block) WHERE chain_state IN ('unconfirmed', 'confirmed');
+      CREATE UNIQUE INDEX webhook_messages_dedupe ON webhook_messages (dedupe_key) WHERE dedupe_key IS NOT NULL;
       CREATE INDEX webhook_messages_by_brand ON webhook_messages (brand_id, created_at);
-      CREATE INDEX webhook_messages_by_age ON webhook_messages (created_at);
       CREATE TABLE webhook_deliveries (
         message_id      ${text} NOT NULL,
         endpoint_id     ${text} NOT NULL,
