@@ -303,7 +303,7 @@ export function createOffers(deps: OfferServiceDeps) {
           code: variant.newCode(),
           policy: spec.takes,
           now: at(),
-          ...(variant.announceTake === undefined ? {} : { announce: variant.announceTake(offer) }),
+          ...(variant.announceTake === undefined ? {} : { announce: variant.announceTake(offer), offer: { brandId: offer.brandId, reward: offer.reward } }),
         });
         if (result.status === "replayed") return { take: await variant.replay(result.take), replayed: true };
         if (result.status !== "created") throw takeRefused(words, result, id);

@@ -134,6 +134,12 @@ export interface TakeInput {
   now: Timestamp;
   /** Webhook messages reporting the take, written with it (only when it is created). */
   announce?: Announce<Take>;
+  /**
+   * The offer's brand and reward as the caller read them: with them, the take it would create is
+   * known before the write, and on PostgreSQL the take and its messages go in one statement (checked
+   * against the offer's row).
+   */
+  offer?: { brandId: string; reward: Reward };
 }
 
 /**

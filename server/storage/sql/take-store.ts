@@ -19,7 +19,7 @@ import {
   requireTxHash,
 } from "../validate.ts";
 import type { SqlDatabase, SqlValue } from "./database.ts";
-import { writeOutboxMessages } from "./webhook-outbox.ts";
+import { cteParams, outboxCtes, writeOutboxMessages } from "./webhook-outbox.ts";
 import { offerColumns, takeColumns, toOffer, toTake, type OfferRow, type TakeRow } from "./rows.ts";
 
 /** Statuses as an SQL list, e.g. `('pending', 'minted')`: names only (see requireName), so safe to inline. */
@@ -50,40 +50,46 @@ export function createTakeStore(db: SqlDatabase): TakeStore {
       // take with the key, or a duplicate id or code), and the full check below says why. A code
       // is given for an offer with a code reward, and only for it (the full check refuses the rest).
       {
-        const fast = [
-          `INSERT INTO takes (${takeColumns})
+        /** The insert, optionally also checking the offer's brand (`CAST(? AS TEXT)` first, before the offer's id). */
+        const fastInsert = (brandCheck: boolean) => `INSERT INTO takes (${takeColumns})
            SELECT CAST(? AS TEXT), id, brand_id, kind, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), reward, CAST(? AS TEXT),
                   NULL, NULL, NULL, NULL, NULL, NULL, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
            FROM offers
-           WHERE id = ? AND kind = ? AND deleted_at IS NULL AND per_member_limit IS NULL AND total_limit IS NULL
+           WHERE ${brandCheck ? "brand_id = CAST(? AS TEXT) AND " : ""}id = ? AND kind = ? AND deleted_at IS NULL AND per_member_limit IS NULL AND total_limit IS NULL
              AND (starts_at IS NULL OR starts_at <= ?) AND (ends_at IS NULL OR ends_at > ?)
              AND (reward = '{"type":"code"}') = (CAST(? AS TEXT) IS NOT NULL)
            ON CONFLICT DO NOTHING
-           RETURNING ${takeColumns}`,
-          id,
-          member,
-          idempotencyKey,
-          policy.initial,
-          code,
-          now,
-          now,
-          vault,
-          offerId,
-          kind,
-          now,
-          now,
-          code,
-        ] as const;
+           RETURNING ${takeColumns}`;
+        const fastParams = (brandId?: string): SqlValue[] => [id, member, idempotencyKey, policy.initial, code, now, now, vault, ...(brandId === undefined ? [] : [brandId]), offerId, kind, now, now, code];
+        const fast = [fastInsert(false), ...fastParams()] as const;
         // With messages to write, the insert and its messages commit together (the outbox).
         const announce = input.announce;
-        const created =
-          announce === undefined
-            ? (await db.writeOne<TakeRow>(...fast))[0]
-            : await db.transaction(async (tx) => {
-                const row = await tx.get<TakeRow>(...fast);
-                if (row !== undefined) await writeOutboxMessages(tx, announce(toTake(row)));
-                return row;
-              });
+        const expected = input.offer;
+        let created: TakeRow | undefined;
+        if (announce === undefined) created = (await db.writeOne<TakeRow>(...fast))[0];
+        else if (db.dialect.name === "postgres" && expected !== undefined) {
+          // One round trip: the take it would be (the offer's brand and reward as the caller read
+          // them, checked against the row) tells the message; both are written by one statement.
+          const would: Take = { id, offerId, brandId: expected.brandId, kind, member, vault, idempotencyKey, status: policy.initial, reward: expected.reward, code, consumedAt: null, txHash: null, rawTx: null, voucher: null, error: null, createdAt: now, updatedAt: now };
+          const messages = announce(would);
+          const checked = fastInsert(true);
+          const bound = fastParams(expected.brandId);
+          if (messages.length === 1) {
+            created = (await db.writeOne<TakeRow>(`WITH t AS (${checked}), ${outboxCtes("t")} SELECT ${takeColumns} FROM t`, ...bound, ...cteParams(messages[0]!)))[0];
+          } else {
+            created = await db.transaction(async (tx) => {
+              const row = await tx.get<TakeRow>(checked, ...bound);
+              if (row !== undefined) await writeOutboxMessages(tx, messages);
+              return row;
+            });
+          }
+        } else {
+          created = await db.transaction(async (tx) => {
+            const row = await tx.get<TakeRow>(...fast);
+            if (row !== undefined) await writeOutboxMessages(tx, announce(toTake(row)));
+            return row;
+          });
+        }
         if (created !== undefined) return { status: "created", take: toTake(created) };
       }
 

@@ -63,3 +63,27 @@ export async function writeOutboxMessage(tx: SqlExecutor, message: WebhookMessag
 export async function writeOutboxMessages(tx: SqlExecutor, messages: readonly WebhookMessageDraft[] | undefined): Promise<void> {
   for (const message of messages ?? []) await writeOutboxMessage(tx, message);
 }
+
+/**
+ * PostgreSQL: the outbox write of one message as two more CTEs of the statement that makes the change,
+ * so the change and its message take one round trip. `rows` names a CTE returning the changed rows
+ * with their `brand_id` (the message is written only if it returned one); the statement's own SELECT
+ * follows. Parameters: `cteParams(message)`, in the order the SQL binds them.
+ */
+export function outboxCtes(rows: string): string {
+  return `m AS (
+      INSERT INTO webhook_messages (id, brand_id, type, body, dedupe_key, created_at, chain_block, chain_hash, chain_state)
+      SELECT CAST(? AS TEXT), r.brand_id, CAST(? AS TEXT), CAST(? AS TEXT), NULL, CAST(? AS TEXT), NULL, NULL, NULL FROM ${rows} r
+      WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.brand_id = r.brand_id AND e.enabled = 1 AND e.deleted_at IS NULL AND e.events LIKE CAST(? AS TEXT))
+      RETURNING id, brand_id),
+    d AS (
+      INSERT INTO webhook_deliveries (message_id, endpoint_id, brand_id, state, attempts, claims, next_attempt_at, last_attempt_at, last_status, last_error, created_at, updated_at)
+      SELECT m.id, e.id, e.brand_id, 'pending', 0, 0, CAST(? AS TEXT), NULL, NULL, NULL, CAST(? AS TEXT), CAST(? AS TEXT)
+      FROM m JOIN webhook_endpoints e ON e.brand_id = m.brand_id AND e.enabled = 1 AND e.deleted_at IS NULL AND e.events LIKE CAST(? AS TEXT))`;
+}
+
+export function cteParams(message: WebhookMessageDraft): string[] {
+  const at = requireTimestamp("message.createdAt", message.createdAt);
+  const pattern = typePattern(message.type);
+  return [requireKey("message.id", message.id), message.type, String(message.body), at, pattern, at, at, at, pattern];
+}
