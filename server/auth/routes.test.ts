@@ -369,7 +369,7 @@ describe("sign-in hook", () => {
       const body = await signedSiwe(viaInject(server.app), account);
       const response = await server.app.inject({ method: "POST", url: "/v1/auth/verify", payload: { ...body, invitation: "abcd-efgh-jkmn" } });
       expect(response.statusCode, response.body).toBe(200);
-      expect(recordSignIn).toHaveBeenCalledWith(expect.objectContaining({ member: account.address.toLowerCase(), invitation: "ABCDEFGHJKMN" }));
+      expect(recordSignIn).toHaveBeenCalledWith(expect.objectContaining({ member: account.address.toLowerCase(), invitation: "ABCDEFGHJKMN" }), expect.any(Function));
     } finally {
       recordSignIn.mockRestore();
     }

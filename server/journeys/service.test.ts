@@ -110,7 +110,7 @@ describe("journeys service", () => {
     expect(recordMembers).toHaveBeenCalledTimes(1);
     expect(recordMembers.mock.calls[0]![0]).toEqual([member(7), member(8), member(9)].map((m) => m.toLowerCase()));
     await members.signedIn(member(10), { invitation: "CODEONE" });
-    expect(recordSignIn).toHaveBeenCalledWith(expect.objectContaining({ invitation: "CODEONE" }));
+    expect(recordSignIn).toHaveBeenCalledWith(expect.objectContaining({ invitation: "CODEONE" }), expect.any(Function));
   });
 
   it("hold steps: the rules' refusals (a perk's code) name the path inside the step, and their reasons reach the member", async () => {

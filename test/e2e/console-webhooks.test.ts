@@ -62,6 +62,12 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   [demo, browser] = await Promise.all([startDemo({ CONSOLE_PORT: String(await freePort()), WEBHOOK_ALLOW_PRIVATE: "1", WEBHOOK_ALLOW_HTTP: "1" }), launchChromium()]);
   m = demo.manifest as Manifest;
+  // The demo registers its own receiver for the brand (npm start prints what it verifies); this test
+  // starts from a brand with no endpoints, as a brand new to webhooks sees the tab.
+  for (const endpoint of await endpoints()) {
+    const deleted = await fetch(`${m.apiUrl}/v1/admin/webhooks/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${m.brand.apiKey}` } });
+    expect(deleted.status).toBe(204);
+  }
 }, 150_000);
 
 afterAll(async () => {
