@@ -25,7 +25,6 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { Agent, request as httpRequest } from "node:http";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +41,7 @@ import { devAccount } from "../demo/accounts.ts";
 import { measureAwardGas } from "./award-gas.ts";
 import { deployDemoCollection } from "../demo/seed.ts";
 import { freePort } from "../free-port.ts";
+import { keepAliveClient, stopProcess, timed } from "./harness.ts";
 import { createThrowawayDatabase } from "../throwaway-database.ts";
 
 const LOAD = { connections: 50, duration: Number(process.env.BENCH_SECONDS ?? 10), pipelining: 1 };
@@ -68,14 +68,6 @@ async function startProcess(script: string, env: Record<string, string>): Promis
 }
 
 /** Stops a server process and waits for it to exit (so its CPU profile, if any, is written). */
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 async function load(url: string, headers: Record<string, string> = {}): Promise<number> {
   await autocannon({ url, headers, ...LOAD, duration: WARMUP_SECONDS });
@@ -89,34 +81,13 @@ async function load(url: string, headers: Record<string, string> = {}): Promise<
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 /** Runs `task(i)` for i in [0, n) with at most `limit` in flight; returns the elapsed seconds. */
-async function timed(n: number, limit: number, task: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < n) await task(next++);
-  }));
-  return (performance.now() - start) / 1000;
-}
 
 async function json(response: Response): Promise<any> {
   if (!response.ok) throw new Error(`${response.url}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 
-// A keep-alive client much lighter than fetch, so the timed phases measure the server, not the client.
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function call(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent, method: options.method ?? "GET", headers: { ...options.headers, ...(options.body ? { "content-type": "application/json" } : {}) } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-    req.end(options.body);
-  });
-}
+const call = keepAliveClient(CONCURRENCY);
 
 // The PostgreSQL run's database first: a bench without PostgreSQL fails here, in a second, naming
 // BENCH_POSTGRES_URL, rather than after minutes of SQLite measurements.

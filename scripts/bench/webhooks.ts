@@ -22,7 +22,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { Agent, createServer, request as httpRequest } from "node:http";
+import { createServer } from "node:http";
 import { cpus, platform, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { network } from "hardhat";
@@ -38,6 +38,7 @@ import { webhookMessage } from "../../server/webhooks/messages.ts";
 import { devAccount } from "../demo/accounts.ts";
 import { deployDemoCollection } from "../demo/seed.ts";
 import { freePort } from "../free-port.ts";
+import { keepAliveClient, stopProcess, timed } from "./harness.ts";
 
 const BURST = Number(process.env.BENCH_WEBHOOK_BURST ?? 10_000);
 const EVENTS_PER_S = 200;
@@ -65,29 +66,8 @@ async function startServer(env: Record<string, string>): Promise<ChildProcess> {
   throw new Error("server/main.ts did not start");
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
-// A keep-alive client much lighter than fetch, so the timed phases measure the server, not the client.
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function call(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent, method: options.method ?? "GET", headers: { ...options.headers, ...(options.body ? { "content-type": "application/json" } : {}) } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-    req.end(options.body);
-  });
-}
+const call = keepAliveClient(CONCURRENCY);
 
 async function json(response: { status: number; body: string }, what: string, ok = [200, 201]): Promise<any> {
   if (!ok.includes(response.status)) throw new Error(`${what}: ${response.status} ${response.body}`);
@@ -95,14 +75,6 @@ async function json(response: { status: number; body: string }, what: string, ok
 }
 
 /** Runs `task(i)` for i in [0, n) with at most `limit` in flight; returns the elapsed seconds. */
-async function timed(n: number, limit: number, task: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < n) await task(next++);
-  }));
-  return (performance.now() - start) / 1000;
-}
 
 /**
  * The brand's receiver: one path per endpoint, each verified with that endpoint's secret. Records
