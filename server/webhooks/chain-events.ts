@@ -57,12 +57,16 @@ export function createChainAnnouncer(deps: ChainAnnouncerDeps) {
     if (cursor === null) return false;
     let more = false;
     const served = (await deps.directory.list()).filter((c): c is { collection: Address; brandId: string } => c.brandId !== null);
-    for (const { collection, brandId } of served) more = (await announceCollection(lower(collection), brandId, cursor.block.number, cursor.block.time)) || more;
+    const collectionsOf = (brandId: string) => served.filter((c) => c.brandId === brandId).map((c) => lower(c.collection));
+    for (const { collection, brandId } of served) {
+      more = (await announceCollection(lower(collection), brandId, collectionsOf(brandId), cursor.block.number, cursor.block.time)) || more;
+    }
     await settleWatched(cursor.block.number);
     return more;
   }
 
-  async function announceCollection(collection: Address, brandId: string, indexed: bigint, chainNow: bigint): Promise<boolean> {
+  /** `brandCollections`: every collection of the brand (a member's points count across them). */
+  async function announceCollection(collection: Address, brandId: string, brandCollections: readonly Address[], indexed: bigint, chainNow: bigint): Promise<boolean> {
     const at = deps.now();
     const known = await store.webhookChainCursor(collection);
     if (known === null) {
@@ -82,7 +86,7 @@ export function createChainAnnouncer(deps: ChainAnnouncerDeps) {
     const typeRefs = new Map<bigint, Awaited<ReturnType<typeof tokenTypeRef>>>();
     for (const id of tokenIds) typeRefs.set(id, await tokenTypeRef(deps.names, collection, id));
     const messages: WebhookMessageDraft[] = facts.map((fact) => factMessage(brandId, fact, typeRefs.get(fact.tokenId)!, at));
-    const { levels, messages: levelMessages } = await levelChanges(brandId, facts, at);
+    const { levels, messages: levelMessages } = await levelChanges(brandId, brandCollections, facts, chainNow, at);
 
     // Memberships about to end, and ended since the last scan (by chain time): once each. Scanned
     // when a minute of chain time or of the clock has passed (a scan reads the collection's holdings).
@@ -102,7 +106,11 @@ export function createChainAnnouncer(deps: ChainAnnouncerDeps) {
     }
     // Expiries are told through the time judged, unless there were more than one page of them.
     const expiredThrough = expired !== null && expired.next === null ? expired.now : known.expiredThrough;
-    await store.announceChain(collection, [...messages, ...levelMessages], levels, { position, expiredThrough });
+    // Nothing new: no write (this runs every poll for every collection).
+    const moved = position !== known.position || expiredThrough !== known.expiredThrough;
+    if (moved || messages.length > 0 || levelMessages.length > 0 || levels.length > 0) {
+      await store.announceChain(collection, [...messages, ...levelMessages], levels, { position, expiredThrough });
+    }
     return facts.length >= FACTS_PER_ROUND || (expired?.next ?? null) !== null;
   }
 
@@ -128,18 +136,16 @@ export function createChainAnnouncer(deps: ChainAnnouncerDeps) {
   }
 
   /** Members whose holdings these facts changed, at their level now: a level.changed for each who crossed a threshold. */
-  async function levelChanges(brandId: string, facts: readonly ChainFact[], at: Date): Promise<{ levels: AnnouncedLevel[]; messages: WebhookMessageDraft[] }> {
+  async function levelChanges(brandId: string, collections: readonly Address[], facts: readonly ChainFact[], chainNow: bigint, at: Date): Promise<{ levels: AnnouncedLevel[]; messages: WebhookMessageDraft[] }> {
+    if (facts.length === 0) return { levels: [], messages: [] };
     const brandLevels = await deps.levels(brandId);
-    if (brandLevels.length === 0 || facts.length === 0) return { levels: [], messages: [] };
+    if (brandLevels.length === 0) return { levels: [], messages: [] };
     const lastFact = new Map<string, ChainFact>();
     for (const fact of facts) {
       const holders = fact.kind === "transfer" ? [fact.from, fact.to] : [fact.holder];
       for (const holder of holders) if (holder.toLowerCase() !== ZERO) lastFact.set(holder.toLowerCase(), fact);
     }
-    const collections = (await deps.directory.list()).filter((c) => c.brandId === brandId).map((c) => lower(c.collection));
     const types = new Map((await store.indexedTokenTypes(collections)).map((t: IndexedTokenType) => [`${t.collection.toLowerCase()}:${t.tokenId}`, t]));
-    const cursor = await store.indexCursor();
-    const chainNow = cursor?.block.time ?? 0n;
     const announced = await store.announcedLevels(brandId, [...lastFact.keys()]);
     const levels: AnnouncedLevel[] = [];
     const messages: WebhookMessageDraft[] = [];

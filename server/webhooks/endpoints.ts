@@ -5,10 +5,11 @@
  * shown once and kept sealed; a rotated secret keeps signing beside the new one for a day, so a
  * receiver can move to the new one without missing a message.
  */
-import { randomUUID } from "node:crypto";
 import { Problem } from "../errors.ts";
 import type { KeySealer } from "../sealing.ts";
+import { newId } from "../storage/index.ts";
 import { toTimestamp, type Timestamp } from "../storage/time.ts";
+import { webhookMessage } from "./messages.ts";
 import type { WebhookEventType } from "../../sdk/src/protocol/webhooks.ts";
 import { checkWebhookUrl } from "./address-guard.ts";
 import { deliverWebhook } from "./deliver.ts";
@@ -62,7 +63,7 @@ export function createWebhookEndpoints(deps: WebhookEndpointsDeps) {
   return {
     async create(brandId: string, input: NewEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
       const url = checkedUrl(input.url);
-      const id = `wh_${randomUUID().replaceAll("-", "")}`;
+      const id = `wh_${newId().replaceAll("-", "")}`;
       const secret = newSigningSecret();
       const result = await deps.store.createWebhook(
         { id, brandId, url, events: input.events, description: input.description ?? "", enabled: input.enabled ?? true, sealedSecret: await deps.sealer.seal(`webhook:${id}`, Buffer.from(secret, "utf8")), now: at() },
@@ -104,12 +105,14 @@ export function createWebhookEndpoints(deps: WebhookEndpointsDeps) {
     /** Sends a `webhook.test` message now, signed as every message is, and says what the endpoint answered. */
     async sendTest(brandId: string, id: string) {
       const endpoint = await found(brandId, id);
-      const messageId = `msg_${randomUUID().replaceAll("-", "")}`;
+      // Composed as every message is (its timestamp in whole seconds, as the signature's).
+      const timestamp = Math.floor(deps.now().getTime() / 1000);
+      const message = webhookMessage(brandId, "webhook.test", { endpointId: endpoint.id, brandId }, timestamp * 1000);
+      const messageId = message.id;
       // Checked again as it is now allowed: the deployment's rules may have changed since it was stored.
       const allowed = checkWebhookUrl(endpoint.url, { allowPrivate: deps.allowPrivate, allowHttp: deps.allowHttp });
       if (!allowed.ok) return { messageId, status: null, ok: false, latencyMs: 0, excerpt: "", error: allowed.reason };
-      const timestamp = Math.floor(deps.now().getTime() / 1000);
-      const body = JSON.stringify({ type: "webhook.test", timestamp: new Date(timestamp * 1000).toISOString(), data: { endpointId: endpoint.id, brandId } });
+      const { body } = message;
       const attempt = await deliverWebhook({ url: endpoint.url, headers: webhookHeaders(messageId, timestamp, body, await signingSecrets(endpoint.id)), body, allowPrivate: deps.allowPrivate, allowHttp: deps.allowHttp });
       return { messageId, ...attempt };
     },

@@ -3,18 +3,18 @@
  * sent on every attempt, and a fresh `msg_` id (the receivers' idempotency key). Stores write the
  * drafts in the transaction of the change they report (storage/sql/webhook-outbox.ts).
  */
-import { randomUUID } from "node:crypto";
 import type { Address } from "viem";
 import type { NameBook } from "../catalog/names.ts";
 import type { WebhookEventData } from "../../sdk/src/protocol/webhook-events.ts";
 import type { WebhookEventType } from "../../sdk/src/protocol/webhooks.ts";
+import { newId } from "../storage/index.ts";
 import { toTimestamp } from "../storage/time.ts";
 import type { WebhookMessageDraft } from "./types.ts";
 
 /** The largest body a message may have: payloads are ids and names, far below it. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-export const newMessageId = () => `msg_${randomUUID().replaceAll("-", "")}`;
+export const newMessageId = () => `msg_${newId().replaceAll("-", "")}`;
 
 /** A message of `type` for the brand's endpoints, stamped `at`. */
 export function webhookMessage<T extends WebhookEventType>(brandId: string, type: T, data: WebhookEventData[T], at: Date | number | string, dedupeKey?: string): WebhookMessageDraft {

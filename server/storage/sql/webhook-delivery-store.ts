@@ -4,10 +4,10 @@
  * side by side: a claim moves a delivery's next attempt a lease ahead, so each is in flight on one
  * instance at a time, and a result is recorded only while its claim is the latest.
  */
-import { randomUUID } from "node:crypto";
 import type { WebhookEventType } from "../../../sdk/src/protocol/webhooks.ts";
 import type { AttemptOutcome, ClaimedDelivery, DisabledEndpoint, WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookDeliveryStore, WebhookMessageDraft } from "../../webhooks/types.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { newId } from "../ids.ts";
 import type { Timestamp } from "../time.ts";
 import { requireKey, requireOneOf, requireTimestamp } from "../validate.ts";
 import type { SqlDatabase, SqlExecutor, SqlValue } from "./database.ts";
@@ -122,7 +122,7 @@ export function createWebhookDeliveryStore(db: SqlDatabase): WebhookDeliveryStor
           const at = requireTimestamp("at", outcome.at);
           await tx.run(
             `INSERT INTO webhook_attempts (id, message_id, endpoint_id, attempt, at, status, latency_ms, excerpt, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            `att_${randomUUID().replaceAll("-", "")}`,
+            `att_${newId().replaceAll("-", "")}`,
             outcome.messageId,
             outcome.endpointId,
             outcome.attempt,
